@@ -1,0 +1,184 @@
+package conductor
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/gen"
+)
+
+// Limits on AuthSessionCreateParams.LinkExpiry, from the API reference:
+// "at least 15 minutes and no more than 7 days".
+const (
+	MinLinkExpiry     = 15 * time.Minute
+	MaxLinkExpiry     = 7 * 24 * time.Hour
+	DefaultLinkExpiry = 30 * time.Minute
+)
+
+// AuthSessionsService creates auth sessions; reach it as client.AuthSessions.
+type AuthSessionsService struct {
+	client *Client
+}
+
+// AuthSessionCreateParams are the parameters of [AuthSessionsService.Create].
+type AuthSessionCreateParams struct {
+	// EndUserID is the end-user (end_usr_...) who will connect their
+	// QuickBooks Desktop. Required.
+	EndUserID string
+	// PublishableKey (pk_...) goes into AuthFlowURL. Required unless the
+	// client has one from WithPublishableKey or CONDUCTOR_PUBLISHABLE_KEY.
+	// Never a secret key (sk_...): the URL is shown to end-users.
+	PublishableKey string
+	// LinkExpiry is how long AuthFlowURL stays valid: a whole number of
+	// minutes from 15m to 168h (7 days). Zero means the server's default,
+	// 30 minutes.
+	LinkExpiry time.Duration
+	// RedirectURL is where the end-user's browser goes after the flow, an
+	// absolute http or https URL. Empty means their tab closes instead.
+	RedirectURL string
+}
+
+// AuthSession is a started authentication flow: send the end-user's
+// browser to AuthFlowURL before ExpiresAt.
+type AuthSession struct {
+	ID         string
+	ObjectType string
+	EndUserID  string
+	// ClientSecret grants access to the flow; AuthFlowURL contains it.
+	// Neither is logged by LogValue.
+	ClientSecret string
+	AuthFlowURL  string
+	// RedirectURL is "" when the session has none.
+	RedirectURL string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	// RequestID is the Conductor-Request-Id of the response, for support.
+	RequestID string
+}
+
+// LogValue keeps the client secret, and AuthFlowURL which carries it, out
+// of logs.
+func (s *AuthSession) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("id", s.ID),
+		slog.String("end_user_id", s.EndUserID),
+		slog.String("client_secret", "[redacted]"),
+		slog.String("auth_flow_url", "[redacted]"),
+		slog.String("redirect_url", s.RedirectURL),
+		slog.Time("created_at", s.CreatedAt),
+		slog.Time("expires_at", s.ExpiresAt),
+		slog.String("request_id", s.RequestID),
+	)
+}
+
+// Create starts an auth session. Parameters are validated first; a bad one
+// returns a [*ValidationError] and sends nothing.
+func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCreateParams, opts ...Option) (*AuthSession, error) {
+	ctx, s, g, err := svc.client.call(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	body, verr := params.requestBody(s.publishableKey)
+	if verr != nil {
+		return nil, verr
+	}
+	httpResp, err := g.PostAuthSessions(ctx, body)
+	resp, err := parseResponse(httpResp, err, gen.ParsePostAuthSessionsResponse)
+	if err != nil {
+		return nil, err
+	}
+	return decodeAuthSession(resp)
+}
+
+// requestBody validates p and builds the body the API expects.
+func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.PostAuthSessionsJSONRequestBody, *ValidationError) {
+	var body gen.PostAuthSessionsJSONRequestBody
+	if strings.TrimSpace(p.EndUserID) == "" {
+		return body, &ValidationError{Field: "EndUserID", Reason: fmt.Sprintf("is required (the end_usr_... id of the end-user); got %q", p.EndUserID)}
+	}
+	key := p.PublishableKey
+	if key == "" {
+		key = defaultPublishableKey
+	}
+	if key == "" {
+		return body, &ValidationError{Field: "PublishableKey", Reason: "is required: set it in the params, with conductor.WithPublishableKey, or in " + EnvPublishableKey}
+	}
+	if err := checkPublishableKey(key); err != nil {
+		return body, err
+	}
+	body.EndUserId = p.EndUserID
+	body.PublishableKey = key
+	if p.LinkExpiry != 0 {
+		if p.LinkExpiry < MinLinkExpiry || p.LinkExpiry > MaxLinkExpiry || p.LinkExpiry%time.Minute != 0 {
+			return body, &ValidationError{Field: "LinkExpiry", Reason: fmt.Sprintf("must be 0 (the server's default, 30m) or a whole number of minutes from 15m to 168h (7 days); got %v", p.LinkExpiry)}
+		}
+		mins := p.LinkExpiry.Minutes()
+		body.LinkExpiryMins = &mins
+	}
+	if p.RedirectURL != "" {
+		u, err := url.Parse(p.RedirectURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return body, &ValidationError{Field: "RedirectURL", Reason: fmt.Sprintf("must be empty or an absolute http or https URL with a host; got %q", p.RedirectURL)}
+		}
+		body.RedirectUrl = &p.RedirectURL
+	}
+	return body, nil
+}
+
+// checkPublishableKey refuses a secret key, which would end up in a URL
+// shown to end-users. The key itself is never quoted back.
+func checkPublishableKey(key string) *ValidationError {
+	switch {
+	case key == "":
+		return &ValidationError{Field: "PublishableKey", Reason: "is empty; want your publishable key (pk_...)"}
+	case strings.HasPrefix(key, "sk_"):
+		return &ValidationError{Field: "PublishableKey", Reason: "got a secret key (sk_...), which would be put in a URL shown to end-users; want your publishable key (pk_...)"}
+	}
+	return nil
+}
+
+// decodeAuthSession checks a 200 response against the auth_session schema,
+// so a caller never gets a half-filled session.
+func decodeAuthSession(resp *gen.PostAuthSessionsResponse) (*AuthSession, error) {
+	raw := resp.HTTPResponse
+	a := resp.JSON200
+	if a == nil {
+		return nil, invalidResponse(raw, resp.Body, "want an auth_session as JSON; got %s", describeBody(raw, resp.Body))
+	}
+	if a.ObjectType != gen.AuthSessionObjectTypeAuthSession {
+		return nil, invalidResponse(raw, resp.Body, "objectType is %q, want %q", a.ObjectType, gen.AuthSessionObjectTypeAuthSession)
+	}
+	for _, f := range []struct{ name, value string }{
+		{"id", a.Id}, {"endUserId", a.EndUserId}, {"clientSecret", a.ClientSecret}, {"authFlowUrl", a.AuthFlowUrl},
+	} {
+		if f.value == "" {
+			return nil, invalidResponse(raw, resp.Body, "auth_session has no %s", f.name)
+		}
+	}
+	created, err := time.Parse(time.RFC3339Nano, a.CreatedAt)
+	if err != nil {
+		return nil, invalidResponse(raw, resp.Body, "createdAt %q is not an RFC 3339 timestamp", a.CreatedAt)
+	}
+	expires, err := time.Parse(time.RFC3339Nano, a.ExpiresAt)
+	if err != nil {
+		return nil, invalidResponse(raw, resp.Body, "expiresAt %q is not an RFC 3339 timestamp", a.ExpiresAt)
+	}
+	session := &AuthSession{
+		ID:           a.Id,
+		ObjectType:   string(a.ObjectType),
+		EndUserID:    a.EndUserId,
+		ClientSecret: a.ClientSecret,
+		AuthFlowURL:  a.AuthFlowUrl,
+		CreatedAt:    created,
+		ExpiresAt:    expires,
+		RequestID:    raw.Header.Get(requestIDHeader),
+	}
+	if a.RedirectUrl != nil {
+		session.RedirectURL = *a.RedirectUrl
+	}
+	return session, nil
+}

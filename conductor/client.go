@@ -1,0 +1,139 @@
+package conductor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/gen"
+)
+
+// Version is this library's version, sent in the User-Agent header.
+const Version = "0.1.0"
+
+// Client talks to the Conductor API. Create one with [NewClient] and share
+// it: it is safe for concurrent use and reuses connections.
+type Client struct {
+	// AuthSessions creates the sessions that connect an end-user's
+	// QuickBooks Desktop.
+	AuthSessions *AuthSessionsService
+
+	settings *settings
+	engine   *engine
+	gen      *gen.ClientWithResponses
+}
+
+// NewClient returns a client configured by opts on top of the environment
+// (CONDUCTOR_SECRET_KEY, CONDUCTOR_BASE_URL, CONDUCTOR_PUBLISHABLE_KEY) and
+// the defaults. It fails with [ErrMissingAPIKey] when no secret key is
+// given either way, and with a descriptive error when an option or
+// environment variable holds a bad value.
+func NewClient(opts ...Option) (*Client, error) {
+	s := &settings{
+		baseURL:    DefaultBaseURL,
+		maxRetries: DefaultMaxRetries,
+		timeout:    DefaultTimeout,
+		httpClient: defaultHTTPClient(),
+	}
+	if err := applyEnvironment(s); err != nil {
+		return nil, err
+	}
+	if err := s.apply(opts); err != nil {
+		return nil, err
+	}
+	if s.apiKey == "" {
+		return nil, ErrMissingAPIKey
+	}
+	c := &Client{settings: s, engine: &engine{defaults: s}}
+	var err error
+	if c.gen, err = c.engine.genClient(s.baseURL); err != nil {
+		return nil, err
+	}
+	c.AuthSessions = &AuthSessionsService{client: c}
+	return c, nil
+}
+
+// applyEnvironment fills s from the environment; options applied later win.
+func applyEnvironment(s *settings) error {
+	env := []struct {
+		name string
+		opt  func(string) Option
+	}{
+		{EnvSecretKey, WithAPIKey},
+		{EnvBaseURL, WithBaseURL},
+		{EnvPublishableKey, WithPublishableKey},
+	}
+	for _, e := range env {
+		v := os.Getenv(e.name)
+		if v == "" {
+			continue
+		}
+		if err := e.opt(v)(s); err != nil {
+			return fmt.Errorf("environment variable %s: %w", e.name, err)
+		}
+	}
+	return nil
+}
+
+// String describes the client without its secret key, so that printing a
+// client, or a copy of one, with any fmt verb is safe.
+func (c Client) String() string {
+	return fmt.Sprintf("conductor.Client{BaseURL: %q, APIKey: [redacted]}", c.settings.baseURL)
+}
+
+// GoString is String, for %#v.
+func (c Client) GoString() string { return c.String() }
+
+// Gen returns the generated low-level client, for operations this package
+// does not wrap. Its requests go through the same layer as every other
+// call: authentication, User-Agent, retries, timeouts, and non-2xx
+// responses returned as [*Error].
+func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
+
+// call prepares one facade call: the settings for it (the client's, plus
+// opts), a context carrying them to the engine, and the generated client
+// for its base URL.
+func (c *Client) call(ctx context.Context, opts []Option) (context.Context, *settings, *gen.ClientWithResponses, error) {
+	if ctx == nil {
+		return nil, nil, nil, errors.New("conductor: nil context")
+	}
+	if len(opts) == 0 {
+		return ctx, c.settings, c.gen, nil
+	}
+	s := c.settings.clone()
+	if err := s.apply(opts); err != nil {
+		return nil, nil, nil, err
+	}
+	g := c.gen
+	if s.baseURL != c.settings.baseURL {
+		var err error
+		if g, err = c.engine.genClient(s.baseURL); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return context.WithValue(ctx, settingsKey{}, s), s, g, nil
+}
+
+// defaultHTTPClient keeps enough idle connections for concurrent callers
+// (net/http keeps 2 per host, so a busy client would dial for most calls)
+// and leaves timeouts to the per-attempt context, which unlike
+// http.Client.Timeout also covers reading the body without cutting it.
+func defaultHTTPClient() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConns = 100
+	t.MaxIdleConnsPerHost = 100
+	t.IdleConnTimeout = 90 * time.Second
+	return withoutRedirects(&http.Client{Transport: t})
+}
+
+// withoutRedirects returns a copy of hc that hands 3xx responses back
+// instead of following them: following would resend the request, with its
+// Authorization header, to wherever Location points.
+func withoutRedirects(hc *http.Client) *http.Client {
+	c := *hc
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	return &c
+}

@@ -1,0 +1,19 @@
+// Package conductor is a Go client for the Conductor API (conductor.is),
+// which connects a backend to its customers' QuickBooks Desktop.
+//
+// Create a [Client] once and share it; it is safe for concurrent use. Each
+// call validates its parameters before any byte is sent, retries what is
+// safe to retry, and returns either a typed result or an error you can
+// inspect with [errors.Is] and [errors.As]:
+//
+//   - [*ValidationError]: a parameter was wrong; nothing was sent.
+//   - [*Error]: the API answered with a non-2xx status, or with a 2xx body
+//     that is not what the API documents.
+//   - anything else: the request never got an answer (connection refused,
+//     timeout, cancelled context); the cause is wrapped.
+//
+// The low-level client generated from the OpenAPI document lives in the gen
+// package. Every request it makes through a conductor [Client] goes through
+// the same layer that adds authentication, retries, timeouts and error
+// decoding, so operations without a wrapper here behave the same way.
+package conductor

@@ -1,0 +1,200 @@
+package conductor
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/gen"
+)
+
+// MaxResponseBodyBytes caps how much of a response body is read (8 MiB).
+// A server that sends more gets an error instead of the client's memory.
+const MaxResponseBodyBytes = 8 << 20
+
+var userAgent = "conductor-go/" + Version
+
+// settingsKey carries a call's settings from the facade to the engine.
+type settingsKey struct{}
+
+// engine is the one layer between the generated client and the network.
+// Everything every operation needs lives here, so an operation added to
+// openapi.yaml gets it with no code of its own: the Authorization and
+// User-Agent headers, per-attempt timeouts, retries with backoff, bounded
+// body reads, logging, and turning non-2xx responses into *Error.
+type engine struct {
+	defaults *settings
+}
+
+var _ gen.HttpRequestDoer = (*engine)(nil)
+
+func (e *engine) genClient(baseURL string) (*gen.ClientWithResponses, error) {
+	return gen.NewClientWithResponses(baseURL, gen.WithHTTPClient(e))
+}
+
+// Do sends req with retries. It returns a response only for a 2xx status,
+// with the body already read (so the per-attempt timeout covered it) and
+// replayable; any other status becomes an *Error.
+func (e *engine) Do(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	s, ok := ctx.Value(settingsKey{}).(*settings)
+	if !ok {
+		s = e.defaults
+	}
+	getBody, err := replayableBody(req)
+	if err != nil {
+		return nil, err
+	}
+	req = req.Clone(ctx)
+	req.Header.Set("Authorization", "Bearer "+s.apiKey)
+	req.Header.Set("User-Agent", userAgent)
+	for name, values := range s.headers {
+		req.Header[name] = values
+	}
+
+	for attempt := 0; ; attempt++ {
+		start := time.Now()
+		resp, err := e.attempt(req, getBody, s)
+		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err)
+		var wait time.Duration
+		if retry {
+			wait = retryDelay(resp, attempt)
+		}
+		logAttempt(ctx, s.logger, req, resp, err, attempt, time.Since(start), wait)
+		if !retry {
+			return finish(req, resp, err, attempt, s.apiKey)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			last := err
+			if last == nil {
+				_, last = finish(req, resp, nil, attempt, s.apiKey)
+			}
+			return nil, fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, req.URL.Path, ctx.Err(), last)
+		case <-t.C:
+		}
+	}
+}
+
+// attempt sends one try and reads the whole body within the try's timeout.
+func (e *engine) attempt(req *http.Request, getBody func() (io.ReadCloser, error), s *settings) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), s.timeout)
+	defer cancel()
+	r := req.WithContext(ctx)
+	if getBody != nil {
+		body, err := getBody()
+		if err != nil {
+			return nil, err
+		}
+		r.Body = body
+	}
+	resp, err := s.httpClient.Do(r)
+	if err != nil {
+		return nil, err
+	}
+	body, err := readCapped(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
+	}
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	return resp, nil
+}
+
+// errBodyTooLarge is wrapped when a body exceeds MaxResponseBodyBytes.
+var errBodyTooLarge = fmt.Errorf("response body exceeds the %d MiB limit", MaxResponseBodyBytes>>20)
+
+func readCapped(r io.Reader) ([]byte, error) {
+	body, err := io.ReadAll(io.LimitReader(r, MaxResponseBodyBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > MaxResponseBodyBytes {
+		return nil, errBodyTooLarge
+	}
+	return body, nil
+}
+
+// finish turns the last attempt into what Do returns.
+func finish(req *http.Request, resp *http.Response, err error, attempt int, apiKey string) (*http.Response, error) {
+	if err != nil {
+		tries := ""
+		if attempt > 0 {
+			tries = fmt.Sprintf(" after %d attempts", attempt+1)
+		}
+		return nil, fmt.Errorf("conductor: %s %s failed%s: %w", req.Method, req.URL.Path, tries, err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return resp, nil
+	}
+	body, _ := io.ReadAll(resp.Body) // a bytes.Reader: cannot fail
+	return nil, decodeError(resp, body, apiKey)
+}
+
+// parseResponse completes a generated call: given what the raw method
+// returned (a 2xx whose body the engine already read, or an error), it runs
+// the generated parser, and turns a body the parser rejects into an *Error
+// matching ErrInvalidResponse.
+func parseResponse[R any](resp *http.Response, err error, parse func(*http.Response) (R, error)) (R, error) {
+	var zero R
+	if err != nil {
+		return zero, err
+	}
+	body, _ := io.ReadAll(resp.Body) // in memory already: cannot fail
+	resp.Body = io.NopCloser(bytes.NewReader(body))
+	parsed, err := parse(resp)
+	if err != nil {
+		return zero, invalidResponse(resp, body, "%v", err)
+	}
+	return parsed, nil
+}
+
+// replayableBody returns a function giving a fresh copy of the request body
+// for each attempt, so that every retry sends exactly the same bytes.
+func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil, nil
+	}
+	if req.GetBody != nil {
+		return req.GetBody, nil
+	}
+	body, err := io.ReadAll(req.Body)
+	req.Body.Close()
+	if err != nil {
+		return nil, fmt.Errorf("conductor: reading the request body: %w", err)
+	}
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }, nil
+}
+
+func logAttempt(ctx context.Context, logger *slog.Logger, req *http.Request, resp *http.Response, err error, attempt int, took, wait time.Duration) {
+	if logger == nil {
+		return
+	}
+	level := slog.LevelDebug
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path),
+		slog.Int("attempt", attempt+1),
+		slog.Duration("duration", took),
+	}
+	if resp != nil {
+		attrs = append(attrs, slog.Int("status", resp.StatusCode), slog.String("request_id", resp.Header.Get(requestIDHeader)))
+		if resp.StatusCode >= 300 {
+			level = slog.LevelWarn
+		}
+	}
+	if err != nil {
+		level = slog.LevelWarn
+		attrs = append(attrs, slog.String("error", err.Error()))
+	}
+	if wait > 0 {
+		attrs = append(attrs, slog.Duration("retry_in", wait))
+	}
+	logger.LogAttrs(ctx, level, "conductor: request", attrs...)
+}

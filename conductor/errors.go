@@ -1,0 +1,124 @@
+package conductor
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+// Sentinels matched by [*Error] through [errors.Is], one per class of HTTP
+// status, so callers can branch without remembering numbers:
+//
+//	if errors.Is(err, conductor.ErrRateLimited) { ... }
+var (
+	ErrBadRequest          = errors.New("conductor: bad request (400)")
+	ErrAuthentication      = errors.New("conductor: authentication failed (401)")
+	ErrPermissionDenied    = errors.New("conductor: permission denied (403)")
+	ErrNotFound            = errors.New("conductor: not found (404)")
+	ErrConflict            = errors.New("conductor: conflict (409)")
+	ErrUnprocessableEntity = errors.New("conductor: unprocessable entity (422)")
+	ErrRateLimited         = errors.New("conductor: rate limited (429)")
+	ErrServer              = errors.New("conductor: server error (5xx)")
+
+	// ErrInvalidResponse matches an [*Error] for a 2xx response whose body
+	// is not what the API documents (bad JSON, a wrong objectType, a
+	// timestamp that is not RFC 3339). Such a response is never turned into
+	// a half-filled result.
+	ErrInvalidResponse = errors.New("conductor: invalid response")
+
+	// ErrMissingAPIKey is returned by [NewClient] when neither
+	// [WithAPIKey] nor the CONDUCTOR_SECRET_KEY environment variable gives
+	// a secret key.
+	ErrMissingAPIKey = errors.New("conductor: no API key: set the CONDUCTOR_SECRET_KEY environment variable or pass conductor.WithAPIKey")
+)
+
+// Error is a response from the API that is not a success: any non-2xx
+// status, or a 2xx whose body could not be decoded (see [ErrInvalidResponse]).
+//
+// The fields come from Conductor's error envelope
+// (`{"error": {"type": ..., "code": ..., ...}}`). When the body is not that
+// envelope (an HTML page from a proxy, an empty or truncated body), Type and
+// Code are empty and Message says what was received instead.
+type Error struct {
+	// StatusCode is the HTTP status of the response.
+	StatusCode int
+	// Type is the broad category, such as "INVALID_REQUEST_ERROR" or
+	// "INTEGRATION_CONNECTION_ERROR".
+	Type string
+	// Code is the finer-grained reason, such as "API_KEY_INVALID"; branch on
+	// it for special handling.
+	Code string
+	// Message is meant for developers and logs.
+	Message string
+	// UserFacingMessage is safe to show to end-users.
+	UserFacingMessage string
+	// IntegrationCode is the code from QuickBooks Desktop or the Web
+	// Connector, when the error came from there.
+	IntegrationCode string
+	// RequestID identifies the request for Conductor's support: the
+	// envelope's requestId, else the Conductor-Request-Id header.
+	RequestID string
+	// Body is the raw response body, capped at [MaxResponseBodyBytes].
+	Body []byte
+
+	invalidResponse bool
+}
+
+// Error reads like
+// "conductor: 401 AUTHENTICATION_ERROR API_KEY_INVALID: <message> (request req_...)".
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "conductor: %d", e.StatusCode)
+	if e.Type != "" {
+		b.WriteString(" " + e.Type)
+	}
+	if e.Code != "" {
+		b.WriteString(" " + e.Code)
+	}
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	if e.RequestID != "" {
+		b.WriteString(" (request " + e.RequestID + ")")
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel for this error's status class.
+func (e *Error) Is(target error) bool {
+	switch target {
+	case ErrBadRequest:
+		return e.StatusCode == http.StatusBadRequest
+	case ErrAuthentication:
+		return e.StatusCode == http.StatusUnauthorized
+	case ErrPermissionDenied:
+		return e.StatusCode == http.StatusForbidden
+	case ErrNotFound:
+		return e.StatusCode == http.StatusNotFound
+	case ErrConflict:
+		return e.StatusCode == http.StatusConflict
+	case ErrUnprocessableEntity:
+		return e.StatusCode == http.StatusUnprocessableEntity
+	case ErrRateLimited:
+		return e.StatusCode == http.StatusTooManyRequests
+	case ErrServer:
+		return e.StatusCode >= 500
+	case ErrInvalidResponse:
+		return e.invalidResponse
+	}
+	return false
+}
+
+// ValidationError is a parameter that the API would refuse, caught before
+// any request was sent.
+type ValidationError struct {
+	// Field is the Go name of the parameter, such as "LinkExpiry".
+	Field string
+	// Reason says what is allowed and what was given.
+	Reason string
+}
+
+func (e *ValidationError) Error() string {
+	return "conductor: invalid " + e.Field + ": " + e.Reason
+}

@@ -1,0 +1,248 @@
+package conductor
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Defaults, mirrored from Conductor's official SDKs.
+const (
+	// DefaultBaseURL is the server in openapi.yaml.
+	DefaultBaseURL = "https://api.conductor.is/v1"
+	// DefaultMaxRetries is how many times a failed attempt is retried.
+	DefaultMaxRetries = 2
+	// DefaultTimeout bounds each attempt, response body included. Conductor
+	// itself waits up to 90 s for QuickBooks Desktop, so this must be longer.
+	DefaultTimeout = 2 * time.Minute
+)
+
+// Environment variables read by [NewClient] when no option sets the value.
+const (
+	EnvSecretKey      = "CONDUCTOR_SECRET_KEY"
+	EnvBaseURL        = "CONDUCTOR_BASE_URL"
+	EnvPublishableKey = "CONDUCTOR_PUBLISHABLE_KEY"
+)
+
+// An Option configures a [Client] when passed to [NewClient], or a single
+// call when passed to a method; per-call options apply on top of the
+// client's, and a later option wins over an earlier one. An option given a
+// bad value makes NewClient (or the call) return an error.
+type Option func(*settings) error
+
+// settings is everything an Option can change. A Client's settings are
+// never modified after NewClient returns; a call with options works on a copy.
+type settings struct {
+	apiKey            string
+	baseURL           string
+	publishableKey    string
+	httpClient        *http.Client
+	maxRetries        int
+	timeout           time.Duration
+	headers           http.Header
+	allowInsecureHTTP bool
+	logger            *slog.Logger
+}
+
+// clone copies s deeply enough that options applied to the copy never
+// touch the original.
+func (s *settings) clone() *settings {
+	c := *s
+	c.headers = s.headers.Clone()
+	return &c
+}
+
+func (s *settings) apply(opts []Option) error {
+	for _, opt := range opts {
+		if opt == nil {
+			continue
+		}
+		if err := opt(s); err != nil {
+			return err
+		}
+	}
+	return s.check()
+}
+
+// check validates what only makes sense once every option is applied.
+func (s *settings) check() error {
+	u, err := url.Parse(s.baseURL)
+	if err != nil {
+		return fmt.Errorf("conductor: base URL: %w", err)
+	}
+	if u.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("conductor: base URL %q uses plain http to a host that is not loopback, which would send the secret key in clear; use https, or pass conductor.WithInsecureHTTP() if you really mean it", u.Redacted())
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// WithAPIKey sets the secret key (sk_...) sent as a bearer token. Default:
+// the CONDUCTOR_SECRET_KEY environment variable.
+func WithAPIKey(key string) Option {
+	return func(s *settings) error {
+		switch {
+		case key == "":
+			return errors.New("conductor: WithAPIKey: the key is empty")
+		case strings.HasPrefix(key, "pk_"):
+			return errors.New("conductor: WithAPIKey: given a publishable key (pk_...); the API needs your secret key (sk_...)")
+		case strings.ContainsFunc(key, isNotHeaderSafe):
+			return errors.New("conductor: WithAPIKey: the key contains whitespace or control characters")
+		}
+		s.apiKey = key
+		return nil
+	}
+}
+
+// WithBaseURL sets the API's base URL, such as a fake server's in tests.
+// Default: the CONDUCTOR_BASE_URL environment variable, else
+// [DefaultBaseURL]. The URL must be absolute http or https; plain http is
+// accepted only for loopback hosts unless [WithInsecureHTTP] is given.
+func WithBaseURL(rawURL string) Option {
+	return func(s *settings) error {
+		u, err := parseBaseURL(rawURL)
+		if err != nil {
+			return fmt.Errorf("conductor: WithBaseURL: %w", err)
+		}
+		s.baseURL = u
+		return nil
+	}
+}
+
+func parseBaseURL(rawURL string) (string, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "", fmt.Errorf("cannot parse %q: %w", rawURL, err)
+	}
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", fmt.Errorf("%q is not an absolute http or https URL", u.Redacted())
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("%q has a query or fragment; a base URL has neither", u.Redacted())
+	}
+	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// WithInsecureHTTP allows a plain-http base URL to a host that is not
+// loopback. The secret key then travels unencrypted; use it only on a
+// network you trust completely.
+func WithInsecureHTTP() Option {
+	return func(s *settings) error {
+		s.allowInsecureHTTP = true
+		return nil
+	}
+}
+
+// WithPublishableKey sets the publishable key (pk_...) used when
+// [AuthSessionCreateParams.PublishableKey] is empty. Default: the
+// CONDUCTOR_PUBLISHABLE_KEY environment variable.
+func WithPublishableKey(key string) Option {
+	return func(s *settings) error {
+		if err := checkPublishableKey(key); err != nil {
+			return fmt.Errorf("conductor: WithPublishableKey: %s", err.Reason)
+		}
+		s.publishableKey = key
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client that sends requests. Redirects are
+// never followed on API calls whatever its CheckRedirect says, so that the
+// secret key cannot be forwarded to another host. Default: a client whose
+// transport keeps up to 100 idle connections to the API, where net/http's
+// default keeps 2 and would open a new connection for most concurrent calls.
+func WithHTTPClient(client *http.Client) Option {
+	return func(s *settings) error {
+		if client == nil {
+			return errors.New("conductor: WithHTTPClient: the client is nil")
+		}
+		s.httpClient = withoutRedirects(client)
+		return nil
+	}
+}
+
+// WithMaxRetries sets how many times a failed attempt is retried; 0 turns
+// retries off. Default: [DefaultMaxRetries].
+func WithMaxRetries(n int) Option {
+	return func(s *settings) error {
+		if n < 0 {
+			return fmt.Errorf("conductor: WithMaxRetries: %d is negative; use 0 to turn retries off", n)
+		}
+		s.maxRetries = n
+		return nil
+	}
+}
+
+// WithTimeout bounds each attempt, from sending the request to reading the
+// whole response. The context passed to a call bounds the call as a whole,
+// retries included. Default: [DefaultTimeout].
+func WithTimeout(d time.Duration) Option {
+	return func(s *settings) error {
+		if d <= 0 {
+			return fmt.Errorf("conductor: WithTimeout: %v is not positive", d)
+		}
+		s.timeout = d
+		return nil
+	}
+}
+
+// WithHeader adds a header to every request, such as
+// Conductor-Timeout-Seconds. Authorization and User-Agent are the client's
+// own and cannot be set this way; use [WithAPIKey] for the key.
+func WithHeader(name, value string) Option {
+	return func(s *settings) error {
+		canonical := http.CanonicalHeaderKey(name)
+		switch {
+		case name == "" || strings.ContainsFunc(name, isNotTokenChar):
+			return fmt.Errorf("conductor: WithHeader: %q is not a valid header name", name)
+		case canonical == "Authorization" || canonical == "User-Agent":
+			return fmt.Errorf("conductor: WithHeader: %s is set by the client and cannot be overridden", canonical)
+		case strings.ContainsAny(value, "\r\n\x00"):
+			return fmt.Errorf("conductor: WithHeader: the value for %s contains a line break or NUL", canonical)
+		}
+		s.headers = s.headers.Clone()
+		if s.headers == nil {
+			s.headers = http.Header{}
+		}
+		s.headers.Set(canonical, value)
+		return nil
+	}
+}
+
+// WithLogger logs one structured record per attempt (method, path, status,
+// request id, attempt, duration, wait before the next attempt) at Debug
+// level, or Warn for an attempt that failed. Secrets are never logged: not
+// the Authorization header, not a session's client secret. Default: no
+// logging.
+func WithLogger(logger *slog.Logger) Option {
+	return func(s *settings) error {
+		if logger == nil {
+			return errors.New("conductor: WithLogger: the logger is nil")
+		}
+		s.logger = logger
+		return nil
+	}
+}
+
+func isNotHeaderSafe(r rune) bool { return r <= ' ' || r == 0x7f }
+
+// isNotTokenChar reports whether r cannot appear in an HTTP header name
+// (RFC 9110 token).
+func isNotTokenChar(r rune) bool {
+	if r >= 0x80 || r <= ' ' || r == 0x7f {
+		return true
+	}
+	return strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
+}

@@ -1,0 +1,84 @@
+package conductor
+
+import (
+	"context"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// The retry policy of Conductor's official SDKs, with the wait capped.
+const (
+	initialRetryDelay = 500 * time.Millisecond
+	maxRetryDelay     = 8 * time.Second
+	// maxRetryAfter is the longest server-requested wait honoured; a longer
+	// one falls back to backoff rather than stalling the call.
+	maxRetryAfter = 60 * time.Second
+)
+
+// shouldRetry decides on one attempt's outcome. The caller's context
+// ending is never retried; a per-attempt timeout or a connection error is.
+func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if err != nil {
+		return true
+	}
+	switch resp.Header.Get("X-Should-Retry") {
+	case "true":
+		return true
+	case "false":
+		return false
+	}
+	switch code := resp.StatusCode; {
+	case code == http.StatusRequestTimeout, code == http.StatusConflict, code == http.StatusTooManyRequests:
+		return true
+	default:
+		return code >= 500
+	}
+}
+
+// retryDelay is how long to wait before retry number attempt+1: what the
+// server asked for, if sensible, else exponential backoff less up to 25%
+// jitter so that many clients do not retry in step.
+func retryDelay(resp *http.Response, attempt int) time.Duration {
+	if resp != nil {
+		if d, ok := serverRetryAfter(resp.Header, time.Now()); ok {
+			return d
+		}
+	}
+	d := min(initialRetryDelay<<min(attempt, 16), maxRetryDelay)
+	return d - time.Duration(rand.Float64()*0.25*float64(d))
+}
+
+// serverRetryAfter reads retry-after-ms, else retry-after in seconds or as
+// an HTTP date, and reports whether the wait is in (0, maxRetryAfter].
+func serverRetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
+	if v := h.Get("Retry-After-Ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil {
+			return inRetryRange(ms / 1000)
+		}
+	}
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.ParseFloat(v, 64); err == nil {
+		return inRetryRange(secs)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return inRetryRange(t.Sub(now).Seconds())
+	}
+	return 0, false
+}
+
+// inRetryRange checks before converting, so NaN, Inf and huge values never
+// reach a time.Duration.
+func inRetryRange(secs float64) (time.Duration, bool) {
+	if secs > 0 && secs <= maxRetryAfter.Seconds() {
+		return time.Duration(secs * float64(time.Second)), true
+	}
+	return 0, false
+}
