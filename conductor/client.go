@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
@@ -117,17 +118,19 @@ func (c *Client) call(ctx context.Context, opts []Option) (context.Context, *set
 	return context.WithValue(ctx, settingsKey{}, s), s, g, nil
 }
 
-// defaultHTTPClient keeps enough idle connections for concurrent callers
-// (net/http keeps 2 per host, so a busy client would dial for most calls)
-// and leaves timeouts to the per-attempt context, which unlike
-// http.Client.Timeout also covers reading the body without cutting it.
-func defaultHTTPClient() *http.Client {
+// defaultHTTPClient is shared by every Client that is not given its own,
+// so that programs creating many clients still share one connection pool.
+// It keeps enough idle connections for concurrent callers (net/http keeps 2
+// per host, so a busy client would dial for most calls) and leaves timeouts
+// to the per-attempt context, which unlike http.Client.Timeout also covers
+// reading the body.
+var defaultHTTPClient = sync.OnceValue(func() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConns = 100
 	t.MaxIdleConnsPerHost = 100
 	t.IdleConnTimeout = 90 * time.Second
 	return withoutRedirects(&http.Client{Transport: t})
-}
+})
 
 // withoutRedirects returns a copy of hc that hands 3xx responses back
 // instead of following them: following would resend the request, with its

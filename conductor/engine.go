@@ -95,16 +95,20 @@ func (e *engine) attempt(req *http.Request, getBody func() (io.ReadCloser, error
 		r.Body = body
 	}
 	resp, err := s.httpClient.Do(r)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		var body []byte
+		body, err = readCapped(resp.Body)
+		resp.Body.Close()
+		if err == nil {
+			resp.Body = io.NopCloser(bytes.NewReader(body))
+			return resp, nil
+		}
+		err = fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
 	}
-	body, err := readCapped(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return nil, fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
+	if ctx.Err() == context.DeadlineExceeded && req.Context().Err() == nil {
+		err = fmt.Errorf("attempt timed out after %v: %w", s.timeout, err)
 	}
-	resp.Body = io.NopCloser(bytes.NewReader(body))
-	return resp, nil
+	return nil, err
 }
 
 // errBodyTooLarge is wrapped when a body exceeds MaxResponseBodyBytes.

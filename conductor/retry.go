@@ -2,6 +2,7 @@ package conductor
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -24,7 +25,8 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 		return false
 	}
 	if err != nil {
-		return true
+		// A body over the cap will be over it next time too.
+		return !errors.Is(err, errBodyTooLarge)
 	}
 	switch resp.Header.Get("X-Should-Retry") {
 	case "true":
