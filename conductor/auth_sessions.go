@@ -60,14 +60,18 @@ type AuthSession struct {
 	RequestID string
 }
 
-// LogValue keeps the client secret, and AuthFlowURL which carries it, out
-// of logs.
+// LogValue keeps the client secret out of logs, including the copy inside
+// AuthFlowURL.
 func (s *AuthSession) LogValue() slog.Value {
+	flowURL := "[redacted]"
+	if s.ClientSecret != "" {
+		flowURL = strings.ReplaceAll(s.AuthFlowURL, s.ClientSecret, "[redacted]")
+	}
 	return slog.GroupValue(
 		slog.String("id", s.ID),
 		slog.String("end_user_id", s.EndUserID),
 		slog.String("client_secret", "[redacted]"),
-		slog.String("auth_flow_url", "[redacted]"),
+		slog.String("auth_flow_url", flowURL),
 		slog.String("redirect_url", s.RedirectURL),
 		slog.Time("created_at", s.CreatedAt),
 		slog.Time("expires_at", s.ExpiresAt),
