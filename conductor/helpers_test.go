@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,6 +42,8 @@ type received struct {
 // the last one, and records every request.
 type scriptServer struct {
 	*httptest.Server
+	// conns counts the TCP connections the server accepted.
+	conns    atomic.Int32
 	mu       sync.Mutex
 	replies  []reply
 	requests []received
@@ -48,7 +52,13 @@ type scriptServer struct {
 func newScriptServer(t *testing.T, replies ...reply) *scriptServer {
 	t.Helper()
 	s := &scriptServer{replies: replies}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.Start()
 	t.Cleanup(s.Close)
 	return s
 }
