@@ -1,0 +1,141 @@
+package conductor_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+)
+
+// The fuzz targets drive the public API over an in-memory transport, so
+// that millions of responses and parameters go through the same code a
+// real call does, without sockets. Seed corpora are in testdata/fuzz.
+
+// fixedResponse returns a client whose every request is answered with
+// status, header and body, and a counter of the requests it sent.
+func fixedResponse(t testing.TB, status int, header http.Header, body []byte) (*conductor.Client, *atomic.Int32, *[]byte) {
+	var sent atomic.Int32
+	var lastBody []byte
+	hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		sent.Add(1)
+		lastBody, _ = io.ReadAll(r.Body)
+		return &http.Response{
+			StatusCode: status, Header: header.Clone(), Body: io.NopCloser(bytes.NewReader(body)),
+			ContentLength: int64(len(body)), Request: r, ProtoMajor: 1, ProtoMinor: 1,
+		}, nil
+	})}
+	c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL("https://api.test/v1"),
+		conductor.WithHTTPClient(hc), conductor.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, &sent, &lastBody
+}
+
+func FuzzErrorResponse(f *testing.F) {
+	f.Add(401, "application/json", []byte(envelope(401, "AUTHENTICATION_ERROR", "API_KEY_INVALID", "bad key")))
+	f.Add(502, "text/html", []byte("<html>Bad Gateway</html>"))
+	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
+		status = 300 + int(uint(status)%300) // every non-2xx, non-1xx status
+		c, _, _ := fixedResponse(t, status, http.Header{"Content-Type": {contentType}, "Conductor-Request-Id": {"req_h"}}, body)
+		session, err := c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "pk_a"})
+		var apiErr *conductor.Error
+		if session != nil || !errors.As(err, &apiErr) {
+			t.Fatalf("Create = %v, %v; want a *conductor.Error", session, err)
+		}
+		if apiErr.StatusCode != status || !bytes.Equal(apiErr.Body, body) || apiErr.RequestID == "" {
+			t.Fatalf("got status %d, body %q, request id %q; want %d, the body and a request id", apiErr.StatusCode, apiErr.Body, apiErr.RequestID, status)
+		}
+		if msg := err.Error(); !strings.HasPrefix(msg, "conductor: ") || apiErr.Message == "" {
+			t.Fatalf("Error() = %q, Message = %q; want a message", msg, apiErr.Message)
+		}
+		if errors.Is(err, conductor.ErrServer) != (status >= 500) || errors.Is(err, conductor.ErrInvalidResponse) {
+			t.Fatalf("sentinels disagree with status %d: %v", status, err)
+		}
+	})
+}
+
+func FuzzAuthSessionResponse(f *testing.F) {
+	f.Add([]byte(sessionJSON))
+	f.Add([]byte(`{"objectType":"auth_session"}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		c, _, _ := fixedResponse(t, 200, http.Header{"Content-Type": {"application/json"}}, body)
+		session, err := c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "pk_a"})
+		if err != nil {
+			if session != nil || !errors.Is(err, conductor.ErrInvalidResponse) {
+				t.Fatalf("Create = %v, %v; a refused 200 must be an ErrInvalidResponse and no session", session, err)
+			}
+			return
+		}
+		if session.ObjectType != "auth_session" || session.ID == "" || session.EndUserID == "" || session.ClientSecret == "" ||
+			session.AuthFlowURL == "" || session.CreatedAt.IsZero() && !strings.Contains(string(body), "0001-01-01") {
+			t.Fatalf("half-filled session %+v from %q", session, body)
+		}
+	})
+}
+
+func FuzzCreateParams(f *testing.F) {
+	f.Add("end_usr_a", "pk_a", int64(2*time.Hour), "https://example.com/cb")
+	f.Add(" ", "sk_live", int64(-1), "javascript:x")
+	f.Fuzz(func(t *testing.T, endUserID, publishableKey string, linkExpiry int64, redirectURL string) {
+		c, sent, lastBody := fixedResponse(t, 200, http.Header{"Content-Type": {"application/json"}}, []byte(sessionJSON))
+		_, err := c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{
+			EndUserID: endUserID, PublishableKey: publishableKey, LinkExpiry: time.Duration(linkExpiry), RedirectURL: redirectURL,
+		})
+		var verr *conductor.ValidationError
+		if errors.As(err, &verr) {
+			if sent.Load() != 0 {
+				t.Fatalf("refused params (%v) but sent a request", err)
+			}
+			if verr.Reason == "" {
+				t.Fatalf("no reason: %v", err)
+			}
+			// A secret key given as publishable key must not be quoted
+			// back: the message is the same whatever the key.
+			if verr.Field == "PublishableKey" && strings.HasPrefix(publishableKey, "sk_") {
+				_, ref := c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "sk_x"})
+				if err.Error() != ref.Error() {
+					t.Fatalf("message depends on the secret key: %v", err)
+				}
+			}
+			return
+		}
+		if err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		// Accepted: what was sent must satisfy every rule.
+		var body struct {
+			EndUserID      string   `json:"endUserId"`
+			PublishableKey string   `json:"publishableKey"`
+			LinkExpiryMins *float64 `json:"linkExpiryMins"`
+			RedirectURL    *string  `json:"redirectUrl"`
+		}
+		if err := json.Unmarshal(*lastBody, &body); err != nil {
+			t.Fatalf("sent %q: %v", *lastBody, err)
+		}
+		if strings.TrimSpace(body.EndUserID) == "" || body.PublishableKey == "" || strings.HasPrefix(body.PublishableKey, "sk_") {
+			t.Fatalf("accepted a bad end user or key: %+v", body)
+		}
+		if m := body.LinkExpiryMins; (m == nil) != (linkExpiry == 0) || m != nil && (*m < 15 || *m > 10080 || *m != math.Trunc(*m)) {
+			t.Fatalf("accepted LinkExpiry %v as linkExpiryMins %v", time.Duration(linkExpiry), m)
+		}
+		if r := body.RedirectURL; (r == nil) != (redirectURL == "") {
+			t.Fatalf("redirectUrl %v for RedirectURL %q", r, redirectURL)
+		} else if r != nil {
+			u, err := url.Parse(*r)
+			if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+				t.Fatalf("accepted RedirectURL %q", *r)
+			}
+		}
+	})
+}
