@@ -1,0 +1,185 @@
+package conductor_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/gen"
+)
+
+// The benchmarks compare three ways of creating an auth session against
+// one in-process loopback server that answers with a real session:
+//
+//   - facade: conductor.Client, as users call it;
+//   - generated: the gen client alone with a default http.Client;
+//   - nethttp: a hand-written net/http call with a default http.Client,
+//     the floor that any client adds to.
+//
+// Run them with `make bench`; BENCHMARKS.md has figures and the machine.
+
+// benchServer counts the TCP connections it accepts.
+type benchServer struct {
+	*httptest.Server
+	conns atomic.Int64
+}
+
+func newBenchServer(b *testing.B) *benchServer {
+	b.Helper()
+	body := []byte(sessionJSON)
+	s := &benchServer{}
+	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in gen.PostAuthSessionsJSONRequestBody
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil || in.EndUserId == "" {
+			http.Error(w, "bad body", http.StatusBadRequest)
+			return
+		}
+		h := w.Header()
+		h["Content-Type"] = []string{"application/json"}
+		h["Conductor-Request-Id"] = []string{"req_bench"}
+		w.Write(body)
+	}))
+	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.Start()
+	b.Cleanup(s.Close)
+	return s
+}
+
+// A createFunc makes one call; each implementation checks what it got.
+type createFunc func(ctx context.Context) error
+
+func facadeCreate(b *testing.B, srv *benchServer) createFunc {
+	c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL(srv.URL), conductor.WithPublishableKey(testPublishableKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func(ctx context.Context) error {
+		s, err := c.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg"})
+		if err == nil && s.ID == "" {
+			err = fmt.Errorf("no session")
+		}
+		return err
+	}
+}
+
+func generatedCreate(b *testing.B, srv *benchServer) createFunc {
+	g, err := gen.NewClientWithResponses(srv.URL, gen.WithHTTPClient(&http.Client{}), gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+testAPIKey)
+		return nil
+	}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return func(ctx context.Context) error {
+		resp, err := g.PostAuthSessionsWithResponse(ctx, gen.PostAuthSessionsJSONRequestBody{EndUserId: "end_usr_1234567abcdefg", PublishableKey: testPublishableKey})
+		if err == nil && (resp.JSON200 == nil || resp.JSON200.Id == "") {
+			err = fmt.Errorf("status %d", resp.StatusCode())
+		}
+		return err
+	}
+}
+
+func netHTTPCreate(b *testing.B, srv *benchServer) createFunc {
+	hc := &http.Client{}
+	url := srv.URL + "/auth-sessions"
+	return func(ctx context.Context) error {
+		body, _ := json.Marshal(map[string]string{"endUserId": "end_usr_1234567abcdefg", "publishableKey": testPublishableKey})
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+testAPIKey)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var s struct {
+			ID        string    `json:"id"`
+			CreatedAt time.Time `json:"createdAt"`
+			ExpiresAt time.Time `json:"expiresAt"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.ID == "" {
+			return fmt.Errorf("status %d: %v", resp.StatusCode, err)
+		}
+		return nil
+	}
+}
+
+var implementations = []struct {
+	name string
+	make func(*testing.B, *benchServer) createFunc
+}{
+	{"facade", facadeCreate},
+	{"generated", generatedCreate},
+	{"nethttp", netHTTPCreate},
+}
+
+// BenchmarkCreate is one caller making calls one after another.
+func BenchmarkCreate(b *testing.B) {
+	for _, impl := range implementations {
+		b.Run(impl.name, func(b *testing.B) {
+			srv := newBenchServer(b)
+			create := impl.make(b, srv)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := create(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCreateConcurrent is 64 callers making 30 calls each, per
+// iteration; it reports calls per second and the connections the server
+// accepted per iteration.
+func BenchmarkCreateConcurrent(b *testing.B) {
+	const callers, callsEach = 64, 30
+	for _, impl := range implementations {
+		b.Run(impl.name, func(b *testing.B) {
+			srv := newBenchServer(b)
+			create := impl.make(b, srv)
+			ctx := context.Background()
+			var failed atomic.Int64
+			start := time.Now()
+			iterations := 0
+			for b.Loop() {
+				iterations++
+				var wg sync.WaitGroup
+				for range callers {
+					wg.Go(func() {
+						for range callsEach {
+							if err := create(ctx); err != nil {
+								failed.Add(1)
+							}
+						}
+					})
+				}
+				wg.Wait()
+			}
+			elapsed := time.Since(start)
+			if n := failed.Load(); n > 0 {
+				b.Fatalf("%d calls failed", n)
+			}
+			calls := float64(iterations * callers * callsEach)
+			b.ReportMetric(calls/elapsed.Seconds(), "calls/s")
+			b.ReportMetric(float64(srv.conns.Load())/float64(iterations), "conns/op")
+		})
+	}
+}
