@@ -108,14 +108,22 @@ func netHTTPCreate(b *testing.B, srv *benchServer) createFunc {
 			return err
 		}
 		defer resp.Body.Close()
+		// The same result the facade gives: every field, times parsed.
 		var s struct {
-			ID        string    `json:"id"`
-			CreatedAt time.Time `json:"createdAt"`
-			ExpiresAt time.Time `json:"expiresAt"`
+			ID           string    `json:"id"`
+			ObjectType   string    `json:"objectType"`
+			EndUserID    string    `json:"endUserId"`
+			ClientSecret string    `json:"clientSecret"`
+			AuthFlowURL  string    `json:"authFlowUrl"`
+			RedirectURL  *string   `json:"redirectUrl"`
+			CreatedAt    time.Time `json:"createdAt"`
+			ExpiresAt    time.Time `json:"expiresAt"`
+			RequestID    string    `json:"-"`
 		}
-		if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || s.ID == "" {
+		if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || resp.StatusCode != http.StatusOK || s.ObjectType != "auth_session" {
 			return fmt.Errorf("status %d: %v", resp.StatusCode, err)
 		}
+		s.RequestID = resp.Header.Get("Conductor-Request-Id")
 		return nil
 	}
 }

@@ -49,7 +49,8 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	req = req.Clone(ctx)
+	// The generated client builds a new request for each call and hands it
+	// only to the engine, so the engine can add its headers in place.
 	req.Header.Set("Authorization", "Bearer "+s.apiKey)
 	req.Header.Set("User-Agent", userAgent)
 	for name, values := range s.headers {
@@ -100,7 +101,7 @@ func (e *engine) attempt(req *http.Request, getBody func() (io.ReadCloser, error
 		body, err = readCapped(resp.Body)
 		resp.Body.Close()
 		if err == nil {
-			resp.Body = io.NopCloser(bytes.NewReader(body))
+			resp.Body = &readBody{Reader: bytes.NewReader(body), data: body}
 			return resp, nil
 		}
 		err = fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
@@ -110,6 +111,15 @@ func (e *engine) attempt(req *http.Request, getBody func() (io.ReadCloser, error
 	}
 	return nil, err
 }
+
+// readBody is a response body the engine has read whole within the
+// attempt's timeout; parsers read it again, and errors keep its bytes.
+type readBody struct {
+	*bytes.Reader
+	data []byte
+}
+
+func (*readBody) Close() error { return nil }
 
 // errBodyTooLarge is wrapped when a body exceeds MaxResponseBodyBytes.
 var errBodyTooLarge = fmt.Errorf("response body exceeds the %d MiB limit", MaxResponseBodyBytes>>20)
@@ -137,8 +147,7 @@ func finish(req *http.Request, resp *http.Response, err error, attempt int, apiK
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp, nil
 	}
-	body, _ := io.ReadAll(resp.Body) // a bytes.Reader: cannot fail
-	return nil, decodeError(resp, body, apiKey)
+	return nil, decodeError(resp, resp.Body.(*readBody).data, apiKey)
 }
 
 // parseResponse completes a generated call: given what the raw method
@@ -150,8 +159,7 @@ func parseResponse[R any](resp *http.Response, err error, parse func(*http.Respo
 	if err != nil {
 		return zero, err
 	}
-	body, _ := io.ReadAll(resp.Body) // in memory already: cannot fail
-	resp.Body = io.NopCloser(bytes.NewReader(body))
+	body := resp.Body.(*readBody).data
 	parsed, err := parse(resp)
 	if err != nil {
 		return zero, invalidResponse(resp, body, "%v", err)
