@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
@@ -54,7 +55,7 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	req.Header.Set("Authorization", "Bearer "+s.apiKey)
 	req.Header.Set("User-Agent", userAgent)
 	for name, values := range s.headers {
-		req.Header[name] = values
+		req.Header[name] = slices.Clone(values) // never share the settings' slices
 	}
 
 	for attempt := 0; ; attempt++ {
