@@ -91,28 +91,32 @@ func schemasNode(data []byte) (*yaml.Node, error) {
 
 // mappingKey returns the key node named name in mapping m, or nil.
 func mappingKey(m *yaml.Node, name string) *yaml.Node {
-	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == name {
-			return m.Content[i]
-		}
+	if i := mappingIndex(m, name); i >= 0 {
+		return m.Content[i]
 	}
 	return nil
 }
 
 // mappingValue returns the value of key name in mapping m, or nil.
 func mappingValue(m *yaml.Node, name string) *yaml.Node {
+	if i := mappingIndex(m, name); i >= 0 {
+		return m.Content[i+1]
+	}
+	return nil
+}
+
+// mappingIndex returns the index in m.Content of the key named name, or -1
+// when m is not a mapping or has no such key.
+func mappingIndex(m *yaml.Node, name string) int {
 	if m == nil || m.Kind != yaml.MappingNode {
-		return nil
+		return -1
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		if m.Content[i].Value == name {
-			return m.Content[i+1]
+			return i
 		}
 	}
-	return nil
+	return -1
 }
 
 // blockLines returns the lines of key and its value in block-style YAML:
