@@ -37,6 +37,21 @@ func TestGeneratedCodeIsUpToDate(t *testing.T) {
 	if err := checkDrift(config, spec, ".", pinnedGeneratorVersion(t)); err != nil {
 		t.Fatal(err)
 	}
+	// A file added to gen/ by hand is drift too: the package holds the
+	// generated file, doc.go and tests only.
+	cfg, err := loadConfig(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f != "doc.go" && f != cfg.OutputFile && !strings.HasSuffix(f, "_test.go") {
+			t.Errorf("gen/%s is neither generated nor doc.go: gen/ holds only what `%s` writes; move it out of gen/", f, fixCommand)
+		}
+	}
 }
 
 // TestDriftIsDetected proves that each kind of drift the check exists for
