@@ -51,33 +51,33 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("specpipe "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage) }
-	var err error
+	var file *string
 	switch args[0] {
 	case "diff":
-		base := fs.String("base", "openapi.yaml", "the committed spec to compare with")
-		if spec, ok := parse(fs, args[1:]); ok {
-			var breaking bool
-			breaking, err = diffCommand(*base, spec, stdout)
-			if err == nil && breaking {
-				return exitBreaking
-			}
-		} else {
-			return exitFailure
-		}
+		file = fs.String("base", "openapi.yaml", "the committed spec to compare with")
 	case "update":
-		target := fs.String("spec", "openapi.yaml", "the spec file to replace")
-		if spec, ok := parse(fs, args[1:]); ok {
-			err = updateCommand(*target, spec, stdout)
-		} else {
-			return exitFailure
-		}
+		file = fs.String("spec", "openapi.yaml", "the spec file to replace")
 	default:
 		fmt.Fprintf(stderr, "specpipe: unknown command %q\n%s", args[0], usage)
 		return exitFailure
 	}
-	if err != nil {
+	src, ok := parse(fs, args[1:])
+	if !ok {
+		return exitFailure
+	}
+	var breaking bool
+	var err error
+	if args[0] == "diff" {
+		breaking, err = diffCommand(*file, src, stdout)
+	} else {
+		err = updateCommand(*file, src, stdout)
+	}
+	switch {
+	case err != nil:
 		fmt.Fprintf(stderr, "specpipe %s: %v\n", args[0], err)
 		return exitFailure
+	case breaking:
+		return exitBreaking
 	}
 	return 0
 }
