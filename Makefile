@@ -1,7 +1,7 @@
 # Every target runs with only Go installed; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test lint check ci fuzz bench
+.PHONY: all generate test lint check ci fuzz bench spec-diff update-spec spec-scale
 
 all: ci
 
@@ -45,3 +45,25 @@ check: generate
 ## ci: everything CI runs
 ci: lint test check
 	$(MAKE) fuzz FUZZTIME=5s
+
+# SPEC is a candidate spec for spec-diff and update-spec: a file, or an
+# http(s) URL when the network allows.
+SPEC ?=
+
+## spec-diff: print the changelog from openapi.yaml to SPEC; fail on breaking changes
+spec-diff:
+	@test -n "$(SPEC)" || { echo "usage: make spec-diff SPEC=<file or URL>" >&2; exit 2; }
+	$(GO) run ./cmd/specpipe diff -base openapi.yaml "$(SPEC)"
+
+## update-spec: replace openapi.yaml with SPEC (keeping the local additions), regenerate, report
+update-spec:
+	@test -n "$(SPEC)" || { echo "usage: make update-spec SPEC=<file or URL>" >&2; exit 2; }
+	@before="$$(mktemp)" && trap 'rm -f "$$before"' EXIT && cp openapi.yaml "$$before" && \
+	set -x && \
+	$(GO) run ./cmd/specpipe update "$(SPEC)" && \
+	$(GO) generate ./gen && \
+	$(GO) run ./cmd/specpipe diff -base "$$before" openapi.yaml
+
+## spec-scale: take Conductor's whole published spec (../shared/specs) through the pipeline, with timings
+spec-scale:
+	$(GO) test -count=1 -v -run TestPublishedSpecGoesThroughThePipeline ./cmd/specpipe

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// publishedSpec is Conductor's whole published spec, kept in shared/
+// beside this repository's clone (262 operations).
+var publishedSpec = filepath.Join(repoRoot, "..", "shared", "specs", "conductor-openapi-published.yml")
+
+// TestPublishedSpecGoesThroughThePipeline runs `make update-spec`'s steps
+// on Conductor's whole published spec in a copy of the repository:
+// update, regenerate, build, report. It takes about half a minute the first
+// time on two cores (less once the build is cached), so -short skips it;
+// `make spec-scale` runs it alone with its timings.
+func TestPublishedSpecGoesThroughThePipeline(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the whole published spec takes a while; run make spec-scale")
+	}
+	abs, err := filepath.Abs(publishedSpec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(abs); err != nil {
+		t.Fatalf("Conductor's published spec is missing (%v): it belongs at %s, in shared/ beside this repository's clone", err, abs)
+	}
+	doc, err := openapi3.NewLoader().LoadFromFile(abs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops := 0
+	for _, item := range doc.Paths.Map() {
+		ops += len(item.Operations())
+	}
+
+	base := readFile(t, filepath.Join(repoRoot, "openapi.yaml"))
+	r := newPipelineRepo(t, base)
+	r.write(t, "openapi.before.yaml", base)
+	if code, out := r.specpipe(t, "update", abs); code != 0 {
+		t.Fatalf("specpipe update exited %d:\n%s", code, out)
+	}
+	genTime := r.goCmd(t, "generate", "./gen")
+	buildTime := r.goCmd(t, "build", "./gen")
+	t.Logf("%d operations: go generate ./gen took %v, go build ./gen %v", ops, genTime.Round(10e6), buildTime.Round(10e6))
+
+	// One response parser per operation: every operation was generated.
+	parsers := regexp.MustCompile(`(?m)^func Parse\w+Response\(`).FindAllStringIndex(r.generated(t), -1)
+	if len(parsers) != ops {
+		t.Errorf("the generated client has %d response parsers for %d operations", len(parsers), ops)
+	}
+
+	// The report runs on the whole spec; whether it finds breaking
+	// changes is Conductor's doing, not this test's.
+	if exit, out := r.specpipe(t, "diff", "-base", "openapi.before.yaml", "openapi.yaml"); exit != 0 && exit != exitBreaking {
+		t.Errorf("specpipe diff exited %d:\n%s", exit, out)
+	}
+}
