@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -27,7 +28,14 @@ func TestPublishedSpecGoesThroughThePipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(abs); err != nil {
-		t.Fatalf("Conductor's published spec is missing (%v): it belongs at %s, in shared/ beside this repository's clone", err, abs)
+		// The spec is a 4 MB data file kept outside the repository. CI
+		// always has it, so there its absence is a failure; a clone
+		// elsewhere can still run every other test.
+		msg := fmt.Sprintf("Conductor's published spec is missing (%v): it belongs at %s, in shared/ beside this repository's clone", err, abs)
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg + "; CI runs this test")
 	}
 	doc, err := openapi3.NewLoader().LoadFromFile(abs)
 	if err != nil {
