@@ -135,10 +135,11 @@ func checkKeys(secret, publishable string) error {
 	return nil
 }
 
-// newTransport is the transport of the clients from Server.Client; the
-// Server owns it so that Close can drop its idle keep-alive connections,
-// which would otherwise outlive the test as goroutines. It ignores proxy
-// settings because the fake is always reached directly.
+// newTransport is the transport of the clients from Server.Client. The
+// Server owns it so that Close drops its idle keep-alive connections from
+// the client side as well, and their goroutines end at once instead of
+// whenever they notice the server hung up. It ignores proxy settings
+// because the fake is always reached directly.
 func newTransport() *http.Transport {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.Proxy = nil
