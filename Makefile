@@ -1,7 +1,7 @@
 # Every target runs with only Go installed; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test lint check ci
+.PHONY: all generate test test-contract lint check ci
 
 all: ci
 
@@ -12,6 +12,15 @@ generate:
 ## test: run every test with the race detector
 test:
 	$(GO) test -race ./...
+
+## test-contract: install the pinned Prism, then run the contract tests
+## against it and against conductortest. Needs npm as well as Go.
+## --ignore-scripts: Prism needs no install script; the one in its tree
+## only reports usage analytics.
+test-contract:
+	npm ci --prefix contract/prism --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(GO) vet -tags contract ./contract/...
+	$(GO) test -race -tags contract ./contract/...
 
 ## lint: formatting and vet
 lint:
