@@ -11,22 +11,16 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 const createSynopsis = "auth-sessions create --end-user-id ID [--publishable-key K] [--link-expiry 2h] [--redirect-url URL]"
 
 // sessionJSON is what create prints: the API's auth_session, so that the
-// output reads like the API reference.
+// output reads like the API reference, and the request id for support.
 type sessionJSON struct {
-	ID           string  `json:"id"`
-	ObjectType   string  `json:"objectType"`
-	CreatedAt    string  `json:"createdAt"`
-	EndUserID    string  `json:"endUserId"`
-	ClientSecret string  `json:"clientSecret"`
-	AuthFlowURL  string  `json:"authFlowUrl"`
-	ExpiresAt    string  `json:"expiresAt"`
-	RedirectURL  *string `json:"redirectUrl"`
-	RequestID    string  `json:"requestId"`
+	gen.AuthSession
+	RequestID string `json:"requestId"`
 }
 
 // timestampLayout is Conductor's own: UTC, milliseconds, Z.
@@ -60,17 +54,19 @@ func runCreate(ctx context.Context, args []string, getenv func(string) string, s
 		return reportError(err, stderr)
 	}
 	out := sessionJSON{
-		ID:           session.ID,
-		ObjectType:   session.ObjectType,
-		CreatedAt:    session.CreatedAt.UTC().Format(timestampLayout),
-		EndUserID:    session.EndUserID,
-		ClientSecret: session.ClientSecret,
-		AuthFlowURL:  session.AuthFlowURL,
-		ExpiresAt:    session.ExpiresAt.UTC().Format(timestampLayout),
-		RequestID:    session.RequestID,
+		AuthSession: gen.AuthSession{
+			Id:           session.ID,
+			ObjectType:   gen.AuthSessionObjectType(session.ObjectType),
+			CreatedAt:    session.CreatedAt.UTC().Format(timestampLayout),
+			EndUserId:    session.EndUserID,
+			ClientSecret: session.ClientSecret,
+			AuthFlowUrl:  session.AuthFlowURL,
+			ExpiresAt:    session.ExpiresAt.UTC().Format(timestampLayout),
+		},
+		RequestID: session.RequestID,
 	}
 	if session.RedirectURL != "" {
-		out.RedirectURL = &session.RedirectURL
+		out.RedirectUrl = &session.RedirectURL
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 // decodeSession reads what create printed, checking it is the whole of
@@ -22,7 +23,7 @@ func decodeSession(t *testing.T, stdout string) sessionJSON {
 	if err := dec.Decode(&s); err != nil || dec.More() {
 		t.Fatalf("stdout %q is not one session: %v", stdout, err)
 	}
-	if !strings.HasPrefix(stdout, "{\n  \"id\"") {
+	if !strings.HasPrefix(stdout, "{\n  \"") {
 		t.Errorf("stdout is not indented JSON: %q", stdout)
 	}
 	return s
@@ -35,8 +36,8 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 	}
 	s := decodeSession(t, r.stdout)
 	redirect := "https://example.com/cb?a=1&b=2"
-	want := sessionJSON{ObjectType: "auth_session", EndUserID: "end_usr_demo", RedirectURL: &redirect}
-	if diff := cmp.Diff(want, s, cmpopts.IgnoreFields(sessionJSON{}, "ID", "CreatedAt", "ClientSecret", "AuthFlowURL", "ExpiresAt", "RequestID")); diff != "" {
+	want := gen.AuthSession{ObjectType: "auth_session", EndUserId: "end_usr_demo", RedirectUrl: &redirect}
+	if diff := cmp.Diff(want, s.AuthSession, cmpopts.IgnoreFields(gen.AuthSession{}, "Id", "CreatedAt", "ClientSecret", "AuthFlowUrl", "ExpiresAt")); diff != "" {
 		t.Errorf("session mismatch (-want +got):\n%s", diff)
 	}
 	created, err1 := time.Parse(time.RFC3339, s.CreatedAt)
@@ -44,8 +45,8 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 	if err1 != nil || err2 != nil || expires.Sub(created) != 2*time.Hour {
 		t.Errorf("createdAt %q expiresAt %q; want timestamps 2h apart", s.CreatedAt, s.ExpiresAt)
 	}
-	if !strings.HasPrefix(s.ID, "auth_sess_") || !strings.Contains(s.AuthFlowURL, "/qbd/"+s.ClientSecret+"?key=pk_") || !strings.HasPrefix(s.RequestID, "req_") {
-		t.Errorf("id %q, authFlowUrl %q, requestId %q; want the fake's", s.ID, s.AuthFlowURL, s.RequestID)
+	if !strings.HasPrefix(s.Id, "auth_sess_") || !strings.Contains(s.AuthFlowUrl, "/qbd/"+s.ClientSecret+"?key=pk_") || !strings.HasPrefix(s.RequestID, "req_") {
+		t.Errorf("id %q, authFlowUrl %q, requestId %q; want the fake's", s.Id, s.AuthFlowUrl, s.RequestID)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], "in-process fake") {
@@ -72,8 +73,8 @@ func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing on stderr", r.code, r.stderr)
 	}
 	s := decodeSession(t, r.stdout)
-	if !strings.HasPrefix(s.AuthFlowURL, srv.URL+"/qbd/") || len(srv.Requests()) != 1 {
-		t.Errorf("authFlowUrl %q after %d requests; want one request to the server in CONDUCTOR_BASE_URL", s.AuthFlowURL, len(srv.Requests()))
+	if !strings.HasPrefix(s.AuthFlowUrl, srv.URL+"/qbd/") || len(srv.Requests()) != 1 {
+		t.Errorf("authFlowUrl %q after %d requests; want one request to the server in CONDUCTOR_BASE_URL", s.AuthFlowUrl, len(srv.Requests()))
 	}
 	if strings.Contains(r.stdout, srv.SecretKey) {
 		t.Error("stdout shows the secret key")

@@ -15,7 +15,7 @@ const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K]
 // prints the settings a client needs as environment assignments, one a
 // line, so a script can read them; printing the fake's own keys is the
 // point here.
-func runFakeServer(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func runFakeServer(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fake-server", flag.ContinueOnError)
 	var opts conductortest.Options
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:4010", "the `address` to listen on; port 0 picks a free one")

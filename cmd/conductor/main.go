@@ -52,25 +52,17 @@ Environment:
   CONDUCTOR_PUBLISHABLE_KEY  the default for --publishable-key
 `
 
-// run is the whole command, minus the process: args without the program
-// name, the environment as a lookup, and the output streams. ctx ends on
-// SIGINT or SIGTERM. It returns the exit status.
+// command is one (sub)command: args after its name, the environment as a
+// lookup, the output streams; ctx ends on SIGINT or SIGTERM. It returns the
+// exit status.
+type command func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int
+
+// run is the whole command, minus the process, so tests can call it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
-	case "auth-sessions":
-		return runAuthSessions(ctx, args[1:], getenv, stdout, stderr)
-	case "fake-server":
-		return runFakeServer(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "conductor: unknown command %q\n\n%s", args[0], usage)
-	return exitUsage
+	return dispatch("conductor", usage, map[string]command{
+		"auth-sessions": runAuthSessions,
+		"fake-server":   runFakeServer,
+	}, ctx, args, getenv, stdout, stderr)
 }
 
 const authSessionsUsage = `Usage: conductor auth-sessions <command> [flags]
@@ -80,18 +72,27 @@ Commands:
 `
 
 func runAuthSessions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return dispatch("conductor auth-sessions", authSessionsUsage, map[string]command{
+		"create": runCreate,
+	}, ctx, args, getenv, stdout, stderr)
+}
+
+// dispatch runs the command named by args[0], or prints usage: on stdout
+// when asked for help, else on stderr with exit status 2.
+func dispatch(name, usage string, commands map[string]command, ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, authSessionsUsage)
+		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, authSessionsUsage)
+		fmt.Fprint(stdout, usage)
 		return exitOK
-	case "create":
-		return runCreate(ctx, args[1:], getenv, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "conductor auth-sessions: unknown command %q\n\n%s", args[0], authSessionsUsage)
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(ctx, args[1:], getenv, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "%s: unknown command %q\n\n%s", name, args[0], usage)
 	return exitUsage
 }
 

@@ -6,24 +6,14 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 // session is what the fake keeps of an auth session, for its auth-flow page.
 type session struct {
 	redirectURL *string
 	expiresAt   time.Time
-}
-
-// authSession is the auth_session object of openapi.yaml.
-type authSession struct {
-	ID           string  `json:"id"`
-	ObjectType   string  `json:"objectType"`
-	CreatedAt    string  `json:"createdAt"`
-	EndUserID    string  `json:"endUserId"`
-	ClientSecret string  `json:"clientSecret"`
-	AuthFlowURL  string  `json:"authFlowUrl"`
-	ExpiresAt    string  `json:"expiresAt"`
-	RedirectURL  *string `json:"redirectUrl"`
 }
 
 // timestampLayout is Conductor's: UTC with milliseconds and a Z, such as
@@ -57,15 +47,15 @@ func (s *Server) createAuthSession(w http.ResponseWriter, r *http.Request, reqID
 	s.sessions[secret] = session{redirectURL: params.RedirectURL, expiresAt: expires}
 	s.mu.Unlock()
 
-	writeJSON(w, http.StatusOK, authSession{
-		ID:           "auth_sess_" + randomToken(),
-		ObjectType:   "auth_session",
+	writeJSON(w, http.StatusOK, gen.AuthSession{
+		Id:           "auth_sess_" + randomToken(),
+		ObjectType:   gen.AuthSessionObjectTypeAuthSession,
 		CreatedAt:    created.Format(timestampLayout),
-		EndUserID:    params.EndUserID,
+		EndUserId:    params.EndUserID,
 		ClientSecret: secret,
-		AuthFlowURL:  s.URL + "/qbd/" + secret + "?key=" + url.QueryEscape(params.PublishableKey),
+		AuthFlowUrl:  s.URL + "/qbd/" + secret + "?key=" + url.QueryEscape(params.PublishableKey),
 		ExpiresAt:    expires.Format(timestampLayout),
-		RedirectURL:  params.RedirectURL,
+		RedirectUrl:  params.RedirectURL,
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 // newServer starts a fake that the test closes when it ends.
@@ -47,18 +48,6 @@ func create(t *testing.T, c *conductor.Client, p conductor.AuthSessionCreatePara
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	return c.AuthSessions.Create(ctx, p, opts...)
-}
-
-// envelope is Conductor's error body as the tests read it.
-type envelope struct {
-	Error struct {
-		Message           string `json:"message"`
-		UserFacingMessage string `json:"userFacingMessage"`
-		Type              string `json:"type"`
-		Code              string `json:"code"`
-		HTTPStatusCode    int    `json:"httpStatusCode"`
-		RequestID         string `json:"requestId"`
-	} `json:"error"`
 }
 
 // rawResponse is one answer of the fake to a hand-built request.
@@ -98,17 +87,17 @@ func authorized(srv *conductortest.Server) http.Header {
 
 // decodeEnvelope checks that r is an error envelope whose requestId is the
 // Conductor-Request-Id header, and returns it.
-func decodeEnvelope(t *testing.T, r rawResponse) envelope {
+func decodeEnvelope(t *testing.T, r rawResponse) gen.ErrorResponse {
 	t.Helper()
-	var env envelope
+	var env gen.ErrorResponse
 	if err := json.Unmarshal(r.body, &env); err != nil {
 		t.Fatalf("body %q is not an envelope: %v", r.body, err)
 	}
-	if id := r.header.Get("Conductor-Request-Id"); id == "" || id != env.Error.RequestID {
-		t.Errorf("Conductor-Request-Id %q, envelope requestId %q; want equal and set", id, env.Error.RequestID)
+	if id := r.header.Get("Conductor-Request-Id"); id == "" || id != env.Error.RequestId {
+		t.Errorf("Conductor-Request-Id %q, envelope requestId %q; want equal and set", id, env.Error.RequestId)
 	}
-	if env.Error.HTTPStatusCode != r.status {
-		t.Errorf("httpStatusCode %d, status %d; want equal", env.Error.HTTPStatusCode, r.status)
+	if int(env.Error.HttpStatusCode) != r.status {
+		t.Errorf("httpStatusCode %v, status %d; want equal", env.Error.HttpStatusCode, r.status)
 	}
 	if env.Error.Message == "" || env.Error.UserFacingMessage == "" {
 		t.Errorf("envelope %s lacks a message or userFacingMessage", r.body)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 // Response is a scripted answer for [Server.Enqueue]: it replaces the
@@ -119,32 +121,18 @@ func (s *Server) serveQueued(w http.ResponseWriter, r *http.Request, reqID strin
 	return true
 }
 
-// envelope is Conductor's error body.
-type envelope struct {
-	Error envelopeError `json:"error"`
-}
-
-type envelopeError struct {
-	Message           string `json:"message"`
-	UserFacingMessage string `json:"userFacingMessage"`
-	Type              string `json:"type"`
-	Code              string `json:"code"`
-	HTTPStatusCode    int    `json:"httpStatusCode"`
-	RequestID         string `json:"requestId"`
-}
-
 // writeError sends e in Conductor's envelope with the request's id.
 func writeError(w http.ResponseWriter, reqID string, status int, e Error) {
 	if e.UserFacingMessage == "" {
 		e.UserFacingMessage = e.Message
 	}
-	writeJSON(w, status, envelope{envelopeError{
+	writeJSON(w, status, gen.ErrorResponse{Error: gen.Error{
 		Message:           e.Message,
 		UserFacingMessage: e.UserFacingMessage,
-		Type:              e.Type,
+		Type:              gen.ErrorType(e.Type),
 		Code:              e.Code,
-		HTTPStatusCode:    status,
-		RequestID:         reqID,
+		HttpStatusCode:    float64(status),
+		RequestId:         reqID,
 	}})
 }
 
