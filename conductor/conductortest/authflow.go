@@ -40,17 +40,17 @@ const closedPage = `<!doctype html>
 `
 
 // serveAuthFlow serves GET /qbd/<secret> and its completion link.
-func (s *Server) serveAuthFlow(w http.ResponseWriter, r *http.Request, reqID, secret string, complete bool) {
+func (s *Server) serveAuthFlow(w http.ResponseWriter, r *http.Request, secret string, complete bool) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		writeError(w, reqID, http.StatusMethodNotAllowed, Error{Type: "INVALID_REQUEST_ERROR", Code: "METHOD_NOT_ALLOWED", Message: r.Method + " is not allowed on the auth flow; use GET."})
+		writeError(w, http.StatusMethodNotAllowed, Error{Type: "INVALID_REQUEST_ERROR", Code: "METHOD_NOT_ALLOWED", Message: r.Method + " is not allowed on the auth flow; use GET."})
 		return
 	}
 	s.mu.Lock()
 	sess, found := s.sessions[secret]
 	s.mu.Unlock()
 	if !found || !s.now().Before(sess.expiresAt) {
-		writeError(w, reqID, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: "This auth session does not exist or has expired; create a new one."})
+		writeError(w, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: "This auth session does not exist or has expired; create a new one."})
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")

@@ -22,9 +22,9 @@ const timestampLayout = "2006-01-02T15:04:05.000Z"
 
 // createAuthSession is POST /auth-sessions after the queue: the key, then
 // the body, then a new session.
-func (s *Server) createAuthSession(w http.ResponseWriter, r *http.Request, reqID string, body []byte) {
+func (s *Server) createAuthSession(w http.ResponseWriter, r *http.Request, body []byte) {
 	if msg := s.checkAuthorization(r.Header.Get("Authorization")); msg != "" {
-		writeError(w, reqID, http.StatusUnauthorized, Error{
+		writeError(w, http.StatusUnauthorized, Error{
 			Type: "AUTHENTICATION_ERROR", Code: "API_KEY_INVALID", Message: msg,
 			UserFacingMessage: "An internal server error occurred. Please try again.",
 		})
@@ -32,7 +32,7 @@ func (s *Server) createAuthSession(w http.ResponseWriter, r *http.Request, reqID
 	}
 	params, msg := s.validateCreate(r, body)
 	if msg != "" {
-		writeError(w, reqID, http.StatusBadRequest, invalidRequest(msg))
+		writeError(w, http.StatusBadRequest, invalidRequest(msg))
 		return
 	}
 	mins := float64(defaultLinkExpiryMins)

@@ -91,7 +91,7 @@ func (s *Server) dequeue() (Response, bool) {
 
 // serveQueued answers with q and reports whether it did; false means the
 // request goes on to the fake's usual handling.
-func (s *Server) serveQueued(w http.ResponseWriter, r *http.Request, reqID string, q Response) bool {
+func (s *Server) serveQueued(w http.ResponseWriter, r *http.Request, q Response) bool {
 	if q.Delay > 0 {
 		t := time.NewTimer(q.Delay)
 		defer t.Stop()
@@ -113,7 +113,7 @@ func (s *Server) serveQueued(w http.ResponseWriter, r *http.Request, reqID strin
 		return false
 	}
 	if q.Error != nil {
-		writeError(w, reqID, q.Status, *q.Error)
+		writeError(w, q.Status, *q.Error)
 		return true
 	}
 	w.WriteHeader(q.Status)
@@ -121,8 +121,9 @@ func (s *Server) serveQueued(w http.ResponseWriter, r *http.Request, reqID strin
 	return true
 }
 
-// writeError sends e in Conductor's envelope with the request's id.
-func writeError(w http.ResponseWriter, reqID string, status int, e Error) {
+// writeError sends e in Conductor's envelope. Its requestId is the
+// response's Conductor-Request-Id, which a queued Response may have set.
+func writeError(w http.ResponseWriter, status int, e Error) {
 	if e.UserFacingMessage == "" {
 		e.UserFacingMessage = e.Message
 	}
@@ -132,7 +133,7 @@ func writeError(w http.ResponseWriter, reqID string, status int, e Error) {
 		Type:              gen.ErrorType(e.Type),
 		Code:              e.Code,
 		HttpStatusCode:    float64(status),
-		RequestId:         reqID,
+		RequestId:         w.Header().Get(requestIDHeader),
 	}})
 }
 

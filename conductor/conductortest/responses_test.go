@@ -57,7 +57,8 @@ func TestQueuedRawBodyAndEnvelope(t *testing.T) {
 	srv := newServer(t)
 	err := srv.Enqueue(
 		conductortest.Response{Status: http.StatusBadGateway, Header: http.Header{"Content-Type": {"text/html"}}, Body: []byte("<html>Bad gateway</html>")},
-		conductortest.Response{Status: http.StatusServiceUnavailable, Error: &conductortest.Error{Type: "INTERNAL_ERROR", Code: "DOWN", Message: "m", UserFacingMessage: "u"}},
+		conductortest.Response{Status: http.StatusServiceUnavailable, Header: http.Header{"Conductor-Request-Id": {"req_chosen"}},
+			Error: &conductortest.Error{Type: "INTERNAL_ERROR", Code: "DOWN", Message: "m", UserFacingMessage: "u"}},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -71,8 +72,8 @@ func TestQueuedRawBodyAndEnvelope(t *testing.T) {
 	if r.status != http.StatusServiceUnavailable {
 		t.Fatalf("second answer %d, want the queued 503", r.status)
 	}
-	if env := decodeEnvelope(t, r); env.Error.Code != "DOWN" || env.Error.UserFacingMessage != "u" {
-		t.Errorf("envelope %s, want the queued error", r.body)
+	if env := decodeEnvelope(t, r); env.Error.Code != "DOWN" || env.Error.UserFacingMessage != "u" || env.Error.RequestId != "req_chosen" {
+		t.Errorf("envelope %s, want the queued error with the queued request id", r.body)
 	}
 	if r = send(t, srv, "POST", "/auth-sessions", nil, ""); r.status != http.StatusUnauthorized {
 		t.Errorf("third answer %d, want 401: the queue is empty again", r.status)

@@ -188,8 +188,7 @@ func (s *Server) Requests() []Request {
 // serve is the fake's one handler: it records the request, gives it a
 // request id, and routes it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
-	reqID := "req_" + randomToken()
-	w.Header().Set(requestIDHeader, reqID)
+	w.Header().Set(requestIDHeader, "req_"+randomToken())
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 	s.record(r, body)
 	switch {
@@ -197,24 +196,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		// The client went away mid-body: nobody is left to answer.
 		return
 	case len(body) > maxRequestBody:
-		writeError(w, reqID, http.StatusRequestEntityTooLarge, invalidRequest(fmt.Sprintf("The request body is larger than %d bytes.", maxRequestBody)))
+		writeError(w, http.StatusRequestEntityTooLarge, invalidRequest(fmt.Sprintf("The request body is larger than %d bytes.", maxRequestBody)))
 		return
 	}
 	if secret, complete, ok := authFlowPath(r.URL.Path); ok {
-		s.serveAuthFlow(w, r, reqID, secret, complete)
+		s.serveAuthFlow(w, r, secret, complete)
 		return
 	}
-	if q, ok := s.dequeue(); ok && s.serveQueued(w, r, reqID, q) {
+	if q, ok := s.dequeue(); ok && s.serveQueued(w, r, q) {
 		return
 	}
 	switch {
 	case r.URL.Path != "/auth-sessions":
-		writeError(w, reqID, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: fmt.Sprintf("There is no resource at %s %s.", r.Method, r.URL.Path)})
+		writeError(w, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: fmt.Sprintf("There is no resource at %s %s.", r.Method, r.URL.Path)})
 	case r.Method != http.MethodPost:
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, reqID, http.StatusMethodNotAllowed, Error{Type: "INVALID_REQUEST_ERROR", Code: "METHOD_NOT_ALLOWED", Message: fmt.Sprintf("%s is not allowed on %s; use POST.", r.Method, r.URL.Path)})
+		writeError(w, http.StatusMethodNotAllowed, Error{Type: "INVALID_REQUEST_ERROR", Code: "METHOD_NOT_ALLOWED", Message: fmt.Sprintf("%s is not allowed on %s; use POST.", r.Method, r.URL.Path)})
 	default:
-		s.createAuthSession(w, r, reqID, body)
+		s.createAuthSession(w, r, body)
 	}
 }
 

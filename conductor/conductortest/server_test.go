@@ -199,6 +199,18 @@ func TestBadBodyThroughTheClient(t *testing.T) {
 	}
 }
 
+func TestOversizedBodyIs413(t *testing.T) {
+	srv := newServer(t)
+	body := `{"endUserId":"` + strings.Repeat("a", 1<<20) + `"}`
+	r := send(t, srv, "POST", "/auth-sessions", authorized(srv), body)
+	if r.status != http.StatusRequestEntityTooLarge {
+		t.Fatalf("status %d, want 413", r.status)
+	}
+	if env := decodeEnvelope(t, r); env.Error.Type != "INVALID_REQUEST_ERROR" {
+		t.Errorf("type %q, want INVALID_REQUEST_ERROR", env.Error.Type)
+	}
+}
+
 func TestUnknownPathAndWrongMethod(t *testing.T) {
 	srv := newServer(t)
 	tests := []struct {
