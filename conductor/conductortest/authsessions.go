@@ -30,7 +30,12 @@ func (s *Server) createAuthSession(w http.ResponseWriter, r *http.Request, body 
 		})
 		return
 	}
-	params, msg := s.validateCreate(r, body)
+	rb, err := createRequestBody()
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, Error{Type: "INTERNAL_ERROR", Code: "SPEC_UNAVAILABLE", Message: "The fake cannot load its OpenAPI document: " + err.Error()})
+		return
+	}
+	params, msg := s.validateCreate(r, body, rb)
 	if msg != "" {
 		writeError(w, http.StatusBadRequest, invalidRequest(msg))
 		return

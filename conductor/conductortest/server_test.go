@@ -69,7 +69,9 @@ func checkPrefix(t *testing.T, name, value, prefix string) {
 // timestamps' exact layout and a null redirectUrl.
 func TestCreateWireFormat(t *testing.T) {
 	srv := newServer(t)
-	r := send(t, srv, "POST", "/auth-sessions", authorized(srv), `{"endUserId":"end_usr_a","publishableKey":"`+srv.PublishableKey+`"}`)
+	h := authorized(srv)
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	r := send(t, srv, "POST", "/auth-sessions", h, `{"endUserId":"end_usr_a","publishableKey":"`+srv.PublishableKey+`"}`)
 	if r.status != http.StatusOK {
 		t.Fatalf("status %d, body %s", r.status, r.body)
 	}

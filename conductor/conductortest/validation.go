@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/getkin/kin-openapi/routers"
 	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
@@ -32,35 +31,33 @@ const (
 	defaultLinkExpiryMins = 30
 )
 
-// createOperation is POST /auth-sessions from the spec embedded in gen, so
-// the fake checks exactly the schema the client was generated from.
-var createOperation = sync.OnceValues(func() (*routers.Route, error) {
+// createRequestBody is the request body of POST /auth-sessions in the spec
+// embedded in gen, so the fake checks exactly the schema the client was
+// generated from.
+var createRequestBody = sync.OnceValues(func() (*openapi3.RequestBody, error) {
 	doc, err := gen.GetSpec()
 	if err != nil {
 		return nil, err
 	}
 	item := doc.Paths.Find("/auth-sessions")
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil {
+	if item == nil || item.Post == nil || item.Post.RequestBody == nil || item.Post.RequestBody.Value == nil {
 		return nil, errors.New("the embedded spec has no POST /auth-sessions with a request body")
 	}
-	return &routers.Route{Spec: doc, Path: "/auth-sessions", PathItem: item, Method: http.MethodPost, Operation: item.Post}, nil
+	return item.Post.RequestBody.Value, nil
 })
 
-// validateCreate checks a POST /auth-sessions body as Conductor does and
-// returns it decoded, or a message for a 400 that names the field.
-func (s *Server) validateCreate(r *http.Request, body []byte) (createBody, string) {
+// validateCreate checks a POST /auth-sessions body, described by rb, as
+// Conductor does and returns it decoded, or a message for a 400 that names
+// the field.
+func (s *Server) validateCreate(r *http.Request, body []byte, rb *openapi3.RequestBody) (createBody, string) {
 	var decoded createBody
 	if !json.Valid(body) {
 		return decoded, "The request body is not valid JSON; send a JSON object with endUserId and publishableKey."
 	}
-	route, err := createOperation()
-	if err != nil {
-		return decoded, "The fake cannot load its OpenAPI document: " + err.Error()
-	}
-	if msg := checkSchema(r, body, route); msg != "" {
+	if msg := checkSchema(r, body, rb); msg != "" {
 		return decoded, msg
 	}
-	if msg := checkUnknownFields(body, route); msg != "" {
+	if msg := checkUnknownFields(body, rb); msg != "" {
 		return decoded, msg
 	}
 	if err := json.Unmarshal(body, &decoded); err != nil {
@@ -75,8 +72,7 @@ func (s *Server) validateCreate(r *http.Request, body []byte) (createBody, strin
 // JSON Schema 2020-12 path for this 3.1 document, which flattens errors to
 // text (no field to name) and skips format validators; the request schema
 // uses no 3.1-only keyword, so the classic validator checks it exactly.
-func checkSchema(r *http.Request, body []byte, route *routers.Route) string {
-	rb := route.Operation.RequestBody.Value
+func checkSchema(r *http.Request, body []byte, rb *openapi3.RequestBody) string {
 	ct := r.Header.Get("Content-Type")
 	media := rb.Content.Get(ct)
 	if media == nil || media.Schema == nil {
@@ -98,8 +94,8 @@ func checkSchema(r *http.Request, body []byte, route *routers.Route) string {
 }
 
 // checkURI is JSON Schema's "uri" format: an absolute URI, with a scheme.
-// kin-openapi leaves the format unchecked unless given a validator, and
-// Prism and the real API both refuse a redirectUrl that is not a URI.
+// kin-openapi leaves the format unchecked unless given a validator; the
+// spec declares it on redirectUrl, and Prism refuses what is not a URI.
 func checkURI(v string) error {
 	u, err := url.Parse(v)
 	if err != nil || u.Scheme == "" || strings.ContainsAny(v, " \t\r\n") {
@@ -154,12 +150,16 @@ func quoted(s string) (string, bool) {
 // checkUnknownFields refuses properties the schema does not list. The
 // seed openapi.yaml does not say additionalProperties: false, but
 // Conductor's published document does and the real API refuses them.
-func checkUnknownFields(body []byte, route *routers.Route) string {
+func checkUnknownFields(body []byte, rb *openapi3.RequestBody) string {
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(body, &fields) != nil {
 		return "" // not an object: the schema check has said so already
 	}
-	schema := route.Operation.RequestBody.Value.Content.Get("application/json").Schema.Value
+	media := rb.Content.Get("application/json")
+	if media == nil || media.Schema == nil || media.Schema.Value == nil {
+		return ""
+	}
+	schema := media.Schema.Value
 	var unknown []string
 	for name := range fields {
 		if _, ok := schema.Properties[name]; !ok {
