@@ -42,6 +42,9 @@ func runCreate(ctx context.Context, args []string, getenv func(string) string, s
 		return exitUsage
 	}
 
+	if params.PublishableKey == "" {
+		params.PublishableKey = getenv(conductor.EnvPublishableKey)
+	}
 	client, done, err := newClient(getenv, params.PublishableKey, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "conductor auth-sessions create: %v\n", err)
@@ -79,14 +82,14 @@ func runCreate(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // newClient returns a client for the real API when CONDUCTOR_SECRET_KEY is
-// set, else for a fake started in-process, said so on stderr. done stops
-// the fake, if any.
+// set, else for a fake started in-process that accepts publishableKey,
+// said so on stderr. done stops the fake, if any.
 func newClient(getenv func(string) string, publishableKey string, stderr io.Writer) (client *conductor.Client, done func(), err error) {
 	secret := getenv(conductor.EnvSecretKey)
 	if secret == "" {
 		// The fake accepts the publishable key given, so that the flag
 		// behaves as it would against the real API; except a secret key,
-		// which the client itself refuses with a clearer message.
+		// which the client itself then refuses with a clearer message.
 		var opts conductortest.Options
 		if !strings.HasPrefix(publishableKey, "sk_") {
 			opts.PublishableKey = publishableKey
@@ -103,17 +106,14 @@ func newClient(getenv func(string) string, publishableKey string, stderr io.Writ
 		}
 		return client, srv.Close, nil
 	}
+	if publishableKey == "" {
+		return nil, nil, fmt.Errorf("with %s set, a publishable key is needed too: pass --publishable-key or set %s", conductor.EnvSecretKey, conductor.EnvPublishableKey)
+	}
 	// The environment comes in through getenv, so pass it as options:
 	// they win over what NewClient reads from the process itself.
 	opts := []conductor.Option{conductor.WithAPIKey(secret)}
 	if base := getenv(conductor.EnvBaseURL); base != "" {
 		opts = append(opts, conductor.WithBaseURL(base))
-	}
-	if publishableKey == "" {
-		publishableKey = getenv(conductor.EnvPublishableKey)
-	}
-	if publishableKey != "" {
-		opts = append(opts, conductor.WithPublishableKey(publishableKey))
 	}
 	client, err = conductor.NewClient(opts...)
 	return client, func() {}, err

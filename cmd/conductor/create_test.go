@@ -140,11 +140,12 @@ func TestCreateValidationErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{"link expiry too short", nil, []string{"--link-expiry", "10m"}, "invalid --link-expiry: must be 0"},
+		{"secret key in CONDUCTOR_PUBLISHABLE_KEY", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "sk_conductor_x"}, nil, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
 		{"relative redirect", nil, []string{"--redirect-url", "/callback"}, "invalid --redirect-url: must be empty or an absolute http or https URL"},
 		{"secret key as publishable key", nil, []string{"--publishable-key", "sk_conductor_oops"}, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
-		{"no publishable key for the real API", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x"}, nil, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): is required"},
-		{"bad base URL", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_BASE_URL": "ftp://example.com"}, nil, "is not an absolute http or https URL"},
-		{"plain http to another host", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_BASE_URL": "http://example.com"}, nil, "plain http"},
+		{"no publishable key for the real API", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x"}, nil, "a publishable key is needed too: pass --publishable-key or set CONDUCTOR_PUBLISHABLE_KEY"},
+		{"bad base URL", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "ftp://example.com"}, nil, "is not an absolute http or https URL"},
+		{"plain http to another host", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "http://example.com"}, nil, "plain http"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -154,6 +155,27 @@ func TestCreateValidationErrorsExit2(t *testing.T) {
 			}
 			if strings.Contains(r.stderr, "sk_conductor_x") {
 				t.Errorf("stderr shows the secret key: %q", r.stderr)
+			}
+		})
+	}
+}
+
+func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"flag", nil, []string{"--publishable-key", "pk_conductor_mine"}},
+		{"environment", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_mine"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if s := decodeSession(t, r.stdout); !strings.HasSuffix(s.AuthFlowUrl, "?key=pk_conductor_mine") {
+				t.Errorf("authFlowUrl %q, want it to carry pk_conductor_mine", s.AuthFlowUrl)
 			}
 		})
 	}
