@@ -5,10 +5,11 @@
 // The fake answers POST /auth-sessions as Conductor does: it checks the
 // bearer key, checks the body against the request schema in openapi.yaml
 // plus the rules the document states only in words, and returns an
-// auth_session whose authFlowUrl points at the fake itself, where a page
-// completes the flow by redirecting to the session's redirectUrl. Every
-// response, errors included, carries a Conductor-Request-Id header equal to
-// the error envelope's requestId.
+// auth_session whose authFlowUrl points at the fake itself. A GET there
+// serves a page whose link completes the flow by redirecting to the
+// session's redirectUrl, so a callback can be tested offline; an unknown or
+// expired session gets 404. Every response, errors included, carries a
+// Conductor-Request-Id header equal to the error envelope's requestId.
 //
 //	srv := conductortest.NewServer()
 //	defer srv.Close()
@@ -17,8 +18,8 @@
 // [Server.Enqueue] makes the next calls fail or stall, to test retries and
 // timeouts; [Server.Requests] shows what the fake received.
 //
-// Error types and the codes AUTHENTICATION_ERROR/API_KEY_INVALID and
-// RESOURCE_MISSING are Conductor's; the codes INVALID_REQUEST and
-// METHOD_NOT_ALLOWED are the fake's own, as Conductor documents no code for
+// The error types, and the codes API_KEY_INVALID and RESOURCE_MISSING, are
+// Conductor's; the codes INVALID_REQUEST, METHOD_NOT_ALLOWED and
+// SPEC_UNAVAILABLE are the fake's own, as Conductor documents none for
 // those cases.
 package conductortest
