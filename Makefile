@@ -1,4 +1,5 @@
-# Every target runs with only Go installed; tools come from go.mod.
+# Every target runs with only Go installed, but test-contract, which also
+# needs npm; tools come from go.mod.
 GO ?= go
 
 .PHONY: all generate test test-contract lint check ci

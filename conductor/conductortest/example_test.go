@@ -41,25 +41,54 @@ func ExampleServer_Enqueue() {
 	defer srv.Close()
 
 	// The next call gets an outage; the client's retry then succeeds.
-	srv.Enqueue(conductortest.Response{
+	outage := conductortest.Response{
 		Status: http.StatusServiceUnavailable,
 		Header: http.Header{"Retry-After-Ms": {"10"}},
 		Error:  &conductortest.Error{Type: "INTERNAL_ERROR", Code: "SERVICE_UNAVAILABLE", Message: "Try again."},
-	})
-	client, _ := srv.Client()
-	_, err := client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg"})
+	}
+	if err := srv.Enqueue(outage); err != nil {
+		fmt.Println(err)
+		return
+	}
+	client, err := srv.Client()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg"})
 	fmt.Println("error:", err)
 	fmt.Println("requests received:", len(srv.Requests()))
 
 	// With retries off the caller sees the error.
-	srv.Enqueue(conductortest.Response{
-		Status: http.StatusServiceUnavailable,
-		Error:  &conductortest.Error{Type: "INTERNAL_ERROR", Code: "SERVICE_UNAVAILABLE", Message: "Try again."},
-	})
+	if err := srv.Enqueue(outage); err != nil {
+		fmt.Println(err)
+		return
+	}
 	_, err = client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg"}, conductor.WithMaxRetries(0))
 	fmt.Println("server error:", errors.Is(err, conductor.ErrServer))
 	// Output:
 	// error: <nil>
 	// requests received: 2
 	// server error: true
+}
+
+func ExampleServer_Client() {
+	srv := conductortest.NewServer()
+	defer srv.Close()
+
+	// Options apply on top of the fake's settings: here a revoked key.
+	client, err := srv.Client(conductor.WithAPIKey("sk_conductor_revoked"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg"})
+	var apiErr *conductor.Error
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.StatusCode, apiErr.Type, apiErr.Code)
+		fmt.Println("request id given:", strings.HasPrefix(apiErr.RequestID, "req_"))
+	}
+	// Output:
+	// 401 AUTHENTICATION_ERROR API_KEY_INVALID
+	// request id given: true
 }
