@@ -91,9 +91,15 @@ func TestFakeServerBadAddressExits1(t *testing.T) {
 	}
 }
 
-// TestFakeServerStopsOnSIGTERM runs the command as its own process, as a
+// TestFakeServerStopsOnSignals runs the command as its own process, as a
 // user would, and stops it with a real signal.
-func TestFakeServerStopsOnSIGTERM(t *testing.T) {
+func TestFakeServerStopsOnSignals(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) { testStopsOn(t, sig) })
+	}
+}
+
+func testStopsOn(t *testing.T, sig syscall.Signal) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "CONDUCTOR_CLI_RUN_MAIN=1", "CONDUCTOR_CLI_ARGS=fake-server --addr 127.0.0.1:0")
 	stdout, err := cmd.StdoutPipe()
@@ -111,7 +117,7 @@ func TestFakeServerStopsOnSIGTERM(t *testing.T) {
 		t.Errorf("printed secret key %q, want a random sk_conductor_fake_...", settings["CONDUCTOR_SECRET_KEY"])
 	}
 	createWith(t, settings)
-	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+	if err := cmd.Process.Signal(sig); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan error, 1)
@@ -123,10 +129,10 @@ func TestFakeServerStopsOnSIGTERM(t *testing.T) {
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Errorf("exit after SIGTERM: %v; stderr %q", err, stderr.String())
+			t.Errorf("exit after %v: %v; stderr %q", sig, err, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("fake-server did not exit after SIGTERM")
+		t.Fatalf("fake-server did not exit after %v", sig)
 	}
 	if !strings.HasSuffix(stderr.String(), "stopped\n") {
 		t.Errorf("stderr %q, want it to end by saying it stopped", stderr.String())

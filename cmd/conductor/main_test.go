@@ -11,7 +11,7 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 )
 
-// TestMain lets TestFakeServerStopsOnSIGTERM run this test binary as the
+// TestMain lets TestFakeServerStopsOnSignals run this test binary as the
 // command itself, so that a real signal reaches main.
 func TestMain(m *testing.M) {
 	if os.Getenv("CONDUCTOR_CLI_RUN_MAIN") == "1" {
