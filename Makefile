@@ -1,7 +1,8 @@
-# Every target runs with only Go installed; tools come from go.mod.
+# Every target runs with only Go installed, but test-contract, which also
+# needs npm; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test lint check ci fuzz bench spec-diff update-spec spec-scale
+.PHONY: all generate test test-contract lint check ci fuzz bench spec-diff update-spec spec-scale
 
 all: ci
 
@@ -12,6 +13,16 @@ generate:
 ## test: run every test with the race detector
 test:
 	$(GO) test -race ./...
+
+## test-contract: install the pinned Prism, then run the contract tests
+## against it and against conductortest. Needs npm as well as Go.
+## -count=1: Prism is outside what go test can see change, so never cache.
+## --ignore-scripts: Prism needs no install script; the one in its tree
+## only reports usage analytics.
+test-contract:
+	npm ci --prefix contract/prism --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(GO) vet -tags contract ./contract/...
+	$(GO) test -race -count=1 -tags contract ./contract/...
 
 ## lint: formatting, go vet and staticcheck (pinned in go.mod)
 lint:
@@ -43,7 +54,7 @@ check: generate
 	@echo "gen/ is up to date"
 
 ## ci: everything CI runs
-ci: lint test check
+ci: test test-contract lint check
 	$(MAKE) fuzz FUZZTIME=5s
 
 # SPEC is a candidate spec for spec-diff and update-spec: a file, or an

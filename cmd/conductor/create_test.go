@@ -1,0 +1,182 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/gen"
+)
+
+// decodeSession reads what create printed, checking it is the whole of
+// stdout.
+func decodeSession(t *testing.T, stdout string) sessionJSON {
+	t.Helper()
+	var s sessionJSON
+	dec := json.NewDecoder(strings.NewReader(stdout))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil || dec.More() {
+		t.Fatalf("stdout %q is not one session: %v", stdout, err)
+	}
+	if !strings.HasPrefix(stdout, "{\n  \"") {
+		t.Errorf("stdout is not indented JSON: %q", stdout)
+	}
+	return s
+}
+
+func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
+	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_demo", "--link-expiry", "2h", "--redirect-url", "https://example.com/cb?a=1&b=2")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	s := decodeSession(t, r.stdout)
+	redirect := "https://example.com/cb?a=1&b=2"
+	want := gen.AuthSession{ObjectType: "auth_session", EndUserId: "end_usr_demo", RedirectUrl: &redirect}
+	if diff := cmp.Diff(want, s.AuthSession, cmpopts.IgnoreFields(gen.AuthSession{}, "Id", "CreatedAt", "ClientSecret", "AuthFlowUrl", "ExpiresAt")); diff != "" {
+		t.Errorf("session mismatch (-want +got):\n%s", diff)
+	}
+	created, err1 := time.Parse(time.RFC3339, s.CreatedAt)
+	expires, err2 := time.Parse(time.RFC3339, s.ExpiresAt)
+	if err1 != nil || err2 != nil || expires.Sub(created) != 2*time.Hour {
+		t.Errorf("createdAt %q expiresAt %q; want timestamps 2h apart", s.CreatedAt, s.ExpiresAt)
+	}
+	if !strings.HasPrefix(s.Id, "auth_sess_") || !strings.Contains(s.AuthFlowUrl, "/qbd/"+s.ClientSecret+"?key=pk_") || !strings.HasPrefix(s.RequestID, "req_") {
+		t.Errorf("id %q, authFlowUrl %q, requestId %q; want the fake's", s.Id, s.AuthFlowUrl, s.RequestID)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "in-process fake") {
+		t.Errorf("stderr %q, want one line saying the fake is used", r.stderr)
+	}
+	if strings.Contains(r.stdout+r.stderr, "sk_") {
+		t.Errorf("output shows a secret key:\n%s%s", r.stdout, r.stderr)
+	}
+}
+
+func TestCreateDefaultsRedirectToNull(t *testing.T) {
+	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_demo")
+	if r.code != exitOK || !strings.Contains(r.stdout, `"redirectUrl": null`) {
+		t.Errorf("exit %d, stdout %q; want 0 and a null redirectUrl", r.code, r.stdout)
+	}
+}
+
+func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
+	srv := conductortest.NewServer()
+	defer srv.Close()
+	env := map[string]string{"CONDUCTOR_SECRET_KEY": srv.SecretKey, "CONDUCTOR_BASE_URL": srv.URL, "CONDUCTOR_PUBLISHABLE_KEY": srv.PublishableKey}
+	r := runCmd(t, env, "auth-sessions", "create", "--end-user-id", "end_usr_a")
+	if r.code != exitOK || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q; want 0 and nothing on stderr", r.code, r.stderr)
+	}
+	s := decodeSession(t, r.stdout)
+	if !strings.HasPrefix(s.AuthFlowUrl, srv.URL+"/qbd/") || len(srv.Requests()) != 1 {
+		t.Errorf("authFlowUrl %q after %d requests; want one request to the server in CONDUCTOR_BASE_URL", s.AuthFlowUrl, len(srv.Requests()))
+	}
+	if strings.Contains(r.stdout, srv.SecretKey) {
+		t.Error("stdout shows the secret key")
+	}
+}
+
+func TestCreateAPIErrorExits1(t *testing.T) {
+	srv := conductortest.NewServer()
+	defer srv.Close()
+	tests := []struct {
+		name    string
+		env     map[string]string
+		enqueue *conductortest.Response
+		want    []string
+	}{
+		{"wrong key", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_wrong", "CONDUCTOR_BASE_URL": srv.URL, "CONDUCTOR_PUBLISHABLE_KEY": srv.PublishableKey},
+			nil, []string{"status 401", "type:       AUTHENTICATION_ERROR", "code:       API_KEY_INVALID", "message:    Invalid API key provided.", "request id: req_"}},
+		{"another publishable key", map[string]string{"CONDUCTOR_SECRET_KEY": srv.SecretKey, "CONDUCTOR_BASE_URL": srv.URL, "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_other"},
+			nil, []string{"status 400", "type:       INVALID_REQUEST_ERROR", "message:    publishableKey:"}},
+		{"a 502 page from a proxy", map[string]string{"CONDUCTOR_SECRET_KEY": srv.SecretKey, "CONDUCTOR_BASE_URL": srv.URL, "CONDUCTOR_PUBLISHABLE_KEY": srv.PublishableKey},
+			&conductortest.Response{Status: http.StatusBadGateway, Header: http.Header{"X-Should-Retry": {"false"}}, Body: []byte("<html>Bad gateway</html>")},
+			[]string{"status 502", "type:       (none)", "not a Conductor error envelope"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.enqueue != nil {
+				if err := srv.Enqueue(*tt.enqueue); err != nil {
+					t.Fatal(err)
+				}
+			}
+			r := runCmd(t, tt.env, "auth-sessions", "create", "--end-user-id", "end_usr_a")
+			if r.code != exitAPI || r.stdout != "" {
+				t.Fatalf("exit %d, stdout %q; want 1 and nothing on stdout", r.code, r.stdout)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr %q lacks %q", r.stderr, w)
+				}
+			}
+			if strings.Contains(r.stderr, srv.SecretKey) || strings.Contains(r.stderr, "sk_conductor_wrong") {
+				t.Errorf("stderr shows a secret key: %q", r.stderr)
+			}
+		})
+	}
+}
+
+func TestCreateNetworkErrorExits1(t *testing.T) {
+	srv := conductortest.NewServer()
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	r := runCmd(t, map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_BASE_URL": url, "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x"},
+		"auth-sessions", "create", "--end-user-id", "end_usr_a", "--link-expiry", "15m")
+	if r.code != exitAPI || !strings.Contains(r.stderr, "connect") {
+		t.Errorf("exit %d, stderr %q; want 1 and the connection error", r.code, r.stderr)
+	}
+}
+
+func TestCreateValidationErrorsExit2(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"link expiry too short", nil, []string{"--link-expiry", "10m"}, "invalid --link-expiry: must be 0"},
+		{"secret key in CONDUCTOR_PUBLISHABLE_KEY", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "sk_conductor_x"}, nil, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
+		{"relative redirect", nil, []string{"--redirect-url", "/callback"}, "invalid --redirect-url: must be empty or an absolute http or https URL"},
+		{"secret key as publishable key", nil, []string{"--publishable-key", "sk_conductor_oops"}, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
+		{"no publishable key for the real API", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x"}, nil, "a publishable key is needed too: pass --publishable-key or set CONDUCTOR_PUBLISHABLE_KEY"},
+		{"bad base URL", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "ftp://example.com"}, nil, "is not an absolute http or https URL"},
+		{"plain http to another host", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "http://example.com"}, nil, "plain http"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", r.code, r.stdout, r.stderr, tt.want)
+			}
+			if strings.Contains(r.stderr, "sk_conductor_x") {
+				t.Errorf("stderr shows the secret key: %q", r.stderr)
+			}
+		})
+	}
+}
+
+func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"flag", nil, []string{"--publishable-key", "pk_conductor_mine"}},
+		{"environment", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_mine"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+			if s := decodeSession(t, r.stdout); !strings.HasSuffix(s.AuthFlowUrl, "?key=pk_conductor_mine") {
+				t.Errorf("authFlowUrl %q, want it to carry pk_conductor_mine", s.AuthFlowUrl)
+			}
+		})
+	}
+}

@@ -1,0 +1,134 @@
+// Command conductor creates Conductor auth sessions from the shell and runs
+// a fake Conductor API for other tools.
+//
+//	conductor auth-sessions create --end-user-id end_usr_demo
+//	conductor fake-server --addr 127.0.0.1:4010
+//
+// Without CONDUCTOR_SECRET_KEY, auth-sessions create runs against a fake
+// started in-process, so it works on a fresh clone with no account.
+//
+// Exit status: 0 on success, 1 when the API (or the network) fails the
+// call, 2 for bad flags, configuration or parameters.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitAPI   = 1
+	exitUsage = 2
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+const usage = `Usage: conductor <command> [flags]
+
+Commands:
+  auth-sessions create   create an auth session and print it as JSON
+  fake-server            run a fake Conductor API on loopback
+
+Run "conductor <command> --help" for a command's flags.
+
+Environment:
+  CONDUCTOR_SECRET_KEY       your secret key; when unset, auth-sessions
+                             create uses an in-process fake instead
+  CONDUCTOR_BASE_URL         the API's base URL (default: the real API)
+  CONDUCTOR_PUBLISHABLE_KEY  the default for --publishable-key
+`
+
+// command is one (sub)command: args after its name, the environment as a
+// lookup, the output streams; ctx ends on SIGINT or SIGTERM. It returns the
+// exit status.
+type command func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int
+
+// run is the whole command, minus the process, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return dispatch("conductor", usage, map[string]command{
+		"auth-sessions": runAuthSessions,
+		"fake-server":   runFakeServer,
+	}, ctx, args, getenv, stdout, stderr)
+}
+
+const authSessionsUsage = `Usage: conductor auth-sessions <command> [flags]
+
+Commands:
+  create   create an auth session and print it as JSON
+`
+
+func runAuthSessions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	return dispatch("conductor auth-sessions", authSessionsUsage, map[string]command{
+		"create": runCreate,
+	}, ctx, args, getenv, stdout, stderr)
+}
+
+// dispatch runs the command named by args[0], or prints usage: on stdout
+// when asked for help, else on stderr with exit status 2.
+func dispatch(name, usage string, commands map[string]command, ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(ctx, args[1:], getenv, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "%s: unknown command %q\n\n%s", name, args[0], usage)
+	return exitUsage
+}
+
+// parseFlags parses args into fs, printing help on stdout for --help and
+// errors with the usage on stderr. done reports that the command must
+// stop with the code returned.
+func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		printUsage(fs, synopsis, stdout)
+		return exitOK, true
+	case err != nil:
+		fmt.Fprintf(stderr, "conductor %s: %v\n\n", fs.Name(), err)
+		printUsage(fs, synopsis, stderr)
+		return exitUsage, true
+	}
+	return exitOK, false
+}
+
+func printUsage(fs *flag.FlagSet, synopsis string, w io.Writer) {
+	fmt.Fprintf(w, "Usage: conductor %s\n\nFlags:\n", synopsis)
+	fs.VisitAll(func(f *flag.Flag) {
+		name, help := flag.UnquoteUsage(f)
+		line := "  --" + f.Name
+		if name != "" {
+			line += " " + name
+		}
+		fmt.Fprintf(w, "%s\n      %s", line, strings.ReplaceAll(help, "\n", "\n      "))
+		if f.DefValue != "" && f.DefValue != "0s" {
+			fmt.Fprintf(w, " (default %s)", f.DefValue)
+		}
+		fmt.Fprintln(w)
+	})
+}

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+)
+
+// TestMain lets TestFakeServerStopsOnSignals run this test binary as the
+// command itself, so that a real signal reaches main.
+func TestMain(m *testing.M) {
+	if os.Getenv("CONDUCTOR_CLI_RUN_MAIN") == "1" {
+		os.Args = append([]string{"conductor"}, strings.Fields(os.Getenv("CONDUCTOR_CLI_ARGS"))...)
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// result is what one run of the command did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCmd runs the command with env as its whole environment; the process's
+// own CONDUCTOR_* variables are cleared so they cannot leak in.
+func runCmd(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
+		t.Setenv(name, "")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, func(k string) string { return env[k] }, &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+func TestHelpOnEveryCommand(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--help"}, "Usage: conductor <command>"},
+		{[]string{"help"}, "Usage: conductor <command>"},
+		{[]string{"auth-sessions", "--help"}, "Usage: conductor auth-sessions <command>"},
+		{[]string{"auth-sessions", "create", "--help"}, "--end-user-id ID"},
+		{[]string{"auth-sessions", "create", "-h"}, "--link-expiry duration"},
+		{[]string{"fake-server", "--help"}, "--addr address"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runCmd(t, nil, tt.args...)
+			if r.code != exitOK || !strings.Contains(r.stdout, tt.want) || r.stderr != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 0 and help containing %q on stdout", r.code, r.stdout, r.stderr, tt.want)
+			}
+		})
+	}
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, "Usage: conductor <command>"},
+		{[]string{"end-users"}, `unknown command "end-users"`},
+		{[]string{"auth-sessions"}, "Usage: conductor auth-sessions"},
+		{[]string{"auth-sessions", "delete"}, `unknown command "delete"`},
+		{[]string{"auth-sessions", "create"}, "--end-user-id is required"},
+		{[]string{"auth-sessions", "create", "--end-user"}, "flag provided but not defined: -end-user"},
+		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "extra"}, `unexpected argument "extra"`},
+		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "--link-expiry", "2 hours"}, `invalid value "2 hours" for flag -link-expiry`},
+		{[]string{"fake-server", "--port", "1"}, "flag provided but not defined: -port"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runCmd(t, nil, tt.args...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q on stderr", r.code, r.stdout, r.stderr, tt.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,106 @@
+package conductortest_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/gen"
+)
+
+// newServer starts a fake that the test closes when it ends.
+func newServer(t *testing.T, opts ...conductortest.Options) *conductortest.Server {
+	t.Helper()
+	var o conductortest.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	srv, err := conductortest.NewServerWithOptions(o)
+	if err != nil {
+		t.Fatalf("NewServerWithOptions: %v", err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// client returns srv.Client(opts...) with the environment cleared, so the
+// machine's CONDUCTOR_* variables cannot change a test.
+func client(t *testing.T, srv *conductortest.Server, opts ...conductor.Option) *conductor.Client {
+	t.Helper()
+	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
+		t.Setenv(name, "")
+	}
+	c, err := srv.Client(opts...)
+	if err != nil {
+		t.Fatalf("srv.Client: %v", err)
+	}
+	return c
+}
+
+func create(t *testing.T, c *conductor.Client, p conductor.AuthSessionCreateParams, opts ...conductor.Option) (*conductor.AuthSession, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return c.AuthSessions.Create(ctx, p, opts...)
+}
+
+// rawResponse is one answer of the fake to a hand-built request.
+type rawResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// send makes a request that the conductor client would never make, such
+// as one with a body it would refuse, and reads the whole answer.
+func send(t *testing.T, srv *conductortest.Server, method, path string, header http.Header, body string) rawResponse {
+	t.Helper()
+	req, err := http.NewRequest(method, srv.URL+path, bytes.NewBufferString(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = header.Clone()
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	hc.CloseIdleConnections()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rawResponse{resp.StatusCode, resp.Header, b}
+}
+
+// authorized is the headers of a well-formed call to srv.
+func authorized(srv *conductortest.Server) http.Header {
+	return http.Header{"Authorization": {"Bearer " + srv.SecretKey}, "Content-Type": {"application/json"}}
+}
+
+// decodeEnvelope checks that r is an error envelope whose requestId is the
+// Conductor-Request-Id header, and returns it.
+func decodeEnvelope(t *testing.T, r rawResponse) gen.ErrorResponse {
+	t.Helper()
+	var env gen.ErrorResponse
+	if err := json.Unmarshal(r.body, &env); err != nil {
+		t.Fatalf("body %q is not an envelope: %v", r.body, err)
+	}
+	if id := r.header.Get("Conductor-Request-Id"); id == "" || id != env.Error.RequestId {
+		t.Errorf("Conductor-Request-Id %q, envelope requestId %q; want equal and set", id, env.Error.RequestId)
+	}
+	if int(env.Error.HttpStatusCode) != r.status {
+		t.Errorf("httpStatusCode %v, status %d; want equal", env.Error.HttpStatusCode, r.status)
+	}
+	if env.Error.Message == "" || env.Error.UserFacingMessage == "" {
+		t.Errorf("envelope %s lacks a message or userFacingMessage", r.body)
+	}
+	return env
+}

@@ -1,0 +1,228 @@
+package conductortest
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+)
+
+// maxRequestBody bounds what the fake reads of a request body, so a
+// runaway client cannot exhaust the memory of a long-running fake.
+const maxRequestBody = 1 << 20
+
+// requestIDHeader is the header Conductor puts on every response.
+const requestIDHeader = "Conductor-Request-Id"
+
+// Options configure [NewServerWithOptions]. The zero value is what
+// [NewServer] uses.
+type Options struct {
+	// Addr is the address to listen on. Default "127.0.0.1:0", a random
+	// free port on loopback.
+	Addr string
+	// SecretKey is the only bearer key the fake accepts. Default: a random
+	// sk_conductor_fake_... key.
+	SecretKey string
+	// PublishableKey is the only publishable key the fake accepts in a
+	// request body. Default: a random pk_conductor_fake_... key.
+	PublishableKey string
+	// Now is the fake's clock, for tests that want fixed timestamps or an
+	// expired session. Default time.Now.
+	Now func() time.Time
+}
+
+// Server is a running fake Conductor API. It is safe for concurrent use.
+type Server struct {
+	// URL is the base URL of the fake, such as http://127.0.0.1:41234,
+	// for conductor.WithBaseURL or CONDUCTOR_BASE_URL.
+	URL string
+	// SecretKey is the key a client must send as "Authorization: Bearer".
+	SecretKey string
+	// PublishableKey is the key a request body must carry.
+	PublishableKey string
+
+	now       func() time.Time
+	http      *httptest.Server
+	transport *http.Transport
+	closing   chan struct{}
+	closeOnce sync.Once
+
+	mu       sync.Mutex
+	requests []Request
+	queue    []Response
+	sessions map[string]session // by client secret
+}
+
+// Request is one request the fake received, as returned by
+// [Server.Requests].
+type Request struct {
+	Method string
+	// Path is the URL path, such as /auth-sessions.
+	Path   string
+	Header http.Header
+	Body   []byte
+}
+
+// NewServer starts a fake on a random loopback port with random keys. Call
+// Close when done. It panics only if loopback cannot be listened on, as
+// httptest.NewServer does, since a test can do nothing useful then; use
+// [NewServerWithOptions] to get an error instead.
+func NewServer() *Server {
+	s, err := NewServerWithOptions(Options{})
+	if err != nil {
+		panic("conductortest: " + err.Error())
+	}
+	return s
+}
+
+// NewServerWithOptions starts a fake configured by opts, such as a fixed
+// address and keys for a standalone fake that other programs use.
+func NewServerWithOptions(opts Options) (*Server, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.SecretKey == "" {
+		opts.SecretKey = "sk_conductor_fake_" + randomToken()
+	}
+	if opts.PublishableKey == "" {
+		opts.PublishableKey = "pk_conductor_fake_" + randomToken()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := checkKeys(opts.SecretKey, opts.PublishableKey); err != nil {
+		return nil, err
+	}
+	l, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("conductortest: listen on %s: %w", opts.Addr, err)
+	}
+	s := &Server{
+		SecretKey:      opts.SecretKey,
+		PublishableKey: opts.PublishableKey,
+		now:            opts.Now,
+		closing:        make(chan struct{}),
+		sessions:       map[string]session{},
+		transport:      newTransport(),
+	}
+	s.http = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}}
+	s.http.Start()
+	s.URL = s.http.URL
+	return s, nil
+}
+
+// checkKeys refuses keys the conductor client would refuse to send, so that
+// a misconfigured fake fails at start rather than on every call.
+func checkKeys(secret, publishable string) error {
+	for _, k := range []struct{ name, value, wrongPrefix string }{
+		{"SecretKey", secret, "pk_"},
+		{"PublishableKey", publishable, "sk_"},
+	} {
+		if strings.HasPrefix(k.value, k.wrongPrefix) {
+			return fmt.Errorf("conductortest: %s starts with %q, the prefix of the other kind of key", k.name, k.wrongPrefix)
+		}
+		if strings.ContainsFunc(k.value, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+			return fmt.Errorf("conductortest: %s contains whitespace or control characters", k.name)
+		}
+	}
+	return nil
+}
+
+// newTransport is the transport of the clients from Server.Client. The
+// Server owns it so that Close drops its idle keep-alive connections from
+// the client side as well, and their goroutines end at once instead of
+// whenever they notice the server hung up. It ignores proxy settings
+// because the fake is always reached directly.
+func newTransport() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.Proxy = nil
+	t.MaxIdleConnsPerHost = 100
+	return t
+}
+
+// Client returns a conductor client for the fake: its URL, SecretKey and
+// PublishableKey, and an HTTP client whose connections Close shuts. opts
+// apply on top, such as conductor.WithMaxRetries(0). The error is
+// NewClient's, from a bad option or a bad CONDUCTOR_* environment variable.
+func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
+	base := []conductor.Option{
+		conductor.WithAPIKey(s.SecretKey),
+		conductor.WithBaseURL(s.URL),
+		conductor.WithPublishableKey(s.PublishableKey),
+		conductor.WithHTTPClient(&http.Client{Transport: s.transport}),
+	}
+	return conductor.NewClient(append(base, opts...)...)
+}
+
+// Close stops the fake: requests stalled by a queued Delay end at once
+// without an answer, Close waits for every request in progress, then
+// closes the idle connections of the clients from [Server.Client], so
+// nothing of the fake is left running. Calling it again does nothing.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		close(s.closing)
+		s.http.Close()
+		s.transport.CloseIdleConnections()
+	})
+}
+
+// Requests returns a copy of every request the fake has received, oldest
+// first.
+func (s *Server) Requests() []Request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Request, len(s.requests))
+	for i, r := range s.requests {
+		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)}
+	}
+	return out
+}
+
+// serve is the fake's one handler: it records the request, gives it a
+// request id, and routes it.
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(requestIDHeader, "req_"+randomToken())
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	s.record(r, body)
+	switch {
+	case err != nil:
+		// The client went away mid-body: nobody is left to answer.
+		return
+	case len(body) > maxRequestBody:
+		writeError(w, http.StatusRequestEntityTooLarge, invalidRequest(fmt.Sprintf("The request body is larger than %d bytes.", maxRequestBody)))
+		return
+	}
+	if secret, complete, ok := authFlowPath(r.URL.Path); ok {
+		s.serveAuthFlow(w, r, secret, complete)
+		return
+	}
+	if q, ok := s.dequeue(); ok && s.serveQueued(w, r, q) {
+		return
+	}
+	switch {
+	case r.URL.Path != "/auth-sessions":
+		writeError(w, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: fmt.Sprintf("There is no resource at %s %s.", r.Method, r.URL.Path)})
+	case r.Method != http.MethodPost:
+		w.Header().Set("Allow", http.MethodPost)
+		writeError(w, http.StatusMethodNotAllowed, Error{Type: "INVALID_REQUEST_ERROR", Code: "METHOD_NOT_ALLOWED", Message: fmt.Sprintf("%s is not allowed on %s; use POST.", r.Method, r.URL.Path)})
+	default:
+		s.createAuthSession(w, r, body)
+	}
+}
+
+func (s *Server) record(r *http.Request, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+}
+
+// randomToken is 26 lowercase letters and digits from crypto/rand: ids and
+// secrets must not be guessable even in a fake that others can reach.
+func randomToken() string { return strings.ToLower(rand.Text()) }
