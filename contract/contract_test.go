@@ -45,7 +45,7 @@ func staticServers(t *testing.T) []server {
 	}
 	t.Cleanup(fake.Close)
 	return []server{
-		{name: "prism", url: startPrism(t), prism: true},
+		{name: "prism", url: startPrism(t, specPath), prism: true},
 		{name: "conductortest", url: fake.URL},
 	}
 }

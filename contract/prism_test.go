@@ -20,17 +20,20 @@ import (
 // prismBin is where `npm ci --prefix contract/prism` installs Prism.
 var prismBin = filepath.Join("prism", "node_modules", ".bin", "prism")
 
-// startPrism runs `prism mock ../openapi.yaml` on a free loopback port,
-// plus args (such as -d), and returns its base URL once Prism says it is
-// listening. The test's cleanup stops it.
-func startPrism(t *testing.T, args ...string) string {
+// specPath is the document the client was generated from.
+var specPath = filepath.Join("..", "openapi.yaml")
+
+// startPrism runs `prism mock <spec>` on a free loopback port, plus args
+// (such as -d), and returns its base URL once Prism says it is listening.
+// The test's cleanup stops it.
+func startPrism(t *testing.T, spec string, args ...string) string {
 	t.Helper()
 	if _, err := os.Stat(prismBin); err != nil {
 		t.Fatalf("Prism is not installed (%v); run `make test-contract`, which installs it with npm ci", err)
 	}
 	port := freePort(t)
 	args = append([]string{"mock", "--host", "127.0.0.1", "--port", port}, args...)
-	cmd := exec.Command(prismBin, append(args, filepath.Join("..", "openapi.yaml"))...)
+	cmd := exec.Command(prismBin, append(args, spec)...)
 	// Its own process group, so that cleanup stops Prism and anything it forks.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
