@@ -39,7 +39,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		timeout:    DefaultTimeout,
 		httpClient: defaultHTTPClient(),
 	}
-	if err := applyEnvironment(s); err != nil {
+	if err := applyEnvironment(s, opts); err != nil {
 		return nil, err
 	}
 	if err := s.apply(opts); err != nil {
@@ -57,19 +57,28 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// applyEnvironment fills s from the environment; options applied later win.
-func applyEnvironment(s *settings) error {
+// applyEnvironment fills s from the environment, skipping each variable
+// whose setting opts provide: their value wins, so a bad value in an
+// overridden variable must not fail NewClient.
+func applyEnvironment(s *settings, opts []Option) error {
+	given := &settings{}
+	for _, opt := range opts {
+		if opt != nil {
+			_ = opt(given) // errors are reported when opts are applied to s
+		}
+	}
 	env := []struct {
-		name string
-		opt  func(string) Option
+		name       string
+		overridden bool
+		opt        func(string) Option
 	}{
-		{EnvSecretKey, WithAPIKey},
-		{EnvBaseURL, WithBaseURL},
-		{EnvPublishableKey, WithPublishableKey},
+		{EnvSecretKey, given.apiKey != "", WithAPIKey},
+		{EnvBaseURL, given.baseURL != "", WithBaseURL},
+		{EnvPublishableKey, given.publishableKey != "", WithPublishableKey},
 	}
 	for _, e := range env {
 		v := os.Getenv(e.name)
-		if v == "" {
+		if v == "" || e.overridden {
 			continue
 		}
 		if err := e.opt(v)(s); err != nil {
@@ -87,6 +96,14 @@ func (c Client) String() string {
 
 // GoString is String, for %#v.
 func (c Client) GoString() string { return c.String() }
+
+// CloseIdleConnections closes the connections the client keeps open for
+// reuse; later calls open new ones. Tests that check for leaked goroutines
+// (such as with goleak) call it at the end. Clients without
+// [WithHTTPClient] share one pool, so this closes idle connections for all
+// of them, as [http.Client.CloseIdleConnections] does for the default
+// transport.
+func (c *Client) CloseIdleConnections() { c.settings.httpClient.CloseIdleConnections() }
 
 // Gen returns the generated low-level client, for operations this package
 // does not wrap. Its requests go through the same layer as every other

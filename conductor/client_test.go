@@ -216,3 +216,36 @@ func TestTheKeyNeverAppearsInErrors(t *testing.T) {
 		t.Errorf("Message = %q, want the echoed key replaced by [redacted]", apiErr.Message)
 	}
 }
+
+func TestABadVariableDoesNotMatterWhenAnOptionOverridesIt(t *testing.T) {
+	srv := newScriptServer(t, okReply)
+	clearEnv(t)
+	t.Setenv(conductor.EnvSecretKey, "pk_not_a_secret_key")
+	t.Setenv(conductor.EnvBaseURL, "not a url")
+	t.Setenv(conductor.EnvPublishableKey, "sk_not_publishable")
+	// srv.client passes all three as options.
+	if _, err := create(t, srv.client(t), validParams); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	// Without the option, the bad variable is still an error.
+	if _, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithPublishableKey(testPublishableKey)); err == nil || !strings.Contains(err.Error(), conductor.EnvBaseURL) {
+		t.Errorf("err = %v, want one naming %s", err, conductor.EnvBaseURL)
+	}
+}
+
+func TestCloseIdleConnections(t *testing.T) {
+	srv := newScriptServer(t, okReply)
+	c := srv.client(t)
+	for range 2 {
+		if _, err := create(t, c, validParams); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.CloseIdleConnections()
+	if _, err := create(t, c, validParams); err != nil {
+		t.Fatal(err)
+	}
+	if n := srv.conns.Load(); n != 2 {
+		t.Errorf("server saw %d connections, want 2: one before CloseIdleConnections, one after", n)
+	}
+}
