@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"go.uber.org/goleak"
 )
 
 // The keys every server here is called with. Prism accepts any bearer
@@ -56,7 +57,7 @@ func TestMain(m *testing.M) {
 	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
 		os.Unsetenv(name)
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // newClient is a client for url that never retries, so each case is one

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"go.uber.org/goleak"
 )
 
 // TestMain lets TestFakeServerStopsOnSignals run this test binary as the
@@ -19,7 +20,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	os.Exit(m.Run())
+	goleak.VerifyTestMain(m)
 }
 
 // result is what one run of the command did.
