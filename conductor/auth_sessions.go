@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -90,12 +91,12 @@ func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCr
 	if verr != nil {
 		return nil, verr
 	}
-	httpResp, err := g.PostAuthSessions(ctx, body)
-	resp, err := parseResponse(httpResp, err, gen.ParsePostAuthSessionsResponse)
+	resp, err := g.PostAuthSessions(ctx, body)
+	session, raw, err := decodeResponse[gen.AuthSession](resp, err)
 	if err != nil {
 		return nil, err
 	}
-	return decodeAuthSession(resp)
+	return toAuthSession(resp, raw, session)
 }
 
 // requestBody validates p and builds the body the API expects.
@@ -145,31 +146,26 @@ func checkPublishableKey(key string) *ValidationError {
 	return nil
 }
 
-// decodeAuthSession checks a 200 response against the auth_session schema,
+// toAuthSession checks a decoded 200 body against the auth_session schema,
 // so a caller never gets a half-filled session.
-func decodeAuthSession(resp *gen.PostAuthSessionsResponse) (*AuthSession, error) {
-	raw := resp.HTTPResponse
-	a := resp.JSON200
-	if a == nil {
-		return nil, invalidResponse(raw, resp.Body, "want an auth_session as JSON; got %s", describeBody(raw, resp.Body))
-	}
+func toAuthSession(resp *http.Response, body []byte, a *gen.AuthSession) (*AuthSession, error) {
 	if a.ObjectType != gen.AuthSessionObjectTypeAuthSession {
-		return nil, invalidResponse(raw, resp.Body, "objectType is %q, want %q", a.ObjectType, gen.AuthSessionObjectTypeAuthSession)
+		return nil, invalidResponse(resp, body, "objectType is %q, want %q", a.ObjectType, gen.AuthSessionObjectTypeAuthSession)
 	}
 	for _, f := range []struct{ name, value string }{
 		{"id", a.Id}, {"endUserId", a.EndUserId}, {"clientSecret", a.ClientSecret}, {"authFlowUrl", a.AuthFlowUrl},
 	} {
 		if f.value == "" {
-			return nil, invalidResponse(raw, resp.Body, "auth_session has no %s", f.name)
+			return nil, invalidResponse(resp, body, "auth_session has no %s", f.name)
 		}
 	}
 	created, err := time.Parse(time.RFC3339Nano, a.CreatedAt)
 	if err != nil {
-		return nil, invalidResponse(raw, resp.Body, "createdAt %q is not an RFC 3339 timestamp", a.CreatedAt)
+		return nil, invalidResponse(resp, body, "createdAt %q is not an RFC 3339 timestamp", a.CreatedAt)
 	}
 	expires, err := time.Parse(time.RFC3339Nano, a.ExpiresAt)
 	if err != nil {
-		return nil, invalidResponse(raw, resp.Body, "expiresAt %q is not an RFC 3339 timestamp", a.ExpiresAt)
+		return nil, invalidResponse(resp, body, "expiresAt %q is not an RFC 3339 timestamp", a.ExpiresAt)
 	}
 	session := &AuthSession{
 		ID:           a.Id,
@@ -179,7 +175,7 @@ func decodeAuthSession(resp *gen.PostAuthSessionsResponse) (*AuthSession, error)
 		AuthFlowURL:  a.AuthFlowUrl,
 		CreatedAt:    created,
 		ExpiresAt:    expires,
-		RequestID:    raw.Header.Get(requestIDHeader),
+		RequestID:    resp.Header.Get(requestIDHeader),
 	}
 	if a.RedirectUrl != nil {
 		session.RedirectURL = *a.RedirectUrl

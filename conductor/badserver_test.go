@@ -151,6 +151,20 @@ func TestEndlessBodyIsCut(t *testing.T) {
 	}
 }
 
+func TestDeclaredHugeBodyIsRefusedUnread(t *testing.T) {
+	t.Parallel()
+	url, accepted := rawServer(t, func(c net.Conn) {
+		io.WriteString(c, okHeaders+"Content-Length: 1000000000\r\n\r\n{")
+	})
+	_, err := create(t, rawClient(t, url), validParams)
+	if err == nil || !strings.Contains(err.Error(), "exceeds the 8 MiB limit") {
+		t.Fatalf("err = %v; want the body cap error", err)
+	}
+	if n := accepted.Load(); n != 1 {
+		t.Errorf("server accepted %d connections; a body over the cap must not be retried", n)
+	}
+}
+
 func TestConnectionsAreReusedOnEveryPath(t *testing.T) {
 	t.Parallel()
 	bigHTML := "<html>" + strings.Repeat("proxy error ", 20000) + "</html>"

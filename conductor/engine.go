@@ -3,11 +3,13 @@ package conductor
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
@@ -60,13 +62,15 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		resp, err := e.attempt(req, getBody, s)
+		resp, err := e.attempt(req, attempt, getBody, s)
 		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err)
 		var wait time.Duration
 		if retry {
 			wait = retryDelay(resp, attempt)
 		}
-		logAttempt(ctx, s.logger, req, resp, err, attempt, time.Since(start), wait)
+		if s.logger != nil {
+			logAttempt(ctx, s.logger, req, resp, err, attempt, time.Since(start), wait)
+		}
 		if !retry {
 			return finish(req, resp, err, attempt, s.apiKey)
 		}
@@ -85,11 +89,11 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 }
 
 // attempt sends one try and reads the whole body within the try's timeout.
-func (e *engine) attempt(req *http.Request, getBody func() (io.ReadCloser, error), s *settings) (*http.Response, error) {
+func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), s.timeout)
 	defer cancel()
 	r := req.WithContext(ctx)
-	if getBody != nil {
+	if attempt > 0 && getBody != nil { // the first attempt sends req.Body itself
 		body, err := getBody()
 		if err != nil {
 			return nil, err
@@ -99,10 +103,12 @@ func (e *engine) attempt(req *http.Request, getBody func() (io.ReadCloser, error
 	resp, err := s.httpClient.Do(r)
 	if err == nil {
 		var body []byte
-		body, err = readCapped(resp.Body)
+		body, err = readCapped(resp.Body, resp.ContentLength)
 		resp.Body.Close()
 		if err == nil {
-			resp.Body = &readBody{Reader: bytes.NewReader(body), data: body}
+			rb := &readBody{data: body}
+			rb.Reset(body)
+			resp.Body = rb
 			return resp, nil
 		}
 		err = fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
@@ -116,7 +122,7 @@ func (e *engine) attempt(req *http.Request, getBody func() (io.ReadCloser, error
 // readBody is a response body the engine has read whole within the
 // attempt's timeout; parsers read it again, and errors keep its bytes.
 type readBody struct {
-	*bytes.Reader
+	bytes.Reader
 	data []byte
 }
 
@@ -125,15 +131,27 @@ func (*readBody) Close() error { return nil }
 // errBodyTooLarge is wrapped when a body exceeds MaxResponseBodyBytes.
 var errBodyTooLarge = fmt.Errorf("response body exceeds the %d MiB limit", MaxResponseBodyBytes>>20)
 
-func readCapped(r io.Reader) ([]byte, error) {
-	body, err := io.ReadAll(io.LimitReader(r, MaxResponseBodyBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(body) > MaxResponseBodyBytes {
+func readCapped(r io.Reader, contentLength int64) ([]byte, error) {
+	if contentLength > MaxResponseBodyBytes {
 		return nil, errBodyTooLarge
 	}
-	return body, nil
+	if contentLength < 0 { // unknown length: read until the cap
+		body, err := io.ReadAll(io.LimitReader(r, MaxResponseBodyBytes+1))
+		if err == nil && len(body) > MaxResponseBodyBytes {
+			err = errBodyTooLarge
+		}
+		return body, err
+	}
+	// One spare byte, to read on to EOF: that is what lets net/http reuse
+	// the connection.
+	buf := make([]byte, contentLength+1)
+	if _, err := io.ReadFull(r, buf[:contentLength]); err != nil {
+		return nil, err
+	}
+	if _, err := r.Read(buf[contentLength:]); err != io.EOF {
+		return nil, fmt.Errorf("body longer than its Content-Length %d", contentLength)
+	}
+	return buf[:contentLength], nil
 }
 
 // finish turns the last attempt into what Do returns.
@@ -151,21 +169,26 @@ func finish(req *http.Request, resp *http.Response, err error, attempt int, apiK
 	return nil, decodeError(resp, resp.Body.(*readBody).data, apiKey)
 }
 
-// parseResponse completes a generated call: given what the raw method
-// returned (a 2xx whose body the engine already read, or an error), it runs
-// the generated parser, and turns a body the parser rejects into an *Error
-// matching ErrInvalidResponse.
-func parseResponse[R any](resp *http.Response, err error, parse func(*http.Response) (R, error)) (R, error) {
-	var zero R
+// decodeResponse completes a generated call: given what the raw method
+// returned (a 2xx whose body the engine already read, or an error), it
+// decodes the JSON body into a T. A body that is not JSON, or not a T,
+// becomes an *Error matching ErrInvalidResponse. It stands in for the
+// generated Parse...Response functions, which copy the body again and bind
+// headers by reflection on every call, for a result the facade then
+// converts anyway.
+func decodeResponse[T any](resp *http.Response, err error) (*T, []byte, error) {
 	if err != nil {
-		return zero, err
+		return nil, nil, err
 	}
 	body := resp.Body.(*readBody).data
-	parsed, err := parse(resp)
-	if err != nil {
-		return zero, invalidResponse(resp, body, "%v", err)
+	if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
+		return nil, body, invalidResponse(resp, body, "want JSON; got %s", describeBody(resp, body))
 	}
-	return parsed, nil
+	v := new(T)
+	if err := json.Unmarshal(body, v); err != nil {
+		return nil, body, invalidResponse(resp, body, "%v", err)
+	}
+	return v, body, nil
 }
 
 // replayableBody returns a function giving a fresh copy of the request body
@@ -182,13 +205,12 @@ func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
 	if err != nil {
 		return nil, fmt.Errorf("conductor: reading the request body: %w", err)
 	}
-	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }, nil
+	getBody := func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	req.Body, _ = getBody()
+	return getBody, nil
 }
 
 func logAttempt(ctx context.Context, logger *slog.Logger, req *http.Request, resp *http.Response, err error, attempt int, took, wait time.Duration) {
-	if logger == nil {
-		return
-	}
 	level := slog.LevelDebug
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
