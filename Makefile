@@ -42,8 +42,10 @@ fuzz:
 	done
 
 ## bench: the facade, the generated client and plain net/http side by side
+## (10 runs each, summarised by benchstat; figures in BENCHMARKS.md)
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem -count 6 ./conductor
+	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./conductor | tee bench.txt
+	$(GO) run golang.org/x/perf/cmd/benchstat -col /impl bench.txt
 
 ## check: fail if gen/ differs from what openapi.yaml and oapi-codegen.yaml generate
 check: generate

@@ -61,7 +61,11 @@ func newBenchServer(b *testing.B) *benchServer {
 // A createFunc makes one call; each implementation checks what it got.
 type createFunc func(ctx context.Context) error
 
-func facadeCreate(b *testing.B, srv *benchServer) createFunc {
+// An implementation gives a createFunc for a server, and a function that
+// closes its idle connections, so each concurrent round starts cold.
+type implementation func(*testing.B, *benchServer) (createFunc, func())
+
+func facadeCreate(b *testing.B, srv *benchServer) (createFunc, func()) {
 	c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL(srv.URL), conductor.WithPublishableKey(testPublishableKey))
 	if err != nil {
 		b.Fatal(err)
@@ -72,11 +76,12 @@ func facadeCreate(b *testing.B, srv *benchServer) createFunc {
 			err = fmt.Errorf("no session")
 		}
 		return err
-	}
+	}, c.CloseIdleConnections
 }
 
-func generatedCreate(b *testing.B, srv *benchServer) createFunc {
-	g, err := gen.NewClientWithResponses(srv.URL, gen.WithHTTPClient(&http.Client{}), gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+func generatedCreate(b *testing.B, srv *benchServer) (createFunc, func()) {
+	hc := &http.Client{}
+	g, err := gen.NewClientWithResponses(srv.URL, gen.WithHTTPClient(hc), gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+testAPIKey)
 		return nil
 	}))
@@ -89,10 +94,10 @@ func generatedCreate(b *testing.B, srv *benchServer) createFunc {
 			err = fmt.Errorf("status %d", resp.StatusCode())
 		}
 		return err
-	}
+	}, hc.CloseIdleConnections
 }
 
-func netHTTPCreate(b *testing.B, srv *benchServer) createFunc {
+func netHTTPCreate(b *testing.B, srv *benchServer) (createFunc, func()) {
 	hc := &http.Client{}
 	url := srv.URL + "/auth-sessions"
 	return func(ctx context.Context) error {
@@ -125,16 +130,16 @@ func netHTTPCreate(b *testing.B, srv *benchServer) createFunc {
 		}
 		s.RequestID = resp.Header.Get("Conductor-Request-Id")
 		return nil
-	}
+	}, hc.CloseIdleConnections
 }
 
 var implementations = []struct {
 	name string
-	make func(*testing.B, *benchServer) createFunc
+	make implementation
 }{
-	{"facade", facadeCreate},
-	{"generated", generatedCreate},
-	{"nethttp", netHTTPCreate},
+	{"impl=facade", facadeCreate},
+	{"impl=generated", generatedCreate},
+	{"impl=nethttp", netHTTPCreate},
 }
 
 // BenchmarkCreate is one caller making calls one after another.
@@ -142,7 +147,7 @@ func BenchmarkCreate(b *testing.B) {
 	for _, impl := range implementations {
 		b.Run(impl.name, func(b *testing.B) {
 			srv := newBenchServer(b)
-			create := impl.make(b, srv)
+			create, _ := impl.make(b, srv)
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {
@@ -155,14 +160,14 @@ func BenchmarkCreate(b *testing.B) {
 }
 
 // BenchmarkCreateConcurrent is 64 callers making 30 calls each, per
-// iteration; it reports calls per second and the connections the server
-// accepted per iteration.
+// iteration, starting with no idle connection; it reports calls per
+// second and the connections the server accepted per iteration.
 func BenchmarkCreateConcurrent(b *testing.B) {
 	const callers, callsEach = 64, 30
 	for _, impl := range implementations {
 		b.Run(impl.name, func(b *testing.B) {
 			srv := newBenchServer(b)
-			create := impl.make(b, srv)
+			create, closeIdle := impl.make(b, srv)
 			ctx := context.Background()
 			var failed atomic.Int64
 			start := time.Now()
@@ -180,6 +185,7 @@ func BenchmarkCreateConcurrent(b *testing.B) {
 					})
 				}
 				wg.Wait()
+				closeIdle()
 			}
 			elapsed := time.Since(start)
 			if n := failed.Load(); n > 0 {
