@@ -34,15 +34,20 @@ type Client struct {
 // environment variable holds a bad value.
 func NewClient(opts ...Option) (*Client, error) {
 	s := &settings{
-		baseURL:    DefaultBaseURL,
 		maxRetries: DefaultMaxRetries,
 		timeout:    DefaultTimeout,
 		httpClient: defaultHTTPClient(),
 	}
-	if err := applyEnvironment(s, opts); err != nil {
+	if err := s.applyOptions(opts); err != nil {
 		return nil, err
 	}
-	if err := s.apply(opts); err != nil {
+	if err := s.fillFromEnvironment(); err != nil {
+		return nil, err
+	}
+	if s.baseURL == "" {
+		s.baseURL = DefaultBaseURL
+	}
+	if err := s.check(); err != nil {
 		return nil, err
 	}
 	if s.apiKey == "" {
@@ -57,28 +62,21 @@ func NewClient(opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// applyEnvironment fills s from the environment, skipping each variable
-// whose setting opts provide: their value wins, so a bad value in an
-// overridden variable must not fail NewClient.
-func applyEnvironment(s *settings, opts []Option) error {
-	given := &settings{}
-	for _, opt := range opts {
-		if opt != nil {
-			_ = opt(given) // errors are reported when opts are applied to s
-		}
-	}
-	env := []struct {
-		name       string
-		overridden bool
-		opt        func(string) Option
+// fillFromEnvironment reads the environment for the settings no option
+// gave, so that an option wins and a bad value in a variable it overrides
+// does not matter.
+func (s *settings) fillFromEnvironment() error {
+	for _, e := range []struct {
+		name  string
+		field *string
+		opt   func(string) Option
 	}{
-		{EnvSecretKey, given.apiKey != "", WithAPIKey},
-		{EnvBaseURL, given.baseURL != "", WithBaseURL},
-		{EnvPublishableKey, given.publishableKey != "", WithPublishableKey},
-	}
-	for _, e := range env {
+		{EnvSecretKey, &s.apiKey, WithAPIKey},
+		{EnvBaseURL, &s.baseURL, WithBaseURL},
+		{EnvPublishableKey, &s.publishableKey, WithPublishableKey},
+	} {
 		v := os.Getenv(e.name)
-		if v == "" || e.overridden {
+		if v == "" || *e.field != "" {
 			continue
 		}
 		if err := e.opt(v)(s); err != nil {

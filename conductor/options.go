@@ -57,7 +57,15 @@ func (s *settings) clone() *settings {
 	return &c
 }
 
+// apply applies opts, then checks the result as a whole.
 func (s *settings) apply(opts []Option) error {
+	if err := s.applyOptions(opts); err != nil {
+		return err
+	}
+	return s.check()
+}
+
+func (s *settings) applyOptions(opts []Option) error {
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -66,7 +74,7 @@ func (s *settings) apply(opts []Option) error {
 			return err
 		}
 	}
-	return s.check()
+	return nil
 }
 
 // check validates what only makes sense once every option is applied.

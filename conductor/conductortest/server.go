@@ -150,7 +150,8 @@ func newTransport() *http.Transport {
 // Client returns a conductor client for the fake: its URL, SecretKey and
 // PublishableKey, and an HTTP client whose connections Close shuts. opts
 // apply on top, such as conductor.WithMaxRetries(0). The error is
-// NewClient's, from a bad option or a bad CONDUCTOR_* environment variable.
+// NewClient's for a bad option; CONDUCTOR_* variables play no part, since
+// the fake's own settings override them.
 func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
 	base := []conductor.Option{
 		conductor.WithAPIKey(s.SecretKey),
