@@ -51,13 +51,18 @@ var createRequestBody = sync.OnceValues(func() (*openapi3.RequestBody, error) {
 // the field.
 func (s *Server) validateCreate(r *http.Request, body []byte, rb *openapi3.RequestBody) (createBody, string) {
 	var decoded createBody
-	if !json.Valid(body) {
+	var value any
+	if err := json.Unmarshal(body, &value); err != nil {
 		return decoded, "The request body is not valid JSON; send a JSON object with endUserId and publishableKey."
 	}
-	if msg := checkSchema(r, body, rb); msg != "" {
+	schema, msg := requestSchema(r.Header.Get("Content-Type"), rb)
+	if msg != "" {
 		return decoded, msg
 	}
-	if msg := checkUnknownFields(body, rb); msg != "" {
+	if msg := checkSchema(value, schema); msg != "" {
+		return decoded, msg
+	}
+	if msg := checkUnknownFields(value, schema); msg != "" {
 		return decoded, msg
 	}
 	if err := json.Unmarshal(body, &decoded); err != nil {
@@ -67,22 +72,23 @@ func (s *Server) validateCreate(r *http.Request, body []byte, rb *openapi3.Reque
 	return decoded, s.checkRules(decoded)
 }
 
-// checkSchema validates body against the operation's request schema with
-// kin-openapi's own validator. openapi3filter would pick kin-openapi's
-// JSON Schema 2020-12 path for this 3.1 document, which flattens errors to
-// text (no field to name) and skips format validators; the request schema
-// uses no 3.1-only keyword, so the classic validator checks it exactly.
-func checkSchema(r *http.Request, body []byte, rb *openapi3.RequestBody) string {
-	ct := r.Header.Get("Content-Type")
-	media := rb.Content.Get(ct)
-	if media == nil || media.Schema == nil {
-		return fmt.Sprintf("Content-Type: is %q; send application/json.", ct)
+// requestSchema is rb's schema for the request's content type, or a
+// message saying which content type to send.
+func requestSchema(contentType string, rb *openapi3.RequestBody) (*openapi3.Schema, string) {
+	media := rb.Content.Get(contentType)
+	if media == nil || media.Schema == nil || media.Schema.Value == nil {
+		return nil, fmt.Sprintf("Content-Type: is %q; send application/json.", contentType)
 	}
-	var value any
-	if err := json.Unmarshal(body, &value); err != nil {
-		return "The request body is not valid JSON; send a JSON object with endUserId and publishableKey."
-	}
-	err := media.Schema.Value.VisitJSON(value,
+	return media.Schema.Value, ""
+}
+
+// checkSchema validates value against schema with kin-openapi's own
+// validator. openapi3filter would pick kin-openapi's JSON Schema 2020-12
+// path for this 3.1 document, which flattens errors to text (no field to
+// name) and skips format validators; the request schema uses no 3.1-only
+// keyword, so the classic validator checks it exactly.
+func checkSchema(value any, schema *openapi3.Schema) string {
+	err := schema.VisitJSON(value,
 		openapi3.VisitAsRequest(),
 		openapi3.EnableFormatValidation(),
 		openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(checkURI)),
@@ -150,16 +156,11 @@ func quoted(s string) (string, bool) {
 // checkUnknownFields refuses properties the schema does not list. The
 // seed openapi.yaml does not say additionalProperties: false, but
 // Conductor's published document does and the real API refuses them.
-func checkUnknownFields(body []byte, rb *openapi3.RequestBody) string {
-	var fields map[string]json.RawMessage
-	if json.Unmarshal(body, &fields) != nil {
+func checkUnknownFields(value any, schema *openapi3.Schema) string {
+	fields, ok := value.(map[string]any)
+	if !ok {
 		return "" // not an object: the schema check has said so already
 	}
-	media := rb.Content.Get("application/json")
-	if media == nil || media.Schema == nil || media.Schema.Value == nil {
-		return ""
-	}
-	schema := media.Schema.Value
 	var unknown []string
 	for name := range fields {
 		if _, ok := schema.Properties[name]; !ok {
