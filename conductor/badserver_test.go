@@ -188,3 +188,32 @@ func TestConnectionsAreReusedOnEveryPath(t *testing.T) {
 		t.Errorf("server saw %d connections for 8 sequential requests, want 1: a body was not drained or closed", n)
 	}
 }
+
+// TestSwitchingProtocolsEndsTheCall: a 101 hands the raw connection over
+// as the body, which no deadline bounds. The call must end at once with
+// an error, not when the server finally hangs up.
+func TestSwitchingProtocolsEndsTheCall(t *testing.T) {
+	t.Parallel()
+	url, accepted := rawServer(t, func(c net.Conn) {
+		io.WriteString(c, "HTTP/1.1 101 Switching Protocols\r\nUpgrade: conductor\r\nConnection: Upgrade\r\n\r\n")
+		io.Copy(io.Discard, c) // hold the connection until the client closes it
+	})
+	c := rawClient(t, url, conductor.WithTimeout(time.Minute))
+	done := make(chan error, 1)
+	go func() {
+		_, err := create(t, c, validParams)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		var apiErr *conductor.Error
+		if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusSwitchingProtocols || !strings.Contains(err.Error(), "never does") {
+			t.Errorf("err = %v; want a *conductor.Error for the 101", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Create still running 10 s after a 101 answer; it is reading the switched connection")
+	}
+	if n := accepted.Load(); n != 1 {
+		t.Errorf("server accepted %d connections, want 1: a 101 is not retried", n)
+	}
+}

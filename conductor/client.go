@@ -87,8 +87,12 @@ func (s *settings) fillFromEnvironment() error {
 }
 
 // String describes the client without its secret key, so that printing a
-// client, or a copy of one, with any fmt verb is safe.
+// client, or a copy of one, with any fmt verb is safe. A Client not made
+// by NewClient (the zero value) prints as unconfigured.
 func (c Client) String() string {
+	if c.settings == nil {
+		return "conductor.Client{} (not configured: use conductor.NewClient)"
+	}
 	return fmt.Sprintf("conductor.Client{BaseURL: %q, APIKey: [redacted]}", c.settings.baseURL)
 }
 

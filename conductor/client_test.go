@@ -197,26 +197,6 @@ func TestPrintingTheClientHidesTheKey(t *testing.T) {
 	}
 }
 
-func TestTheKeyNeverAppearsInErrors(t *testing.T) {
-	// A server that echoes the key it was sent, in a message and a body.
-	echo := envelope(401, "AUTHENTICATION_ERROR", "API_KEY_INVALID", "Invalid API key provided: '"+testAPIKey+"'")
-	srv := newScriptServer(t, reply{status: 401, headers: jsonHeaders(), body: echo})
-	c := srv.client(t)
-	_, err := create(t, c, validParams)
-	var apiErr *conductor.Error
-	if !errors.As(err, &apiErr) {
-		t.Fatalf("err = %v, want *conductor.Error", err)
-	}
-	for _, s := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), apiErr.Message, string(apiErr.Body)} {
-		if strings.Contains(s, testAPIKey) {
-			t.Errorf("%q contains the API key", s)
-		}
-	}
-	if !strings.Contains(apiErr.Message, "[redacted]") {
-		t.Errorf("Message = %q, want the echoed key replaced by [redacted]", apiErr.Message)
-	}
-}
-
 func TestABadVariableDoesNotMatterWhenAnOptionOverridesIt(t *testing.T) {
 	srv := newScriptServer(t, okReply)
 	clearEnv(t)
@@ -247,5 +227,36 @@ func TestCloseIdleConnections(t *testing.T) {
 	}
 	if n := srv.conns.Load(); n != 2 {
 		t.Errorf("server saw %d connections, want 2: one before CloseIdleConnections, one after", n)
+	}
+}
+
+func TestPrintingAZeroClientDoesNotPanic(t *testing.T) {
+	var zero conductor.Client
+	var nilClient *conductor.Client
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		for _, v := range []any{zero, &zero, nilClient} {
+			out := fmt.Sprintf(verb, v)
+			if strings.Contains(out, "PANIC") {
+				t.Errorf("fmt.Sprintf(%q, %T) = %q: String or GoString panicked", verb, v, out)
+			}
+		}
+	}
+	if got := fmt.Sprint(zero); !strings.Contains(got, "NewClient") {
+		t.Errorf("fmt.Sprint(conductor.Client{}) = %q; want it to say the client is not configured", got)
+	}
+}
+
+func TestHeaderValuesWithControlCharactersAreRefused(t *testing.T) {
+	for _, value := range []string{"a\x01b", "a\x7fb", "a\rb", "a\nb", "a\x00b", "\x1b[31m"} {
+		_, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithHeader("X-Test", value))
+		if err == nil || !strings.Contains(err.Error(), "control character") {
+			t.Errorf("WithHeader(%q): err = %v; want a refusal naming the control character", value, err)
+		}
+	}
+	// Tab and text beyond ASCII are allowed in a header value.
+	for _, value := range []string{"a\tb", "Zoë"} {
+		if _, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithHeader("X-Test", value)); err != nil {
+			t.Errorf("WithHeader(%q): %v; want it accepted", value, err)
+		}
 	}
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,8 +42,8 @@ func (e *engine) genClient(baseURL string) (*gen.ClientWithResponses, error) {
 }
 
 // Do sends req with retries. It returns a response only for a 2xx status,
-// with the body already read (so the per-attempt timeout covered it) and
-// replayable; any other status becomes an *Error.
+// with the body already read (so the per-attempt timeout covered it),
+// redacted and replayable; any other status becomes an *Error.
 func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	ctx := req.Context()
 	s, ok := ctx.Value(settingsKey{}).(*settings)
@@ -59,10 +61,16 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	for name, values := range s.headers {
 		req.Header[name] = slices.Clone(values) // never share the settings' slices
 	}
+	// A request net/http would refuse fails the same way on every attempt:
+	// refuse it once, before anything is sent, instead of retrying it.
+	if err := checkHeaders(req.Header); err != nil {
+		return nil, err
+	}
 
+	red := redactor{s.apiKey}
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		resp, err := e.attempt(req, attempt, getBody, s)
+		resp, err := e.attempt(req, attempt, getBody, s, red)
 		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err)
 		var wait time.Duration
 		if retry {
@@ -72,7 +80,7 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 			logAttempt(ctx, s.logger, req, resp, err, attempt, time.Since(start), wait)
 		}
 		if !retry {
-			return finish(req, resp, err, attempt, s.apiKey)
+			return finish(req, resp, err, attempt)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -80,7 +88,7 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 			t.Stop()
 			last := err
 			if last == nil {
-				_, last = finish(req, resp, nil, attempt, s.apiKey)
+				_, last = finish(req, resp, nil, attempt)
 			}
 			return nil, fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, req.URL.Path, ctx.Err(), last)
 		case <-t.C:
@@ -88,8 +96,9 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// attempt sends one try and reads the whole body within the try's timeout.
-func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings) (*http.Response, error) {
+// attempt sends one try and reads the whole body within the try's
+// timeout. What it returns (headers, body, error) is already redacted.
+func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor) (*http.Response, error) {
 	ctx, cancel := context.WithTimeout(req.Context(), s.timeout)
 	defer cancel()
 	r := req.WithContext(ctx)
@@ -102,21 +111,47 @@ func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.Read
 	}
 	resp, err := s.httpClient.Do(r)
 	if err == nil {
-		var body []byte
-		body, err = readCapped(resp.Body, resp.ContentLength)
-		resp.Body.Close()
-		if err == nil {
-			rb := &readBody{data: body}
-			rb.Reset(body)
-			resp.Body = rb
+		if err = readResponse(ctx, resp, red); err == nil {
 			return resp, nil
 		}
-		err = fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
+	}
+	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+		// The body was closed under a read, which then reports that rather
+		// than why: keep the why, so errors.Is finds it.
+		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
 	if ctx.Err() == context.DeadlineExceeded && req.Context().Err() == nil {
 		err = fmt.Errorf("attempt timed out after %v: %w", s.timeout, err)
 	}
-	return nil, err
+	return nil, red.error(err)
+}
+
+// readResponse reads resp's body whole, bounded by ctx and
+// MaxResponseBodyBytes, and replaces it, and resp's headers, with their
+// redacted form.
+func readResponse(ctx context.Context, resp *http.Response, red redactor) error {
+	red.header(resp.Header)
+	if resp.StatusCode < 200 {
+		// A 1xx final answer (101 Switching Protocols) hands over the raw
+		// connection as its body, which no context bounds: never read it.
+		resp.Body.Close()
+		resp.Body = &readBody{}
+		return nil
+	}
+	// net/http's own transport ends a body read when ctx ends; a transport
+	// from WithHTTPClient may not, so closing the body is what bounds it.
+	stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
+	body, err := readCapped(resp.Body, resp.ContentLength)
+	stop()
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
+	}
+	body = red.bytes(body)
+	rb := &readBody{data: body}
+	rb.Reset(body)
+	resp.Body = rb
+	return nil
 }
 
 // readBody is a response body the engine has read whole within the
@@ -155,7 +190,7 @@ func readCapped(r io.Reader, contentLength int64) ([]byte, error) {
 }
 
 // finish turns the last attempt into what Do returns.
-func finish(req *http.Request, resp *http.Response, err error, attempt int, apiKey string) (*http.Response, error) {
+func finish(req *http.Request, resp *http.Response, err error, attempt int) (*http.Response, error) {
 	if err != nil {
 		tries := ""
 		if attempt > 0 {
@@ -166,8 +201,28 @@ func finish(req *http.Request, resp *http.Response, err error, attempt int, apiK
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return resp, nil
 	}
-	return nil, decodeError(resp, resp.Body.(*readBody).data, apiKey)
+	return nil, decodeError(resp, resp.Body.(*readBody).data)
 }
+
+// checkHeaders refuses header names and values that net/http would refuse
+// to send (RFC 9110: a name is a token; a value has no control character
+// but tab).
+func checkHeaders(h http.Header) error {
+	for name, values := range h {
+		if name == "" || strings.ContainsFunc(name, isNotTokenChar) {
+			return &ValidationError{Field: "header " + strconv.Quote(name), Reason: "is not a valid header name; nothing was sent"}
+		}
+		for _, v := range values {
+			if i := strings.IndexFunc(v, isControl); i >= 0 {
+				return &ValidationError{Field: "header " + name, Reason: fmt.Sprintf("has the control character %U, which HTTP does not allow in a header value; nothing was sent", v[i])}
+			}
+		}
+	}
+	return nil
+}
+
+// isControl reports an ASCII control character other than tab.
+func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
 
 // decodeResponse completes a generated call: given what the raw method
 // returned (a 2xx whose body the engine already read, or an error), it

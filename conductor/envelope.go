@@ -1,7 +1,6 @@
 package conductor
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,8 +14,8 @@ const requestIDHeader = "Conductor-Request-Id"
 
 // decodeError builds the *Error for a non-2xx response from Conductor's
 // error envelope, or, when the body is something else, from what it is.
-func decodeError(resp *http.Response, body []byte, apiKey string) *Error {
-	body = redactBytes(body, apiKey)
+// The engine has already redacted the body and headers.
+func decodeError(resp *http.Response, body []byte) *Error {
 	e := &Error{
 		StatusCode: resp.StatusCode,
 		RequestID:  resp.Header.Get(requestIDHeader),
@@ -24,6 +23,8 @@ func decodeError(resp *http.Response, body []byte, apiKey string) *Error {
 	}
 	var env gen.ErrorResponse
 	switch {
+	case resp.StatusCode < 200:
+		e.Message = fmt.Sprintf("the server answered %d %s, which the Conductor API never does; the connection was closed unread", resp.StatusCode, http.StatusText(resp.StatusCode))
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.Message = fmt.Sprintf("redirect to %q not followed: API calls never follow redirects, so the secret key cannot reach another host", resp.Header.Get("Location"))
 	case json.Unmarshal(body, &env) == nil && env.Error.Message != "" && env.Error.Type != "":
@@ -69,12 +70,4 @@ func describeBody(resp *http.Response, body []byte) string {
 		return unicode.IsSpace(r) || !unicode.IsPrint(r)
 	}), " ")
 	return fmt.Sprintf("%d bytes of %s starting %q", len(body), ct, excerpt)
-}
-
-// redactBytes hides the API key should a server ever echo it.
-func redactBytes(b []byte, apiKey string) []byte {
-	if apiKey == "" || !bytes.Contains(b, []byte(apiKey)) {
-		return b
-	}
-	return bytes.ReplaceAll(b, []byte(apiKey), []byte("[redacted]"))
 }

@@ -217,8 +217,8 @@ func WithHeader(name, value string) Option {
 			return fmt.Errorf("conductor: WithHeader: %q is not a valid header name", name)
 		case canonical == "Authorization" || canonical == "User-Agent":
 			return fmt.Errorf("conductor: WithHeader: %s is set by the client and cannot be overridden", canonical)
-		case strings.ContainsAny(value, "\r\n\x00"):
-			return fmt.Errorf("conductor: WithHeader: the value for %s contains a line break or NUL", canonical)
+		case strings.ContainsFunc(value, isControl):
+			return fmt.Errorf("conductor: WithHeader: the value for %s contains a control character (such as a line break or NUL); HTTP allows only tab among them", canonical)
 		}
 		s.headers = s.headers.Clone()
 		if s.headers == nil {

@@ -20,6 +20,8 @@ const (
 
 // shouldRetry decides on one attempt's outcome. The caller's context
 // ending is never retried; a per-attempt timeout or a connection error is.
+// Requests net/http would refuse to send never get here: the engine
+// refuses them before the first attempt.
 func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 	if ctx.Err() != nil {
 		return false
@@ -27,6 +29,12 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 	if err != nil {
 		// A body over the cap will be over it next time too.
 		return !errors.Is(err, errBodyTooLarge)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		// A success is final whatever its headers say: sending a create
+		// again would make a second object. x-should-retry, as in the
+		// official SDKs, only ever applies to a failure.
+		return false
 	}
 	switch resp.Header.Get("X-Should-Retry") {
 	case "true":

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 func jsonHeaders(kv ...string) map[string]string {
@@ -282,5 +284,41 @@ func TestConnectionErrorsAreRetried(t *testing.T) {
 	}
 	if n := accepted.Load(); n != 3 {
 		t.Errorf("server accepted %d connections, want 3 (two retries)", n)
+	}
+}
+
+func TestASuccessIsNeverRetried(t *testing.T) {
+	t.Parallel()
+	// x-should-retry applies to failures only: a created session is final.
+	ok := okReply
+	ok.headers = jsonHeaders("Conductor-Request-Id", "req_ok", "X-Should-Retry", "true")
+	srv := newScriptServer(t, ok)
+	if _, err := create(t, srv.client(t), validParams); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	if n := len(srv.got()); n != 1 {
+		t.Errorf("server got %d requests, want 1: a 2xx was sent again", n)
+	}
+}
+
+func TestARequestNetHTTPWouldRefuseIsNeitherSentNorRetried(t *testing.T) {
+	t.Parallel()
+	srv := newScriptServer(t, okReply)
+	c := srv.client(t)
+	// WithHeader refuses such values, so add one the way client.Gen()
+	// lets a caller: with a request editor.
+	for _, value := range []string{"a\x01b", "a\x7fb"} {
+		badHeader := func(_ context.Context, r *http.Request) error {
+			r.Header.Set("X-Bad", value)
+			return nil
+		}
+		_, err := c.Gen().PostAuthSessions(context.Background(), gen.PostAuthSessionsJSONRequestBody{EndUserId: "end_usr_a", PublishableKey: testPublishableKey}, badHeader)
+		var verr *conductor.ValidationError
+		if !errors.As(err, &verr) || !strings.Contains(verr.Field, "X-Bad") {
+			t.Errorf("header %q: err = %v; want a *conductor.ValidationError naming the header", value, err)
+		}
+	}
+	if n := len(srv.got()); n != 0 {
+		t.Errorf("server got %d requests, want 0", n)
 	}
 }

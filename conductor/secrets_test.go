@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -146,6 +150,119 @@ func TestTheKeyAppearsNowhere(t *testing.T) {
 		}
 		if strings.Contains(m, "auth_sess_client_secret_1234567abcdefg") {
 			t.Errorf("the client secret leaked: %s", m)
+		}
+	}
+}
+
+// jsonEscaped spells every character of s as a \uXXXX escape, as a JSON
+// encoder may, so "sk_..." becomes "\u0073\u006b\u005f...".
+func jsonEscaped(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		fmt.Fprintf(&b, `\u%04x`, r)
+	}
+	return b.String()
+}
+
+// leaksKey reports whether text shows the test key, plainly, JSON-escaped,
+// or in part (its secret middle).
+func leaksKey(text string) bool {
+	return strings.Contains(text, testAPIKey) || strings.Contains(text, "SECRET_0123") ||
+		strings.Contains(strings.ToLower(text), strings.ToLower(jsonEscaped("SECRET")))
+}
+
+// TestAnEchoedKeyIsRedactedEverywhere has servers echo the key in every
+// place a response can carry it, with every spelling, and checks every
+// string the caller or a logger can see: the message, each field of the
+// *Error, the error with each fmt verb, and the log records.
+func TestAnEchoedKeyIsRedactedEverywhere(t *testing.T) {
+	t.Parallel()
+	key, escaped, mixed := testAPIKey, jsonEscaped(testAPIKey), jsonEscaped(testAPIKey[:3])+testAPIKey[3:]
+	validSession := func(field, value string) string {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(sessionJSON), &m); err != nil {
+			t.Fatal(err)
+		}
+		m[field] = "PLACEHOLDER"
+		b, _ := json.Marshal(m)
+		return strings.Replace(string(b), "PLACEHOLDER", value, 1)
+	}
+	envelopeWith := func(status int, msg string) string {
+		return fmt.Sprintf(`{"error":{"message":"%s","userFacingMessage":"%s","type":"AUTHENTICATION_ERROR","code":"%s","httpStatusCode":%d,"requestId":"%s","integrationCode":"%s"}}`,
+			msg, msg, msg, status, msg, msg)
+	}
+	html := map[string]string{"Content-Type": "text/html"}
+	tests := []struct {
+		name  string
+		reply reply
+	}{
+		{"2xx HTML echo", reply{status: 200, headers: html, body: "<p>Bearer " + key + "</p>"}},
+		{"2xx JSON echo, not a session", reply{status: 200, headers: jsonHeaders(), body: `{"echo":"` + escaped + `"}`}},
+		{"2xx echoed objectType", reply{status: 200, headers: jsonHeaders(), body: validSession("objectType", key)}},
+		{"2xx echoed escaped objectType", reply{status: 200, headers: jsonHeaders(), body: validSession("objectType", escaped)}},
+		{"2xx echoed timestamp", reply{status: 200, headers: jsonHeaders(), body: validSession("createdAt", mixed)}},
+		{"2xx JSON cut short after the key", reply{status: 200, headers: jsonHeaders(), body: `{"id":"` + escaped}},
+		{"4xx envelope, plain", reply{status: 401, headers: jsonHeaders(), body: envelopeWith(401, "Bearer "+key)}},
+		{"4xx envelope, escaped", reply{status: 401, headers: jsonHeaders(), body: envelopeWith(401, escaped)}},
+		{"4xx envelope, partly escaped", reply{status: 403, headers: jsonHeaders(), body: envelopeWith(403, mixed)}},
+		{"5xx HTML echo", reply{status: 502, headers: html, body: "<pre>Authorization: Bearer " + key + "</pre>"}},
+		{"3xx Location", reply{status: 302, headers: map[string]string{"Location": "https://elsewhere.example/?k=" + key}}},
+		{"Content-Type", reply{status: 500, headers: map[string]string{"Content-Type": "text/" + key}, body: "oops"}},
+		{"2xx Content-Type", reply{status: 200, headers: map[string]string{"Content-Type": "text/" + key}, body: "oops"}},
+		{"Conductor-Request-Id", reply{status: 404, headers: map[string]string{"Content-Type": "application/json", "Conductor-Request-Id": key}, body: "{}"}},
+		{"2xx Conductor-Request-Id", reply{status: 200, headers: map[string]string{"Content-Type": "application/json", "Conductor-Request-Id": key}, body: "{}"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			logger, logs := newLogger()
+			srv := newScriptServer(t, tt.reply)
+			_, err := create(t, srv.client(t, conductor.WithLogger(logger), conductor.WithMaxRetries(0)), validParams)
+			if err == nil {
+				t.Fatal("Create succeeded; want an error")
+			}
+			seen := map[string]string{
+				"Error()": err.Error(), "%v": fmt.Sprintf("%v", err), "%+v": fmt.Sprintf("%+v", err), "%#v": fmt.Sprintf("%#v", err),
+				"log": logs.String(),
+			}
+			var apiErr *conductor.Error
+			if !errors.As(err, &apiErr) {
+				t.Fatalf("err = %v (%T), want a *conductor.Error", err, err)
+			}
+			v := reflect.ValueOf(*apiErr)
+			for i := range v.NumField() {
+				if f := v.Type().Field(i); f.IsExported() {
+					seen["Error."+f.Name] = fmt.Sprint(v.Field(i).Interface())
+					if b, ok := v.Field(i).Interface().([]byte); ok {
+						seen["Error."+f.Name] = string(b)
+					}
+				}
+			}
+			for where, text := range seen {
+				if leaksKey(text) {
+					t.Errorf("%s shows the key: %s", where, text)
+				}
+			}
+			if !strings.Contains(string(apiErr.Body)+apiErr.Message+apiErr.RequestID+logs.String(), "[redacted]") {
+				t.Errorf("no [redacted] marker anywhere; the echo was lost rather than redacted: %+v", apiErr)
+			}
+		})
+	}
+}
+
+// TestAnEchoedKeyInATransportErrorIsRedacted covers a server whose answer
+// is not HTTP and quotes the key: net/http's error quotes that answer.
+func TestAnEchoedKeyInATransportErrorIsRedacted(t *testing.T) {
+	t.Parallel()
+	url, _ := rawServer(t, func(c net.Conn) { io.WriteString(c, "Bearer "+testAPIKey+"\r\n\r\n") })
+	logger, logs := newLogger()
+	_, err := create(t, rawClient(t, url, conductor.WithLogger(logger), conductor.WithMaxRetries(0)), validParams)
+	if err == nil || !strings.Contains(err.Error(), "malformed HTTP") {
+		t.Fatalf("err = %v; want net/http's malformed response error", err)
+	}
+	for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err), logs.String()} {
+		if leaksKey(text) {
+			t.Errorf("shows the key: %s", text)
 		}
 	}
 }
