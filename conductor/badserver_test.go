@@ -105,9 +105,9 @@ func TestBadServersEndInAnErrorAndAreRetried(t *testing.T) {
 			t.Parallel()
 			url, accepted := rawServer(t, tt.misbehave)
 			c := rawClient(t, url, conductor.WithTimeout(300*time.Millisecond), conductor.WithMaxRetries(1))
-			start := time.Now()
+			// How long the timeouts take is TestABodyIsReadOnlyWithinTheAttempt's
+			// (in fake time, exactly); here, that they end the call.
 			session, err := create(t, c, validParams)
-			took := time.Since(start)
 			if err == nil || session != nil {
 				t.Fatalf("Create = %v, %v; want an error", session, err)
 			}
@@ -119,10 +119,6 @@ func TestBadServersEndInAnErrorAndAreRetried(t *testing.T) {
 			}
 			if n := accepted.Load(); n != 2 {
 				t.Errorf("server accepted %d connections, want 2 (one retry)", n)
-			}
-			// Two attempts of at most 300 ms and one backoff of at most 500 ms.
-			if took > 3*time.Second {
-				t.Errorf("Create took %v; the per-attempt timeout should have ended it", took)
 			}
 		})
 	}
