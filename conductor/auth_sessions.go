@@ -83,7 +83,7 @@ func (s *AuthSession) LogValue() slog.Value {
 // Create starts an auth session. Parameters are validated first; a bad one
 // returns a [*ValidationError] and sends nothing.
 func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCreateParams, opts ...Option) (*AuthSession, error) {
-	ctx, s, g, err := svc.client.call(ctx, opts)
+	s, err := svc.client.callSettings(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +91,11 @@ func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCr
 	if verr != nil {
 		return nil, verr
 	}
-	resp, err := g.PostAuthSessions(ctx, body)
+	req, err := gen.NewPostAuthSessionsRequest(s.server, body)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := svc.client.engine.send(ctx, req, s)
 	session, raw, err := decodeResponse[gen.AuthSession](resp, err)
 	if err != nil {
 		return nil, err

@@ -113,28 +113,20 @@ func (c *Client) CloseIdleConnections() { c.settings.httpClient.CloseIdleConnect
 // responses returned as [*Error].
 func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
 
-// call prepares one facade call: the settings for it (the client's, plus
-// opts), a context carrying them to the engine, and the generated client
-// for its base URL.
-func (c *Client) call(ctx context.Context, opts []Option) (context.Context, *settings, *gen.ClientWithResponses, error) {
+// callSettings returns the settings for one facade call: the client's,
+// or a copy with opts applied.
+func (c *Client) callSettings(ctx context.Context, opts []Option) (*settings, error) {
 	if ctx == nil {
-		return nil, nil, nil, errors.New("conductor: nil context")
+		return nil, errors.New("conductor: nil context")
 	}
 	if len(opts) == 0 {
-		return ctx, c.settings, c.gen, nil
+		return c.settings, nil
 	}
 	s := c.settings.clone()
 	if err := s.apply(opts); err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	g := c.gen
-	if s.baseURL != c.settings.baseURL {
-		var err error
-		if g, err = c.engine.genClient(s.baseURL); err != nil {
-			return nil, nil, nil, err
-		}
-	}
-	return context.WithValue(ctx, settingsKey{}, s), s, g, nil
+	return s, nil
 }
 
 // defaultHTTPClient is shared by every Client that is not given its own,

@@ -23,9 +23,6 @@ const MaxResponseBodyBytes = 8 << 20
 
 var userAgent = "conductor-go/" + Version
 
-// settingsKey carries a call's settings from the facade to the engine.
-type settingsKey struct{}
-
 // engine is the one layer between the generated client and the network.
 // Everything every operation needs lives here, so an operation added to
 // openapi.yaml gets it with no code of its own: the Authorization and
@@ -44,12 +41,16 @@ func (e *engine) genClient(baseURL string) (*gen.ClientWithResponses, error) {
 // Do sends req with retries. It returns a response only for a 2xx status,
 // with the body already read (so the per-attempt timeout covered it),
 // redacted and replayable; any other status becomes an *Error.
+//
+// Do is what the generated client of [Client.Gen] sends through, with the
+// client's settings; facade calls use send with their own.
 func (e *engine) Do(req *http.Request) (*http.Response, error) {
-	ctx := req.Context()
-	s, ok := ctx.Value(settingsKey{}).(*settings)
-	if !ok {
-		s = e.defaults
-	}
+	return e.send(req.Context(), req, e.defaults)
+}
+
+// send is Do for a call whose context is ctx (req's own is ignored) and
+// whose settings are s.
+func (e *engine) send(ctx context.Context, req *http.Request, s *settings) (*http.Response, error) {
 	getBody, err := replayableBody(req)
 	if err != nil {
 		return nil, err
@@ -70,7 +71,7 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	red := redactor{s.apiKey}
 	for attempt := 0; ; attempt++ {
 		start := time.Now()
-		resp, err := e.attempt(req, attempt, getBody, s, red)
+		resp, err := e.attempt(ctx, req, attempt, getBody, s, red)
 		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err)
 		var wait time.Duration
 		if retry {
@@ -98,8 +99,8 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 
 // attempt sends one try and reads the whole body within the try's
 // timeout. What it returns (headers, body, error) is already redacted.
-func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(req.Context(), s.timeout)
+func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(callCtx, s.timeout)
 	defer cancel()
 	r := req.WithContext(ctx)
 	if attempt > 0 && getBody != nil { // the first attempt sends req.Body itself
@@ -111,7 +112,7 @@ func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.Read
 	}
 	resp, err := s.httpClient.Do(r)
 	if err == nil {
-		if err = readResponse(ctx, resp, red); err == nil {
+		if err = readResponse(ctx, resp, boundsBodies(s.httpClient), red); err == nil {
 			return resp, nil
 		}
 	}
@@ -120,7 +121,7 @@ func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.Read
 		// than why: keep the why, so errors.Is finds it.
 		err = fmt.Errorf("%w: %w", ctx.Err(), err)
 	}
-	if ctx.Err() == context.DeadlineExceeded && req.Context().Err() == nil {
+	if ctx.Err() == context.DeadlineExceeded && callCtx.Err() == nil {
 		err = fmt.Errorf("attempt timed out after %v: %w", s.timeout, err)
 	}
 	return nil, red.error(err)
@@ -128,8 +129,9 @@ func (e *engine) attempt(req *http.Request, attempt int, getBody func() (io.Read
 
 // readResponse reads resp's body whole, bounded by ctx and
 // MaxResponseBodyBytes, and replaces it, and resp's headers, with their
-// redacted form.
-func readResponse(ctx context.Context, resp *http.Response, red redactor) error {
+// redacted form. bound says that the transport itself ends a body read
+// when ctx ends.
+func readResponse(ctx context.Context, resp *http.Response, bound bool, red redactor) error {
 	red.header(resp.Header)
 	if resp.StatusCode < 200 {
 		// A 1xx final answer (101 Switching Protocols) hands over the raw
@@ -138,11 +140,12 @@ func readResponse(ctx context.Context, resp *http.Response, red redactor) error 
 		resp.Body = &readBody{}
 		return nil
 	}
-	// net/http's own transport ends a body read when ctx ends; a transport
-	// from WithHTTPClient may not, so closing the body is what bounds it.
-	stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
+	if !bound {
+		// Closing the body when ctx ends is what bounds a read then.
+		stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
+		defer stop()
+	}
 	body, err := readCapped(resp.Body, resp.ContentLength)
-	stop()
 	resp.Body.Close()
 	if err != nil {
 		return fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
@@ -187,6 +190,18 @@ func readCapped(r io.Reader, contentLength int64) ([]byte, error) {
 		return nil, fmt.Errorf("body longer than its Content-Length %d", contentLength)
 	}
 	return buf[:contentLength], nil
+}
+
+// boundsBodies reports whether hc's transport is net/http's own, which
+// ends a body read when the request's context ends. Any other transport,
+// such as one given to WithHTTPClient, may not.
+func boundsBodies(hc *http.Client) bool {
+	t := hc.Transport
+	if t == nil {
+		t = http.DefaultTransport // which a program may have replaced
+	}
+	_, std := t.(*http.Transport)
+	return std
 }
 
 // finish turns the last attempt into what Do returns.

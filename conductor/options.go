@@ -38,8 +38,11 @@ type Option func(*settings) error
 // settings is everything an Option can change. A Client's settings are
 // never modified after NewClient returns; a call with options works on a copy.
 type settings struct {
-	apiKey            string
-	baseURL           string
+	apiKey  string
+	baseURL string
+	// server is baseURL with the trailing slash the generated request
+	// builders need to keep its path (/v1); check derives it.
+	server            string
 	publishableKey    string
 	httpClient        *http.Client
 	maxRetries        int
@@ -86,6 +89,7 @@ func (s *settings) check() error {
 	if u.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(u.Hostname()) {
 		return fmt.Errorf("conductor: base URL %q uses plain http to a host that is not loopback, which would send the secret key in clear; use https, or pass conductor.WithInsecureHTTP() if you really mean it", u.Redacted())
 	}
+	s.server = s.baseURL + "/"
 	return nil
 }
 
