@@ -36,7 +36,7 @@ lint:
 # "context deadline exceeded" at the deadline with no failing input (Go
 # issue 75804, fixed in Go 1.27).
 FUZZTIME ?= 30s
-FUZZ_TARGETS = FuzzErrorResponse FuzzAuthSessionResponse FuzzCreateParams
+FUZZ_TARGETS = FuzzErrorResponse FuzzAuthSessionResponse FuzzCreateParams FuzzEchoedKey
 
 ## fuzz: run each fuzz target for FUZZTIME (make fuzz FUZZTIME=5m)
 fuzz:

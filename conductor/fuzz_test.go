@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -135,6 +136,43 @@ func FuzzCreateParams(f *testing.F) {
 			u, err := url.Parse(*r)
 			if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 				t.Fatalf("accepted RedirectURL %q", *r)
+			}
+		}
+	})
+}
+
+// FuzzEchoedKey has a response of any status carry the key somewhere in
+// its body and in a header, spelled with any mix of literal characters and
+// \uXXXX escapes, and checks that no spelling of it reaches the caller.
+func FuzzEchoedKey(f *testing.F) {
+	f.Add(401, []byte(`{"error":{"message":"`), []byte(`"}}`), uint64(0), "application/json")
+	f.Add(200, []byte(`{"objectType":"`), []byte(`","id":"x"}`), uint64(0xffffffffffffffff), "application/json")
+	f.Add(502, []byte("<p>Bearer "), []byte("</p>"), uint64(0x5555), "text/html")
+	f.Fuzz(func(t *testing.T, status int, before, after []byte, escapes uint64, contentType string) {
+		status = 200 + int(uint(status)%400)
+		var spelled strings.Builder
+		for i, r := range testAPIKey {
+			if escapes>>(uint(i)%64)&1 == 1 {
+				fmt.Fprintf(&spelled, `\u%04X`, r)
+			} else {
+				spelled.WriteRune(r)
+			}
+		}
+		body := append(append(append([]byte(nil), before...), spelled.String()...), after...)
+		header := http.Header{"Content-Type": {contentType}, "Conductor-Request-Id": {testAPIKey}, "Location": {"https://x.example/" + spelled.String()}}
+		c, _, _ := fixedResponse(t, status, header, body)
+		_, err := c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "pk_a"})
+		if err == nil {
+			return // a valid session around the key: nothing to leak
+		}
+		seen := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
+		var apiErr *conductor.Error
+		if errors.As(err, &apiErr) {
+			seen = append(seen, string(apiErr.Body), apiErr.Message, apiErr.UserFacingMessage, apiErr.Type, apiErr.Code, apiErr.IntegrationCode, apiErr.RequestID)
+		}
+		for _, s := range seen {
+			if strings.Contains(s, testAPIKey) || strings.Contains(s, spelled.String()) {
+				t.Fatalf("the key shows in %q", s)
 			}
 		}
 	})
