@@ -6,9 +6,9 @@ GO ?= go
 
 all: ci
 
-## generate: regenerate gen/ from openapi.yaml and oapi-codegen.yaml
+## generate: regenerate gen/ (the client and gen/spec) from openapi.yaml and oapi-codegen.yaml
 generate:
-	$(GO) generate ./gen
+	$(GO) generate ./gen/...
 
 ## test: run every test with the race detector
 test:
@@ -51,10 +51,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./conductor | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat -col /impl bench.txt
 
-## check: fail if gen/ differs from what openapi.yaml and oapi-codegen.yaml generate
+## check: fail if gen/ (gen/spec/ included) differs from what openapi.yaml,
+## oapi-codegen.yaml and the go:generate lines in gen/ generate
 check: generate
 	@if ! git diff --quiet -- gen/ || [ -n "$$(git status --porcelain --untracked-files=all -- gen/)" ]; then \
-		echo "gen/ is out of date with openapi.yaml or oapi-codegen.yaml:"; \
+		echo "gen/ is out of date with openapi.yaml, oapi-codegen.yaml or a go:generate line in gen/:"; \
 		git status --porcelain --untracked-files=all -- gen/; git --no-pager diff --stat -- gen/; \
 		echo "run 'make generate' and commit gen/"; exit 1; fi
 	@echo "gen/ is up to date"
@@ -78,7 +79,7 @@ update-spec:
 	@before="$$(mktemp)" && trap 'rm -f "$$before"' EXIT && cp openapi.yaml "$$before" && \
 	set -x && \
 	$(GO) run ./cmd/specpipe update "$(SPEC)" && \
-	$(GO) generate ./gen && \
+	$(GO) generate ./gen/... && \
 	$(GO) run ./cmd/specpipe diff -base "$$before" openapi.yaml
 
 ## spec-scale: take Conductor's whole published spec (../shared/specs) through the pipeline, with timings
