@@ -33,10 +33,11 @@ const generatorModule = "github.com/oapi-codegen/oapi-codegen/v2"
 const generateDirective = "//go:generate go run " + generatorModule + "/cmd/oapi-codegen "
 
 // TestGeneratedCodeIsUpToDate regenerates every package in gen/ in memory
-// exactly as `make generate` does (the flags and config of each doc.go's
-// go:generate line, the same spec, the same pinned generator) and fails,
-// with a diff and the command that fixes it, when a committed file differs
-// by a single byte, or when gen/ holds a file nothing generates.
+// exactly as `make generate` does (with the flags and config that each
+// doc.go's go:generate line names, the same spec, the same pinned
+// generator) and fails, with a diff and the command that fixes it, when a
+// committed file differs by a single byte, or when gen/ holds a file
+// nothing generates.
 func TestGeneratedCodeIsUpToDate(t *testing.T) {
 	if err := checkGen(".", pinnedGeneratorVersion(t)); err != nil {
 		t.Fatal(err)
