@@ -24,10 +24,15 @@ test-contract:
 	$(GO) vet -tags contract ./contract/...
 	$(GO) test -race -count=1 -tags contract ./contract/...
 
-## lint: formatting, go vet and staticcheck (pinned in go.mod)
+## lint: formatting, a tidy go.mod, go vet and staticcheck (pinned in go.mod)
+## go.mod must be what `go mod tidy` leaves, so that the tools tools.go pins
+## and every requirement are exactly what the code needs.
 lint:
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then \
 		echo "gofmt would change these files (run: gofmt -w .):"; echo "$$unformatted"; exit 1; fi
+	@if ! untidy="$$($(GO) mod tidy -diff 2>&1)"; then \
+		echo "go.mod or go.sum is not what 'go mod tidy' leaves (run: go mod tidy, then commit go.mod and go.sum):"; \
+		echo "$$untidy"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck ./...
 
