@@ -6,9 +6,9 @@ GO ?= go
 
 all: ci
 
-## generate: regenerate gen/ from openapi.yaml and oapi-codegen.yaml
+## generate: regenerate gen/ (the client and gen/spec) from openapi.yaml and oapi-codegen.yaml
 generate:
-	$(GO) generate ./gen
+	$(GO) generate ./gen/...
 
 ## test: run every test with the race detector
 test:
@@ -24,10 +24,15 @@ test-contract:
 	$(GO) vet -tags contract ./contract/...
 	$(GO) test -race -count=1 -tags contract ./contract/...
 
-## lint: formatting, go vet and staticcheck (pinned in go.mod)
+## lint: formatting, a tidy go.mod, go vet and staticcheck (pinned in go.mod)
+## go.mod must be what `go mod tidy` leaves, so that the tools tools.go pins
+## and every requirement are exactly what the code needs.
 lint:
 	@unformatted="$$(gofmt -l .)"; if [ -n "$$unformatted" ]; then \
 		echo "gofmt would change these files (run: gofmt -w .):"; echo "$$unformatted"; exit 1; fi
+	@if ! untidy="$$($(GO) mod tidy -diff 2>&1)"; then \
+		echo "go.mod or go.sum is not what 'go mod tidy' leaves (run: go mod tidy, then commit go.mod and go.sum):"; \
+		echo "$$untidy"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck ./...
 
@@ -51,10 +56,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./conductor | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat -col /impl bench.txt
 
-## check: fail if gen/ differs from what openapi.yaml and oapi-codegen.yaml generate
+## check: fail if gen/ (gen/spec/ included) differs from what openapi.yaml,
+## oapi-codegen.yaml and the go:generate lines in gen/ generate
 check: generate
 	@if ! git diff --quiet -- gen/ || [ -n "$$(git status --porcelain --untracked-files=all -- gen/)" ]; then \
-		echo "gen/ is out of date with openapi.yaml or oapi-codegen.yaml:"; \
+		echo "gen/ is out of date with openapi.yaml, oapi-codegen.yaml or a go:generate line in gen/:"; \
 		git status --porcelain --untracked-files=all -- gen/; git --no-pager diff --stat -- gen/; \
 		echo "run 'make generate' and commit gen/"; exit 1; fi
 	@echo "gen/ is up to date"
@@ -78,7 +84,7 @@ update-spec:
 	@before="$$(mktemp)" && trap 'rm -f "$$before"' EXIT && cp openapi.yaml "$$before" && \
 	set -x && \
 	$(GO) run ./cmd/specpipe update "$(SPEC)" && \
-	$(GO) generate ./gen && \
+	$(GO) generate ./gen/... && \
 	$(GO) run ./cmd/specpipe diff -base "$$before" openapi.yaml
 
 ## spec-scale: take Conductor's whole published spec (../shared/specs) through the pipeline, with timings

@@ -5,18 +5,14 @@ package gen
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"path"
 	"strings"
 
-	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/oapi-codegen/runtime"
 )
 
@@ -498,141 +494,4 @@ func ParsePostAuthSessionsResponse(rsp *http.Response) (*PostAuthSessionsRespons
 	}
 
 	return response, nil
-}
-
-// Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
-// Stored as a slice of fixed-width chunks rather than one concatenated
-// const string: with thousands of chunks the chained `+` fold is several
-// times slower for the Go compiler than parsing a slice literal.
-var swaggerSpec = []string{
-	"rFh7c9pIEv8qXbNXRVwlC+x4X2ylrvxgd7lNbC/gu8oFFwxSA7OWZpSZEUTn4rtf9YwACYMTZ/OX8Ty6",
-	"e/rx+3XrkUUqzZREaQ1rPzITzTHl7mdHa6XpB49jYYWSPLnVKkNtBRrWnvLEYMCyyhIJi5H+xmgiLTK6",
-	"xdpsMEfIpfiYIyAJBToGU61SuFQyziOrdADLuYjmIAzkBqd5AlOlgVTLGZgMI8ETmHMZJ7RAe25xKiIv",
-	"04TQCWdhAONGr9O/uetddkbvuv1+9/q3xphWz2+7oz8670fd63+fv+1e0aLSMG78eXE16nX+vOv0B6NO",
-	"r3fTa4xD6EqIlLSaGxuAna/tngpMYhjbIsMxWZoqjTBDiZonwGUMEbc4U1r8D832WsgChp94miXI2mzH",
-	"DhYwEsfazFgt5IytAja3NutbbnNzedCfvw8Gt2DcIe9ONXUaNZpMSYNg59yCRptriTHYuTB7rDlrnWz0",
-	"yzydoCb9QlqcaU7aLl8QUJNnWSIwhknhTLFzoePjjGtbQEWkC56P2da+8kr12Ct08fwzF9HDhVIPBq7Q",
-	"PFiVHVHgqicjJSVSEq3v/AcnlFl+8SiEAb3+qzPLZ+pzL3IeKNXVo9369FOrddY6O23tC3SKxvDZAQdn",
-	"WqRcF6WHy6Mh3LnYCuMsTdTMBBDjAhMqwyaPUyHB5HrKIzSBy8kYJ/lsJuSsbllXLngiYji/7cIDFpBp",
-	"tRAxxm1omIdRIhY4CsPw5PT1WWOf6Ro/5mhsN342O0SM0oqpQO3M9QnqLh7Oz6Ecyu4UCpWDRNpSrhZ5",
-	"ZCE3wCcqt8C3MSrlBeUDKIZVNRULliJJAKXJNbojU24sHcmUMWKSuNpRSU6vqLtK48cROeL7H3786ee9",
-	"gfQL+xxBO1SbPoru0SqKcq0xdkpknrL2B9a9HnR+650PujfXHoVYUFu7vLm+7lzubDsAqYMXC9j53eD3",
-	"zvWge1mXdtvpOTzcUdC7Pn9bLtzXYGq/lCcvzw3qX3kk5Ozdc8lMx46nWqCMk52UdpUkY4w9MMj4mA7D",
-	"XddlgivdBU8Iaj4JY33ej3CBuhiVGQNdCykvIOU2msPYL5bSPcyL9QHzADFaLhLjY8E1gpJJsYYGq7bV",
-	"ZMDhRCqkMFZzq7QJwOTRHLgBUS8fE8BEJA5BhDE51R4BCdo8o8ScJJgaRytkAhJRGDpT2mV4AaMhO5fO",
-	"F1ryBAzqBZY4uc0YuE2QEwDoAviMCxkO2ahOL18h42lcywIXGmPKzjVO7Qt3eTfw3P+EvKpIcb/RoyZ/",
-	"YWQpf1yX0StJ64XdBq47lH9onLI2+665bWaaZSfT9G3M7ov81X0G8dzORwaNccn7uKOSdn9N1PJOJ/sT",
-	"/a73dk3FdJbAJyppL1FLn3QEbQ6MMm4MpVyhcg1RIlBal97uf1cFVlESQZ6RRLGX9p7AFUXAtJvNcj+M",
-	"1j1WKEzz4yRubp448jpHBiONdo1xfBLFOJ398wGLN4+P72/ueqPbu4u33f7v5xdvO9S8rFb7oMAL6ztZ",
-	"+53j9dDLYhASxhVvjv1To1xjUgCPIjTmkBfrz/2y1+w1WCO3GJ8fsDbmFh2DWpEiLOcoPU2RQigzBDRG",
-	"Ssew5AZKcXXrTlunZ8etk+PWyeDktP36rP39D+GPP/383332oIzvDOpDnNq9WmfWBiQpWZZz6k5UqR64",
-	"/KIkQRmPcqO/wEv4KRMazd/yUikjhIsCYpzyPHF99QbahYHXLUiFzC2W/ZZ7DpkN71UOESchxBP+mlM2",
-	"Kag4LIHuOBHyoUNaindCmrE3xMsoO4KqQV8fI/HChmfHE4dS9/Nh8Ag1KBuNSEljqxLIkuCZ/sNfL1vh",
-	"jdN5suSFgfGwJmjIxgfs9Fr2NIOx0BjZZ1HRqnLE28x8HgTXl+uo5zvDDTjyLAM+teh6yAII5xO0eBAh",
-	"oDuFscyTZByUyDnRaulk84nXGyXKUPNhLPJ4P4KmBc+yMFKpg8xmxJNkwqOHjQs+rH0QMNLF7ndpRsSs",
-	"Frkq5lTrfQc8gxrPVEuw7uun/LUKmANRYYs+EaBnrQvkGvV5budPw/Oe3LsNSQnRNBHkhkrH3/VJXI5X",
-	"4yEjWTTnOpe314dKtuh3LnudgSeKIRsfkXMdHZOlE3d0m0Xka7ZaubFzqsg+K6yLwtao89suC9gCtSdl",
-	"1gpb4YkrigwlzwRrs9fhSUitecbt3L3Zhey4TFq3kimzD8MUJDyX0fxQLgUVZK2BGoGeZ3A3b5STTLnb",
-	"ME/pjc7tsvwGyq2ChTDCEjHWMjaEK0xVGz5L6zGmijmfeOwnHmG3ylgKVn/tiE1DdqHiooQSi9J5htMA",
-	"75/e/Mv4/sf3UU87oW9CVrsz/99nqzoPeNsc37D269Y+gPSfPcjYNf14nPFYtUsc5RDp6jGEd7mxMEHg",
-	"FqintnDy/VaKjEEq/4nIzrmEHyHmhXHIJJXdzNvBmhBdJ7hlwUpXvv0yk+WTRJg5nyT4BxafLebKcaro",
-	"9Te2pZvHdsJQfeVu8taD8ZKe8NswQy2Nvg051EPw9RRRrlRIYv2G4wpdTJVOOfF1rsVnp62dIFd5Yg/g",
-	"1y5bnaNb8POUy//TVutFZf7cMFVrBJzuekR7LjDmadmU7QfNh8hj1M6yTbiPex6Sjj2a1N8TVGx7Ud9F",
-	"o3mJdQe/5xxEktWqyqWs/aHOoh/uV/cBM3macl0QV+2lCBawT8c0F/edauPEJFzOWJv9iy943z2G2FHl",
-	"OiL1Is2UtpVCcL1wY5tUUsXY+GUoh9K1gLDZgTcgcbm9+epxKAF4Jv7Aok2pThNViHLxoXF5c311dzm4",
-	"qTJ14z6AZnPzpZQCWOJS+WFbEtCpVFiL8VCujio28C2/wBvgSy4qdoWVXRN6wPG2bdK6DY39AN8I6Fy9",
-	"HtrQOARAdLximEowTNTsVcWAUMRHv7BVsInCbWHnLk67EVBmKP0csnHwbmxKPRv3b11PVjvfj2iGVs7t",
-	"QisZztC+GrJ9/h+yowDguy8OwNFQVosR3ux4fL2xcbm3yfsZ9UjEb4YHaHXIAn+44nj3kOFB6HdXjoYy",
-	"00LaV1X95HG2uv+ianKfq3yR5MQXG5Dlmai3O4sTkvn/AAAA//8=",
-}
-
-// decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
-// after base64-decoding and flate-decompressing the embedded blob.
-func decodeSpec() ([]byte, error) {
-	encoded := strings.Join(swaggerSpec, "")
-	compressed, err := base64.StdEncoding.DecodeString(encoded)
-	if err != nil {
-		return nil, fmt.Errorf("error base64 decoding spec: %w", err)
-	}
-	zr := flate.NewReader(bytes.NewReader(compressed))
-	var buf bytes.Buffer
-	if _, err := buf.ReadFrom(zr); err != nil {
-		return nil, fmt.Errorf("read flate: %w", err)
-	}
-	if err := zr.Close(); err != nil {
-		return nil, fmt.Errorf("close flate reader: %w", err)
-	}
-
-	return buf.Bytes(), nil
-}
-
-var rawSpec = decodeSpecCached()
-
-// a naive cache of the decoded OpenAPI spec
-func decodeSpecCached() func() ([]byte, error) {
-	data, err := decodeSpec()
-	return func() ([]byte, error) {
-		return data, err
-	}
-}
-
-// Constructs a synthetic filesystem for resolving external references when loading openapi specifications.
-func PathToRawSpec(pathToFile string) map[string]func() ([]byte, error) {
-	res := make(map[string]func() ([]byte, error))
-	if len(pathToFile) > 0 {
-		res[pathToFile] = rawSpec
-	}
-
-	return res
-}
-
-// GetSpec returns the OpenAPI specification corresponding to the generated
-// code in this file. External references in the spec are resolved through
-// PathToRawSpec; externally-referenced files must be embedded in their
-// corresponding Go packages (via the import-mapping feature). URL-based
-// external refs are not supported.
-func GetSpec() (swagger *openapi3.T, err error) {
-	resolvePath := PathToRawSpec("")
-
-	loader := openapi3.NewLoader()
-	loader.IsExternalRefsAllowed = true
-	loader.ReadFromURIFunc = func(loader *openapi3.Loader, url *url.URL) ([]byte, error) {
-		pathToFile := url.String()
-		pathToFile = path.Clean(pathToFile)
-		getSpec, ok := resolvePath[pathToFile]
-		if !ok {
-			err1 := fmt.Errorf("path not found: %s", pathToFile)
-			return nil, err1
-		}
-		return getSpec()
-	}
-	var specData []byte
-	specData, err = rawSpec()
-	if err != nil {
-		return
-	}
-	swagger, err = loader.LoadFromData(specData)
-	if err != nil {
-		return
-	}
-	return
-}
-
-// GetSpecJSON returns the raw JSON bytes of the embedded OpenAPI
-// specification: decompressed but not unmarshaled. External references
-// are not resolved here; the bytes are the spec exactly as embedded by
-// codegen. The result is cached at package init time, so repeated calls
-// are cheap.
-func GetSpecJSON() ([]byte, error) {
-	return rawSpec()
-}
-
-// GetSwagger returns the OpenAPI specification corresponding to the
-// generated code in this file.
-//
-// Deprecated: GetSwagger predates kin-openapi renaming openapi3.Swagger
-// to openapi3.T. Use [GetSpec] instead. This wrapper is retained for
-// backwards compatibility.
-func GetSwagger() (*openapi3.T, error) {
-	return GetSpec()
 }

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,63 +27,59 @@ const fixCommand = "make generate"
 // generatorModule is the module whose cmd/oapi-codegen `make generate` runs.
 const generatorModule = "github.com/oapi-codegen/oapi-codegen/v2"
 
-// generateDirective is the start of the //go:generate line in doc.go; the
-// rest of the line is "-config CONFIG SPEC", paths relative to gen/.
+// generateDirective is the start of every //go:generate line in gen/: the
+// rest of the line is oapi-codegen's flags and the spec, paths relative to
+// the directory of the doc.go that holds the line.
 const generateDirective = "//go:generate go run " + generatorModule + "/cmd/oapi-codegen "
 
-// TestGeneratedCodeIsUpToDate regenerates gen/ in memory exactly as
-// `make generate` does (same spec, same config, same pinned generator) and
-// fails, with a diff and the command that fixes it, when the committed file
-// differs by a single byte.
+// TestGeneratedCodeIsUpToDate regenerates every package in gen/ in memory
+// exactly as `make generate` does (with the flags and config that each
+// doc.go's go:generate line names, the same spec, the same pinned
+// generator) and fails, with a diff and the command that fixes it, when a
+// committed file differs by a single byte, or when gen/ holds a file
+// nothing generates.
 func TestGeneratedCodeIsUpToDate(t *testing.T) {
-	config, spec := generateArgs(t, "doc.go")
-	if err := checkDrift(config, spec, ".", pinnedGeneratorVersion(t)); err != nil {
+	if err := checkGen(".", pinnedGeneratorVersion(t)); err != nil {
 		t.Fatal(err)
-	}
-	// A file added to gen/ by hand is drift too: the package holds the
-	// generated file, doc.go and tests only.
-	cfg, err := loadConfig(config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob("*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		if f != "doc.go" && f != cfg.OutputFile && !strings.HasSuffix(f, "_test.go") {
-			t.Errorf("gen/%s is neither generated nor doc.go: gen/ holds only what `%s` writes; move it out of gen/", f, fixCommand)
-		}
 	}
 }
 
 // TestDriftIsDetected proves that each kind of drift the check exists for
-// makes it fail: it mutates a copy of the repository's spec, config and
-// generated file in a temporary directory and runs the same check.
+// makes it fail: it mutates a copy of the repository's spec, config, doc.go
+// files and generated files in a temporary directory and runs the same
+// check.
 func TestDriftIsDetected(t *testing.T) {
 	version := pinnedGeneratorVersion(t)
-	config, spec := generateArgs(t, "doc.go")
+	directives, err := findDirectives(".")
+	if err != nil {
+		t.Fatal(err)
+	}
 
-	// copyRepo lays out spec, config and gen/ as in the repository, so
-	// the paths from doc.go resolve the same way.
+	// copyRepo lays out gen/ and the files its go:generate lines read as
+	// in the repository, so the paths in doc.go resolve the same way.
 	copyRepo := func(t *testing.T) (root, genDir string) {
 		root = t.TempDir()
 		genDir = filepath.Join(root, "gen")
-		for _, f := range []struct{ from, to string }{
-			{config, filepath.Join(genDir, config)},
-			{spec, filepath.Join(genDir, spec)},
-			{"conductor.gen.go", filepath.Join(genDir, "conductor.gen.go")},
-		} {
-			b, err := os.ReadFile(f.from)
+		files := map[string]bool{}
+		for _, d := range directives {
+			files[filepath.Join(d.dir, "doc.go")] = true
+			files[filepath.Join(d.dir, d.output)] = true
+			files[filepath.Join(d.dir, d.spec)] = true
+			if d.config != "" {
+				files[filepath.Join(d.dir, d.config)] = true
+			}
+		}
+		for f := range files {
+			// f is relative to gen/; in the copy, to its gen/.
+			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := os.MkdirAll(filepath.Dir(f.to), 0o755); err != nil {
-				t.Fatal(err)
+			to := filepath.Join(genDir, f)
+			if rel, err := filepath.Rel(root, to); err != nil || strings.HasPrefix(rel, "..") {
+				t.Fatalf("%s lies outside the repository; this test cannot copy it", f)
 			}
-			if err := os.WriteFile(f.to, b, 0o644); err != nil {
-				t.Fatal(err)
-			}
+			write(t, to, b)
 		}
 		return root, genDir
 	}
@@ -94,14 +93,12 @@ func TestDriftIsDetected(t *testing.T) {
 		if n := bytes.Count(b, []byte(old)); n != 1 {
 			t.Fatalf("%s contains %q %d times, want once: update this test", path, old, n)
 		}
-		if err := os.WriteFile(path, bytes.Replace(b, []byte(old), []byte(new), 1), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		write(t, path, bytes.Replace(b, []byte(old), []byte(new), 1))
 	}
 
 	t.Run("unchanged copy passes", func(t *testing.T) {
 		_, genDir := copyRepo(t)
-		if err := checkDrift(filepath.Join(genDir, config), filepath.Join(genDir, spec), genDir, version); err != nil {
+		if err := checkGen(genDir, version); err != nil {
 			t.Fatalf("the check fails on an unmodified copy, so the cases below prove nothing: %v", err)
 		}
 	})
@@ -112,8 +109,9 @@ func TestDriftIsDetected(t *testing.T) {
 		// version to check with.
 		mutate func(t *testing.T, root string) string
 		// want are substrings the error must contain besides fixCommand,
-		// showing that the diff points at the change.
-		want []string
+		// showing that the message points at the change; notWant must not
+		// be in it, showing that it points at nothing else.
+		want, notWant []string
 	}{
 		{
 			name: "hand edit in gen",
@@ -121,7 +119,8 @@ func TestDriftIsDetected(t *testing.T) {
 				edit(t, filepath.Join(root, "gen", "conductor.gen.go"), "type AuthSession struct {", "type AuthSession struct {\n\tHandAdded string")
 				return version
 			},
-			want: []string{"HandAdded", "conductor.gen.go"},
+			want:    []string{"HandAdded", "conductor.gen.go"},
+			notWant: []string{"spec.gen.go"},
 		},
 		{
 			// A change to every line must still give a readable message.
@@ -132,21 +131,30 @@ func TestDriftIsDetected(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if err := os.WriteFile(path, bytes.ReplaceAll(b, []byte("\n"), []byte(" \n")), 0o644); err != nil {
-					t.Fatal(err)
-				}
+				write(t, path, bytes.ReplaceAll(b, []byte("\n"), []byte(" \n")))
 				return version
 			},
 			want: []string{"more lines of diff"},
 		},
 		{
+			name: "hand edit in gen/spec",
+			mutate: func(t *testing.T, root string) string {
+				edit(t, filepath.Join(root, "gen", "spec", "spec.gen.go"), "func GetSpec() (swagger *openapi3.T, err error) {",
+					"func GetSpec() (swagger *openapi3.T, err error) {\n\tprintln(\"hand-added\")")
+				return version
+			},
+			want:    []string{"hand-added", filepath.Join("spec", "spec.gen.go")},
+			notWant: []string{"conductor.gen.go"},
+		},
+		{
+			// The spec feeds both packages, so both must be caught.
 			name: "spec edit without regeneration",
 			mutate: func(t *testing.T, root string) string {
 				edit(t, filepath.Join(root, "openapi.yaml"), "    auth_session:\n      type: object\n      properties:\n",
 					"    auth_session:\n      type: object\n      properties:\n        nickname:\n          type: string\n")
 				return version
 			},
-			want: []string{"Nickname"},
+			want: []string{"Nickname", "conductor.gen.go", filepath.Join("spec", "spec.gen.go")},
 		},
 		{
 			name: "config change",
@@ -154,21 +162,58 @@ func TestDriftIsDetected(t *testing.T) {
 				edit(t, filepath.Join(root, "oapi-codegen.yaml"), "type: float64", "type: float32")
 				return version
 			},
-			want: []string{"LinkExpiryMins *float", `"32"`},
+			want:    []string{"LinkExpiryMins *float", `"32"`},
+			notWant: []string{"spec.gen.go"},
+		},
+		{
+			// gen/spec's options are flags on its go:generate line; without
+			// skip-prune the generator drops the error schemas from the
+			// document, so the fake would check against less than the spec.
+			name: "flag change in gen/spec/doc.go",
+			mutate: func(t *testing.T, root string) string {
+				edit(t, filepath.Join(root, "gen", "spec", "doc.go"), "-generate spec,skip-prune ", "-generate spec ")
+				return version
+			},
+			want:    []string{filepath.Join("spec", "spec.gen.go"), "-generate spec "},
+			notWant: []string{"conductor.gen.go"},
 		},
 		{
 			name: "generator version bump",
 			mutate: func(t *testing.T, root string) string {
 				return version + "-next"
 			},
-			want: []string{"Code generated by", "-next"},
+			want: []string{"Code generated by", "-next", "conductor.gen.go", filepath.Join("spec", "spec.gen.go")},
+		},
+		{
+			name: "file added to gen by hand",
+			mutate: func(t *testing.T, root string) string {
+				write(t, filepath.Join(root, "gen", "helpers.go"), []byte("package gen\n"))
+				return version
+			},
+			want: []string{"gen/helpers.go is neither generated nor doc.go"},
+		},
+		{
+			name: "file added to gen/spec by hand",
+			mutate: func(t *testing.T, root string) string {
+				write(t, filepath.Join(root, "gen", "spec", "load.go"), []byte("package spec\n"))
+				return version
+			},
+			want: []string{"gen/spec/load.go is neither generated nor doc.go"},
+		},
+		{
+			name: "package added to gen by hand",
+			mutate: func(t *testing.T, root string) string {
+				write(t, filepath.Join(root, "gen", "extra", "extra.go"), []byte("package extra\n"))
+				return version
+			},
+			want: []string{"gen/extra/extra.go is neither generated nor doc.go"},
 		},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			root, genDir := copyRepo(t)
 			v := c.mutate(t, root)
-			err := checkDrift(filepath.Join(genDir, config), filepath.Join(genDir, spec), genDir, v)
+			err := checkGen(genDir, v)
 			if err == nil {
 				t.Fatal("the drift check passed; want it to fail")
 			}
@@ -177,10 +222,17 @@ func TestDriftIsDetected(t *testing.T) {
 					t.Errorf("the error does not contain %q:\n%v", w, err)
 				}
 			}
-			// The diff is cut at maxDiffLines; the rest of the message
-			// is a header line and the fix.
-			if n := strings.Count(err.Error(), "\n"); n > maxDiffLines+3 {
-				t.Errorf("the error has %d lines, want at most %d", n, maxDiffLines+3)
+			for _, w := range c.notWant {
+				if strings.Contains(err.Error(), w) {
+					t.Errorf("the error names %q, which did not drift:\n%v", w, err)
+				}
+			}
+			// Each file's diff is cut at maxDiffLines; the rest of its
+			// message is a header line and the fix.
+			for _, e := range unjoin(err) {
+				if n := strings.Count(e.Error(), "\n"); n > maxDiffLines+3 {
+					t.Errorf("a message has %d lines, want at most %d:\n%v", n, maxDiffLines+3, e)
+				}
 			}
 		})
 	}
@@ -190,35 +242,41 @@ func TestDriftIsDetected(t *testing.T) {
 	t.Run("unknown config key", func(t *testing.T) {
 		root, genDir := copyRepo(t)
 		edit(t, filepath.Join(root, "oapi-codegen.yaml"), "package: gen\n", "package: gen\nskip-everything: true\n")
-		err := checkDrift(filepath.Join(genDir, config), filepath.Join(genDir, spec), genDir, version)
+		err := checkGen(genDir, version)
 		if err == nil || !strings.Contains(err.Error(), "skip-everything") {
-			t.Fatalf("checkDrift = %v; want an error naming the unknown key skip-everything", err)
+			t.Fatalf("checkGen = %v; want an error naming the unknown key skip-everything", err)
+		}
+	})
+
+	// A go:generate line the check cannot reproduce must fail it, not be
+	// skipped: otherwise what it generates would go unchecked.
+	t.Run("flag the check does not reproduce", func(t *testing.T) {
+		root, genDir := copyRepo(t)
+		edit(t, filepath.Join(root, "gen", "spec", "doc.go"), "-package spec ", "-package spec -templates tmpl ")
+		err := checkGen(genDir, version)
+		if err == nil || !strings.Contains(err.Error(), "templates") {
+			t.Fatalf("checkGen = %v; want an error naming the flag -templates", err)
 		}
 	})
 }
 
-// generateArgs returns the -config and spec arguments of the
-// //go:generate line in docFile, so the check uses exactly the files
-// `make generate` uses.
-func generateArgs(t *testing.T, docFile string) (config, spec string) {
+// write writes data to path, creating its directory.
+func write(t *testing.T, path string, data []byte) {
 	t.Helper()
-	b, err := os.ReadFile(docFile)
-	if err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for line := range strings.Lines(string(b)) {
-		rest, ok := strings.CutPrefix(strings.TrimSpace(line), generateDirective)
-		if !ok {
-			continue
-		}
-		f := strings.Fields(rest)
-		if len(f) != 3 || f[0] != "-config" {
-			t.Fatalf("%s: go:generate line %q is not \"-config CONFIG SPEC\"; update this test with it", docFile, line)
-		}
-		return f[1], f[2]
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("%s has no line starting %q; update this test with how gen/ is generated", docFile, generateDirective)
-	return "", ""
+}
+
+// unjoin returns the errors joined in err, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
 }
 
 // pinnedGeneratorVersion is the version of oapi-codegen that go.mod
@@ -256,6 +314,133 @@ func pinnedGeneratorVersion(t *testing.T) string {
 	return m.Version
 }
 
+// checkGen checks every package under genDir: each go:generate line's
+// output must be what the pinned generator, as generatorVersion, makes of
+// the line's flags, config and spec; and every other file must be a doc.go
+// holding such lines, or a test. It returns one error per problem, joined.
+func checkGen(genDir, generatorVersion string) error {
+	directives, err := findDirectives(genDir)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	generated := map[string]bool{}
+	for _, d := range directives {
+		if err := checkDrift(d, generatorVersion); err != nil {
+			errs = append(errs, err)
+		}
+		generated[filepath.Join(d.dir, d.output)] = true
+	}
+	// A file added by hand is drift too: gen/ holds what `make generate`
+	// writes, the doc.go files that say how, and tests only.
+	err = filepath.WalkDir(genDir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		if generated[path] || e.Name() == "doc.go" || strings.HasSuffix(e.Name(), "_test.go") {
+			return nil
+		}
+		rel, err := filepath.Rel(genDir, path)
+		if err != nil {
+			return err
+		}
+		errs = append(errs, fmt.Errorf("gen/%s is neither generated nor doc.go: gen/ holds only what `%s` writes; move it out of gen/",
+			filepath.ToSlash(rel), fixCommand))
+		return nil
+	})
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// A directive is a //go:generate line in gen/ that runs the pinned
+// oapi-codegen, read as the command reads its arguments.
+type directive struct {
+	dir  string // the directory of the doc.go holding the line, where go generate runs it
+	line string // the line as written, for messages
+
+	config   string // -config, relative to dir, or ""
+	generate string // -generate, or the command's default
+	pkg      string // -package, or ""
+	output   string // the output file, relative to dir: -o, else the config's
+	spec     string // the spec, relative to dir
+}
+
+// defaultGenerate is the command's default for -generate, which it takes
+// to mean "as the config says".
+const defaultGenerate = "types,client,server,spec"
+
+// findDirectives returns the go:generate lines of every doc.go under
+// genDir. Each doc.go must hold at least one, and each go:generate line
+// must be one this test reproduces, so that no generated file goes
+// unchecked.
+func findDirectives(genDir string) ([]directive, error) {
+	var all []directive
+	err := filepath.WalkDir(genDir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || e.Name() != "doc.go" {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var found []directive
+		for line := range strings.Lines(string(b)) {
+			line = strings.TrimSpace(line)
+			if !strings.HasPrefix(line, "//go:generate ") {
+				continue
+			}
+			d, err := parseDirective(filepath.Dir(path), line)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			found = append(found, d)
+		}
+		if len(found) == 0 {
+			return fmt.Errorf("%s has no line starting %q; update this test with how its package is generated", path, generateDirective)
+		}
+		all = append(all, found...)
+		return nil
+	})
+	if err == nil && len(all) == 0 {
+		err = fmt.Errorf("no doc.go under %s says how gen/ is generated", genDir)
+	}
+	return all, err
+}
+
+// parseDirective reads a go:generate line in dir as oapi-codegen reads its
+// flags. It refuses any flag whose effect the check does not reproduce.
+func parseDirective(dir, line string) (directive, error) {
+	rest, ok := strings.CutPrefix(line, generateDirective)
+	if !ok {
+		return directive{}, fmt.Errorf("go:generate line %q does not start %q; update this test with how it generates", line, generateDirective)
+	}
+	if strings.ContainsAny(rest, "\"`") {
+		return directive{}, fmt.Errorf("go:generate line %q quotes an argument; this test splits on spaces only", line)
+	}
+	d := directive{dir: dir, line: line}
+	fset := flag.NewFlagSet("oapi-codegen", flag.ContinueOnError)
+	fset.SetOutput(io.Discard)
+	fset.StringVar(&d.config, "config", "", "")
+	fset.StringVar(&d.generate, "generate", defaultGenerate, "")
+	fset.StringVar(&d.pkg, "package", "", "")
+	fset.StringVar(&d.output, "o", "", "")
+	if err := fset.Parse(strings.Fields(rest)); err != nil {
+		return directive{}, fmt.Errorf("go:generate line %q: %v: the drift check reproduces only -config, -generate, -package and -o; teach it the others as oapi-codegen applies them", line, err)
+	}
+	if fset.NArg() != 1 {
+		return directive{}, fmt.Errorf("go:generate line %q: want one spec after the flags, got %q", line, fset.Args())
+	}
+	d.spec = fset.Arg(0)
+	cfg, err := d.configuration()
+	if err != nil {
+		return directive{}, err
+	}
+	d.output = cfg.OutputFile
+	return d, nil
+}
+
 // configuration is the oapi-codegen command's config file format: the
 // codegen options plus the output file.
 type configuration struct {
@@ -263,19 +448,106 @@ type configuration struct {
 	OutputFile            string `yaml:"output,omitempty"`
 }
 
-// checkDrift generates code from specPath with the config at configPath as
-// oapi-codegen version generatorVersion, and returns an error with a diff
-// and the fix when it differs from the config's output file in genDir.
-func checkDrift(configPath, specPath, genDir, generatorVersion string) error {
-	cfg, err := loadConfig(configPath)
+// configuration is what the command makes of d: the config file, or its
+// defaults when there is none, overridden by the flags; then the
+// generator's defaults and validation.
+func (d directive) configuration() (configuration, error) {
+	var cfg configuration
+	if d.config != "" {
+		var err error
+		if cfg, err = loadConfig(filepath.Join(d.dir, d.config)); err != nil {
+			return cfg, err
+		}
+	} else {
+		cfg = configuration{Configuration: codegen.Configuration{Generate: codegen.GenerateOptions{
+			EchoServer: true, Client: true, Models: true, EmbeddedSpec: true,
+		}}}
+	}
+	if d.pkg != "" {
+		cfg.PackageName = d.pkg
+	}
+	if d.generate != defaultGenerate {
+		if err := generationTargets(&cfg.Configuration, util.ParseCommandLineList(d.generate)); err != nil {
+			return cfg, fmt.Errorf("go:generate line %q: %w", d.line, err)
+		}
+	}
+	if cfg.OutputFile == "" {
+		cfg.OutputFile = d.output
+	}
+	if cfg.OutputFile == "" {
+		return cfg, fmt.Errorf("go:generate line %q names no output file: `%s` would print the code instead of writing gen/", d.line, fixCommand)
+	}
+	if cfg.PackageName == "" {
+		// The command would guess it by running go list; say it instead.
+		return cfg, fmt.Errorf("go:generate line %q names no package: give -package or a config's package", d.line)
+	}
+	cfg.Configuration = cfg.UpdateDefaults()
+	if err := cfg.Validate(); err != nil {
+		return cfg, fmt.Errorf("go:generate line %q: configuration error: %w", d.line, err)
+	}
+	return cfg, nil
+}
+
+// generationTargets is the oapi-codegen command's reading of -generate,
+// which replaces what the config says to generate. The command is a main
+// package, so this copies it; a copy that disagreed would fail
+// TestGeneratedCodeIsUpToDate on the committed files, not pass silently.
+func generationTargets(cfg *codegen.Configuration, targets []string) error {
+	opts := codegen.GenerateOptions{}
+	for _, opt := range targets {
+		switch opt {
+		case "iris", "iris-server":
+			opts.IrisServer = true
+		case "chi-server", "chi":
+			opts.ChiServer = true
+		case "fiber-server", "fiber":
+			opts.FiberServer = true
+		case "fiber-v3-server", "fiber-v3":
+			opts.FiberV3Server = true
+		case "server", "echo-server", "echo":
+			opts.EchoServer = true
+		case "echo5", "echo5-server":
+			opts.Echo5Server = true
+		case "gin", "gin-server":
+			opts.GinServer = true
+		case "gorilla", "gorilla-server":
+			opts.GorillaServer = true
+		case "std-http", "std-http-server":
+			opts.StdHTTPServer = true
+		case "strict-server":
+			opts.Strict = true
+		case "client":
+			opts.Client = true
+		case "types", "models":
+			opts.Models = true
+		case "spec", "embedded-spec":
+			opts.EmbeddedSpec = true
+		case "skip-fmt":
+			cfg.OutputOptions.SkipFmt = true
+		case "skip-prune":
+			cfg.OutputOptions.SkipPrune = true
+		default:
+			return fmt.Errorf("unknown generate option %q", opt)
+		}
+	}
+	cfg.Generate = opts
+	return nil
+}
+
+// checkDrift generates code as d says with oapi-codegen version
+// generatorVersion, and returns an error with a diff and the fix when it
+// differs from d's output file.
+func checkDrift(d directive, generatorVersion string) error {
+	cfg, err := d.configuration()
 	if err != nil {
 		return err
 	}
-	got, err := generate(cfg, specPath, generatorVersion)
+	specPath := filepath.Join(d.dir, d.spec)
+	got, err := generate(cfg, d.dir, specPath, generatorVersion)
 	if err != nil {
 		return err
 	}
-	outPath := filepath.Join(genDir, cfg.OutputFile)
+	outPath := filepath.Join(d.dir, cfg.OutputFile)
 	want, err := os.ReadFile(outPath)
 	if err != nil {
 		return fmt.Errorf("%w\nfix: run `%s` and commit gen/", err, fixCommand)
@@ -283,14 +555,17 @@ func checkDrift(configPath, specPath, genDir, generatorVersion string) error {
 	if string(want) == got {
 		return nil
 	}
-	return fmt.Errorf("%s is not what %s and %s generate with oapi-codegen %s (-committed +regenerated):\n%s\n"+
-		"fix: run `%s` and commit gen/. Never edit gen/ by hand: change %s or %s instead, then regenerate.",
-		outPath, specPath, configPath, generatorVersion, lineDiff(string(want), got), fixCommand, specPath, configPath)
+	inputs := specPath
+	if d.config != "" {
+		inputs += " and " + filepath.Join(d.dir, d.config)
+	}
+	return fmt.Errorf("%s is not what oapi-codegen %s makes of %s with %q (-committed +regenerated):\n%s\n"+
+		"fix: run `%s` and commit gen/. Never edit gen/ by hand: change %s or the go:generate line instead, then regenerate.",
+		outPath, generatorVersion, inputs, d.line, lineDiff(string(want), got), fixCommand, inputs)
 }
 
 // loadConfig reads an oapi-codegen config file as the command does,
-// refusing unknown keys as the command does, and applies its defaults and
-// validation.
+// refusing unknown keys as the command does.
 func loadConfig(path string) (configuration, error) {
 	var cfg configuration
 	b, err := os.ReadFile(path)
@@ -302,24 +577,21 @@ func loadConfig(path string) (configuration, error) {
 	if err := dec.Decode(&cfg); err != nil {
 		return cfg, fmt.Errorf("%s: %w (the oapi-codegen command refuses this config too)", path, err)
 	}
-	if cfg.OutputFile == "" {
-		return cfg, fmt.Errorf("%s: no output file; `%s` would print the code instead of writing gen/", path, fixCommand)
-	}
-	cfg.Configuration = cfg.UpdateDefaults()
-	if err := cfg.Validate(); err != nil {
-		return cfg, fmt.Errorf("%s: configuration error: %w", path, err)
-	}
 	return cfg, nil
 }
 
-// generate is what the oapi-codegen command does after reading its config:
-// load the spec (strict overlay handling, the config's remote-ref policy),
-// then generate with the version stamp of the pinned generator.
-func generate(cfg configuration, specPath, generatorVersion string) (string, error) {
+// generate is what the oapi-codegen command, run in dir, does after
+// reading its flags and config: load the spec (strict overlay handling,
+// the config's remote-ref policy), then generate with the version stamp of
+// the pinned generator.
+func generate(cfg configuration, dir, specPath, generatorVersion string) (string, error) {
 	overlay := util.LoadSwaggerWithOverlayOpts{
 		Path:                cfg.OutputOptions.Overlay.Path,
 		Strict:              true,
 		AllowRemoteRefsFrom: cfg.AllowRemoteRefsFrom,
+	}
+	if overlay.Path != "" {
+		overlay.Path = filepath.Join(dir, overlay.Path)
 	}
 	if cfg.OutputOptions.Overlay.Strict != nil {
 		overlay.Strict = *cfg.OutputOptions.Overlay.Strict

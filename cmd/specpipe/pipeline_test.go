@@ -5,9 +5,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
 )
 
 // repoRoot is this repository's root, seen from cmd/specpipe.
@@ -15,8 +18,10 @@ const repoRoot = "../.."
 
 // pipelineRepo is a copy, in a temporary directory, of what this
 // repository's generation needs: go.mod and go.sum (so the same pinned
-// oapi-codegen runs), oapi-codegen.yaml, gen/doc.go and a spec. `go
-// generate ./gen` and `go build ./gen` run in it as in the repository.
+// oapi-codegen runs), oapi-codegen.yaml, the doc.go of gen and of gen/spec
+// (whose go:generate lines say how each is generated) and a spec. `go
+// generate ./gen/...` and `go build ./gen/...` run in it as `make
+// update-spec` runs them in the repository.
 type pipelineRepo struct {
 	dir string
 }
@@ -24,7 +29,7 @@ type pipelineRepo struct {
 func newPipelineRepo(t *testing.T, spec []byte) *pipelineRepo {
 	t.Helper()
 	r := &pipelineRepo{dir: t.TempDir()}
-	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go")} {
+	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go"), filepath.Join("gen", "spec", "doc.go")} {
 		r.write(t, f, readFile(t, filepath.Join(repoRoot, f)))
 	}
 	r.write(t, "openapi.yaml", spec)
@@ -57,21 +62,75 @@ func (r *pipelineRepo) specpipe(t *testing.T, args ...string) (int, string) {
 // fails the test with the command's output if it fails.
 func (r *pipelineRepo) goCmd(t *testing.T, args ...string) time.Duration {
 	t.Helper()
+	start := time.Now()
+	r.goOutput(t, args...)
+	return time.Since(start)
+}
+
+// goOutput runs the go command in the copy and returns its standard
+// output; it fails the test with the command's output if it fails.
+func (r *pipelineRepo) goOutput(t *testing.T, args ...string) []byte {
+	t.Helper()
 	cmd := exec.Command("go", args...)
 	cmd.Dir = r.dir
 	// The copy is a module of its own; a go.work around it must not
 	// change what it builds, nor GOFLAGS from the test's environment.
 	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
-	start := time.Now()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go %s in %s: %v\n%s", strings.Join(args, " "), r.dir, err, out)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go %s in %s: %v\n%s%s", strings.Join(args, " "), r.dir, err, stdout.Bytes(), stderr.Bytes())
 	}
-	return time.Since(start)
+	return stdout.Bytes()
 }
 
 // generated returns the generated client of the copy.
 func (r *pipelineRepo) generated(t *testing.T) string {
 	t.Helper()
 	return string(readFile(t, r.path(filepath.Join("gen", "conductor.gen.go"))))
+}
+
+// fakeSpec returns the document that the copy's gen/spec holds for the
+// fake, read through the package's own GetSpecJSON by a program built in
+// the copy: proof that the regeneration reached the fake too, and not only
+// the client.
+func (r *pipelineRepo) fakeSpec(t *testing.T) *openapi3.T {
+	t.Helper()
+	r.write(t, filepath.Join("specdump", "main.go"), []byte(`package main
+
+import (
+	"os"
+
+	"github.com/seed-6dcb809e/conductor-go/gen/spec"
+)
+
+func main() {
+	b, err := spec.GetSpecJSON()
+	if err != nil {
+		panic(err)
+	}
+	os.Stdout.Write(b)
+}
+`))
+	doc, err := openapi3.NewLoader().LoadFromData(r.goOutput(t, "run", "./specdump"))
+	if err != nil {
+		t.Fatalf("the copy's gen/spec holds no OpenAPI document: %v", err)
+	}
+	return doc
+}
+
+// outline lists doc's operations and schemas, sorted: what the fake's
+// document must share with the spec it was generated from.
+func outline(doc *openapi3.T) []string {
+	var out []string
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			out = append(out, method+" "+path)
+		}
+	}
+	for name := range doc.Components.Schemas {
+		out = append(out, "schema "+name)
+	}
+	slices.Sort(out)
+	return out
 }

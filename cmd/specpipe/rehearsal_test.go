@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
 	"github.com/oasdiff/oasdiff/checker"
 )
@@ -60,14 +61,22 @@ func TestRehearsal(t *testing.T) {
 			if _, added, err := mergeLocalAdditions(readFile(t, r.path("openapi.yaml")), base); err != nil || len(added) != 0 {
 				t.Errorf("after the update openapi.yaml lacks local additions %v (%v)", added, err)
 			}
-			r.goCmd(t, "generate", "./gen")
-			r.goCmd(t, "build", "./gen")
+			r.goCmd(t, "generate", "./gen/...")
+			r.goCmd(t, "build", "./gen/...")
 			code := r.generated(t)
 			if c.inCode != "" && !strings.Contains(code, c.inCode) {
 				t.Errorf("the regenerated client lacks %q", c.inCode)
 			}
 			if c.notInCode != "" && strings.Contains(code, c.notInCode) {
 				t.Errorf("the regenerated client still has %q", c.notInCode)
+			}
+			// The fake validates against gen/spec, regenerated alongside.
+			updated, err := openapi3.NewLoader().LoadFromData(readFile(t, r.path("openapi.yaml")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(outline(updated), outline(r.fakeSpec(t))); diff != "" {
+				t.Errorf("gen/spec's document is not the updated openapi.yaml (-openapi.yaml +gen/spec):\n%s", diff)
 			}
 
 			// The report, as the command prints it and exits.

@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -52,14 +54,18 @@ func TestPublishedSpecGoesThroughThePipeline(t *testing.T) {
 	if code, out := r.specpipe(t, "update", abs); code != 0 {
 		t.Fatalf("specpipe update exited %d:\n%s", code, out)
 	}
-	genTime := r.goCmd(t, "generate", "./gen")
-	buildTime := r.goCmd(t, "build", "./gen")
-	t.Logf("%d operations: go generate ./gen took %v, go build ./gen %v", ops, genTime.Round(10e6), buildTime.Round(10e6))
+	genTime := r.goCmd(t, "generate", "./gen/...")
+	buildTime := r.goCmd(t, "build", "./gen/...")
+	t.Logf("%d operations: go generate ./gen/... took %v, go build ./gen/... %v", ops, genTime.Round(10e6), buildTime.Round(10e6))
 
 	// One response parser per operation: every operation was generated.
 	parsers := regexp.MustCompile(`(?m)^func Parse\w+Response\(`).FindAllStringIndex(r.generated(t), -1)
 	if len(parsers) != ops {
 		t.Errorf("the generated client has %d response parsers for %d operations", len(parsers), ops)
+	}
+	// And the fake's document is the whole spec too.
+	if n := len(slices.DeleteFunc(outline(r.fakeSpec(t)), func(s string) bool { return strings.HasPrefix(s, "schema ") })); n != ops {
+		t.Errorf("gen/spec's document has %d operations, the published spec %d", n, ops)
 	}
 
 	// The report runs on the whole spec; whether it finds breaking

@@ -11,7 +11,7 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/seed-6dcb809e/conductor-go/gen"
+	"github.com/seed-6dcb809e/conductor-go/gen/spec"
 )
 
 // createBody is a POST /auth-sessions body that passed validation.
@@ -32,10 +32,10 @@ const (
 )
 
 // createRequestBody is the request body of POST /auth-sessions in the spec
-// embedded in gen, so the fake checks exactly the schema the client was
-// generated from.
+// held by gen/spec, generated from the same openapi.yaml as gen, so the fake
+// checks exactly the schema the client was generated from.
 var createRequestBody = sync.OnceValues(func() (*openapi3.RequestBody, error) {
-	doc, err := gen.GetSpec()
+	doc, err := spec.GetSpec()
 	if err != nil {
 		return nil, err
 	}
