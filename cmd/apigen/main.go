@@ -1,0 +1,105 @@
+// Command apigen writes what internal/apigen derives from openapi.yaml. It
+// is run by `make generate`, from the go:generate lines of gen/doc.go and
+// conductor/doc.go:
+//
+//	apigen overlay -spec SPEC -o FILE             the overlay oapi-codegen applies
+//	apigen facade -spec SPEC -gen GENFILE -dir DIR  the facade's aliases and wrappers
+//
+// facade writes api.gen.go and types.gen.go in DIR, package conductor,
+// and reads the hand-written files there for the names they declare.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/apigen"
+)
+
+const usage = `usage:
+  apigen overlay -spec SPEC -o FILE
+  apigen facade -spec SPEC -gen GENFILE -dir DIR
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+func run(args []string, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	fs := flag.NewFlagSet("apigen "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	spec := fs.String("spec", "", "the OpenAPI document")
+	out := fs.String("o", "", "the overlay file to write (overlay)")
+	genFile := fs.String("gen", "", "the generated client (facade)")
+	dir := fs.String("dir", "", "the directory of package conductor (facade)")
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	if fs.NArg() != 0 || *spec == "" {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch {
+	case args[0] == "overlay" && *out != "":
+		err = overlay(*spec, *out)
+	case args[0] == "facade" && *genFile != "" && *dir != "":
+		err = facade(*spec, *genFile, *dir)
+	default:
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "apigen %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+func overlay(specPath, out string) error {
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		return err
+	}
+	data, err := apigen.Overlay(spec)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, data, 0o644)
+}
+
+func facade(specPath, genPath, dir string) error {
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		return err
+	}
+	genSource, err := os.ReadFile(genPath)
+	if err != nil {
+		return err
+	}
+	sources, err := apigen.HandWrittenFiles(dir)
+	if err != nil {
+		return err
+	}
+	hand, err := apigen.HandWritten(sources)
+	if err != nil {
+		return err
+	}
+	files, err := apigen.Facade(spec, genSource, hand)
+	if err != nil {
+		return err
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,641 @@
+package apigen
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/format"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// The files Facade writes in package conductor.
+const (
+	ServicesFile = "api.gen.go"
+	TypesFile    = "types.gen.go"
+)
+
+// genPlumbing are the generated client's own types, which the facade
+// replaces rather than exposes.
+var genPlumbing = map[string]bool{
+	"Client": true, "ClientInterface": true, "ClientOption": true, "HttpRequestDoer": true, "RequestEditorFn": true,
+}
+
+// Facade derives package conductor's generated files from the spec and the
+// generated client's source:
+//
+//   - types.gen.go: a type alias for every type of gen a caller may need,
+//     under a plain name (Invoice for gen.QbdInvoice, InvoiceCreateParams,
+//     InvoiceCustomer for gen.QbdInvoice_Customer), and its enum constants;
+//   - api.gen.go: a service per resource (client.QBD.Invoices) with one
+//     method per operation, named as Conductor's SDKs name it, each a
+//     single call of the helper for its request builder's shape.
+//
+// handWritten are the names package conductor declares by hand: a type of
+// gen with such a name is not aliased (conductor.AuthSession is its own),
+// and a resource whose service is hand-written (AuthSessionsService) gets
+// no generated one.
+func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte, error) {
+	spec, err := apispec.Parse(specData)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := spec.Operations()
+	if err != nil {
+		return nil, err
+	}
+	g, err := parseGen(genSource)
+	if err != nil {
+		return nil, err
+	}
+	hand := map[string]bool{}
+	for _, n := range handWritten {
+		hand[n] = true
+	}
+	f := &facade{gen: g, hand: hand, public: map[string]string{}}
+	var wrapped []apispec.Operation
+	for _, o := range ops {
+		if !hand[serviceType(o)] {
+			wrapped = append(wrapped, o)
+		}
+	}
+	if err := f.name(wrapped); err != nil {
+		return nil, err
+	}
+	services, err := f.services(wrapped)
+	if err != nil {
+		return nil, err
+	}
+	types, err := f.types()
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{ServicesFile: services, TypesFile: types}, nil
+}
+
+// genInfo is what the facade needs of the generated client.
+type genInfo struct {
+	// types are the defined (not alias) types, by name.
+	types map[string]bool
+	// aliases map an alias to what it stands for.
+	aliases map[string]string
+	// consts are the typed constants, in source order, with their type.
+	consts []genConst
+	// builders are the New...Request functions' parameter types after the
+	// server URL, by function name.
+	builders map[string][]string
+}
+
+type genConst struct{ name, typ string }
+
+func parseGen(src []byte) (*genInfo, error) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "conductor.gen.go", src, parser.SkipObjectResolution)
+	if err != nil {
+		return nil, fmt.Errorf("apigen: reading the generated client: %w", err)
+	}
+	g := &genInfo{types: map[string]bool{}, aliases: map[string]string{}, builders: map[string][]string{}}
+	for _, decl := range file.Decls {
+		switch d := decl.(type) {
+		case *ast.GenDecl:
+			for _, spec := range d.Specs {
+				switch s := spec.(type) {
+				case *ast.TypeSpec:
+					if !s.Name.IsExported() {
+						continue
+					}
+					if s.Assign.IsValid() {
+						g.aliases[s.Name.Name] = exprString(s.Type)
+					} else {
+						g.types[s.Name.Name] = true
+					}
+				case *ast.ValueSpec:
+					if d.Tok != token.CONST || s.Type == nil {
+						continue
+					}
+					for _, n := range s.Names {
+						g.consts = append(g.consts, genConst{n.Name, exprString(s.Type)})
+					}
+				}
+			}
+		case *ast.FuncDecl:
+			name := d.Name.Name
+			if d.Recv != nil || !strings.HasPrefix(name, "New") || !strings.HasSuffix(name, "Request") || strings.HasSuffix(name, "WithBody") {
+				continue
+			}
+			var params []string
+			for _, field := range d.Type.Params.List {
+				for range max(1, len(field.Names)) {
+					params = append(params, exprString(field.Type))
+				}
+			}
+			if len(params) == 0 || params[0] != "string" {
+				continue
+			}
+			g.builders[name] = params[1:]
+		}
+	}
+	return g, nil
+}
+
+func exprString(e ast.Expr) string {
+	var b bytes.Buffer
+	format.Node(&b, token.NewFileSet(), e)
+	return b.String()
+}
+
+// resolve follows aliases to the defined type.
+func (g *genInfo) resolve(name string) string {
+	for range 10 {
+		target, ok := g.aliases[name]
+		if !ok {
+			break
+		}
+		name = target
+	}
+	return name
+}
+
+type facade struct {
+	gen  *genInfo
+	hand map[string]bool
+	// public maps a defined type of gen to its name in package conductor.
+	public map[string]string
+}
+
+// publicName is the name a type of gen gets in package conductor: without
+// the qbd_ prefix of component schemas, with Params for a request body
+// (as the operation's own body type is named), and without the
+// underscores that join a nested type to its parent:
+// QbdInvoice_Customer → InvoiceCustomer,
+// InvoiceCreateJSONBody_Lines → InvoiceCreateParamsLines,
+// HealthCheck200JSONResponseBodyStatus → HealthCheckResponseStatus.
+func publicName(genName string) string {
+	return strings.ReplaceAll(renamed(genName), "_", "")
+}
+
+// renamed is publicName with the underscores kept.
+func renamed(genName string) string {
+	s := genName
+	if len(s) > 3 && strings.HasPrefix(s, "Qbd") && s[3] >= 'A' && s[3] <= 'Z' {
+		s = s[3:]
+	}
+	s = strings.ReplaceAll(s, "200JSONResponseBody", "Response")
+	return strings.ReplaceAll(s, "JSONBody", "Params")
+}
+
+// name chooses the public name of every type of gen: first the types the
+// wrapped operations take and return, named after the operation; then
+// every other defined type, by publicName. Two types with one name, or a
+// type named like something written by hand, is an error.
+func (f *facade) name(ops []apispec.Operation) error {
+	var errs []error
+	assign := func(genType, public string) {
+		if prev, ok := f.public[genType]; ok && prev != public {
+			errs = append(errs, fmt.Errorf("apigen: gen.%s would be both %s and %s", genType, prev, public))
+		}
+		f.public[genType] = public
+	}
+	for _, o := range ops {
+		params, ok := f.gen.builders[builderName(o)]
+		if !ok {
+			errs = append(errs, fmt.Errorf("apigen: the generated client has no %s for %s %s: is gen/ up to date with openapi.yaml (make generate)?", builderName(o), o.Method, o.Path))
+			continue
+		}
+		if o.HasBody || o.HasQuery {
+			// The last argument is the query (*P) or the body (B).
+			last := strings.TrimPrefix(params[len(params)-1], "*")
+			assign(f.gen.resolve(last), o.ParamsType())
+		}
+	}
+	// The rest, by publicName; where two types would share a name (a
+	// component qbd_item_group_line_item and the item of
+	// qbd_item_group_line), the one with fewer underscores (the
+	// component) keeps it and the others keep their underscores.
+	claims := map[string][]string{}
+	for t := range f.gen.types {
+		if _, done := f.public[t]; done || genPlumbing[t] || f.hand[t] || f.hand[publicName(t)] {
+			continue
+		}
+		// A body's own type and the defined type it is sent as are
+		// plumbing once the operation's ParamsType names the one it takes.
+		if strings.HasSuffix(t, "JSONBody") || strings.HasSuffix(t, "JSONRequestBody") {
+			continue
+		}
+		claims[publicName(t)] = append(claims[publicName(t)], t)
+	}
+	for name, types := range claims {
+		slices.SortFunc(types, func(a, b string) int {
+			if c := strings.Count(a, "_") - strings.Count(b, "_"); c != 0 {
+				return c
+			}
+			return strings.Compare(a, b)
+		})
+		assign(types[0], name)
+		for _, t := range types[1:] {
+			assign(t, renamed(t))
+		}
+	}
+	owner := map[string]string{}
+	for genType, public := range f.public {
+		if prev, dup := owner[public]; dup {
+			errs = append(errs, fmt.Errorf("apigen: gen.%s and gen.%s would both be conductor.%s", prev, genType, public))
+		}
+		if f.hand[public] {
+			errs = append(errs, fmt.Errorf("apigen: gen.%s would be conductor.%s, which is written by hand", genType, public))
+		}
+		owner[public] = genType
+	}
+	return errors.Join(errs...)
+}
+
+// typeOf is the public name of a gen type expression such as
+// "*InvoiceListParams" or "EndUserPassthroughParamsIntegrationSlug".
+func (f *facade) typeOf(expr string) (string, error) {
+	star := ""
+	if strings.HasPrefix(expr, "*") {
+		star, expr = "*", expr[1:]
+	}
+	if expr == "string" {
+		return star + expr, nil
+	}
+	public, ok := f.public[f.gen.resolve(expr)]
+	if !ok {
+		return "", fmt.Errorf("apigen: gen.%s has no name in package conductor", expr)
+	}
+	return star + public, nil
+}
+
+func builderName(o apispec.Operation) string { return "New" + o.ID() + "Request" }
+
+// serviceType is the Go type of an operation's resource: InvoicesService;
+// for an operation of a namespace itself, the namespace's: QBDService.
+func serviceType(o apispec.Operation) string {
+	if o.Resource == "" {
+		return apispec.Exported(o.Namespace) + "Service"
+	}
+	return o.GoResource() + "Service"
+}
+
+// result is the Go type an operation returns, without its pointer.
+func (f *facade) result(o apispec.Operation) (string, error) {
+	switch {
+	case o.Kind == apispec.List:
+		return "Page[" + o.Model + "]", nil
+	case o.ResultSchema != "":
+		return o.Model, nil
+	}
+	if f.gen.types[o.ResultType()] {
+		return f.public[o.ResultType()], nil
+	}
+	// An inline answer oapi-codegen leaves unnamed is free-form JSON.
+	return "json.RawMessage", nil
+}
+
+func (f *facade) services(ops []apispec.Operation) ([]byte, error) {
+	var b bytes.Buffer
+	// Resources in order of first appearance (ops are sorted by SDK name).
+	type resource struct {
+		namespace, name, goName, typ string
+		ops                          []apispec.Operation
+	}
+	var resources []*resource
+	byType := map[string]*resource{}
+	namespaces := map[string][]*resource{}
+	for _, o := range ops {
+		typ := serviceType(o)
+		r := byType[typ]
+		if r == nil {
+			r = &resource{namespace: o.Namespace, name: o.Resource, goName: o.GoResource(), typ: typ}
+			byType[typ] = r
+			resources = append(resources, r)
+			if o.Resource != "" {
+				namespaces[o.Namespace] = append(namespaces[o.Namespace], r)
+			}
+		}
+		r.ops = append(r.ops, o)
+	}
+	// Namespaces with resources need a service of their own even when
+	// they have no operation of their own.
+	for ns := range namespaces {
+		if ns == "" {
+			continue
+		}
+		typ := apispec.Exported(ns) + "Service"
+		if byType[typ] == nil {
+			r := &resource{namespace: ns, typ: typ}
+			byType[typ] = r
+			resources = append(resources, r)
+		}
+	}
+
+	var errs []error
+	for _, r := range resources {
+		isNamespace := r.name == "" && r.namespace != ""
+		switch {
+		case isNamespace:
+			fmt.Fprintf(&b, "// %s holds the %s operations, by resource; reach it as client.%s.\ntype %s struct {\n\tclient *Client\n\n", r.typ, nsTitle(r.namespace), apispec.Exported(r.namespace), r.typ)
+			for _, sub := range namespaces[r.namespace] {
+				fmt.Fprintf(&b, "\t// %s is %s.%s.\n\t%s %s\n", sub.goName, r.namespace, sub.name, sub.goName, sub.typ)
+			}
+			b.WriteString("}\n\n")
+		default:
+			reach := "client." + r.goName
+			if r.namespace != "" {
+				reach = "client." + apispec.Exported(r.namespace) + "." + r.goName
+			}
+			fmt.Fprintf(&b, "// %s is %s; reach it as %s.\ntype %s struct{ client *Client }\n\n",
+				r.typ, strings.TrimPrefix(r.namespace+"."+r.name, "."), reach, r.typ)
+		}
+		for _, o := range r.ops {
+			if err := f.method(&b, r.typ, o); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+
+	// initServices, called by NewClient.
+	b.WriteString("// initServices sets c's services, one per resource of openapi.yaml.\nfunc (c *Client) initServices() {\n")
+	for _, r := range resources {
+		if r.namespace != "" || r.name == "" {
+			continue
+		}
+		fmt.Fprintf(&b, "\tc.%s = &%s{client: c}\n", r.goName, r.typ)
+	}
+	nsNames := make([]string, 0, len(namespaces))
+	for ns := range namespaces {
+		if ns != "" {
+			nsNames = append(nsNames, ns)
+		}
+	}
+	slices.Sort(nsNames)
+	for _, ns := range nsNames {
+		fmt.Fprintf(&b, "\tc.%s = &%sService{\n\t\tclient: c,\n", apispec.Exported(ns), apispec.Exported(ns))
+		for _, sub := range namespaces[ns] {
+			fmt.Fprintf(&b, "\t\t%s: %s{client: c},\n", sub.goName, sub.typ)
+		}
+		b.WriteString("\t}\n")
+	}
+	b.WriteString("}\n")
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	imports := []string{`"context"`}
+	for pkg, used := range map[string]bool{`"encoding/json"`: bytes.Contains(b.Bytes(), []byte("json.")), `"iter"`: bytes.Contains(b.Bytes(), []byte("iter."))} {
+		if used {
+			imports = append(imports, pkg)
+		}
+	}
+	slices.Sort(imports)
+	head := header + "\npackage conductor\n\nimport (\n\t" + strings.Join(imports, "\n\t") + "\n\n\t\"github.com/seed-6dcb809e/conductor-go/gen\"\n)\n\n"
+	return gofmt(ServicesFile, append([]byte(head), b.Bytes()...))
+}
+
+const header = "// Code generated by cmd/apigen from openapi.yaml and gen/conductor.gen.go (make generate). DO NOT EDIT.\n"
+
+func nsTitle(ns string) string {
+	if ns == apispec.QBDNamespace {
+		return "QuickBooks Desktop"
+	}
+	return ns
+}
+
+// method writes the wrapper (or, for a list, the two wrappers) of o.
+func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error {
+	builder := builderName(o)
+	argTypes := f.gen.builders[builder]
+	result, err := f.result(o)
+	if err != nil {
+		return err
+	}
+
+	flags := []string{}
+	if o.NeedsEndUser {
+		flags = append(flags, "opEndUser")
+	}
+	switch o.Kind {
+	case apispec.Create:
+		flags = append(flags, "opCreate")
+	case apispec.Update:
+		flags = append(flags, "opUpdate")
+	case apispec.Action:
+		flags = append(flags, "opAction")
+	}
+	if len(o.RequiredQuery) > 0 {
+		flags = append(flags, "opQueryRequired")
+	}
+	opFlags := strings.Join(flags, "|")
+	if opFlags == "" {
+		opFlags = "0"
+	}
+
+	// The method's parameters and the helper's arguments, in the order of
+	// the issue's contract: context, end-user, id, then the rest.
+	params := []string{"ctx context.Context"}
+	endUser := `""`
+	if o.NeedsEndUser {
+		params = append(params, "endUserID string")
+		endUser = "endUserID"
+	}
+	var args []string // the builder's arguments after the server
+	var shape string
+	switch {
+	case len(argTypes) == 0:
+		shape = "None"
+	case len(argTypes) == 1 && argTypes[0] == "string" && o.HasID:
+		shape, args = "ID", []string{"id"}
+	case len(argTypes) == 1 && strings.HasPrefix(argTypes[0], "*") && o.HasQuery:
+		shape, args = "Query", []string{"params"}
+	case len(argTypes) == 1 && o.HasBody:
+		shape, args = "Body", []string{"params"}
+	case len(argTypes) == 2 && argTypes[0] == "string" && o.HasID && o.HasBody:
+		shape, args = "IDBody", []string{"id", "params"}
+	case len(argTypes) == 3 && argTypes[0] == "string" && o.HasID && o.HasBody && len(o.PathParams) == 1:
+		shape, args = "IDArgBody", []string{"id", o.PathParams[0], "params"}
+	default:
+		return fmt.Errorf("apigen: %s %s: the builder %s(server, %s) has a shape no helper in conductor/call.go takes", o.Method, o.Path, builder, strings.Join(argTypes, ", "))
+	}
+	for i, a := range args {
+		t, err := f.typeOf(argTypes[i])
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
+		}
+		params = append(params, a+" "+t)
+	}
+	params = append(params, "opts ...Option")
+	callArgs := append([]string{"ctx", "s.client", opFlags, endUser}, args...)
+	callArgs = append(callArgs, "gen."+builder, "opts")
+
+	doc := docComment(o)
+	sig := strings.Join(params, ", ")
+	if o.Kind == apispec.List {
+		helper := "list" + shape
+		fmt.Fprintf(b, "%sfunc (s *%s) List(%s) (*%s, error) {\n\treturn %s[%s](%s)\n}\n\n", doc, recv, sig, result, helper, o.Model, strings.Join(callArgs, ", "))
+		more := "Conductor answers this list in one page, so All yields its objects from one call."
+		if o.Paginated {
+			more = "It asks for the next page as soon as a page arrives, while the loop works on that one,\n// so the cursor, which expires 10 seconds after the page before it, is used at once;\n// it holds at most one page ahead. A page that fails (after the usual retries) ends the\n// loop with its error. Breaking out of the loop stops the fetch in flight."
+		}
+		fmt.Fprintf(b, "// All iterates over every object List would page through.\n// %s\nfunc (s *%s) All(%s) iter.Seq2[%s, error] {\n\treturn all%s[%s](%s)\n}\n\n",
+			more, recv, sig, o.Model, shape, o.Model, strings.Join(callArgs, ", "))
+		return nil
+	}
+	call := fmt.Sprintf("call%s[%s](%s)", shape, result, strings.Join(callArgs, ", "))
+	if result == "json.RawMessage" {
+		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (json.RawMessage, error) {\n\treturn raw(%s)\n}\n\n", doc, recv, o.GoMethod(), sig, call)
+		return nil
+	}
+	fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (*%s, error) {\n\treturn %s\n}\n\n", doc, recv, o.GoMethod(), sig, result, call)
+	return nil
+}
+
+// docComment is a method's documentation: what it calls, the spec's
+// summary, and the first paragraph of its description.
+func docComment(o apispec.Operation) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "// %s calls %s %s (%s): %s.\n", o.GoMethod(), o.Method, o.Path, o.SDKName(), strings.TrimSuffix(o.Summary, "."))
+	para, _, _ := strings.Cut(strings.TrimSpace(o.Description), "\n\n")
+	if para != "" {
+		b.WriteString("//\n")
+		for _, line := range wrap(strings.Join(strings.Fields(para), " "), 76) {
+			b.WriteString("// " + line + "\n")
+		}
+	}
+	return b.String()
+}
+
+func wrap(text string, width int) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func (f *facade) types() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteString(header + `
+package conductor
+
+import "github.com/seed-6dcb809e/conductor-go/gen"
+
+// The types of the API, named for callers of this package: each is the
+// type of package gen that the spec describes, under a plain name.
+
+type (
+`)
+	genTypes := make([]string, 0, len(f.public))
+	for t := range f.public {
+		genTypes = append(genTypes, t)
+	}
+	slices.SortFunc(genTypes, func(a, b string) int { return strings.Compare(f.public[a], f.public[b]) })
+	for _, t := range genTypes {
+		fmt.Fprintf(&b, "\t// %s is [gen.%s].\n\t%s = gen.%s\n", f.public[t], t, f.public[t], t)
+	}
+	b.WriteString(")\n\n// The values of the API's enums.\nconst (\n")
+	seen := map[string]string{}
+	var errs []error
+	for _, c := range f.gen.consts {
+		typ, ok := f.public[c.typ]
+		if !ok {
+			continue
+		}
+		name := typ + strings.TrimPrefix(c.name, c.typ)
+		if !strings.HasPrefix(c.name, c.typ) {
+			name = publicName(c.name)
+		}
+		if prev, dup := seen[name]; dup {
+			errs = append(errs, fmt.Errorf("apigen: gen.%s and gen.%s would both be conductor.%s", prev, c.name, name))
+			continue
+		}
+		if f.hand[name] {
+			continue
+		}
+		seen[name] = c.name
+		fmt.Fprintf(&b, "\t%s = gen.%s\n", name, c.name)
+	}
+	b.WriteString(")\n")
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return gofmt(TypesFile, b.Bytes())
+}
+
+func gofmt(name string, src []byte) ([]byte, error) {
+	out, err := format.Source(src)
+	if err != nil {
+		return nil, fmt.Errorf("apigen: %s does not parse (a bug in apigen): %w", name, err)
+	}
+	return out, nil
+}
+
+// HandWritten returns the top-level names declared by the given Go
+// sources, which are the hand-written files of package conductor.
+func HandWritten(sources map[string][]byte) ([]string, error) {
+	fset := token.NewFileSet()
+	var names []string
+	for name, src := range sources {
+		file, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil {
+			return nil, err
+		}
+		for _, decl := range file.Decls {
+			switch d := decl.(type) {
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch s := spec.(type) {
+					case *ast.TypeSpec:
+						names = append(names, s.Name.Name)
+					case *ast.ValueSpec:
+						for _, n := range s.Names {
+							names = append(names, n.Name)
+						}
+					}
+				}
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					names = append(names, d.Name.Name)
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	return slices.Compact(names), nil
+}
+
+// HandWrittenFiles reads the Go files of package conductor in dir that
+// apigen does not write: not generated (*.gen.go), not tests.
+func HandWrittenFiles(dir string) (map[string][]byte, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	sources := map[string][]byte{}
+	for _, e := range entries {
+		name := e.Name()
+		if e.IsDir() || !strings.HasSuffix(name, ".go") || strings.HasSuffix(name, "_test.go") || strings.HasSuffix(name, ".gen.go") {
+			continue
+		}
+		if sources[name], err = os.ReadFile(filepath.Join(dir, name)); err != nil {
+			return nil, err
+		}
+	}
+	return sources, nil
+}
