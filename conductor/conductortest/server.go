@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,7 +26,9 @@ const requestIDHeader = "Conductor-Request-Id"
 // [NewServer] uses.
 type Options struct {
 	// Addr is the address to listen on. Default "127.0.0.1:0", a random
-	// free port on loopback.
+	// free port on loopback. An unspecified host ("0.0.0.0:4010",
+	// "[::]:4010", ":4010") listens on every interface, as in a
+	// container; URL then names loopback (see [Server.URL]).
 	Addr string
 	// SecretKey is the only bearer key the fake accepts. Default: a random
 	// sk_conductor_fake_... key.
@@ -41,7 +44,10 @@ type Options struct {
 // Server is a running fake Conductor API. It is safe for concurrent use.
 type Server struct {
 	// URL is the base URL of the fake, such as http://127.0.0.1:41234,
-	// for conductor.WithBaseURL or CONDUCTOR_BASE_URL.
+	// for conductor.WithBaseURL or CONDUCTOR_BASE_URL. When the fake
+	// listens on every interface it is http://127.0.0.1:<port>, as the
+	// bound address names no host to connect to; clients on other
+	// machines use this machine's address with the same port.
 	URL string
 	// SecretKey is the key a client must send as "Authorization: Bearer".
 	SecretKey string
@@ -114,8 +120,22 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 	}
 	s.http = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}}
 	s.http.Start()
-	s.URL = s.http.URL
+	s.URL = baseURL(l.Addr())
 	return s, nil
+}
+
+// baseURL is the URL a client on this machine reaches addr by. A listener
+// on an unspecified address (0.0.0.0 or ::) takes connections on every
+// interface, loopback included, but its own address cannot be connected
+// to, and the conductor client refuses plain http to it as not loopback.
+// 127.0.0.1 serves for both, because Go listens on an unspecified address
+// with one dual-stack socket for "tcp", whichever of the two was asked for.
+func baseURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return "http://" + addr.String()
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // checkKeys refuses keys the conductor client would refuse to send, so that
