@@ -1,6 +1,7 @@
 package conductortest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -14,10 +15,6 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 )
-
-// maxRequestBody bounds what the fake reads of a request body, so a
-// runaway client cannot exhaust the memory of a long-running fake.
-const maxRequestBody = 1 << 20
 
 // requestIDHeader is the header Conductor puts on every response.
 const requestIDHeader = "Conductor-Request-Id"
@@ -61,9 +58,9 @@ type Server struct {
 	closeOnce sync.Once
 
 	mu       sync.Mutex
-	requests []Request
+	requests window[Request]
 	queue    []Response
-	sessions map[string]session // by client secret
+	sessions sessionStore
 }
 
 // Request is one request the fake received, as returned by
@@ -115,10 +112,14 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 		PublishableKey: opts.PublishableKey,
 		now:            opts.Now,
 		closing:        make(chan struct{}),
-		sessions:       map[string]session{},
+		requests:       window[Request]{maxLen: RequestWindowLen, maxBytes: RequestWindowBytes},
+		sessions:       newSessionStore(),
 		transport:      newTransport(),
 	}
-	s.http = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}}
+	s.http = &httptest.Server{Listener: l, Config: &http.Server{
+		Handler:           http.HandlerFunc(s.serve),
+		ReadHeaderTimeout: 10 * time.Second,
+	}}
 	s.http.Start()
 	s.URL = baseURL(l.Addr())
 	return s, nil
@@ -194,13 +195,16 @@ func (s *Server) Close() {
 	})
 }
 
-// Requests returns a copy of every request the fake has received, oldest
-// first.
+// Requests returns a copy of the most recent requests the fake received,
+// oldest first, those it refused included: at most [RequestWindowLen], and
+// fewer when their bodies and headers would pass [RequestWindowBytes] in
+// all. The most recent request is always there, so a test that checks what
+// it just sent finds it.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
+	out := s.requests.values()
+	for i, r := range out {
 		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)}
 	}
 	return out
@@ -210,7 +214,7 @@ func (s *Server) Requests() []Request {
 // request id, and routes it.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(requestIDHeader, "req_"+randomToken())
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	body, err := readBody(r)
 	s.record(r, body)
 	switch {
 	case err != nil:
@@ -224,8 +228,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveAuthFlow(w, r, secret, complete)
 		return
 	}
-	if q, ok := s.dequeue(); ok && s.serveQueued(w, r, q) {
-		return
+	if q, ok := s.dequeue(); ok {
+		if q.Delay > 0 && !s.stall(r, q.Delay) {
+			return
+		}
+		if s.serveQueued(w, q) {
+			return
+		}
 	}
 	switch {
 	case r.URL.Path != "/auth-sessions":
@@ -238,10 +247,35 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// readBody reads up to maxRequestBody+1 bytes of r's body, into a buffer of
+// the body's size when the request declares it: io.ReadAll would leave up
+// to twice that allocated, and the request window keeps the buffer.
+func readBody(r *http.Request) ([]byte, error) {
+	limited := io.LimitReader(r.Body, maxRequestBody+1)
+	if n := r.ContentLength; n >= 0 && n <= maxRequestBody {
+		body := make([]byte, n)
+		k, err := io.ReadFull(limited, body)
+		return body[:k], err
+	}
+	body, err := io.ReadAll(limited)
+	if cap(body) > len(body) {
+		body = bytes.Clone(body)
+	}
+	return body, err
+}
+
+// record adds r to the request window; a request counts its body, headers,
+// method and path against RequestWindowBytes.
 func (s *Server) record(r *http.Request, body []byte) {
+	size := len(r.Method) + len(r.URL.Path) + cap(body)
+	for name, values := range r.Header {
+		for _, v := range values {
+			size += len(name) + len(v)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}, size)
 }
 
 // randomToken is 26 lowercase letters and digits from crypto/rand: ids and
