@@ -57,6 +57,10 @@ type Server struct {
 	closing   chan struct{}
 	closeOnce sync.Once
 
+	// slots holds a token for each request being read or answered, so
+	// that at most maxConcurrent are, whatever the load.
+	slots chan struct{}
+
 	mu       sync.Mutex
 	requests window[Request]
 	queue    []Response
@@ -112,6 +116,7 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 		PublishableKey: opts.PublishableKey,
 		now:            opts.Now,
 		closing:        make(chan struct{}),
+		slots:          make(chan struct{}, maxConcurrent),
 		requests:       window[Request]{maxLen: RequestWindowLen, maxBytes: RequestWindowBytes},
 		sessions:       newSessionStore(),
 		transport:      newTransport(),
@@ -119,6 +124,8 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 	s.http = &httptest.Server{Listener: l, Config: &http.Server{
 		Handler:           http.HandlerFunc(s.serve),
 		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       readTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
 	}}
 	s.http.Start()
 	s.URL = baseURL(l.Addr())
@@ -211,9 +218,17 @@ func (s *Server) Requests() []Request {
 }
 
 // serve is the fake's one handler: it records the request, gives it a
-// request id, and routes it.
+// request id, and routes it. It holds a slot throughout, but for a queued
+// Delay, so that stalled requests do not hold back the others.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(requestIDHeader, "req_"+randomToken())
+	s.enter(r)
+	held := true
+	defer func() {
+		if held {
+			s.leave()
+		}
+	}()
 	body, err := readBody(r)
 	s.record(r, body)
 	switch {
@@ -229,8 +244,14 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if q, ok := s.dequeue(); ok {
-		if q.Delay > 0 && !s.stall(r, q.Delay) {
-			return
+		if q.Delay > 0 {
+			s.leave()
+			held = false
+			if !s.stall(r, q.Delay) {
+				return
+			}
+			s.enter(r)
+			held = true
 		}
 		if s.serveQueued(w, q) {
 			return
@@ -246,6 +267,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.createAuthSession(w, r, body)
 	}
 }
+
+// enter takes a slot for r, waiting while maxConcurrent requests hold one.
+// When the client goes away or the fake closes first, it drops the
+// connection: returning normally would send an empty 200 that a client
+// would take for a broken success.
+func (s *Server) enter(r *http.Request) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-r.Context().Done():
+		panic(http.ErrAbortHandler)
+	case <-s.closing:
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func (s *Server) leave() { <-s.slots }
 
 // readBody reads up to maxRequestBody+1 bytes of r's body, into a buffer of
 // the body's size when the request declares it: io.ReadAll would leave up
