@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
+	"github.com/seed-6dcb809e/conductor-go/internal/config"
 	"github.com/seed-6dcb809e/conductor-go/internal/uri"
 )
 
@@ -138,11 +139,8 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 // checkPublishableKey refuses a secret key, which would end up in a URL
 // shown to end-users. The key itself is never quoted back.
 func checkPublishableKey(key string) *ValidationError {
-	switch {
-	case key == "":
-		return &ValidationError{Field: "PublishableKey", Reason: "is empty; want your publishable key (pk_...)"}
-	case strings.HasPrefix(key, "sk_"):
-		return &ValidationError{Field: "PublishableKey", Reason: "got a secret key (sk_...), which would be put in a URL shown to end-users; want your publishable key (pk_...)"}
+	if err := config.PublishableKey(key); err != nil {
+		return &ValidationError{Field: "PublishableKey", Reason: err.Error()}
 	}
 	return nil
 }

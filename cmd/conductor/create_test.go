@@ -140,9 +140,9 @@ func TestCreateValidationErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{"link expiry too short", nil, []string{"--link-expiry", "10m"}, "invalid --link-expiry: must be 0"},
-		{"secret key in CONDUCTOR_PUBLISHABLE_KEY", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "sk_conductor_x"}, nil, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
+		{"secret key in CONDUCTOR_PUBLISHABLE_KEY", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "sk_conductor_x"}, nil, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): is a secret key"},
 		{"relative redirect", nil, []string{"--redirect-url", "/callback"}, "invalid --redirect-url: must be empty or an absolute http or https URL"},
-		{"secret key as publishable key", nil, []string{"--publishable-key", "sk_conductor_oops"}, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
+		{"secret key as publishable key", nil, []string{"--publishable-key", "sk_conductor_oops"}, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): is a secret key"},
 		{"no publishable key for the real API", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x"}, nil, "a publishable key is needed too: pass --publishable-key or set CONDUCTOR_PUBLISHABLE_KEY"},
 		{"bad base URL", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "ftp://example.com"}, nil, "is not an absolute http or https URL"},
 		{"plain http to another host", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "http://example.com"}, nil, "plain http"},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
 // requestIDHeader is the header Conductor puts on every response.
@@ -149,16 +150,11 @@ func baseURL(addr net.Addr) string {
 // checkKeys refuses keys the conductor client would refuse to send, so that
 // a misconfigured fake fails at start rather than on every call.
 func checkKeys(secret, publishable string) error {
-	for _, k := range []struct{ name, value, wrongPrefix string }{
-		{"SecretKey", secret, "pk_"},
-		{"PublishableKey", publishable, "sk_"},
-	} {
-		if strings.HasPrefix(k.value, k.wrongPrefix) {
-			return fmt.Errorf("conductortest: %s starts with %q, the prefix of the other kind of key", k.name, k.wrongPrefix)
-		}
-		if strings.ContainsFunc(k.value, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			return fmt.Errorf("conductortest: %s contains whitespace or control characters", k.name)
-		}
+	if err := config.SecretKey(secret); err != nil {
+		return fmt.Errorf("conductortest: Options.SecretKey %w", err)
+	}
+	if err := config.PublishableKey(publishable); err != nil {
+		return fmt.Errorf("conductortest: Options.PublishableKey %w", err)
 	}
 	return nil
 }
