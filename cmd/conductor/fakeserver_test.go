@@ -5,10 +5,7 @@ import (
 	"context"
 	"io"
 	"net/url"
-	"os"
-	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -90,7 +87,7 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 // on 0.0.0.0, and uses what it prints with the command itself: the
 // printed URL must be one a local client can reach and the client accepts.
 func TestFakeServerOnEveryInterface(t *testing.T) {
-	p := startProcess(t, "fake-server --addr 0.0.0.0:0")
+	p := startProcess(t, nil, "fake-server", "--addr", "0.0.0.0:0")
 	settings := readSettings(t, p.stdout)
 	base, err := url.Parse(settings["CONDUCTOR_BASE_URL"])
 	if err != nil || base.Hostname() != "127.0.0.1" || base.Port() == "0" {
@@ -124,7 +121,7 @@ func TestFakeServerStopsOnSignals(t *testing.T) {
 }
 
 func testStopsOn(t *testing.T, sig syscall.Signal) {
-	p := startProcess(t, "fake-server --addr 127.0.0.1:0")
+	p := startProcess(t, nil, "fake-server", "--addr", "127.0.0.1:0")
 	settings := readSettings(t, p.stdout)
 	if !strings.HasPrefix(settings["CONDUCTOR_SECRET_KEY"], "sk_conductor_fake_") {
 		t.Errorf("printed secret key %q, want a random sk_conductor_fake_...", settings["CONDUCTOR_SECRET_KEY"])
@@ -133,67 +130,4 @@ func testStopsOn(t *testing.T, sig syscall.Signal) {
 	if stderr := p.stop(t, sig); !strings.HasSuffix(stderr, "stopped\n") {
 		t.Errorf("stderr %q, want it to end by saying it stopped", stderr)
 	}
-}
-
-// process is the command running as its own process.
-type process struct {
-	cmd    *exec.Cmd
-	stdout io.Reader
-	// stderr is safe to read only once exited is closed.
-	stderr strings.Builder
-	once   sync.Once
-	exited chan struct{}
-	err    error // Wait's result, once exited is closed
-}
-
-// startProcess runs this test binary as the command with args, split on
-// spaces. The test's cleanup kills it if it is still running.
-func startProcess(t *testing.T, args string) *process {
-	t.Helper()
-	p := &process{cmd: exec.Command(os.Args[0], "-test.run=^$"), exited: make(chan struct{})}
-	p.cmd.Env = append(os.Environ(), "CONDUCTOR_CLI_RUN_MAIN=1", "CONDUCTOR_CLI_ARGS="+args)
-	stdout, err := p.cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.stdout = stdout
-	p.cmd.Stderr = &p.stderr
-	if err := p.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		<-p.wait()
-	})
-	return p
-}
-
-// wait reads stdout to its end, as Wait closes it, then waits for the
-// process; the channel is closed when it has exited.
-func (p *process) wait() <-chan struct{} {
-	p.once.Do(func() {
-		go func() {
-			io.Copy(io.Discard, p.stdout)
-			p.err = p.cmd.Wait()
-			close(p.exited)
-		}()
-	})
-	return p.exited
-}
-
-// stop ends the process with sig and returns its stderr.
-func (p *process) stop(t *testing.T, sig os.Signal) string {
-	t.Helper()
-	if err := p.cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.wait():
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the command did not exit after %v", sig)
-	}
-	if p.err != nil {
-		t.Errorf("exit after %v: %v; stderr %q", sig, p.err, p.stderr.String())
-	}
-	return p.stderr.String()
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -12,11 +14,19 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMain lets TestFakeServerStopsOnSignals run this test binary as the
-// command itself, so that a real signal reaches main.
+// TestMain lets tests run this test binary as the command itself (see
+// startProcess), so that a real signal reaches main and the command reads
+// a real environment.
 func TestMain(m *testing.M) {
-	if os.Getenv("CONDUCTOR_CLI_RUN_MAIN") == "1" {
-		os.Args = append([]string{"conductor"}, strings.Fields(os.Getenv("CONDUCTOR_CLI_ARGS"))...)
+	if os.Getenv(runMainVar) == "1" {
+		var args []string
+		if err := json.Unmarshal([]byte(os.Getenv(argsVar)), &args); err != nil {
+			fmt.Fprintln(os.Stderr, "bad", argsVar, err)
+			os.Exit(3)
+		}
+		os.Unsetenv(runMainVar)
+		os.Unsetenv(argsVar)
+		os.Args = append([]string{"conductor"}, args...)
 		main()
 		return
 	}
