@@ -7,7 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
@@ -31,7 +33,7 @@ func runCreate(ctx context.Context, args []string, getenv func(string) string, s
 	var params conductor.AuthSessionCreateParams
 	fs.StringVar(&params.EndUserID, "end-user-id", "", "the `ID` of the end-user (end_usr_...); required")
 	fs.StringVar(&params.PublishableKey, "publishable-key", "", "your publishable `key` (pk_...); default: CONDUCTOR_PUBLISHABLE_KEY")
-	fs.DurationVar(&params.LinkExpiry, "link-expiry", 0, "how long the auth-flow link stays valid, 15m to 168h;\ndefault: the API's, 30m")
+	fs.Var(durationFlag{&params.LinkExpiry}, "link-expiry", "how long the auth-flow link stays valid, a `duration` from 15m to 168h;\ndefault: the API's, 30m")
 	fs.StringVar(&params.RedirectURL, "redirect-url", "", "the `URL` the end-user's browser goes to after the flow")
 	if code, done := parseFlags(fs, createSynopsis, args, stdout, stderr); done {
 		return code
@@ -158,4 +160,33 @@ func flagName(field string) string {
 		return "--redirect-url"
 	}
 	return field
+}
+
+// durationFlag is a flag.Value for a time.Duration that says what to write
+// when the value is not one; package flag's own says "parse error".
+type durationFlag struct{ d *time.Duration }
+
+func (f durationFlag) String() string {
+	if f.d == nil || *f.d == 0 {
+		return ""
+	}
+	return f.d.String()
+}
+
+func (f durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	switch {
+	case err == nil:
+		*f.d = d
+		return nil
+	case isNumber(s):
+		return errors.New("a duration needs a unit, such as 2h or 90m")
+	default:
+		return errors.New("not a duration; write it as 2h, 90m or 1h30m (the units are h, m and s)")
+	}
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
 }
