@@ -63,6 +63,22 @@ func startProcess(t *testing.T, env map[string]string, args ...string) *process 
 	return p
 }
 
+// runProcess runs the command as its own process to its end, as a person
+// would from a shell with env as the CONDUCTOR_* variables.
+func runProcess(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	p := startProcess(t, env, args...)
+	var stdout strings.Builder
+	p.stdout = io.TeeReader(p.stdout, &stdout)
+	select {
+	case <-p.wait():
+	case <-time.After(30 * time.Second):
+		t.Fatalf("conductor %s did not exit within 30s", strings.Join(args, " "))
+	}
+	code := p.cmd.ProcessState.ExitCode()
+	return result{code, stdout.String(), p.stderr.String()}
+}
+
 // wait reads stdout to its end, as Wait closes it, then waits for the
 // process; the channel is closed when it has exited.
 func (p *process) wait() <-chan struct{} {
