@@ -7,8 +7,11 @@
 // Without CONDUCTOR_SECRET_KEY, auth-sessions create runs against a fake
 // started in-process, so it works on a fresh clone with no account.
 //
-// Exit status: 0 on success, 1 when the API (or the network) fails the
-// call, 2 for bad flags, configuration or parameters.
+// Exit status: 0 on success; 2 for what the person gave that cannot work
+// (a bad flag, environment variable or parameter); 1 for a failure that
+// is not their input: the API or the network fails the call, or
+// fake-server cannot listen on a well-formed address because the machine
+// refuses it (in use, not one of its addresses, not permitted).
 package main
 
 import (
