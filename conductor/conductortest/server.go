@@ -112,6 +112,12 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conductortest: listen on %s: %w", opts.Addr, err)
 	}
+	return serveOn(l, opts), nil
+}
+
+// serveOn starts the fake on l with opts, which NewServerWithOptions has
+// completed and checked.
+func serveOn(l net.Listener, opts Options) *Server {
 	s := &Server{
 		SecretKey:      opts.SecretKey,
 		PublishableKey: opts.PublishableKey,
@@ -130,7 +136,7 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 	}}
 	s.http.Start()
 	s.URL = baseURL(l.Addr())
-	return s, nil
+	return s
 }
 
 // baseURL is the URL a client on this machine reaches addr by. A listener
