@@ -41,13 +41,16 @@ lint:
 # "context deadline exceeded" at the deadline with no failing input (Go
 # issue 75804, fixed in Go 1.27).
 FUZZTIME ?= 30s
-FUZZ_TARGETS = FuzzErrorResponse FuzzAuthSessionResponse FuzzCreateParams FuzzEchoedKey
+# package:target
+FUZZ_TARGETS = ./conductor:FuzzErrorResponse ./conductor:FuzzAuthSessionResponse \
+	./conductor:FuzzCreateParams ./conductor:FuzzEchoedKey ./internal/uri:FuzzCheckAgreesWithPrism
 
 ## fuzz: run each fuzz target for FUZZTIME (make fuzz FUZZTIME=5m)
 fuzz:
-	@for target in $(FUZZ_TARGETS); do \
-		echo "$$target for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./conductor || exit 1; \
+	@for t in $(FUZZ_TARGETS); do \
+		pkg="$${t%%:*}"; target="$${t#*:}"; \
+		echo "$$target ($$pkg) for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) "$$pkg" || exit 1; \
 	done
 
 ## bench: the facade, the generated client and plain net/http side by side

@@ -5,11 +5,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
+	"github.com/seed-6dcb809e/conductor-go/internal/config"
+	"github.com/seed-6dcb809e/conductor-go/internal/uri"
 )
 
 // Limits on AuthSessionCreateParams.LinkExpiry, from the API reference:
@@ -39,7 +40,9 @@ type AuthSessionCreateParams struct {
 	// 30 minutes.
 	LinkExpiry time.Duration
 	// RedirectURL is where the end-user's browser goes after the flow, an
-	// absolute http or https URL. Empty means their tab closes instead.
+	// absolute http or https URL with a host name, in RFC 3986 syntax
+	// (spaces, non-ASCII and the like percent-encoded), as the API's
+	// `format: uri` requires. Empty means their tab closes instead.
 	RedirectURL string
 }
 
@@ -129,9 +132,8 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 		body.LinkExpiryMins = &mins
 	}
 	if p.RedirectURL != "" {
-		u, err := url.Parse(p.RedirectURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return body, &ValidationError{Field: "RedirectURL", Reason: fmt.Sprintf("must be empty or an absolute http or https URL with a host; got %q", p.RedirectURL)}
+		if err := uri.CheckRedirect(p.RedirectURL); err != nil {
+			return body, &ValidationError{Field: "RedirectURL", Reason: fmt.Sprintf("must be empty or an absolute http or https URL with a host name, in RFC 3986 syntax; got %q, which %v", p.RedirectURL, err)}
 		}
 		body.RedirectUrl = &p.RedirectURL
 	}
@@ -141,11 +143,8 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 // checkPublishableKey refuses a secret key, which would end up in a URL
 // shown to end-users. The key itself is never quoted back.
 func checkPublishableKey(key string) *ValidationError {
-	switch {
-	case key == "":
-		return &ValidationError{Field: "PublishableKey", Reason: "is empty; want your publishable key (pk_...)"}
-	case strings.HasPrefix(key, "sk_"):
-		return &ValidationError{Field: "PublishableKey", Reason: "got a secret key (sk_...), which would be put in a URL shown to end-users; want your publishable key (pk_...)"}
+	if err := config.PublishableKey(key); err != nil {
+		return &ValidationError{Field: "PublishableKey", Reason: err.Error()}
 	}
 	return nil
 }

@@ -29,7 +29,8 @@ var userAgent = "conductor-go/" + Version
 // User-Agent headers, per-attempt timeouts, retries with backoff, bounded
 // body reads, logging, and turning non-2xx responses into *Error.
 type engine struct {
-	defaults *settings
+	defaults  *settings
+	deadlines deadlines
 }
 
 var _ gen.HttpRequestDoer = (*engine)(nil)
@@ -45,6 +46,13 @@ func (e *engine) genClient(baseURL string) (*gen.ClientWithResponses, error) {
 // Do is what the generated client of [Client.Gen] sends through, with the
 // client's settings; facade calls use send with their own.
 func (e *engine) Do(req *http.Request) (*http.Response, error) {
+	// A request editor may have added a header net/http would refuse; it
+	// would fail the same way on every attempt, so refuse it once, before
+	// anything is sent. The facade's own headers are checked where they are
+	// set (options, ids), so its calls skip this.
+	if err := checkHeaders(req.Header); err != nil {
+		return nil, err
+	}
 	return e.send(req.Context(), req, e.defaults)
 }
 
@@ -62,15 +70,13 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings) (*htt
 	for name, values := range s.headers {
 		req.Header[name] = slices.Clone(values) // never share the settings' slices
 	}
-	// A request net/http would refuse fails the same way on every attempt:
-	// refuse it once, before anything is sent, instead of retrying it.
-	if err := checkHeaders(req.Header); err != nil {
-		return nil, err
-	}
 
 	red := redactor{s.apiKey}
 	for attempt := 0; ; attempt++ {
-		start := time.Now()
+		var start time.Time
+		if s.logger != nil { // reading the clock is not free on every machine
+			start = time.Now()
+		}
 		resp, err := e.attempt(ctx, req, attempt, getBody, s, red)
 		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err)
 		var wait time.Duration
@@ -100,8 +106,8 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings) (*htt
 // attempt sends one try and reads the whole body within the try's
 // timeout. What it returns (headers, body, error) is already redacted.
 func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor) (*http.Response, error) {
-	ctx, cancel := context.WithTimeout(callCtx, s.timeout)
-	defer cancel()
+	ctx, stop := e.deadlines.start(callCtx, s.timeout)
+	defer stop()
 	r := req.WithContext(ctx)
 	if attempt > 0 && getBody != nil { // the first attempt sends req.Body itself
 		body, err := getBody()
@@ -116,13 +122,16 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 			return resp, nil
 		}
 	}
-	if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
+	switch {
+	case callCtx.Err() == nil && context.Cause(ctx) == context.DeadlineExceeded:
+		// The attempt's own timeout: net/http saw only a cancellation, so
+		// say what it was, and let errors.Is find DeadlineExceeded but not
+		// Canceled, which is the caller's.
+		err = fmt.Errorf("attempt timed out after %v: %w (%v)", s.timeout, context.DeadlineExceeded, err)
+	case callCtx.Err() != nil && !errors.Is(err, callCtx.Err()):
 		// The body was closed under a read, which then reports that rather
 		// than why: keep the why, so errors.Is finds it.
-		err = fmt.Errorf("%w: %w", ctx.Err(), err)
-	}
-	if ctx.Err() == context.DeadlineExceeded && callCtx.Err() == nil {
-		err = fmt.Errorf("attempt timed out after %v: %w", s.timeout, err)
+		err = fmt.Errorf("%w: %w", callCtx.Err(), err)
 	}
 	return nil, red.error(err)
 }

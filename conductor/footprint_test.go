@@ -44,10 +44,15 @@ var allowedModules = []string{
 }
 
 // allowedOwnPackages are this module's packages a program importing
-// conductor may link; gen/spec, which holds the spec for the fake, is not.
+// conductor may link: the facade, the generated client, and the internal
+// packages that state rules the facade shares with the fake and the
+// command (the standard library's only). gen/spec, which holds the spec
+// for the fake, is not among them.
 var allowedOwnPackages = []string{
 	modulePath + "/conductor",
 	modulePath + "/gen",
+	modulePath + "/internal/config",
+	modulePath + "/internal/uri",
 }
 
 // The library's start-up budget: what all non-standard packages together

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
 // Defaults, mirrored from Conductor's official SDKs.
@@ -82,36 +83,23 @@ func (s *settings) applyOptions(opts []Option) error {
 
 // check validates what only makes sense once every option is applied.
 func (s *settings) check() error {
-	u, err := url.Parse(s.baseURL)
-	if err != nil {
-		return fmt.Errorf("conductor: base URL: %w", err)
-	}
-	if u.Scheme == "http" && !s.allowInsecureHTTP && !isLoopback(u.Hostname()) {
+	if config.InClear(s.baseURL) && !s.allowInsecureHTTP {
+		u, err := url.Parse(s.baseURL)
+		if err != nil {
+			return fmt.Errorf("conductor: base URL: %w", err)
+		}
 		return fmt.Errorf("conductor: base URL %q uses plain http to a host that is not loopback, which would send the secret key in clear; use https, or pass conductor.WithInsecureHTTP() if you really mean it", u.Redacted())
 	}
 	s.server = s.baseURL + "/"
 	return nil
 }
 
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 // WithAPIKey sets the secret key (sk_...) sent as a bearer token. Default:
 // the CONDUCTOR_SECRET_KEY environment variable.
 func WithAPIKey(key string) Option {
 	return func(s *settings) error {
-		switch {
-		case key == "":
-			return errors.New("conductor: WithAPIKey: the key is empty")
-		case strings.HasPrefix(key, "pk_"):
-			return errors.New("conductor: WithAPIKey: given a publishable key (pk_...); the API needs your secret key (sk_...)")
-		case strings.ContainsFunc(key, isNotHeaderSafe):
-			return errors.New("conductor: WithAPIKey: the key contains whitespace or control characters")
+		if err := config.SecretKey(key); err != nil {
+			return fmt.Errorf("conductor: WithAPIKey: the key %w", err)
 		}
 		s.apiKey = key
 		return nil
@@ -124,27 +112,13 @@ func WithAPIKey(key string) Option {
 // accepted only for loopback hosts unless [WithInsecureHTTP] is given.
 func WithBaseURL(rawURL string) Option {
 	return func(s *settings) error {
-		u, err := parseBaseURL(rawURL)
+		u, err := config.BaseURL(rawURL)
 		if err != nil {
 			return fmt.Errorf("conductor: WithBaseURL: %w", err)
 		}
 		s.baseURL = u
 		return nil
 	}
-}
-
-func parseBaseURL(rawURL string) (string, error) {
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return "", fmt.Errorf("cannot parse %q: %w", rawURL, err)
-	}
-	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an absolute http or https URL", u.Redacted())
-	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q has a query or fragment; a base URL has neither", u.Redacted())
-	}
-	return strings.TrimSuffix(u.String(), "/"), nil
 }
 
 // WithInsecureHTTP allows a plain-http base URL to a host that is not
@@ -162,8 +136,8 @@ func WithInsecureHTTP() Option {
 // CONDUCTOR_PUBLISHABLE_KEY environment variable.
 func WithPublishableKey(key string) Option {
 	return func(s *settings) error {
-		if err := checkPublishableKey(key); err != nil {
-			return fmt.Errorf("conductor: WithPublishableKey: %s", err.Reason)
+		if err := config.PublishableKey(key); err != nil {
+			return fmt.Errorf("conductor: WithPublishableKey: the key %w", err)
 		}
 		s.publishableKey = key
 		return nil
@@ -247,8 +221,6 @@ func WithLogger(logger *slog.Logger) Option {
 		return nil
 	}
 }
-
-func isNotHeaderSafe(r rune) bool { return r <= ' ' || r == 0x7f }
 
 // isNotTokenChar reports whether r cannot appear in an HTTP header name
 // (RFC 9110 token).

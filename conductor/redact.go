@@ -28,6 +28,13 @@ func (r redactor) bytes(b []byte) []byte {
 	if r.secret == "" || len(b) < len(r.secret) {
 		return b
 	}
+	if bytes.IndexByte(b, '\\') < 0 {
+		// No escape, so only the plain spelling: one fast search.
+		if !bytes.Contains(b, []byte(r.secret)) {
+			return b
+		}
+		return bytes.ReplaceAll(b, []byte(r.secret), []byte(redacted))
+	}
 	var out []byte
 	last := 0
 	for i := 0; i <= len(b)-len(r.secret); {
@@ -106,7 +113,7 @@ func hex4(b []byte) rune {
 }
 
 func (r redactor) string(s string) string {
-	if r.secret == "" || !strings.Contains(s, r.secret) && !strings.Contains(s, `\u`) {
+	if r.secret == "" || !strings.Contains(s, r.secret) && strings.IndexByte(s, '\\') < 0 {
 		return s
 	}
 	return string(r.bytes([]byte(s)))

@@ -94,6 +94,7 @@ func TestStatic(t *testing.T) {
 			t.Run("bodies", func(t *testing.T) { testBodies(t, srv) })
 			t.Run("keys", func(t *testing.T) { testKeys(t, srv) })
 			t.Run("routes", func(t *testing.T) { testRoutes(t, srv) })
+			t.Run("redirect URLs", func(t *testing.T) { testRedirectURLs(t, srv) })
 		})
 	}
 }

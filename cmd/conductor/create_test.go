@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -135,26 +136,81 @@ func TestCreateNetworkErrorExits1(t *testing.T) {
 func TestCreateValidationErrorsExit2(t *testing.T) {
 	tests := []struct {
 		name string
+		args []string
+		want string
+	}{
+		{"link expiry too short", []string{"--link-expiry", "10m"}, "--link-expiry must be 0 (the server's default, 30m) or a whole number of minutes from 15m to 168h"},
+		{"relative redirect", []string{"--redirect-url", "/callback"}, `--redirect-url must be empty or an absolute http or https URL with a host name, in RFC 3986 syntax; got "/callback", which has no scheme`},
+		{"redirect with a space", []string{"--redirect-url", "https://example.com/a b"}, "which has a space at byte 22; percent-encode it as %20"},
+		{"blank end user", []string{"--end-user-id", " "}, `--end-user-id is required (the end_usr_... id of the end-user); got " "`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := runCmd(t, nil, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", r.code, r.stdout, r.stderr, tt.want)
+			}
+		})
+	}
+}
+
+// goNames finds what a command-line user cannot change: a Go option, a
+// Go field of conductortest.Options, a package-qualified name.
+var goNames = regexp.MustCompile(`With[A-Z]\w*|Options\.|conductor\.\w|conductortest`)
+
+// TestCreateErrorsNameWhatTheUserCanChange runs the command as a process,
+// with a real environment, as a person would: each bad key or base URL,
+// from a flag or a variable, must be refused with exit status 2 by the
+// name the person gave it, never by a Go option, and without showing a key.
+func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
+	const sk, pk = "sk_conductor_x0123", "pk_conductor_x0123"
+	real := func(extra map[string]string) map[string]string {
+		env := map[string]string{"CONDUCTOR_SECRET_KEY": sk, "CONDUCTOR_PUBLISHABLE_KEY": pk}
+		for k, v := range extra {
+			env[k] = v
+		}
+		return env
+	}
+	tests := []struct {
+		name string
 		env  map[string]string
 		args []string
 		want string
 	}{
-		{"link expiry too short", nil, []string{"--link-expiry", "10m"}, "invalid --link-expiry: must be 0"},
-		{"secret key in CONDUCTOR_PUBLISHABLE_KEY", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "sk_conductor_x"}, nil, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
-		{"relative redirect", nil, []string{"--redirect-url", "/callback"}, "invalid --redirect-url: must be empty or an absolute http or https URL"},
-		{"secret key as publishable key", nil, []string{"--publishable-key", "sk_conductor_oops"}, "invalid --publishable-key (or CONDUCTOR_PUBLISHABLE_KEY): got a secret key"},
-		{"no publishable key for the real API", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x"}, nil, "a publishable key is needed too: pass --publishable-key or set CONDUCTOR_PUBLISHABLE_KEY"},
-		{"bad base URL", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "ftp://example.com"}, nil, "is not an absolute http or https URL"},
-		{"plain http to another host", map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_x", "CONDUCTOR_BASE_URL": "http://example.com"}, nil, "plain http"},
+		{"publishable key as CONDUCTOR_SECRET_KEY", real(map[string]string{"CONDUCTOR_SECRET_KEY": "pk_conductor_y0123"}), nil,
+			"CONDUCTOR_SECRET_KEY is a publishable key (pk_...); the API needs your secret key (sk_...)"},
+		{"CONDUCTOR_SECRET_KEY with a space", real(map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor y0123"}), nil,
+			"CONDUCTOR_SECRET_KEY contains whitespace or control characters"},
+		{"no publishable key for the real API", map[string]string{"CONDUCTOR_SECRET_KEY": sk}, nil,
+			"with CONDUCTOR_SECRET_KEY set, a publishable key is needed too: pass --publishable-key or set CONDUCTOR_PUBLISHABLE_KEY"},
+		{"secret key as CONDUCTOR_PUBLISHABLE_KEY", real(map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "sk_conductor_y0123"}), nil,
+			"CONDUCTOR_PUBLISHABLE_KEY is a secret key (sk_...), which would be put in a URL shown to end-users"},
+		{"secret key as --publishable-key", real(nil), []string{"--publishable-key", "sk_conductor_y0123"},
+			"--publishable-key is a secret key (sk_...), which would be put in a URL shown to end-users"},
+		{"secret key as CONDUCTOR_PUBLISHABLE_KEY, on the fake", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "sk_conductor_y0123"}, nil,
+			"CONDUCTOR_PUBLISHABLE_KEY is a secret key (sk_...)"},
+		{"secret key as --publishable-key, on the fake", nil, []string{"--publishable-key", "sk_conductor_y0123"},
+			"--publishable-key is a secret key (sk_...)"},
+		{"CONDUCTOR_BASE_URL not http", real(map[string]string{"CONDUCTOR_BASE_URL": "ftp://example.com"}), nil,
+			`CONDUCTOR_BASE_URL: "ftp://example.com" is not an absolute http or https URL`},
+		{"CONDUCTOR_BASE_URL unparsable", real(map[string]string{"CONDUCTOR_BASE_URL": "http://[::1"}), nil,
+			`CONDUCTOR_BASE_URL: cannot parse "http://[::1"`},
+		{"CONDUCTOR_BASE_URL with a query", real(map[string]string{"CONDUCTOR_BASE_URL": "https://example.com/v1?x=1"}), nil,
+			`CONDUCTOR_BASE_URL: "https://example.com/v1?x=1" has a query or fragment`},
+		{"CONDUCTOR_BASE_URL plain http to another host", real(map[string]string{"CONDUCTOR_BASE_URL": "http://example.com/v1"}), nil,
+			`CONDUCTOR_BASE_URL "http://example.com/v1" uses plain http to a host that is not loopback, which would send your secret key in clear; use https (plain http is allowed to loopback only, such as a conductor fake-server on 127.0.0.1)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
+			r := runProcess(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", r.code, r.stdout, r.stderr, tt.want)
 			}
-			if strings.Contains(r.stderr, "sk_conductor_x") {
-				t.Errorf("stderr shows the secret key: %q", r.stderr)
+			if m := goNames.FindString(r.stderr); m != "" {
+				t.Errorf("stderr names %q, which a command-line user cannot change: %q", m, r.stderr)
+			}
+			if strings.Contains(r.stderr, "sk_conductor") {
+				t.Errorf("stderr shows a secret key: %q", r.stderr)
 			}
 		})
 	}

@@ -2,11 +2,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+	"syscall"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
 const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K] [--publishable-key K]"
@@ -14,25 +22,107 @@ const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K]
 // runFakeServer serves the fake until ctx ends (SIGINT or SIGTERM). It
 // prints the settings a client needs as environment assignments, one a
 // line, so a script can read them; printing the fake's own keys is the
-// point here.
+// point here. Flags that cannot work exit 2 before anything starts.
 func runFakeServer(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("fake-server", flag.ContinueOnError)
 	var opts conductortest.Options
-	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:4010", "the `address` to listen on; port 0 picks a free one")
+	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:4010", "the `address` to listen on; port 0 picks a free one, and 0.0.0.0:PORT\nlistens on every interface (CONDUCTOR_BASE_URL then names 127.0.0.1)")
 	fs.StringVar(&opts.SecretKey, "secret-key", "", "the secret `key` clients must send; default: a random sk_conductor_fake_...")
 	fs.StringVar(&opts.PublishableKey, "publishable-key", "", "the publishable `key` bodies must carry; default: a random pk_conductor_fake_...")
 	if code, done := parseFlags(fs, fakeServerSynopsis, args, stdout, stderr); done {
 		return code
 	}
+	if err := checkAddr(opts.Addr); err != nil {
+		fmt.Fprintf(stderr, "conductor fake-server: --addr %q: %v\n", opts.Addr, err)
+		return exitUsage
+	}
+	// Keys are checked here, by the rules the fake applies, so that the
+	// message names the flag; it never quotes the key.
+	for _, k := range []struct {
+		flag, value string
+		check       func(string) error
+	}{
+		{"--secret-key", opts.SecretKey, config.SecretKey},
+		{"--publishable-key", opts.PublishableKey, config.PublishableKey},
+	} {
+		if k.value == "" {
+			continue // a random key
+		}
+		if err := k.check(k.value); err != nil {
+			fmt.Fprintf(stderr, "conductor fake-server: %s %v\n", k.flag, err)
+			return exitUsage
+		}
+	}
 	srv, err := conductortest.NewServerWithOptions(opts)
 	if err != nil {
-		fmt.Fprintf(stderr, "conductor fake-server: %v\n", err)
-		return exitAPI
+		return listenFailed(opts.Addr, err, stderr)
 	}
 	fmt.Fprintf(stdout, "CONDUCTOR_BASE_URL=%s\nCONDUCTOR_SECRET_KEY=%s\nCONDUCTOR_PUBLISHABLE_KEY=%s\n", srv.URL, srv.SecretKey, srv.PublishableKey)
-	fmt.Fprintf(stderr, "conductor fake-server: a fake Conductor API is listening on %s; stop it with Ctrl-C or SIGTERM\n", srv.URL)
+	fmt.Fprintf(stderr, "conductor fake-server: a fake Conductor API is listening %s; stop it with Ctrl-C or SIGTERM\n", where(opts.Addr, srv.URL))
 	<-ctx.Done()
 	srv.Close()
 	fmt.Fprintln(stderr, "conductor fake-server: stopped")
 	return exitOK
+}
+
+// checkAddr checks that addr is host:port with a port number, as --addr
+// must be. A host name is left to the listener, which resolves it; a host
+// of digits and dots must be an IP address, as no name is made of those.
+func checkAddr(addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("want host:port, such as 127.0.0.1:4010 or 0.0.0.0:4010 (port 0 picks a free one)")
+	}
+	if n, err := strconv.Atoi(port); err != nil || strings.Trim(port, "0123456789") != "" || n > 65535 {
+		return errors.New("the port must be a number from 0 to 65535")
+	}
+	if host != "" && strings.Trim(host, "0123456789.") == "" {
+		if _, err := netip.ParseAddr(host); err != nil {
+			return fmt.Errorf("%s is not an IP address", host)
+		}
+	}
+	return nil
+}
+
+// listenFailed reports why the fake could not listen on addr, which
+// checkAddr found well formed, and returns the exit status. A host name
+// that names nothing is the person's input (2). An address that is in use,
+// not this machine's or not permitted is the machine's state, not a
+// mistake in what was typed (1), though another --addr may get round it.
+func listenFailed(addr string, err error, stderr io.Writer) int {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr):
+		fmt.Fprintf(stderr, "conductor fake-server: --addr %q: %s\n", addr, dnsErr.Err)
+		if dnsErr.IsNotFound {
+			return exitUsage
+		}
+		return exitAPI
+	case errors.Is(err, syscall.EADDRINUSE):
+		fmt.Fprintf(stderr, "conductor fake-server: cannot listen on %s: the address is already in use; stop what uses it, or pass another --addr (port 0 picks a free one)\n", addr)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		fmt.Fprintf(stderr, "conductor fake-server: cannot listen on %s: it is not an address of this machine; pass another --addr, such as 127.0.0.1:4010 or 0.0.0.0:4010\n", addr)
+	case errors.Is(err, syscall.EACCES):
+		fmt.Fprintf(stderr, "conductor fake-server: cannot listen on %s: permission denied (ports below 1024 need privileges); pass another --addr\n", addr)
+	default:
+		if cause := errors.Unwrap(err); cause != nil {
+			err = cause
+		}
+		fmt.Fprintf(stderr, "conductor fake-server: cannot listen on %s: %v\n", addr, err)
+	}
+	return exitAPI
+}
+
+// where says where the fake listens. On every interface its URL names only
+// loopback, so this says the rest, for clients on other machines.
+func where(addr, baseURL string) string {
+	host, _, err := net.SplitHostPort(addr)
+	u, uerr := url.Parse(baseURL)
+	if err != nil || uerr != nil {
+		return "on " + baseURL
+	}
+	if ip, perr := netip.ParseAddr(host); host != "" && (perr != nil || !ip.IsUnspecified()) {
+		return "on " + baseURL
+	}
+	return fmt.Sprintf("on every interface, port %s; on this machine at %s", u.Port(), baseURL)
 }

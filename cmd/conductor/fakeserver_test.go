@@ -4,8 +4,7 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"os"
-	"os/exec"
+	"net"
 	"strings"
 	"syscall"
 	"testing"
@@ -84,10 +83,53 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 	}
 }
 
-func TestFakeServerBadAddressExits1(t *testing.T) {
-	r := runCmd(t, nil, "fake-server", "--addr", "127.0.0.1:99999")
-	if r.code != exitAPI || !strings.Contains(r.stderr, "listen") {
-		t.Errorf("exit %d, stderr %q; want 1 and the listen error", r.code, r.stderr)
+// TestFakeServerBadFlagsExit2 gives fake-server what it cannot start with:
+// each is the user's input, so the status is 2, and the message names the
+// flag, never a Go option, and shows no key.
+func TestFakeServerBadFlagsExit2(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--addr", "127.0.0.1:99999"}, `--addr "127.0.0.1:99999": the port must be a number from 0 to 65535`},
+		{[]string{"--addr", "127.0.0.1:http"}, `--addr "127.0.0.1:http": the port must be a number from 0 to 65535`},
+		{[]string{"--addr", "localhost"}, `--addr "localhost": want host:port, such as 127.0.0.1:4010`},
+		{[]string{"--addr", "[::1:4010"}, `--addr "[::1:4010": want host:port, such as 127.0.0.1:4010`},
+		{[]string{"--addr", "256.0.0.1:0"}, `--addr "256.0.0.1:0": 256.0.0.1 is not an IP address`},
+		{[]string{"--addr", "no such host:0"}, `--addr "no such host:0": no such host`},
+		{[]string{"--secret-key", "pk_conductor_y0123"}, "--secret-key is a publishable key (pk_...); the API needs your secret key (sk_...)"},
+		{[]string{"--secret-key", "sk_conductor y0123"}, "--secret-key contains whitespace or control characters"},
+		{[]string{"--publishable-key", "sk_conductor_y0123"}, "--publishable-key is a secret key (sk_...), which would be put in a URL shown to end-users"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			r := runCmd(t, nil, append([]string{"fake-server"}, tt.args...)...)
+			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", r.code, r.stdout, r.stderr, tt.want)
+			}
+			if m := goNames.FindString(r.stderr); m != "" {
+				t.Errorf("stderr names %q, which a command-line user cannot change: %q", m, r.stderr)
+			}
+			if strings.Contains(r.stderr, "y0123") {
+				t.Errorf("stderr shows the key given: %q", r.stderr)
+			}
+		})
+	}
+}
+
+// TestFakeServerAddressInUseExits1 starts fake-server on a port taken: the
+// address is a good one, the machine's state is what fails, so the status
+// is 1, and the message says what to do.
+func TestFakeServerAddressInUseExits1(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	r := runCmd(t, nil, "fake-server", "--addr", l.Addr().String())
+	want := "cannot listen on " + l.Addr().String() + ": the address is already in use; stop what uses it, or pass another --addr (port 0 picks a free one)"
+	if r.code != exitAPI || !strings.Contains(r.stderr, want) {
+		t.Errorf("exit %d, stderr %q; want 1 and %q", r.code, r.stderr, want)
 	}
 }
 
@@ -100,41 +142,13 @@ func TestFakeServerStopsOnSignals(t *testing.T) {
 }
 
 func testStopsOn(t *testing.T, sig syscall.Signal) {
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "CONDUCTOR_CLI_RUN_MAIN=1", "CONDUCTOR_CLI_ARGS=fake-server --addr 127.0.0.1:0")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill() // only if the test fails before Wait
-	settings := readSettings(t, stdout)
+	p := startProcess(t, nil, "fake-server", "--addr", "127.0.0.1:0")
+	settings := readSettings(t, p.stdout)
 	if !strings.HasPrefix(settings["CONDUCTOR_SECRET_KEY"], "sk_conductor_fake_") {
 		t.Errorf("printed secret key %q, want a random sk_conductor_fake_...", settings["CONDUCTOR_SECRET_KEY"])
 	}
 	createWith(t, settings)
-	if err := cmd.Process.Signal(sig); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() {
-		// Wait closes the pipe, so read it to the end first.
-		io.Copy(io.Discard, stdout)
-		done <- cmd.Wait()
-	}()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit after %v: %v; stderr %q", sig, err, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("fake-server did not exit after %v", sig)
-	}
-	if !strings.HasSuffix(stderr.String(), "stopped\n") {
-		t.Errorf("stderr %q, want it to end by saying it stopped", stderr.String())
+	if stderr := p.stop(t, sig); !strings.HasSuffix(stderr, "stopped\n") {
+		t.Errorf("stderr %q, want it to end by saying it stopped", stderr)
 	}
 }

@@ -7,8 +7,11 @@
 // Without CONDUCTOR_SECRET_KEY, auth-sessions create runs against a fake
 // started in-process, so it works on a fresh clone with no account.
 //
-// Exit status: 0 on success, 1 when the API (or the network) fails the
-// call, 2 for bad flags, configuration or parameters.
+// Exit status: 0 on success; 2 for what the person gave that cannot work
+// (a bad flag, environment variable or parameter); 1 for a failure that
+// is not their input: the API or the network fails the call, or
+// fake-server cannot listen on a well-formed address because the machine
+// refuses it (in use, not one of its addresses, not permitted).
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
 	"strings"
 	"syscall"
 )
@@ -110,11 +114,31 @@ func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr
 		printUsage(fs, synopsis, stdout)
 		return exitOK, true
 	case err != nil:
-		fmt.Fprintf(stderr, "conductor %s: %v\n\n", fs.Name(), err)
+		fmt.Fprintf(stderr, "conductor %s: %s\n\n", fs.Name(), flagError(err))
 		printUsage(fs, synopsis, stderr)
 		return exitUsage, true
 	}
 	return exitOK, false
+}
+
+// invalidValue is how package flag reports a value its flag.Value refused.
+var invalidValue = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*") for flag -(\S+): (.*)$`)
+
+// flagError rewords an error of package flag as the help writes flags,
+// with two dashes where flag writes one, and says what to do. The patterns
+// are flag's own messages; what none matches is shown as it is.
+func flagError(err error) string {
+	msg := err.Error()
+	if name, ok := strings.CutPrefix(msg, "flag provided but not defined: -"); ok {
+		return "unknown flag --" + name
+	}
+	if name, ok := strings.CutPrefix(msg, "flag needs an argument: -"); ok {
+		return "--" + name + " needs a value"
+	}
+	if m := invalidValue.FindStringSubmatch(msg); m != nil {
+		return "--" + m[2] + " " + m[1] + ": " + m[3]
+	}
+	return msg
 }
 
 func printUsage(fs *flag.FlagSet, synopsis string, w io.Writer) {

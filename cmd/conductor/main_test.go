@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -12,11 +15,19 @@ import (
 	"go.uber.org/goleak"
 )
 
-// TestMain lets TestFakeServerStopsOnSignals run this test binary as the
-// command itself, so that a real signal reaches main.
+// TestMain lets tests run this test binary as the command itself (see
+// startProcess), so that a real signal reaches main and the command reads
+// a real environment.
 func TestMain(m *testing.M) {
-	if os.Getenv("CONDUCTOR_CLI_RUN_MAIN") == "1" {
-		os.Args = append([]string{"conductor"}, strings.Fields(os.Getenv("CONDUCTOR_CLI_ARGS"))...)
+	if os.Getenv(runMainVar) == "1" {
+		var args []string
+		if err := json.Unmarshal([]byte(os.Getenv(argsVar)), &args); err != nil {
+			fmt.Fprintln(os.Stderr, "bad", argsVar, err)
+			os.Exit(3)
+		}
+		os.Unsetenv(runMainVar)
+		os.Unsetenv(argsVar)
+		os.Args = append([]string{"conductor"}, args...)
 		main()
 		return
 	}
@@ -65,6 +76,10 @@ func TestHelpOnEveryCommand(t *testing.T) {
 	}
 }
 
+// singleDashFlag finds a flag written as Go's flag package writes it, with
+// one dash; the help, and so every message, writes two.
+var singleDashFlag = regexp.MustCompile(`(^|[^-\w])-[a-z][a-z-]*`)
+
 func TestUsageErrorsExit2(t *testing.T) {
 	tests := []struct {
 		args []string
@@ -75,16 +90,25 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{[]string{"auth-sessions"}, "Usage: conductor auth-sessions"},
 		{[]string{"auth-sessions", "delete"}, `unknown command "delete"`},
 		{[]string{"auth-sessions", "create"}, "--end-user-id is required"},
-		{[]string{"auth-sessions", "create", "--end-user"}, "flag provided but not defined: -end-user"},
+		{[]string{"auth-sessions", "create", "--end-user"}, "unknown flag --end-user\n"},
+		{[]string{"auth-sessions", "create", "-end-user"}, "unknown flag --end-user\n"},
+		{[]string{"auth-sessions", "create", "--end-user-id"}, "--end-user-id needs a value\n"},
 		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "extra"}, `unexpected argument "extra"`},
-		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "--link-expiry", "2 hours"}, `invalid value "2 hours" for flag -link-expiry`},
-		{[]string{"fake-server", "--port", "1"}, "flag provided but not defined: -port"},
+		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "--link-expiry", "2"}, `--link-expiry "2": a duration needs a unit, such as 2h or 90m`},
+		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "--link-expiry", "90"}, `--link-expiry "90": a duration needs a unit, such as 2h or 90m`},
+		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "--link-expiry", "2 hours"}, `--link-expiry "2 hours": not a duration; write it as 2h, 90m or 1h30m`},
+		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_a", "--link-expiry", "2d"}, `--link-expiry "2d": not a duration; write it as 2h, 90m or 1h30m (the units are h, m and s)`},
+		{[]string{"fake-server", "--port", "1"}, "unknown flag --port\n"},
+		{[]string{"fake-server", "--addr"}, "--addr needs a value\n"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			r := runCmd(t, nil, tt.args...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q on stderr", r.code, r.stdout, r.stderr, tt.want)
+			}
+			if m := singleDashFlag.FindString(r.stderr); m != "" {
+				t.Errorf("stderr writes a flag with one dash, %q:\n%s", m, r.stderr)
 			}
 		})
 	}

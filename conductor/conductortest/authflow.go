@@ -47,7 +47,7 @@ func (s *Server) serveAuthFlow(w http.ResponseWriter, r *http.Request, secret st
 		return
 	}
 	s.mu.Lock()
-	sess, found := s.sessions[secret]
+	sess, found := s.sessions.get(secret)
 	s.mu.Unlock()
 	if !found || !s.now().Before(sess.expiresAt) {
 		writeError(w, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: "This auth session does not exist or has expired; create a new one."})

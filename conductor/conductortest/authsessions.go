@@ -10,12 +10,6 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
-// session is what the fake keeps of an auth session, for its auth-flow page.
-type session struct {
-	redirectURL *string
-	expiresAt   time.Time
-}
-
 // timestampLayout is Conductor's: UTC with milliseconds and a Z, such as
 // 2024-01-01T12:34:56.789Z.
 const timestampLayout = "2006-01-02T15:04:05.000Z"
@@ -48,8 +42,7 @@ func (s *Server) createAuthSession(w http.ResponseWriter, r *http.Request, body 
 	expires := created.Add(time.Duration(mins * float64(time.Minute))).Truncate(time.Millisecond)
 	secret := "auth_sess_client_secret_" + randomToken()
 	s.mu.Lock()
-	s.dropExpiredLocked(created)
-	s.sessions[secret] = session{redirectURL: params.RedirectURL, expiresAt: expires}
+	s.sessions.add(secret, session{redirectURL: params.RedirectURL, expiresAt: expires})
 	s.mu.Unlock()
 
 	writeJSON(w, http.StatusOK, gen.AuthSession{
@@ -77,14 +70,4 @@ func (s *Server) checkAuthorization(header string) string {
 		return "Invalid API key provided."
 	}
 	return ""
-}
-
-// dropExpiredLocked forgets expired sessions so a long-running fake does
-// not grow without bound. s.mu must be held.
-func (s *Server) dropExpiredLocked(now time.Time) {
-	for secret, sess := range s.sessions {
-		if !now.Before(sess.expiresAt) {
-			delete(s.sessions, secret)
-		}
-	}
 }

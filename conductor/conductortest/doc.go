@@ -22,4 +22,25 @@
 // Conductor's; the codes INVALID_REQUEST, METHOD_NOT_ALLOWED and
 // SPEC_UNAVAILABLE are the fake's own, as Conductor documents none for
 // those cases.
+//
+// # Memory
+//
+// A fake holds a bounded amount of memory however long it runs and
+// whatever it is sent, so that conductor fake-server can serve a shared
+// test environment for weeks:
+//
+//   - [Server.Requests] keeps the most recent [RequestWindowLen] (1,000)
+//     requests, refused ones included, within [RequestWindowBytes]
+//     (4 MiB) of bodies and headers; the most recent is always there;
+//   - the auth-flow pages know the most recent [MaxSessions] (1,000)
+//     sessions, within [MaxSessionBytes] (4 MiB) of secrets and redirect
+//     URLs; an older one gets 404, as an expired one does;
+//   - two requests at a time are read and answered, each with a body of
+//     at most 1 MiB (413 beyond) and headers of at most [MaxHeaderBytes]
+//     (64 KiB, 431 beyond); the others wait their turn, and a request must
+//     arrive whole within 30 seconds of its start.
+//
+// Together these keep the fake's heap under [MemoryBudget], 32 MiB. It is
+// a promise: state the fake gains later, such as a stateful fake of the
+// whole API, must fit in the same budget.
 package conductortest

@@ -89,23 +89,29 @@ func (s *Server) dequeue() (Response, bool) {
 	return r, true
 }
 
-// serveQueued answers with q and reports whether it did; false means the
-// request goes on to the fake's usual handling.
-func (s *Server) serveQueued(w http.ResponseWriter, r *http.Request, q Response) bool {
-	if q.Delay > 0 {
-		t := time.NewTimer(q.Delay)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-			return true
-		case <-s.closing:
-			// ErrAbortHandler drops the connection without an answer;
-			// returning normally would send an empty 200 the client
-			// would take for a broken success.
-			panic(http.ErrAbortHandler)
-		}
+// stall waits d before a queued answer and reports whether to answer
+// then; false means the client gave up. When the fake closes first, it
+// drops the connection.
+func (s *Server) stall(r *http.Request, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-s.closing:
+		// ErrAbortHandler drops the connection without an answer;
+		// returning normally would send an empty 200 the client would
+		// take for a broken success.
+		panic(http.ErrAbortHandler)
 	}
+}
+
+// serveQueued answers with q and reports whether it did; false means the
+// request goes on to the fake's usual handling. The caller has waited
+// q.Delay.
+func (s *Server) serveQueued(w http.ResponseWriter, q Response) bool {
 	for name, values := range q.Header {
 		w.Header()[http.CanonicalHeaderKey(name)] = values
 	}

@@ -1,22 +1,21 @@
 package conductortest
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
-
-// maxRequestBody bounds what the fake reads of a request body, so a
-// runaway client cannot exhaust the memory of a long-running fake.
-const maxRequestBody = 1 << 20
 
 // requestIDHeader is the header Conductor puts on every response.
 const requestIDHeader = "Conductor-Request-Id"
@@ -25,7 +24,9 @@ const requestIDHeader = "Conductor-Request-Id"
 // [NewServer] uses.
 type Options struct {
 	// Addr is the address to listen on. Default "127.0.0.1:0", a random
-	// free port on loopback.
+	// free port on loopback. An unspecified host ("0.0.0.0:4010",
+	// "[::]:4010", ":4010") listens on every interface, as in a
+	// container; URL then names loopback (see [Server.URL]).
 	Addr string
 	// SecretKey is the only bearer key the fake accepts. Default: a random
 	// sk_conductor_fake_... key.
@@ -41,7 +42,10 @@ type Options struct {
 // Server is a running fake Conductor API. It is safe for concurrent use.
 type Server struct {
 	// URL is the base URL of the fake, such as http://127.0.0.1:41234,
-	// for conductor.WithBaseURL or CONDUCTOR_BASE_URL.
+	// for conductor.WithBaseURL or CONDUCTOR_BASE_URL. When the fake
+	// listens on every interface it is http://127.0.0.1:<port>, as the
+	// bound address names no host to connect to; clients on other
+	// machines use this machine's address with the same port.
 	URL string
 	// SecretKey is the key a client must send as "Authorization: Bearer".
 	SecretKey string
@@ -54,10 +58,14 @@ type Server struct {
 	closing   chan struct{}
 	closeOnce sync.Once
 
+	// slots holds a token for each request being read or answered, so
+	// that at most maxConcurrent are, whatever the load.
+	slots chan struct{}
+
 	mu       sync.Mutex
-	requests []Request
+	requests window[Request]
 	queue    []Response
-	sessions map[string]session // by client secret
+	sessions sessionStore
 }
 
 // Request is one request the fake received, as returned by
@@ -104,33 +112,55 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conductortest: listen on %s: %w", opts.Addr, err)
 	}
+	return serveOn(l, opts), nil
+}
+
+// serveOn starts the fake on l with opts, which NewServerWithOptions has
+// completed and checked.
+func serveOn(l net.Listener, opts Options) *Server {
 	s := &Server{
 		SecretKey:      opts.SecretKey,
 		PublishableKey: opts.PublishableKey,
 		now:            opts.Now,
 		closing:        make(chan struct{}),
-		sessions:       map[string]session{},
+		slots:          make(chan struct{}, maxConcurrent),
+		requests:       window[Request]{maxLen: RequestWindowLen, maxBytes: RequestWindowBytes},
+		sessions:       newSessionStore(),
 		transport:      newTransport(),
 	}
-	s.http = &httptest.Server{Listener: l, Config: &http.Server{Handler: http.HandlerFunc(s.serve), ReadHeaderTimeout: 10 * time.Second}}
+	s.http = &httptest.Server{Listener: l, Config: &http.Server{
+		Handler:           http.HandlerFunc(s.serve),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       readTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}}
 	s.http.Start()
-	s.URL = s.http.URL
-	return s, nil
+	s.URL = baseURL(l.Addr())
+	return s
+}
+
+// baseURL is the URL a client on this machine reaches addr by. A listener
+// on an unspecified address (0.0.0.0 or ::) takes connections on every
+// interface, loopback included, but its own address cannot be connected
+// to, and the conductor client refuses plain http to it as not loopback.
+// 127.0.0.1 serves for both, because Go listens on an unspecified address
+// with one dual-stack socket for "tcp", whichever of the two was asked for.
+func baseURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return "http://" + addr.String()
+	}
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // checkKeys refuses keys the conductor client would refuse to send, so that
 // a misconfigured fake fails at start rather than on every call.
 func checkKeys(secret, publishable string) error {
-	for _, k := range []struct{ name, value, wrongPrefix string }{
-		{"SecretKey", secret, "pk_"},
-		{"PublishableKey", publishable, "sk_"},
-	} {
-		if strings.HasPrefix(k.value, k.wrongPrefix) {
-			return fmt.Errorf("conductortest: %s starts with %q, the prefix of the other kind of key", k.name, k.wrongPrefix)
-		}
-		if strings.ContainsFunc(k.value, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
-			return fmt.Errorf("conductortest: %s contains whitespace or control characters", k.name)
-		}
+	if err := config.SecretKey(secret); err != nil {
+		return fmt.Errorf("conductortest: Options.SecretKey %w", err)
+	}
+	if err := config.PublishableKey(publishable); err != nil {
+		return fmt.Errorf("conductortest: Options.PublishableKey %w", err)
 	}
 	return nil
 }
@@ -174,23 +204,34 @@ func (s *Server) Close() {
 	})
 }
 
-// Requests returns a copy of every request the fake has received, oldest
-// first.
+// Requests returns a copy of the most recent requests the fake received,
+// oldest first, those it refused included: at most [RequestWindowLen], and
+// fewer when their bodies and headers would pass [RequestWindowBytes] in
+// all. The most recent request is always there, so a test that checks what
+// it just sent finds it.
 func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]Request, len(s.requests))
-	for i, r := range s.requests {
+	out := s.requests.values()
+	for i, r := range out {
 		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)}
 	}
 	return out
 }
 
 // serve is the fake's one handler: it records the request, gives it a
-// request id, and routes it.
+// request id, and routes it. It holds a slot throughout, but for a queued
+// Delay, so that stalled requests do not hold back the others.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set(requestIDHeader, "req_"+randomToken())
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	s.enter(r)
+	held := true
+	defer func() {
+		if held {
+			s.leave()
+		}
+	}()
+	body, err := readBody(r)
 	s.record(r, body)
 	switch {
 	case err != nil:
@@ -204,8 +245,19 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.serveAuthFlow(w, r, secret, complete)
 		return
 	}
-	if q, ok := s.dequeue(); ok && s.serveQueued(w, r, q) {
-		return
+	if q, ok := s.dequeue(); ok {
+		if q.Delay > 0 {
+			s.leave()
+			held = false
+			if !s.stall(r, q.Delay) {
+				return
+			}
+			s.enter(r)
+			held = true
+		}
+		if s.serveQueued(w, q) {
+			return
+		}
 	}
 	switch {
 	case r.URL.Path != "/auth-sessions":
@@ -218,10 +270,51 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// enter takes a slot for r, waiting while maxConcurrent requests hold one.
+// When the client goes away or the fake closes first, it drops the
+// connection: returning normally would send an empty 200 that a client
+// would take for a broken success.
+func (s *Server) enter(r *http.Request) {
+	select {
+	case s.slots <- struct{}{}:
+	case <-r.Context().Done():
+		panic(http.ErrAbortHandler)
+	case <-s.closing:
+		panic(http.ErrAbortHandler)
+	}
+}
+
+func (s *Server) leave() { <-s.slots }
+
+// readBody reads up to maxRequestBody+1 bytes of r's body, into a buffer of
+// the body's size when the request declares it: io.ReadAll would leave up
+// to twice that allocated, and the request window keeps the buffer.
+func readBody(r *http.Request) ([]byte, error) {
+	limited := io.LimitReader(r.Body, maxRequestBody+1)
+	if n := r.ContentLength; n >= 0 && n <= maxRequestBody {
+		body := make([]byte, n)
+		k, err := io.ReadFull(limited, body)
+		return body[:k], err
+	}
+	body, err := io.ReadAll(limited)
+	if cap(body) > len(body) {
+		body = bytes.Clone(body)
+	}
+	return body, err
+}
+
+// record adds r to the request window; a request counts its body, headers,
+// method and path against RequestWindowBytes.
 func (s *Server) record(r *http.Request, body []byte) {
+	size := len(r.Method) + len(r.URL.Path) + cap(body)
+	for name, values := range r.Header {
+		for _, v := range values {
+			size += len(name) + len(v)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body})
+	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}, size)
 }
 
 // randomToken is 26 lowercase letters and digits from crypto/rand: ids and

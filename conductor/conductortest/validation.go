@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/seed-6dcb809e/conductor-go/gen/spec"
+	"github.com/seed-6dcb809e/conductor-go/internal/uri"
 )
 
 // createBody is a POST /auth-sessions body that passed validation.
@@ -91,23 +91,14 @@ func checkSchema(value any, schema *openapi3.Schema) string {
 	err := schema.VisitJSON(value,
 		openapi3.VisitAsRequest(),
 		openapi3.EnableFormatValidation(),
-		openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(checkURI)),
+		// kin-openapi leaves "uri" unchecked unless given a validator;
+		// the spec declares it on redirectUrl, and Prism checks it.
+		openapi3.WithStringFormatValidator("uri", openapi3.NewCallbackValidator(uri.Check)),
 	)
 	if err == nil {
 		return ""
 	}
 	return describeSchemaError(err)
-}
-
-// checkURI is JSON Schema's "uri" format: an absolute URI, with a scheme.
-// kin-openapi leaves the format unchecked unless given a validator; the
-// spec declares it on redirectUrl, and Prism refuses what is not a URI.
-func checkURI(v string) error {
-	u, err := url.Parse(v)
-	if err != nil || u.Scheme == "" || strings.ContainsAny(v, " \t\r\n") {
-		return errors.New("not an absolute URI")
-	}
-	return nil
 }
 
 // describeSchemaError turns kin-openapi's error into a message that starts
@@ -135,7 +126,13 @@ func describeSchemaError(err error) string {
 		}
 	}
 	switch serr.SchemaField {
-	case "type", "nullable", "format":
+	case "format":
+		if why := errors.Unwrap(serr.Origin); why != nil && want != "" && serr.Schema.Format == "uri" {
+			// uri.Check's reasons read after "it".
+			return fmt.Sprintf("%s: must be %s (RFC 3986); it %v.", field, want, why)
+		}
+		fallthrough
+	case "type", "nullable":
 		if want != "" {
 			return fmt.Sprintf("%s: must be %s.", field, want)
 		}

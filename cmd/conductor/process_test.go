@@ -1,0 +1,110 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The variables that make this test binary run as the command (TestMain).
+const (
+	runMainVar = "CONDUCTOR_CLI_RUN_MAIN"
+	argsVar    = "CONDUCTOR_CLI_ARGS" // the arguments, as a JSON array
+)
+
+// process is the command running as its own process.
+type process struct {
+	cmd    *exec.Cmd
+	stdout io.Reader
+	// stderr is safe to read only once exited is closed.
+	stderr strings.Builder
+	once   sync.Once
+	exited chan struct{}
+	err    error // Wait's result, once exited is closed
+}
+
+// startProcess runs this test binary as the command with args. Its
+// environment is the test's without CONDUCTOR_* variables, plus env. The
+// test's cleanup kills it if it is still running.
+func startProcess(t *testing.T, env map[string]string, args ...string) *process {
+	t.Helper()
+	encoded, err := json.Marshal(args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: exec.Command(os.Args[0], "-test.run=^$"), exited: make(chan struct{})}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "CONDUCTOR_") {
+			p.cmd.Env = append(p.cmd.Env, kv)
+		}
+	}
+	p.cmd.Env = append(p.cmd.Env, runMainVar+"=1", argsVar+"="+string(encoded))
+	for name, value := range env {
+		p.cmd.Env = append(p.cmd.Env, name+"="+value)
+	}
+	stdout, err := p.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stdout = stdout
+	p.cmd.Stderr = &p.stderr
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		p.cmd.Process.Kill()
+		<-p.wait()
+	})
+	return p
+}
+
+// runProcess runs the command as its own process to its end, as a person
+// would from a shell with env as the CONDUCTOR_* variables.
+func runProcess(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	p := startProcess(t, env, args...)
+	var stdout strings.Builder
+	p.stdout = io.TeeReader(p.stdout, &stdout)
+	select {
+	case <-p.wait():
+	case <-time.After(30 * time.Second):
+		t.Fatalf("conductor %s did not exit within 30s", strings.Join(args, " "))
+	}
+	code := p.cmd.ProcessState.ExitCode()
+	return result{code, stdout.String(), p.stderr.String()}
+}
+
+// wait reads stdout to its end, as Wait closes it, then waits for the
+// process; the channel is closed when it has exited.
+func (p *process) wait() <-chan struct{} {
+	p.once.Do(func() {
+		go func() {
+			io.Copy(io.Discard, p.stdout)
+			p.err = p.cmd.Wait()
+			close(p.exited)
+		}()
+	})
+	return p.exited
+}
+
+// stop ends the process with sig and returns its stderr.
+func (p *process) stop(t *testing.T, sig os.Signal) string {
+	t.Helper()
+	if err := p.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.wait():
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the command did not exit after %v", sig)
+	}
+	if p.err != nil {
+		t.Errorf("exit after %v: %v; stderr %q", sig, p.err, p.stderr.String())
+	}
+	return p.stderr.String()
+}

@@ -1,0 +1,125 @@
+package conductortest_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+)
+
+// heapAlloc runs a GC and returns what it left allocated in the whole
+// process. Only when nothing else allocates is that what is live, so the
+// test measures when its requests are done, or all blocked.
+func heapAlloc() uint64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
+// TestMemoryStaysWithinBudget fills a fake as a long flood would, and
+// checks that what it holds stays under MemoryBudget: after more sessions
+// than it keeps and hundreds of 1 MiB requests, and then with 64 more 1
+// MiB requests in flight at once. It measures the whole process, so it
+// must not run in parallel with other tests (none here do).
+func TestMemoryStaysWithinBudget(t *testing.T) {
+	srv := newServer(t)
+	// The first session loads the OpenAPI document, which the budget
+	// leaves out as shared by every fake in the process.
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	defer c.CloseIdleConnections()
+	mustCreate(t, c, conductor.AuthSessionCreateParams{EndUserID: "end_usr_first"})
+	// The bodies the test sends are the test's, not the fake's.
+	stranger := bytes.Repeat([]byte{'x'}, 1<<20)
+	huge := fmt.Appendf(nil, `{"endUserId":"end_usr_a","publishableKey":%q,"redirectUrl":"https://example.com/cb?state=%s"}`,
+		srv.PublishableKey, bytes.Repeat([]byte{'a'}, 1<<20-200))
+	const senders, megabyteRequests, inFlight = 32, 256, 64
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: inFlight}}
+	defer hc.CloseIdleConnections()
+	base := heapAlloc()
+
+	// More sessions than the fake keeps, then the flood: 1 MiB requests
+	// from many connections at once, most without a key (what strangers
+	// would send) and one in sixteen creating a session with a redirect URL
+	// of nearly 1 MiB (the costliest request to accept).
+	var wg sync.WaitGroup
+	var created atomic.Int32
+	for range 4 {
+		wg.Go(func() {
+			for i := created.Add(1); i <= conductortest.MaxSessions+100; i = created.Add(1) {
+				if _, err := create(t, c, conductor.AuthSessionCreateParams{EndUserID: fmt.Sprintf("end_usr_%d", i)}); err != nil {
+					t.Errorf("Create %d: %v", i, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var sent atomic.Int32
+	for range senders {
+		wg.Go(func() {
+			for i := sent.Add(1); i <= megabyteRequests; i = sent.Add(1) {
+				header, body, want := http.Header{"Content-Type": {"application/json"}}, stranger, http.StatusUnauthorized
+				if i%16 == 0 {
+					header, body, want = authorized(srv), huge, http.StatusOK
+				}
+				if status := post(t, hc, srv, header, bytes.NewReader(body), int64(len(body))); status != want {
+					t.Errorf("a 1 MiB request: status %d, want %d", status, want)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	afterFlood := heapAlloc() - base
+
+	// Then requests in flight: 1 MiB uploads that stop one byte short, so
+	// that the fake has started on as many as it will and waits for the
+	// rest. The pause gives a fake that started on all of them the time
+	// to show it; one that keeps its limit passes however long it is.
+	release := make(chan struct{})
+	for range inFlight {
+		r, w := io.Pipe()
+		go func() {
+			w.Write(stranger[1:])
+			<-release
+			w.Write(stranger[:1])
+			w.Close()
+		}()
+		wg.Go(func() {
+			if status := post(t, hc, srv, nil, r, 1<<20); status != http.StatusUnauthorized {
+				t.Errorf("a paused 1 MiB request: status %d, want 401", status)
+			}
+		})
+	}
+	time.Sleep(500 * time.Millisecond)
+	withInFlight := heapAlloc() - base
+	close(release)
+	wg.Wait()
+
+	t.Logf("held by the fake: %.1f MiB after %d sessions and %d requests of 1 MiB; %.1f MiB with %d more in flight; the budget is %d MiB",
+		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, float64(withInFlight)/(1<<20), inFlight, conductortest.MemoryBudget>>20)
+	if afterFlood > conductortest.MemoryBudget || withInFlight > conductortest.MemoryBudget {
+		t.Errorf("the fake held %d MiB after the flood and %d MiB with requests in flight; the budget is %d MiB",
+			afterFlood>>20, withInFlight>>20, conductortest.MemoryBudget>>20)
+	}
+}
+
+func TestOversizedHeadersAre431(t *testing.T) {
+	srv := newServer(t)
+	h := authorized(srv)
+	// net/http lets 4 KiB beyond MaxHeaderBytes through.
+	padding := conductortest.MaxHeaderBytes + 4<<10
+	h.Set("X-Padding", strings.Repeat("a", padding))
+	if r := send(t, srv, "POST", "/auth-sessions", h, `{}`); r.status != http.StatusRequestHeaderFieldsTooLarge {
+		t.Errorf("status %d for a header of %d bytes, want 431", r.status, padding)
+	}
+}
