@@ -6,9 +6,12 @@ GO ?= go
 
 all: ci
 
-## generate: regenerate gen/ (the client and gen/spec) from openapi.yaml and oapi-codegen.yaml
+## generate: regenerate gen/ (the overlay, the client and gen/spec) from
+## openapi.yaml and oapi-codegen.yaml, then the facade's conductor/*.gen.go
+## from gen/: in that order, since each step reads the one before.
 generate:
 	$(GO) generate ./gen/...
+	$(GO) generate ./conductor
 
 ## test: run every test with the race detector
 test:
@@ -59,14 +62,15 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./conductor | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat -col /impl bench.txt
 
-## check: fail if gen/ (gen/spec/ included) differs from what openapi.yaml,
-## oapi-codegen.yaml and the go:generate lines in gen/ generate
+## check: fail if gen/ or conductor/*.gen.go differ from what openapi.yaml,
+## oapi-codegen.yaml and the go:generate lines generate
+GENERATED = gen/ conductor/*.gen.go
 check: generate
-	@if ! git diff --quiet -- gen/ || [ -n "$$(git status --porcelain --untracked-files=all -- gen/)" ]; then \
-		echo "gen/ is out of date with openapi.yaml, oapi-codegen.yaml or a go:generate line in gen/:"; \
-		git status --porcelain --untracked-files=all -- gen/; git --no-pager diff --stat -- gen/; \
-		echo "run 'make generate' and commit gen/"; exit 1; fi
-	@echo "gen/ is up to date"
+	@if ! git diff --quiet -- $(GENERATED) || [ -n "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" ]; then \
+		echo "generated files are out of date with openapi.yaml, oapi-codegen.yaml or a go:generate line:"; \
+		git status --porcelain --untracked-files=all -- $(GENERATED); git --no-pager diff --stat -- $(GENERATED); \
+		echo "run 'make generate' and commit them"; exit 1; fi
+	@echo "gen/ and conductor/*.gen.go are up to date"
 
 ## ci: everything CI runs
 ci: test test-contract lint check
@@ -87,7 +91,7 @@ update-spec:
 	@before="$$(mktemp)" && trap 'rm -f "$$before"' EXIT && cp openapi.yaml "$$before" && \
 	set -x && \
 	$(GO) run ./cmd/specpipe update "$(SPEC)" && \
-	$(GO) generate ./gen/... && \
+	$(MAKE) --no-print-directory generate && \
 	$(GO) run ./cmd/specpipe diff -base "$$before" openapi.yaml
 
 ## spec-scale: take Conductor's whole published spec (../shared/specs) through the pipeline, with timings

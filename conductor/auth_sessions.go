@@ -94,21 +94,20 @@ func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCr
 	if verr != nil {
 		return nil, verr
 	}
-	req, err := gen.NewPostAuthSessionsRequest(s.server, body)
+	// Creating a session twice is harmless (the first one simply expires),
+	// so unlike other creates it is retried as a read is.
+	req, err := gen.NewAuthSessionCreateRequest(s.server, body)
+	resp, err := svc.client.roundTrip(ctx, s, 0, "", req, err)
+	session, err := decode[gen.AuthSession](resp, err)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := svc.client.engine.send(ctx, req, s)
-	session, raw, err := decodeResponse[gen.AuthSession](resp, err)
-	if err != nil {
-		return nil, err
-	}
-	return toAuthSession(resp, raw, session)
+	return toAuthSession(resp, session)
 }
 
 // requestBody validates p and builds the body the API expects.
-func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.PostAuthSessionsJSONRequestBody, *ValidationError) {
-	var body gen.PostAuthSessionsJSONRequestBody
+func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.AuthSessionCreateParams, *ValidationError) {
+	var body gen.AuthSessionCreateParams
 	if strings.TrimSpace(p.EndUserID) == "" {
 		return body, &ValidationError{Field: "EndUserID", Reason: fmt.Sprintf("is required (the end_usr_... id of the end-user); got %q", p.EndUserID)}
 	}
@@ -122,7 +121,7 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 	if err := checkPublishableKey(key); err != nil {
 		return body, err
 	}
-	body.EndUserId = p.EndUserID
+	body.EndUserID = p.EndUserID
 	body.PublishableKey = key
 	if p.LinkExpiry != 0 {
 		if p.LinkExpiry < MinLinkExpiry || p.LinkExpiry > MaxLinkExpiry || p.LinkExpiry%time.Minute != 0 {
@@ -135,7 +134,7 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 		if err := uri.CheckRedirect(p.RedirectURL); err != nil {
 			return body, &ValidationError{Field: "RedirectURL", Reason: fmt.Sprintf("must be empty or an absolute http or https URL with a host name, in RFC 3986 syntax; got %q, which %v", p.RedirectURL, err)}
 		}
-		body.RedirectUrl = &p.RedirectURL
+		body.RedirectURL = &p.RedirectURL
 	}
 	return body, nil
 }
@@ -151,37 +150,38 @@ func checkPublishableKey(key string) *ValidationError {
 
 // toAuthSession checks a decoded 200 body against the auth_session schema,
 // so a caller never gets a half-filled session.
-func toAuthSession(resp *http.Response, body []byte, a *gen.AuthSession) (*AuthSession, error) {
+func toAuthSession(resp *http.Response, a *gen.AuthSession) (*AuthSession, error) {
+	body := resp.Body.(*readBody).data
 	if a.ObjectType != gen.AuthSessionObjectTypeAuthSession {
 		return nil, invalidResponse(resp, body, "objectType is %q, want %q", a.ObjectType, gen.AuthSessionObjectTypeAuthSession)
 	}
 	for _, f := range []struct{ name, value string }{
-		{"id", a.Id}, {"endUserId", a.EndUserId}, {"clientSecret", a.ClientSecret}, {"authFlowUrl", a.AuthFlowUrl},
+		{"id", a.ID}, {"endUserId", a.EndUserID}, {"clientSecret", a.ClientSecret}, {"authFlowUrl", a.AuthFlowURL},
 	} {
 		if f.value == "" {
 			return nil, invalidResponse(resp, body, "auth_session has no %s", f.name)
 		}
 	}
-	created, err := time.Parse(time.RFC3339Nano, a.CreatedAt)
-	if err != nil {
-		return nil, invalidResponse(resp, body, "createdAt %q is not an RFC 3339 timestamp", a.CreatedAt)
-	}
-	expires, err := time.Parse(time.RFC3339Nano, a.ExpiresAt)
-	if err != nil {
-		return nil, invalidResponse(resp, body, "expiresAt %q is not an RFC 3339 timestamp", a.ExpiresAt)
+	for _, f := range []struct {
+		name  string
+		value time.Time
+	}{{"createdAt", a.CreatedAt}, {"expiresAt", a.ExpiresAt}} {
+		if f.value.IsZero() {
+			return nil, invalidResponse(resp, body, "auth_session has no %s", f.name)
+		}
 	}
 	session := &AuthSession{
-		ID:           a.Id,
+		ID:           a.ID,
 		ObjectType:   string(a.ObjectType),
-		EndUserID:    a.EndUserId,
+		EndUserID:    a.EndUserID,
 		ClientSecret: a.ClientSecret,
-		AuthFlowURL:  a.AuthFlowUrl,
-		CreatedAt:    created,
-		ExpiresAt:    expires,
+		AuthFlowURL:  a.AuthFlowURL,
+		CreatedAt:    a.CreatedAt,
+		ExpiresAt:    a.ExpiresAt,
 		RequestID:    resp.Header.Get(requestIDHeader),
 	}
-	if a.RedirectUrl != nil {
-		session.RedirectURL = *a.RedirectUrl
+	if a.RedirectURL != nil {
+		session.RedirectURL = *a.RedirectURL
 	}
 	return session, nil
 }

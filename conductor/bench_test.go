@@ -78,7 +78,7 @@ func facadeCreate(b *testing.B, srv *benchServer) (createFunc, func()) {
 
 func generatedCreate(b *testing.B, srv *benchServer) (createFunc, func()) {
 	hc := &http.Client{}
-	g, err := gen.NewClientWithResponses(srv.URL, gen.WithHTTPClient(hc), gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+	g, err := gen.NewClient(srv.URL, gen.WithHTTPClient(hc), gen.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
 		r.Header.Set("Authorization", "Bearer "+testAPIKey)
 		return nil
 	}))
@@ -86,11 +86,16 @@ func generatedCreate(b *testing.B, srv *benchServer) (createFunc, func()) {
 		b.Fatal(err)
 	}
 	return func(ctx context.Context) error {
-		resp, err := g.PostAuthSessionsWithResponse(ctx, gen.PostAuthSessionsJSONRequestBody{EndUserId: "end_usr_1234567abcdefg", PublishableKey: testPublishableKey})
-		if err == nil && (resp.JSON200 == nil || resp.JSON200.Id == "") {
-			err = fmt.Errorf("status %d", resp.StatusCode())
+		resp, err := g.AuthSessionCreate(ctx, gen.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg", PublishableKey: testPublishableKey})
+		if err != nil {
+			return err
 		}
-		return err
+		defer resp.Body.Close()
+		var s gen.AuthSession
+		if err := json.NewDecoder(resp.Body).Decode(&s); err != nil || resp.StatusCode != http.StatusOK || s.ID == "" {
+			return fmt.Errorf("status %d: %v", resp.StatusCode, err)
+		}
+		return nil
 	}, hc.CloseIdleConnections
 }
 

@@ -21,10 +21,16 @@ type Client struct {
 	// AuthSessions creates the sessions that connect an end-user's
 	// QuickBooks Desktop.
 	AuthSessions *AuthSessionsService
+	// EndUsers are your customers, each of whom connects a QuickBooks
+	// Desktop company file.
+	EndUsers *EndUsersService
+	// QBD reads and writes an end-user's QuickBooks Desktop data, by
+	// resource: client.QBD.Invoices, client.QBD.Customers, ...
+	QBD *QBDService
 
 	settings *settings
 	engine   *engine
-	gen      *gen.ClientWithResponses
+	gen      *gen.Client
 }
 
 // NewClient returns a client configured by opts on top of the environment
@@ -59,6 +65,7 @@ func NewClient(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c.AuthSessions = &AuthSessionsService{client: c}
+	c.initServices()
 	return c, nil
 }
 
@@ -111,7 +118,7 @@ func (c *Client) CloseIdleConnections() { c.settings.httpClient.CloseIdleConnect
 // does not wrap. Its requests go through the same layer as every other
 // call: authentication, User-Agent, retries, timeouts, and non-2xx
 // responses returned as [*Error].
-func (c *Client) Gen() *gen.ClientWithResponses { return c.gen }
+func (c *Client) Gen() *gen.Client { return c.gen }
 
 // callSettings returns the settings for one facade call: the client's,
 // or a copy with opts applied.

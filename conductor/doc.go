@@ -17,3 +17,5 @@
 // the same layer that adds authentication, retries, timeouts and error
 // decoding, so operations without a wrapper here behave the same way.
 package conductor
+
+//go:generate go run ../cmd/apigen facade -spec ../openapi.yaml -gen ../gen/conductor.gen.go -dir .

@@ -3,7 +3,6 @@ package conductor
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -35,8 +34,8 @@ type engine struct {
 
 var _ gen.HttpRequestDoer = (*engine)(nil)
 
-func (e *engine) genClient(baseURL string) (*gen.ClientWithResponses, error) {
-	return gen.NewClientWithResponses(baseURL, gen.WithHTTPClient(e))
+func (e *engine) genClient(baseURL string) (*gen.Client, error) {
+	return gen.NewClient(baseURL, gen.WithHTTPClient(e))
 }
 
 // Do sends req with retries. It returns a response only for a 2xx status,
@@ -44,7 +43,8 @@ func (e *engine) genClient(baseURL string) (*gen.ClientWithResponses, error) {
 // redacted and replayable; any other status becomes an *Error.
 //
 // Do is what the generated client of [Client.Gen] sends through, with the
-// client's settings; facade calls use send with their own.
+// client's settings; facade calls use send with their own. It cannot tell
+// what a POST does, so it treats every POST as a write (see writeKind).
 func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	// A request editor may have added a header net/http would refuse; it
 	// would fail the same way on every attempt, so refuse it once, before
@@ -53,12 +53,19 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	if err := checkHeaders(req.Header); err != nil {
 		return nil, err
 	}
-	return e.send(req.Context(), req, e.defaults)
+	write := notWrite
+	if req.Method == http.MethodPost {
+		write = writeOther
+	}
+	return e.send(req.Context(), req, e.defaults, write)
 }
 
-// send is Do for a call whose context is ctx (req's own is ignored) and
-// whose settings are s.
-func (e *engine) send(ctx context.Context, req *http.Request, s *settings) (*http.Response, error) {
+// send is Do for a call whose context is ctx (req's own is ignored), whose
+// settings are s, and which changes data as write says.
+func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write writeKind) (*http.Response, error) {
+	if s.retryWrites {
+		write = notWrite
+	}
 	getBody, err := replayableBody(req)
 	if err != nil {
 		return nil, err
@@ -78,7 +85,7 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings) (*htt
 			start = time.Now()
 		}
 		resp, err := e.attempt(ctx, req, attempt, getBody, s, red)
-		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err)
+		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write != notWrite)
 		var wait time.Duration
 		if retry {
 			wait = retryDelay(resp, attempt)
@@ -87,7 +94,8 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings) (*htt
 			logAttempt(ctx, s.logger, req, resp, err, attempt, time.Since(start), wait)
 		}
 		if !retry {
-			return finish(req, resp, err, attempt)
+			resp, err = finish(req, resp, err, attempt)
+			return resp, write.unconfirmed(err)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -118,6 +126,7 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 	}
 	resp, err := s.httpClient.Do(r)
 	if err == nil {
+		resp.Request = r // a transport from WithHTTPClient may leave it out
 		if err = readResponse(ctx, resp, boundsBodies(s.httpClient), red); err == nil {
 			return resp, nil
 		}
@@ -247,28 +256,6 @@ func checkHeaders(h http.Header) error {
 
 // isControl reports an ASCII control character other than tab.
 func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
-
-// decodeResponse completes a generated call: given what the raw method
-// returned (a 2xx whose body the engine already read, or an error), it
-// decodes the JSON body into a T. A body that is not JSON, or not a T,
-// becomes an *Error matching ErrInvalidResponse. It stands in for the
-// generated Parse...Response functions, which copy the body again and bind
-// headers by reflection on every call, for a result the facade then
-// converts anyway.
-func decodeResponse[T any](resp *http.Response, err error) (*T, []byte, error) {
-	if err != nil {
-		return nil, nil, err
-	}
-	body := resp.Body.(*readBody).data
-	if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
-		return nil, body, invalidResponse(resp, body, "want JSON; got %s", describeBody(resp, body))
-	}
-	v := new(T)
-	if err := json.Unmarshal(body, v); err != nil {
-		return nil, body, invalidResponse(resp, body, "%v", err)
-	}
-	return v, body, nil
-}
 
 // replayableBody returns a function giving a fresh copy of the request body
 // for each attempt, so that every retry sends exactly the same bytes.

@@ -17,6 +17,8 @@ const requestIDHeader = "Conductor-Request-Id"
 // The engine has already redacted the body and headers.
 func decodeError(resp *http.Response, body []byte) *Error {
 	e := &Error{
+		Method:     resp.Request.Method,
+		Path:       resp.Request.URL.Path,
 		StatusCode: resp.StatusCode,
 		RequestID:  resp.Header.Get(requestIDHeader),
 		Body:       body,
@@ -28,15 +30,15 @@ func decodeError(resp *http.Response, body []byte) *Error {
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.Message = fmt.Sprintf("redirect to %q not followed: API calls never follow redirects, so the secret key cannot reach another host", resp.Header.Get("Location"))
 	case json.Unmarshal(body, &env) == nil && env.Error.Message != "" && env.Error.Type != "":
-		e.Type = string(env.Error.Type)
+		e.Type = ErrorType(env.Error.Type)
 		e.Code = env.Error.Code
 		e.Message = env.Error.Message
 		e.UserFacingMessage = env.Error.UserFacingMessage
 		if env.Error.IntegrationCode != nil {
 			e.IntegrationCode = *env.Error.IntegrationCode
 		}
-		if env.Error.RequestId != "" {
-			e.RequestID = env.Error.RequestId
+		if env.Error.RequestID != "" {
+			e.RequestID = env.Error.RequestID
 		}
 	default:
 		e.Message = "the response body is not a Conductor error envelope: " + describeBody(resp, body)
@@ -48,6 +50,8 @@ func decodeError(resp *http.Response, body []byte) *Error {
 // operation documents.
 func invalidResponse(resp *http.Response, body []byte, format string, args ...any) *Error {
 	return &Error{
+		Method:          resp.Request.Method,
+		Path:            resp.Request.URL.Path,
 		StatusCode:      resp.StatusCode,
 		RequestID:       resp.Header.Get(requestIDHeader),
 		Message:         "invalid response: " + fmt.Sprintf(format, args...),

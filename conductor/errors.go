@@ -2,8 +2,8 @@ package conductor
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -41,11 +41,15 @@ var (
 // envelope (an HTML page from a proxy, an empty or truncated body), Type and
 // Code are empty and Message says what was received instead.
 type Error struct {
+	// Method and Path are the request's, such as POST and
+	// /quickbooks-desktop/invoices: which operation failed.
+	Method, Path string
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
-	// Type is the broad category, such as "INVALID_REQUEST_ERROR" or
-	// "INTEGRATION_CONNECTION_ERROR".
-	Type string
+	// Type is the broad category, one of the ErrorType constants such as
+	// [ErrorTypeIntegrationConnection]; empty when the body was not
+	// Conductor's error envelope.
+	Type ErrorType
 	// Code is the finer-grained reason, such as "API_KEY_INVALID"; branch on
 	// it for special handling.
 	Code string
@@ -65,13 +69,17 @@ type Error struct {
 	invalidResponse bool
 }
 
-// Error reads like
-// "conductor: 401 AUTHENTICATION_ERROR API_KEY_INVALID: <message> (request req_...)".
+// Error reads like "conductor: POST /quickbooks-desktop/invoices: 401
+// AUTHENTICATION_ERROR API_KEY_INVALID: <message> (request req_...)".
 func (e *Error) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "conductor: %d", e.StatusCode)
+	b.WriteString("conductor: ")
+	if e.Method != "" {
+		b.WriteString(e.Method + " " + e.Path + ": ")
+	}
+	b.WriteString(strconv.Itoa(e.StatusCode))
 	if e.Type != "" {
-		b.WriteString(" " + e.Type)
+		b.WriteString(" " + string(e.Type))
 	}
 	if e.Code != "" {
 		b.WriteString(" " + e.Code)
@@ -109,6 +117,34 @@ func (e *Error) Is(target error) bool {
 	}
 	return false
 }
+
+// ErrorType is the broad category of an [Error], from Conductor's error
+// envelope.
+type ErrorType string
+
+// Conductor's error types.
+const (
+	// ErrorTypeIntegration: QuickBooks Desktop refused the request, such as
+	// an id that does not exist in the company file; IntegrationCode holds
+	// QuickBooks' own code.
+	ErrorTypeIntegration ErrorType = "INTEGRATION_ERROR"
+	// ErrorTypeIntegrationConnection: the end-user's QuickBooks Desktop, or
+	// its Web Connector, could not be reached (status 502). The end-user
+	// has to act, by opening QuickBooks or the Web Connector on their
+	// computer; nothing is wrong with your code or with Conductor, and
+	// Conductor advises not to raise alerts for it. The request did not
+	// reach QuickBooks.
+	ErrorTypeIntegrationConnection ErrorType = "INTEGRATION_CONNECTION_ERROR"
+	// ErrorTypeInvalidRequest: the request is wrong, such as a missing or
+	// invalid parameter, or an object that does not exist.
+	ErrorTypeInvalidRequest ErrorType = "INVALID_REQUEST_ERROR"
+	// ErrorTypeAuthentication: the secret key is missing or invalid.
+	ErrorTypeAuthentication ErrorType = "AUTHENTICATION_ERROR"
+	// ErrorTypePermission: the key may not do this.
+	ErrorTypePermission ErrorType = "PERMISSION_ERROR"
+	// ErrorTypeInternal: something went wrong on Conductor's side.
+	ErrorTypeInternal ErrorType = "INTERNAL_ERROR"
+)
 
 // ValidationError is a parameter that the API would refuse, caught before
 // any request was sent.

@@ -46,13 +46,14 @@ func TestAPIErrorsByStatus(t *testing.T) {
 				t.Fatalf("err = %v (%T), want *conductor.Error", err, err)
 			}
 			want := &conductor.Error{
-				StatusCode: tt.status, Type: tt.typ, Code: tt.code, Message: "what went wrong",
+				Method: "POST", Path: "/auth-sessions",
+				StatusCode: tt.status, Type: conductor.ErrorType(tt.typ), Code: tt.code, Message: "what went wrong",
 				UserFacingMessage: "Something went wrong.", RequestID: "req_envelope", Body: []byte(body),
 			}
 			if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(conductor.Error{})); diff != "" {
 				t.Errorf("error mismatch (-want +got):\n%s", diff)
 			}
-			wantMsg := fmt.Sprintf("conductor: %d %s %s: what went wrong (request req_envelope)", tt.status, tt.typ, tt.code)
+			wantMsg := fmt.Sprintf("conductor: POST /auth-sessions: %d %s %s: what went wrong (request req_envelope)", tt.status, tt.typ, tt.code)
 			if err.Error() != wantMsg {
 				t.Errorf("Error() = %q\nwant      %q", err.Error(), wantMsg)
 			}

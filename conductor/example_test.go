@@ -73,7 +73,7 @@ func ExampleError() {
 	// code: API_KEY_INVALID
 	// for support: req_1234567abcdefg
 	// authentication problem: true
-	// conductor: 401 AUTHENTICATION_ERROR API_KEY_INVALID: Invalid API key provided. (request req_1234567abcdefg)
+	// conductor: POST /auth-sessions: 401 AUTHENTICATION_ERROR API_KEY_INVALID: Invalid API key provided. (request req_1234567abcdefg)
 }
 
 func ExampleValidationError() {

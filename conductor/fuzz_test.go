@@ -168,7 +168,7 @@ func FuzzEchoedKey(f *testing.F) {
 		seen := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
 		var apiErr *conductor.Error
 		if errors.As(err, &apiErr) {
-			seen = append(seen, string(apiErr.Body), apiErr.Message, apiErr.UserFacingMessage, apiErr.Type, apiErr.Code, apiErr.IntegrationCode, apiErr.RequestID)
+			seen = append(seen, string(apiErr.Body), apiErr.Message, apiErr.UserFacingMessage, string(apiErr.Type), apiErr.Code, apiErr.IntegrationCode, apiErr.RequestID)
 		}
 		for _, s := range seen {
 			if strings.Contains(s, testAPIKey) || strings.Contains(s, spelled.String()) {

@@ -51,6 +51,7 @@ type settings struct {
 	headers           http.Header
 	allowInsecureHTTP bool
 	logger            *slog.Logger
+	retryWrites       bool
 }
 
 // clone copies s deeply enough that options applied to the copy never
@@ -203,6 +204,19 @@ func WithHeader(name, value string) Option {
 			s.headers = http.Header{}
 		}
 		s.headers.Set(canonical, value)
+		return nil
+	}
+}
+
+// WithWriteRetries lets a create, update, void or passthrough call be
+// retried as a read is: after a timeout, a broken connection or a 5xx. By
+// default such a call is retried only when it certainly did not take
+// effect (the connection failed before anything was sent, or a 429),
+// since QuickBooks has no idempotency keys and a second attempt could
+// create a second invoice. Pass it to a call you know is safe to repeat.
+func WithWriteRetries() Option {
+	return func(s *settings) error {
+		s.retryWrites = true
 		return nil
 	}
 }

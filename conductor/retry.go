@@ -19,16 +19,19 @@ const (
 )
 
 // shouldRetry decides on one attempt's outcome. The caller's context
-// ending is never retried; a per-attempt timeout or a connection error is.
-// Requests net/http would refuse to send never get here: the engine
-// refuses them before the first attempt.
-func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
+// ending is never retried; a per-attempt timeout or a connection error is,
+// unless the call is a write: a write is retried only when it certainly
+// did not take effect (the connection failed before anything was sent, or
+// a 429), or when the server says so with x-should-retry. Requests
+// net/http would refuse to send never get here: the engine refuses them
+// before the first attempt.
+func shouldRetry(ctx context.Context, resp *http.Response, err error, write bool) bool {
 	if ctx.Err() != nil {
 		return false
 	}
 	if err != nil {
 		// A body over the cap will be over it next time too.
-		return !errors.Is(err, errBodyTooLarge)
+		return !errors.Is(err, errBodyTooLarge) && (!write || notSent(err))
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		// A success is final whatever its headers say: sending a create
@@ -41,6 +44,10 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error) bool {
 		return true
 	case "false":
 		return false
+	}
+	if write {
+		// Rate limited: the request was turned away, not processed.
+		return resp.StatusCode == http.StatusTooManyRequests
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusRequestTimeout, code == http.StatusConflict, code == http.StatusTooManyRequests:

@@ -179,7 +179,7 @@ func TestARequestNetHTTPWouldRefuseIsNeitherSentNorRetried(t *testing.T) {
 			r.Header.Set("X-Bad", value)
 			return nil
 		}
-		_, err := c.Gen().PostAuthSessions(context.Background(), gen.PostAuthSessionsJSONRequestBody{EndUserId: "end_usr_a", PublishableKey: testPublishableKey}, badHeader)
+		_, err := c.Gen().AuthSessionCreate(context.Background(), gen.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: testPublishableKey}, badHeader)
 		var verr *conductor.ValidationError
 		if !errors.As(err, &verr) || !strings.Contains(verr.Field, "X-Bad") {
 			t.Errorf("header %q: err = %v; want a *conductor.ValidationError naming the header", value, err)

@@ -83,7 +83,7 @@ func testRedirectURLs(t *testing.T, srv server) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = newClient(t, srv.url).Gen().PostAuthSessionsWithBodyWithResponse(callContext(t), "application/json", strings.NewReader(string(body)))
+			_, err = newClient(t, srv.url).Gen().AuthSessionCreateWithBody(callContext(t), "application/json", strings.NewReader(string(body)))
 			checkAnswer(t, srv, want, err)
 
 			_, err = newClient(t, srv.url).AuthSessions.Create(callContext(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", RedirectURL: tc.url})

@@ -1,9 +1,11 @@
 // Package gen is the low-level Conductor client generated from openapi.yaml
-// by oapi-codegen. Nothing in conductor.gen.go is edited by hand: change
-// openapi.yaml or oapi-codegen.yaml and run `make generate`.
+// by oapi-codegen, shaped by gen/overlay.yaml, which cmd/apigen derives from
+// openapi.yaml. Nothing here is edited by hand: change openapi.yaml or
+// oapi-codegen.yaml and run `make generate`.
 //
-// Most programs should import the conductor package instead, which adds
-// defaults, validation, retries and typed errors on top of this one.
+// Programs import the conductor package instead, which names every type of
+// this one and adds defaults, validation, retries and typed errors.
 package gen
 
+//go:generate go run ../cmd/apigen overlay -spec ../openapi.yaml -o overlay.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../oapi-codegen.yaml ../openapi.yaml

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/codegen"
 	"github.com/oapi-codegen/oapi-codegen/v2/pkg/util"
+	"github.com/seed-6dcb809e/conductor-go/internal/apigen"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -56,30 +57,55 @@ func TestDriftIsDetected(t *testing.T) {
 	}
 
 	// copyRepo lays out gen/ and the files its go:generate lines read as
-	// in the repository, so the paths in doc.go resolve the same way.
+	// in the repository, so the paths in doc.go resolve the same way, but
+	// with testdata/openapi.yaml, a small spec, as the spec: each case
+	// regenerates in milliseconds rather than seconds, and its diff shows
+	// the change it looks for. The generated files of the copy are made
+	// by the check's own generators, in the order go generate runs them.
+	small, err := os.ReadFile(filepath.Join("testdata", "openapi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	copyRepo := func(t *testing.T) (root, genDir string) {
 		root = t.TempDir()
 		genDir = filepath.Join(root, "gen")
 		files := map[string]bool{}
+		specs := map[string]bool{}
 		for _, d := range directives {
 			files[filepath.Join(d.dir, "doc.go")] = true
-			files[filepath.Join(d.dir, d.output)] = true
-			files[filepath.Join(d.dir, d.spec)] = true
+			specs[filepath.Join(d.dir, d.spec)] = true
 			if d.config != "" {
 				files[filepath.Join(d.dir, d.config)] = true
 			}
 		}
+		copyFile := func(from string, data []byte) {
+			// from is relative to gen/; in the copy, to its gen/.
+			to := filepath.Join(genDir, from)
+			if rel, err := filepath.Rel(root, to); err != nil || strings.HasPrefix(rel, "..") {
+				t.Fatalf("%s lies outside the repository; this test cannot copy it", from)
+			}
+			write(t, to, data)
+		}
 		for f := range files {
-			// f is relative to gen/; in the copy, to its gen/.
 			b, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			to := filepath.Join(genDir, f)
-			if rel, err := filepath.Rel(root, to); err != nil || strings.HasPrefix(rel, "..") {
-				t.Fatalf("%s lies outside the repository; this test cannot copy it", f)
+			copyFile(f, b)
+		}
+		for f := range specs {
+			copyFile(f, small)
+		}
+		copied, err := findDirectives(genDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range copied {
+			out, err := produce(d, version)
+			if err != nil {
+				t.Fatal(err)
 			}
-			write(t, to, b)
+			write(t, filepath.Join(d.dir, d.output), []byte(out))
 		}
 		return root, genDir
 	}
@@ -155,6 +181,25 @@ func TestDriftIsDetected(t *testing.T) {
 				return version
 			},
 			want: []string{"Nickname", "conductor.gen.go", filepath.Join("spec", "spec.gen.go")},
+		},
+		{
+			name: "hand edit of the overlay",
+			mutate: func(t *testing.T, root string) string {
+				edit(t, filepath.Join(root, "gen", "overlay.yaml"), "operationId: InvoiceList", "operationId: ListInvoices")
+				return version
+			},
+			want:    []string{"overlay.yaml", "ListInvoices", "cmd/apigen"},
+			notWant: []string{"spec.gen.go"},
+		},
+		{
+			// A new operation needs an operationId in the overlay and a
+			// builder in the client, and changes the fake's document.
+			name: "operation added to the spec",
+			mutate: func(t *testing.T, root string) string {
+				edit(t, filepath.Join(root, "openapi.yaml"), "\npaths:\n", "\npaths:\n  /quickbooks-desktop/invoices/{id}:\n    get:\n      parameters:\n        - {in: path, name: id, required: true, schema: {type: string}}\n      responses:\n        \"200\":\n          description: An invoice.\n          content:\n            application/json:\n              schema:\n                $ref: \"#/components/schemas/qbd_invoice\"\n")
+				return version
+			},
+			want: []string{"overlay.yaml", "operationId: InvoiceRetrieve", "conductor.gen.go", filepath.Join("spec", "spec.gen.go")},
 		},
 		{
 			name: "config change",
@@ -334,8 +379,14 @@ func checkGen(genDir, generatorVersion string) error {
 	// A file added by hand is drift too: gen/ holds what `make generate`
 	// writes, the doc.go files that say how, and tests only.
 	err = filepath.WalkDir(genDir, func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
+		if err != nil {
 			return err
+		}
+		if e.IsDir() {
+			if e.Name() == "testdata" {
+				return filepath.SkipDir // the tests' own inputs
+			}
+			return nil
 		}
 		if generated[path] || e.Name() == "doc.go" || strings.HasSuffix(e.Name(), "_test.go") {
 			return nil
@@ -354,11 +405,15 @@ func checkGen(genDir, generatorVersion string) error {
 	return errors.Join(errs...)
 }
 
-// A directive is a //go:generate line in gen/ that runs the pinned
-// oapi-codegen, read as the command reads its arguments.
+// A directive is a //go:generate line in gen/: one that runs the pinned
+// oapi-codegen, read as the command reads its arguments, or one that runs
+// cmd/apigen to write the overlay oapi-codegen applies.
 type directive struct {
 	dir  string // the directory of the doc.go holding the line, where go generate runs it
 	line string // the line as written, for messages
+
+	// overlay says the line runs `apigen overlay -spec SPEC -o OUTPUT`.
+	overlay bool
 
 	config   string // -config, relative to dir, or ""
 	generate string // -generate, or the command's default
@@ -409,12 +464,28 @@ func findDirectives(genDir string) ([]directive, error) {
 	return all, err
 }
 
-// parseDirective reads a go:generate line in dir as oapi-codegen reads its
-// flags. It refuses any flag whose effect the check does not reproduce.
+// overlayDirective starts the go:generate line that writes gen/overlay.yaml
+// from the spec: `-spec SPEC -o OUTPUT` follow, relative to the doc.go.
+const overlayDirective = "//go:generate go run ../cmd/apigen overlay "
+
+// parseDirective reads a go:generate line in dir as oapi-codegen (or
+// apigen) reads its flags. It refuses any flag whose effect the check does
+// not reproduce.
 func parseDirective(dir, line string) (directive, error) {
+	if rest, ok := strings.CutPrefix(line, overlayDirective); ok {
+		d := directive{dir: dir, line: line, overlay: true}
+		fset := flag.NewFlagSet("apigen overlay", flag.ContinueOnError)
+		fset.SetOutput(io.Discard)
+		fset.StringVar(&d.spec, "spec", "", "")
+		fset.StringVar(&d.output, "o", "", "")
+		if err := fset.Parse(strings.Fields(rest)); err != nil || fset.NArg() != 0 || d.spec == "" || d.output == "" {
+			return directive{}, fmt.Errorf("go:generate line %q: want exactly -spec SPEC -o OUTPUT after %q", line, overlayDirective)
+		}
+		return d, nil
+	}
 	rest, ok := strings.CutPrefix(line, generateDirective)
 	if !ok {
-		return directive{}, fmt.Errorf("go:generate line %q does not start %q; update this test with how it generates", line, generateDirective)
+		return directive{}, fmt.Errorf("go:generate line %q starts neither %q nor %q; update this test with how it generates", line, generateDirective, overlayDirective)
 	}
 	if strings.ContainsAny(rest, "\"`") {
 		return directive{}, fmt.Errorf("go:generate line %q quotes an argument; this test splits on spaces only", line)
@@ -538,22 +609,23 @@ func generationTargets(cfg *codegen.Configuration, targets []string) error {
 // generatorVersion, and returns an error with a diff and the fix when it
 // differs from d's output file.
 func checkDrift(d directive, generatorVersion string) error {
-	cfg, err := d.configuration()
+	got, err := produce(d, generatorVersion)
 	if err != nil {
 		return err
 	}
-	specPath := filepath.Join(d.dir, d.spec)
-	got, err := generate(cfg, d.dir, specPath, generatorVersion)
-	if err != nil {
-		return err
-	}
-	outPath := filepath.Join(d.dir, cfg.OutputFile)
+	outPath := filepath.Join(d.dir, d.output)
 	want, err := os.ReadFile(outPath)
 	if err != nil {
 		return fmt.Errorf("%w\nfix: run `%s` and commit gen/", err, fixCommand)
 	}
 	if string(want) == got {
 		return nil
+	}
+	specPath := filepath.Join(d.dir, d.spec)
+	if d.overlay {
+		return fmt.Errorf("%s is not what cmd/apigen derives from %s (-committed +derived):\n%s\n"+
+			"fix: run `%s` and commit gen/. Never edit the overlay by hand: it follows from the spec by the rules in internal/apigen.",
+			outPath, specPath, lineDiff(string(want), got), fixCommand)
 	}
 	inputs := specPath
 	if d.config != "" {
@@ -562,6 +634,29 @@ func checkDrift(d directive, generatorVersion string) error {
 	return fmt.Errorf("%s is not what oapi-codegen %s makes of %s with %q (-committed +regenerated):\n%s\n"+
 		"fix: run `%s` and commit gen/. Never edit gen/ by hand: change %s or the go:generate line instead, then regenerate.",
 		outPath, generatorVersion, inputs, d.line, lineDiff(string(want), got), fixCommand, inputs)
+}
+
+// produce is what `make generate` writes for d: the overlay apigen
+// derives from the spec, or what oapi-codegen, as generatorVersion, makes
+// of the spec with d's flags and config.
+func produce(d directive, generatorVersion string) (string, error) {
+	specPath := filepath.Join(d.dir, d.spec)
+	if d.overlay {
+		spec, err := os.ReadFile(specPath)
+		if err != nil {
+			return "", err
+		}
+		out, err := apigen.Overlay(spec)
+		if err != nil {
+			return "", fmt.Errorf("deriving the overlay from %s: %w", specPath, err)
+		}
+		return string(out), nil
+	}
+	cfg, err := d.configuration()
+	if err != nil {
+		return "", err
+	}
+	return generate(cfg, d.dir, specPath, generatorVersion)
 }
 
 // loadConfig reads an oapi-codegen config file as the command does,

@@ -20,9 +20,13 @@ import (
 const createSynopsis = "auth-sessions create --end-user-id ID [--publishable-key K] [--link-expiry 2h] [--redirect-url URL]"
 
 // sessionJSON is what create prints: the API's auth_session, so that the
-// output reads like the API reference, and the request id for support.
+// output reads like the API reference, with its timestamps as Conductor
+// writes them (these fields hide the embedded time.Time ones), and the
+// request id for support.
 type sessionJSON struct {
 	gen.AuthSession
+	CreatedAt string `json:"createdAt"`
+	ExpiresAt string `json:"expiresAt"`
 	RequestID string `json:"requestId"`
 }
 
@@ -63,18 +67,18 @@ func runCreate(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	out := sessionJSON{
 		AuthSession: gen.AuthSession{
-			Id:           session.ID,
+			ID:           session.ID,
 			ObjectType:   gen.AuthSessionObjectType(session.ObjectType),
-			CreatedAt:    session.CreatedAt.UTC().Format(timestampLayout),
-			EndUserId:    session.EndUserID,
+			EndUserID:    session.EndUserID,
 			ClientSecret: session.ClientSecret,
-			AuthFlowUrl:  session.AuthFlowURL,
-			ExpiresAt:    session.ExpiresAt.UTC().Format(timestampLayout),
+			AuthFlowURL:  session.AuthFlowURL,
 		},
+		CreatedAt: session.CreatedAt.UTC().Format(timestampLayout),
+		ExpiresAt: session.ExpiresAt.UTC().Format(timestampLayout),
 		RequestID: session.RequestID,
 	}
 	if session.RedirectURL != "" {
-		out.RedirectUrl = &session.RedirectURL
+		out.RedirectURL = &session.RedirectURL
 	}
 	enc := json.NewEncoder(stdout)
 	enc.SetIndent("", "  ")
@@ -174,7 +178,7 @@ func reportError(err error, keySource string, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stderr, "conductor auth-sessions create: the API refused the call with status %d\n", apiErr.StatusCode)
 	for _, f := range []struct{ name, value string }{
-		{"type", apiErr.Type}, {"code", apiErr.Code}, {"message", apiErr.Message}, {"request id", apiErr.RequestID},
+		{"type", string(apiErr.Type)}, {"code", apiErr.Code}, {"message", apiErr.Message}, {"request id", apiErr.RequestID},
 	} {
 		if f.value == "" {
 			f.value = "(none)"

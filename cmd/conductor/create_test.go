@@ -37,8 +37,8 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 	}
 	s := decodeSession(t, r.stdout)
 	redirect := "https://example.com/cb?a=1&b=2"
-	want := gen.AuthSession{ObjectType: "auth_session", EndUserId: "end_usr_demo", RedirectUrl: &redirect}
-	if diff := cmp.Diff(want, s.AuthSession, cmpopts.IgnoreFields(gen.AuthSession{}, "Id", "CreatedAt", "ClientSecret", "AuthFlowUrl", "ExpiresAt")); diff != "" {
+	want := gen.AuthSession{ObjectType: "auth_session", EndUserID: "end_usr_demo", RedirectURL: &redirect}
+	if diff := cmp.Diff(want, s.AuthSession, cmpopts.IgnoreFields(gen.AuthSession{}, "ID", "CreatedAt", "ClientSecret", "AuthFlowURL", "ExpiresAt")); diff != "" {
 		t.Errorf("session mismatch (-want +got):\n%s", diff)
 	}
 	created, err1 := time.Parse(time.RFC3339, s.CreatedAt)
@@ -46,8 +46,8 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 	if err1 != nil || err2 != nil || expires.Sub(created) != 2*time.Hour {
 		t.Errorf("createdAt %q expiresAt %q; want timestamps 2h apart", s.CreatedAt, s.ExpiresAt)
 	}
-	if !strings.HasPrefix(s.Id, "auth_sess_") || !strings.Contains(s.AuthFlowUrl, "/qbd/"+s.ClientSecret+"?key=pk_") || !strings.HasPrefix(s.RequestID, "req_") {
-		t.Errorf("id %q, authFlowUrl %q, requestId %q; want the fake's", s.Id, s.AuthFlowUrl, s.RequestID)
+	if !strings.HasPrefix(s.ID, "auth_sess_") || !strings.Contains(s.AuthFlowURL, "/qbd/"+s.ClientSecret+"?key=pk_") || !strings.HasPrefix(s.RequestID, "req_") {
+		t.Errorf("id %q, authFlowUrl %q, requestId %q; want the fake's", s.ID, s.AuthFlowURL, s.RequestID)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
 	if len(lines) != 1 || !strings.Contains(lines[0], "in-process fake") {
@@ -74,8 +74,8 @@ func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing on stderr", r.code, r.stderr)
 	}
 	s := decodeSession(t, r.stdout)
-	if !strings.HasPrefix(s.AuthFlowUrl, srv.URL+"/qbd/") || len(srv.Requests()) != 1 {
-		t.Errorf("authFlowUrl %q after %d requests; want one request to the server in CONDUCTOR_BASE_URL", s.AuthFlowUrl, len(srv.Requests()))
+	if !strings.HasPrefix(s.AuthFlowURL, srv.URL+"/qbd/") || len(srv.Requests()) != 1 {
+		t.Errorf("authFlowUrl %q after %d requests; want one request to the server in CONDUCTOR_BASE_URL", s.AuthFlowURL, len(srv.Requests()))
 	}
 	if strings.Contains(r.stdout, srv.SecretKey) {
 		t.Error("stdout shows the secret key")
@@ -230,8 +230,8 @@ func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
 			if r.code != exitOK {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
-			if s := decodeSession(t, r.stdout); !strings.HasSuffix(s.AuthFlowUrl, "?key=pk_conductor_mine") {
-				t.Errorf("authFlowUrl %q, want it to carry pk_conductor_mine", s.AuthFlowUrl)
+			if s := decodeSession(t, r.stdout); !strings.HasSuffix(s.AuthFlowURL, "?key=pk_conductor_mine") {
+				t.Errorf("authFlowUrl %q, want it to carry pk_conductor_mine", s.AuthFlowURL)
 			}
 		})
 	}

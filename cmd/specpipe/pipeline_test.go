@@ -19,7 +19,8 @@ const repoRoot = "../.."
 // pipelineRepo is a copy, in a temporary directory, of what this
 // repository's generation needs: go.mod and go.sum (so the same pinned
 // oapi-codegen runs), oapi-codegen.yaml, the doc.go of gen and of gen/spec
-// (whose go:generate lines say how each is generated) and a spec. `go
+// (whose go:generate lines say how each is generated), cmd/apigen and the
+// packages it runs (which derive gen/overlay.yaml), and a spec. `go
 // generate ./gen/...` and `go build ./gen/...` run in it as `make
 // update-spec` runs them in the repository.
 type pipelineRepo struct {
@@ -32,8 +33,26 @@ func newPipelineRepo(t *testing.T, spec []byte) *pipelineRepo {
 	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go"), filepath.Join("gen", "spec", "doc.go")} {
 		r.write(t, f, readFile(t, filepath.Join(repoRoot, f)))
 	}
+	for _, pkg := range []string{"cmd/apigen", "internal/apigen", "internal/apispec"} {
+		r.copyPackage(t, pkg)
+	}
 	r.write(t, "openapi.yaml", spec)
 	return r
+}
+
+// copyPackage copies the Go files of the repository's package dir, tests
+// aside.
+func (r *pipelineRepo) copyPackage(t *testing.T, dir string) {
+	t.Helper()
+	entries, err := os.ReadDir(filepath.Join(repoRoot, dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+			r.write(t, filepath.Join(dir, name), readFile(t, filepath.Join(repoRoot, dir, name)))
+		}
+	}
 }
 
 func (r *pipelineRepo) path(name string) string { return filepath.Join(r.dir, name) }

@@ -30,12 +30,14 @@ func TestRehearsal(t *testing.T) {
 		{
 			file:    "added-optional-field.yaml",
 			wantIDs: []string{"response-optional-property-added"},
-			inCode:  "UpdatedAt *string `json:\"updatedAt,omitempty\"`",
+			// A date and time, so a *time.Time by the overlay's rule.
+			inCode: "UpdatedAt *time.Time `json:\"updatedAt,omitempty\"`",
 		},
 		{
 			file:    "added-endpoint.yaml",
 			wantIDs: []string{"endpoint-added"},
-			inCode:  "func (c *Client) GetAuthSessionsId(ctx context.Context, id string,",
+			// Named by the overlay as Conductor's SDKs would name it.
+			inCode: "func (c *Client) AuthSessionRetrieve(ctx context.Context, id string,",
 		},
 		{
 			file:      "removed-required-field.yaml",

@@ -45,16 +45,28 @@ func (s *Server) createAuthSession(w http.ResponseWriter, r *http.Request, body 
 	s.sessions.add(secret, session{redirectURL: params.RedirectURL, expiresAt: expires})
 	s.mu.Unlock()
 
-	writeJSON(w, http.StatusOK, gen.AuthSession{
-		Id:           "auth_sess_" + randomToken(),
-		ObjectType:   gen.AuthSessionObjectTypeAuthSession,
-		CreatedAt:    created.Format(timestampLayout),
-		EndUserId:    params.EndUserID,
-		ClientSecret: secret,
-		AuthFlowUrl:  s.URL + "/qbd/" + secret + "?key=" + url.QueryEscape(params.PublishableKey),
-		ExpiresAt:    expires.Format(timestampLayout),
-		RedirectUrl:  params.RedirectURL,
+	writeJSON(w, http.StatusOK, sessionBody{
+		AuthSession: gen.AuthSession{
+			ID:           "auth_sess_" + randomToken(),
+			ObjectType:   gen.AuthSessionObjectTypeAuthSession,
+			EndUserID:    params.EndUserID,
+			ClientSecret: secret,
+			AuthFlowURL:  s.URL + "/qbd/" + secret + "?key=" + url.QueryEscape(params.PublishableKey),
+			RedirectURL:  params.RedirectURL,
+		},
+		CreatedAt: created.Format(timestampLayout),
+		ExpiresAt: expires.Format(timestampLayout),
 	})
+}
+
+// sessionBody is an auth_session with its timestamps written as Conductor
+// writes them, always with milliseconds: these fields hide the embedded
+// time.Time ones, which encoding/json would write with as many digits as
+// they need.
+type sessionBody struct {
+	gen.AuthSession
+	CreatedAt string `json:"createdAt"`
+	ExpiresAt string `json:"expiresAt"`
 }
 
 // checkAuthorization returns why the header does not carry the fake's

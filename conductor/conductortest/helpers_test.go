@@ -93,11 +93,11 @@ func decodeEnvelope(t *testing.T, r rawResponse) gen.ErrorResponse {
 	if err := json.Unmarshal(r.body, &env); err != nil {
 		t.Fatalf("body %q is not an envelope: %v", r.body, err)
 	}
-	if id := r.header.Get("Conductor-Request-Id"); id == "" || id != env.Error.RequestId {
-		t.Errorf("Conductor-Request-Id %q, envelope requestId %q; want equal and set", id, env.Error.RequestId)
+	if id := r.header.Get("Conductor-Request-Id"); id == "" || id != env.Error.RequestID {
+		t.Errorf("Conductor-Request-Id %q, envelope requestId %q; want equal and set", id, env.Error.RequestID)
 	}
-	if int(env.Error.HttpStatusCode) != r.status {
-		t.Errorf("httpStatusCode %v, status %d; want equal", env.Error.HttpStatusCode, r.status)
+	if int(env.Error.HTTPStatusCode) != r.status {
+		t.Errorf("httpStatusCode %v, status %d; want equal", env.Error.HTTPStatusCode, r.status)
 	}
 	if env.Error.Message == "" || env.Error.UserFacingMessage == "" {
 		t.Errorf("envelope %s lacks a message or userFacingMessage", r.body)

@@ -138,8 +138,8 @@ func writeError(w http.ResponseWriter, status int, e Error) {
 		UserFacingMessage: e.UserFacingMessage,
 		Type:              gen.ErrorType(e.Type),
 		Code:              e.Code,
-		HttpStatusCode:    float64(status),
-		RequestId:         w.Header().Get(requestIDHeader),
+		HTTPStatusCode:    float64(status),
+		RequestID:         w.Header().Get(requestIDHeader),
 	}})
 }
 

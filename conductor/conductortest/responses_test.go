@@ -72,7 +72,7 @@ func TestQueuedRawBodyAndEnvelope(t *testing.T) {
 	if r.status != http.StatusServiceUnavailable {
 		t.Fatalf("second answer %d, want the queued 503", r.status)
 	}
-	if env := decodeEnvelope(t, r); env.Error.Code != "DOWN" || env.Error.UserFacingMessage != "u" || env.Error.RequestId != "req_chosen" {
+	if env := decodeEnvelope(t, r); env.Error.Code != "DOWN" || env.Error.UserFacingMessage != "u" || env.Error.RequestID != "req_chosen" {
 		t.Errorf("envelope %s, want the queued error with the queued request id", r.body)
 	}
 	if r = send(t, srv, "POST", "/auth-sessions", nil, ""); r.status != http.StatusUnauthorized {

@@ -59,10 +59,13 @@ func (s *Server) validateCreate(r *http.Request, body []byte, rb *openapi3.Reque
 	if msg != "" {
 		return decoded, msg
 	}
-	if msg := checkSchema(value, schema); msg != "" {
+	// Unknown fields first: the spec may say additionalProperties: false
+	// (Conductor's does), and kin-openapi's wording of that names one
+	// field and not the ones allowed.
+	if msg := checkUnknownFields(value, schema); msg != "" {
 		return decoded, msg
 	}
-	if msg := checkUnknownFields(value, schema); msg != "" {
+	if msg := checkSchema(value, schema); msg != "" {
 		return decoded, msg
 	}
 	if err := json.Unmarshal(body, &decoded); err != nil {

@@ -81,6 +81,8 @@ type Operation struct {
 	HasID bool
 	// HasQuery says that the operation takes query parameters.
 	HasQuery bool
+	// RequiredQuery are the query parameters the operation requires.
+	RequiredQuery []string
 	// HasBody says that the operation takes a JSON request body.
 	HasBody bool
 	// Paginated says that a list takes a cursor and answers with hasMore
@@ -88,6 +90,9 @@ type Operation struct {
 	Paginated bool
 	// NeedsEndUser says that the operation takes the end-user header.
 	NeedsEndUser bool
+
+	// Summary and Description are the spec's, for documentation.
+	Summary, Description string
 
 	// Model is the Go name of the object the operation is about, from the
 	// component schema it returns or lists: "Invoice" for qbd_invoice.
@@ -241,6 +246,10 @@ func (s *Spec) operation(method, path string, op map[string]any) (Operation, err
 		switch param["in"] {
 		case "query":
 			o.HasQuery = true
+			if param["required"] == true {
+				name, _ := param["name"].(string)
+				o.RequiredQuery = append(o.RequiredQuery, name)
+			}
 			if param["name"] == "cursor" {
 				o.Paginated = true
 			}
@@ -251,6 +260,8 @@ func (s *Spec) operation(method, path string, op map[string]any) (Operation, err
 		}
 	}
 	o.HasBody = op["requestBody"] != nil
+	o.Summary, _ = op["summary"].(string)
+	o.Description, _ = op["description"].(string)
 	result := s.resultSchema(op)
 
 	switch {
