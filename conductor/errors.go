@@ -42,7 +42,7 @@ var (
 // Code are empty and Message says what was received instead.
 type Error struct {
 	// Method and Path are the request's, such as POST and
-	// /quickbooks-desktop/invoices: which operation failed.
+	// /v1/quickbooks-desktop/invoices: which operation failed.
 	Method, Path string
 	// StatusCode is the HTTP status of the response.
 	StatusCode int
@@ -69,7 +69,7 @@ type Error struct {
 	invalidResponse bool
 }
 
-// Error reads like "conductor: POST /quickbooks-desktop/invoices: 401
+// Error reads like "conductor: POST /v1/quickbooks-desktop/invoices: 401
 // AUTHENTICATION_ERROR API_KEY_INVALID: <message> (request req_...)".
 func (e *Error) Error() string {
 	var b strings.Builder
