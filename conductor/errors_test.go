@@ -1,6 +1,7 @@
 package conductor_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -120,5 +121,24 @@ func TestIntegrationCodeIsLifted(t *testing.T) {
 	var got *conductor.Error
 	if !errors.As(err, &got) || got.IntegrationCode != "0x80040420" || got.RequestID != "req_qb" {
 		t.Fatalf("err = %#v; want IntegrationCode 0x80040420 and RequestID req_qb", err)
+	}
+}
+
+// TestAnErrorNamesItsOperation: a QuickBooks call's error says which
+// operation failed, and its type is a constant to compare with.
+func TestAnErrorNamesItsOperation(t *testing.T) {
+	body := envelope(502, "INTEGRATION_CONNECTION_ERROR", "QBD_CONNECTION_ERROR", "QuickBooks Desktop is not running")
+	srv := newScriptServer(t, reply{status: 502, headers: jsonHeaders(), body: body})
+	_, err := srv.client(t, conductor.WithMaxRetries(0)).QBD.Invoices.Retrieve(context.Background(), "end_usr_a", "80000001-1234567890")
+	var got *conductor.Error
+	if !errors.As(err, &got) {
+		t.Fatalf("err = %v, want *conductor.Error", err)
+	}
+	if got.Method != "GET" || got.Path != "/quickbooks-desktop/invoices/80000001-1234567890" || got.Type != conductor.ErrorTypeIntegrationConnection {
+		t.Errorf("Method %q, Path %q, Type %q; want the invoice's GET and ErrorTypeIntegrationConnection", got.Method, got.Path, got.Type)
+	}
+	want := "conductor: GET /quickbooks-desktop/invoices/80000001-1234567890: 502 INTEGRATION_CONNECTION_ERROR QBD_CONNECTION_ERROR: QuickBooks Desktop is not running (request req_envelope)"
+	if err.Error() != want {
+		t.Errorf("Error() = %q\nwant      %q", err.Error(), want)
 	}
 }

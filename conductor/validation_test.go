@@ -1,6 +1,7 @@
 package conductor_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -118,5 +119,48 @@ func TestCreateSendsValidParamsAtTheEdges(t *testing.T) {
 				t.Errorf("request body mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestIDsAndRequiredParamsAreCheckedBeforeSending: an empty or unsendable
+// end-user id or object id, or missing required query parameters, is a
+// *ValidationError naming the argument, and nothing is sent.
+func TestIDsAndRequiredParamsAreCheckedBeforeSending(t *testing.T) {
+	srv := newScriptServer(t, okReply)
+	c := srv.client(t)
+	ctx := context.Background()
+	tests := []struct {
+		name  string
+		call  func() error
+		field string
+	}{
+		{"empty end-user id", func() error { _, err := c.QBD.Invoices.List(ctx, "", nil); return err }, "endUserID"},
+		{"blank end-user id", func() error { _, err := c.QBD.HealthCheck(ctx, "  "); return err }, "endUserID"},
+		{"end-user id with a line break", func() error {
+			_, err := c.QBD.Customers.Create(ctx, "end_usr_a\nX-Injected: 1", conductor.CustomerCreateParams{Name: "Acme"})
+			return err
+		}, "endUserID"},
+		{"empty object id", func() error { _, err := c.QBD.Invoices.Retrieve(ctx, testEndUserID, ""); return err }, "id"},
+		{"empty end-user to delete", func() error { _, err := c.EndUsers.Delete(ctx, ""); return err }, "id"},
+		{"object id with a control character", func() error { _, err := c.QBD.Bills.Void(ctx, testEndUserID, "a\x00b"); return err }, "id"},
+		{"nil params with a required reportType", func() error { _, err := c.QBD.Reports.Aging(ctx, testEndUserID, nil); return err }, "params"},
+		{"iterating with an empty end-user id", func() error {
+			for _, err := range c.QBD.Customers.All(ctx, "", nil) {
+				return err
+			}
+			return nil
+		}, "endUserID"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			var verr *conductor.ValidationError
+			if !errors.As(err, &verr) || verr.Field != tt.field || verr.Reason == "" {
+				t.Errorf("err = %v; want a *ValidationError for %s", err, tt.field)
+			}
+		})
+	}
+	if n := len(srv.got()); n != 0 {
+		t.Errorf("server got %d requests, want 0", n)
 	}
 }
