@@ -133,9 +133,10 @@ func TestFootprint(t *testing.T) {
 
 	srv := footprintServer(t)
 	stdout, stderr := runFootprint(t, consumer, srv.URL, "GODEBUG=inittrace=1")
-	wantOut := "https://connect.conductor.is/qbd/auth_sess_client_secret_1234567abcdefg?key=" + testPublishableKey + "\n"
+	wantOut := "Send your customer to https://connect.conductor.is/qbd/auth_sess_client_secret_1234567abcdefg?key=" + testPublishableKey + "\n" +
+		"80000001-1234567890 1000.00\ncreated 80000002-1234567890\n"
 	if stdout != wantOut {
-		t.Errorf("the consumer printed %q, want the session's auth flow URL %q; stderr:\n%s", stdout, wantOut, stderr)
+		t.Errorf("the consumer printed %q, want %q; stderr:\n%s", stdout, wantOut, stderr)
 	}
 	if out, _ := runFootprint(t, plain, srv.URL); out != wantOut {
 		t.Errorf("the net/http program printed %q, want %q: it is no longer the consumer's equal", out, wantOut)
@@ -171,7 +172,16 @@ func TestFootprint(t *testing.T) {
 	cs, ps := fileSize(t, consumer), fileSize(t, plain)
 	t.Logf("binary size: consumer %d bytes, the same program with net/http alone %d bytes: +%d bytes (+%.0f KiB)",
 		cs, ps, cs-ps, float64(cs-ps)/1024)
+	if cs-ps > maxGrowth {
+		t.Errorf("a program using a few operations is %d bytes bigger than with net/http alone; the budget is %d (1.5 MiB). "+
+			"Something keeps code of every operation alive: a method set behind an interface, a table of all the wrappers, reflection by name.",
+			cs-ps, maxGrowth)
+	}
 }
+
+// maxGrowth is how much a program using a few operations may grow over the
+// same program written with net/http alone.
+const maxGrowth = 3 << 19 // 1.5 MiB
 
 // listedPackage is what `go list -json` says of a package that this test
 // reads.
@@ -252,15 +262,28 @@ func goBuild(t *testing.T, dir, pkg string) string {
 // consumer sends it, with a session.
 func footprintServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	answers := map[string]string{
+		"POST /end-users":                    `{"id":"end_usr_1234567abcdefg","objectType":"end_user","companyName":"Acme","sourceId":"acct_42","email":"ap@acme.example","createdAt":"2024-10-01T12:34:56.000Z","integrationConnections":[]}`,
+		"POST /auth-sessions":                sessionJSON,
+		"GET /quickbooks-desktop/invoices":   `{"objectType":"list","url":"/v1/quickbooks-desktop/invoices","data":[{"id":"80000001-1234567890","objectType":"qbd_invoice","subtotal":"1000.00"}],"nextCursor":null,"hasMore":false,"remainingCount":0}`,
+		"POST /quickbooks-desktop/customers": `{"id":"80000002-1234567890","objectType":"qbd_customer","name":"Globex"}`,
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var body struct{ EndUserID, PublishableKey string }
-		if r.Method != http.MethodPost || r.URL.Path != "/auth-sessions" || r.Header.Get("Authorization") != "Bearer "+testAPIKey ||
-			json.NewDecoder(r.Body).Decode(&body) != nil || body.EndUserID == "" || body.PublishableKey != testPublishableKey {
-			http.Error(w, "not the request the consumer sends", http.StatusBadRequest)
+		answer, ok := answers[r.Method+" "+r.URL.Path]
+		qbd := strings.HasPrefix(r.URL.Path, "/quickbooks-desktop/")
+		if !ok || r.Header.Get("Authorization") != "Bearer "+testAPIKey || qbd != (r.Header.Get("Conductor-End-User-Id") == "end_usr_1234567abcdefg") {
+			http.Error(w, "not a request the consumer sends", http.StatusBadRequest)
 			return
 		}
+		if r.URL.Path == "/auth-sessions" {
+			var body struct{ EndUserID, PublishableKey string }
+			if json.NewDecoder(r.Body).Decode(&body) != nil || body.EndUserID == "" || body.PublishableKey != testPublishableKey {
+				http.Error(w, "not the session the consumer asks for", http.StatusBadRequest)
+				return
+			}
+		}
 		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, sessionJSON)
+		io.WriteString(w, answer)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

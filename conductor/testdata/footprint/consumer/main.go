@@ -1,6 +1,8 @@
-// Command consumer is the README's quick start: the least a program does
-// with this library. TestFootprint builds it to see what importing
-// conductor costs a user's binary, in packages, bytes and start-up work.
+// Command consumer is the README's quick start: an end-user, the auth
+// session that connects their QuickBooks Desktop, then their data: the
+// invoices, and a new customer. TestFootprint builds it to see what
+// importing conductor costs a program using a few operations, in
+// packages, bytes and start-up work.
 package main
 
 import (
@@ -16,15 +18,35 @@ func main() {
 	// CONDUCTOR_BASE_URL from the environment.
 	client, err := conductor.NewClient()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fail(err)
 	}
-	session, err := client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{
-		EndUserID: "end_usr_1234567abcdefg",
-	})
+	ctx := context.Background()
+
+	endUser, err := client.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "acct_42", Email: "ap@acme.example"})
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		fail(err)
 	}
-	fmt.Println(session.AuthFlowURL)
+	session, err := client.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: endUser.ID})
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println("Send your customer to", session.AuthFlowURL)
+
+	// Once they have connected:
+	for invoice, err := range client.QBD.Invoices.All(ctx, endUser.ID, &conductor.InvoiceListParams{Limit: new(150)}) {
+		if err != nil {
+			fail(err)
+		}
+		fmt.Println(invoice.ID, invoice.Subtotal)
+	}
+	customer, err := client.QBD.Customers.Create(ctx, endUser.ID, conductor.CustomerCreateParams{Name: "Globex"})
+	if err != nil {
+		fail(err)
+	}
+	fmt.Println("created", customer.ID)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, err)
+	os.Exit(1)
 }
