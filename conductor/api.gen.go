@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"net/http"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
 )
@@ -17,27 +18,39 @@ type EndUsersService struct{ client *Client }
 //
 // Creates an end-user.
 func (s *EndUsersService) Create(ctx context.Context, params EndUserCreateParams, opts ...Option) (*EndUser, error) {
-	return callBody[EndUser](ctx, s.client, opCreate, "", params, gen.NewEndUserCreateRequest, opts)
+	out := new(EndUser)
+	if err := s.client.call(ctx, opCreate, "", "", func(server string) (*http.Request, error) { return gen.NewEndUserCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /end-users/{id} (endUsers.delete): Delete an end-user.
 //
 // Permanently deletes an end-user object and all of its connections.
 func (s *EndUsersService) Delete(ctx context.Context, id string, opts ...Option) (*EndUserDeleteResponse, error) {
-	return callID[EndUserDeleteResponse](ctx, s.client, 0, "", id, gen.NewEndUserDeleteRequest, opts)
+	out := new(EndUserDeleteResponse)
+	if err := s.client.call(ctx, opID, "", id, func(server string) (*http.Request, error) { return gen.NewEndUserDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /end-users (endUsers.list): List all end-users.
 //
 // Returns a list of your end-users.
 func (s *EndUsersService) List(ctx context.Context, opts ...Option) (*Page[EndUser], error) {
-	return listNone[EndUser](ctx, s.client, 0, "", gen.NewEndUserListRequest, opts)
+	page := new(Page[EndUser])
+	if err := s.client.list(ctx, 0, "", func(server string) (*http.Request, error) { return gen.NewEndUserListRequest(server) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[EndUser, error] {
-	return allNone[EndUser](ctx, s.client, 0, "", gen.NewEndUserListRequest, opts)
+	return all[EndUser](ctx, s.client, 0, "", func(server string) (*http.Request, error) { return gen.NewEndUserListRequest(server) }, opts)
 }
 
 // Passthrough calls POST /end-users/{id}/passthrough/{integrationSlug} (endUsers.passthrough): Passthrough.
@@ -53,14 +66,24 @@ func (s *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[End
 // while testing an unsupported qbXML operation. Known gaps are listed in
 // [Missing QBD types](/api-ref/missing-qbd-types).
 func (s *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug EndUserPassthroughParamsIntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
-	return raw(callIDArgBody[json.RawMessage](ctx, s.client, opAction, "", id, integrationSlug, params, gen.NewEndUserPassthroughRequest, opts))
+	var out json.RawMessage
+	if err := s.client.call(ctx, opID|opAction, "", id, func(server string) (*http.Request, error) {
+		return gen.NewEndUserPassthroughRequest(server, id, integrationSlug, params)
+	}, opts, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Retrieve calls GET /end-users/{id} (endUsers.retrieve): Retrieve an end-user.
 //
 // Retrieves an end-user object.
 func (s *EndUsersService) Retrieve(ctx context.Context, id string, opts ...Option) (*EndUser, error) {
-	return callID[EndUser](ctx, s.client, 0, "", id, gen.NewEndUserRetrieveRequest, opts)
+	out := new(EndUser)
+	if err := s.client.call(ctx, opID, "", id, func(server string) (*http.Request, error) { return gen.NewEndUserRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // AccountTaxLinesService is qbd.accountTaxLines; reach it as client.QBD.AccountTaxLines.
@@ -70,13 +93,17 @@ type AccountTaxLinesService struct{ client *Client }
 //
 // Returns a list of account tax lines.
 func (s *AccountTaxLinesService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[AccountTaxLine], error) {
-	return listNone[AccountTaxLine](ctx, s.client, opEndUser, endUserID, gen.NewAccountTaxLineListRequest, opts)
+	page := new(Page[AccountTaxLine])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountTaxLineListRequest(server) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *AccountTaxLinesService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[AccountTaxLine, error] {
-	return allNone[AccountTaxLine](ctx, s.client, opEndUser, endUserID, gen.NewAccountTaxLineListRequest, opts)
+	return all[AccountTaxLine](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountTaxLineListRequest(server) }, opts)
 }
 
 // AccountsService is qbd.accounts; reach it as client.QBD.Accounts.
@@ -88,27 +115,39 @@ type AccountsService struct{ client *Client }
 // account type for the chart of accounts, and non-posting types can’t be
 // created through the API.
 func (s *AccountsService) Create(ctx context.Context, endUserID string, params AccountCreateParams, opts ...Option) (*Account, error) {
-	return callBody[Account](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewAccountCreateRequest, opts)
+	out := new(Account)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewAccountCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/accounts (qbd.accounts.list): List all accounts.
 //
 // Returns a list of accounts.
 func (s *AccountsService) List(ctx context.Context, endUserID string, params *AccountListParams, opts ...Option) (*Page[Account], error) {
-	return listQuery[Account](ctx, s.client, opEndUser, endUserID, params, gen.NewAccountListRequest, opts)
+	page := new(Page[Account])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *AccountsService) All(ctx context.Context, endUserID string, params *AccountListParams, opts ...Option) iter.Seq2[Account, error] {
-	return allQuery[Account](ctx, s.client, opEndUser, endUserID, params, gen.NewAccountListRequest, opts)
+	return all[Account](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/accounts/{id} (qbd.accounts.retrieve): Retrieve an account.
 //
 // Retrieves an account by ID.
 func (s *AccountsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Account, error) {
-	return callID[Account](ctx, s.client, opEndUser, endUserID, id, gen.NewAccountRetrieveRequest, opts)
+	out := new(Account)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewAccountRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/accounts/{id} (qbd.accounts.update): Update an account.
@@ -117,7 +156,11 @@ func (s *AccountsService) Retrieve(ctx context.Context, endUserID string, id str
 // numbering, or change supported attributes, but QuickBooks won’t let you
 // convert it to a non-posting type via the API.
 func (s *AccountsService) Update(ctx context.Context, endUserID string, id string, params AccountUpdateParams, opts ...Option) (*Account, error) {
-	return callIDBody[Account](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewAccountUpdateRequest, opts)
+	out := new(Account)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewAccountUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // BillCheckPaymentsService is qbd.billCheckPayments; reach it as client.QBD.BillCheckPayments.
@@ -130,7 +173,13 @@ type BillCheckPaymentsService struct{ client *Client }
 // the accounts payable account has to match the one used on the bills you’re
 // closing.
 func (s *BillCheckPaymentsService) Create(ctx context.Context, endUserID string, params BillCheckPaymentCreateParams, opts ...Option) (*BillCheckPayment, error) {
-	return callBody[BillCheckPayment](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewBillCheckPaymentCreateRequest, opts)
+	out := new(BillCheckPayment)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewBillCheckPaymentCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.delete): Delete a bill check payment.
@@ -139,7 +188,11 @@ func (s *BillCheckPaymentsService) Create(ctx context.Context, endUserID string,
 // check payment is currently in use or has any linked transactions that are in
 // use.
 func (s *BillCheckPaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPaymentDeleteResponse, error) {
-	return callID[BillCheckPaymentDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewBillCheckPaymentDeleteRequest, opts)
+	out := new(BillCheckPaymentDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/bill-check-payments (qbd.billCheckPayments.list): List all bill check payments.
@@ -147,7 +200,11 @@ func (s *BillCheckPaymentsService) Delete(ctx context.Context, endUserID string,
 // Returns a list of bill check payments. Use the `cursor` parameter to
 // paginate through the results.
 func (s *BillCheckPaymentsService) List(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) (*Page[BillCheckPayment], error) {
-	return listQuery[BillCheckPayment](ctx, s.client, opEndUser, endUserID, params, gen.NewBillCheckPaymentListRequest, opts)
+	page := new(Page[BillCheckPayment])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -156,14 +213,18 @@ func (s *BillCheckPaymentsService) List(ctx context.Context, endUserID string, p
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *BillCheckPaymentsService) All(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) iter.Seq2[BillCheckPayment, error] {
-	return allQuery[BillCheckPayment](ctx, s.client, opEndUser, endUserID, params, gen.NewBillCheckPaymentListRequest, opts)
+	return all[BillCheckPayment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.retrieve): Retrieve a bill check payment.
 //
 // Retrieves a bill check payment by ID.
 func (s *BillCheckPaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPayment, error) {
-	return callID[BillCheckPayment](ctx, s.client, opEndUser, endUserID, id, gen.NewBillCheckPaymentRetrieveRequest, opts)
+	out := new(BillCheckPayment)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.update): Update a bill check payment.
@@ -174,7 +235,13 @@ func (s *BillCheckPaymentsService) Retrieve(ctx context.Context, endUserID strin
 // credits unchanged, so submit the full list of bill applications in this
 // request.
 func (s *BillCheckPaymentsService) Update(ctx context.Context, endUserID string, id string, params BillCheckPaymentUpdateParams, opts ...Option) (*BillCheckPayment, error) {
-	return callIDBody[BillCheckPayment](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewBillCheckPaymentUpdateRequest, opts)
+	out := new(BillCheckPayment)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewBillCheckPaymentUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/bill-check-payments/{id}/void (qbd.billCheckPayments.void): Void a bill check payment.
@@ -183,7 +250,11 @@ func (s *BillCheckPaymentsService) Update(ctx context.Context, endUserID string,
 // record of it in QuickBooks. The void will fail if the bill check payment is
 // currently in use or has any linked transactions that are in use.
 func (s *BillCheckPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPaymentVoidResponse, error) {
-	return callID[BillCheckPaymentVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewBillCheckPaymentVoidRequest, opts)
+	out := new(BillCheckPaymentVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // BillCreditCardPaymentsService is qbd.billCreditCardPayments; reach it as client.QBD.BillCreditCardPayments.
@@ -195,7 +266,13 @@ type BillCreditCardPaymentsService struct{ client *Client }
 // must supply a payment amount, discount, or credit, and you have to use the
 // same accounts payable account that’s on the bills being closed.
 func (s *BillCreditCardPaymentsService) Create(ctx context.Context, endUserID string, params BillCreditCardPaymentCreateParams, opts ...Option) (*BillCreditCardPayment, error) {
-	return callBody[BillCreditCardPayment](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewBillCreditCardPaymentCreateRequest, opts)
+	out := new(BillCreditCardPayment)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewBillCreditCardPaymentCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/bill-credit-card-payments/{id} (qbd.billCreditCardPayments.delete): Delete a bill credit card payment.
@@ -204,7 +281,13 @@ func (s *BillCreditCardPaymentsService) Create(ctx context.Context, endUserID st
 // the bill credit card payment is currently in use or has any linked
 // transactions that are in use.
 func (s *BillCreditCardPaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPaymentDeleteResponse, error) {
-	return callID[BillCreditCardPaymentDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewBillCreditCardPaymentDeleteRequest, opts)
+	out := new(BillCreditCardPaymentDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewBillCreditCardPaymentDeleteRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/bill-credit-card-payments (qbd.billCreditCardPayments.list): List all bill credit card payments.
@@ -212,7 +295,13 @@ func (s *BillCreditCardPaymentsService) Delete(ctx context.Context, endUserID st
 // Returns a list of bill credit card payments. Use the `cursor` parameter to
 // paginate through the results.
 func (s *BillCreditCardPaymentsService) List(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) (*Page[BillCreditCardPayment], error) {
-	return listQuery[BillCreditCardPayment](ctx, s.client, opEndUser, endUserID, params, gen.NewBillCreditCardPaymentListRequest, opts)
+	page := new(Page[BillCreditCardPayment])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewBillCreditCardPaymentListRequest(server, params)
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -221,14 +310,22 @@ func (s *BillCreditCardPaymentsService) List(ctx context.Context, endUserID stri
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *BillCreditCardPaymentsService) All(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) iter.Seq2[BillCreditCardPayment, error] {
-	return allQuery[BillCreditCardPayment](ctx, s.client, opEndUser, endUserID, params, gen.NewBillCreditCardPaymentListRequest, opts)
+	return all[BillCreditCardPayment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewBillCreditCardPaymentListRequest(server, params)
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/bill-credit-card-payments/{id} (qbd.billCreditCardPayments.retrieve): Retrieve a bill credit card payment.
 //
 // Retrieves a bill credit card payment by ID.
 func (s *BillCreditCardPaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPayment, error) {
-	return callID[BillCreditCardPayment](ctx, s.client, opEndUser, endUserID, id, gen.NewBillCreditCardPaymentRetrieveRequest, opts)
+	out := new(BillCreditCardPayment)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewBillCreditCardPaymentRetrieveRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/bill-credit-card-payments/{id}/void (qbd.billCreditCardPayments.void): Void a bill credit card payment.
@@ -237,7 +334,11 @@ func (s *BillCreditCardPaymentsService) Retrieve(ctx context.Context, endUserID 
 // a record of it in QuickBooks. The void will fail if the bill credit card
 // payment is currently in use or has any linked transactions that are in use.
 func (s *BillCreditCardPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPaymentVoidResponse, error) {
-	return callID[BillCreditCardPaymentVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewBillCreditCardPaymentVoidRequest, opts)
+	out := new(BillCreditCardPaymentVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCreditCardPaymentVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // BillsService is qbd.bills; reach it as client.QBD.Bills.
@@ -249,7 +350,11 @@ type BillsService struct{ client *Client }
 // eligible purchase orders so QuickBooks pulls their lines onto the bill
 // before it's saved.
 func (s *BillsService) Create(ctx context.Context, endUserID string, params BillCreateParams, opts ...Option) (*Bill, error) {
-	return callBody[Bill](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewBillCreateRequest, opts)
+	out := new(Bill)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewBillCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/bills/{id} (qbd.bills.delete): Delete a bill.
@@ -257,7 +362,11 @@ func (s *BillsService) Create(ctx context.Context, endUserID string, params Bill
 // Permanently deletes a bill. The deletion will fail if the bill is currently
 // in use or has any linked transactions that are in use.
 func (s *BillsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillDeleteResponse, error) {
-	return callID[BillDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewBillDeleteRequest, opts)
+	out := new(BillDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/bills (qbd.bills.list): List all bills.
@@ -265,7 +374,11 @@ func (s *BillsService) Delete(ctx context.Context, endUserID string, id string, 
 // Returns a list of bills. Use the `cursor` parameter to paginate through the
 // results.
 func (s *BillsService) List(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) (*Page[Bill], error) {
-	return listQuery[Bill](ctx, s.client, opEndUser, endUserID, params, gen.NewBillListRequest, opts)
+	page := new(Page[Bill])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -274,14 +387,18 @@ func (s *BillsService) List(ctx context.Context, endUserID string, params *BillL
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *BillsService) All(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) iter.Seq2[Bill, error] {
-	return allQuery[Bill](ctx, s.client, opEndUser, endUserID, params, gen.NewBillListRequest, opts)
+	return all[Bill](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/bills/{id} (qbd.bills.retrieve): Retrieve a bill.
 //
 // Retrieves a bill by ID.
 func (s *BillsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Bill, error) {
-	return callID[Bill](ctx, s.client, opEndUser, endUserID, id, gen.NewBillRetrieveRequest, opts)
+	out := new(Bill)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/bills/{id} (qbd.bills.update): Update a bill.
@@ -291,7 +408,11 @@ func (s *BillsService) Retrieve(ctx context.Context, endUserID string, id string
 // links, and you must continue to supply the vendor, accounts payable account,
 // and at least one expense or item line when you resubmit the bill.
 func (s *BillsService) Update(ctx context.Context, endUserID string, id string, params BillUpdateParams, opts ...Option) (*Bill, error) {
-	return callIDBody[Bill](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewBillUpdateRequest, opts)
+	out := new(Bill)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/bills/{id}/void (qbd.bills.void): Void a bill.
@@ -300,7 +421,11 @@ func (s *BillsService) Update(ctx context.Context, endUserID string, id string, 
 // QuickBooks. The void will fail if the bill is currently in use or has any
 // linked transactions that are in use.
 func (s *BillsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillVoidResponse, error) {
-	return callID[BillVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewBillVoidRequest, opts)
+	out := new(BillVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // BillsToPayService is qbd.billsToPay; reach it as client.QBD.BillsToPay.
@@ -316,13 +441,17 @@ type BillsToPayService struct{ client *Client }
 // `credit.creditTransactionId`, and choose an `appliedAmount` that does not
 // exceed `credit.creditRemaining` or the target bill's remaining amount due.
 func (s *BillsToPayService) List(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) (*Page[BillToPay], error) {
-	return listQuery[BillToPay](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewBillToPayListRequest, opts)
+	page := new(Page[BillToPay])
+	if err := s.client.list(ctx, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewBillToPayListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *BillsToPayService) All(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) iter.Seq2[BillToPay, error] {
-	return allQuery[BillToPay](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewBillToPayListRequest, opts)
+	return all[BillToPay](ctx, s.client, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewBillToPayListRequest(server, params) }, opts)
 }
 
 // BuildAssembliesService is qbd.buildAssemblies; reach it as client.QBD.BuildAssemblies.
@@ -334,7 +463,11 @@ type BuildAssembliesService struct{ client *Client }
 // increases the finished assembly on hand. If components are short you can
 // mark the build as pending instead of failing.
 func (s *BuildAssembliesService) Create(ctx context.Context, endUserID string, params BuildAssemblyCreateParams, opts ...Option) (*BuildAssembly, error) {
-	return callBody[BuildAssembly](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewBuildAssemblyCreateRequest, opts)
+	out := new(BuildAssembly)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewBuildAssemblyCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.delete): Delete a build assembly.
@@ -342,7 +475,11 @@ func (s *BuildAssembliesService) Create(ctx context.Context, endUserID string, p
 // Permanently deletes a build assembly. The deletion will fail if the build
 // assembly is currently in use or has any linked transactions that are in use.
 func (s *BuildAssembliesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BuildAssemblyDeleteResponse, error) {
-	return callID[BuildAssemblyDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewBuildAssemblyDeleteRequest, opts)
+	out := new(BuildAssemblyDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/build-assemblies (qbd.buildAssemblies.list): List all build assemblies.
@@ -350,7 +487,11 @@ func (s *BuildAssembliesService) Delete(ctx context.Context, endUserID string, i
 // Returns a list of build assemblies. Use the `cursor` parameter to paginate
 // through the results.
 func (s *BuildAssembliesService) List(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) (*Page[BuildAssembly], error) {
-	return listQuery[BuildAssembly](ctx, s.client, opEndUser, endUserID, params, gen.NewBuildAssemblyListRequest, opts)
+	page := new(Page[BuildAssembly])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -359,21 +500,31 @@ func (s *BuildAssembliesService) List(ctx context.Context, endUserID string, par
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *BuildAssembliesService) All(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) iter.Seq2[BuildAssembly, error] {
-	return allQuery[BuildAssembly](ctx, s.client, opEndUser, endUserID, params, gen.NewBuildAssemblyListRequest, opts)
+	return all[BuildAssembly](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.retrieve): Retrieve a build assembly.
 //
 // Retrieves a build assembly by ID.
 func (s *BuildAssembliesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BuildAssembly, error) {
-	return callID[BuildAssembly](ctx, s.client, opEndUser, endUserID, id, gen.NewBuildAssemblyRetrieveRequest, opts)
+	out := new(BuildAssembly)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.update): Update a build assembly.
 //
 // Updates an existing build assembly.
 func (s *BuildAssembliesService) Update(ctx context.Context, endUserID string, id string, params BuildAssemblyUpdateParams, opts ...Option) (*BuildAssembly, error) {
-	return callIDBody[BuildAssembly](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewBuildAssemblyUpdateRequest, opts)
+	out := new(BuildAssembly)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewBuildAssemblyUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ChecksService is qbd.checks; reach it as client.QBD.Checks.
@@ -386,7 +537,11 @@ type ChecksService struct{ client *Client }
 // liabilities you must use the dedicated bill-payment or payroll transactions
 // instead.
 func (s *ChecksService) Create(ctx context.Context, endUserID string, params CheckCreateParams, opts ...Option) (*Check, error) {
-	return callBody[Check](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCheckCreateRequest, opts)
+	out := new(Check)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCheckCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/checks/{id} (qbd.checks.delete): Delete a check.
@@ -394,7 +549,11 @@ func (s *ChecksService) Create(ctx context.Context, endUserID string, params Che
 // Permanently deletes a check. The deletion will fail if the check is
 // currently in use or has any linked transactions that are in use.
 func (s *ChecksService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CheckDeleteResponse, error) {
-	return callID[CheckDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewCheckDeleteRequest, opts)
+	out := new(CheckDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/checks (qbd.checks.list): List all checks.
@@ -402,7 +561,11 @@ func (s *ChecksService) Delete(ctx context.Context, endUserID string, id string,
 // Returns a list of checks. Use the `cursor` parameter to paginate through the
 // results.
 func (s *ChecksService) List(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) (*Page[Check], error) {
-	return listQuery[Check](ctx, s.client, opEndUser, endUserID, params, gen.NewCheckListRequest, opts)
+	page := new(Page[Check])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -411,14 +574,18 @@ func (s *ChecksService) List(ctx context.Context, endUserID string, params *Chec
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *ChecksService) All(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) iter.Seq2[Check, error] {
-	return allQuery[Check](ctx, s.client, opEndUser, endUserID, params, gen.NewCheckListRequest, opts)
+	return all[Check](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/checks/{id} (qbd.checks.retrieve): Retrieve a check.
 //
 // Retrieves a check by ID.
 func (s *ChecksService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Check, error) {
-	return callID[Check](ctx, s.client, opEndUser, endUserID, id, gen.NewCheckRetrieveRequest, opts)
+	out := new(Check)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/checks/{id} (qbd.checks.update): Update a check.
@@ -427,7 +594,11 @@ func (s *ChecksService) Retrieve(ctx context.Context, endUserID string, id strin
 // details, memo, transaction date, or expense and item lines. This request
 // cannot modify checks created through the bill-payment workflow.
 func (s *ChecksService) Update(ctx context.Context, endUserID string, id string, params CheckUpdateParams, opts ...Option) (*Check, error) {
-	return callIDBody[Check](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewCheckUpdateRequest, opts)
+	out := new(Check)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/checks/{id}/void (qbd.checks.void): Void a check.
@@ -436,7 +607,11 @@ func (s *ChecksService) Update(ctx context.Context, endUserID string, id string,
 // QuickBooks. The void will fail if the check is currently in use or has any
 // linked transactions that are in use.
 func (s *ChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CheckVoidResponse, error) {
-	return callID[CheckVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewCheckVoidRequest, opts)
+	out := new(CheckVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ClassesService is qbd.classes; reach it as client.QBD.Classes.
@@ -446,34 +621,50 @@ type ClassesService struct{ client *Client }
 //
 // Creates a new class.
 func (s *ClassesService) Create(ctx context.Context, endUserID string, params ClassCreateParams, opts ...Option) (*Class, error) {
-	return callBody[Class](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewClassCreateRequest, opts)
+	out := new(Class)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewClassCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/classes (qbd.classes.list): List all classes.
 //
 // Returns a list of classes.
 func (s *ClassesService) List(ctx context.Context, endUserID string, params *ClassListParams, opts ...Option) (*Page[Class], error) {
-	return listQuery[Class](ctx, s.client, opEndUser, endUserID, params, gen.NewClassListRequest, opts)
+	page := new(Page[Class])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewClassListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *ClassesService) All(ctx context.Context, endUserID string, params *ClassListParams, opts ...Option) iter.Seq2[Class, error] {
-	return allQuery[Class](ctx, s.client, opEndUser, endUserID, params, gen.NewClassListRequest, opts)
+	return all[Class](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewClassListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/classes/{id} (qbd.classes.retrieve): Retrieve a class.
 //
 // Retrieves a class by ID.
 func (s *ClassesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Class, error) {
-	return callID[Class](ctx, s.client, opEndUser, endUserID, id, gen.NewClassRetrieveRequest, opts)
+	out := new(Class)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewClassRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/classes/{id} (qbd.classes.update): Update a class.
 //
 // Updates an existing class.
 func (s *ClassesService) Update(ctx context.Context, endUserID string, id string, params ClassUpdateParams, opts ...Option) (*Class, error) {
-	return callIDBody[Class](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewClassUpdateRequest, opts)
+	out := new(Class)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewClassUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CompanyService is qbd.company; reach it as client.QBD.Company.
@@ -486,7 +677,11 @@ type CompanyService struct{ client *Client }
 // Note that company information cannot be modified through the API, only
 // through the QuickBooks Desktop user interface.
 func (s *CompanyService) Retrieve(ctx context.Context, endUserID string, opts ...Option) (*Company, error) {
-	return callNone[Company](ctx, s.client, opEndUser, endUserID, gen.NewCompanyRetrieveRequest, opts)
+	out := new(Company)
+	if err := s.client.call(ctx, opEndUser, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCompanyRetrieveRequest(server) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreditCardChargesService is qbd.creditCardCharges; reach it as client.QBD.CreditCardCharges.
@@ -496,7 +691,13 @@ type CreditCardChargesService struct{ client *Client }
 //
 // Creates a new credit card charge for the specified account.
 func (s *CreditCardChargesService) Create(ctx context.Context, endUserID string, params CreditCardChargeCreateParams, opts ...Option) (*CreditCardCharge, error) {
-	return callBody[CreditCardCharge](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCreditCardChargeCreateRequest, opts)
+	out := new(CreditCardCharge)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewCreditCardChargeCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.delete): Delete a credit card charge.
@@ -505,7 +706,11 @@ func (s *CreditCardChargesService) Create(ctx context.Context, endUserID string,
 // credit card charge is currently in use or has any linked transactions that
 // are in use.
 func (s *CreditCardChargesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardChargeDeleteResponse, error) {
-	return callID[CreditCardChargeDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditCardChargeDeleteRequest, opts)
+	out := new(CreditCardChargeDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/credit-card-charges (qbd.creditCardCharges.list): List all credit card charges.
@@ -513,7 +718,11 @@ func (s *CreditCardChargesService) Delete(ctx context.Context, endUserID string,
 // Returns a list of credit card charges. Use the `cursor` parameter to
 // paginate through the results.
 func (s *CreditCardChargesService) List(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) (*Page[CreditCardCharge], error) {
-	return listQuery[CreditCardCharge](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditCardChargeListRequest, opts)
+	page := new(Page[CreditCardCharge])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -522,14 +731,18 @@ func (s *CreditCardChargesService) List(ctx context.Context, endUserID string, p
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *CreditCardChargesService) All(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) iter.Seq2[CreditCardCharge, error] {
-	return allQuery[CreditCardCharge](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditCardChargeListRequest, opts)
+	return all[CreditCardCharge](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.retrieve): Retrieve a credit card charge.
 //
 // Retrieves a credit card charge by ID.
 func (s *CreditCardChargesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCharge, error) {
-	return callID[CreditCardCharge](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditCardChargeRetrieveRequest, opts)
+	out := new(CreditCardCharge)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.update): Update a credit card charge.
@@ -538,7 +751,13 @@ func (s *CreditCardChargesService) Retrieve(ctx context.Context, endUserID strin
 // account, payee, memo, transaction date, and expense or item lines. The total
 // is recalculated from the line details.
 func (s *CreditCardChargesService) Update(ctx context.Context, endUserID string, id string, params CreditCardChargeUpdateParams, opts ...Option) (*CreditCardCharge, error) {
-	return callIDBody[CreditCardCharge](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewCreditCardChargeUpdateRequest, opts)
+	out := new(CreditCardCharge)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewCreditCardChargeUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/credit-card-charges/{id}/void (qbd.creditCardCharges.void): Void a credit card charge.
@@ -547,7 +766,11 @@ func (s *CreditCardChargesService) Update(ctx context.Context, endUserID string,
 // record of it in QuickBooks. The void will fail if the credit card charge is
 // currently in use or has any linked transactions that are in use.
 func (s *CreditCardChargesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardChargeVoidResponse, error) {
-	return callID[CreditCardChargeVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewCreditCardChargeVoidRequest, opts)
+	out := new(CreditCardChargeVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreditCardCreditsService is qbd.creditCardCredits; reach it as client.QBD.CreditCardCredits.
@@ -557,7 +780,13 @@ type CreditCardCreditsService struct{ client *Client }
 //
 // Creates a new credit card credit for the specified account.
 func (s *CreditCardCreditsService) Create(ctx context.Context, endUserID string, params CreditCardCreditCreateParams, opts ...Option) (*CreditCardCredit, error) {
-	return callBody[CreditCardCredit](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCreditCardCreditCreateRequest, opts)
+	out := new(CreditCardCredit)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewCreditCardCreditCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.delete): Delete a credit card credit.
@@ -566,7 +795,11 @@ func (s *CreditCardCreditsService) Create(ctx context.Context, endUserID string,
 // credit card credit is currently in use or has any linked transactions that
 // are in use.
 func (s *CreditCardCreditsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCreditDeleteResponse, error) {
-	return callID[CreditCardCreditDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditCardCreditDeleteRequest, opts)
+	out := new(CreditCardCreditDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/credit-card-credits (qbd.creditCardCredits.list): List all credit card credits.
@@ -574,7 +807,11 @@ func (s *CreditCardCreditsService) Delete(ctx context.Context, endUserID string,
 // Returns a list of credit card credits. Use the `cursor` parameter to
 // paginate through the results.
 func (s *CreditCardCreditsService) List(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) (*Page[CreditCardCredit], error) {
-	return listQuery[CreditCardCredit](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditCardCreditListRequest, opts)
+	page := new(Page[CreditCardCredit])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -583,21 +820,31 @@ func (s *CreditCardCreditsService) List(ctx context.Context, endUserID string, p
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *CreditCardCreditsService) All(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) iter.Seq2[CreditCardCredit, error] {
-	return allQuery[CreditCardCredit](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditCardCreditListRequest, opts)
+	return all[CreditCardCredit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.retrieve): Retrieve a credit card credit.
 //
 // Retrieves a credit card credit by ID.
 func (s *CreditCardCreditsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCredit, error) {
-	return callID[CreditCardCredit](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditCardCreditRetrieveRequest, opts)
+	out := new(CreditCardCredit)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.update): Update a credit card credit.
 //
 // Updates an existing credit card credit.
 func (s *CreditCardCreditsService) Update(ctx context.Context, endUserID string, id string, params CreditCardCreditUpdateParams, opts ...Option) (*CreditCardCredit, error) {
-	return callIDBody[CreditCardCredit](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewCreditCardCreditUpdateRequest, opts)
+	out := new(CreditCardCredit)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewCreditCardCreditUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/credit-card-credits/{id}/void (qbd.creditCardCredits.void): Void a credit card credit.
@@ -606,7 +853,11 @@ func (s *CreditCardCreditsService) Update(ctx context.Context, endUserID string,
 // record of it in QuickBooks. The void will fail if the credit card credit is
 // currently in use or has any linked transactions that are in use.
 func (s *CreditCardCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCreditVoidResponse, error) {
-	return callID[CreditCardCreditVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewCreditCardCreditVoidRequest, opts)
+	out := new(CreditCardCreditVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreditCardRefundsService is qbd.creditCardRefunds; reach it as client.QBD.CreditCardRefunds.
@@ -619,7 +870,13 @@ type CreditCardRefundsService struct{ client *Client }
 // one entry in `refundAppliedToTransactions`, and the refund amount cannot
 // exceed the available balance on the linked credits.
 func (s *CreditCardRefundsService) Create(ctx context.Context, endUserID string, params CreditCardRefundCreateParams, opts ...Option) (*CreditCardRefund, error) {
-	return callBody[CreditCardRefund](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCreditCardRefundCreateRequest, opts)
+	out := new(CreditCardRefund)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewCreditCardRefundCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.delete): Delete a credit card refund.
@@ -628,7 +885,11 @@ func (s *CreditCardRefundsService) Create(ctx context.Context, endUserID string,
 // credit card refund is currently in use or has any linked transactions that
 // are in use.
 func (s *CreditCardRefundsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefundDeleteResponse, error) {
-	return callID[CreditCardRefundDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditCardRefundDeleteRequest, opts)
+	out := new(CreditCardRefundDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/credit-card-refunds (qbd.creditCardRefunds.list): List all credit card refunds.
@@ -636,7 +897,11 @@ func (s *CreditCardRefundsService) Delete(ctx context.Context, endUserID string,
 // Returns a list of credit card refunds. Use the `cursor` parameter to
 // paginate through the results.
 func (s *CreditCardRefundsService) List(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) (*Page[CreditCardRefund], error) {
-	return listQuery[CreditCardRefund](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditCardRefundListRequest, opts)
+	page := new(Page[CreditCardRefund])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -645,14 +910,18 @@ func (s *CreditCardRefundsService) List(ctx context.Context, endUserID string, p
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *CreditCardRefundsService) All(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) iter.Seq2[CreditCardRefund, error] {
-	return allQuery[CreditCardRefund](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditCardRefundListRequest, opts)
+	return all[CreditCardRefund](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.retrieve): Retrieve a credit card refund.
 //
 // Retrieves a credit card refund by ID.
 func (s *CreditCardRefundsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefund, error) {
-	return callID[CreditCardRefund](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditCardRefundRetrieveRequest, opts)
+	out := new(CreditCardRefund)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/credit-card-refunds/{id}/void (qbd.creditCardRefunds.void): Void a credit card refund.
@@ -661,7 +930,11 @@ func (s *CreditCardRefundsService) Retrieve(ctx context.Context, endUserID strin
 // record of it in QuickBooks. The void will fail if the credit card refund is
 // currently in use or has any linked transactions that are in use.
 func (s *CreditCardRefundsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefundVoidResponse, error) {
-	return callID[CreditCardRefundVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewCreditCardRefundVoidRequest, opts)
+	out := new(CreditCardRefundVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CreditMemosService is qbd.creditMemos; reach it as client.QBD.CreditMemos.
@@ -671,7 +944,11 @@ type CreditMemosService struct{ client *Client }
 //
 // Creates a new credit memo.
 func (s *CreditMemosService) Create(ctx context.Context, endUserID string, params CreditMemoCreateParams, opts ...Option) (*CreditMemo, error) {
-	return callBody[CreditMemo](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCreditMemoCreateRequest, opts)
+	out := new(CreditMemo)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCreditMemoCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.delete): Delete a credit memo.
@@ -679,7 +956,11 @@ func (s *CreditMemosService) Create(ctx context.Context, endUserID string, param
 // Permanently deletes a credit memo. The deletion will fail if the credit memo
 // is currently in use or has any linked transactions that are in use.
 func (s *CreditMemosService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemoDeleteResponse, error) {
-	return callID[CreditMemoDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditMemoDeleteRequest, opts)
+	out := new(CreditMemoDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/credit-memos (qbd.creditMemos.list): List all credit memos.
@@ -687,7 +968,11 @@ func (s *CreditMemosService) Delete(ctx context.Context, endUserID string, id st
 // Returns a list of credit memos. Use the `cursor` parameter to paginate
 // through the results.
 func (s *CreditMemosService) List(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) (*Page[CreditMemo], error) {
-	return listQuery[CreditMemo](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditMemoListRequest, opts)
+	page := new(Page[CreditMemo])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -696,21 +981,29 @@ func (s *CreditMemosService) List(ctx context.Context, endUserID string, params 
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *CreditMemosService) All(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) iter.Seq2[CreditMemo, error] {
-	return allQuery[CreditMemo](ctx, s.client, opEndUser, endUserID, params, gen.NewCreditMemoListRequest, opts)
+	return all[CreditMemo](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.retrieve): Retrieve a credit memo.
 //
 // Retrieves a credit memo by ID.
 func (s *CreditMemosService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemo, error) {
-	return callID[CreditMemo](ctx, s.client, opEndUser, endUserID, id, gen.NewCreditMemoRetrieveRequest, opts)
+	out := new(CreditMemo)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.update): Update a credit memo.
 //
 // Updates an existing credit memo.
 func (s *CreditMemosService) Update(ctx context.Context, endUserID string, id string, params CreditMemoUpdateParams, opts ...Option) (*CreditMemo, error) {
-	return callIDBody[CreditMemo](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewCreditMemoUpdateRequest, opts)
+	out := new(CreditMemo)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/credit-memos/{id}/void (qbd.creditMemos.void): Void a credit memo.
@@ -719,7 +1012,11 @@ func (s *CreditMemosService) Update(ctx context.Context, endUserID string, id st
 // it in QuickBooks. The void will fail if the credit memo is currently in use
 // or has any linked transactions that are in use.
 func (s *CreditMemosService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemoVoidResponse, error) {
-	return callID[CreditMemoVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewCreditMemoVoidRequest, opts)
+	out := new(CreditMemoVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CurrenciesService is qbd.currencies; reach it as client.QBD.Currencies.
@@ -731,27 +1028,39 @@ type CurrenciesService struct{ client *Client }
 // Exchange rates for user-defined currencies are not updated automatically by
 // QuickBooks Desktop; update them manually as needed.
 func (s *CurrenciesService) Create(ctx context.Context, endUserID string, params CurrencyCreateParams, opts ...Option) (*Currency, error) {
-	return callBody[Currency](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCurrencyCreateRequest, opts)
+	out := new(Currency)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCurrencyCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/currencies (qbd.currencies.list): List all currencies.
 //
 // Returns a list of currencies.
 func (s *CurrenciesService) List(ctx context.Context, endUserID string, params *CurrencyListParams, opts ...Option) (*Page[Currency], error) {
-	return listQuery[Currency](ctx, s.client, opEndUser, endUserID, params, gen.NewCurrencyListRequest, opts)
+	page := new(Page[Currency])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCurrencyListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *CurrenciesService) All(ctx context.Context, endUserID string, params *CurrencyListParams, opts ...Option) iter.Seq2[Currency, error] {
-	return allQuery[Currency](ctx, s.client, opEndUser, endUserID, params, gen.NewCurrencyListRequest, opts)
+	return all[Currency](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCurrencyListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/currencies/{id} (qbd.currencies.retrieve): Retrieve a currency.
 //
 // Retrieves a currency by ID.
 func (s *CurrenciesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Currency, error) {
-	return callID[Currency](ctx, s.client, opEndUser, endUserID, id, gen.NewCurrencyRetrieveRequest, opts)
+	out := new(Currency)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCurrencyRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/currencies/{id} (qbd.currencies.update): Update a currency.
@@ -760,7 +1069,11 @@ func (s *CurrenciesService) Retrieve(ctx context.Context, endUserID string, id s
 // status can be changed; name and currency code are not editable. For
 // user-defined currencies, all fields in this request are editable.
 func (s *CurrenciesService) Update(ctx context.Context, endUserID string, id string, params CurrencyUpdateParams, opts ...Option) (*Currency, error) {
-	return callIDBody[Currency](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewCurrencyUpdateRequest, opts)
+	out := new(Currency)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCurrencyUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CustomerTypesService is qbd.customerTypes; reach it as client.QBD.CustomerTypes.
@@ -770,27 +1083,39 @@ type CustomerTypesService struct{ client *Client }
 //
 // Creates a new customer type.
 func (s *CustomerTypesService) Create(ctx context.Context, endUserID string, params CustomerTypeCreateParams, opts ...Option) (*CustomerType, error) {
-	return callBody[CustomerType](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCustomerTypeCreateRequest, opts)
+	out := new(CustomerType)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCustomerTypeCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/customer-types (qbd.customerTypes.list): List all customer types.
 //
 // Returns a list of customer types.
 func (s *CustomerTypesService) List(ctx context.Context, endUserID string, params *CustomerTypeListParams, opts ...Option) (*Page[CustomerType], error) {
-	return listQuery[CustomerType](ctx, s.client, opEndUser, endUserID, params, gen.NewCustomerTypeListRequest, opts)
+	page := new(Page[CustomerType])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerTypeListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *CustomerTypesService) All(ctx context.Context, endUserID string, params *CustomerTypeListParams, opts ...Option) iter.Seq2[CustomerType, error] {
-	return allQuery[CustomerType](ctx, s.client, opEndUser, endUserID, params, gen.NewCustomerTypeListRequest, opts)
+	return all[CustomerType](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerTypeListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/customer-types/{id} (qbd.customerTypes.retrieve): Retrieve a customer type.
 //
 // Retrieves a customer type by ID.
 func (s *CustomerTypesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CustomerType, error) {
-	return callID[CustomerType](ctx, s.client, opEndUser, endUserID, id, gen.NewCustomerTypeRetrieveRequest, opts)
+	out := new(CustomerType)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCustomerTypeRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CustomersService is qbd.customers; reach it as client.QBD.Customers.
@@ -800,7 +1125,11 @@ type CustomersService struct{ client *Client }
 //
 // Creates a new customer.
 func (s *CustomersService) Create(ctx context.Context, endUserID string, params CustomerCreateParams, opts ...Option) (*Customer, error) {
-	return callBody[Customer](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewCustomerCreateRequest, opts)
+	out := new(Customer)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCustomerCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/customers (qbd.customers.list): List all customers.
@@ -808,7 +1137,11 @@ func (s *CustomersService) Create(ctx context.Context, endUserID string, params 
 // Returns a list of customers. Use the `cursor` parameter to paginate through
 // the results.
 func (s *CustomersService) List(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) (*Page[Customer], error) {
-	return listQuery[Customer](ctx, s.client, opEndUser, endUserID, params, gen.NewCustomerListRequest, opts)
+	page := new(Page[Customer])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -817,21 +1150,29 @@ func (s *CustomersService) List(ctx context.Context, endUserID string, params *C
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *CustomersService) All(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) iter.Seq2[Customer, error] {
-	return allQuery[Customer](ctx, s.client, opEndUser, endUserID, params, gen.NewCustomerListRequest, opts)
+	return all[Customer](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/customers/{id} (qbd.customers.retrieve): Retrieve a customer.
 //
 // Retrieves a customer by ID.
 func (s *CustomersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Customer, error) {
-	return callID[Customer](ctx, s.client, opEndUser, endUserID, id, gen.NewCustomerRetrieveRequest, opts)
+	out := new(Customer)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCustomerRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/customers/{id} (qbd.customers.update): Update a customer.
 //
 // Updates an existing customer.
 func (s *CustomersService) Update(ctx context.Context, endUserID string, id string, params CustomerUpdateParams, opts ...Option) (*Customer, error) {
-	return callIDBody[Customer](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewCustomerUpdateRequest, opts)
+	out := new(Customer)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCustomerUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DateDrivenTermsService is qbd.dateDrivenTerms; reach it as client.QBD.DateDrivenTerms.
@@ -844,27 +1185,39 @@ type DateDrivenTermsService struct{ client *Client }
 // `discountDayOfMonth`. Use it when you need due dates tied to calendar days
 // instead of a fixed number of days after the transaction.
 func (s *DateDrivenTermsService) Create(ctx context.Context, endUserID string, params DateDrivenTermCreateParams, opts ...Option) (*DateDrivenTerm, error) {
-	return callBody[DateDrivenTerm](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewDateDrivenTermCreateRequest, opts)
+	out := new(DateDrivenTerm)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewDateDrivenTermCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/date-driven-terms (qbd.dateDrivenTerms.list): List all date-driven terms.
 //
 // Returns a list of date-driven terms.
 func (s *DateDrivenTermsService) List(ctx context.Context, endUserID string, params *DateDrivenTermListParams, opts ...Option) (*Page[DateDrivenTerm], error) {
-	return listQuery[DateDrivenTerm](ctx, s.client, opEndUser, endUserID, params, gen.NewDateDrivenTermListRequest, opts)
+	page := new(Page[DateDrivenTerm])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDateDrivenTermListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *DateDrivenTermsService) All(ctx context.Context, endUserID string, params *DateDrivenTermListParams, opts ...Option) iter.Seq2[DateDrivenTerm, error] {
-	return allQuery[DateDrivenTerm](ctx, s.client, opEndUser, endUserID, params, gen.NewDateDrivenTermListRequest, opts)
+	return all[DateDrivenTerm](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDateDrivenTermListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/date-driven-terms/{id} (qbd.dateDrivenTerms.retrieve): Retrieve a date-driven term.
 //
 // Retrieves a date-driven term by ID.
 func (s *DateDrivenTermsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*DateDrivenTerm, error) {
-	return callID[DateDrivenTerm](ctx, s.client, opEndUser, endUserID, id, gen.NewDateDrivenTermRetrieveRequest, opts)
+	out := new(DateDrivenTerm)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDateDrivenTermRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DeletedListObjectsService is qbd.deletedListObjects; reach it as client.QBD.DeletedListObjects.
@@ -877,13 +1230,17 @@ type DeletedListObjectsService struct{ client *Client }
 // type and ordered by actual delete time (ascending). For deleted transactions
 // (e.g., invoices, bills, estimates), see the deleted-transactions endpoint.
 func (s *DeletedListObjectsService) List(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) (*Page[DeletedListObject], error) {
-	return listQuery[DeletedListObject](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewDeletedListObjectListRequest, opts)
+	page := new(Page[DeletedListObject])
+	if err := s.client.list(ctx, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewDeletedListObjectListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *DeletedListObjectsService) All(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) iter.Seq2[DeletedListObject, error] {
-	return allQuery[DeletedListObject](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewDeletedListObjectListRequest, opts)
+	return all[DeletedListObject](ctx, s.client, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewDeletedListObjectListRequest(server, params) }, opts)
 }
 
 // DeletedTransactionsService is qbd.deletedTransactions; reach it as client.QBD.DeletedTransactions.
@@ -897,13 +1254,21 @@ type DeletedTransactionsService struct{ client *Client }
 // list-objects (e.g., customer, vendor, employee), see the
 // deleted-list-objects endpoint.
 func (s *DeletedTransactionsService) List(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) (*Page[DeletedTransaction], error) {
-	return listQuery[DeletedTransaction](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewDeletedTransactionListRequest, opts)
+	page := new(Page[DeletedTransaction])
+	if err := s.client.list(ctx, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) {
+		return gen.NewDeletedTransactionListRequest(server, params)
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *DeletedTransactionsService) All(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) iter.Seq2[DeletedTransaction, error] {
-	return allQuery[DeletedTransaction](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewDeletedTransactionListRequest, opts)
+	return all[DeletedTransaction](ctx, s.client, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) {
+		return gen.NewDeletedTransactionListRequest(server, params)
+	}, opts)
 }
 
 // DepositsService is qbd.deposits; reach it as client.QBD.Deposits.
@@ -917,7 +1282,11 @@ type DepositsService struct{ client *Client }
 // describe a manual transfer from another account using `accountId` and
 // related line details.
 func (s *DepositsService) Create(ctx context.Context, endUserID string, params DepositCreateParams, opts ...Option) (*Deposit, error) {
-	return callBody[Deposit](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewDepositCreateRequest, opts)
+	out := new(Deposit)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewDepositCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/deposits/{id} (qbd.deposits.delete): Delete a deposit.
@@ -925,7 +1294,11 @@ func (s *DepositsService) Create(ctx context.Context, endUserID string, params D
 // Permanently deletes a deposit. The deletion will fail if the deposit is
 // currently in use or has any linked transactions that are in use.
 func (s *DepositsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*DepositDeleteResponse, error) {
-	return callID[DepositDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewDepositDeleteRequest, opts)
+	out := new(DepositDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/deposits (qbd.deposits.list): List all deposits.
@@ -933,7 +1306,11 @@ func (s *DepositsService) Delete(ctx context.Context, endUserID string, id strin
 // Returns a list of deposits. Use the `cursor` parameter to paginate through
 // the results.
 func (s *DepositsService) List(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) (*Page[Deposit], error) {
-	return listQuery[Deposit](ctx, s.client, opEndUser, endUserID, params, gen.NewDepositListRequest, opts)
+	page := new(Page[Deposit])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -942,21 +1319,29 @@ func (s *DepositsService) List(ctx context.Context, endUserID string, params *De
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *DepositsService) All(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) iter.Seq2[Deposit, error] {
-	return allQuery[Deposit](ctx, s.client, opEndUser, endUserID, params, gen.NewDepositListRequest, opts)
+	return all[Deposit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/deposits/{id} (qbd.deposits.retrieve): Retrieve a deposit.
 //
 // Retrieves a deposit by ID.
 func (s *DepositsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Deposit, error) {
-	return callID[Deposit](ctx, s.client, opEndUser, endUserID, id, gen.NewDepositRetrieveRequest, opts)
+	out := new(Deposit)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/deposits/{id} (qbd.deposits.update): Update a deposit.
 //
 // Updates an existing deposit.
 func (s *DepositsService) Update(ctx context.Context, endUserID string, id string, params DepositUpdateParams, opts ...Option) (*Deposit, error) {
-	return callIDBody[Deposit](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewDepositUpdateRequest, opts)
+	out := new(Deposit)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/deposits/{id}/void (qbd.deposits.void): Void a deposit.
@@ -965,7 +1350,11 @@ func (s *DepositsService) Update(ctx context.Context, endUserID string, id strin
 // in QuickBooks. The void will fail if the deposit is currently in use or has
 // any linked transactions that are in use.
 func (s *DepositsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*DepositVoidResponse, error) {
-	return callID[DepositVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewDepositVoidRequest, opts)
+	out := new(DepositVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // DiscountItemsService is qbd.discountItems; reach it as client.QBD.DiscountItems.
@@ -978,7 +1367,11 @@ type DiscountItemsService struct{ client *Client }
 // line, while fixed-amount discounts reduce the accumulated amount above them
 // unless you bound the target lines with a subtotal item.
 func (s *DiscountItemsService) Create(ctx context.Context, endUserID string, params DiscountItemCreateParams, opts ...Option) (*DiscountItem, error) {
-	return callBody[DiscountItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewDiscountItemCreateRequest, opts)
+	out := new(DiscountItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewDiscountItemCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/discount-items (qbd.discountItems.list): List all discount items.
@@ -986,7 +1379,11 @@ func (s *DiscountItemsService) Create(ctx context.Context, endUserID string, par
 // Returns a list of discount items. Use the `cursor` parameter to paginate
 // through the results.
 func (s *DiscountItemsService) List(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) (*Page[DiscountItem], error) {
-	return listQuery[DiscountItem](ctx, s.client, opEndUser, endUserID, params, gen.NewDiscountItemListRequest, opts)
+	page := new(Page[DiscountItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -995,14 +1392,18 @@ func (s *DiscountItemsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *DiscountItemsService) All(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) iter.Seq2[DiscountItem, error] {
-	return allQuery[DiscountItem](ctx, s.client, opEndUser, endUserID, params, gen.NewDiscountItemListRequest, opts)
+	return all[DiscountItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/discount-items/{id} (qbd.discountItems.retrieve): Retrieve a discount item.
 //
 // Retrieves a discount item by ID.
 func (s *DiscountItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*DiscountItem, error) {
-	return callID[DiscountItem](ctx, s.client, opEndUser, endUserID, id, gen.NewDiscountItemRetrieveRequest, opts)
+	out := new(DiscountItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDiscountItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/discount-items/{id} (qbd.discountItems.update): Update a discount item.
@@ -1012,7 +1413,13 @@ func (s *DiscountItemsService) Retrieve(ctx context.Context, endUserID string, i
 // whether existing transactions that reference the item should also be
 // updated.
 func (s *DiscountItemsService) Update(ctx context.Context, endUserID string, id string, params DiscountItemUpdateParams, opts ...Option) (*DiscountItem, error) {
-	return callIDBody[DiscountItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewDiscountItemUpdateRequest, opts)
+	out := new(DiscountItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewDiscountItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // EmployeesService is qbd.employees; reach it as client.QBD.Employees.
@@ -1024,27 +1431,39 @@ type EmployeesService struct{ client *Client }
 // information, employment dates, and payroll settings in a single request so
 // the employee is ready for scheduling, time tracking, and payroll processing.
 func (s *EmployeesService) Create(ctx context.Context, endUserID string, params EmployeeCreateParams, opts ...Option) (*Employee, error) {
-	return callBody[Employee](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewEmployeeCreateRequest, opts)
+	out := new(Employee)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewEmployeeCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/employees (qbd.employees.list): List all employees.
 //
 // Returns a list of employees.
 func (s *EmployeesService) List(ctx context.Context, endUserID string, params *EmployeeListParams, opts ...Option) (*Page[Employee], error) {
-	return listQuery[Employee](ctx, s.client, opEndUser, endUserID, params, gen.NewEmployeeListRequest, opts)
+	page := new(Page[Employee])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEmployeeListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *EmployeesService) All(ctx context.Context, endUserID string, params *EmployeeListParams, opts ...Option) iter.Seq2[Employee, error] {
-	return allQuery[Employee](ctx, s.client, opEndUser, endUserID, params, gen.NewEmployeeListRequest, opts)
+	return all[Employee](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEmployeeListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/employees/{id} (qbd.employees.retrieve): Retrieve an employee.
 //
 // Retrieves an employee by ID.
 func (s *EmployeesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Employee, error) {
-	return callID[Employee](ctx, s.client, opEndUser, endUserID, id, gen.NewEmployeeRetrieveRequest, opts)
+	out := new(Employee)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEmployeeRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/employees/{id} (qbd.employees.update): Update an employee.
@@ -1053,7 +1472,11 @@ func (s *EmployeesService) Retrieve(ctx context.Context, endUserID string, id st
 // employment status dates, supervisory assignments, payroll configuration, and
 // additional notes to keep workforce data current.
 func (s *EmployeesService) Update(ctx context.Context, endUserID string, id string, params EmployeeUpdateParams, opts ...Option) (*Employee, error) {
-	return callIDBody[Employee](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewEmployeeUpdateRequest, opts)
+	out := new(Employee)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEmployeeUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // EstimatesService is qbd.estimates; reach it as client.QBD.Estimates.
@@ -1063,7 +1486,11 @@ type EstimatesService struct{ client *Client }
 //
 // Creates a new estimate.
 func (s *EstimatesService) Create(ctx context.Context, endUserID string, params EstimateCreateParams, opts ...Option) (*Estimate, error) {
-	return callBody[Estimate](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewEstimateCreateRequest, opts)
+	out := new(Estimate)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewEstimateCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/estimates/{id} (qbd.estimates.delete): Delete an estimate.
@@ -1071,7 +1498,11 @@ func (s *EstimatesService) Create(ctx context.Context, endUserID string, params 
 // Permanently deletes an estimate. The deletion will fail if the estimate is
 // currently in use or has any linked transactions that are in use.
 func (s *EstimatesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*EstimateDeleteResponse, error) {
-	return callID[EstimateDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewEstimateDeleteRequest, opts)
+	out := new(EstimateDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEstimateDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/estimates (qbd.estimates.list): List all estimates.
@@ -1079,7 +1510,11 @@ func (s *EstimatesService) Delete(ctx context.Context, endUserID string, id stri
 // Returns a list of estimates. Use the `cursor` parameter to paginate through
 // the results.
 func (s *EstimatesService) List(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) (*Page[Estimate], error) {
-	return listQuery[Estimate](ctx, s.client, opEndUser, endUserID, params, gen.NewEstimateListRequest, opts)
+	page := new(Page[Estimate])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1088,21 +1523,29 @@ func (s *EstimatesService) List(ctx context.Context, endUserID string, params *E
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *EstimatesService) All(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) iter.Seq2[Estimate, error] {
-	return allQuery[Estimate](ctx, s.client, opEndUser, endUserID, params, gen.NewEstimateListRequest, opts)
+	return all[Estimate](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/estimates/{id} (qbd.estimates.retrieve): Retrieve an estimate.
 //
 // Retrieves an estimate by ID.
 func (s *EstimatesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Estimate, error) {
-	return callID[Estimate](ctx, s.client, opEndUser, endUserID, id, gen.NewEstimateRetrieveRequest, opts)
+	out := new(Estimate)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEstimateRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/estimates/{id} (qbd.estimates.update): Update an estimate.
 //
 // Updates an existing estimate.
 func (s *EstimatesService) Update(ctx context.Context, endUserID string, id string, params EstimateUpdateParams, opts ...Option) (*Estimate, error) {
-	return callIDBody[Estimate](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewEstimateUpdateRequest, opts)
+	out := new(Estimate)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEstimateUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // QBDService holds the QuickBooks Desktop operations, by resource; reach it as client.QBD.
@@ -1244,7 +1687,11 @@ type QBDService struct {
 // the health check may fail if the application is not running, the wrong
 // company file is open, or if a modal dialog is open. Timeout is 60 seconds.
 func (s *QBDService) HealthCheck(ctx context.Context, endUserID string, opts ...Option) (*HealthCheckResponse, error) {
-	return callNone[HealthCheckResponse](ctx, s.client, opEndUser, endUserID, gen.NewHealthCheckRequest, opts)
+	out := new(HealthCheckResponse)
+	if err := s.client.call(ctx, opEndUser, endUserID, "", func(server string) (*http.Request, error) { return gen.NewHealthCheckRequest(server) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // InventoryAdjustmentsService is qbd.inventoryAdjustments; reach it as client.QBD.InventoryAdjustments.
@@ -1256,7 +1703,13 @@ type InventoryAdjustmentsService struct{ client *Client }
 // QuickBooks requires single-user mode unless you're on Enterprise with
 // Advanced Inventory enabled.
 func (s *InventoryAdjustmentsService) Create(ctx context.Context, endUserID string, params InventoryAdjustmentCreateParams, opts ...Option) (*InventoryAdjustment, error) {
-	return callBody[InventoryAdjustment](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewInventoryAdjustmentCreateRequest, opts)
+	out := new(InventoryAdjustment)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewInventoryAdjustmentCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/inventory-adjustments/{id} (qbd.inventoryAdjustments.delete): Delete an inventory adjustment.
@@ -1265,34 +1718,58 @@ func (s *InventoryAdjustmentsService) Create(ctx context.Context, endUserID stri
 // inventory adjustment is currently in use or has any linked transactions that
 // are in use.
 func (s *InventoryAdjustmentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustmentDeleteResponse, error) {
-	return callID[InventoryAdjustmentDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewInventoryAdjustmentDeleteRequest, opts)
+	out := new(InventoryAdjustmentDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventoryAdjustmentDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/inventory-adjustments (qbd.inventoryAdjustments.list): List all inventory adjustments.
 //
 // Returns a list of inventory adjustments.
 func (s *InventoryAdjustmentsService) List(ctx context.Context, endUserID string, params *InventoryAdjustmentListParams, opts ...Option) (*Page[InventoryAdjustment], error) {
-	return listQuery[InventoryAdjustment](ctx, s.client, opEndUser, endUserID, params, gen.NewInventoryAdjustmentListRequest, opts)
+	page := new(Page[InventoryAdjustment])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAdjustmentListRequest(server, params)
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *InventoryAdjustmentsService) All(ctx context.Context, endUserID string, params *InventoryAdjustmentListParams, opts ...Option) iter.Seq2[InventoryAdjustment, error] {
-	return allQuery[InventoryAdjustment](ctx, s.client, opEndUser, endUserID, params, gen.NewInventoryAdjustmentListRequest, opts)
+	return all[InventoryAdjustment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAdjustmentListRequest(server, params)
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-adjustments/{id} (qbd.inventoryAdjustments.retrieve): Retrieve an inventory adjustment.
 //
 // Retrieves an inventory adjustment by ID.
 func (s *InventoryAdjustmentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustment, error) {
-	return callID[InventoryAdjustment](ctx, s.client, opEndUser, endUserID, id, gen.NewInventoryAdjustmentRetrieveRequest, opts)
+	out := new(InventoryAdjustment)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAdjustmentRetrieveRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/inventory-adjustments/{id} (qbd.inventoryAdjustments.update): Update an inventory adjustment.
 //
 // Updates an existing inventory adjustment.
 func (s *InventoryAdjustmentsService) Update(ctx context.Context, endUserID string, id string, params InventoryAdjustmentUpdateParams, opts ...Option) (*InventoryAdjustment, error) {
-	return callIDBody[InventoryAdjustment](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewInventoryAdjustmentUpdateRequest, opts)
+	out := new(InventoryAdjustment)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAdjustmentUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/inventory-adjustments/{id}/void (qbd.inventoryAdjustments.void): Void an inventory adjustment.
@@ -1301,7 +1778,11 @@ func (s *InventoryAdjustmentsService) Update(ctx context.Context, endUserID stri
 // record of it in QuickBooks. The void will fail if the inventory adjustment
 // is currently in use or has any linked transactions that are in use.
 func (s *InventoryAdjustmentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustmentVoidResponse, error) {
-	return callID[InventoryAdjustmentVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewInventoryAdjustmentVoidRequest, opts)
+	out := new(InventoryAdjustmentVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventoryAdjustmentVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // InventoryAssemblyItemsService is qbd.inventoryAssemblyItems; reach it as client.QBD.InventoryAssemblyItems.
@@ -1311,7 +1792,13 @@ type InventoryAssemblyItemsService struct{ client *Client }
 //
 // Creates an inventory assembly item that bundles existing inventory items.
 func (s *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID string, params InventoryAssemblyItemCreateParams, opts ...Option) (*InventoryAssemblyItem, error) {
-	return callBody[InventoryAssemblyItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewInventoryAssemblyItemCreateRequest, opts)
+	out := new(InventoryAssemblyItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewInventoryAssemblyItemCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/inventory-assembly-items (qbd.inventoryAssemblyItems.list): List all inventory assembly items.
@@ -1319,7 +1806,13 @@ func (s *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID st
 // Returns a list of inventory assembly items. Use the `cursor` parameter to
 // paginate through the results.
 func (s *InventoryAssemblyItemsService) List(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) (*Page[InventoryAssemblyItem], error) {
-	return listQuery[InventoryAssemblyItem](ctx, s.client, opEndUser, endUserID, params, gen.NewInventoryAssemblyItemListRequest, opts)
+	page := new(Page[InventoryAssemblyItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAssemblyItemListRequest(server, params)
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1328,14 +1821,22 @@ func (s *InventoryAssemblyItemsService) List(ctx context.Context, endUserID stri
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *InventoryAssemblyItemsService) All(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) iter.Seq2[InventoryAssemblyItem, error] {
-	return allQuery[InventoryAssemblyItem](ctx, s.client, opEndUser, endUserID, params, gen.NewInventoryAssemblyItemListRequest, opts)
+	return all[InventoryAssemblyItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAssemblyItemListRequest(server, params)
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-assembly-items/{id} (qbd.inventoryAssemblyItems.retrieve): Retrieve an inventory assembly item.
 //
 // Retrieves an inventory assembly item by ID.
 func (s *InventoryAssemblyItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAssemblyItem, error) {
-	return callID[InventoryAssemblyItem](ctx, s.client, opEndUser, endUserID, id, gen.NewInventoryAssemblyItemRetrieveRequest, opts)
+	out := new(InventoryAssemblyItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAssemblyItemRetrieveRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/inventory-assembly-items/{id} (qbd.inventoryAssemblyItems.update): Update an inventory assembly item.
@@ -1344,7 +1845,13 @@ func (s *InventoryAssemblyItemsService) Retrieve(ctx context.Context, endUserID 
 // `updateExistingTransactionsIncomeAccount` to true so QuickBooks applies the
 // new account to existing transactions that use the assembly.
 func (s *InventoryAssemblyItemsService) Update(ctx context.Context, endUserID string, id string, params InventoryAssemblyItemUpdateParams, opts ...Option) (*InventoryAssemblyItem, error) {
-	return callIDBody[InventoryAssemblyItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewInventoryAssemblyItemUpdateRequest, opts)
+	out := new(InventoryAssemblyItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewInventoryAssemblyItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // InventoryItemsService is qbd.inventoryItems; reach it as client.QBD.InventoryItems.
@@ -1354,7 +1861,11 @@ type InventoryItemsService struct{ client *Client }
 //
 // Creates a new inventory item.
 func (s *InventoryItemsService) Create(ctx context.Context, endUserID string, params InventoryItemCreateParams, opts ...Option) (*InventoryItem, error) {
-	return callBody[InventoryItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewInventoryItemCreateRequest, opts)
+	out := new(InventoryItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewInventoryItemCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/inventory-items (qbd.inventoryItems.list): List all inventory items.
@@ -1362,7 +1873,11 @@ func (s *InventoryItemsService) Create(ctx context.Context, endUserID string, pa
 // Returns a list of inventory items. Use the `cursor` parameter to paginate
 // through the results.
 func (s *InventoryItemsService) List(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) (*Page[InventoryItem], error) {
-	return listQuery[InventoryItem](ctx, s.client, opEndUser, endUserID, params, gen.NewInventoryItemListRequest, opts)
+	page := new(Page[InventoryItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1371,14 +1886,18 @@ func (s *InventoryItemsService) List(ctx context.Context, endUserID string, para
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *InventoryItemsService) All(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) iter.Seq2[InventoryItem, error] {
-	return allQuery[InventoryItem](ctx, s.client, opEndUser, endUserID, params, gen.NewInventoryItemListRequest, opts)
+	return all[InventoryItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-items/{id} (qbd.inventoryItems.retrieve): Retrieve an inventory item.
 //
 // Retrieves an inventory item by ID.
 func (s *InventoryItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryItem, error) {
-	return callID[InventoryItem](ctx, s.client, opEndUser, endUserID, id, gen.NewInventoryItemRetrieveRequest, opts)
+	out := new(InventoryItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventoryItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/inventory-items/{id} (qbd.inventoryItems.update): Update an inventory item.
@@ -1387,7 +1906,13 @@ func (s *InventoryItemsService) Retrieve(ctx context.Context, endUserID string, 
 // `updateExistingTransactionsIncomeAccount` to true so QuickBooks applies the
 // new account to existing transactions that reference the item.
 func (s *InventoryItemsService) Update(ctx context.Context, endUserID string, id string, params InventoryItemUpdateParams, opts ...Option) (*InventoryItem, error) {
-	return callIDBody[InventoryItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewInventoryItemUpdateRequest, opts)
+	out := new(InventoryItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewInventoryItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // InventorySitesService is qbd.inventorySites; reach it as client.QBD.InventorySites.
@@ -1398,34 +1923,52 @@ type InventorySitesService struct{ client *Client }
 // Creates an inventory site for companies using QuickBooks Enterprise with
 // Advanced Inventory.
 func (s *InventorySitesService) Create(ctx context.Context, endUserID string, params InventorySiteCreateParams, opts ...Option) (*InventorySite, error) {
-	return callBody[InventorySite](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewInventorySiteCreateRequest, opts)
+	out := new(InventorySite)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewInventorySiteCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/inventory-sites (qbd.inventorySites.list): List all inventory sites.
 //
 // Returns a list of inventory sites.
 func (s *InventorySitesService) List(ctx context.Context, endUserID string, params *InventorySiteListParams, opts ...Option) (*Page[InventorySite], error) {
-	return listQuery[InventorySite](ctx, s.client, opEndUser, endUserID, params, gen.NewInventorySiteListRequest, opts)
+	page := new(Page[InventorySite])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventorySiteListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *InventorySitesService) All(ctx context.Context, endUserID string, params *InventorySiteListParams, opts ...Option) iter.Seq2[InventorySite, error] {
-	return allQuery[InventorySite](ctx, s.client, opEndUser, endUserID, params, gen.NewInventorySiteListRequest, opts)
+	return all[InventorySite](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventorySiteListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-sites/{id} (qbd.inventorySites.retrieve): Retrieve an inventory site.
 //
 // Retrieves an inventory site by ID.
 func (s *InventorySitesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventorySite, error) {
-	return callID[InventorySite](ctx, s.client, opEndUser, endUserID, id, gen.NewInventorySiteRetrieveRequest, opts)
+	out := new(InventorySite)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventorySiteRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/inventory-sites/{id} (qbd.inventorySites.update): Update an inventory site.
 //
 // Updates an existing inventory site.
 func (s *InventorySitesService) Update(ctx context.Context, endUserID string, id string, params InventorySiteUpdateParams, opts ...Option) (*InventorySite, error) {
-	return callIDBody[InventorySite](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewInventorySiteUpdateRequest, opts)
+	out := new(InventorySite)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewInventorySiteUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // InvoicesService is qbd.invoices; reach it as client.QBD.Invoices.
@@ -1436,7 +1979,11 @@ type InvoicesService struct{ client *Client }
 // Creates an invoice to bill a customer when goods or services were delivered
 // before payment. Use a sales receipt instead if the sale was paid in full.
 func (s *InvoicesService) Create(ctx context.Context, endUserID string, params InvoiceCreateParams, opts ...Option) (*Invoice, error) {
-	return callBody[Invoice](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewInvoiceCreateRequest, opts)
+	out := new(Invoice)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewInvoiceCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/invoices/{id} (qbd.invoices.delete): Delete an invoice.
@@ -1444,7 +1991,11 @@ func (s *InvoicesService) Create(ctx context.Context, endUserID string, params I
 // Permanently deletes an invoice. The deletion will fail if the invoice is
 // currently in use or has any linked transactions that are in use.
 func (s *InvoicesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*InvoiceDeleteResponse, error) {
-	return callID[InvoiceDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewInvoiceDeleteRequest, opts)
+	out := new(InvoiceDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/invoices (qbd.invoices.list): List all invoices.
@@ -1452,7 +2003,11 @@ func (s *InvoicesService) Delete(ctx context.Context, endUserID string, id strin
 // Returns a list of invoices. Use the `cursor` parameter to paginate through
 // the results.
 func (s *InvoicesService) List(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
-	return listQuery[Invoice](ctx, s.client, opEndUser, endUserID, params, gen.NewInvoiceListRequest, opts)
+	page := new(Page[Invoice])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1461,21 +2016,29 @@ func (s *InvoicesService) List(ctx context.Context, endUserID string, params *In
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *InvoicesService) All(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) iter.Seq2[Invoice, error] {
-	return allQuery[Invoice](ctx, s.client, opEndUser, endUserID, params, gen.NewInvoiceListRequest, opts)
+	return all[Invoice](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/invoices/{id} (qbd.invoices.retrieve): Retrieve an invoice.
 //
 // Retrieves an invoice by ID.
 func (s *InvoicesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Invoice, error) {
-	return callID[Invoice](ctx, s.client, opEndUser, endUserID, id, gen.NewInvoiceRetrieveRequest, opts)
+	out := new(Invoice)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/invoices/{id} (qbd.invoices.update): Update an invoice.
 //
 // Updates an existing invoice.
 func (s *InvoicesService) Update(ctx context.Context, endUserID string, id string, params InvoiceUpdateParams, opts ...Option) (*Invoice, error) {
-	return callIDBody[Invoice](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewInvoiceUpdateRequest, opts)
+	out := new(Invoice)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/invoices/{id}/void (qbd.invoices.void): Void an invoice.
@@ -1484,7 +2047,11 @@ func (s *InvoicesService) Update(ctx context.Context, endUserID string, id strin
 // in QuickBooks. The void will fail if the invoice is currently in use or has
 // any linked transactions that are in use.
 func (s *InvoicesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InvoiceVoidResponse, error) {
-	return callID[InvoiceVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewInvoiceVoidRequest, opts)
+	out := new(InvoiceVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ItemGroupsService is qbd.itemGroups; reach it as client.QBD.ItemGroups.
@@ -1494,7 +2061,11 @@ type ItemGroupsService struct{ client *Client }
 //
 // Creates a new item group.
 func (s *ItemGroupsService) Create(ctx context.Context, endUserID string, params ItemGroupCreateParams, opts ...Option) (*ItemGroup, error) {
-	return callBody[ItemGroup](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewItemGroupCreateRequest, opts)
+	out := new(ItemGroup)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewItemGroupCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/item-groups (qbd.itemGroups.list): List all item groups.
@@ -1502,7 +2073,11 @@ func (s *ItemGroupsService) Create(ctx context.Context, endUserID string, params
 // Returns a list of item groups. Use the `cursor` parameter to paginate
 // through the results.
 func (s *ItemGroupsService) List(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) (*Page[ItemGroup], error) {
-	return listQuery[ItemGroup](ctx, s.client, opEndUser, endUserID, params, gen.NewItemGroupListRequest, opts)
+	page := new(Page[ItemGroup])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1511,21 +2086,29 @@ func (s *ItemGroupsService) List(ctx context.Context, endUserID string, params *
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *ItemGroupsService) All(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) iter.Seq2[ItemGroup, error] {
-	return allQuery[ItemGroup](ctx, s.client, opEndUser, endUserID, params, gen.NewItemGroupListRequest, opts)
+	return all[ItemGroup](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-groups/{id} (qbd.itemGroups.retrieve): Retrieve an item group.
 //
 // Retrieves an item group by ID.
 func (s *ItemGroupsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemGroup, error) {
-	return callID[ItemGroup](ctx, s.client, opEndUser, endUserID, id, gen.NewItemGroupRetrieveRequest, opts)
+	out := new(ItemGroup)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemGroupRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/item-groups/{id} (qbd.itemGroups.update): Update an item group.
 //
 // Updates an existing item group.
 func (s *ItemGroupsService) Update(ctx context.Context, endUserID string, id string, params ItemGroupUpdateParams, opts ...Option) (*ItemGroup, error) {
-	return callIDBody[ItemGroup](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewItemGroupUpdateRequest, opts)
+	out := new(ItemGroup)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemGroupUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ItemReceiptsService is qbd.itemReceipts; reach it as client.QBD.ItemReceipts.
@@ -1538,7 +2121,11 @@ type ItemReceiptsService struct{ client *Client }
 // automatically and update quantities, but that link can't be added later with
 // an update.
 func (s *ItemReceiptsService) Create(ctx context.Context, endUserID string, params ItemReceiptCreateParams, opts ...Option) (*ItemReceipt, error) {
-	return callBody[ItemReceipt](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewItemReceiptCreateRequest, opts)
+	out := new(ItemReceipt)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewItemReceiptCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/item-receipts/{id} (qbd.itemReceipts.delete): Delete an item receipt.
@@ -1546,7 +2133,11 @@ func (s *ItemReceiptsService) Create(ctx context.Context, endUserID string, para
 // Permanently deletes an item receipt. The deletion will fail if the item
 // receipt is currently in use or has any linked transactions that are in use.
 func (s *ItemReceiptsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceiptDeleteResponse, error) {
-	return callID[ItemReceiptDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewItemReceiptDeleteRequest, opts)
+	out := new(ItemReceiptDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/item-receipts (qbd.itemReceipts.list): List all item receipts.
@@ -1554,7 +2145,11 @@ func (s *ItemReceiptsService) Delete(ctx context.Context, endUserID string, id s
 // Returns a list of item receipts. Use the `cursor` parameter to paginate
 // through the results.
 func (s *ItemReceiptsService) List(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) (*Page[ItemReceipt], error) {
-	return listQuery[ItemReceipt](ctx, s.client, opEndUser, endUserID, params, gen.NewItemReceiptListRequest, opts)
+	page := new(Page[ItemReceipt])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1563,21 +2158,29 @@ func (s *ItemReceiptsService) List(ctx context.Context, endUserID string, params
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *ItemReceiptsService) All(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) iter.Seq2[ItemReceipt, error] {
-	return allQuery[ItemReceipt](ctx, s.client, opEndUser, endUserID, params, gen.NewItemReceiptListRequest, opts)
+	return all[ItemReceipt](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-receipts/{id} (qbd.itemReceipts.retrieve): Retrieve an item receipt.
 //
 // Retrieves an item receipt by ID.
 func (s *ItemReceiptsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceipt, error) {
-	return callID[ItemReceipt](ctx, s.client, opEndUser, endUserID, id, gen.NewItemReceiptRetrieveRequest, opts)
+	out := new(ItemReceipt)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/item-receipts/{id} (qbd.itemReceipts.update): Update an item receipt.
 //
 // Updates an existing item receipt.
 func (s *ItemReceiptsService) Update(ctx context.Context, endUserID string, id string, params ItemReceiptUpdateParams, opts ...Option) (*ItemReceipt, error) {
-	return callIDBody[ItemReceipt](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewItemReceiptUpdateRequest, opts)
+	out := new(ItemReceipt)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/item-receipts/{id}/void (qbd.itemReceipts.void): Void an item receipt.
@@ -1586,7 +2189,11 @@ func (s *ItemReceiptsService) Update(ctx context.Context, endUserID string, id s
 // of it in QuickBooks. The void will fail if the item receipt is currently in
 // use or has any linked transactions that are in use.
 func (s *ItemReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceiptVoidResponse, error) {
-	return callID[ItemReceiptVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewItemReceiptVoidRequest, opts)
+	out := new(ItemReceiptVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ItemSitesService is qbd.itemSites; reach it as client.QBD.ItemSites.
@@ -1597,7 +2204,11 @@ type ItemSitesService struct{ client *Client }
 // Returns a list of item sites. Use the `cursor` parameter to paginate through
 // the results.
 func (s *ItemSitesService) List(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) (*Page[ItemSite], error) {
-	return listQuery[ItemSite](ctx, s.client, opEndUser, endUserID, params, gen.NewItemSiteListRequest, opts)
+	page := new(Page[ItemSite])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1606,14 +2217,18 @@ func (s *ItemSitesService) List(ctx context.Context, endUserID string, params *I
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *ItemSitesService) All(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) iter.Seq2[ItemSite, error] {
-	return allQuery[ItemSite](ctx, s.client, opEndUser, endUserID, params, gen.NewItemSiteListRequest, opts)
+	return all[ItemSite](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-sites/{id} (qbd.itemSites.retrieve): Retrieve an item site.
 //
 // Retrieves an item site by ID.
 func (s *ItemSitesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemSite, error) {
-	return callID[ItemSite](ctx, s.client, opEndUser, endUserID, id, gen.NewItemSiteRetrieveRequest, opts)
+	out := new(ItemSite)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemSiteRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // JournalEntriesService is qbd.journalEntries; reach it as client.QBD.JournalEntries.
@@ -1626,7 +2241,11 @@ type JournalEntriesService struct{ client *Client }
 // posts to Accounts Receivable or Accounts Payable must include the related
 // customer or vendor reference.
 func (s *JournalEntriesService) Create(ctx context.Context, endUserID string, params JournalEntryCreateParams, opts ...Option) (*JournalEntry, error) {
-	return callBody[JournalEntry](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewJournalEntryCreateRequest, opts)
+	out := new(JournalEntry)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewJournalEntryCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/journal-entries/{id} (qbd.journalEntries.delete): Delete a journal entry.
@@ -1634,7 +2253,11 @@ func (s *JournalEntriesService) Create(ctx context.Context, endUserID string, pa
 // Permanently deletes a journal entry. The deletion will fail if the journal
 // entry is currently in use or has any linked transactions that are in use.
 func (s *JournalEntriesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntryDeleteResponse, error) {
-	return callID[JournalEntryDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewJournalEntryDeleteRequest, opts)
+	out := new(JournalEntryDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewJournalEntryDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/journal-entries (qbd.journalEntries.list): List all journal entries.
@@ -1642,7 +2265,11 @@ func (s *JournalEntriesService) Delete(ctx context.Context, endUserID string, id
 // Returns a list of journal entries. Use the `cursor` parameter to paginate
 // through the results.
 func (s *JournalEntriesService) List(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) (*Page[JournalEntry], error) {
-	return listQuery[JournalEntry](ctx, s.client, opEndUser, endUserID, params, gen.NewJournalEntryListRequest, opts)
+	page := new(Page[JournalEntry])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1651,14 +2278,18 @@ func (s *JournalEntriesService) List(ctx context.Context, endUserID string, para
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *JournalEntriesService) All(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) iter.Seq2[JournalEntry, error] {
-	return allQuery[JournalEntry](ctx, s.client, opEndUser, endUserID, params, gen.NewJournalEntryListRequest, opts)
+	return all[JournalEntry](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/journal-entries/{id} (qbd.journalEntries.retrieve): Retrieve a journal entry.
 //
 // Retrieves a journal entry by ID.
 func (s *JournalEntriesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntry, error) {
-	return callID[JournalEntry](ctx, s.client, opEndUser, endUserID, id, gen.NewJournalEntryRetrieveRequest, opts)
+	out := new(JournalEntry)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewJournalEntryRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/journal-entries/{id} (qbd.journalEntries.update): Update a journal entry.
@@ -1667,7 +2298,13 @@ func (s *JournalEntriesService) Retrieve(ctx context.Context, endUserID string, 
 // and include the related customer or vendor on any A/R or A/P line you submit
 // in the update body.
 func (s *JournalEntriesService) Update(ctx context.Context, endUserID string, id string, params JournalEntryUpdateParams, opts ...Option) (*JournalEntry, error) {
-	return callIDBody[JournalEntry](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewJournalEntryUpdateRequest, opts)
+	out := new(JournalEntry)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewJournalEntryUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/journal-entries/{id}/void (qbd.journalEntries.void): Void a journal entry.
@@ -1676,7 +2313,11 @@ func (s *JournalEntriesService) Update(ctx context.Context, endUserID string, id
 // of it in QuickBooks. The void will fail if the journal entry is currently in
 // use or has any linked transactions that are in use.
 func (s *JournalEntriesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntryVoidResponse, error) {
-	return callID[JournalEntryVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewJournalEntryVoidRequest, opts)
+	out := new(JournalEntryVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewJournalEntryVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // NonInventoryItemsService is qbd.nonInventoryItems; reach it as client.QBD.NonInventoryItems.
@@ -1686,7 +2327,13 @@ type NonInventoryItemsService struct{ client *Client }
 //
 // Creates a new non-inventory item.
 func (s *NonInventoryItemsService) Create(ctx context.Context, endUserID string, params NonInventoryItemCreateParams, opts ...Option) (*NonInventoryItem, error) {
-	return callBody[NonInventoryItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewNonInventoryItemCreateRequest, opts)
+	out := new(NonInventoryItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewNonInventoryItemCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/non-inventory-items (qbd.nonInventoryItems.list): List all non-inventory items.
@@ -1694,7 +2341,11 @@ func (s *NonInventoryItemsService) Create(ctx context.Context, endUserID string,
 // Returns a list of non-inventory items. Use the `cursor` parameter to
 // paginate through the results.
 func (s *NonInventoryItemsService) List(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) (*Page[NonInventoryItem], error) {
-	return listQuery[NonInventoryItem](ctx, s.client, opEndUser, endUserID, params, gen.NewNonInventoryItemListRequest, opts)
+	page := new(Page[NonInventoryItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1703,14 +2354,18 @@ func (s *NonInventoryItemsService) List(ctx context.Context, endUserID string, p
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *NonInventoryItemsService) All(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) iter.Seq2[NonInventoryItem, error] {
-	return allQuery[NonInventoryItem](ctx, s.client, opEndUser, endUserID, params, gen.NewNonInventoryItemListRequest, opts)
+	return all[NonInventoryItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/non-inventory-items/{id} (qbd.nonInventoryItems.retrieve): Retrieve a non-inventory item.
 //
 // Retrieves a non-inventory item by ID.
 func (s *NonInventoryItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*NonInventoryItem, error) {
-	return callID[NonInventoryItem](ctx, s.client, opEndUser, endUserID, id, gen.NewNonInventoryItemRetrieveRequest, opts)
+	out := new(NonInventoryItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/non-inventory-items/{id} (qbd.nonInventoryItems.update): Update a non-inventory item.
@@ -1722,7 +2377,13 @@ func (s *NonInventoryItemsService) Retrieve(ctx context.Context, endUserID strin
 // so QuickBooks applies the new account to existing transactions and doesn’t
 // reject the update when historical activity is present.
 func (s *NonInventoryItemsService) Update(ctx context.Context, endUserID string, id string, params NonInventoryItemUpdateParams, opts ...Option) (*NonInventoryItem, error) {
-	return callIDBody[NonInventoryItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewNonInventoryItemUpdateRequest, opts)
+	out := new(NonInventoryItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewNonInventoryItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // OtherChargeItemsService is qbd.otherChargeItems; reach it as client.QBD.OtherChargeItems.
@@ -1732,7 +2393,11 @@ type OtherChargeItemsService struct{ client *Client }
 //
 // Creates a new other charge item.
 func (s *OtherChargeItemsService) Create(ctx context.Context, endUserID string, params OtherChargeItemCreateParams, opts ...Option) (*OtherChargeItem, error) {
-	return callBody[OtherChargeItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewOtherChargeItemCreateRequest, opts)
+	out := new(OtherChargeItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewOtherChargeItemCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/other-charge-items (qbd.otherChargeItems.list): List all other charge items.
@@ -1740,7 +2405,11 @@ func (s *OtherChargeItemsService) Create(ctx context.Context, endUserID string, 
 // Returns a list of other charge items. Use the `cursor` parameter to paginate
 // through the results.
 func (s *OtherChargeItemsService) List(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) (*Page[OtherChargeItem], error) {
-	return listQuery[OtherChargeItem](ctx, s.client, opEndUser, endUserID, params, gen.NewOtherChargeItemListRequest, opts)
+	page := new(Page[OtherChargeItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1749,21 +2418,31 @@ func (s *OtherChargeItemsService) List(ctx context.Context, endUserID string, pa
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *OtherChargeItemsService) All(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) iter.Seq2[OtherChargeItem, error] {
-	return allQuery[OtherChargeItem](ctx, s.client, opEndUser, endUserID, params, gen.NewOtherChargeItemListRequest, opts)
+	return all[OtherChargeItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/other-charge-items/{id} (qbd.otherChargeItems.retrieve): Retrieve an other charge item.
 //
 // Retrieves an other charge item by ID.
 func (s *OtherChargeItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*OtherChargeItem, error) {
-	return callID[OtherChargeItem](ctx, s.client, opEndUser, endUserID, id, gen.NewOtherChargeItemRetrieveRequest, opts)
+	out := new(OtherChargeItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/other-charge-items/{id} (qbd.otherChargeItems.update): Update an other charge item.
 //
 // Updates an existing other charge item.
 func (s *OtherChargeItemsService) Update(ctx context.Context, endUserID string, id string, params OtherChargeItemUpdateParams, opts ...Option) (*OtherChargeItem, error) {
-	return callIDBody[OtherChargeItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewOtherChargeItemUpdateRequest, opts)
+	out := new(OtherChargeItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewOtherChargeItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // OtherNamesService is qbd.otherNames; reach it as client.QBD.OtherNames.
@@ -1773,34 +2452,50 @@ type OtherNamesService struct{ client *Client }
 //
 // Creates a new other-name.
 func (s *OtherNamesService) Create(ctx context.Context, endUserID string, params OtherNameCreateParams, opts ...Option) (*OtherName, error) {
-	return callBody[OtherName](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewOtherNameCreateRequest, opts)
+	out := new(OtherName)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewOtherNameCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/other-names (qbd.otherNames.list): List all other-names.
 //
 // Returns a list of other-names.
 func (s *OtherNamesService) List(ctx context.Context, endUserID string, params *OtherNameListParams, opts ...Option) (*Page[OtherName], error) {
-	return listQuery[OtherName](ctx, s.client, opEndUser, endUserID, params, gen.NewOtherNameListRequest, opts)
+	page := new(Page[OtherName])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherNameListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *OtherNamesService) All(ctx context.Context, endUserID string, params *OtherNameListParams, opts ...Option) iter.Seq2[OtherName, error] {
-	return allQuery[OtherName](ctx, s.client, opEndUser, endUserID, params, gen.NewOtherNameListRequest, opts)
+	return all[OtherName](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherNameListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/other-names/{id} (qbd.otherNames.retrieve): Retrieve an other-name.
 //
 // Retrieves an other-name by ID.
 func (s *OtherNamesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*OtherName, error) {
-	return callID[OtherName](ctx, s.client, opEndUser, endUserID, id, gen.NewOtherNameRetrieveRequest, opts)
+	out := new(OtherName)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewOtherNameRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/other-names/{id} (qbd.otherNames.update): Update an other-name.
 //
 // Updates an existing other-name.
 func (s *OtherNamesService) Update(ctx context.Context, endUserID string, id string, params OtherNameUpdateParams, opts ...Option) (*OtherName, error) {
-	return callIDBody[OtherName](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewOtherNameUpdateRequest, opts)
+	out := new(OtherName)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewOtherNameUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PaymentMethodsService is qbd.paymentMethods; reach it as client.QBD.PaymentMethods.
@@ -1810,27 +2505,39 @@ type PaymentMethodsService struct{ client *Client }
 //
 // Creates a new payment method.
 func (s *PaymentMethodsService) Create(ctx context.Context, endUserID string, params PaymentMethodCreateParams, opts ...Option) (*PaymentMethod, error) {
-	return callBody[PaymentMethod](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewPaymentMethodCreateRequest, opts)
+	out := new(PaymentMethod)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPaymentMethodCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/payment-methods (qbd.paymentMethods.list): List all payment methods.
 //
 // Returns a list of payment methods.
 func (s *PaymentMethodsService) List(ctx context.Context, endUserID string, params *PaymentMethodListParams, opts ...Option) (*Page[PaymentMethod], error) {
-	return listQuery[PaymentMethod](ctx, s.client, opEndUser, endUserID, params, gen.NewPaymentMethodListRequest, opts)
+	page := new(Page[PaymentMethod])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentMethodListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *PaymentMethodsService) All(ctx context.Context, endUserID string, params *PaymentMethodListParams, opts ...Option) iter.Seq2[PaymentMethod, error] {
-	return allQuery[PaymentMethod](ctx, s.client, opEndUser, endUserID, params, gen.NewPaymentMethodListRequest, opts)
+	return all[PaymentMethod](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentMethodListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/payment-methods/{id} (qbd.paymentMethods.retrieve): Retrieve a payment method.
 //
 // Retrieves a payment method by ID.
 func (s *PaymentMethodsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PaymentMethod, error) {
-	return callID[PaymentMethod](ctx, s.client, opEndUser, endUserID, id, gen.NewPaymentMethodRetrieveRequest, opts)
+	out := new(PaymentMethod)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPaymentMethodRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PaymentsToDepositService is qbd.paymentsToDeposit; reach it as client.QBD.PaymentsToDeposit.
@@ -1843,13 +2550,17 @@ type PaymentsToDepositService struct{ client *Client }
 // when present, `paymentTransactionLineId` as the corresponding fields on a
 // deposit line.
 func (s *PaymentsToDepositService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[PaymentToDeposit], error) {
-	return listNone[PaymentToDeposit](ctx, s.client, opEndUser, endUserID, gen.NewPaymentToDepositListRequest, opts)
+	page := new(Page[PaymentToDeposit])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentToDepositListRequest(server) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *PaymentsToDepositService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[PaymentToDeposit, error] {
-	return allNone[PaymentToDeposit](ctx, s.client, opEndUser, endUserID, gen.NewPaymentToDepositListRequest, opts)
+	return all[PaymentToDeposit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentToDepositListRequest(server) }, opts)
 }
 
 // PayrollWageItemsService is qbd.payrollWageItems; reach it as client.QBD.PayrollWageItems.
@@ -1859,7 +2570,11 @@ type PayrollWageItemsService struct{ client *Client }
 //
 // Creates a new payroll wage item.
 func (s *PayrollWageItemsService) Create(ctx context.Context, endUserID string, params PayrollWageItemCreateParams, opts ...Option) (*PayrollWageItem, error) {
-	return callBody[PayrollWageItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewPayrollWageItemCreateRequest, opts)
+	out := new(PayrollWageItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPayrollWageItemCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/payroll-wage-items (qbd.payrollWageItems.list): List all payroll wage items.
@@ -1867,7 +2582,11 @@ func (s *PayrollWageItemsService) Create(ctx context.Context, endUserID string, 
 // Returns a list of payroll wage items. Use the `cursor` parameter to paginate
 // through the results.
 func (s *PayrollWageItemsService) List(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) (*Page[PayrollWageItem], error) {
-	return listQuery[PayrollWageItem](ctx, s.client, opEndUser, endUserID, params, gen.NewPayrollWageItemListRequest, opts)
+	page := new(Page[PayrollWageItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1876,14 +2595,18 @@ func (s *PayrollWageItemsService) List(ctx context.Context, endUserID string, pa
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *PayrollWageItemsService) All(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) iter.Seq2[PayrollWageItem, error] {
-	return allQuery[PayrollWageItem](ctx, s.client, opEndUser, endUserID, params, gen.NewPayrollWageItemListRequest, opts)
+	return all[PayrollWageItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/payroll-wage-items/{id} (qbd.payrollWageItems.retrieve): Retrieve a payroll wage item.
 //
 // Retrieves a payroll wage item by ID.
 func (s *PayrollWageItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PayrollWageItem, error) {
-	return callID[PayrollWageItem](ctx, s.client, opEndUser, endUserID, id, gen.NewPayrollWageItemRetrieveRequest, opts)
+	out := new(PayrollWageItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PreferencesService is qbd.preferences; reach it as client.QBD.Preferences.
@@ -1896,7 +2619,11 @@ type PreferencesService struct{ client *Client }
 // modified through the API, only through the QuickBooks Desktop user
 // interface.
 func (s *PreferencesService) Retrieve(ctx context.Context, endUserID string, opts ...Option) (*Preferences, error) {
-	return callNone[Preferences](ctx, s.client, opEndUser, endUserID, gen.NewPreferencesRetrieveRequest, opts)
+	out := new(Preferences)
+	if err := s.client.call(ctx, opEndUser, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPreferencesRetrieveRequest(server) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PriceLevelsService is qbd.priceLevels; reach it as client.QBD.PriceLevels.
@@ -1906,34 +2633,50 @@ type PriceLevelsService struct{ client *Client }
 //
 // Creates a new price level.
 func (s *PriceLevelsService) Create(ctx context.Context, endUserID string, params PriceLevelCreateParams, opts ...Option) (*PriceLevel, error) {
-	return callBody[PriceLevel](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewPriceLevelCreateRequest, opts)
+	out := new(PriceLevel)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPriceLevelCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/price-levels (qbd.priceLevels.list): List all price levels.
 //
 // Returns a list of price levels.
 func (s *PriceLevelsService) List(ctx context.Context, endUserID string, params *PriceLevelListParams, opts ...Option) (*Page[PriceLevel], error) {
-	return listQuery[PriceLevel](ctx, s.client, opEndUser, endUserID, params, gen.NewPriceLevelListRequest, opts)
+	page := new(Page[PriceLevel])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPriceLevelListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *PriceLevelsService) All(ctx context.Context, endUserID string, params *PriceLevelListParams, opts ...Option) iter.Seq2[PriceLevel, error] {
-	return allQuery[PriceLevel](ctx, s.client, opEndUser, endUserID, params, gen.NewPriceLevelListRequest, opts)
+	return all[PriceLevel](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPriceLevelListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/price-levels/{id} (qbd.priceLevels.retrieve): Retrieve a price level.
 //
 // Retrieves a price level by ID.
 func (s *PriceLevelsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PriceLevel, error) {
-	return callID[PriceLevel](ctx, s.client, opEndUser, endUserID, id, gen.NewPriceLevelRetrieveRequest, opts)
+	out := new(PriceLevel)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPriceLevelRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/price-levels/{id} (qbd.priceLevels.update): Update a price level.
 //
 // Updates an existing price level.
 func (s *PriceLevelsService) Update(ctx context.Context, endUserID string, id string, params PriceLevelUpdateParams, opts ...Option) (*PriceLevel, error) {
-	return callIDBody[PriceLevel](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewPriceLevelUpdateRequest, opts)
+	out := new(PriceLevel)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPriceLevelUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PurchaseOrdersService is qbd.purchaseOrders; reach it as client.QBD.PurchaseOrders.
@@ -1943,7 +2686,11 @@ type PurchaseOrdersService struct{ client *Client }
 //
 // Creates a new purchase order.
 func (s *PurchaseOrdersService) Create(ctx context.Context, endUserID string, params PurchaseOrderCreateParams, opts ...Option) (*PurchaseOrder, error) {
-	return callBody[PurchaseOrder](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewPurchaseOrderCreateRequest, opts)
+	out := new(PurchaseOrder)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPurchaseOrderCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/purchase-orders/{id} (qbd.purchaseOrders.delete): Delete a purchase order.
@@ -1951,7 +2698,11 @@ func (s *PurchaseOrdersService) Create(ctx context.Context, endUserID string, pa
 // Permanently deletes a purchase order. The deletion will fail if the purchase
 // order is currently in use or has any linked transactions that are in use.
 func (s *PurchaseOrdersService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*PurchaseOrderDeleteResponse, error) {
-	return callID[PurchaseOrderDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewPurchaseOrderDeleteRequest, opts)
+	out := new(PurchaseOrderDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/purchase-orders (qbd.purchaseOrders.list): List all purchase orders.
@@ -1959,7 +2710,11 @@ func (s *PurchaseOrdersService) Delete(ctx context.Context, endUserID string, id
 // Returns a list of purchase orders. Use the `cursor` parameter to paginate
 // through the results.
 func (s *PurchaseOrdersService) List(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) (*Page[PurchaseOrder], error) {
-	return listQuery[PurchaseOrder](ctx, s.client, opEndUser, endUserID, params, gen.NewPurchaseOrderListRequest, opts)
+	page := new(Page[PurchaseOrder])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -1968,21 +2723,31 @@ func (s *PurchaseOrdersService) List(ctx context.Context, endUserID string, para
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *PurchaseOrdersService) All(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) iter.Seq2[PurchaseOrder, error] {
-	return allQuery[PurchaseOrder](ctx, s.client, opEndUser, endUserID, params, gen.NewPurchaseOrderListRequest, opts)
+	return all[PurchaseOrder](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/purchase-orders/{id} (qbd.purchaseOrders.retrieve): Retrieve a purchase order.
 //
 // Retrieves a purchase order by ID.
 func (s *PurchaseOrdersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PurchaseOrder, error) {
-	return callID[PurchaseOrder](ctx, s.client, opEndUser, endUserID, id, gen.NewPurchaseOrderRetrieveRequest, opts)
+	out := new(PurchaseOrder)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/purchase-orders/{id} (qbd.purchaseOrders.update): Update a purchase order.
 //
 // Updates an existing purchase order.
 func (s *PurchaseOrdersService) Update(ctx context.Context, endUserID string, id string, params PurchaseOrderUpdateParams, opts ...Option) (*PurchaseOrder, error) {
-	return callIDBody[PurchaseOrder](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewPurchaseOrderUpdateRequest, opts)
+	out := new(PurchaseOrder)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewPurchaseOrderUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ReceivePaymentsService is qbd.receivePayments; reach it as client.QBD.ReceivePayments.
@@ -1995,7 +2760,11 @@ type ReceivePaymentsService struct{ client *Client }
 // receivable account as those invoices, and each one has to include a payment
 // amount, discount, or credit so QuickBooks can close out the balance.
 func (s *ReceivePaymentsService) Create(ctx context.Context, endUserID string, params ReceivePaymentCreateParams, opts ...Option) (*ReceivePayment, error) {
-	return callBody[ReceivePayment](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewReceivePaymentCreateRequest, opts)
+	out := new(ReceivePayment)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewReceivePaymentCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/receive-payments/{id} (qbd.receivePayments.delete): Delete a receive-payment.
@@ -2004,7 +2773,11 @@ func (s *ReceivePaymentsService) Create(ctx context.Context, endUserID string, p
 // receive-payment is currently in use or has any linked transactions that are
 // in use.
 func (s *ReceivePaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*ReceivePaymentDeleteResponse, error) {
-	return callID[ReceivePaymentDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewReceivePaymentDeleteRequest, opts)
+	out := new(ReceivePaymentDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewReceivePaymentDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/receive-payments (qbd.receivePayments.list): List all receive-payments.
@@ -2012,7 +2785,11 @@ func (s *ReceivePaymentsService) Delete(ctx context.Context, endUserID string, i
 // Returns a list of receive-payments. Use the `cursor` parameter to paginate
 // through the results.
 func (s *ReceivePaymentsService) List(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) (*Page[ReceivePayment], error) {
-	return listQuery[ReceivePayment](ctx, s.client, opEndUser, endUserID, params, gen.NewReceivePaymentListRequest, opts)
+	page := new(Page[ReceivePayment])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2021,14 +2798,18 @@ func (s *ReceivePaymentsService) List(ctx context.Context, endUserID string, par
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *ReceivePaymentsService) All(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) iter.Seq2[ReceivePayment, error] {
-	return allQuery[ReceivePayment](ctx, s.client, opEndUser, endUserID, params, gen.NewReceivePaymentListRequest, opts)
+	return all[ReceivePayment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/receive-payments/{id} (qbd.receivePayments.retrieve): Retrieve a receive-payment.
 //
 // Retrieves a receive-payment by ID.
 func (s *ReceivePaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ReceivePayment, error) {
-	return callID[ReceivePayment](ctx, s.client, opEndUser, endUserID, id, gen.NewReceivePaymentRetrieveRequest, opts)
+	out := new(ReceivePayment)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewReceivePaymentRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/receive-payments/{id} (qbd.receivePayments.update): Update a receive-payment.
@@ -2037,7 +2818,13 @@ func (s *ReceivePaymentsService) Retrieve(ctx context.Context, endUserID string,
 // them on the same accounts receivable account and include the payment amount,
 // discount, or credit on every allocation you send.
 func (s *ReceivePaymentsService) Update(ctx context.Context, endUserID string, id string, params ReceivePaymentUpdateParams, opts ...Option) (*ReceivePayment, error) {
-	return callIDBody[ReceivePayment](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewReceivePaymentUpdateRequest, opts)
+	out := new(ReceivePayment)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewReceivePaymentUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ReportsService is qbd.reports; reach it as client.QBD.Reports.
@@ -2050,7 +2837,11 @@ type ReportsService struct{ client *Client }
 // useful for analyzing receivables, payables, and collection work across
 // summary or detail aging views.
 func (s *ReportsService) Aging(ctx context.Context, endUserID string, params *ReportAgingParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportAgingRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportAgingRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // BudgetSummary calls GET /quickbooks-desktop/reports/budget-summary (qbd.reports.budgetSummary): Retrieve a budget summary report.
@@ -2061,7 +2852,11 @@ func (s *ReportsService) Aging(ctx context.Context, endUserID string, params *Re
 // activity for a fiscal year and budget criterion; the target budget must
 // already exist in QuickBooks Desktop.
 func (s *ReportsService) BudgetSummary(ctx context.Context, endUserID string, params *ReportBudgetSummaryParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportBudgetSummaryRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportBudgetSummaryRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CustomDetail calls GET /quickbooks-desktop/reports/custom-detail (qbd.reports.customDetail): Retrieve a custom detail report.
@@ -2072,7 +2867,11 @@ func (s *ReportsService) BudgetSummary(ctx context.Context, endUserID string, pa
 // report-only columns you need; QuickBooks Desktop does not choose default
 // columns for this report.
 func (s *ReportsService) CustomDetail(ctx context.Context, endUserID string, params *ReportCustomDetailParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportCustomDetailRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportCustomDetailRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // CustomSummary calls GET /quickbooks-desktop/reports/custom-summary (qbd.reports.customSummary): Retrieve a custom summary report.
@@ -2082,7 +2881,11 @@ func (s *ReportsService) CustomDetail(ctx context.Context, endUserID string, par
 // is useful when preset summary reports do not match the dimensions you need;
 // QuickBooks Desktop does not assume a default layout.
 func (s *ReportsService) CustomSummary(ctx context.Context, endUserID string, params *ReportCustomSummaryParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportCustomSummaryRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportCustomSummaryRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GeneralDetail calls GET /quickbooks-desktop/reports/general-detail (qbd.reports.generalDetail): Retrieve a general detail report.
@@ -2095,7 +2898,11 @@ func (s *ReportsService) CustomSummary(ctx context.Context, endUserID string, pa
 // including report-only columns that may not be available from standard object
 // queries.
 func (s *ReportsService) GeneralDetail(ctx context.Context, endUserID string, params *ReportGeneralDetailParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportGeneralDetailRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportGeneralDetailRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // GeneralSummary calls GET /quickbooks-desktop/reports/general-summary (qbd.reports.generalSummary): Retrieve a general summary report.
@@ -2106,7 +2913,11 @@ func (s *ReportsService) GeneralDetail(ctx context.Context, endUserID string, pa
 // useful for aggregated financial or operational totals with optional date
 // periods, filters, calendar settings, and column summarization.
 func (s *ReportsService) GeneralSummary(ctx context.Context, endUserID string, params *ReportGeneralSummaryParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportGeneralSummaryRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportGeneralSummaryRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Job calls GET /quickbooks-desktop/reports/job (qbd.reports.job): Retrieve a job report.
@@ -2117,7 +2928,11 @@ func (s *ReportsService) GeneralSummary(ctx context.Context, endUserID string, p
 // profitability detail and estimates-versus-actuals detail report types
 // require a customer or job filter.
 func (s *ReportsService) Job(ctx context.Context, endUserID string, params *ReportJobParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportJobRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportJobRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PayrollDetail calls GET /quickbooks-desktop/reports/payroll-detail (qbd.reports.payrollDetail): Retrieve a payroll detail report.
@@ -2128,7 +2943,11 @@ func (s *ReportsService) Job(ctx context.Context, endUserID string, params *Repo
 // for auditing paycheck line items, payroll item usage, tax calculations, and
 // payee-level payroll activity.
 func (s *ReportsService) PayrollDetail(ctx context.Context, endUserID string, params *ReportPayrollDetailParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportPayrollDetailRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportPayrollDetailRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // PayrollSummary calls GET /quickbooks-desktop/reports/payroll-summary (qbd.reports.payrollSummary): Retrieve a payroll summary report.
@@ -2138,7 +2957,11 @@ func (s *ReportsService) PayrollDetail(ctx context.Context, endUserID string, pa
 // balances. This report is useful for wage, tax, deduction, addition, employer
 // contribution, and unpaid payroll liability reporting.
 func (s *ReportsService) PayrollSummary(ctx context.Context, endUserID string, params *ReportPayrollSummaryParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportPayrollSummaryRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportPayrollSummaryRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Time calls GET /quickbooks-desktop/reports/time (qbd.reports.time): Retrieve a time report.
@@ -2148,7 +2971,11 @@ func (s *ReportsService) PayrollSummary(ctx context.Context, endUserID string, p
 // useful for analyzing tracked time for billing, costing, staffing, or project
 // review.
 func (s *ReportsService) Time(ctx context.Context, endUserID string, params *ReportTimeParams, opts ...Option) (*Report, error) {
-	return callQuery[Report](ctx, s.client, opEndUser|opQueryRequired, endUserID, params, gen.NewReportTimeRequest, opts)
+	out := new(Report)
+	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportTimeRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SalesOrdersService is qbd.salesOrders; reach it as client.QBD.SalesOrders.
@@ -2158,7 +2985,11 @@ type SalesOrdersService struct{ client *Client }
 //
 // Creates a new sales order.
 func (s *SalesOrdersService) Create(ctx context.Context, endUserID string, params SalesOrderCreateParams, opts ...Option) (*SalesOrder, error) {
-	return callBody[SalesOrder](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSalesOrderCreateRequest, opts)
+	out := new(SalesOrder)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesOrderCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/sales-orders/{id} (qbd.salesOrders.delete): Delete a sales order.
@@ -2166,7 +2997,11 @@ func (s *SalesOrdersService) Create(ctx context.Context, endUserID string, param
 // Permanently deletes a sales order. The deletion will fail if the sales order
 // is currently in use or has any linked transactions that are in use.
 func (s *SalesOrdersService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesOrderDeleteResponse, error) {
-	return callID[SalesOrderDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesOrderDeleteRequest, opts)
+	out := new(SalesOrderDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesOrderDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/sales-orders (qbd.salesOrders.list): List all sales orders.
@@ -2174,7 +3009,11 @@ func (s *SalesOrdersService) Delete(ctx context.Context, endUserID string, id st
 // Returns a list of sales orders. Use the `cursor` parameter to paginate
 // through the results.
 func (s *SalesOrdersService) List(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) (*Page[SalesOrder], error) {
-	return listQuery[SalesOrder](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesOrderListRequest, opts)
+	page := new(Page[SalesOrder])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2183,21 +3022,29 @@ func (s *SalesOrdersService) List(ctx context.Context, endUserID string, params 
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *SalesOrdersService) All(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) iter.Seq2[SalesOrder, error] {
-	return allQuery[SalesOrder](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesOrderListRequest, opts)
+	return all[SalesOrder](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-orders/{id} (qbd.salesOrders.retrieve): Retrieve a sales order.
 //
 // Retrieves a sales order by ID.
 func (s *SalesOrdersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesOrder, error) {
-	return callID[SalesOrder](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesOrderRetrieveRequest, opts)
+	out := new(SalesOrder)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesOrderRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/sales-orders/{id} (qbd.salesOrders.update): Update a sales order.
 //
 // Updates an existing sales order.
 func (s *SalesOrdersService) Update(ctx context.Context, endUserID string, id string, params SalesOrderUpdateParams, opts ...Option) (*SalesOrder, error) {
-	return callIDBody[SalesOrder](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSalesOrderUpdateRequest, opts)
+	out := new(SalesOrder)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesOrderUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SalesReceiptsService is qbd.salesReceipts; reach it as client.QBD.SalesReceipts.
@@ -2210,7 +3057,11 @@ type SalesReceiptsService struct{ client *Client }
 // credit card type and automatically deposits the funds to Undeposited Funds
 // rather than a specific bank account.
 func (s *SalesReceiptsService) Create(ctx context.Context, endUserID string, params SalesReceiptCreateParams, opts ...Option) (*SalesReceipt, error) {
-	return callBody[SalesReceipt](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSalesReceiptCreateRequest, opts)
+	out := new(SalesReceipt)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesReceiptCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/sales-receipts/{id} (qbd.salesReceipts.delete): Delete a sales receipt.
@@ -2218,7 +3069,11 @@ func (s *SalesReceiptsService) Create(ctx context.Context, endUserID string, par
 // Permanently deletes a sales receipt. The deletion will fail if the sales
 // receipt is currently in use or has any linked transactions that are in use.
 func (s *SalesReceiptsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceiptDeleteResponse, error) {
-	return callID[SalesReceiptDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesReceiptDeleteRequest, opts)
+	out := new(SalesReceiptDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesReceiptDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/sales-receipts (qbd.salesReceipts.list): List all sales receipts.
@@ -2226,7 +3081,11 @@ func (s *SalesReceiptsService) Delete(ctx context.Context, endUserID string, id 
 // Returns a list of sales receipts. Use the `cursor` parameter to paginate
 // through the results.
 func (s *SalesReceiptsService) List(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) (*Page[SalesReceipt], error) {
-	return listQuery[SalesReceipt](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesReceiptListRequest, opts)
+	page := new(Page[SalesReceipt])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2235,14 +3094,18 @@ func (s *SalesReceiptsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *SalesReceiptsService) All(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) iter.Seq2[SalesReceipt, error] {
-	return allQuery[SalesReceipt](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesReceiptListRequest, opts)
+	return all[SalesReceipt](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-receipts/{id} (qbd.salesReceipts.retrieve): Retrieve a sales receipt.
 //
 // Retrieves a sales receipt by ID.
 func (s *SalesReceiptsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceipt, error) {
-	return callID[SalesReceipt](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesReceiptRetrieveRequest, opts)
+	out := new(SalesReceipt)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesReceiptRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/sales-receipts/{id} (qbd.salesReceipts.update): Update a sales receipt.
@@ -2251,7 +3114,13 @@ func (s *SalesReceiptsService) Retrieve(ctx context.Context, endUserID string, i
 // credit-card payment method and remain deposited to Undeposited Funds, so
 // don’t switch the deposit account in those scenarios.
 func (s *SalesReceiptsService) Update(ctx context.Context, endUserID string, id string, params SalesReceiptUpdateParams, opts ...Option) (*SalesReceipt, error) {
-	return callIDBody[SalesReceipt](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSalesReceiptUpdateRequest, opts)
+	out := new(SalesReceipt)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesReceiptUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/sales-receipts/{id}/void (qbd.salesReceipts.void): Void a sales receipt.
@@ -2260,7 +3129,11 @@ func (s *SalesReceiptsService) Update(ctx context.Context, endUserID string, id 
 // of it in QuickBooks. The void will fail if the sales receipt is currently in
 // use or has any linked transactions that are in use.
 func (s *SalesReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceiptVoidResponse, error) {
-	return callID[SalesReceiptVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewSalesReceiptVoidRequest, opts)
+	out := new(SalesReceiptVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesReceiptVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SalesRepresentativesService is qbd.salesRepresentatives; reach it as client.QBD.SalesRepresentatives.
@@ -2271,34 +3144,60 @@ type SalesRepresentativesService struct{ client *Client }
 // Creates a sales representative that references an existing employee, vendor,
 // or other-name record so it can be assigned on sales forms.
 func (s *SalesRepresentativesService) Create(ctx context.Context, endUserID string, params SalesRepresentativeCreateParams, opts ...Option) (*SalesRepresentative, error) {
-	return callBody[SalesRepresentative](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSalesRepresentativeCreateRequest, opts)
+	out := new(SalesRepresentative)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewSalesRepresentativeCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/sales-representatives (qbd.salesRepresentatives.list): List all sales representatives.
 //
 // Returns a list of sales representatives.
 func (s *SalesRepresentativesService) List(ctx context.Context, endUserID string, params *SalesRepresentativeListParams, opts ...Option) (*Page[SalesRepresentative], error) {
-	return listQuery[SalesRepresentative](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesRepresentativeListRequest, opts)
+	page := new(Page[SalesRepresentative])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewSalesRepresentativeListRequest(server, params)
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *SalesRepresentativesService) All(ctx context.Context, endUserID string, params *SalesRepresentativeListParams, opts ...Option) iter.Seq2[SalesRepresentative, error] {
-	return allQuery[SalesRepresentative](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesRepresentativeListRequest, opts)
+	return all[SalesRepresentative](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewSalesRepresentativeListRequest(server, params)
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-representatives/{id} (qbd.salesRepresentatives.retrieve): Retrieve a sales representative.
 //
 // Retrieves a sales representative by ID.
 func (s *SalesRepresentativesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesRepresentative, error) {
-	return callID[SalesRepresentative](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesRepresentativeRetrieveRequest, opts)
+	out := new(SalesRepresentative)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesRepresentativeRetrieveRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/sales-representatives/{id} (qbd.salesRepresentatives.update): Update a sales representative.
 //
 // Updates an existing sales representative.
 func (s *SalesRepresentativesService) Update(ctx context.Context, endUserID string, id string, params SalesRepresentativeUpdateParams, opts ...Option) (*SalesRepresentative, error) {
-	return callIDBody[SalesRepresentative](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSalesRepresentativeUpdateRequest, opts)
+	out := new(SalesRepresentative)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesRepresentativeUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SalesTaxCodesService is qbd.salesTaxCodes; reach it as client.QBD.SalesTaxCodes.
@@ -2308,27 +3207,39 @@ type SalesTaxCodesService struct{ client *Client }
 //
 // Creates a new sales-tax code.
 func (s *SalesTaxCodesService) Create(ctx context.Context, endUserID string, params SalesTaxCodeCreateParams, opts ...Option) (*SalesTaxCode, error) {
-	return callBody[SalesTaxCode](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSalesTaxCodeCreateRequest, opts)
+	out := new(SalesTaxCode)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/sales-tax-codes (qbd.salesTaxCodes.list): List all sales-tax codes.
 //
 // Returns a list of sales-tax codes.
 func (s *SalesTaxCodesService) List(ctx context.Context, endUserID string, params *SalesTaxCodeListParams, opts ...Option) (*Page[SalesTaxCode], error) {
-	return listQuery[SalesTaxCode](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxCodeListRequest, opts)
+	page := new(Page[SalesTaxCode])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *SalesTaxCodesService) All(ctx context.Context, endUserID string, params *SalesTaxCodeListParams, opts ...Option) iter.Seq2[SalesTaxCode, error] {
-	return allQuery[SalesTaxCode](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxCodeListRequest, opts)
+	return all[SalesTaxCode](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-codes/{id} (qbd.salesTaxCodes.retrieve): Retrieve a sales-tax code.
 //
 // Retrieves a sales-tax code by ID.
 func (s *SalesTaxCodesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxCode, error) {
-	return callID[SalesTaxCode](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesTaxCodeRetrieveRequest, opts)
+	out := new(SalesTaxCode)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/sales-tax-codes/{id} (qbd.salesTaxCodes.update): Update a sales-tax code.
@@ -2338,7 +3249,13 @@ func (s *SalesTaxCodesService) Retrieve(ctx context.Context, endUserID string, i
 // non-taxable, and the built-in TAX/NON codes keep their original taxable
 // setting, so plan new codes if you need a different tax status.
 func (s *SalesTaxCodesService) Update(ctx context.Context, endUserID string, id string, params SalesTaxCodeUpdateParams, opts ...Option) (*SalesTaxCode, error) {
-	return callIDBody[SalesTaxCode](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSalesTaxCodeUpdateRequest, opts)
+	out := new(SalesTaxCode)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxCodeUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SalesTaxGroupItemsService is qbd.salesTaxGroupItems; reach it as client.QBD.SalesTaxGroupItems.
@@ -2348,7 +3265,13 @@ type SalesTaxGroupItemsService struct{ client *Client }
 //
 // Creates a new sales-tax group item.
 func (s *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string, params SalesTaxGroupItemCreateParams, opts ...Option) (*SalesTaxGroupItem, error) {
-	return callBody[SalesTaxGroupItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSalesTaxGroupItemCreateRequest, opts)
+	out := new(SalesTaxGroupItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxGroupItemCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/sales-tax-group-items (qbd.salesTaxGroupItems.list): List all sales-tax group items.
@@ -2356,7 +3279,11 @@ func (s *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string
 // Returns a list of sales-tax group items. Use the `cursor` parameter to
 // paginate through the results.
 func (s *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) (*Page[SalesTaxGroupItem], error) {
-	return listQuery[SalesTaxGroupItem](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxGroupItemListRequest, opts)
+	page := new(Page[SalesTaxGroupItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2365,21 +3292,31 @@ func (s *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string, 
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) iter.Seq2[SalesTaxGroupItem, error] {
-	return allQuery[SalesTaxGroupItem](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxGroupItemListRequest, opts)
+	return all[SalesTaxGroupItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.retrieve): Retrieve a sales-tax group item.
 //
 // Retrieves a sales-tax group item by ID.
 func (s *SalesTaxGroupItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxGroupItem, error) {
-	return callID[SalesTaxGroupItem](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesTaxGroupItemRetrieveRequest, opts)
+	out := new(SalesTaxGroupItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.update): Update a sales-tax group item.
 //
 // Updates an existing sales-tax group item.
 func (s *SalesTaxGroupItemsService) Update(ctx context.Context, endUserID string, id string, params SalesTaxGroupItemUpdateParams, opts ...Option) (*SalesTaxGroupItem, error) {
-	return callIDBody[SalesTaxGroupItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSalesTaxGroupItemUpdateRequest, opts)
+	out := new(SalesTaxGroupItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxGroupItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SalesTaxItemsService is qbd.salesTaxItems; reach it as client.QBD.SalesTaxItems.
@@ -2389,7 +3326,11 @@ type SalesTaxItemsService struct{ client *Client }
 //
 // Creates a new sales-tax item.
 func (s *SalesTaxItemsService) Create(ctx context.Context, endUserID string, params SalesTaxItemCreateParams, opts ...Option) (*SalesTaxItem, error) {
-	return callBody[SalesTaxItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSalesTaxItemCreateRequest, opts)
+	out := new(SalesTaxItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesTaxItemCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/sales-tax-items (qbd.salesTaxItems.list): List all sales-tax items.
@@ -2397,7 +3338,11 @@ func (s *SalesTaxItemsService) Create(ctx context.Context, endUserID string, par
 // Returns a list of sales-tax items. Use the `cursor` parameter to paginate
 // through the results.
 func (s *SalesTaxItemsService) List(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) (*Page[SalesTaxItem], error) {
-	return listQuery[SalesTaxItem](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxItemListRequest, opts)
+	page := new(Page[SalesTaxItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2406,21 +3351,31 @@ func (s *SalesTaxItemsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *SalesTaxItemsService) All(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) iter.Seq2[SalesTaxItem, error] {
-	return allQuery[SalesTaxItem](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxItemListRequest, opts)
+	return all[SalesTaxItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.retrieve): Retrieve a sales-tax item.
 //
 // Retrieves a sales-tax item by ID.
 func (s *SalesTaxItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxItem, error) {
-	return callID[SalesTaxItem](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesTaxItemRetrieveRequest, opts)
+	out := new(SalesTaxItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.update): Update a sales-tax item.
 //
 // Updates an existing sales-tax item.
 func (s *SalesTaxItemsService) Update(ctx context.Context, endUserID string, id string, params SalesTaxItemUpdateParams, opts ...Option) (*SalesTaxItem, error) {
-	return callIDBody[SalesTaxItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSalesTaxItemUpdateRequest, opts)
+	out := new(SalesTaxItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SalesTaxPaymentChecksService is qbd.salesTaxPaymentChecks; reach it as client.QBD.SalesTaxPaymentChecks.
@@ -2430,7 +3385,13 @@ type SalesTaxPaymentChecksService struct{ client *Client }
 //
 // Creates a new sales-tax payment check.
 func (s *SalesTaxPaymentChecksService) Create(ctx context.Context, endUserID string, params SalesTaxPaymentCheckCreateParams, opts ...Option) (*SalesTaxPaymentCheck, error) {
-	return callBody[SalesTaxPaymentCheck](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSalesTaxPaymentCheckCreateRequest, opts)
+	out := new(SalesTaxPaymentCheck)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxPaymentCheckCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.delete): Delete a sales-tax payment check.
@@ -2439,7 +3400,13 @@ func (s *SalesTaxPaymentChecksService) Create(ctx context.Context, endUserID str
 // sales-tax payment check is currently in use or has any linked transactions
 // that are in use.
 func (s *SalesTaxPaymentChecksService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheckDeleteResponse, error) {
-	return callID[SalesTaxPaymentCheckDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesTaxPaymentCheckDeleteRequest, opts)
+	out := new(SalesTaxPaymentCheckDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxPaymentCheckDeleteRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/sales-tax-payment-checks (qbd.salesTaxPaymentChecks.list): List all sales-tax payment checks.
@@ -2447,7 +3414,13 @@ func (s *SalesTaxPaymentChecksService) Delete(ctx context.Context, endUserID str
 // Returns a list of sales-tax payment checks. Use the `cursor` parameter to
 // paginate through the results.
 func (s *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) (*Page[SalesTaxPaymentCheck], error) {
-	return listQuery[SalesTaxPaymentCheck](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxPaymentCheckListRequest, opts)
+	page := new(Page[SalesTaxPaymentCheck])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxPaymentCheckListRequest(server, params)
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2456,21 +3429,35 @@ func (s *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID strin
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) iter.Seq2[SalesTaxPaymentCheck, error] {
-	return allQuery[SalesTaxPaymentCheck](ctx, s.client, opEndUser, endUserID, params, gen.NewSalesTaxPaymentCheckListRequest, opts)
+	return all[SalesTaxPaymentCheck](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxPaymentCheckListRequest(server, params)
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.retrieve): Retrieve a sales-tax payment check.
 //
 // Retrieves a sales-tax payment check by ID.
 func (s *SalesTaxPaymentChecksService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheck, error) {
-	return callID[SalesTaxPaymentCheck](ctx, s.client, opEndUser, endUserID, id, gen.NewSalesTaxPaymentCheckRetrieveRequest, opts)
+	out := new(SalesTaxPaymentCheck)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxPaymentCheckRetrieveRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.update): Update a sales-tax payment check.
 //
 // Updates an existing sales-tax payment check.
 func (s *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID string, id string, params SalesTaxPaymentCheckUpdateParams, opts ...Option) (*SalesTaxPaymentCheck, error) {
-	return callIDBody[SalesTaxPaymentCheck](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSalesTaxPaymentCheckUpdateRequest, opts)
+	out := new(SalesTaxPaymentCheck)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSalesTaxPaymentCheckUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/sales-tax-payment-checks/{id}/void (qbd.salesTaxPaymentChecks.void): Void a sales-tax payment check.
@@ -2479,7 +3466,11 @@ func (s *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID str
 // a record of it in QuickBooks. The void will fail if the sales-tax payment
 // check is currently in use or has any linked transactions that are in use.
 func (s *SalesTaxPaymentChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheckVoidResponse, error) {
-	return callID[SalesTaxPaymentCheckVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewSalesTaxPaymentCheckVoidRequest, opts)
+	out := new(SalesTaxPaymentCheckVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxPaymentCheckVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ServiceItemsService is qbd.serviceItems; reach it as client.QBD.ServiceItems.
@@ -2489,7 +3480,11 @@ type ServiceItemsService struct{ client *Client }
 //
 // Creates a new service item.
 func (s *ServiceItemsService) Create(ctx context.Context, endUserID string, params ServiceItemCreateParams, opts ...Option) (*ServiceItem, error) {
-	return callBody[ServiceItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewServiceItemCreateRequest, opts)
+	out := new(ServiceItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewServiceItemCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/service-items (qbd.serviceItems.list): List all service items.
@@ -2497,7 +3492,11 @@ func (s *ServiceItemsService) Create(ctx context.Context, endUserID string, para
 // Returns a list of service items. Use the `cursor` parameter to paginate
 // through the results.
 func (s *ServiceItemsService) List(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) (*Page[ServiceItem], error) {
-	return listQuery[ServiceItem](ctx, s.client, opEndUser, endUserID, params, gen.NewServiceItemListRequest, opts)
+	page := new(Page[ServiceItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2506,14 +3505,18 @@ func (s *ServiceItemsService) List(ctx context.Context, endUserID string, params
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *ServiceItemsService) All(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) iter.Seq2[ServiceItem, error] {
-	return allQuery[ServiceItem](ctx, s.client, opEndUser, endUserID, params, gen.NewServiceItemListRequest, opts)
+	return all[ServiceItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/service-items/{id} (qbd.serviceItems.retrieve): Retrieve a service item.
 //
 // Retrieves a service item by ID.
 func (s *ServiceItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ServiceItem, error) {
-	return callID[ServiceItem](ctx, s.client, opEndUser, endUserID, id, gen.NewServiceItemRetrieveRequest, opts)
+	out := new(ServiceItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewServiceItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/service-items/{id} (qbd.serviceItems.update): Update a service item.
@@ -2524,7 +3527,11 @@ func (s *ServiceItemsService) Retrieve(ctx context.Context, endUserID string, id
 // instead. If you’re switching the unit of measure, set
 // `forceUnitOfMeasureChange` so QuickBooks replaces it on existing forms.
 func (s *ServiceItemsService) Update(ctx context.Context, endUserID string, id string, params ServiceItemUpdateParams, opts ...Option) (*ServiceItem, error) {
-	return callIDBody[ServiceItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewServiceItemUpdateRequest, opts)
+	out := new(ServiceItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewServiceItemUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // ShippingMethodsService is qbd.shippingMethods; reach it as client.QBD.ShippingMethods.
@@ -2534,27 +3541,39 @@ type ShippingMethodsService struct{ client *Client }
 //
 // Creates a new shipping method.
 func (s *ShippingMethodsService) Create(ctx context.Context, endUserID string, params ShippingMethodCreateParams, opts ...Option) (*ShippingMethod, error) {
-	return callBody[ShippingMethod](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewShippingMethodCreateRequest, opts)
+	out := new(ShippingMethod)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewShippingMethodCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/shipping-methods (qbd.shippingMethods.list): List all shipping methods.
 //
 // Returns a list of shipping methods.
 func (s *ShippingMethodsService) List(ctx context.Context, endUserID string, params *ShippingMethodListParams, opts ...Option) (*Page[ShippingMethod], error) {
-	return listQuery[ShippingMethod](ctx, s.client, opEndUser, endUserID, params, gen.NewShippingMethodListRequest, opts)
+	page := new(Page[ShippingMethod])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewShippingMethodListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *ShippingMethodsService) All(ctx context.Context, endUserID string, params *ShippingMethodListParams, opts ...Option) iter.Seq2[ShippingMethod, error] {
-	return allQuery[ShippingMethod](ctx, s.client, opEndUser, endUserID, params, gen.NewShippingMethodListRequest, opts)
+	return all[ShippingMethod](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewShippingMethodListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/shipping-methods/{id} (qbd.shippingMethods.retrieve): Retrieve a shipping method.
 //
 // Retrieves a shipping method by ID.
 func (s *ShippingMethodsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ShippingMethod, error) {
-	return callID[ShippingMethod](ctx, s.client, opEndUser, endUserID, id, gen.NewShippingMethodRetrieveRequest, opts)
+	out := new(ShippingMethod)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewShippingMethodRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // StandardTermsService is qbd.standardTerms; reach it as client.QBD.StandardTerms.
@@ -2564,27 +3583,39 @@ type StandardTermsService struct{ client *Client }
 //
 // Creates a new standard term.
 func (s *StandardTermsService) Create(ctx context.Context, endUserID string, params StandardTermCreateParams, opts ...Option) (*StandardTerm, error) {
-	return callBody[StandardTerm](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewStandardTermCreateRequest, opts)
+	out := new(StandardTerm)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewStandardTermCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/standard-terms (qbd.standardTerms.list): List all standard terms.
 //
 // Returns a list of standard terms.
 func (s *StandardTermsService) List(ctx context.Context, endUserID string, params *StandardTermListParams, opts ...Option) (*Page[StandardTerm], error) {
-	return listQuery[StandardTerm](ctx, s.client, opEndUser, endUserID, params, gen.NewStandardTermListRequest, opts)
+	page := new(Page[StandardTerm])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewStandardTermListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *StandardTermsService) All(ctx context.Context, endUserID string, params *StandardTermListParams, opts ...Option) iter.Seq2[StandardTerm, error] {
-	return allQuery[StandardTerm](ctx, s.client, opEndUser, endUserID, params, gen.NewStandardTermListRequest, opts)
+	return all[StandardTerm](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewStandardTermListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/standard-terms/{id} (qbd.standardTerms.retrieve): Retrieve a standard term.
 //
 // Retrieves a standard term by ID.
 func (s *StandardTermsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*StandardTerm, error) {
-	return callID[StandardTerm](ctx, s.client, opEndUser, endUserID, id, gen.NewStandardTermRetrieveRequest, opts)
+	out := new(StandardTerm)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewStandardTermRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // SubtotalItemsService is qbd.subtotalItems; reach it as client.QBD.SubtotalItems.
@@ -2594,7 +3625,11 @@ type SubtotalItemsService struct{ client *Client }
 //
 // Creates a new subtotal item.
 func (s *SubtotalItemsService) Create(ctx context.Context, endUserID string, params SubtotalItemCreateParams, opts ...Option) (*SubtotalItem, error) {
-	return callBody[SubtotalItem](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewSubtotalItemCreateRequest, opts)
+	out := new(SubtotalItem)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSubtotalItemCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/subtotal-items (qbd.subtotalItems.list): List all subtotal items.
@@ -2602,7 +3637,11 @@ func (s *SubtotalItemsService) Create(ctx context.Context, endUserID string, par
 // Returns a list of subtotal items. Use the `cursor` parameter to paginate
 // through the results.
 func (s *SubtotalItemsService) List(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) (*Page[SubtotalItem], error) {
-	return listQuery[SubtotalItem](ctx, s.client, opEndUser, endUserID, params, gen.NewSubtotalItemListRequest, opts)
+	page := new(Page[SubtotalItem])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2611,21 +3650,31 @@ func (s *SubtotalItemsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *SubtotalItemsService) All(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) iter.Seq2[SubtotalItem, error] {
-	return allQuery[SubtotalItem](ctx, s.client, opEndUser, endUserID, params, gen.NewSubtotalItemListRequest, opts)
+	return all[SubtotalItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/subtotal-items/{id} (qbd.subtotalItems.retrieve): Retrieve a subtotal item.
 //
 // Retrieves a subtotal item by ID.
 func (s *SubtotalItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SubtotalItem, error) {
-	return callID[SubtotalItem](ctx, s.client, opEndUser, endUserID, id, gen.NewSubtotalItemRetrieveRequest, opts)
+	out := new(SubtotalItem)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSubtotalItemRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/subtotal-items/{id} (qbd.subtotalItems.update): Update a subtotal item.
 //
 // Updates an existing subtotal item.
 func (s *SubtotalItemsService) Update(ctx context.Context, endUserID string, id string, params SubtotalItemUpdateParams, opts ...Option) (*SubtotalItem, error) {
-	return callIDBody[SubtotalItem](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewSubtotalItemUpdateRequest, opts)
+	out := new(SubtotalItem)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewSubtotalItemUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // TemplatesService is qbd.templates; reach it as client.QBD.Templates.
@@ -2636,13 +3685,17 @@ type TemplatesService struct{ client *Client }
 // Returns a list of templates. Use the `cursor` parameter to paginate through
 // the results.
 func (s *TemplatesService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[Template], error) {
-	return listNone[Template](ctx, s.client, opEndUser, endUserID, gen.NewTemplateListRequest, opts)
+	page := new(Page[Template])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTemplateListRequest(server) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *TemplatesService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[Template, error] {
-	return allNone[Template](ctx, s.client, opEndUser, endUserID, gen.NewTemplateListRequest, opts)
+	return all[Template](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTemplateListRequest(server) }, opts)
 }
 
 // TimeTrackingActivitiesService is qbd.timeTrackingActivities; reach it as client.QBD.TimeTrackingActivities.
@@ -2652,7 +3705,13 @@ type TimeTrackingActivitiesService struct{ client *Client }
 //
 // Creates a new time tracking activity.
 func (s *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID string, params TimeTrackingActivityCreateParams, opts ...Option) (*TimeTrackingActivity, error) {
-	return callBody[TimeTrackingActivity](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewTimeTrackingActivityCreateRequest, opts)
+	out := new(TimeTrackingActivity)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewTimeTrackingActivityCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/time-tracking-activities/{id} (qbd.timeTrackingActivities.delete): Delete a time tracking activity.
@@ -2661,7 +3720,13 @@ func (s *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID st
 // time tracking activity is currently in use or has any linked transactions
 // that are in use.
 func (s *TimeTrackingActivitiesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*TimeTrackingActivityDeleteResponse, error) {
-	return callID[TimeTrackingActivityDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewTimeTrackingActivityDeleteRequest, opts)
+	out := new(TimeTrackingActivityDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewTimeTrackingActivityDeleteRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/time-tracking-activities (qbd.timeTrackingActivities.list): List all time tracking activities.
@@ -2669,7 +3734,13 @@ func (s *TimeTrackingActivitiesService) Delete(ctx context.Context, endUserID st
 // Returns a list of time tracking activities. Use the `cursor` parameter to
 // paginate through the results.
 func (s *TimeTrackingActivitiesService) List(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) (*Page[TimeTrackingActivity], error) {
-	return listQuery[TimeTrackingActivity](ctx, s.client, opEndUser, endUserID, params, gen.NewTimeTrackingActivityListRequest, opts)
+	page := new(Page[TimeTrackingActivity])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewTimeTrackingActivityListRequest(server, params)
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2678,21 +3749,35 @@ func (s *TimeTrackingActivitiesService) List(ctx context.Context, endUserID stri
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *TimeTrackingActivitiesService) All(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) iter.Seq2[TimeTrackingActivity, error] {
-	return allQuery[TimeTrackingActivity](ctx, s.client, opEndUser, endUserID, params, gen.NewTimeTrackingActivityListRequest, opts)
+	return all[TimeTrackingActivity](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+		return gen.NewTimeTrackingActivityListRequest(server, params)
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/time-tracking-activities/{id} (qbd.timeTrackingActivities.retrieve): Retrieve a time tracking activity.
 //
 // Retrieves a time tracking activity by ID.
 func (s *TimeTrackingActivitiesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*TimeTrackingActivity, error) {
-	return callID[TimeTrackingActivity](ctx, s.client, opEndUser, endUserID, id, gen.NewTimeTrackingActivityRetrieveRequest, opts)
+	out := new(TimeTrackingActivity)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewTimeTrackingActivityRetrieveRequest(server, id)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/time-tracking-activities/{id} (qbd.timeTrackingActivities.update): Update a time tracking activity.
 //
 // Updates an existing time tracking activity.
 func (s *TimeTrackingActivitiesService) Update(ctx context.Context, endUserID string, id string, params TimeTrackingActivityUpdateParams, opts ...Option) (*TimeTrackingActivity, error) {
-	return callIDBody[TimeTrackingActivity](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewTimeTrackingActivityUpdateRequest, opts)
+	out := new(TimeTrackingActivity)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewTimeTrackingActivityUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // TransactionsService is qbd.transactions; reach it as client.QBD.Transactions.
@@ -2708,7 +3793,11 @@ type TransactionsService struct{ client *Client }
 // endpoint does not support time tracking activities. Use the `cursor`
 // parameter to paginate through the results.
 func (s *TransactionsService) List(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) (*Page[Transaction], error) {
-	return listQuery[Transaction](ctx, s.client, opEndUser, endUserID, params, gen.NewTransactionListRequest, opts)
+	page := new(Page[Transaction])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2717,14 +3806,18 @@ func (s *TransactionsService) List(ctx context.Context, endUserID string, params
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *TransactionsService) All(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) iter.Seq2[Transaction, error] {
-	return allQuery[Transaction](ctx, s.client, opEndUser, endUserID, params, gen.NewTransactionListRequest, opts)
+	return all[Transaction](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/transactions/{id} (qbd.transactions.retrieve): Retrieve a transaction.
 //
 // Retrieves a transaction by ID.
 func (s *TransactionsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Transaction, error) {
-	return callID[Transaction](ctx, s.client, opEndUser, endUserID, id, gen.NewTransactionRetrieveRequest, opts)
+	out := new(Transaction)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewTransactionRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // TransfersService is qbd.transfers; reach it as client.QBD.Transfers.
@@ -2734,7 +3827,11 @@ type TransfersService struct{ client *Client }
 //
 // Creates a new transfer.
 func (s *TransfersService) Create(ctx context.Context, endUserID string, params TransferCreateParams, opts ...Option) (*Transfer, error) {
-	return callBody[Transfer](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewTransferCreateRequest, opts)
+	out := new(Transfer)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewTransferCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/transfers (qbd.transfers.list): List all transfers.
@@ -2742,7 +3839,11 @@ func (s *TransfersService) Create(ctx context.Context, endUserID string, params 
 // Returns a list of transfers. Use the `cursor` parameter to paginate through
 // the results.
 func (s *TransfersService) List(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) (*Page[Transfer], error) {
-	return listQuery[Transfer](ctx, s.client, opEndUser, endUserID, params, gen.NewTransferListRequest, opts)
+	page := new(Page[Transfer])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2751,21 +3852,29 @@ func (s *TransfersService) List(ctx context.Context, endUserID string, params *T
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *TransfersService) All(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) iter.Seq2[Transfer, error] {
-	return allQuery[Transfer](ctx, s.client, opEndUser, endUserID, params, gen.NewTransferListRequest, opts)
+	return all[Transfer](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/transfers/{id} (qbd.transfers.retrieve): Retrieve a transfer.
 //
 // Retrieves a transfer by ID.
 func (s *TransfersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Transfer, error) {
-	return callID[Transfer](ctx, s.client, opEndUser, endUserID, id, gen.NewTransferRetrieveRequest, opts)
+	out := new(Transfer)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewTransferRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/transfers/{id} (qbd.transfers.update): Update a transfer.
 //
 // Updates an existing transfer.
 func (s *TransfersService) Update(ctx context.Context, endUserID string, id string, params TransferUpdateParams, opts ...Option) (*Transfer, error) {
-	return callIDBody[Transfer](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewTransferUpdateRequest, opts)
+	out := new(Transfer)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewTransferUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // UnitOfMeasureSetsService is qbd.unitOfMeasureSets; reach it as client.QBD.UnitOfMeasureSets.
@@ -2775,7 +3884,13 @@ type UnitOfMeasureSetsService struct{ client *Client }
 //
 // Creates a new unit-of-measure set.
 func (s *UnitOfMeasureSetsService) Create(ctx context.Context, endUserID string, params UnitOfMeasureSetCreateParams, opts ...Option) (*UnitOfMeasureSet, error) {
-	return callBody[UnitOfMeasureSet](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewUnitOfMeasureSetCreateRequest, opts)
+	out := new(UnitOfMeasureSet)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
+		return gen.NewUnitOfMeasureSetCreateRequest(server, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/unit-of-measure-sets (qbd.unitOfMeasureSets.list): List all unit-of-measure sets.
@@ -2784,20 +3899,28 @@ func (s *UnitOfMeasureSetsService) Create(ctx context.Context, endUserID string,
 // pagination for unit-of-measure sets; hence, there is no cursor parameter.
 // Users typically have few unit-of-measure sets.
 func (s *UnitOfMeasureSetsService) List(ctx context.Context, endUserID string, params *UnitOfMeasureSetListParams, opts ...Option) (*Page[UnitOfMeasureSet], error) {
-	return listQuery[UnitOfMeasureSet](ctx, s.client, opEndUser, endUserID, params, gen.NewUnitOfMeasureSetListRequest, opts)
+	page := new(Page[UnitOfMeasureSet])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewUnitOfMeasureSetListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (s *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, params *UnitOfMeasureSetListParams, opts ...Option) iter.Seq2[UnitOfMeasureSet, error] {
-	return allQuery[UnitOfMeasureSet](ctx, s.client, opEndUser, endUserID, params, gen.NewUnitOfMeasureSetListRequest, opts)
+	return all[UnitOfMeasureSet](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewUnitOfMeasureSetListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/unit-of-measure-sets/{id} (qbd.unitOfMeasureSets.retrieve): Retrieve an unit-of-measure set.
 //
 // Retrieves an unit-of-measure set by ID.
 func (s *UnitOfMeasureSetsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*UnitOfMeasureSet, error) {
-	return callID[UnitOfMeasureSet](ctx, s.client, opEndUser, endUserID, id, gen.NewUnitOfMeasureSetRetrieveRequest, opts)
+	out := new(UnitOfMeasureSet)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewUnitOfMeasureSetRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // VendorCreditsService is qbd.vendorCredits; reach it as client.QBD.VendorCredits.
@@ -2808,7 +3931,11 @@ type VendorCreditsService struct{ client *Client }
 // Creates a vendor credit to capture returns, rebates, or other amounts a
 // vendor owes so you can apply the credit when recording future bill payments.
 func (s *VendorCreditsService) Create(ctx context.Context, endUserID string, params VendorCreditCreateParams, opts ...Option) (*VendorCredit, error) {
-	return callBody[VendorCredit](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewVendorCreditCreateRequest, opts)
+	out := new(VendorCredit)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewVendorCreditCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Delete calls DELETE /quickbooks-desktop/vendor-credits/{id} (qbd.vendorCredits.delete): Delete a vendor credit.
@@ -2816,7 +3943,11 @@ func (s *VendorCreditsService) Create(ctx context.Context, endUserID string, par
 // Permanently deletes a vendor credit. The deletion will fail if the vendor
 // credit is currently in use or has any linked transactions that are in use.
 func (s *VendorCreditsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCreditDeleteResponse, error) {
-	return callID[VendorCreditDeleteResponse](ctx, s.client, opEndUser, endUserID, id, gen.NewVendorCreditDeleteRequest, opts)
+	out := new(VendorCreditDeleteResponse)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorCreditDeleteRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/vendor-credits (qbd.vendorCredits.list): List all vendor credits.
@@ -2824,7 +3955,11 @@ func (s *VendorCreditsService) Delete(ctx context.Context, endUserID string, id 
 // Returns a list of vendor credits. Use the `cursor` parameter to paginate
 // through the results.
 func (s *VendorCreditsService) List(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) (*Page[VendorCredit], error) {
-	return listQuery[VendorCredit](ctx, s.client, opEndUser, endUserID, params, gen.NewVendorCreditListRequest, opts)
+	page := new(Page[VendorCredit])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2833,14 +3968,18 @@ func (s *VendorCreditsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *VendorCreditsService) All(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) iter.Seq2[VendorCredit, error] {
-	return allQuery[VendorCredit](ctx, s.client, opEndUser, endUserID, params, gen.NewVendorCreditListRequest, opts)
+	return all[VendorCredit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendor-credits/{id} (qbd.vendorCredits.retrieve): Retrieve a vendor credit.
 //
 // Retrieves a vendor credit by ID.
 func (s *VendorCreditsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCredit, error) {
-	return callID[VendorCredit](ctx, s.client, opEndUser, endUserID, id, gen.NewVendorCreditRetrieveRequest, opts)
+	out := new(VendorCredit)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorCreditRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/vendor-credits/{id} (qbd.vendorCredits.update): Update a vendor credit.
@@ -2848,7 +3987,13 @@ func (s *VendorCreditsService) Retrieve(ctx context.Context, endUserID string, i
 // Updates a vendor credit before you apply it to bills, letting you adjust the
 // amounts, memo, or line allocations that make up the credit.
 func (s *VendorCreditsService) Update(ctx context.Context, endUserID string, id string, params VendorCreditUpdateParams, opts ...Option) (*VendorCredit, error) {
-	return callIDBody[VendorCredit](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewVendorCreditUpdateRequest, opts)
+	out := new(VendorCredit)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
+		return gen.NewVendorCreditUpdateRequest(server, id, params)
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Void calls POST /quickbooks-desktop/vendor-credits/{id}/void (qbd.vendorCredits.void): Void a vendor credit.
@@ -2857,7 +4002,11 @@ func (s *VendorCreditsService) Update(ctx context.Context, endUserID string, id 
 // of it in QuickBooks. The void will fail if the vendor credit is currently in
 // use or has any linked transactions that are in use.
 func (s *VendorCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCreditVoidResponse, error) {
-	return callID[VendorCreditVoidResponse](ctx, s.client, opEndUser|opAction, endUserID, id, gen.NewVendorCreditVoidRequest, opts)
+	out := new(VendorCreditVoidResponse)
+	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorCreditVoidRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // VendorsService is qbd.vendors; reach it as client.QBD.Vendors.
@@ -2867,7 +4016,11 @@ type VendorsService struct{ client *Client }
 //
 // Creates a new vendor.
 func (s *VendorsService) Create(ctx context.Context, endUserID string, params VendorCreateParams, opts ...Option) (*Vendor, error) {
-	return callBody[Vendor](ctx, s.client, opEndUser|opCreate, endUserID, params, gen.NewVendorCreateRequest, opts)
+	out := new(Vendor)
+	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewVendorCreateRequest(server, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List calls GET /quickbooks-desktop/vendors (qbd.vendors.list): List all vendors.
@@ -2875,7 +4028,11 @@ func (s *VendorsService) Create(ctx context.Context, endUserID string, params Ve
 // Returns a list of vendors. Use the `cursor` parameter to paginate through
 // the results.
 func (s *VendorsService) List(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) (*Page[Vendor], error) {
-	return listQuery[Vendor](ctx, s.client, opEndUser, endUserID, params, gen.NewVendorListRequest, opts)
+	page := new(Page[Vendor])
+	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
 }
 
 // All iterates over every object List would page through.
@@ -2884,21 +4041,29 @@ func (s *VendorsService) List(ctx context.Context, endUserID string, params *Ven
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error. Breaking out of the loop stops the fetch in flight.
 func (s *VendorsService) All(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) iter.Seq2[Vendor, error] {
-	return allQuery[Vendor](ctx, s.client, opEndUser, endUserID, params, gen.NewVendorListRequest, opts)
+	return all[Vendor](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendors/{id} (qbd.vendors.retrieve): Retrieve a vendor.
 //
 // Retrieves a vendor by ID.
 func (s *VendorsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Vendor, error) {
-	return callID[Vendor](ctx, s.client, opEndUser, endUserID, id, gen.NewVendorRetrieveRequest, opts)
+	out := new(Vendor)
+	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorRetrieveRequest(server, id) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // Update calls POST /quickbooks-desktop/vendors/{id} (qbd.vendors.update): Update a vendor.
 //
 // Updates an existing vendor.
 func (s *VendorsService) Update(ctx context.Context, endUserID string, id string, params VendorUpdateParams, opts ...Option) (*Vendor, error) {
-	return callIDBody[Vendor](ctx, s.client, opEndUser|opUpdate, endUserID, id, params, gen.NewVendorUpdateRequest, opts)
+	out := new(Vendor)
+	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorUpdateRequest(server, id, params) }, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // initServices sets c's services, one per resource of openapi.yaml.

@@ -98,11 +98,11 @@ func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCr
 	// so unlike other creates it is retried as a read is.
 	req, err := gen.NewAuthSessionCreateRequest(s.server, body)
 	resp, err := svc.client.roundTrip(ctx, s, 0, "", req, err)
-	session, err := decode[gen.AuthSession](resp, err)
-	if err != nil {
+	var session gen.AuthSession
+	if err := decodeInto(resp, err, &session); err != nil {
 		return nil, err
 	}
-	return toAuthSession(resp, session)
+	return toAuthSession(resp, &session)
 }
 
 // requestBody validates p and builds the body the API expects.

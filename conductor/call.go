@@ -12,14 +12,18 @@ import (
 	"time"
 )
 
-// The helpers in this file are the one way every operation is wrapped.
-// Each generated method in api.gen.go is a single call of one of them,
-// chosen by the shape of the generated request builder it passes along
-// (server; server and id; server and query; server and body; ...). They
-// check the ids, build the request with the builder, add the end-user
-// header, send it through the engine and decode the answer; everything
-// else (authentication, retries, timeouts, errors, logging) is the
-// engine's.
+// The helpers in this file and page.go are the one way every operation is
+// wrapped. Each generated method in api.gen.go makes one call of one of
+// them (call, list or all), passing a builder: a closure around the
+// generated New<Operation>Request function with the method's arguments.
+// The helpers check the ids, build the request, add the end-user header,
+// send it through the engine and decode the answer into the method's
+// result; everything else (authentication, retries, timeouts, errors,
+// logging) is the engine's.
+//
+// They are not generic over the result (all but all, which must yield a
+// T): a generic helper is compiled again for each of the two hundred
+// result types, which tripled the time to build this package.
 
 // endUserHeader carries the end-user of every QuickBooks Desktop call.
 const endUserHeader = "Conductor-End-User-Id"
@@ -35,10 +39,25 @@ const (
 	opCreate
 	opUpdate
 	opAction
-	// opQueryRequired: the query has required parameters, so nil params
-	// are refused before sending.
-	opQueryRequired
+	// opID: the operation acts on an object named by its id argument.
+	opID
+	// opParamsMissing: the operation has required query parameters and
+	// its params are nil (see missing).
+	opParamsMissing
 )
+
+// missing is opParamsMissing when params are nil: the generated method of
+// an operation with required query parameters passes missing(params == nil)
+// among its flags.
+func missing(paramsNil bool) op {
+	if paramsNil {
+		return opParamsMissing
+	}
+	return 0
+}
+
+// A builder builds an operation's request for a server URL.
+type builder func(server string) (*http.Request, error)
 
 func (o op) write() writeKind {
 	switch {
@@ -53,7 +72,7 @@ func (o op) write() writeKind {
 }
 
 // prepare checks what every call checks and returns the call's settings.
-func (c *Client) prepare(ctx context.Context, o op, endUserID string, opts []Option) (*settings, error) {
+func (c *Client) prepare(ctx context.Context, o op, endUserID, id string, opts []Option) (*settings, error) {
 	s, err := c.callSettings(ctx, opts)
 	if err != nil {
 		return nil, err
@@ -63,7 +82,26 @@ func (c *Client) prepare(ctx context.Context, o op, endUserID string, opts []Opt
 			return nil, err
 		}
 	}
+	if o&opID != 0 {
+		if err := checkID("id", id, "the id of the object"); err != nil {
+			return nil, err
+		}
+	}
+	if o&opParamsMissing != 0 {
+		return nil, &ValidationError{Field: "params", Reason: "is nil, but the operation has required query parameters; set them"}
+	}
 	return s, nil
+}
+
+// call makes one operation and decodes its answer into out.
+func (c *Client) call(ctx context.Context, o op, endUserID, id string, build builder, opts []Option, out any) error {
+	s, err := c.prepare(ctx, o, endUserID, id, opts)
+	if err != nil {
+		return err
+	}
+	req, err := build(s.server)
+	resp, err := c.roundTrip(ctx, s, o, endUserID, req, err)
+	return decodeInto(resp, err, out)
 }
 
 // checkID refuses an empty id, or one that cannot travel in a URL path or
@@ -91,29 +129,28 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, o op, endUserID str
 	return c.engine.send(ctx, req, s, o.write())
 }
 
-// decode turns a 2xx JSON body into an R, or an *Error matching
-// ErrInvalidResponse. An R of json.RawMessage is the body itself, for
-// operations whose answer the spec leaves free-form.
-func decode[R any](resp *http.Response, err error) (*R, error) {
+// decodeInto decodes a 2xx JSON body into out, or returns an *Error
+// matching ErrInvalidResponse. An out of *json.RawMessage gets the body
+// itself, for operations whose answer the spec leaves free-form.
+func decodeInto(resp *http.Response, err error, out any) error {
 	if err != nil {
-		return nil, err
+		return err
 	}
 	body := resp.Body.(*readBody).data
 	if !strings.Contains(resp.Header.Get("Content-Type"), "json") {
-		return nil, invalidResponse(resp, body, "want JSON; got %s", describeBody(resp, body))
+		return invalidResponse(resp, body, "want JSON; got %s", describeBody(resp, body))
 	}
-	v := new(R)
-	if raw, ok := any(v).(*json.RawMessage); ok {
+	if raw, ok := out.(*json.RawMessage); ok {
 		if !json.Valid(body) {
-			return nil, invalidResponse(resp, body, "the body is not valid JSON")
+			return invalidResponse(resp, body, "the body is not valid JSON")
 		}
 		*raw = append(json.RawMessage(nil), body...)
-		return v, nil
+		return nil
 	}
-	if err := json.Unmarshal(body, v); err != nil {
-		return nil, invalidResponse(resp, body, "%s", describeDecodeError(body, err))
+	if err := json.Unmarshal(body, out); err != nil {
+		return invalidResponse(resp, body, "%s", describeDecodeError(body, err))
 	}
-	return v, nil
+	return nil
 }
 
 // describeDecodeError names the field a bad timestamp is in, which
@@ -138,98 +175,4 @@ func describeDecodeError(body []byte, err error) string {
 		}
 	}
 	return fmt.Sprintf("%s %q is not an RFC 3339 timestamp", field, perr.Value)
-}
-
-// Builders, by the arguments the generated New<Operation>Request functions
-// take after the server URL.
-type (
-	buildNone                func(server string) (*http.Request, error)
-	buildID                  func(server, id string) (*http.Request, error)
-	buildQuery[P any]        func(server string, params *P) (*http.Request, error)
-	buildBody[B any]         func(server string, body B) (*http.Request, error)
-	buildIDBody[B any]       func(server, id string, body B) (*http.Request, error)
-	buildIDArgBody[A, B any] func(server, id string, arg A, body B) (*http.Request, error)
-)
-
-func callNone[R any](ctx context.Context, c *Client, o op, endUserID string, build buildNone, opts []Option) (*R, error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
-	req, err := build(s.server)
-	return decode[R](c.roundTrip(ctx, s, o, endUserID, req, err))
-}
-
-func callID[R any](ctx context.Context, c *Client, o op, endUserID, id string, build buildID, opts []Option) (*R, error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkID("id", id, "the id of the object"); err != nil {
-		return nil, err
-	}
-	req, err := build(s.server, id)
-	return decode[R](c.roundTrip(ctx, s, o, endUserID, req, err))
-}
-
-func callQuery[R, P any](ctx context.Context, c *Client, o op, endUserID string, params *P, build buildQuery[P], opts []Option) (*R, error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkParams(o, params); err != nil {
-		return nil, err
-	}
-	req, err := build(s.server, params)
-	return decode[R](c.roundTrip(ctx, s, o, endUserID, req, err))
-}
-
-func callBody[R, B any](ctx context.Context, c *Client, o op, endUserID string, body B, build buildBody[B], opts []Option) (*R, error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
-	req, err := build(s.server, body)
-	return decode[R](c.roundTrip(ctx, s, o, endUserID, req, err))
-}
-
-func callIDBody[R, B any](ctx context.Context, c *Client, o op, endUserID, id string, body B, build buildIDBody[B], opts []Option) (*R, error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkID("id", id, "the id of the object"); err != nil {
-		return nil, err
-	}
-	req, err := build(s.server, id, body)
-	return decode[R](c.roundTrip(ctx, s, o, endUserID, req, err))
-}
-
-func callIDArgBody[R, A, B any](ctx context.Context, c *Client, o op, endUserID, id string, arg A, body B, build buildIDArgBody[A, B], opts []Option) (*R, error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkID("id", id, "the id of the object"); err != nil {
-		return nil, err
-	}
-	req, err := build(s.server, id, arg, body)
-	return decode[R](c.roundTrip(ctx, s, o, endUserID, req, err))
-}
-
-// checkParams refuses nil params for an operation with required query
-// parameters, which the API would refuse.
-func checkParams[P any](o op, params *P) *ValidationError {
-	if o&opQueryRequired != 0 && params == nil {
-		return &ValidationError{Field: "params", Reason: fmt.Sprintf("is nil, but %T has required fields; set them", *new(P))}
-	}
-	return nil
-}
-
-// raw unwraps a free-form answer.
-func raw(r *json.RawMessage, err error) (json.RawMessage, error) {
-	if err != nil {
-		return nil, err
-	}
-	return *r, nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"net/http"
 	"sync"
 )
 
@@ -14,110 +13,76 @@ import (
 // answer with one page whose HasMore is false.
 type Page[T any] struct {
 	// Data are the page's objects.
-	Data []T
+	Data []T `json:"data"`
 	// HasMore says that another page follows: ask for it with NextCursor
 	// within 10 seconds, or the cursor expires. The All methods do.
-	HasMore bool
+	HasMore bool `json:"hasMore"`
 	// NextCursor asks for the next page (as the list's Cursor parameter).
 	// Conductor keeps it the same for the whole listing, so the end is
 	// HasMore false, never a new cursor. "" when there is none.
-	NextCursor string
+	NextCursor string `json:"nextCursor"`
 	// RemainingCount is how many objects the pages after this one hold; 0
 	// when the API gives no count.
-	RemainingCount int
+	RemainingCount int `json:"remainingCount"`
 }
 
-// pageBody is a list's answer: {"data": [...], "hasMore": ..., ...}.
-type pageBody[T any] struct {
-	Data           []T      `json:"data"`
-	HasMore        bool     `json:"hasMore"`
-	NextCursor     *string  `json:"nextCursor"`
-	RemainingCount *float64 `json:"remainingCount"`
+// aPage is a *Page[T] seen by the helpers, which are not generic.
+type aPage interface {
+	hasData() bool
+	next() (cursor string, more bool)
+	len() int
 }
 
-func decodePage[T any](resp *http.Response, err error) (*Page[T], error) {
-	b, err := decode[pageBody[T]](resp, err)
+func (p *Page[T]) hasData() bool { return p.Data != nil }
+func (p *Page[T]) len() int      { return len(p.Data) }
+func (p *Page[T]) next() (string, bool) {
+	return p.NextCursor, p.HasMore && p.NextCursor != ""
+}
+
+// list makes a list operation and decodes its page into page.
+func (c *Client) list(ctx context.Context, o op, endUserID string, build builder, opts []Option, page aPage) error {
+	s, err := c.prepare(ctx, o, endUserID, "", opts)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if b.Data == nil {
-		return nil, invalidResponse(resp, resp.Body.(*readBody).data, "a list without its data array")
-	}
-	p := &Page[T]{Data: b.Data, HasMore: b.HasMore}
-	if b.NextCursor != nil {
-		p.NextCursor = *b.NextCursor
-	}
-	if b.RemainingCount != nil {
-		p.RemainingCount = int(*b.RemainingCount)
-	}
-	return p, nil
+	return c.fetchPage(ctx, s, o, endUserID, build, "", page)
 }
 
-// pager fetches the page a cursor names, "" for the first.
-type pager[T any] func(ctx context.Context, cursor string) (*Page[T], error)
-
-// queryPager is a pager for a list that takes query parameters: every page
-// is asked for with the caller's parameters, and the cursor after the first.
-func queryPager[T, P any](c *Client, s *settings, o op, endUserID string, params *P, build buildQuery[P]) pager[T] {
-	return func(ctx context.Context, cursor string) (*Page[T], error) {
-		req, err := build(s.server, params)
-		if err == nil && cursor != "" {
-			q := req.URL.Query()
-			q.Set("cursor", cursor)
-			req.URL.RawQuery = q.Encode()
-		}
-		return decodePage[T](c.roundTrip(ctx, s, o, endUserID, req, err))
-	}
-}
-
-func listNone[T any](ctx context.Context, c *Client, o op, endUserID string, build buildNone, opts []Option) (*Page[T], error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
+// fetchPage asks for the page a cursor names ("" for the first) and
+// decodes it into page.
+func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID string, build builder, cursor string, page aPage) error {
 	req, err := build(s.server)
-	return decodePage[T](c.roundTrip(ctx, s, o, endUserID, req, err))
+	if err == nil && cursor != "" {
+		q := req.URL.Query()
+		q.Set("cursor", cursor)
+		req.URL.RawQuery = q.Encode()
+	}
+	resp, err := c.roundTrip(ctx, s, o, endUserID, req, err)
+	if err := decodeInto(resp, err, page); err != nil {
+		return err
+	}
+	if !page.hasData() {
+		return invalidResponse(resp, resp.Body.(*readBody).data, "a list without its data array")
+	}
+	return nil
 }
 
-func listQuery[T, P any](ctx context.Context, c *Client, o op, endUserID string, params *P, build buildQuery[P], opts []Option) (*Page[T], error) {
-	s, err := c.prepare(ctx, o, endUserID, opts)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkParams(o, params); err != nil {
-		return nil, err
-	}
-	return queryPager[T](c, s, o, endUserID, params, build)(ctx, "")
-}
-
-func allNone[T any](ctx context.Context, c *Client, o op, endUserID string, build buildNone, opts []Option) iter.Seq2[T, error] {
+// all iterates over every object of every page of a list operation.
+func all[T any](ctx context.Context, c *Client, o op, endUserID string, build builder, opts []Option) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		page, err := listNone[T](ctx, c, o, endUserID, build, opts)
+		err := c.pages(ctx, o, endUserID, build, opts,
+			func() aPage { return new(Page[T]) },
+			func(p aPage) bool {
+				for _, v := range p.(*Page[T]).Data {
+					if !yield(v, nil) {
+						return false
+					}
+				}
+				return true
+			})
 		if err != nil {
 			yield(*new(T), err)
-			return
 		}
-		for _, v := range page.Data {
-			if !yield(v, nil) {
-				return
-			}
-		}
-	}
-}
-
-func allQuery[T, P any](ctx context.Context, c *Client, o op, endUserID string, params *P, build buildQuery[P], opts []Option) iter.Seq2[T, error] {
-	return func(yield func(T, error) bool) {
-		s, err := c.prepare(ctx, o, endUserID, opts)
-		if err == nil {
-			if verr := checkParams(o, params); verr != nil {
-				err = verr
-			}
-		}
-		if err != nil {
-			yield(*new(T), err)
-			return
-		}
-		iterate(ctx, queryPager[T](c, s, o, endUserID, params, build), yield)
 	}
 }
 
@@ -125,55 +90,55 @@ func allQuery[T, P any](ctx context.Context, c *Client, o op, endUserID string, 
 // is refused.
 var errCursorExpired = errors.New("a cursor expires 10 seconds after the page before it arrived; All asks for each page as soon as the previous one arrives, so the loop body spent longer than that on one page: collect the objects first, or work on them elsewhere")
 
-// iterate yields every object of every page that fetch gives, in order.
-// While the caller works on one page, the next is already being fetched,
-// so the network overlaps the caller's work and the cursor is used as soon
-// as possible; at most that one page is held ahead. A failed page (after
-// the engine's retries) ends the iteration with its error: no object is
-// skipped or repeated. Breaking out of the loop, or ctx ending, stops the
-// fetch in flight and returns only once it has stopped, so no goroutine
-// outlives the loop.
-func iterate[T any](ctx context.Context, fetch pager[T], yield func(T, error) bool) {
+// pages hands each page of a list operation, in order, to each, until each
+// returns false (then pages returns nil) or a page fails (then its error).
+// While each works on one page, the next is already being fetched, so the
+// network overlaps the caller's work and the cursor is used as soon as
+// possible; at most that one page is held ahead. A failed page (after the
+// engine's retries) ends the listing: no object is skipped or repeated.
+// Stopping, or ctx ending, stops the fetch in flight, and pages returns
+// only once it has stopped, so no goroutine outlives the loop.
+func (c *Client) pages(ctx context.Context, o op, endUserID string, build builder, opts []Option, newPage func() aPage, each func(aPage) bool) error {
+	s, err := c.prepare(ctx, o, endUserID, "", opts)
+	if err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	defer func() {
 		cancel()
 		wg.Wait()
 	}()
+	fetch := func(cursor string) (aPage, error) {
+		p := newPage()
+		return p, c.fetchPage(ctx, s, o, endUserID, build, cursor, p)
+	}
 	type result struct {
-		page *Page[T]
+		page aPage
 		err  error
 	}
 	ahead := make(chan result, 1) // buffered: the fetch never waits for the caller
-	page, err := fetch(ctx, "")
-	for pages := 1; ; pages++ {
+	page, err := fetch("")
+	for n := 1; ; n++ {
 		if err != nil {
 			var apiErr *Error
-			if pages > 1 && errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
-				err = fmt.Errorf("%w (page %d; %w)", err, pages, errCursorExpired)
+			if n > 1 && errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
+				err = fmt.Errorf("%w (page %d; %w)", err, n, errCursorExpired)
 			}
-			yield(*new(T), err)
-			return
+			return err
 		}
-		more := page.HasMore && page.NextCursor != ""
-		if more && len(page.Data) == 0 {
-			yield(*new(T), fmt.Errorf("conductor: page %d of the list is empty but says more follow; stopping rather than asking forever", pages))
-			return
+		cursor, more := page.next()
+		if more && page.len() == 0 {
+			return fmt.Errorf("conductor: page %d of the list is empty but says more follow; stopping rather than asking forever", n)
 		}
 		if more {
-			cursor := page.NextCursor
 			wg.Go(func() {
-				p, err := fetch(ctx, cursor)
+				p, err := fetch(cursor)
 				ahead <- result{p, err}
 			})
 		}
-		for _, v := range page.Data {
-			if !yield(v, nil) {
-				return
-			}
-		}
-		if !more {
-			return
+		if !each(page) || !more {
+			return nil
 		}
 		r := <-ahead
 		page, err = r.page, r.err

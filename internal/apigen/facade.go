@@ -35,8 +35,9 @@ var genPlumbing = map[string]bool{
 //     under a plain name (Invoice for gen.QbdInvoice, InvoiceCreateParams,
 //     InvoiceCustomer for gen.QbdInvoice_Customer), and its enum constants;
 //   - api.gen.go: a service per resource (client.QBD.Invoices) with one
-//     method per operation, named as Conductor's SDKs name it, each a
-//     single call of the helper for its request builder's shape.
+//     method per operation, named as Conductor's SDKs name it, each one
+//     call of a helper (call, list, all in conductor/call.go and page.go)
+//     with a closure around the operation's generated request builder.
 //
 // handWritten are the names package conductor declares by hand: a type of
 // gen with such a name is not aliased (conductor.AuthSession is its own),
@@ -387,7 +388,7 @@ func (f *facade) services(ops []apispec.Operation) ([]byte, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	imports := []string{`"context"`}
+	imports := []string{`"context"`, `"net/http"`}
 	for pkg, used := range map[string]bool{`"encoding/json"`: bytes.Contains(b.Bytes(), []byte("json.")), `"iter"`: bytes.Contains(b.Bytes(), []byte("iter."))} {
 		if used {
 			imports = append(imports, pkg)
@@ -416,51 +417,30 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 		return err
 	}
 
-	flags := []string{}
-	if o.NeedsEndUser {
-		flags = append(flags, "opEndUser")
-	}
-	switch o.Kind {
-	case apispec.Create:
-		flags = append(flags, "opCreate")
-	case apispec.Update:
-		flags = append(flags, "opUpdate")
-	case apispec.Action:
-		flags = append(flags, "opAction")
-	}
-	if len(o.RequiredQuery) > 0 {
-		flags = append(flags, "opQueryRequired")
-	}
-	opFlags := strings.Join(flags, "|")
-	if opFlags == "" {
-		opFlags = "0"
-	}
-
-	// The method's parameters and the helper's arguments, in the order of
-	// the issue's contract: context, end-user, id, then the rest.
+	// The method's parameters, in the order of the issue's contract
+	// (context, end-user, id, then the rest), and the builder's arguments
+	// after the server, named after them.
 	params := []string{"ctx context.Context"}
-	endUser := `""`
+	endUser, id := `""`, `""`
 	if o.NeedsEndUser {
 		params = append(params, "endUserID string")
 		endUser = "endUserID"
 	}
-	var args []string // the builder's arguments after the server
-	var shape string
+	var args []string
 	switch {
 	case len(argTypes) == 0:
-		shape = "None"
 	case len(argTypes) == 1 && argTypes[0] == "string" && o.HasID:
-		shape, args = "ID", []string{"id"}
+		args = []string{"id"}
 	case len(argTypes) == 1 && strings.HasPrefix(argTypes[0], "*") && o.HasQuery:
-		shape, args = "Query", []string{"params"}
+		args = []string{"params"}
 	case len(argTypes) == 1 && o.HasBody:
-		shape, args = "Body", []string{"params"}
+		args = []string{"params"}
 	case len(argTypes) == 2 && argTypes[0] == "string" && o.HasID && o.HasBody:
-		shape, args = "IDBody", []string{"id", "params"}
+		args = []string{"id", "params"}
 	case len(argTypes) == 3 && argTypes[0] == "string" && o.HasID && o.HasBody && len(o.PathParams) == 1:
-		shape, args = "IDArgBody", []string{"id", o.PathParams[0], "params"}
+		args = []string{"id", o.PathParams[0], "params"}
 	default:
-		return fmt.Errorf("apigen: %s %s: the builder %s(server, %s) has a shape no helper in conductor/call.go takes", o.Method, o.Path, builder, strings.Join(argTypes, ", "))
+		return fmt.Errorf("apigen: %s %s: the builder %s(server, %s) has a shape apigen does not know", o.Method, o.Path, builder, strings.Join(argTypes, ", "))
 	}
 	for i, a := range args {
 		t, err := f.typeOf(argTypes[i])
@@ -470,28 +450,51 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 		params = append(params, a+" "+t)
 	}
 	params = append(params, "opts ...Option")
-	callArgs := append([]string{"ctx", "s.client", opFlags, endUser}, args...)
-	callArgs = append(callArgs, "gen."+builder, "opts")
+	sig := strings.Join(params, ", ")
+
+	flags := []string{}
+	if o.NeedsEndUser {
+		flags = append(flags, "opEndUser")
+	}
+	if o.HasID {
+		flags = append(flags, "opID")
+		id = "id"
+	}
+	switch o.Kind {
+	case apispec.Create:
+		flags = append(flags, "opCreate")
+	case apispec.Update:
+		flags = append(flags, "opUpdate")
+	case apispec.Action:
+		flags = append(flags, "opAction")
+	}
+	if len(o.RequiredQuery) > 0 && o.HasQuery {
+		flags = append(flags, "missing(params == nil)")
+	}
+	opFlags := strings.Join(flags, "|")
+	if opFlags == "" {
+		opFlags = "0"
+	}
+	build := fmt.Sprintf("func(server string) (*http.Request, error) { return gen.%s(%s) }", builder, strings.Join(append([]string{"server"}, args...), ", "))
 
 	doc := docComment(o)
-	sig := strings.Join(params, ", ")
-	if o.Kind == apispec.List {
-		helper := "list" + shape
-		fmt.Fprintf(b, "%sfunc (s *%s) List(%s) (*%s, error) {\n\treturn %s[%s](%s)\n}\n\n", doc, recv, sig, result, helper, o.Model, strings.Join(callArgs, ", "))
+	switch {
+	case o.Kind == apispec.List:
+		fmt.Fprintf(b, "%sfunc (s *%s) List(%s) (*%s, error) {\n\tpage := new(%s)\n\tif err := s.client.list(ctx, %s, %s, %s, opts, page); err != nil {\n\t\treturn nil, err\n\t}\n\treturn page, nil\n}\n\n",
+			doc, recv, sig, result, result, opFlags, endUser, build)
 		more := "Conductor answers this list in one page, so All yields its objects from one call."
 		if o.Paginated {
 			more = "It asks for the next page as soon as a page arrives, while the loop works on that one,\n// so the cursor, which expires 10 seconds after the page before it, is used at once;\n// it holds at most one page ahead. A page that fails (after the usual retries) ends the\n// loop with its error. Breaking out of the loop stops the fetch in flight."
 		}
-		fmt.Fprintf(b, "// All iterates over every object List would page through.\n// %s\nfunc (s *%s) All(%s) iter.Seq2[%s, error] {\n\treturn all%s[%s](%s)\n}\n\n",
-			more, recv, sig, o.Model, shape, o.Model, strings.Join(callArgs, ", "))
-		return nil
+		fmt.Fprintf(b, "// All iterates over every object List would page through.\n// %s\nfunc (s *%s) All(%s) iter.Seq2[%s, error] {\n\treturn all[%s](ctx, s.client, %s, %s, %s, opts)\n}\n\n",
+			more, recv, sig, o.Model, o.Model, opFlags, endUser, build)
+	case result == "json.RawMessage":
+		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (json.RawMessage, error) {\n\tvar out json.RawMessage\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, &out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
+			doc, recv, o.GoMethod(), sig, opFlags, endUser, id, build)
+	default:
+		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (*%s, error) {\n\tout := new(%s)\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
+			doc, recv, o.GoMethod(), sig, result, result, opFlags, endUser, id, build)
 	}
-	call := fmt.Sprintf("call%s[%s](%s)", shape, result, strings.Join(callArgs, ", "))
-	if result == "json.RawMessage" {
-		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (json.RawMessage, error) {\n\treturn raw(%s)\n}\n\n", doc, recv, o.GoMethod(), sig, call)
-		return nil
-	}
-	fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (*%s, error) {\n\treturn %s\n}\n\n", doc, recv, o.GoMethod(), sig, result, call)
 	return nil
 }
 
