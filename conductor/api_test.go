@@ -143,7 +143,7 @@ func loadOperations(t *testing.T) (*openapi3.T, []apispec.Operation) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(data)
+	doc, err := loadedSpec()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,9 +23,15 @@ import (
 // silently. When one fails, the spec changed: update the facade (and this
 // test's tables) to match, or question the spec change.
 
+// loadedSpec is openapi.yaml read by kin-openapi, once for the package's
+// tests: the whole spec takes a second or two to load. Tests only read it.
+var loadedSpec = sync.OnceValues(func() (*openapi3.T, error) {
+	return openapi3.NewLoader().LoadFromFile(specPath)
+})
+
 func specOperation(t *testing.T) (*openapi3.T, *openapi3.Operation) {
 	t.Helper()
-	doc, err := openapi3.NewLoader().LoadFromFile("../openapi.yaml")
+	doc, err := loadedSpec()
 	if err != nil {
 		t.Fatalf("loading openapi.yaml: %v", err)
 	}
