@@ -1,4 +1,0 @@
-package conductor
-
-// QuickBooksDesktop is the integration EndUsers.Passthrough sends to.
-const QuickBooksDesktop = EndUserPassthroughParamsIntegrationSlugQuickbooksDesktop
