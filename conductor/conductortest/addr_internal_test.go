@@ -36,7 +36,11 @@ func TestAllInterfacesGivesALoopbackURL(t *testing.T) {
 				t.Fatal(err)
 			}
 			opts := Options{SecretKey: "sk_conductor_fake_addr", PublishableKey: "pk_conductor_fake_addr", Now: time.Now}
-			srv := serveOn(unspecifiedListener{l, ip}, opts)
+			srv, err := prepare(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.start(unspecifiedListener{l, ip})
 			defer srv.Close()
 			u, err := url.Parse(srv.URL)
 			if port := strconv.Itoa(l.Addr().(*net.TCPAddr).Port); err != nil || u.Hostname() != "127.0.0.1" || u.Port() != port {
@@ -49,7 +53,11 @@ func TestAllInterfacesGivesALoopbackURL(t *testing.T) {
 			defer c.CloseIdleConnections()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			if _, err := c.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+			eu, err := c.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "1", Email: "a@example.com"})
+			if err != nil {
+				t.Fatalf("EndUsers.Create through srv.Client(): %v", err)
+			}
+			if _, err := c.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: eu.ID}); err != nil {
 				t.Fatalf("Create through srv.Client(): %v", err)
 			}
 		})

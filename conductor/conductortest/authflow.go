@@ -27,7 +27,7 @@ var flowPage = template.Must(template.New("flow").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Connect QuickBooks Desktop (fake)</title></head>
 <body>
 <h1>Connect QuickBooks Desktop</h1>
-<p>This is conductortest's fake of Conductor's auth flow. Nothing is connected.</p>
+<p>This is conductortest's fake of Conductor's auth flow. Following the link connects the end-user's (fake) QuickBooks Desktop.</p>
 <p><a id="complete" href="{{.}}">Complete the connection</a></p>
 </body></html>
 `))
@@ -52,6 +52,15 @@ func (s *Server) serveAuthFlow(w http.ResponseWriter, r *http.Request, secret st
 	if !found || !s.now().Before(sess.expiresAt) {
 		writeError(w, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: "This auth session does not exist or has expired; create a new one."})
 		return
+	}
+	if complete {
+		// Completing the flow connects the end-user's QuickBooks Desktop,
+		// as on Conductor; an end-user deleted meanwhile stays deleted.
+		s.mu.Lock()
+		if eu := s.state.endUsers[sess.endUserID]; eu != nil {
+			s.connect(eu)
+		}
+		s.mu.Unlock()
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	switch {

@@ -20,9 +20,13 @@ func ExampleNewServer() {
 		fmt.Println(err)
 		return
 	}
-	session, err := client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{
-		EndUserID: "end_usr_1234567abcdefg",
-	})
+	ctx := context.Background()
+	endUser, err := client.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "acct_42", Email: "ap@acme.example"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	session, err := client.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: endUser.ID})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -30,14 +34,68 @@ func ExampleNewServer() {
 	fmt.Println(strings.HasPrefix(session.AuthFlowURL, srv.URL+"/qbd/auth_sess_client_secret_"))
 	fmt.Println("valid for:", session.ExpiresAt.Sub(session.CreatedAt))
 	fmt.Println("requests received:", len(srv.Requests()))
+
+	// Until the end-user completes the flow (following AuthFlowURL's
+	// link, or srv.Connect in a test), their QuickBooks is not reachable.
+	_, err = client.QBD.HealthCheck(ctx, endUser.ID, conductor.WithMaxRetries(0))
+	var apiErr *conductor.Error
+	if errors.As(err, &apiErr) {
+		fmt.Println(apiErr.Type)
+	}
 	// Output:
 	// true
 	// valid for: 30m0s
-	// requests received: 1
+	// requests received: 2
+	// INTEGRATION_CONNECTION_ERROR
+}
+
+// With Demo, the fake starts with a connected end-user and a small company
+// file: customers, items and invoices, which the fake keeps as it changes
+// them.
+func ExampleOptions_demo() {
+	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer srv.Close()
+	client, err := srv.Client()
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	ctx := context.Background()
+	customer, err := client.QBD.Customers.Create(ctx, conductortest.DemoEndUserID, conductor.CustomerCreateParams{Name: "Hooli"})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for c, err := range client.QBD.Customers.All(ctx, conductortest.DemoEndUserID, nil) {
+		if err != nil {
+			fmt.Println(err)
+			return
+		}
+		fmt.Println(c.FullName)
+	}
+	_, err = client.QBD.Customers.Update(ctx, conductortest.DemoEndUserID, customer.ID, conductor.CustomerUpdateParams{RevisionNumber: "41"})
+	var apiErr *conductor.Error
+	if errors.As(err, &apiErr) {
+		fmt.Println("stale revision:", apiErr.Type, apiErr.IntegrationCode)
+	}
+	// Output:
+	// Acme Corporation
+	// Globex
+	// Initech
+	// Hooli
+	// stale revision: INTEGRATION_ERROR 3200
 }
 
 func ExampleServer_Enqueue() {
-	srv := conductortest.NewServer()
+	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
 	defer srv.Close()
 
 	// The next call gets an outage; the client's retry then succeeds.
@@ -55,8 +113,9 @@ func ExampleServer_Enqueue() {
 		fmt.Println(err)
 		return
 	}
-	_, err = client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg"})
-	fmt.Println("error:", err)
+	ctx := context.Background()
+	page, err := client.QBD.Customers.List(ctx, conductortest.DemoEndUserID, nil)
+	fmt.Println("error:", err, "customers:", len(page.Data))
 	fmt.Println("requests received:", len(srv.Requests()))
 
 	// With retries off the caller sees the error.
@@ -64,10 +123,10 @@ func ExampleServer_Enqueue() {
 		fmt.Println(err)
 		return
 	}
-	_, err = client.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567abcdefg"}, conductor.WithMaxRetries(0))
+	_, err = client.QBD.Customers.List(ctx, conductortest.DemoEndUserID, nil, conductor.WithMaxRetries(0))
 	fmt.Println("server error:", errors.Is(err, conductor.ErrServer))
 	// Output:
-	// error: <nil>
+	// error: <nil> customers: 3
 	// requests received: 2
 	// server error: true
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"testing"
@@ -14,12 +15,30 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
-// newServer starts a fake that the test closes when it ends.
+// testEndUsers are the end-users the tests' fakes start with, not
+// connected: an auth session is only for an end-user the fake knows.
+// So are end_usr_0 to end_usr_63, for tests of many callers.
+var testEndUsers = func() *conductortest.Fixtures {
+	f := &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
+		{ID: "end_usr_a"}, {ID: "end_usr_b"}, {ID: "end_usr_1234567abcdefg"},
+		{ID: "end_usr_first"}, {ID: "end_usr_newest"}, {ID: "end_usr_oldest"},
+	}}
+	for i := range 64 {
+		f.EndUsers = append(f.EndUsers, conductortest.FixtureEndUser{ID: fmt.Sprintf("end_usr_%d", i)})
+	}
+	return f
+}()
+
+// newServer starts a fake, with testEndUsers unless opts give fixtures,
+// that the test closes when it ends.
 func newServer(t *testing.T, opts ...conductortest.Options) *conductortest.Server {
 	t.Helper()
 	var o conductortest.Options
 	if len(opts) > 0 {
 		o = opts[0]
+	}
+	if o.Fixtures == nil {
+		o.Fixtures = testEndUsers
 	}
 	srv, err := conductortest.NewServerWithOptions(o)
 	if err != nil {

@@ -22,11 +22,22 @@ const (
 	// remembered sessions in all; older sessions are forgotten first to
 	// stay within it.
 	MaxSessionBytes = 4 << 20
+	// MaxEndUsers is how many end-users a fake holds; creating more is
+	// refused until some are deleted.
+	MaxEndUsers = 1000
+	// MaxObjectBytes bounds the QuickBooks Desktop objects a fake holds,
+	// of all end-users, as JSON plus some bookkeeping each; a create or
+	// update that would pass it is refused until some are deleted.
+	MaxObjectBytes = 8 << 20
+	// MaxCursors is how many lists a fake pages at once; an expired
+	// cursor makes room.
+	MaxCursors = 1000
 	// MaxHeaderBytes bounds a request's headers; the fake answers 431 to
 	// more (net/http lets up to 4 KiB beyond it through).
 	MaxHeaderBytes = 64 << 10
 	// MemoryBudget is the most heap a fake holds, at any moment and under
-	// any load: the request window, the sessions, and the requests being
+	// any load: the request window, the sessions, the end-users, their
+	// QuickBooks objects and the lists being paged, and the requests being
 	// read and answered. Not included are the OpenAPI document, loaded
 	// once and shared by every fake in the process; net/http's buffers for
 	// each open connection (some 8 KiB, plus the headers of a request

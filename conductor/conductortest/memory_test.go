@@ -56,7 +56,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	for range 4 {
 		wg.Go(func() {
 			for i := created.Add(1); i <= conductortest.MaxSessions+100; i = created.Add(1) {
-				if _, err := create(t, c, conductor.AuthSessionCreateParams{EndUserID: fmt.Sprintf("end_usr_%d", i)}); err != nil {
+				if _, err := create(t, c, conductor.AuthSessionCreateParams{EndUserID: fmt.Sprintf("end_usr_%d", i%64)}); err != nil {
 					t.Errorf("Create %d: %v", i, err)
 					return
 				}

@@ -41,6 +41,9 @@ type Error struct {
 	Message string
 	// UserFacingMessage is for end-users. Default: Message.
 	UserFacingMessage string
+	// IntegrationCode is QuickBooks Desktop's own code, for an
+	// INTEGRATION_ERROR.
+	IntegrationCode string
 }
 
 // Enqueue adds responses to the queue the fake answers from, in order and
@@ -140,7 +143,15 @@ func writeError(w http.ResponseWriter, status int, e Error) {
 		Code:              e.Code,
 		HTTPStatusCode:    float64(status),
 		RequestID:         w.Header().Get(requestIDHeader),
+		IntegrationCode:   nonEmpty(e.IntegrationCode),
 	}})
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

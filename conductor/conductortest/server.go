@@ -37,6 +37,16 @@ type Options struct {
 	// Now is the fake's clock, for tests that want fixed timestamps or an
 	// expired session. Default time.Now.
 	Now func() time.Time
+	// CursorTTL is how long a list's cursor stays valid after the page
+	// it came with, as Conductor's does for 10 seconds. Default 10 s;
+	// tests of expiry shorten it.
+	CursorTTL time.Duration
+	// Fixtures are end-users and QuickBooks Desktop objects the fake
+	// starts with, ids included; see [Fixtures] and [LoadFixtures].
+	Fixtures *Fixtures
+	// Demo adds a small demo company to the fixtures: a connected
+	// end-user, [DemoEndUserID], with customers, items and invoices.
+	Demo bool
 }
 
 // Server is a running fake Conductor API. It is safe for concurrent use.
@@ -62,10 +72,15 @@ type Server struct {
 	// that at most maxConcurrent are, whatever the load.
 	slots chan struct{}
 
+	api       *api
+	cursorTTL time.Duration
+
 	mu       sync.Mutex
 	requests window[Request]
 	queue    []Response
 	sessions sessionStore
+	state    *state
+	idSeq    int64 // the last QuickBooks id given
 }
 
 // Request is one request the fake received, as returned by
@@ -108,16 +123,28 @@ func NewServerWithOptions(opts Options) (*Server, error) {
 	if err := checkKeys(opts.SecretKey, opts.PublishableKey); err != nil {
 		return nil, err
 	}
+	s, err := prepare(opts)
+	if err != nil {
+		return nil, err
+	}
 	l, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("conductortest: listen on %s: %w", opts.Addr, err)
 	}
-	return serveOn(l, opts), nil
+	s.start(l)
+	return s, nil
 }
 
-// serveOn starts the fake on l with opts, which NewServerWithOptions has
-// completed and checked.
-func serveOn(l net.Listener, opts Options) *Server {
+// prepare makes the fake opts describe, with its fixtures loaded, ready to
+// start; NewServerWithOptions has completed and checked opts.
+func prepare(opts Options) (*Server, error) {
+	a, err := loadAPI()
+	if err != nil {
+		return nil, fmt.Errorf("conductortest: the fake cannot read its OpenAPI document: %w", err)
+	}
+	if opts.CursorTTL <= 0 {
+		opts.CursorTTL = 10 * time.Second
+	}
 	s := &Server{
 		SecretKey:      opts.SecretKey,
 		PublishableKey: opts.PublishableKey,
@@ -127,7 +154,22 @@ func serveOn(l net.Listener, opts Options) *Server {
 		requests:       window[Request]{maxLen: RequestWindowLen, maxBytes: RequestWindowBytes},
 		sessions:       newSessionStore(),
 		transport:      newTransport(),
+		api:            a,
+		cursorTTL:      opts.CursorTTL,
+		state:          newState(),
 	}
+	fixtures := opts.Fixtures
+	if opts.Demo {
+		fixtures = fixtures.with(demoFixtures())
+	}
+	if err := s.load(fixtures); err != nil {
+		return nil, fmt.Errorf("conductortest: fixtures: %w", err)
+	}
+	return s, nil
+}
+
+// start serves s on l.
+func (s *Server) start(l net.Listener) {
 	s.http = &httptest.Server{Listener: l, Config: &http.Server{
 		Handler:           http.HandlerFunc(s.serve),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -136,7 +178,6 @@ func serveOn(l net.Listener, opts Options) *Server {
 	}}
 	s.http.Start()
 	s.URL = baseURL(l.Addr())
-	return s
 }
 
 // baseURL is the URL a client on this machine reaches addr by. A listener
@@ -259,15 +300,71 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.serveAPI(w, r, body)
+}
+
+// serveAPI answers an API request: the operation the spec has for the
+// method and path, the key, the request as the spec describes it, then the
+// operation against the fake's state.
+func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
+	rt, params, allowed := s.api.match(r.Method, r.URL.EscapedPath())
 	switch {
-	case r.URL.Path != "/auth-sessions":
+	case rt == nil && len(allowed) > 0:
+		w.Header().Set("Allow", strings.Join(allowed, ", "))
+		writeError(w, http.StatusMethodNotAllowed, Error{Type: "INVALID_REQUEST_ERROR", Code: "METHOD_NOT_ALLOWED", Message: fmt.Sprintf("%s is not allowed on %s; use %s.", r.Method, r.URL.Path, strings.Join(allowed, " or "))})
+		return
+	case rt == nil:
 		writeError(w, http.StatusNotFound, Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: fmt.Sprintf("There is no resource at %s %s.", r.Method, r.URL.Path)})
-	case r.Method != http.MethodPost:
-		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, Error{Type: "INVALID_REQUEST_ERROR", Code: "METHOD_NOT_ALLOWED", Message: fmt.Sprintf("%s is not allowed on %s; use POST.", r.Method, r.URL.Path)})
-	default:
-		s.createAuthSession(w, r, body)
+		return
 	}
+	if msg := s.checkAuthorization(r.Header.Get("Authorization")); msg != "" {
+		writeError(w, http.StatusUnauthorized, Error{
+			Type: "AUTHENTICATION_ERROR", Code: "API_KEY_INVALID", Message: msg,
+			UserFacingMessage: "An internal server error occurred. Please try again.",
+		})
+		return
+	}
+	query, obj, bad := checkRequest(rt, r, body)
+	if bad != nil {
+		writeError(w, http.StatusBadRequest, *bad)
+		return
+	}
+	s.mu.Lock()
+	status, answer, failed := s.dispatch(rt, r, params, query, obj)
+	s.mu.Unlock()
+	if failed != nil {
+		writeError(w, statusOf(failed), *failed)
+		return
+	}
+	writeJSON(w, status, answer)
+}
+
+// dispatch runs an operation against the state. s.mu is held.
+func (s *Server) dispatch(rt *route, r *http.Request, params map[string]string, query, body map[string]any) (int, any, *Error) {
+	switch {
+	case rt.op.SDKName() == "authSessions.create":
+		return s.createAuthSession(body)
+	case rt.op.Namespace == "":
+		return s.serveEndUsers(rt, params, body)
+	}
+	eu, failed := s.forEndUser(rt, r)
+	if failed != nil {
+		return 0, nil, failed
+	}
+	return s.serveQBD(rt, params, query, body, eu)
+}
+
+// statusOf is the HTTP status Conductor answers an error with.
+func statusOf(e *Error) int {
+	switch {
+	case e.Code == "RESOURCE_MISSING":
+		return http.StatusNotFound
+	case e.Type == "INTEGRATION_CONNECTION_ERROR":
+		return http.StatusBadGateway
+	case e.Type == "INTERNAL_ERROR":
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
 }
 
 // enter takes a slot for r, waiting while maxConcurrent requests hold one.

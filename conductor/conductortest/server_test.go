@@ -220,7 +220,8 @@ func TestUnknownPathAndWrongMethod(t *testing.T) {
 		status       int
 		code, allow  string
 	}{
-		{"POST", "/end-users", http.StatusNotFound, "RESOURCE_MISSING", ""},
+		{"POST", "/no-such-resource", http.StatusNotFound, "RESOURCE_MISSING", ""},
+		{"PUT", "/end-users", http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "GET, POST"},
 		{"GET", "/", http.StatusNotFound, "RESOURCE_MISSING", ""},
 		{"POST", "/v1/auth-sessions", http.StatusNotFound, "RESOURCE_MISSING", ""},
 		{"GET", "/auth-sessions", http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED", "POST"},

@@ -4,6 +4,7 @@ import "time"
 
 // session is what the fake keeps of an auth session, for its auth-flow page.
 type session struct {
+	endUserID   string
 	redirectURL *string
 	expiresAt   time.Time
 }
@@ -27,7 +28,7 @@ func newSessionStore() sessionStore {
 }
 
 func (st *sessionStore) add(secret string, sess session) {
-	size := len(secret)
+	size := len(secret) + len(sess.endUserID)
 	if sess.redirectURL != nil {
 		size += len(*sess.redirectURL)
 	}

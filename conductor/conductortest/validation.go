@@ -5,84 +5,137 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/seed-6dcb809e/conductor-go/gen/spec"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 	"github.com/seed-6dcb809e/conductor-go/internal/uri"
 )
 
-// createBody is a POST /auth-sessions body that passed validation.
-type createBody struct {
-	PublishableKey string   `json:"publishableKey"`
-	EndUserID      string   `json:"endUserId"`
-	LinkExpiryMins *float64 `json:"linkExpiryMins"`
-	RedirectURL    *string  `json:"redirectUrl"`
-}
-
-// The limits on linkExpiryMins. openapi.yaml states them only in words
-// ("at least 15 minutes and no more than 7 days"); the real API enforces
-// them, so the fake does too.
-const (
-	minLinkExpiryMins     = 15
-	maxLinkExpiryMins     = 7 * 24 * 60
-	defaultLinkExpiryMins = 30
-)
-
-// createRequestBody is the request body of POST /auth-sessions in the spec
-// held by gen/spec, generated from the same openapi.yaml as gen, so the fake
-// checks exactly the schema the client was generated from.
-var createRequestBody = sync.OnceValues(func() (*openapi3.RequestBody, error) {
-	doc, err := spec.GetSpec()
-	if err != nil {
-		return nil, err
+// checkRequest checks r as Conductor does, against rt's operation in the
+// spec: the end-user header, every query parameter, and the body. It
+// returns the query and the body decoded (nil when the operation takes
+// none), or the 400 naming what is wrong.
+func checkRequest(rt *route, r *http.Request, body []byte) (map[string]any, map[string]any, *Error) {
+	if rt.op.NeedsEndUser && strings.TrimSpace(r.Header.Get(apispec.EndUserHeader)) == "" {
+		return nil, nil, invalid(apispec.EndUserHeader + ": the header is required: the id (end_usr_...) of the end-user whose QuickBooks Desktop to use.")
 	}
-	item := doc.Paths.Find("/auth-sessions")
-	if item == nil || item.Post == nil || item.Post.RequestBody == nil || item.Post.RequestBody.Value == nil {
-		return nil, errors.New("the embedded spec has no POST /auth-sessions with a request body")
+	query, msg := checkQuery(rt.spec, r.URL.Query())
+	if msg != "" {
+		return nil, nil, invalid(msg)
 	}
-	return item.Post.RequestBody.Value, nil
-})
-
-// validateCreate checks a POST /auth-sessions body, described by rb, as
-// Conductor does and returns it decoded, or a message for a 400 that names
-// the field.
-func (s *Server) validateCreate(r *http.Request, body []byte, rb *openapi3.RequestBody) (createBody, string) {
-	var decoded createBody
+	schema := bodySchema(rt.spec)
+	if schema == nil {
+		return query, nil, nil
+	}
+	if !strings.Contains(r.Header.Get("Content-Type"), "json") {
+		return nil, nil, invalid(fmt.Sprintf("Content-Type: is %q; send application/json.", r.Header.Get("Content-Type")))
+	}
 	var value any
 	if err := json.Unmarshal(body, &value); err != nil {
-		return decoded, "The request body is not valid JSON; send a JSON object with endUserId and publishableKey."
+		return nil, nil, invalid("The request body is not valid JSON; send a JSON object.")
 	}
-	schema, msg := requestSchema(r.Header.Get("Content-Type"), rb)
-	if msg != "" {
-		return decoded, msg
-	}
-	// Unknown fields first: the spec may say additionalProperties: false
-	// (Conductor's does), and kin-openapi's wording of that names one
-	// field and not the ones allowed.
+	// Unknown fields first: the spec says additionalProperties: false,
+	// and kin-openapi's wording of that names one field and not the
+	// ones allowed.
 	if msg := checkUnknownFields(value, schema); msg != "" {
-		return decoded, msg
+		return nil, nil, invalid(msg)
 	}
 	if msg := checkSchema(value, schema); msg != "" {
-		return decoded, msg
+		return nil, nil, invalid(msg)
 	}
-	if err := json.Unmarshal(body, &decoded); err != nil {
-		// The schema check passed, so the types match; this cannot happen.
-		return decoded, "The request body does not decode: " + err.Error()
-	}
-	return decoded, s.checkRules(decoded)
+	obj, _ := value.(map[string]any)
+	return query, obj, nil
 }
 
-// requestSchema is rb's schema for the request's content type, or a
-// message saying which content type to send.
-func requestSchema(contentType string, rb *openapi3.RequestBody) (*openapi3.Schema, string) {
-	media := rb.Content.Get(contentType)
-	if media == nil || media.Schema == nil || media.Schema.Value == nil {
-		return nil, fmt.Sprintf("Content-Type: is %q; send application/json.", contentType)
+func invalid(msg string) *Error {
+	e := invalidRequest(msg)
+	return &e
+}
+
+// checkQuery checks the query parameters against the operation's and
+// returns them as JSON values of their schemas' types.
+func checkQuery(op *openapi3.Operation, q url.Values) (map[string]any, string) {
+	params := map[string]*openapi3.Parameter{}
+	var names []string
+	for _, ref := range op.Parameters {
+		if p := ref.Value; p != nil && p.In == "query" {
+			params[p.Name] = p
+			names = append(names, p.Name)
+		}
 	}
-	return media.Schema.Value, ""
+	slices.Sort(names)
+	out := map[string]any{}
+	for name, values := range q {
+		p, ok := params[name]
+		if !ok {
+			if len(names) == 0 {
+				return nil, fmt.Sprintf("%s: is not a query parameter of this operation, which takes none.", name)
+			}
+			return nil, fmt.Sprintf("%s: is not a query parameter of this operation; they are %s.", name, strings.Join(names, ", "))
+		}
+		schema := p.Schema.Value
+		var v any
+		if schema.Type.Is("array") {
+			var items []any
+			for _, s := range values {
+				item, msg := queryValue(name, s, schema.Items.Value)
+				if msg != "" {
+					return nil, msg
+				}
+				items = append(items, item)
+			}
+			v = items
+		} else {
+			if len(values) > 1 {
+				return nil, fmt.Sprintf("%s: is given %d times; give it once.", name, len(values))
+			}
+			var msg string
+			if v, msg = queryValue(name, values[0], schema); msg != "" {
+				return nil, msg
+			}
+		}
+		if err := schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.EnableFormatValidation()); err != nil {
+			var serr *openapi3.SchemaError
+			if errors.As(err, &serr) {
+				return nil, fmt.Sprintf("%s: %s.", name, serr.Reason)
+			}
+			return nil, fmt.Sprintf("%s: %v.", name, err)
+		}
+		out[name] = v
+	}
+	for _, name := range names {
+		if params[name].Required {
+			if _, ok := out[name]; !ok {
+				return nil, name + ": is required but missing."
+			}
+		}
+	}
+	return out, ""
+}
+
+// queryValue reads one query value as its schema's type.
+func queryValue(name, s string, schema *openapi3.Schema) (any, string) {
+	switch {
+	case schema == nil || schema.Type.Is("string"):
+		return s, ""
+	case schema.Type.Is("integer"), schema.Type.Is("number"):
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Sprintf("%s: must be a number; got %q.", name, s)
+		}
+		return f, ""
+	case schema.Type.Is("boolean"):
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, fmt.Sprintf("%s: must be true or false; got %q.", name, s)
+		}
+		return b, ""
+	}
+	return s, ""
 }
 
 // checkSchema validates value against schema with kin-openapi's own
@@ -119,7 +172,7 @@ func describeSchemaError(err error) string {
 		}
 	}
 	if field == "" {
-		return "The request body " + serr.Reason + "; send a JSON object with endUserId and publishableKey."
+		return "The request body " + serr.Reason + "."
 	}
 	want := ""
 	if sc := serr.Schema; sc != nil && sc.Type != nil && len(sc.Type.Slice()) > 0 {
@@ -153,13 +206,15 @@ func quoted(s string) (string, bool) {
 	return name, ok
 }
 
-// checkUnknownFields refuses properties the schema does not list. The
-// seed openapi.yaml does not say additionalProperties: false, but
-// Conductor's published document does and the real API refuses them.
+// checkUnknownFields refuses properties the schema does not list, unless
+// it allows others.
 func checkUnknownFields(value any, schema *openapi3.Schema) string {
 	fields, ok := value.(map[string]any)
 	if !ok {
 		return "" // not an object: the schema check has said so already
+	}
+	if ap := schema.AdditionalProperties; ap.Schema != nil || ap.Has != nil && *ap.Has {
+		return "" // free-form, such as a passthrough's qbXML
 	}
 	var unknown []string
 	for name := range fields {
@@ -177,18 +232,4 @@ func checkUnknownFields(value any, schema *openapi3.Schema) string {
 	}
 	slices.Sort(allowed)
 	return fmt.Sprintf("%s: is not a known field; the fields are %s.", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
-}
-
-// checkRules applies what the spec says only in words, and the fake's own
-// publishable key.
-func (s *Server) checkRules(b createBody) string {
-	switch {
-	case strings.TrimSpace(b.EndUserID) == "":
-		return "endUserId: must not be empty; want the end_usr_... id of an end-user."
-	case b.PublishableKey != s.PublishableKey:
-		return "publishableKey: is not this account's publishable key."
-	case b.LinkExpiryMins != nil && (*b.LinkExpiryMins < minLinkExpiryMins || *b.LinkExpiryMins > maxLinkExpiryMins):
-		return fmt.Sprintf("linkExpiryMins: must be from %d to %d (15 minutes to 7 days).", minLinkExpiryMins, maxLinkExpiryMins)
-	}
-	return ""
 }

@@ -1,0 +1,221 @@
+package conductortest
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// builder makes objects as the API returns them from what a request gives,
+// for any schema of the spec: every property a request gives is kept
+// (nested objects and lists built in turn), an id given for a reference
+// (customerId) becomes the reference object the answer holds (customer:
+// {id, fullName}), and every other required property gets the value
+// QuickBooks would give an empty field: null where the spec allows it,
+// else an empty value of its type ("0.00" for an amount, today for a
+// date). So every object validates against its schema, whatever the
+// resource.
+type builder struct {
+	now time.Time
+	// name returns what a reference to the object with this id shows as
+	// fullName, and whether there is such an object.
+	name func(id string) (string, bool)
+	// newID returns an id for an object or line that has none.
+	newID func() string
+}
+
+// object builds an object of schema from input, which may be nil.
+func (b *builder) object(schema *openapi3.Schema, input map[string]any) map[string]any {
+	out := map[string]any{}
+	required := map[string]bool{}
+	for _, r := range schema.Required {
+		required[r] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(schema.Properties)) {
+		prop := schema.Properties[name]
+		if v, ok := input[name]; ok {
+			out[name] = b.value(prop, name, v)
+			continue
+		}
+		if id, ok := input[name+"Id"].(string); ok && isReference(prop) {
+			out[name] = b.reference(id)
+			continue
+		}
+		if required[name] {
+			out[name] = b.zero(prop, name, input)
+		}
+	}
+	b.derive(schema, input, out)
+	return out
+}
+
+// derive fills what QuickBooks computes: a full name from a name and its
+// parent, a line's amount from quantity and rate, a transaction's totals
+// from its lines.
+func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
+	has := func(name string) bool { _, ok := schema.Properties[name]; return ok }
+	if name, ok := input["name"].(string); ok && has("fullName") && input["fullName"] == nil {
+		full := name
+		if parentID, ok := input["parentId"].(string); ok {
+			if parent, ok := b.name(parentID); ok {
+				full = parent + ":" + name
+			}
+		}
+		out["fullName"] = full
+	}
+	if has("amount") && input["amount"] == nil {
+		q, qok := decimal(input["quantity"])
+		r, rok := decimal(input["rate"])
+		if qok && rok {
+			out["amount"] = money(q * r)
+		}
+	}
+	if lines, ok := out["lines"].([]any); ok && len(lines) > 0 {
+		sum := 0.0
+		for _, l := range lines {
+			if line, ok := l.(map[string]any); ok {
+				if a, ok := decimal(line["amount"]); ok {
+					sum += a
+				}
+			}
+		}
+		for _, total := range totals {
+			if has(total) && input[total] == nil {
+				out[total] = money(sum)
+			}
+		}
+	}
+}
+
+// value builds a property from what the request gave for it.
+func (b *builder) value(ref *openapi3.SchemaRef, name string, v any) any {
+	schema, _ := nonNull(ref)
+	if schema == nil || v == nil {
+		return v
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		if isObject(schema) && len(schema.Properties) > 0 {
+			return b.object(schema, v)
+		}
+	case []any:
+		if schema.Type.Is("array") && schema.Items != nil {
+			out := make([]any, len(v))
+			for i, item := range v {
+				out[i] = b.value(schema.Items, name, item)
+			}
+			return out
+		}
+	}
+	return v
+}
+
+// zero is what a required property holds when the request gives nothing.
+func (b *builder) zero(ref *openapi3.SchemaRef, name string, input map[string]any) any {
+	schema, nullable := nonNull(ref)
+	switch {
+	case schema == nil:
+		return nil
+	case schema.Const != nil:
+		return schema.Const
+	case name == "id":
+		return b.newID()
+	case nullable:
+		return nil
+	case len(schema.Enum) > 0:
+		return schema.Enum[0]
+	case isObject(schema):
+		return b.object(schema, nil)
+	case schema.Type.Is("array"):
+		return []any{}
+	case schema.Type.Is("boolean"):
+		return name == "isActive"
+	case schema.Type.Is("integer"), schema.Type.Is("number"):
+		return 0
+	case schema.Format == "date":
+		return b.now.Format(time.DateOnly)
+	case isDateTime(ref):
+		return b.now.Format(time.RFC3339)
+	case strings.Contains(ref.Value.Description, "decimal string") || strings.Contains(schema.Description, "decimal string"):
+		return "0.00"
+	case name == "revisionNumber":
+		return "0"
+	}
+	return ""
+}
+
+// reference is what an answer holds for the object id refers to.
+func (b *builder) reference(id string) map[string]any {
+	ref := map[string]any{"id": id, "fullName": nil}
+	if name, ok := b.name(id); ok {
+		ref["fullName"] = name
+	}
+	return ref
+}
+
+// nonNull unwraps anyOf [X, {type: null}] to X and says whether null was
+// one of the choices.
+func nonNull(ref *openapi3.SchemaRef) (*openapi3.Schema, bool) {
+	if ref == nil || ref.Value == nil {
+		return nil, false
+	}
+	s := ref.Value
+	if len(s.AnyOf) == 0 {
+		return s, s.Type.Includes("null")
+	}
+	var found *openapi3.Schema
+	nullable := false
+	for _, alt := range s.AnyOf {
+		switch {
+		case alt.Value == nil:
+		case alt.Value.Type.Is("null"):
+			nullable = true
+		case found == nil:
+			found = alt.Value
+		}
+	}
+	return found, nullable
+}
+
+func isObject(s *openapi3.Schema) bool { return s.Type.Is("object") || len(s.Properties) > 0 }
+
+// isReference says whether a property holds a reference to another
+// object: {id, fullName}.
+func isReference(ref *openapi3.SchemaRef) bool {
+	s, _ := nonNull(ref)
+	if s == nil || len(s.Properties) != 2 {
+		return false
+	}
+	_, id := s.Properties["id"]
+	_, full := s.Properties["fullName"]
+	return id && full
+}
+
+// isDateTime is the spec's way of marking a timestamp: "The date and time
+// ...", on the property or its string choice.
+func isDateTime(ref *openapi3.SchemaRef) bool {
+	return strings.HasPrefix(ref.Value.Description, "The date and time")
+}
+
+// decimal reads an amount, a decimal string or a JSON number.
+func decimal(v any) (float64, bool) {
+	switch v := v.(type) {
+	case float64:
+		return v, true
+	case string:
+		f, err := strconv.ParseFloat(v, 64)
+		return f, err == nil
+	}
+	return 0, false
+}
+
+func money(f float64) string { return fmt.Sprintf("%.2f", f) }
+
+// totals are the amounts of a transaction that QuickBooks sums from its
+// lines.
+var totals = []string{"subtotal", "totalAmount", "balanceRemaining", "openAmount", "amount"}

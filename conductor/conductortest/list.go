@@ -1,0 +1,224 @@
+package conductortest
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+// maxPage is the most objects a page holds, and the default limit.
+const maxPage = 150
+
+// list answers a list operation: the end-user's objects of the resource
+// that pass the filters, oldest first, in pages of at most limit for the
+// lists Conductor pages. A paged list's cursor stays the same from page to
+// page and must be used within the fake's CursorTTL of the page before it,
+// as Conductor's must within 10 seconds. s.mu is held.
+func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *Error) {
+	o := rt.op
+	res := resourceKey(o)
+	limit := maxPage
+	if l, ok := query["limit"].(float64); ok {
+		limit = int(l)
+	}
+	now := s.now()
+	token, _ := query["cursor"].(string)
+	filters := map[string]any{}
+	for k, v := range query {
+		if k != "cursor" && k != "limit" {
+			filters[k] = v
+		}
+	}
+	key, _ := json.Marshal(filters) // map keys marshal sorted
+	var after int64
+	if token != "" {
+		c := s.state.cursors[token]
+		if c == nil || c.endUser != eu.ID || c.resource != res || !now.Before(c.expires) {
+			delete(s.state.cursors, token)
+			return 0, nil, &Error{Type: "INVALID_REQUEST_ERROR", Code: "INVALID_CURSOR",
+				Message: fmt.Sprintf("cursor: is unknown or has expired. A cursor must be used within %v of the page before it; start the list again without one.", s.cursorTTL)}
+		}
+		after = c.after
+		if err := json.Unmarshal([]byte(c.filters), &filters); err != nil {
+			return 0, nil, &Error{Type: "INTERNAL_ERROR", Code: "INTERNAL", Message: err.Error()}
+		}
+		key = []byte(c.filters)
+	}
+	if _, ok := filters["status"]; !ok && takesParam(rt, "status") {
+		filters["status"] = "active" // QuickBooks lists active objects unless asked
+	}
+
+	var data []any
+	rest := 0
+	if c := eu.objects[res]; c != nil {
+		for _, obj := range c.order {
+			if obj.seq <= after {
+				continue
+			}
+			v := decodeObject(obj.data)
+			if !passes(v, filters) {
+				continue
+			}
+			if len(data) < limit {
+				data = append(data, v)
+				after = obj.seq
+				continue
+			}
+			rest++
+			if !o.Paginated {
+				break
+			}
+		}
+	}
+	if data == nil {
+		data = []any{}
+	}
+	out := map[string]any{"objectType": "list", "url": "/v1" + o.Path, "data": data}
+	if schema := responseSchema(rt.spec); schema != nil {
+		if _, paged := schema.Properties["hasMore"]; paged {
+			out["hasMore"], out["nextCursor"], out["remainingCount"] = false, nil, 0
+			if o.Paginated && rest > 0 {
+				if token == "" {
+					if len(s.state.cursors) >= MaxCursors {
+						s.dropExpiredCursors(now)
+					}
+					if len(s.state.cursors) >= MaxCursors {
+						return 0, nil, invalid(fmt.Sprintf("The fake pages at most %d lists at once (MaxCursors); finish or abandon one, or wait %v for its cursor to expire.", MaxCursors, s.cursorTTL))
+					}
+					token = newCursorToken()
+				}
+				s.state.cursors[token] = &cursor{endUser: eu.ID, resource: res, filters: string(key), after: after, expires: now.Add(s.cursorTTL)}
+				out["hasMore"], out["nextCursor"], out["remainingCount"] = true, token, rest
+			} else if token != "" {
+				delete(s.state.cursors, token)
+			}
+		}
+	}
+	return http.StatusOK, out, nil
+}
+
+func (s *Server) dropExpiredCursors(now time.Time) {
+	for token, c := range s.state.cursors {
+		if !now.Before(c.expires) {
+			delete(s.state.cursors, token)
+		}
+	}
+}
+
+// newCursorToken looks like Conductor's cursors.
+func newCursorToken() string {
+	t := randomToken()
+	return t[:8] + "-" + t[8:12] + "-" + t[12:16] + "-" + t[16:20] + "-" + t[20:26]
+}
+
+func takesParam(rt *route, name string) bool {
+	return slices.ContainsFunc(rt.spec.Parameters, func(p *openapi3.ParameterRef) bool { return p.Value != nil && p.Value.Name == name })
+}
+
+// passes applies the filters every list shares, by name: ids, names and
+// reference numbers; name and refNumber contains, starts with, ends with,
+// from and to; updatedAfter and updatedBefore; transactionDateFrom and To;
+// status (active, inactive, all); and any <x>Ids, an id of what the object
+// refers to as x (customerIds: customer.id). With ids, QuickBooks ignores
+// the other filters. Other filters the spec lists are accepted and not
+// applied.
+func passes(v map[string]any, filters map[string]any) bool {
+	if ids, ok := filters["ids"].([]any); ok {
+		return contains(ids, v["id"])
+	}
+	for name, f := range filters {
+		if !passesOne(v, name, f) {
+			return false
+		}
+	}
+	return true
+}
+
+func passesOne(v map[string]any, name string, f any) bool {
+	switch name {
+	case "names":
+		return contains(f.([]any), v["name"]) || contains(f.([]any), v["fullName"])
+	case "fullNames":
+		return contains(f.([]any), v["fullName"])
+	case "refNumbers":
+		return contains(f.([]any), v["refNumber"])
+	case "status":
+		active, _ := v["isActive"].(bool)
+		_, has := v["isActive"]
+		return !has || f == "all" || (f == "active") == active
+	case "updatedAfter", "updatedBefore":
+		t, err := parseWhen(fmt.Sprint(f))
+		at, err2 := time.Parse(time.RFC3339, fmt.Sprint(v["updatedAt"]))
+		if err != nil || err2 != nil {
+			return true
+		}
+		if name == "updatedAfter" {
+			return !at.Before(t)
+		}
+		return !at.After(t)
+	case "transactionDateFrom", "transactionDateTo":
+		d, ok := v["transactionDate"].(string)
+		if !ok {
+			return true
+		}
+		if name == "transactionDateFrom" {
+			return d >= fmt.Sprint(f)
+		}
+		return d <= fmt.Sprint(f)
+	}
+	for _, field := range []string{"name", "refNumber"} {
+		op, ok := strings.CutPrefix(name, field)
+		if !ok {
+			continue
+		}
+		got, _ := v[field].(string)
+		if field == "name" {
+			if full, ok := v["fullName"].(string); ok {
+				got = full
+			}
+		}
+		want := fmt.Sprint(f)
+		if field == "name" { // QuickBooks compares names without case
+			got, want = strings.ToLower(got), strings.ToLower(want)
+		}
+		switch op {
+		case "Contains":
+			return strings.Contains(got, want)
+		case "StartsWith":
+			return strings.HasPrefix(got, want)
+		case "EndsWith":
+			return strings.HasSuffix(got, want)
+		case "From":
+			return got >= want
+		case "To":
+			return got <= want
+		}
+	}
+	if ref, ok := strings.CutSuffix(name, "Ids"); ok {
+		if r, ok := v[ref].(map[string]any); ok {
+			return contains(f.([]any), r["id"])
+		}
+	}
+	return true
+}
+
+func contains(list []any, v any) bool {
+	return v != nil && slices.Contains(list, v)
+}
+
+// parseWhen reads a date (the start of that day, UTC) or a date and time
+// with or without an offset (UTC when without), as the list filters
+// accept.
+func parseWhen(s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a date or date and time: %q", s)
+}

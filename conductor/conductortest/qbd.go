@@ -1,0 +1,179 @@
+package conductortest
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// The answers QuickBooks Desktop gives through Conductor, as
+// INTEGRATION_ERROR with QuickBooks' own status code: the object does not
+// exist (500), or the revision number sent is not the object's (3200).
+// The fake's HTTP status for them is 400, as for any request QuickBooks
+// refuses.
+const (
+	qbdNotFound    = "500"
+	qbdStaleRevise = "3200"
+)
+
+func notInQuickBooks(what, id string) *Error {
+	return &Error{Type: "INTEGRATION_ERROR", Code: "QBD_REQUEST_ERROR", IntegrationCode: qbdNotFound,
+		Message:           fmt.Sprintf("QuickBooks Desktop has no %s with the id %q.", what, id),
+		UserFacingMessage: "The object was not found in QuickBooks Desktop."}
+}
+
+// serveQBD answers a QuickBooks Desktop operation for a connected
+// end-user. s.mu is held.
+func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[string]any, eu *endUser) (int, any, *Error) {
+	o := rt.op
+	res := resourceKey(o)
+	b := s.builderFor(eu)
+	answer := responseSchema(rt.spec)
+	switch o.Kind {
+	case apispec.Create:
+		model := s.api.models[res]
+		v := b.object(model, body)
+		id := s.newQBDID()
+		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(rfc3339), "updatedAt": b.now.Format(rfc3339), "revisionNumber": "0"} {
+			if _, ok := model.Properties[k]; ok {
+				v[k] = val
+			}
+		}
+		if err := s.state.put(eu, res, id, v); err != nil {
+			return 0, nil, invalid(err.Error())
+		}
+		return http.StatusOK, v, nil
+
+	case apispec.Retrieve:
+		if !o.HasID {
+			// The company file's own objects: company, preferences.
+			return http.StatusOK, s.singleton(b, answer, eu), nil
+		}
+		v, ok := s.state.get(eu, res, params["id"])
+		if !ok {
+			return 0, nil, notInQuickBooks(o.Model, params["id"])
+		}
+		return http.StatusOK, v, nil
+
+	case apispec.Update:
+		id := params["id"]
+		v, ok := s.state.get(eu, res, id)
+		if !ok {
+			return 0, nil, notInQuickBooks(o.Model, id)
+		}
+		if sent, _ := body["revisionNumber"].(string); sent != v["revisionNumber"] {
+			return 0, nil, &Error{Type: "INTEGRATION_ERROR", Code: "QBD_REQUEST_ERROR", IntegrationCode: qbdStaleRevise,
+				Message:           fmt.Sprintf("The revisionNumber %q is out of date: the %s has changed since it was read, and is now at %v. Retrieve it, then update it with its current revisionNumber.", sent, o.Model, v["revisionNumber"]),
+				UserFacingMessage: "Someone else changed this object in QuickBooks Desktop since you read it. Reload it and try again."}
+		}
+		changes := b.object(s.api.models[res], body)
+		for k := range body {
+			if k == "revisionNumber" {
+				continue
+			}
+			if _, ok := changes[k]; ok {
+				v[k] = changes[k]
+			}
+			if base, ok := strings.CutSuffix(k, "Id"); ok {
+				if ref, ok := changes[base]; ok {
+					v[base] = ref
+				}
+			}
+		}
+		// What QuickBooks derives from what changed.
+		if _, renamed := body["name"]; renamed && changes["fullName"] != nil {
+			v["fullName"] = changes["fullName"]
+		}
+		if _, relined := body["lines"]; relined {
+			for _, total := range totals {
+				if _, given := body[total]; !given && changes[total] != nil {
+					v[total] = changes[total]
+				}
+			}
+		}
+		rev, _ := strconv.Atoi(fmt.Sprint(v["revisionNumber"]))
+		v["revisionNumber"] = strconv.Itoa(rev + 1)
+		v["updatedAt"] = b.now.Format(rfc3339)
+		if err := s.state.put(eu, res, id, v); err != nil {
+			return 0, nil, invalid(err.Error())
+		}
+		return http.StatusOK, v, nil
+
+	case apispec.Delete:
+		id := params["id"]
+		v, ok := s.state.get(eu, res, id)
+		if !ok {
+			return 0, nil, notInQuickBooks(o.Model, id)
+		}
+		s.state.remove(eu, res, id)
+		v["deleted"] = true
+		return http.StatusOK, b.object(answer, v), nil
+
+	case apispec.Action: // void
+		id := params["id"]
+		v, ok := s.state.get(eu, res, id)
+		if !ok {
+			return 0, nil, notInQuickBooks(o.Model, id)
+		}
+		// QuickBooks keeps a voided transaction, with its amounts zeroed
+		// and VOID: before its memo.
+		for _, k := range totals {
+			if _, ok := v[k].(string); ok {
+				v[k] = "0.00"
+			}
+		}
+		if memo, ok := v["memo"].(string); ok && !strings.HasPrefix(memo, "VOID:") {
+			v["memo"] = "VOID: " + memo
+		} else if _, has := v["memo"]; has && v["memo"] == nil {
+			v["memo"] = "VOID:"
+		}
+		rev, _ := strconv.Atoi(fmt.Sprint(v["revisionNumber"]))
+		v["revisionNumber"] = strconv.Itoa(rev + 1)
+		v["updatedAt"] = b.now.Format(rfc3339)
+		if err := s.state.put(eu, res, id, v); err != nil {
+			return 0, nil, invalid(err.Error())
+		}
+		v["voided"] = true
+		return http.StatusOK, b.object(answer, v), nil
+
+	case apispec.List:
+		return s.list(rt, query, eu)
+
+	case apispec.Query:
+		if o.Resource == "" { // the health check
+			return http.StatusOK, map[string]any{"duration": 1, "status": "ok"}, nil
+		}
+		// A report: the kind asked for, with no rows; the fake keeps no
+		// ledger to report from.
+		v := b.object(answer, query)
+		return http.StatusOK, v, nil
+	}
+	return 0, nil, &Error{Type: "INTERNAL_ERROR", Code: "NOT_IMPLEMENTED", Message: fmt.Sprintf("The fake does not know how to answer %s %s.", o.Method, o.Path)}
+}
+
+// singleton is the company file's company or preferences object.
+func (s *Server) singleton(b *builder, schema *openapi3.Schema, eu *endUser) map[string]any {
+	return b.object(schema, map[string]any{"companyName": eu.CompanyName})
+}
+
+// builderFor builds objects for eu at the fake's time.
+func (s *Server) builderFor(eu *endUser) *builder {
+	return &builder{
+		now:   s.now().UTC().Truncate(1e9),
+		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
+		newID: s.newQBDID,
+	}
+}
+
+// newQBDID is an id in QuickBooks' form: 80000001-1234567890, a sequence
+// number in hex and a timestamp.
+func (s *Server) newQBDID() string {
+	s.idSeq++
+	return fmt.Sprintf("%X-%d", 0x80000000+s.idSeq, s.now().Unix())
+}
+
+const rfc3339 = "2006-01-02T15:04:05Z07:00"

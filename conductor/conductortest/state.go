@@ -1,0 +1,196 @@
+package conductortest
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// state is what a fake remembers of the API, guarded by the Server's
+// mutex: end-users, whether each has connected QuickBooks Desktop, each
+// one's QuickBooks objects by resource, and the cursors of lists being
+// paged. Objects are kept as compact JSON and decoded when read, which
+// keeps them within MaxObjectBytes in all.
+type state struct {
+	endUsers map[string]*endUser
+	order    []string // end-user ids, oldest first
+	bytes    int      // what the objects count against MaxObjectBytes
+	seq      int64    // the last object sequence number given
+	cursors  map[string]*cursor
+}
+
+type endUser struct {
+	ID          string
+	CompanyName string
+	SourceID    string
+	Email       string
+	CreatedAt   time.Time
+	// ConnectedAt is when the end-user completed an auth session's flow,
+	// or was marked connected; zero while not connected.
+	ConnectedAt  time.Time
+	ConnectionID string
+	objects      map[string]*collection // by resource key: "qbd.invoices"
+}
+
+// collection is one resource's objects of one end-user, in the order they
+// were created.
+type collection struct {
+	byID  map[string]*object
+	order []*object
+}
+
+type object struct {
+	id   string
+	seq  int64
+	data []byte // the object as the API returns it
+}
+
+// cursor is a list being paged: which list, with which filters, and how
+// far it has got. Its token stays the same for the whole listing, as
+// Conductor's does.
+type cursor struct {
+	endUser, resource, filters string
+	after                      int64 // the seq of the last object given
+	expires                    time.Time
+}
+
+// objectOverhead is what an object costs beyond its JSON: its id and the
+// bookkeeping around it.
+const objectOverhead = 96
+
+func newState() *state {
+	return &state{endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}}
+}
+
+func (st *state) collection(eu *endUser, resource string) *collection {
+	c := eu.objects[resource]
+	if c == nil {
+		c = &collection{byID: map[string]*object{}}
+		eu.objects[resource] = c
+	}
+	return c
+}
+
+// put stores v as the object id of resource, replacing any before, and
+// refuses when the fake would hold more than MaxObjectBytes.
+func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	c := st.collection(eu, resource)
+	old := c.byID[id]
+	grow := len(data) + len(id) + objectOverhead
+	if old != nil {
+		grow -= len(old.data) + len(old.id) + objectOverhead
+	}
+	if st.bytes+grow > MaxObjectBytes {
+		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
+	}
+	st.bytes += grow
+	if old != nil {
+		old.data = data
+		return nil
+	}
+	st.seq++
+	o := &object{id: id, seq: st.seq, data: data}
+	c.byID[id] = o
+	c.order = append(c.order, o)
+	return nil
+}
+
+func (st *state) get(eu *endUser, resource, id string) (map[string]any, bool) {
+	o := eu.objects[resource].find(id)
+	if o == nil {
+		return nil, false
+	}
+	return decodeObject(o.data), true
+}
+
+func (c *collection) find(id string) *object {
+	if c == nil {
+		return nil
+	}
+	return c.byID[id]
+}
+
+func (st *state) remove(eu *endUser, resource, id string) {
+	c := eu.objects[resource]
+	o := c.find(id)
+	if o == nil {
+		return
+	}
+	delete(c.byID, id)
+	for i, x := range c.order {
+		if x == o {
+			c.order = append(c.order[:i], c.order[i+1:]...)
+			break
+		}
+	}
+	st.bytes -= len(o.data) + len(o.id) + objectOverhead
+}
+
+// findName is what a reference to id shows as fullName: the object's full
+// name, name or reference number, from any of the end-user's resources.
+func (st *state) findName(eu *endUser, id string) (string, bool) {
+	for _, c := range eu.objects {
+		if o := c.find(id); o != nil {
+			v := decodeObject(o.data)
+			for _, k := range []string{"fullName", "name", "refNumber"} {
+				if s, ok := v[k].(string); ok && s != "" {
+					return s, true
+				}
+			}
+			return "", true
+		}
+	}
+	return "", false
+}
+
+// dropEndUser forgets an end-user and all its QuickBooks objects.
+func (st *state) dropEndUser(id string) {
+	eu := st.endUsers[id]
+	if eu == nil {
+		return
+	}
+	for _, c := range eu.objects {
+		for _, o := range c.order {
+			st.bytes -= len(o.data) + len(o.id) + objectOverhead
+		}
+	}
+	delete(st.endUsers, id)
+	for i, x := range st.order {
+		if x == id {
+			st.order = append(st.order[:i], st.order[i+1:]...)
+			break
+		}
+	}
+	for token, c := range st.cursors {
+		if c.endUser == id {
+			delete(st.cursors, token)
+		}
+	}
+}
+
+func decodeObject(data []byte) map[string]any {
+	var v map[string]any
+	json.Unmarshal(data, &v) // the fake's own JSON
+	return v
+}
+
+// asJSON is an end-user as the API returns it.
+func (eu *endUser) asJSON() map[string]any {
+	conns := []any{}
+	if !eu.ConnectedAt.IsZero() {
+		at := eu.ConnectedAt.UTC().Format(timestampLayout)
+		conns = append(conns, map[string]any{
+			"id": eu.ConnectionID, "objectType": "integration_connection", "createdAt": at,
+			"integrationSlug": "quickbooks_desktop", "lastRequestAt": at, "lastSuccessfulRequestAt": at,
+		})
+	}
+	return map[string]any{
+		"id": eu.ID, "objectType": "end_user", "createdAt": eu.CreatedAt.UTC().Format(timestampLayout),
+		"companyName": eu.CompanyName, "sourceId": eu.SourceID, "email": eu.Email,
+		"integrationConnections": conns,
+	}
+}
