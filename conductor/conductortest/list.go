@@ -1,8 +1,10 @@
 package conductortest
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -53,19 +55,18 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 		filters["status"] = "active" // QuickBooks lists active objects unless asked
 	}
 
-	var data []any
+	var data [][]byte
 	rest := 0
 	if c := eu.objects[res]; c != nil {
 		for _, obj := range c.order {
 			if obj.seq <= after {
 				continue
 			}
-			v := decodeObject(obj.data)
-			if !passes(v, filters) {
+			if len(filters) > 0 && !passes(decodeObject(obj.data), filters) {
 				continue
 			}
 			if len(data) < limit {
-				data = append(data, v)
+				data = append(data, obj.data)
 				after = obj.seq
 				continue
 			}
@@ -75,10 +76,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			}
 		}
 	}
-	if data == nil {
-		data = []any{}
-	}
-	out := map[string]any{"objectType": "list", "url": "/v1" + o.Path, "data": data}
+	out := map[string]any{"objectType": "list", "url": "/v1" + o.Path}
 	if schema := responseSchema(rt.spec); schema != nil {
 		if _, paged := schema.Properties["hasMore"]; paged {
 			out["hasMore"], out["nextCursor"], out["remainingCount"] = false, nil, 0
@@ -99,7 +97,34 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			}
 		}
 	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, &page{fields: out, data: data}, nil
+}
+
+// page is a list as it is written: its fields, and the stored JSON of the
+// objects it shows, which put replaces and never changes in place. It is
+// written object by object, so a page of everything the fake holds costs
+// no copy of it however many clients are slow to read it.
+type page struct {
+	fields map[string]any
+	data   [][]byte
+}
+
+func (p *page) writeTo(w io.Writer) error {
+	fields, err := json.Marshal(p.fields)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriter(w)
+	bw.WriteString(`{"data":[`)
+	for i, obj := range p.data {
+		if i > 0 {
+			bw.WriteByte(',')
+		}
+		bw.Write(obj)
+	}
+	bw.WriteString("],")
+	bw.Write(fields[1:]) // fields always has objectType, so is never {}
+	return bw.Flush()
 }
 
 func (s *Server) dropExpiredCursors(now time.Time) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -28,9 +29,10 @@ func heapAlloc() uint64 {
 
 // TestMemoryStaysWithinBudget fills a fake as a long flood would, and
 // checks that what it holds stays under MemoryBudget: after more sessions
-// than it keeps and hundreds of 1 MiB requests, and then with 64 more 1
-// MiB requests in flight at once. It measures the whole process, so it
-// must not run in parallel with other tests (none here do).
+// than it keeps, hundreds of 1 MiB requests and as many QuickBooks objects
+// as it keeps; then with 64 more 1 MiB requests in flight at once; then
+// with lists of all those objects in flight. It measures the whole
+// process, so it must not run in parallel with other tests (none here do).
 func TestMemoryStaysWithinBudget(t *testing.T) {
 	srv := newServer(t)
 	// The first session loads the OpenAPI document, which the budget
@@ -79,6 +81,34 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		})
 	}
 	wg.Wait()
+
+	// QuickBooks objects, as many as the fake keeps: invoices whose memo
+	// is nearly 1 MiB, created until the fake refuses one for its
+	// MaxObjectBytes, then listed (each list decodes what it holds).
+	if err := srv.Connect("end_usr_a"); err != nil {
+		t.Fatal(err)
+	}
+	invoice := fmt.Appendf(nil, `{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, bytes.Repeat([]byte{'m'}, 1<<20-200))
+	qbd := authorized(srv)
+	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	refused := false
+	for i := 0; i < 2*conductortest.MaxObjectBytes>>20 && !refused; i++ {
+		r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd, string(invoice))
+		switch {
+		case r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("MaxObjectBytes")):
+			refused = true
+		case r.status != http.StatusOK:
+			t.Fatalf("creating invoice %d: status %d: %.300s", i, r.status, r.body)
+		}
+	}
+	if !refused {
+		t.Errorf("the fake kept creating invoices of 1 MiB past MaxObjectBytes (%d MiB)", conductortest.MaxObjectBytes>>20)
+	}
+	for range 4 {
+		if r := send(t, srv, "GET", "/quickbooks-desktop/invoices?limit=150", qbd, ""); r.status != http.StatusOK {
+			t.Fatalf("listing the invoices: status %d", r.status)
+		}
+	}
 	afterFlood := heapAlloc() - base
 
 	// Then requests in flight: 1 MiB uploads that stop one byte short, so
@@ -105,11 +135,41 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	close(release)
 	wg.Wait()
 
-	t.Logf("held by the fake: %.1f MiB after %d sessions and %d requests of 1 MiB; %.1f MiB with %d more in flight; the budget is %d MiB",
-		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, float64(withInFlight)/(1<<20), inFlight, conductortest.MemoryBudget>>20)
-	if afterFlood > conductortest.MemoryBudget || withInFlight > conductortest.MemoryBudget {
-		t.Errorf("the fake held %d MiB after the flood and %d MiB with requests in flight; the budget is %d MiB",
-			afterFlood>>20, withInFlight>>20, conductortest.MemoryBudget>>20)
+	// Then lists in flight: pages of every invoice, asked for on
+	// connections that never read the answer, so that the fake holds each
+	// page it has started to write.
+	var unread []net.Conn
+	for range 8 {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		fmt.Fprintf(conn, "GET /quickbooks-desktop/invoices?limit=150 HTTP/1.1\r\nHost: fake\r\nAuthorization: %s\r\nConductor-End-User-Id: end_usr_a\r\n\r\n", qbd.Get("Authorization"))
+		unread = append(unread, conn)
+	}
+	time.Sleep(500 * time.Millisecond)
+	withLists := heapAlloc() - base
+	// Each list was answered, or is being: the budget is measured with
+	// the pages the fake writes, not with refusals. Closing a connection
+	// whose answer has started lets the fake start on one still waiting.
+	for _, conn := range unread {
+		wg.Go(func() {
+			status := make([]byte, len("HTTP/1.1 200"))
+			if _, err := io.ReadFull(conn, status); err != nil || string(status) != "HTTP/1.1 200" {
+				t.Errorf("an unread list: %q, %v; want HTTP/1.1 200", status, err)
+			}
+			conn.Close()
+		})
+	}
+	wg.Wait()
+
+	t.Logf("held by the fake: %.1f MiB after %d sessions, %d requests of 1 MiB and %d MiB of invoices; %.1f MiB with %d more in flight; %.1f MiB with %d unread lists of every invoice; the budget is %d MiB",
+		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, conductortest.MaxObjectBytes>>20,
+		float64(withInFlight)/(1<<20), inFlight, float64(withLists)/(1<<20), len(unread), conductortest.MemoryBudget>>20)
+	if most := max(afterFlood, withInFlight, withLists); most > conductortest.MemoryBudget {
+		t.Errorf("the fake held %d MiB after the flood, %d MiB with requests in flight and %d MiB with lists in flight; the budget is %d MiB",
+			afterFlood>>20, withInFlight>>20, withLists>>20, conductortest.MemoryBudget>>20)
 	}
 }
 
