@@ -2,26 +2,60 @@
 // the conductor package without the network and without a Conductor
 // account.
 //
-// The fake answers POST /auth-sessions as Conductor does: it checks the
-// bearer key, checks the body against the request schema in openapi.yaml
-// plus the rules the document states only in words, and returns an
-// auth_session whose authFlowUrl points at the fake itself. A GET there
-// serves a page whose link completes the flow by redirecting to the
-// session's redirectUrl, so a callback can be tested offline; an unknown or
-// expired session gets 404. Every response, errors included, carries a
-// Conductor-Request-Id header equal to the error envelope's requestId.
-//
 //	srv := conductortest.NewServer()
 //	defer srv.Close()
 //	client, err := srv.Client()
 //
+// # The whole API, with state
+//
+// The fake answers every operation in openapi.yaml, and remembers what it
+// is told: end-users created, deleted and listed; auth sessions; and each
+// end-user's QuickBooks Desktop objects, which are created, retrieved,
+// updated, listed, queried, voided and deleted as the API describes. It
+// checks the bearer key, and checks every request against the operation's
+// parameters and request schema (plus the rules openapi.yaml states only
+// in words, such as linkExpiryMins) before it changes anything; an unknown
+// field is refused, as a typo would be. Its answers follow the response
+// schemas: ids, timestamps and revision numbers are filled in, a
+// reference's fullName is the referenced object's name, and an invoice's
+// amounts are its lines' totals.
+//
+// QuickBooks operations need the Conductor-End-User-Id header of an
+// end-user that has connected QuickBooks Desktop. An end-user connects by
+// following an auth session's authFlowUrl, which points at the fake: its
+// page's link completes the flow and redirects to the session's
+// redirectUrl, so a callback can be tested offline. A test can also call
+// [Server.Connect], or start from [Options.Fixtures] with Connected set.
+// Until then QuickBooks operations fail as Conductor's do when the
+// end-user's QuickBooks is not reachable.
+//
+// Lists page as Conductor's do: at most 150 objects a page, oldest first,
+// with a cursor that must be used within [Options.CursorTTL] (10 seconds,
+// as Conductor's) of the page before it. The shared filters (ids, names,
+// refNumbers, the name and refNumber matches, updatedAfter/Before,
+// transactionDateFrom/To, status, customerIds and the like) are applied;
+// other filters are accepted and ignored.
+//
+// # Starting state
+//
+// [NewServer] starts empty. [Options.Fixtures] (or [LoadFixtures], and
+// conductor fake-server --fixtures) starts from known end-users and
+// objects; [Options.Demo] adds a connected end-user, [DemoEndUserID], with
+// a small company's customers, items and invoices to try the API on.
+//
+// # Errors
+//
+// Every response, errors included, carries a Conductor-Request-Id header
+// equal to the error envelope's requestId. The error types are
+// Conductor's, as are the codes API_KEY_INVALID, RESOURCE_MISSING (404),
+// QBD_REQUEST_ERROR (400, with QuickBooks' integrationCode: 500 for an id
+// QuickBooks does not have, 3200 for a stale revisionNumber) and
+// QBD_CONNECTION_ERROR (502, QuickBooks not connected). The codes
+// INVALID_REQUEST, INVALID_CURSOR, METHOD_NOT_ALLOWED and SPEC_UNAVAILABLE
+// are the fake's own, as Conductor documents none for those cases.
+//
 // [Server.Enqueue] makes the next calls fail or stall, to test retries and
 // timeouts; [Server.Requests] shows what the fake received.
-//
-// The error types, and the codes API_KEY_INVALID and RESOURCE_MISSING, are
-// Conductor's; the codes INVALID_REQUEST, METHOD_NOT_ALLOWED and
-// SPEC_UNAVAILABLE are the fake's own, as Conductor documents none for
-// those cases.
 //
 // # Memory
 //
@@ -35,12 +69,16 @@
 //   - the auth-flow pages know the most recent [MaxSessions] (1,000)
 //     sessions, within [MaxSessionBytes] (4 MiB) of secrets and redirect
 //     URLs; an older one gets 404, as an expired one does;
+//   - at most [MaxEndUsers] (1,000) end-users, [MaxObjectBytes] (8 MiB)
+//     of QuickBooks objects in all and [MaxCursors] (1,000) lists being
+//     paged; a call that would pass one is refused with a message naming
+//     the limit, until something is deleted or a cursor expires;
 //   - two requests at a time are read and answered, each with a body of
 //     at most 1 MiB (413 beyond) and headers of at most [MaxHeaderBytes]
 //     (64 KiB, 431 beyond); the others wait their turn, and a request must
-//     arrive whole within 30 seconds of its start.
+//     arrive whole within 30 seconds of its start. A list is written from
+//     the stored objects, so a client slow to read one costs nothing more.
 //
-// Together these keep the fake's heap under [MemoryBudget], 32 MiB. It is
-// a promise: state the fake gains later, such as a stateful fake of the
-// whole API, must fit in the same budget.
+// Together these keep the fake's heap under [MemoryBudget], 32 MiB, which
+// TestMemoryStaysWithinBudget checks with every limit reached at once.
 package conductortest
