@@ -150,7 +150,7 @@ func printUsage(fs *flag.FlagSet, synopsis string, w io.Writer) {
 			line += " " + name
 		}
 		fmt.Fprintf(w, "%s\n      %s", line, strings.ReplaceAll(help, "\n", "\n      "))
-		if f.DefValue != "" && f.DefValue != "0s" {
+		if f.DefValue != "" && f.DefValue != "0s" && f.DefValue != "false" {
 			fmt.Fprintf(w, " (default %s)", f.DefValue)
 		}
 		fmt.Fprintln(w)

@@ -65,6 +65,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		{[]string{"auth-sessions", "create", "--help"}, "--end-user-id ID"},
 		{[]string{"auth-sessions", "create", "-h"}, "--link-expiry duration"},
 		{[]string{"fake-server", "--help"}, "--addr address"},
+		{[]string{"fake-server", "--help"}, "--fixtures file"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
