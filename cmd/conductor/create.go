@@ -91,8 +91,8 @@ func runCreate(ctx context.Context, args []string, getenv func(string) string, s
 }
 
 // newClient returns a client for the real API when CONDUCTOR_SECRET_KEY is
-// set, else for a fake started in-process that accepts publishableKey,
-// said so on stderr. done stops the fake, if any. On error, code is the
+// set, else for a fake started in-process with the demo company, which
+// accepts publishableKey, said so on stderr. done stops the fake, if any. On error, code is the
 // exit status. keySource names where publishableKey came from.
 //
 // Each value is checked here first, by the rules the client applies, so
@@ -105,7 +105,10 @@ func newClient(getenv func(string) string, publishableKey, keySource string, std
 		// behaves as it would against the real API; except a key the
 		// client refuses (a secret key), which goes to the client as
 		// given, for it to refuse.
-		var opts conductortest.Options
+		// The demo company gives the fake an end-user to act for: it
+		// refuses auth sessions and QuickBooks calls for any other, as
+		// Conductor does.
+		opts := conductortest.Options{Demo: true}
 		if config.PublishableKey(publishableKey) == nil {
 			opts.PublishableKey = publishableKey
 		}
@@ -116,7 +119,7 @@ func newClient(getenv func(string) string, publishableKey, keySource string, std
 			}
 			return nil, nil, exitAPI, fmt.Errorf("cannot start the in-process fake: %v", err)
 		}
-		fmt.Fprintf(stderr, "conductor: %s is not set: using an in-process fake Conductor API that stops on exit (conductor fake-server runs one that stays up)\n", conductor.EnvSecretKey)
+		fmt.Fprintf(stderr, "conductor: %s is not set: using an in-process fake Conductor API with a demo company, end-user %s, that stops on exit (conductor fake-server --demo runs one that stays up)\n", conductor.EnvSecretKey, conductortest.DemoEndUserID)
 		client, err := srv.Client()
 		if err != nil {
 			srv.Close()

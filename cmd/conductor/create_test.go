@@ -50,8 +50,8 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 		t.Errorf("id %q, authFlowUrl %q, requestId %q; want the fake's", s.ID, s.AuthFlowURL, s.RequestID)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], "in-process fake") {
-		t.Errorf("stderr %q, want one line saying the fake is used", r.stderr)
+	if len(lines) != 1 || !strings.Contains(lines[0], "in-process fake") || !strings.Contains(lines[0], "end-user end_usr_demo") {
+		t.Errorf("stderr %q, want one line saying the fake is used and naming its demo end-user", r.stderr)
 	}
 	if strings.Contains(r.stdout+r.stderr, "sk_") {
 		t.Errorf("output shows a secret key:\n%s%s", r.stdout, r.stderr)
@@ -65,11 +65,23 @@ func TestCreateDefaultsRedirectToNull(t *testing.T) {
 	}
 }
 
+// TestCreateForAnUnknownEndUserOnTheFake: the in-process fake knows only
+// its demo end-user, and refuses others as Conductor does.
+func TestCreateForAnUnknownEndUserOnTheFake(t *testing.T) {
+	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_nobody")
+	if r.code != exitAPI || r.stdout != "" || !strings.Contains(r.stderr, "status 404") || !strings.Contains(r.stderr, `No end-user with id "end_usr_nobody" exists.`) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and the fake's 404", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
-	srv := conductortest.NewServer()
+	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	env := map[string]string{"CONDUCTOR_SECRET_KEY": srv.SecretKey, "CONDUCTOR_BASE_URL": srv.URL, "CONDUCTOR_PUBLISHABLE_KEY": srv.PublishableKey}
-	r := runCmd(t, env, "auth-sessions", "create", "--end-user-id", "end_usr_a")
+	r := runCmd(t, env, "auth-sessions", "create", "--end-user-id", conductortest.DemoEndUserID)
 	if r.code != exitOK || r.stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing on stderr", r.code, r.stderr)
 	}
@@ -226,7 +238,7 @@ func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
 		{"environment", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_mine"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
+			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", conductortest.DemoEndUserID}, tt.args...)...)
 			if r.code != exitOK {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}
