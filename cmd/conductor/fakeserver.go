@@ -24,7 +24,8 @@ const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K]
 // line, so a script can read them; printing the fake's own keys is the
 // point here. Flags that cannot work, fixtures included, exit 2 before
 // anything starts.
-func runFakeServer(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) int {
+func runFakeServer(ctx context.Context, args []string, e env) int {
+	stdout, stderr := e.stdout, e.stderr
 	fs := flag.NewFlagSet("fake-server", flag.ContinueOnError)
 	var opts conductortest.Options
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:4010", "the `address` to listen on; port 0 picks a free one, and 0.0.0.0:PORT\nlistens on every interface (CONDUCTOR_BASE_URL then names 127.0.0.1)")

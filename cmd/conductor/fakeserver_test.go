@@ -77,7 +77,7 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 	var stderr strings.Builder
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, []string{"fake-server", "--addr", "127.0.0.1:0", "--secret-key", "sk_conductor_given", "--publishable-key", "pk_conductor_given", "--fixtures", fixtures}, func(string) string { return "" }, outW, &stderr)
+		code <- run(ctx, []string{"fake-server", "--addr", "127.0.0.1:0", "--secret-key", "sk_conductor_given", "--publishable-key", "pk_conductor_given", "--fixtures", fixtures}, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: outW, stderr: &stderr})
 		outW.Close()
 	}()
 	settings := readSettings(t, outR)

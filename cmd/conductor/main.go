@@ -36,7 +36,7 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
 }
@@ -56,17 +56,24 @@ Environment:
   CONDUCTOR_PUBLISHABLE_KEY  the default for --publishable-key
 `
 
-// command is one (sub)command: args after its name, the environment as a
-// lookup, the output streams; ctx ends on SIGINT or SIGTERM. It returns the
-// exit status.
-type command func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int
+// env is what a command takes from its process: the environment, as a
+// lookup, and the standard streams. Tests give their own.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one (sub)command: args after its name; ctx ends on SIGINT or
+// SIGTERM. It returns the exit status.
+type command func(ctx context.Context, args []string, e env) int
 
 // run is the whole command, minus the process, so tests can call it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, e env) int {
 	return dispatch("conductor", usage, map[string]command{
 		"auth-sessions": runAuthSessions,
 		"fake-server":   runFakeServer,
-	}, ctx, args, getenv, stdout, stderr)
+	}, ctx, args, e)
 }
 
 const authSessionsUsage = `Usage: conductor auth-sessions <command> [flags]
@@ -75,29 +82,37 @@ Commands:
   create   create an auth session and print it as JSON
 `
 
-func runAuthSessions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func runAuthSessions(ctx context.Context, args []string, e env) int {
 	return dispatch("conductor auth-sessions", authSessionsUsage, map[string]command{
 		"create": runCreate,
-	}, ctx, args, getenv, stdout, stderr)
+	}, ctx, args, e)
 }
 
 // dispatch runs the command named by args[0], or prints usage: on stdout
 // when asked for help, else on stderr with exit status 2.
-func dispatch(name, usage string, commands map[string]command, ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func dispatch(name, usage string, commands map[string]command, ctx context.Context, args []string, e env) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(e.stderr, usage)
 		return exitUsage
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
+	if isHelp(args[0]) {
+		fmt.Fprint(e.stdout, usage)
 		return exitOK
 	}
 	if cmd, ok := commands[args[0]]; ok {
-		return cmd(ctx, args[1:], getenv, stdout, stderr)
+		return cmd(ctx, args[1:], e)
 	}
-	fmt.Fprintf(stderr, "%s: unknown command %q\n\n%s", name, args[0], usage)
+	fmt.Fprintf(e.stderr, "%s: unknown command %q\n\n%s", name, args[0], usage)
 	return exitUsage
+}
+
+// isHelp says whether a word asks for help where a command is expected.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
 }
 
 // parseFlags parses args into fs, printing help on stdout for --help and

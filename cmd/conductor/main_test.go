@@ -40,9 +40,16 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCmd runs the command with env as its whole environment; the process's
-// own CONDUCTOR_* variables are cleared so they cannot leak in.
-func runCmd(t *testing.T, env map[string]string, args ...string) result {
+// runCmd runs the command with vars as its whole environment and nothing
+// on its standard input; the process's own CONDUCTOR_* variables are
+// cleared so they cannot leak in.
+func runCmd(t *testing.T, vars map[string]string, args ...string) result {
+	t.Helper()
+	return runCmdWithInput(t, vars, "", args...)
+}
+
+// runCmdWithInput is runCmd with stdin as the command's standard input.
+func runCmdWithInput(t *testing.T, vars map[string]string, stdin string, args ...string) result {
 	t.Helper()
 	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
 		t.Setenv(name, "")
@@ -50,7 +57,7 @@ func runCmd(t *testing.T, env map[string]string, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, args, func(k string) string { return env[k] }, &stdout, &stderr)
+	code := run(ctx, args, env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr})
 	return result{code, stdout.String(), stderr.String()}
 }
 
