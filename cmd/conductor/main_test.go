@@ -94,7 +94,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{nil, "Usage: conductor <command>"},
-		{[]string{"end-users"}, `unknown command "end-users"`},
+		{[]string{"end-user"}, `unknown command "end-user"`},
+		{[]string{"end-users"}, "Usage: conductor end-users <method> [flags]"},
 		{[]string{"auth-sessions"}, "Usage: conductor auth-sessions"},
 		{[]string{"auth-sessions", "delete"}, `unknown command "delete"`},
 		{[]string{"auth-sessions", "create"}, "--end-user-id is required"},
