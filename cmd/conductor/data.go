@@ -114,7 +114,8 @@ func syntaxCheck(data []byte) error {
 	var serr *json.SyntaxError
 	switch {
 	case errors.As(err, &serr):
-		return fmt.Errorf("is not valid JSON: %v, at %s", serr, position(data, int(serr.Offset)))
+		// Offset counts the byte in error.
+		return fmt.Errorf("is not valid JSON: %v, at %s", serr, position(data, int(serr.Offset)-1))
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("is not valid JSON: it ends early (a bracket or quote is not closed)")
 	}

@@ -228,8 +228,9 @@ func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr
 	return exitOK, false
 }
 
-// invalidValue is how package flag reports a value its flag.Value refused.
-var invalidValue = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*") for flag -(\S+): (.*)$`)
+// invalidValue is how package flag reports a value its flag.Value refused,
+// for a boolean flag in words of its own.
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-(\S+): (.*)$`)
 
 // flagError rewords an error of package flag as the help writes flags,
 // with two dashes where flag writes one, and says what to do. The patterns

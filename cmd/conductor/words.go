@@ -71,7 +71,7 @@ func wrap(text, indent string, width int) string {
 // closest is the candidate nearest to word, for "did you mean", or ""
 // when none is near enough to be a likely slip.
 func closest(word string, candidates []string) string {
-	best, bestDist := "", len(word)/3+2
+	best, bestDist := "", len(word)/4+2
 	for _, c := range candidates {
 		if d := editDistance(word, c); d < bestDist {
 			best, bestDist = c, d
