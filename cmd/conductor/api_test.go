@@ -85,6 +85,7 @@ func ids(objects []any) []string {
 }
 
 func TestCustomerRoundTrip(t *testing.T) {
+	t.Parallel()
 	_, vars := demoFake(t)
 	created := object(t, ok(t, vars, "qbd", "customers", "create", "--end-user-id", demo, "--data", `{"name": "Hooli", "email": "ap@hooli.example"}`))
 	id, _ := created["id"].(string)
@@ -121,6 +122,7 @@ func TestCustomerRoundTrip(t *testing.T) {
 }
 
 func TestInvoiceDeleteAndVoid(t *testing.T) {
+	t.Parallel()
 	_, vars := demoFake(t)
 	page := object(t, ok(t, vars, "qbd", "invoices", "list", "--end-user-id", demo))
 	invoices := ids(page["data"].([]any))
@@ -152,6 +154,7 @@ func TestInvoiceDeleteAndVoid(t *testing.T) {
 }
 
 func TestEndUsersRoundTrip(t *testing.T) {
+	t.Parallel()
 	_, vars := demoFake(t)
 	created := object(t, ok(t, vars, "end-users", "create", "--data", `{"companyName": "Hooli", "sourceId": "acct_7", "email": "it@hooli.example"}`))
 	id, _ := created["id"].(string)
@@ -177,6 +180,7 @@ func TestEndUsersRoundTrip(t *testing.T) {
 // --all must follow the cursor across pages, and checks each page was
 // asked for with the filter given.
 func TestListAllStreamsEveryPage(t *testing.T) {
+	t.Parallel()
 	srv, vars := demoFake(t)
 	for _, name := range []string{"Initrode", "Umbrella", "Vandelay"} {
 		ok(t, vars, "qbd", "customers", "create", "--end-user-id", demo, "--data", `{"name": "`+name+`"}`)
@@ -207,6 +211,7 @@ func TestListAllStreamsEveryPage(t *testing.T) {
 // TestQueryFlagsAreSent checks that flags of each type reach the query
 // as the spec names its parameters.
 func TestQueryFlagsAreSent(t *testing.T) {
+	t.Parallel()
 	srv, vars := demoFake(t)
 	queries := recordQueries(t, vars)
 	ok(t, vars, "qbd", "invoices", "list", "--end-user-id", demo,
@@ -268,6 +273,7 @@ func recordQueries(t *testing.T, vars map[string]string) (last func() url.Values
 }
 
 func TestDataFromAFileAndFromStdin(t *testing.T) {
+	t.Parallel()
 	_, vars := demoFake(t)
 	path := filepath.Join(t.TempDir(), "customer.json")
 	if err := os.WriteFile(path, []byte("{\n  \"name\": \"From a file\"\n}\n"), 0o600); err != nil {
@@ -285,6 +291,7 @@ func TestDataFromAFileAndFromStdin(t *testing.T) {
 // TestWithoutAKeyTheDemoAnswers runs commands as on a fresh clone: no
 // CONDUCTOR_SECRET_KEY, so an in-process fake with the demo company.
 func TestWithoutAKeyTheDemoAnswers(t *testing.T) {
+	t.Parallel()
 	r := runCmd(t, nil, "qbd", "invoices", "list", "--end-user-id", demo, "--limit", "2")
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -302,5 +309,47 @@ func TestWithoutAKeyTheDemoAnswers(t *testing.T) {
 	r = runCmd(t, nil, "qbd", "invoices", "list", "--end-user-id", "end_usr_nobody")
 	if r.code != exitAPI || !strings.Contains(r.stderr, `No end-user with id "end_usr_nobody" exists.`) {
 		t.Errorf("an unknown end-user: exit %d, stderr %q; want 1 and the fake's 404", r.code, r.stderr)
+	}
+}
+
+// TestOnAFreshClone runs the command as its own process with no
+// CONDUCTOR_* variable, as "go run ./cmd/conductor qbd invoices list
+// --end-user-id end_usr_demo" does on a fresh clone.
+func TestOnAFreshClone(t *testing.T) {
+	t.Parallel()
+	r := runProcess(t, nil, "qbd", "invoices", "list", "--end-user-id", demo)
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got := ids(object(t, r.stdout)["data"].([]any)); len(got) != 3 {
+		t.Errorf("the page has invoices %v, want the demo's 3", got)
+	}
+	if !strings.Contains(r.stderr, "in-process fake") || !strings.Contains(r.stderr, "end-user "+demo) {
+		t.Errorf("stderr %q; want it to say a fake is used, naming %s", r.stderr, demo)
+	}
+}
+
+// TestDataFromStdinOfAProcess pipes the body into the command's own
+// process, which sends it to a fake the test started.
+func TestDataFromStdinOfAProcess(t *testing.T) {
+	t.Parallel()
+	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	vars := map[string]string{"CONDUCTOR_SECRET_KEY": srv.SecretKey, "CONDUCTOR_BASE_URL": srv.URL}
+	r := runProcessWithInput(t, vars, strings.NewReader("{\"name\": \"Piped\",\n \"email\": \"a&b@piped.example\"}\n"),
+		"qbd", "customers", "create", "--end-user-id", demo, "--data", "-")
+	if r.code != exitOK || r.stderr != "" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	created := object(t, r.stdout)
+	if created["name"] != "Piped" || !strings.Contains(r.stdout, `"a&b@piped.example"`) {
+		t.Errorf("printed %s; want the customer piped in, with & unescaped", r.stdout)
+	}
+	reqs := srv.Requests()
+	if last := reqs[len(reqs)-1]; last.Method != "POST" || last.Path != "/quickbooks-desktop/customers" || !strings.Contains(string(last.Body), `"name":"Piped"`) {
+		t.Errorf("the fake got %s %s %s", last.Method, last.Path, last.Body)
 	}
 }

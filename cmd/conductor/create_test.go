@@ -175,6 +175,7 @@ var goNames = regexp.MustCompile(`With[A-Z]\w*|Options\.|conductor\.\w|conductor
 // from a flag or a variable, must be refused with exit status 2 by the
 // name the person gave it, never by a Go option, and without showing a key.
 func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
+	t.Parallel()
 	const sk, pk = "sk_conductor_x0123", "pk_conductor_x0123"
 	real := func(extra map[string]string) map[string]string {
 		env := map[string]string{"CONDUCTOR_SECRET_KEY": sk, "CONDUCTOR_PUBLISHABLE_KEY": pk}
@@ -214,6 +215,7 @@ func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits for its own process
 			r := runProcess(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", r.code, r.stdout, r.stderr, tt.want)

@@ -217,8 +217,12 @@ func TestFakeServerAddressInUseExits1(t *testing.T) {
 // TestFakeServerStopsOnSignals runs the command as its own process, as a
 // user would, and stops it with a real signal.
 func TestFakeServerStopsOnSignals(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		t.Run(sig.String(), func(t *testing.T) { testStopsOn(t, sig) })
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel() // each waits for its own process, which loads the spec
+			testStopsOn(t, sig)
+		})
 	}
 }
 

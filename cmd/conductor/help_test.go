@@ -9,6 +9,7 @@ import (
 // the API, in each way a person may: the help goes to stdout, exit 0, and
 // lists what exists there, with the spec's descriptions.
 func TestHelpAtEveryLevel(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want []string

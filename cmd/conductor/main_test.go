@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"go.uber.org/goleak"
 )
 
@@ -31,6 +30,15 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	// The tests give the command its environment; clearing the process's
+	// own CONDUCTOR_* variables once, here, keeps them from leaking into a
+	// client that reads the environment, and leaves tests free to run in
+	// parallel, which t.Setenv forbids.
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "CONDUCTOR_") {
+			os.Unsetenv(name)
+		}
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -41,8 +49,8 @@ type result struct {
 }
 
 // runCmd runs the command with vars as its whole environment and nothing
-// on its standard input; the process's own CONDUCTOR_* variables are
-// cleared so they cannot leak in.
+// on its standard input; TestMain has cleared the process's own
+// CONDUCTOR_* variables so they cannot leak in.
 func runCmd(t *testing.T, vars map[string]string, args ...string) result {
 	t.Helper()
 	return runCmdWithInput(t, vars, "", args...)
@@ -51,9 +59,6 @@ func runCmd(t *testing.T, vars map[string]string, args ...string) result {
 // runCmdWithInput is runCmd with stdin as the command's standard input.
 func runCmdWithInput(t *testing.T, vars map[string]string, stdin string, args ...string) result {
 	t.Helper()
-	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
-		t.Setenv(name, "")
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer

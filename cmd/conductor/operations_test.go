@@ -18,6 +18,7 @@ import (
 // that type; and running the command sends that operation. A new
 // operation in the spec cannot lack a command, nor a parameter its flag.
 func TestEveryOperationIsACommand(t *testing.T) {
+	t.Parallel()
 	table, err := loadSpec()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 // is started or anything sent; the message says what is wrong and names
 // the flag with two dashes, never a Go name.
 func TestAPIUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	list := []string{"qbd", "invoices", "list", "--end-user-id", demo}
 	createCustomer := []string{"qbd", "customers", "create", "--end-user-id", demo}
 	createInvoice := []string{"qbd", "invoices", "create", "--end-user-id", demo}
@@ -96,6 +97,7 @@ func checkWording(t *testing.T, stderr string) {
 // but that the client refuses before sending: status 2, the flag named,
 // and nothing reaches the API.
 func TestClientValidationErrorsNameTheFlag(t *testing.T) {
+	t.Parallel()
 	srv, vars := demoFake(t)
 	tests := []struct {
 		name string
@@ -130,6 +132,7 @@ func TestClientValidationErrorsNameTheFlag(t *testing.T) {
 // same variables as auth-sessions create, and refuse the same mistakes by
 // the variable's name; they need no publishable key.
 func TestAPICommandsCheckTheEnvironment(t *testing.T) {
+	t.Parallel()
 	args := []string{"qbd", "invoices", "list", "--end-user-id", demo}
 	tests := []struct {
 		name string
