@@ -148,7 +148,7 @@ func (t *specTable) operation(o apispec.Operation) (*opSpec, error) {
 
 // body is the operation's JSON request body schema, or nil.
 func (s *opSpec) body() *bodySchema {
-	if s.RequestBody == nil {
+	if s == nil || s.RequestBody == nil {
 		return nil
 	}
 	media, ok := s.RequestBody.Content["application/json"]

@@ -42,7 +42,7 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"not an integer", with(list, "--limit", "ten"), "", `--limit "ten": want a whole number from 1 to 150`},
 		{"not a number", []string{"qbd", "reports", "budget-summary", "--end-user-id", demo, "--fiscal-year", "20x6", "--budget-criterion", "accounts"}, "", `--fiscal-year "20x6": want a number`},
 		{"not a boolean", with(list, "--include-line-items=maybe"), "", `--include-line-items "maybe": want true or false`},
-		{"a boolean's value after a space", with(list, "--include-line-items", "false"), "", `unexpected argument "false"; a true/false flag takes its value after =, as --flag=false`},
+		{"a boolean's value after a space", with(list, "--include-line-items", "false"), "", `unexpected argument "false"; a true/false flag takes its value after =, as --include-line-items=false`},
 		{"not one of the enum", with(list, "--payment-status", "unpaid"), "", `--payment-status "unpaid": want one of all, paid, not_paid`},
 		{"not a date", with(list, "--transaction-date-from", "10/01/2024"), "", `--transaction-date-from "10/01/2024": want a date as YYYY-MM-DD, such as 2024-10-01`},
 		{"an empty item", with(list, "--customer-ids", "a,,b"), "", `--customer-ids "a,,b": an empty item; separate items with commas, or repeat the flag`},
