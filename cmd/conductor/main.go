@@ -164,7 +164,15 @@ func run(ctx context.Context, args []string, e env) int {
 	if child := root.children[args[0]]; child != nil {
 		return child.run(ctx, args[1:], e)
 	}
-	fmt.Fprintf(e.stderr, "conductor: unknown command %q\n\n%s", args[0], usage)
+	words := root.names()
+	for _, h := range handWritten {
+		words = append(words, h.word)
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if near := closest(args[0], words); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	fmt.Fprintf(e.stderr, "conductor: %s\n\n%s", msg, usage)
 	return exitUsage
 }
 

@@ -99,7 +99,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		want string
 	}{
 		{nil, "Usage: conductor <command>"},
-		{[]string{"end-user"}, `unknown command "end-user"`},
+		{[]string{"end-user"}, `unknown command "end-user"; did you mean "end-users"?`},
+		{[]string{"invoices"}, "unknown command \"invoices\"\n\nUsage: conductor <command>"},
 		{[]string{"end-users"}, "Usage: conductor end-users <method> [flags]"},
 		{[]string{"auth-sessions"}, "Usage: conductor auth-sessions"},
 		{[]string{"auth-sessions", "delete"}, `unknown command "delete"`},
