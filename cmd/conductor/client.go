@@ -20,19 +20,20 @@ import (
 // that an error names the flag or variable to change rather than the Go
 // option the client would name.
 func newClient(e env, publishableKey, keySource string, needPublishable bool) (client *conductor.Client, done func(), code int, err error) {
+	// A publishable key of the wrong kind is refused before a fake is
+	// started, as the real API would refuse it.
+	if publishableKey != "" {
+		if err := config.PublishableKey(publishableKey); err != nil {
+			return nil, nil, exitUsage, fmt.Errorf("%s %v", keySource, err)
+		}
+	}
 	secret := e.getenv(conductor.EnvSecretKey)
 	if secret == "" {
 		// The demo company gives the fake an end-user to act for: it
 		// refuses auth sessions and QuickBooks calls for any other, as
-		// Conductor does.
-		opts := conductortest.Options{Demo: true}
-		// The fake accepts the publishable key given, so that the flag
-		// behaves as it would against the real API; except a key the
-		// client refuses (a secret key), which goes to the client as
-		// given, for it to refuse.
-		if config.PublishableKey(publishableKey) == nil {
-			opts.PublishableKey = publishableKey
-		}
+		// Conductor does. The fake accepts the publishable key given, so
+		// that the flag behaves as it would against the real API.
+		opts := conductortest.Options{Demo: true, PublishableKey: publishableKey}
 		srv, err := conductortest.NewServerWithOptions(opts)
 		if err != nil {
 			return nil, nil, exitAPI, fmt.Errorf("cannot start the in-process fake: %v", cause(err))
@@ -53,9 +54,6 @@ func newClient(e env, publishableKey, keySource string, needPublishable bool) (c
 	case publishableKey == "" && needPublishable:
 		return nil, nil, exitUsage, fmt.Errorf("with %s set, a publishable key is needed too: pass --publishable-key or set %s", conductor.EnvSecretKey, conductor.EnvPublishableKey)
 	case publishableKey != "":
-		if err := config.PublishableKey(publishableKey); err != nil {
-			return nil, nil, exitUsage, fmt.Errorf("%s %v", keySource, err)
-		}
 		opts = append(opts, conductor.WithPublishableKey(publishableKey))
 	}
 	base := e.getenv(conductor.EnvBaseURL)

@@ -31,6 +31,7 @@ func decodeSession(t *testing.T, stdout string) sessionJSON {
 }
 
 func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
+	t.Parallel()
 	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_demo", "--link-expiry", "2h", "--redirect-url", "https://example.com/cb?a=1&b=2")
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -59,6 +60,7 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 }
 
 func TestCreateDefaultsRedirectToNull(t *testing.T) {
+	t.Parallel()
 	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_demo")
 	if r.code != exitOK || !strings.Contains(r.stdout, `"redirectUrl": null`) {
 		t.Errorf("exit %d, stdout %q; want 0 and a null redirectUrl", r.code, r.stdout)
@@ -68,6 +70,7 @@ func TestCreateDefaultsRedirectToNull(t *testing.T) {
 // TestCreateForAnUnknownEndUserOnTheFake: the in-process fake knows only
 // its demo end-user, and refuses others as Conductor does.
 func TestCreateForAnUnknownEndUserOnTheFake(t *testing.T) {
+	t.Parallel()
 	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_nobody")
 	if r.code != exitAPI || r.stdout != "" || !strings.Contains(r.stderr, "status 404") || !strings.Contains(r.stderr, `No end-user with id "end_usr_nobody" exists.`) {
 		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and the fake's 404", r.code, r.stdout, r.stderr)
@@ -75,6 +78,7 @@ func TestCreateForAnUnknownEndUserOnTheFake(t *testing.T) {
 }
 
 func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
+	t.Parallel()
 	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +99,7 @@ func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
 }
 
 func TestCreateAPIErrorExits1(t *testing.T) {
+	t.Parallel()
 	srv := conductortest.NewServer()
 	defer srv.Close()
 	tests := []struct {
@@ -135,6 +140,7 @@ func TestCreateAPIErrorExits1(t *testing.T) {
 }
 
 func TestCreateNetworkErrorExits1(t *testing.T) {
+	t.Parallel()
 	srv := conductortest.NewServer()
 	url := srv.URL
 	srv.Close() // nothing listens there any more
@@ -146,6 +152,7 @@ func TestCreateNetworkErrorExits1(t *testing.T) {
 }
 
 func TestCreateValidationErrorsExit2(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -223,6 +230,9 @@ func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
 			if m := goNames.FindString(r.stderr); m != "" {
 				t.Errorf("stderr names %q, which a command-line user cannot change: %q", m, r.stderr)
 			}
+			if strings.Contains(r.stderr, "in-process fake") {
+				t.Errorf("a fake was started for a usage error: %q", r.stderr)
+			}
 			if strings.Contains(r.stderr, "sk_conductor") {
 				t.Errorf("stderr shows a secret key: %q", r.stderr)
 			}
@@ -231,6 +241,7 @@ func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
 }
 
 func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		env  map[string]string

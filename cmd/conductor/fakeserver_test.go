@@ -69,6 +69,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 func TestFakeServerServesUntilCancelled(t *testing.T) {
+	t.Parallel()
 	fixtures := writeFile(t, "fixtures.json", `{"endUsers": [{"id": "end_usr_a", "companyName": "A", "connected": true,
 		"qbd": {"customers": [{"id": "80000001-1700000000", "name": "Globex"}]}}]}`)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -108,6 +109,7 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 // each is the user's input, so the status is 2, and the message names the
 // flag, never a Go option, and shows no key.
 func TestFakeServerBadFlagsExit2(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -160,6 +162,7 @@ func retrieveCustomer(t *testing.T, settings map[string]string, endUserID, id st
 // start with: the file is the user's input, so the status is 2, and the
 // message names the flag and the reason.
 func TestFakeServerBadFixturesExit2(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name, content string
 		demo          bool
@@ -202,6 +205,7 @@ func TestFakeServerBadFixturesExit2(t *testing.T) {
 // address is a good one, the machine's state is what fails, so the status
 // is 1, and the message says what to do.
 func TestFakeServerAddressInUseExits1(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

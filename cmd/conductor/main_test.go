@@ -67,6 +67,7 @@ func runCmdWithInput(t *testing.T, vars map[string]string, stdin string, args ..
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -94,6 +95,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 var singleDashFlag = regexp.MustCompile(`(^|[^-\w])-[a-z][a-z-]*`)
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
