@@ -46,7 +46,7 @@ func readData(arg string, stdin io.Reader) (data []byte, label string, err error
 		return nil, label, err
 	}
 	if len(data) > maxData {
-		return nil, label, fmt.Errorf("is larger than %d MiB", maxData>>20)
+		return nil, label, fmt.Errorf("more than %d MiB, which no body of the API comes near", maxData>>20)
 	}
 	return data, label, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,10 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"--data from a file that is not there", with(createCustomer, "--data", "@/nonexistent/customer.json"), "", "--data @/nonexistent/customer.json: open /nonexistent/customer.json: no such file or directory"},
 		{"--data from empty stdin", with(createCustomer, "--data", "-"), "", "--data - (standard input) is empty"},
 		{"--data from stdin, not JSON", with(createCustomer, "--data", "-"), "name: Acme\n", "--data - (standard input) is not valid JSON: invalid character 'a' in literal null (expecting 'u'), at line 1, column 2"},
+		{"--data from a directory", with(createCustomer, "--data", "@/"), "", "--data @/: read /: is a directory"},
+		{"--data too large", with(createCustomer, "--data", "-"), strings.Repeat(" ", maxData+1), "--data - (standard input): more than 16 MiB, which no body of the API comes near"},
+		{"no path parameter", []string{"end-users", "passthrough", "--id", demo, "--data", "{}"}, "", "--integration-slug is required"},
+		{"a flag before the method", []string{"qbd", "invoices", "--limit", "1", "list"}, "", "conductor qbd invoices: --limit is a flag, but a method comes first: flags follow the method, as in conductor qbd invoices create --flag ..."},
 		{"a bad path parameter", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "xero", "--data", "{}"}, "", `--integration-slug "xero": want one of quickbooks_desktop`},
 	}
 	for _, tt := range tests {
@@ -157,5 +162,29 @@ func TestAPICommandsCheckTheEnvironment(t *testing.T) {
 			}
 			checkWording(t, r.stderr)
 		})
+	}
+}
+
+// TestQueryParamsOfAnotherType covers what the spec does not hold today:
+// a flag whose value the parameters' Go type cannot take is named.
+func TestQueryParamsOfAnotherType(t *testing.T) {
+	t.Parallel()
+	type params struct {
+		Count *int `json:"count,omitempty"`
+	}
+	f := newParamFlag(specParam{Name: "count", In: "query", Schema: specSchema{Type: "number"}})
+	if err := f.Set("2.5"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := queryParams([]*paramFlag{f}, reflect.TypeFor[params]())
+	if err == nil || err.Error() != "--count 2.5: want a whole number" {
+		t.Errorf("got %v, want --count 2.5: want a whole number", err)
+	}
+	other := newParamFlag(specParam{Name: "other", In: "query", Schema: specSchema{Type: "string"}})
+	if err := other.Set("x"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := queryParams([]*paramFlag{other}, reflect.TypeFor[params]()); err == nil || !strings.Contains(err.Error(), `unknown field "other"`) {
+		t.Errorf("a flag the parameters lack: got %v, want an error naming it", err)
 	}
 }
