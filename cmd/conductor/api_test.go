@@ -353,3 +353,14 @@ func TestDataFromStdinOfAProcess(t *testing.T) {
 		t.Errorf("the fake got %s %s %s", last.Method, last.Path, last.Body)
 	}
 }
+
+func TestAPINetworkErrorExits1(t *testing.T) {
+	t.Parallel()
+	srv := conductortest.NewServer()
+	url := srv.URL
+	srv.Close() // nothing listens there any more
+	r := runCmd(t, map[string]string{"CONDUCTOR_SECRET_KEY": "sk_conductor_x", "CONDUCTOR_BASE_URL": url}, "qbd", "invoices", "list", "--end-user-id", demo)
+	if r.code != exitAPI || !strings.HasPrefix(r.stderr, "conductor qbd invoices list: ") || !strings.Contains(r.stderr, "connect") || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and the connection error", r.code, r.stdout, r.stderr)
+	}
+}
