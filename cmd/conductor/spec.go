@@ -30,6 +30,7 @@ type opSpec struct {
 
 // specParam is a parameter of an operation.
 type specParam struct {
+	Ref         string     `json:"$ref"`
 	Name        string     `json:"name"`
 	In          string     `json:"in"`
 	Required    bool       `json:"required"`
@@ -40,6 +41,7 @@ type specParam struct {
 // specSchema is what the command uses of a schema: its type, and the
 // constraints a flag checks before anything is sent.
 type specSchema struct {
+	Ref         string       `json:"$ref"`
 	Type        schemaType   `json:"type"`
 	Format      string       `json:"format"`
 	Enum        []any        `json:"enum"`
@@ -101,9 +103,14 @@ func (s *specSchema) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// specDoc is the spec's operations, each kept raw until a command needs it.
+// specDoc is the spec's operations, and the components they may refer
+// to, each kept raw until a command needs it.
 type specDoc struct {
-	Paths map[string]map[string]json.RawMessage `json:"paths"`
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct {
+		Parameters map[string]json.RawMessage `json:"parameters"`
+		Schemas    map[string]json.RawMessage `json:"schemas"`
+	} `json:"components"`
 }
 
 // specTable is the command's table: the operations apispec names, and the
@@ -143,7 +150,34 @@ func (t *specTable) operation(o apispec.Operation) (*opSpec, error) {
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return nil, fmt.Errorf("reading %s %s from the spec: %w", o.Method, o.Path, err)
 	}
+	// The spec writes its parameters in place today; one it shares
+	// through components is followed, so that it still gets its flag.
+	for i, p := range s.Parameters {
+		if p.Ref != "" {
+			if err := t.resolve(p.Ref, "#/components/parameters/", t.doc.Components.Parameters, &s.Parameters[i]); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
+			}
+		}
+		if ref := s.Parameters[i].Schema.Ref; ref != "" {
+			if err := t.resolve(ref, "#/components/schemas/", t.doc.Components.Schemas, &s.Parameters[i].Schema); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
+			}
+		}
+		if s.Parameters[i].Name == "" {
+			return nil, fmt.Errorf("%s %s: a parameter has no name", o.Method, o.Path)
+		}
+	}
 	return &s, nil
+}
+
+// resolve decodes into v the component a local $ref names.
+func (t *specTable) resolve(ref, prefix string, components map[string]json.RawMessage, v any) error {
+	name, ok := strings.CutPrefix(ref, prefix)
+	raw, found := components[name]
+	if !ok || !found {
+		return fmt.Errorf("cannot follow $ref %q", ref)
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // body is the operation's JSON request body schema, or nil.
