@@ -34,7 +34,11 @@ type opFlags struct {
 func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 	f := &opFlags{fs: flag.NewFlagSet(strings.Join(c.words, " "), flag.ContinueOnError), help: map[string][2]string{}}
 	define := func(name, placeholder, help string, required bool, value flag.Value) error {
-		if f.fs.Lookup(name) != nil {
+		switch {
+		case name == "" || strings.HasPrefix(name, "-") || strings.Contains(name, "="):
+			// package flag would panic
+			return fmt.Errorf("%s: a parameter cannot be the flag %q", c.op.SDKName(), "--"+name)
+		case f.fs.Lookup(name) != nil:
 			return fmt.Errorf("%s: two of its parameters would both be --%s", c.op.SDKName(), name)
 		}
 		f.fs.Var(value, name, help)
