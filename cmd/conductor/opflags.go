@@ -23,16 +23,19 @@ type opFlags struct {
 	body    *bodySchema
 	// required are the flags that must be given, without dashes.
 	required []string
-	// help is each flag's placeholder and description.
-	help map[string][2]string
+	help     map[string]flagHelp
 }
+
+// flagHelp is how the help writes a flag: the placeholder after its name
+// (" ID", " N", "[=false]") and its description.
+type flagHelp struct{ placeholder, text string }
 
 // flags makes the operation's flags from its spec: --end-user-id, --id,
 // the other path parameters, the query parameters, --data for a body and
 // --all for a list. A parameter whose flag would take another's name is
 // an error: the spec grew a parameter the command cannot name.
 func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
-	f := &opFlags{fs: flag.NewFlagSet(strings.Join(c.words, " "), flag.ContinueOnError), help: map[string][2]string{}}
+	f := &opFlags{fs: flag.NewFlagSet(strings.Join(c.words, " "), flag.ContinueOnError), help: map[string]flagHelp{}}
 	define := func(name, placeholder, help string, required bool, value flag.Value) error {
 		switch {
 		case name == "" || strings.HasPrefix(name, "-") || strings.Contains(name, "="):
@@ -47,7 +50,7 @@ func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 			f.required = append(f.required, name)
 			help += " Required."
 		}
-		f.help[name] = [2]string{placeholder, help}
+		f.help[name] = flagHelp{placeholder, help}
 		return nil
 	}
 	byName := map[string]specParam{}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -11,7 +12,7 @@ import (
 func (c *opCommand) synopsis(f *opFlags) string {
 	parts := []string{c.name()}
 	for _, name := range f.required {
-		parts = append(parts, "--"+name+f.help[name][0])
+		parts = append(parts, "--"+name+f.help[name].placeholder)
 	}
 	if len(f.order) > len(f.required) {
 		parts = append(parts, "[flags]")
@@ -32,15 +33,15 @@ func (c *opCommand) printHelp(f *opFlags, w io.Writer) {
 	fmt.Fprintf(w, "\nFlags:\n")
 	for _, name := range f.order {
 		h := f.help[name]
-		fmt.Fprintf(w, "  --%s%s\n%s\n", name, h[0], wrap(h[1], "      ", 78))
+		fmt.Fprintf(w, "  --%s%s\n%s\n", name, h.placeholder, wrap(h.text, "      ", 78))
 	}
 	if f.body != nil {
-		c.printBody(f.body, w)
+		printBody(f.body, w)
 	}
 }
 
 // printBody lists the body's top-level fields, for --data.
-func (c *opCommand) printBody(b *bodySchema, w io.Writer) {
+func printBody(b *bodySchema, w io.Writer) {
 	fields := b.fields()
 	if len(fields) == 0 {
 		fmt.Fprintf(w, "\nThe body (--data) is a JSON object, sent as it is.\n")
@@ -49,10 +50,8 @@ func (c *opCommand) printBody(b *bodySchema, w io.Writer) {
 	fmt.Fprintf(w, "\nFields of the body (--data), a JSON object; * marks the required ones:\n")
 	for _, name := range fields {
 		mark := ""
-		for _, r := range b.Required {
-			if r == name {
-				mark = " *"
-			}
+		if slices.Contains(b.Required, name) {
+			mark = " *"
 		}
 		fmt.Fprintf(w, "  %s%s\n%s\n", name, mark, wrap(firstSentence(b.Properties[name].Description), "      ", 78))
 	}
