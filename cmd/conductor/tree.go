@@ -134,7 +134,7 @@ func (n *node) run(ctx context.Context, args []string, e env) int {
 		msg += fmt.Sprintf("; did you mean %q?", near)
 	}
 	if what == "method" {
-		fmt.Fprintf(e.stderr, "%s: %s; its methods are %s\n", n.name(), msg, listAnd(n.names()))
+		fmt.Fprintf(e.stderr, "%s: %s\nIts methods are %s.\n", n.name(), msg, listAnd(n.names()))
 	} else {
 		fmt.Fprintf(e.stderr, "%s: %s\nRun \"%s --help\" to list them.\n", n.name(), msg, n.name())
 	}

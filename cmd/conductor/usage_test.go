@@ -26,8 +26,8 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"no resource", []string{"qbd"}, "", "Usage: conductor qbd <resource> <method> [flags]"},
 		{"unknown resource", []string{"qbd", "invoicez", "list"}, "", `conductor qbd: unknown resource "invoicez"; did you mean "invoices"?` + "\nRun \"conductor qbd --help\" to list them."},
 		{"no method", []string{"qbd", "invoices"}, "", "Usage: conductor qbd invoices <method> [flags]"},
-		{"unknown method", []string{"qbd", "invoices", "lst"}, "", `conductor qbd invoices: unknown method "lst"; did you mean "list"?; its methods are create, delete, list, retrieve, update and void`},
-		{"unknown end-users method", []string{"end-users", "update"}, "", `conductor end-users: unknown method "update"; its methods are create, delete, list, passthrough and retrieve`},
+		{"unknown method", []string{"qbd", "invoices", "lst"}, "", "conductor qbd invoices: unknown method \"lst\"; did you mean \"list\"?\nIts methods are create, delete, list, retrieve, update and void.\n"},
+		{"unknown end-users method", []string{"end-users", "update"}, "", "conductor end-users: unknown method \"update\"\nIts methods are create, delete, list, passthrough and retrieve.\n"},
 		{"a flag before the resource", []string{"qbd", "--end-user-id", demo, "invoices", "list"}, "", "conductor qbd: --end-user-id is a flag, but a resource comes first: flags follow the method, as in conductor qbd account-tax-lines list --flag ..."},
 
 		// Flags.
