@@ -30,6 +30,8 @@ func readData(arg string, stdin io.Reader) (data []byte, label string, err error
 	case arg == "-":
 		label = "--data - (standard input)"
 		r = stdin
+	case arg == "@":
+		return nil, "--data @", errors.New("names no file; write @FILE, such as @invoice.json")
 	case strings.HasPrefix(arg, "@"):
 		label = "--data " + arg
 		f, err := os.Open(arg[1:])
@@ -220,6 +222,12 @@ func wrongKind(raw json.RawMessage, t reflect.Type, path string) error {
 	what := "the body"
 	if path != "" {
 		what = fmt.Sprintf("field %q", path)
+	}
+	// A number of the right kind refused: too large, or not whole.
+	if kind := jsonKind(raw); strings.HasPrefix(kind, "a number") && strings.Contains(want(t), "number") {
+		if t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64 || !bytes.ContainsAny(raw, ".eE") {
+			return fmt.Errorf("%s is %s, which is out of range", what, bytes.TrimSpace(raw))
+		}
 	}
 	return fmt.Errorf("%s is %s; want %s", what, jsonKind(raw), want(t))
 }

@@ -66,6 +66,8 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"--data from a file that is not there", with(createCustomer, "--data", "@/nonexistent/customer.json"), "", "--data @/nonexistent/customer.json: open /nonexistent/customer.json: no such file or directory"},
 		{"--data from empty stdin", with(createCustomer, "--data", "-"), "", "--data - (standard input) is empty"},
 		{"--data from stdin, not JSON", with(createCustomer, "--data", "-"), "name: Acme\n", "--data - (standard input) is not valid JSON: invalid character 'a' in literal null (expecting 'u'), at line 1, column 2"},
+		{"--data @ alone", with(createCustomer, "--data", "@"), "", "--data @: names no file; write @FILE, such as @invoice.json"},
+		{"--data with a number out of range", with(createInvoice, "--data", `{"customerId": "1", "transactionDate": "2024-10-01", "lines": [{"quantity": 1e999}]}`), "", `--data field "lines[0].quantity" is 1e999, which is out of range`},
 		{"--data from a directory", with(createCustomer, "--data", "@/"), "", "--data @/: read /: is a directory"},
 		{"--data too large", with(createCustomer, "--data", "-"), strings.Repeat(" ", maxData+1), "--data - (standard input): more than 16 MiB, which no body of the API comes near"},
 		{"no path parameter", []string{"end-users", "passthrough", "--id", demo, "--data", "{}"}, "", "--integration-slug is required"},
