@@ -31,6 +31,7 @@ func decodeSession(t *testing.T, stdout string) sessionJSON {
 }
 
 func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
+	t.Parallel()
 	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_demo", "--link-expiry", "2h", "--redirect-url", "https://example.com/cb?a=1&b=2")
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
@@ -50,8 +51,8 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 		t.Errorf("id %q, authFlowUrl %q, requestId %q; want the fake's", s.ID, s.AuthFlowURL, s.RequestID)
 	}
 	lines := strings.Split(strings.TrimSuffix(r.stderr, "\n"), "\n")
-	if len(lines) != 1 || !strings.Contains(lines[0], "in-process fake") {
-		t.Errorf("stderr %q, want one line saying the fake is used", r.stderr)
+	if len(lines) != 1 || !strings.Contains(lines[0], "in-process fake") || !strings.Contains(lines[0], "end-user end_usr_demo") {
+		t.Errorf("stderr %q, want one line saying the fake is used and naming its demo end-user", r.stderr)
 	}
 	if strings.Contains(r.stdout+r.stderr, "sk_") {
 		t.Errorf("output shows a secret key:\n%s%s", r.stdout, r.stderr)
@@ -59,17 +60,32 @@ func TestCreateWithoutASecretKeyUsesTheFake(t *testing.T) {
 }
 
 func TestCreateDefaultsRedirectToNull(t *testing.T) {
+	t.Parallel()
 	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_demo")
 	if r.code != exitOK || !strings.Contains(r.stdout, `"redirectUrl": null`) {
 		t.Errorf("exit %d, stdout %q; want 0 and a null redirectUrl", r.code, r.stdout)
 	}
 }
 
+// TestCreateForAnUnknownEndUserOnTheFake: the in-process fake knows only
+// its demo end-user, and refuses others as Conductor does.
+func TestCreateForAnUnknownEndUserOnTheFake(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, nil, "auth-sessions", "create", "--end-user-id", "end_usr_nobody")
+	if r.code != exitAPI || r.stdout != "" || !strings.Contains(r.stderr, "status 404") || !strings.Contains(r.stderr, `No end-user with id "end_usr_nobody" exists.`) {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1 and the fake's 404", r.code, r.stdout, r.stderr)
+	}
+}
+
 func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
-	srv := conductortest.NewServer()
+	t.Parallel()
+	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer srv.Close()
 	env := map[string]string{"CONDUCTOR_SECRET_KEY": srv.SecretKey, "CONDUCTOR_BASE_URL": srv.URL, "CONDUCTOR_PUBLISHABLE_KEY": srv.PublishableKey}
-	r := runCmd(t, env, "auth-sessions", "create", "--end-user-id", "end_usr_a")
+	r := runCmd(t, env, "auth-sessions", "create", "--end-user-id", conductortest.DemoEndUserID)
 	if r.code != exitOK || r.stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 and nothing on stderr", r.code, r.stderr)
 	}
@@ -83,6 +99,7 @@ func TestCreateAgainstCONDUCTOR_BASE_URL(t *testing.T) {
 }
 
 func TestCreateAPIErrorExits1(t *testing.T) {
+	t.Parallel()
 	srv := conductortest.NewServer()
 	defer srv.Close()
 	tests := []struct {
@@ -123,6 +140,7 @@ func TestCreateAPIErrorExits1(t *testing.T) {
 }
 
 func TestCreateNetworkErrorExits1(t *testing.T) {
+	t.Parallel()
 	srv := conductortest.NewServer()
 	url := srv.URL
 	srv.Close() // nothing listens there any more
@@ -134,6 +152,7 @@ func TestCreateNetworkErrorExits1(t *testing.T) {
 }
 
 func TestCreateValidationErrorsExit2(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		args []string
@@ -163,6 +182,7 @@ var goNames = regexp.MustCompile(`With[A-Z]\w*|Options\.|conductor\.\w|conductor
 // from a flag or a variable, must be refused with exit status 2 by the
 // name the person gave it, never by a Go option, and without showing a key.
 func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
+	t.Parallel()
 	const sk, pk = "sk_conductor_x0123", "pk_conductor_x0123"
 	real := func(extra map[string]string) map[string]string {
 		env := map[string]string{"CONDUCTOR_SECRET_KEY": sk, "CONDUCTOR_PUBLISHABLE_KEY": pk}
@@ -202,12 +222,16 @@ func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel() // each waits for its own process
 			r := runProcess(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
 			if r.code != exitUsage || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q", r.code, r.stdout, r.stderr, tt.want)
 			}
 			if m := goNames.FindString(r.stderr); m != "" {
 				t.Errorf("stderr names %q, which a command-line user cannot change: %q", m, r.stderr)
+			}
+			if strings.Contains(r.stderr, "in-process fake") {
+				t.Errorf("a fake was started for a usage error: %q", r.stderr)
 			}
 			if strings.Contains(r.stderr, "sk_conductor") {
 				t.Errorf("stderr shows a secret key: %q", r.stderr)
@@ -217,6 +241,7 @@ func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
 }
 
 func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name string
 		env  map[string]string
@@ -226,7 +251,7 @@ func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
 		{"environment", map[string]string{"CONDUCTOR_PUBLISHABLE_KEY": "pk_conductor_mine"}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", "end_usr_a"}, tt.args...)...)
+			r := runCmd(t, tt.env, append([]string{"auth-sessions", "create", "--end-user-id", conductortest.DemoEndUserID}, tt.args...)...)
 			if r.code != exitOK {
 				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 			}

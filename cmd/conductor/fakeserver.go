@@ -17,18 +17,22 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
-const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K] [--publishable-key K]"
+const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K] [--publishable-key K] [--fixtures FILE] [--demo]"
 
 // runFakeServer serves the fake until ctx ends (SIGINT or SIGTERM). It
 // prints the settings a client needs as environment assignments, one a
 // line, so a script can read them; printing the fake's own keys is the
-// point here. Flags that cannot work exit 2 before anything starts.
-func runFakeServer(ctx context.Context, args []string, _ func(string) string, stdout, stderr io.Writer) int {
+// point here. Flags that cannot work, fixtures included, exit 2 before
+// anything starts.
+func runFakeServer(ctx context.Context, args []string, e env) int {
+	stdout, stderr := e.stdout, e.stderr
 	fs := flag.NewFlagSet("fake-server", flag.ContinueOnError)
 	var opts conductortest.Options
 	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:4010", "the `address` to listen on; port 0 picks a free one, and 0.0.0.0:PORT\nlistens on every interface (CONDUCTOR_BASE_URL then names 127.0.0.1)")
 	fs.StringVar(&opts.SecretKey, "secret-key", "", "the secret `key` clients must send; default: a random sk_conductor_fake_...")
 	fs.StringVar(&opts.PublishableKey, "publishable-key", "", "the publishable `key` bodies must carry; default: a random pk_conductor_fake_...")
+	fixtures := fs.String("fixtures", "", "a JSON `file` of end-users and their QuickBooks Desktop objects to start with:\n{\"endUsers\": [{\"id\": \"end_usr_1\", \"connected\": true, \"qbd\": {\"customers\": [{\"name\": \"Acme\"}]}}]}")
+	fs.BoolVar(&opts.Demo, "demo", false, "add a demo company: the connected end-user "+conductortest.DemoEndUserID+" with customers, items and invoices")
 	if code, done := parseFlags(fs, fakeServerSynopsis, args, stdout, stderr); done {
 		return code
 	}
@@ -53,16 +57,57 @@ func runFakeServer(ctx context.Context, args []string, _ func(string) string, st
 			return exitUsage
 		}
 	}
+	if *fixtures != "" {
+		f, err := conductortest.LoadFixtures(*fixtures)
+		if err != nil {
+			fmt.Fprintf(stderr, "conductor fake-server: --fixtures %q: %v\n", *fixtures, cause(err))
+			return exitUsage
+		}
+		opts.Fixtures = f
+	}
 	srv, err := conductortest.NewServerWithOptions(opts)
-	if err != nil {
+	var netErr *net.OpError
+	switch {
+	case err != nil && errors.As(err, &netErr):
 		return listenFailed(opts.Addr, err, stderr)
+	case err != nil && opts.Fixtures != nil:
+		// Not the listener: what the fake refused is in the fixtures (an
+		// unknown resource, an id given twice, one the demo also has).
+		fmt.Fprintf(stderr, "conductor fake-server: --fixtures %q: %v%s\n", *fixtures, cause(err), demoNote(opts.Demo))
+		return exitUsage
+	case err != nil:
+		fmt.Fprintf(stderr, "conductor fake-server: cannot start: %v\n", cause(err))
+		return exitAPI
 	}
 	fmt.Fprintf(stdout, "CONDUCTOR_BASE_URL=%s\nCONDUCTOR_SECRET_KEY=%s\nCONDUCTOR_PUBLISHABLE_KEY=%s\n", srv.URL, srv.SecretKey, srv.PublishableKey)
 	fmt.Fprintf(stderr, "conductor fake-server: a fake Conductor API is listening %s; stop it with Ctrl-C or SIGTERM\n", where(opts.Addr, srv.URL))
+	if opts.Demo {
+		fmt.Fprintf(stderr, "conductor fake-server: the demo company's end-user is %s\n", conductortest.DemoEndUserID)
+	}
 	<-ctx.Done()
 	srv.Close()
 	fmt.Fprintln(stderr, "conductor fake-server: stopped")
 	return exitOK
+}
+
+// cause is err without the wrapping that names the Go package or option
+// it came through, which a command-line user cannot act on.
+func cause(err error) error {
+	for {
+		inner := errors.Unwrap(err)
+		if inner == nil || !strings.HasPrefix(err.Error(), "conductortest:") {
+			return err
+		}
+		err = inner
+	}
+}
+
+// demoNote says where an end-user the fixtures give twice may come from.
+func demoNote(demo bool) string {
+	if !demo {
+		return ""
+	}
+	return " (--demo adds the end-user " + conductortest.DemoEndUserID + ")"
 }
 
 // checkAddr checks that addr is host:port with a port number, as --addr

@@ -5,12 +5,16 @@ import (
 	"context"
 	"io"
 	"net"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
 )
 
 // readSettings reads the three assignments fake-server prints first.
@@ -31,9 +35,9 @@ func readSettings(t *testing.T, r io.Reader) map[string]string {
 	return settings
 }
 
-// createWith creates a session with a client set up from what fake-server
-// printed, as another program would.
-func createWith(t *testing.T, settings map[string]string) *conductor.AuthSession {
+// createWith creates a session for endUserID with a client set up from
+// what fake-server printed, as another program would.
+func createWith(t *testing.T, settings map[string]string, endUserID string) *conductor.AuthSession {
 	t.Helper()
 	c, err := conductor.NewClient(
 		conductor.WithAPIKey(settings["CONDUCTOR_SECRET_KEY"]),
@@ -46,28 +50,46 @@ func createWith(t *testing.T, settings map[string]string) *conductor.AuthSession
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	s, err := c.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"})
+	s, err := c.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: endUserID})
 	if err != nil {
 		t.Fatalf("Create against fake-server: %v", err)
 	}
 	return s
 }
 
+// writeFile writes content to a new file in a test's directory and returns
+// its path.
+func writeFile(t *testing.T, name, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestFakeServerServesUntilCancelled(t *testing.T) {
+	t.Parallel()
+	fixtures := writeFile(t, "fixtures.json", `{"endUsers": [{"id": "end_usr_a", "companyName": "A", "connected": true,
+		"qbd": {"customers": [{"id": "80000001-1700000000", "name": "Globex"}]}}]}`)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	outR, outW := io.Pipe()
 	var stderr strings.Builder
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, []string{"fake-server", "--addr", "127.0.0.1:0", "--secret-key", "sk_conductor_given", "--publishable-key", "pk_conductor_given"}, func(string) string { return "" }, outW, &stderr)
+		code <- run(ctx, []string{"fake-server", "--addr", "127.0.0.1:0", "--secret-key", "sk_conductor_given", "--publishable-key", "pk_conductor_given", "--fixtures", fixtures}, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: outW, stderr: &stderr})
 		outW.Close()
 	}()
 	settings := readSettings(t, outR)
 	if settings["CONDUCTOR_SECRET_KEY"] != "sk_conductor_given" || settings["CONDUCTOR_PUBLISHABLE_KEY"] != "pk_conductor_given" || !strings.HasPrefix(settings["CONDUCTOR_BASE_URL"], "http://127.0.0.1:") {
 		t.Errorf("printed %v; want the given keys and a loopback URL", settings)
 	}
-	s := createWith(t, settings)
+	customer := retrieveCustomer(t, settings, "end_usr_a", "80000001-1700000000")
+	if customer.Name != "Globex" {
+		t.Errorf("the customer of the fixtures is named %q, want Globex", customer.Name)
+	}
+	s := createWith(t, settings, "end_usr_a")
 	if !strings.HasPrefix(s.AuthFlowURL, settings["CONDUCTOR_BASE_URL"]+"/qbd/") {
 		t.Errorf("AuthFlowURL %q is not on the fake", s.AuthFlowURL)
 	}
@@ -87,6 +109,7 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 // each is the user's input, so the status is 2, and the message names the
 // flag, never a Go option, and shows no key.
 func TestFakeServerBadFlagsExit2(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -117,10 +140,72 @@ func TestFakeServerBadFlagsExit2(t *testing.T) {
 	}
 }
 
+// retrieveCustomer retrieves a customer with a client set up from what
+// fake-server printed.
+func retrieveCustomer(t *testing.T, settings map[string]string, endUserID, id string) *conductor.Customer {
+	t.Helper()
+	c, err := conductor.NewClient(conductor.WithAPIKey(settings["CONDUCTOR_SECRET_KEY"]), conductor.WithBaseURL(settings["CONDUCTOR_BASE_URL"]), conductor.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	customer, err := c.QBD.Customers.Retrieve(ctx, endUserID, id)
+	if err != nil {
+		t.Fatalf("Retrieve against fake-server: %v", err)
+	}
+	return customer
+}
+
+// TestFakeServerBadFixturesExit2 gives fake-server fixtures it cannot
+// start with: the file is the user's input, so the status is 2, and the
+// message names the flag and the reason.
+func TestFakeServerBadFixturesExit2(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, content string
+		demo          bool
+		want          string
+	}{
+		{"not JSON", `{"endUsers": [`, false, "unexpected EOF"},
+		{"an unknown field", `{"endUsers": [{"id": "end_usr_a", "conected": true}]}`, false, `unknown field "conected"`},
+		{"an unknown resource", `{"endUsers": [{"id": "end_usr_a", "qbd": {"widgets": [{}]}}]}`, false, `"widgets" is not a QuickBooks Desktop resource`},
+		{"an end-user twice", `{"endUsers": [{"id": "end_usr_a"}, {"id": "end_usr_a"}]}`, false, `the id "end_usr_a" is given twice`},
+		{"the demo's end-user", `{"endUsers": [{"id": "end_usr_demo"}]}`, true, `the id "end_usr_demo" is given twice (--demo adds the end-user end_usr_demo)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeFile(t, "fixtures.json", tt.content)
+			args := []string{"fake-server", "--addr", "127.0.0.1:0", "--fixtures", path}
+			if tt.demo {
+				args = append(args, "--demo")
+			}
+			r := runCmd(t, nil, args...)
+			want := "conductor fake-server: --fixtures " + strconv.Quote(path) + ": "
+			if r.code != exitUsage || !strings.HasPrefix(r.stderr, want) || !strings.Contains(r.stderr, tt.want) || r.stdout != "" {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2 and %q ... %q", r.code, r.stdout, r.stderr, want, tt.want)
+			}
+			if m := goNames.FindString(r.stderr); m != "" {
+				t.Errorf("stderr names %q, which a command-line user cannot change: %q", m, r.stderr)
+			}
+		})
+	}
+	t.Run("no such file", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "absent.json")
+		r := runCmd(t, nil, "fake-server", "--fixtures", path)
+		want := "conductor fake-server: --fixtures " + strconv.Quote(path) + ": open " + path + ": no such file or directory\n"
+		if r.code != exitUsage || r.stderr != want {
+			t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
+		}
+	})
+}
+
 // TestFakeServerAddressInUseExits1 starts fake-server on a port taken: the
 // address is a good one, the machine's state is what fails, so the status
 // is 1, and the message says what to do.
 func TestFakeServerAddressInUseExits1(t *testing.T) {
+	t.Parallel()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -136,19 +221,27 @@ func TestFakeServerAddressInUseExits1(t *testing.T) {
 // TestFakeServerStopsOnSignals runs the command as its own process, as a
 // user would, and stops it with a real signal.
 func TestFakeServerStopsOnSignals(t *testing.T) {
+	t.Parallel()
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
-		t.Run(sig.String(), func(t *testing.T) { testStopsOn(t, sig) })
+		t.Run(sig.String(), func(t *testing.T) {
+			t.Parallel() // each waits for its own process, which loads the spec
+			testStopsOn(t, sig)
+		})
 	}
 }
 
 func testStopsOn(t *testing.T, sig syscall.Signal) {
-	p := startProcess(t, nil, "fake-server", "--addr", "127.0.0.1:0")
+	p := startProcess(t, nil, "fake-server", "--addr", "127.0.0.1:0", "--demo")
 	settings := readSettings(t, p.stdout)
 	if !strings.HasPrefix(settings["CONDUCTOR_SECRET_KEY"], "sk_conductor_fake_") {
 		t.Errorf("printed secret key %q, want a random sk_conductor_fake_...", settings["CONDUCTOR_SECRET_KEY"])
 	}
-	createWith(t, settings)
-	if stderr := p.stop(t, sig); !strings.HasSuffix(stderr, "stopped\n") {
+	createWith(t, settings, conductortest.DemoEndUserID)
+	stderr := p.stop(t, sig)
+	if !strings.HasSuffix(stderr, "stopped\n") {
 		t.Errorf("stderr %q, want it to end by saying it stopped", stderr)
+	}
+	if !strings.Contains(stderr, "the demo company's end-user is end_usr_demo\n") {
+		t.Errorf("stderr %q does not name the demo end-user", stderr)
 	}
 }

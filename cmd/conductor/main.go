@@ -1,20 +1,33 @@
-// Command conductor creates Conductor auth sessions from the shell and runs
-// a fake Conductor API for other tools.
+// Command conductor is the Conductor API from the shell: every operation
+// of its spec, a command for each, and a fake Conductor API for other
+// tools.
 //
+//	conductor end-users list
+//	conductor qbd invoices list --end-user-id end_usr_demo --limit 10
+//	conductor qbd customers create --end-user-id end_usr_demo --data '{"name": "Acme"}'
+//	conductor qbd reports aging --end-user-id end_usr_demo --report-type ar_aging_summary
 //	conductor auth-sessions create --end-user-id end_usr_demo
-//	conductor fake-server --addr 127.0.0.1:4010
+//	conductor fake-server --addr 127.0.0.1:4010 --demo
 //
-// Without CONDUCTOR_SECRET_KEY, auth-sessions create runs against a fake
-// started in-process, so it works on a fresh clone with no account.
+// The commands over the API are made from internal/apispec's table of
+// operations (tree.go), their flags from each operation's parameters in
+// the spec, and each calls the facade's method for its operation by
+// reflection (facade.go); auth-sessions create and fake-server are
+// written by hand.
+//
+// Without CONDUCTOR_SECRET_KEY, every command but fake-server runs against
+// a fake started in-process with a demo company, so it works on a fresh
+// clone with no account.
 //
 // Exit status: 0 on success; 2 for what the person gave that cannot work
-// (a bad flag, environment variable or parameter); 1 for a failure that
-// is not their input: the API or the network fails the call, or
-// fake-server cannot listen on a well-formed address because the machine
-// refuses it (in use, not one of its addresses, not permitted).
+// (a bad flag, environment variable, parameter or --data); 1 for a
+// failure that is not their input: the API or the network fails the call,
+// or fake-server cannot listen on a well-formed address because the
+// machine refuses it (in use, not one of its addresses, not permitted).
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -23,8 +36,11 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
 
 // Exit statuses.
@@ -36,37 +52,128 @@ const (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	code := run(ctx, os.Args[1:], env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr})
 	stop()
 	os.Exit(code)
 }
 
-const usage = `Usage: conductor <command> [flags]
+// handCommand is a command written by hand: its first word, its usage
+// line and what it does, for the usage.
+type handCommand struct {
+	word, synopsis, what string
+	run                  command
+}
 
-Commands:
-  auth-sessions create   create an auth session and print it as JSON
-  fake-server            run a fake Conductor API on loopback
+// handWritten are the commands not made from the spec's operations.
+// auth-sessions create is an operation of the spec too; its command is
+// written by hand to take the link expiry as a duration and the
+// publishable key from the environment, and to print the session as
+// Conductor writes it.
+var handWritten = []handCommand{
+	{"auth-sessions", "auth-sessions create", "create an auth session and print it as JSON", runAuthSessions},
+	{"fake-server", "fake-server", "run a fake Conductor API on loopback", runFakeServer},
+}
 
-Run "conductor <command> --help" for a command's flags.
+// namespaceTitles say what a namespace of the spec is, in the usage.
+var namespaceTitles = map[string]string{apispec.QBDNamespace: "QuickBooks Desktop"}
 
+const environmentUsage = `
 Environment:
-  CONDUCTOR_SECRET_KEY       your secret key; when unset, auth-sessions
-                             create uses an in-process fake instead
+  CONDUCTOR_SECRET_KEY       your secret key; when unset, every command but
+                             fake-server uses an in-process fake with a demo
+                             company, whose end-user is end_usr_demo
   CONDUCTOR_BASE_URL         the API's base URL (default: the real API)
-  CONDUCTOR_PUBLISHABLE_KEY  the default for --publishable-key
+  CONDUCTOR_PUBLISHABLE_KEY  your publishable key, for auth sessions
 `
 
-// command is one (sub)command: args after its name, the environment as a
-// lookup, the output streams; ctx ends on SIGINT or SIGTERM. It returns the
-// exit status.
-type command func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int
+// rootUsage lists every command: the hand-written ones, and those the
+// tree makes from the spec.
+func rootUsage(root *node) string {
+	type line struct{ synopsis, what string }
+	var lines []line
+	for _, h := range handWritten {
+		lines = append(lines, line{h.synopsis, h.what})
+	}
+	for _, word := range root.names() {
+		if slices.ContainsFunc(handWritten, func(h handCommand) bool { return h.word == word }) {
+			continue
+		}
+		n := root.children[word]
+		switch {
+		case n.op != nil:
+			lines = append(lines, line{word, strings.TrimSuffix(n.op.op.Summary, ".")})
+		case n.holdsResources():
+			title := cmp.Or(namespaceTitles[word], word)
+			lines = append(lines, line{word + " <resource> <method>", fmt.Sprintf("%s: %d resources; \"conductor %s --help\" lists them", title, len(n.children), word)})
+		default:
+			lines = append(lines, line{word + " <method>", word + ": " + strings.Join(n.names(), ", ")})
+		}
+	}
+	slices.SortFunc(lines, func(a, b line) int { return strings.Compare(a.synopsis, b.synopsis) })
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l.synopsis))
+	}
+	var b strings.Builder
+	b.WriteString("Usage: conductor <command> [flags]\n\nCommands:\n")
+	for _, l := range lines {
+		fmt.Fprintf(&b, "  %-*s  %s\n", width, l.synopsis, l.what)
+	}
+	b.WriteString("\nRun \"conductor <command> --help\" for a command's methods and flags.\n")
+	b.WriteString(environmentUsage)
+	return b.String()
+}
 
-// run is the whole command, minus the process, so tests can call it.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	return dispatch("conductor", usage, map[string]command{
-		"auth-sessions": runAuthSessions,
-		"fake-server":   runFakeServer,
-	}, ctx, args, getenv, stdout, stderr)
+// env is what a command takes from its process: the environment, as a
+// lookup, and the standard streams. Tests give their own.
+type env struct {
+	getenv         func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// command is one (sub)command: args after its name; ctx ends on SIGINT or
+// SIGTERM. It returns the exit status.
+type command func(ctx context.Context, args []string, e env) int
+
+// run is the whole command, minus the process, so tests can call it. The
+// hand-written commands run without reading the spec's operations, which
+// takes a tenth of a second.
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) > 0 {
+		for _, h := range handWritten {
+			if h.word == args[0] {
+				return h.run(ctx, args[1:], e)
+			}
+		}
+	}
+	root, err := loadTree()
+	if err != nil {
+		fmt.Fprintf(e.stderr, "conductor: cannot read the API's operations from the spec built in: %v\n", err)
+		return exitAPI
+	}
+	usage := rootUsage(root)
+	if len(args) == 0 {
+		fmt.Fprint(e.stderr, usage)
+		return exitUsage
+	}
+	if isHelp(args[0]) {
+		fmt.Fprint(e.stdout, usage)
+		return exitOK
+	}
+	if child := root.children[args[0]]; child != nil {
+		return child.run(ctx, args[1:], e)
+	}
+	words := root.names()
+	for _, h := range handWritten {
+		words = append(words, h.word)
+	}
+	msg := fmt.Sprintf("unknown command %q", args[0])
+	if near := closest(args[0], words); near != "" {
+		msg += fmt.Sprintf("; did you mean %q?", near)
+	}
+	fmt.Fprintf(e.stderr, "conductor: %s\n\n%s", msg, usage)
+	return exitUsage
 }
 
 const authSessionsUsage = `Usage: conductor auth-sessions <command> [flags]
@@ -75,29 +182,37 @@ Commands:
   create   create an auth session and print it as JSON
 `
 
-func runAuthSessions(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func runAuthSessions(ctx context.Context, args []string, e env) int {
 	return dispatch("conductor auth-sessions", authSessionsUsage, map[string]command{
 		"create": runCreate,
-	}, ctx, args, getenv, stdout, stderr)
+	}, ctx, args, e)
 }
 
 // dispatch runs the command named by args[0], or prints usage: on stdout
 // when asked for help, else on stderr with exit status 2.
-func dispatch(name, usage string, commands map[string]command, ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+func dispatch(name, usage string, commands map[string]command, ctx context.Context, args []string, e env) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(e.stderr, usage)
 		return exitUsage
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
+	if isHelp(args[0]) {
+		fmt.Fprint(e.stdout, usage)
 		return exitOK
 	}
 	if cmd, ok := commands[args[0]]; ok {
-		return cmd(ctx, args[1:], getenv, stdout, stderr)
+		return cmd(ctx, args[1:], e)
 	}
-	fmt.Fprintf(stderr, "%s: unknown command %q\n\n%s", name, args[0], usage)
+	fmt.Fprintf(e.stderr, "%s: unknown command %q\n\n%s", name, args[0], usage)
 	return exitUsage
+}
+
+// isHelp says whether a word asks for help where a command is expected.
+func isHelp(arg string) bool {
+	switch arg {
+	case "-h", "-help", "--help", "help":
+		return true
+	}
+	return false
 }
 
 // parseFlags parses args into fs, printing help on stdout for --help and
@@ -121,8 +236,9 @@ func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr
 	return exitOK, false
 }
 
-// invalidValue is how package flag reports a value its flag.Value refused.
-var invalidValue = regexp.MustCompile(`^invalid value ("(?:[^"\\]|\\.)*") for flag -(\S+): (.*)$`)
+// invalidValue is how package flag reports a value its flag.Value refused,
+// for a boolean flag in words of its own.
+var invalidValue = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?-(\S+): (.*)$`)
 
 // flagError rewords an error of package flag as the help writes flags,
 // with two dashes where flag writes one, and says what to do. The patterns
@@ -150,7 +266,7 @@ func printUsage(fs *flag.FlagSet, synopsis string, w io.Writer) {
 			line += " " + name
 		}
 		fmt.Fprintf(w, "%s\n      %s", line, strings.ReplaceAll(help, "\n", "\n      "))
-		if f.DefValue != "" && f.DefValue != "0s" {
+		if f.DefValue != "" && f.DefValue != "0s" && f.DefValue != "false" {
 			fmt.Fprintf(w, " (default %s)", f.DefValue)
 		}
 		fmt.Fprintln(w)

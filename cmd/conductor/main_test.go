@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"go.uber.org/goleak"
 )
 
@@ -31,6 +30,15 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	// The tests give the command its environment; clearing the process's
+	// own CONDUCTOR_* variables once, here, keeps them from leaking into a
+	// client that reads the environment, and leaves tests free to run in
+	// parallel, which t.Setenv forbids.
+	for _, kv := range os.Environ() {
+		if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "CONDUCTOR_") {
+			os.Unsetenv(name)
+		}
+	}
 	goleak.VerifyTestMain(m)
 }
 
@@ -40,21 +48,26 @@ type result struct {
 	stdout, stderr string
 }
 
-// runCmd runs the command with env as its whole environment; the process's
-// own CONDUCTOR_* variables are cleared so they cannot leak in.
-func runCmd(t *testing.T, env map[string]string, args ...string) result {
+// runCmd runs the command with vars as its whole environment and nothing
+// on its standard input; TestMain has cleared the process's own
+// CONDUCTOR_* variables so they cannot leak in.
+func runCmd(t *testing.T, vars map[string]string, args ...string) result {
 	t.Helper()
-	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
-		t.Setenv(name, "")
-	}
+	return runCmdWithInput(t, vars, "", args...)
+}
+
+// runCmdWithInput is runCmd with stdin as the command's standard input.
+func runCmdWithInput(t *testing.T, vars map[string]string, stdin string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	code := run(ctx, args, func(k string) string { return env[k] }, &stdout, &stderr)
+	code := run(ctx, args, env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr})
 	return result{code, stdout.String(), stderr.String()}
 }
 
 func TestHelpOnEveryCommand(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
@@ -65,6 +78,7 @@ func TestHelpOnEveryCommand(t *testing.T) {
 		{[]string{"auth-sessions", "create", "--help"}, "--end-user-id ID"},
 		{[]string{"auth-sessions", "create", "-h"}, "--link-expiry duration"},
 		{[]string{"fake-server", "--help"}, "--addr address"},
+		{[]string{"fake-server", "--help"}, "--fixtures file"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -81,12 +95,15 @@ func TestHelpOnEveryCommand(t *testing.T) {
 var singleDashFlag = regexp.MustCompile(`(^|[^-\w])-[a-z][a-z-]*`)
 
 func TestUsageErrorsExit2(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		args []string
 		want string
 	}{
 		{nil, "Usage: conductor <command>"},
-		{[]string{"end-users"}, `unknown command "end-users"`},
+		{[]string{"end-user"}, `unknown command "end-user"; did you mean "end-users"?`},
+		{[]string{"invoices"}, "unknown command \"invoices\"\n\nUsage: conductor <command>"},
+		{[]string{"end-users"}, "Usage: conductor end-users <method> [flags]"},
 		{[]string{"auth-sessions"}, "Usage: conductor auth-sessions"},
 		{[]string{"auth-sessions", "delete"}, `unknown command "delete"`},
 		{[]string{"auth-sessions", "create"}, "--end-user-id is required"},

@@ -29,9 +29,16 @@ type process struct {
 }
 
 // startProcess runs this test binary as the command with args. Its
-// environment is the test's without CONDUCTOR_* variables, plus env. The
-// test's cleanup kills it if it is still running.
+// environment is the test's without CONDUCTOR_* variables, plus env; its
+// standard input is empty. The test's cleanup kills it if it is still
+// running.
 func startProcess(t *testing.T, env map[string]string, args ...string) *process {
+	t.Helper()
+	return startProcessWithInput(t, env, nil, args...)
+}
+
+// startProcessWithInput is startProcess with stdin as the standard input.
+func startProcessWithInput(t *testing.T, env map[string]string, stdin io.Reader, args ...string) *process {
 	t.Helper()
 	encoded, err := json.Marshal(args)
 	if err != nil {
@@ -44,6 +51,11 @@ func startProcess(t *testing.T, env map[string]string, args ...string) *process 
 		}
 	}
 	p.cmd.Env = append(p.cmd.Env, runMainVar+"=1", argsVar+"="+string(encoded))
+	if os.Getenv("GORACE") == "" {
+		// Under -race, a process sleeps a second as it exits, for
+		// reports from other threads; the tests run a dozen.
+		p.cmd.Env = append(p.cmd.Env, "GORACE=atexit_sleep_ms=0")
+	}
 	for name, value := range env {
 		p.cmd.Env = append(p.cmd.Env, name+"="+value)
 	}
@@ -53,6 +65,7 @@ func startProcess(t *testing.T, env map[string]string, args ...string) *process 
 	}
 	p.stdout = stdout
 	p.cmd.Stderr = &p.stderr
+	p.cmd.Stdin = stdin
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +80,13 @@ func startProcess(t *testing.T, env map[string]string, args ...string) *process 
 // would from a shell with env as the CONDUCTOR_* variables.
 func runProcess(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
-	p := startProcess(t, env, args...)
+	return runProcessWithInput(t, env, nil, args...)
+}
+
+// runProcessWithInput is runProcess with stdin as the standard input.
+func runProcessWithInput(t *testing.T, env map[string]string, stdin io.Reader, args ...string) result {
+	t.Helper()
+	p := startProcessWithInput(t, env, stdin, args...)
 	var stdout strings.Builder
 	p.stdout = io.TeeReader(p.stdout, &stdout)
 	select {

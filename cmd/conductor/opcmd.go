@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"strings"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// opCommand is one operation of the spec as a command, such as
+// conductor qbd invoices list --end-user-id ID [flags]: its flags come
+// from the operation's parameters, and it calls the facade's method for
+// the operation.
+type opCommand struct {
+	words []string // after "conductor": qbd invoices list
+	op    apispec.Operation
+	table *specTable
+}
+
+func (c *opCommand) name() string { return "conductor " + strings.Join(c.words, " ") }
+
+// run runs the operation: it parses and checks the flags and --data, then
+// calls the facade's method and prints what it returns. Whatever is wrong
+// with the flags or --data is found before the client is made, so nothing
+// is sent and no fake is started.
+func (c *opCommand) run(ctx context.Context, args []string, e env) int {
+	s, err := c.table.operation(c.op)
+	if err == nil {
+		var f *opFlags
+		if f, err = c.flags(s); err == nil {
+			return c.runWith(ctx, f, args, e)
+		}
+	}
+	fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+	return exitAPI
+}
+
+func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e env) int {
+	if code, done := parseOpFlags(f, args, func(w io.Writer) { c.printHelp(f, w) }, func(w io.Writer) { c.printBrief(f, w) }, e); done {
+		return code
+	}
+	if missing := missingFlags(f); len(missing) > 0 {
+		verb := "is"
+		if len(missing) > 1 {
+			verb = "are"
+		}
+		fmt.Fprintf(e.stderr, "%s: %s %s required\n\n", c.name(), listAnd(missing), verb)
+		c.printBrief(f, e.stderr)
+		return exitUsage
+	}
+	usage := func(format string, a ...any) int {
+		fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), fmt.Sprintf(format, a...))
+		return exitUsage
+	}
+
+	name := c.op.GoMethod()
+	if f.all != nil && *f.all {
+		name = "All"
+	}
+	m, err := findMethod(c.op, name)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+		return exitAPI
+	}
+	call := []reflect.Value{reflect.ValueOf(ctx)}
+	if f.endUser != nil {
+		call = append(call, reflect.ValueOf(*f.endUser))
+	}
+	if f.id != nil {
+		call = append(call, reflect.ValueOf(*f.id))
+	}
+	for i, pf := range f.path {
+		call = append(call, reflect.ValueOf(fmt.Sprint(pf.value)).Convert(m.pathParams[i]))
+	}
+	switch {
+	case c.op.HasQuery:
+		v, err := queryParams(f.query, m.params)
+		if err != nil {
+			return usage("%v", err)
+		}
+		call = append(call, v)
+	case c.op.HasBody:
+		data, label, err := readData(*f.data, e.stdin)
+		if err != nil {
+			return usage("%s: %v", label, err)
+		}
+		v, err := decodeBody(data, m.params, f.body)
+		if err != nil {
+			return usage("%s %v", label, err)
+		}
+		call = append(call, v)
+	}
+
+	client, done, code, err := newClient(e, e.getenv(conductor.EnvPublishableKey), conductor.EnvPublishableKey, false)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+		return code
+	}
+	defer done()
+	out := m.bind(client).Call(call)
+	if name == "All" {
+		return c.stream(out[0], e)
+	}
+	if err, _ := out[1].Interface().(error); err != nil {
+		return reportError(c.name(), err, c.flagFor, e.stderr)
+	}
+	enc := json.NewEncoder(e.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // keep & in URLs readable
+	if err := enc.Encode(out[0].Interface()); err != nil {
+		fmt.Fprintf(e.stderr, "%s: writing the result: %v\n", c.name(), err)
+		return exitAPI
+	}
+	return exitOK
+}
+
+// stream prints what a list's All iterator yields, one JSON object a
+// line, as each arrives; stopping early (a write fails) stops the
+// iterator, which cancels the page it is fetching.
+func (c *opCommand) stream(seq reflect.Value, e env) int {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	for v, errv := range seq.Seq2() {
+		if err, _ := errv.Interface().(error); err != nil {
+			return reportError(c.name(), err, c.flagFor, e.stderr)
+		}
+		if err := enc.Encode(v.Interface()); err != nil {
+			fmt.Fprintf(e.stderr, "%s: writing the objects: %v\n", c.name(), err)
+			return exitAPI
+		}
+	}
+	return exitOK
+}
+
+// flagFor names the flag that set a parameter the client refused.
+func (c *opCommand) flagFor(field string) string {
+	switch field {
+	case "endUserID":
+		return "--end-user-id"
+	case "id":
+		return "--id"
+	case "params":
+		if c.op.HasBody {
+			return "--data"
+		}
+		return "the flags"
+	}
+	return field
+}
+
+// queryParams makes the facade's query parameters of type t from the
+// flags given, through JSON, as the spec names them, strictly: a flag
+// whose parameter t lacks is an error, not dropped.
+func queryParams(flags []*paramFlag, t reflect.Type) (reflect.Value, error) {
+	given := map[string]any{}
+	byParam := map[string]string{}
+	for _, pf := range flags {
+		if pf.set {
+			given[pf.param.Name] = pf.value
+			byParam[pf.param.Name] = pf.flag
+		}
+	}
+	data, err := json.Marshal(given)
+	if err != nil {
+		return reflect.Value{}, err
+	}
+	v := reflect.New(t)
+	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v.Interface()); err != nil {
+		var terr *json.UnmarshalTypeError
+		if errors.As(err, &terr) && byParam[terr.Field] != "" {
+			return reflect.Value{}, fmt.Errorf("--%s %v: want %s", byParam[terr.Field], given[terr.Field], want(terr.Type))
+		}
+		return reflect.Value{}, fmt.Errorf("the flags do not fit the operation's parameters: %v", err)
+	}
+	return v, nil
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// opFlags are an operation's flags, on a flag set of their own.
+type opFlags struct {
+	fs      *flag.FlagSet
+	order   []string // the flags in the order the help lists them
+	endUser *string
+	id      *string
+	path    []*paramFlag // in the order of the facade's arguments
+	query   []*paramFlag
+	data    *string
+	all     *bool
+	body    *bodySchema
+	// required are the flags that must be given, without dashes.
+	required []string
+	help     map[string]flagHelp
+}
+
+// flagHelp is how the help writes a flag: the placeholder after its name
+// (" ID", " N", "[=false]") and its description.
+type flagHelp struct{ placeholder, text string }
+
+// flags makes the operation's flags from its spec: --end-user-id, --id,
+// the other path parameters, the query parameters, --data for a body and
+// --all for a list. A parameter whose flag would take another's name is
+// an error: the spec grew a parameter the command cannot name.
+func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
+	f := &opFlags{fs: flag.NewFlagSet(strings.Join(c.words, " "), flag.ContinueOnError), help: map[string]flagHelp{}}
+	define := func(name, placeholder, help string, required bool, value flag.Value) error {
+		switch {
+		case name == "" || strings.HasPrefix(name, "-") || strings.Contains(name, "="):
+			// package flag would panic
+			return fmt.Errorf("%s: a parameter cannot be the flag %q", c.op.SDKName(), "--"+name)
+		case f.fs.Lookup(name) != nil:
+			return fmt.Errorf("%s: two of its parameters would both be --%s", c.op.SDKName(), name)
+		}
+		f.fs.Var(value, name, help)
+		f.order = append(f.order, name)
+		if required {
+			f.required = append(f.required, name)
+			help += " Required."
+		}
+		f.help[name] = flagHelp{placeholder, help}
+		return nil
+	}
+	byName := map[string]specParam{}
+	for _, p := range s.Parameters {
+		byName[p.In+" "+p.Name] = p
+	}
+	if c.op.NeedsEndUser {
+		f.endUser = new(string)
+		desc := firstSentence(byName["header "+apispec.EndUserHeader].Description)
+		if err := define("end-user-id", " ID", desc, true, (*stringFlag)(f.endUser)); err != nil {
+			return nil, err
+		}
+	}
+	if c.op.HasID {
+		f.id = new(string)
+		if err := define("id", " ID", firstSentence(byName["path id"].Description), true, (*stringFlag)(f.id)); err != nil {
+			return nil, err
+		}
+	}
+	for _, name := range c.op.PathParams {
+		p, ok := byName["path "+name]
+		if !ok {
+			return nil, fmt.Errorf("%s: the spec does not describe the path parameter %s", c.op.SDKName(), name)
+		}
+		pf := newParamFlag(p)
+		if err := define(pf.flag, pf.placeholder(), pf.help(), true, pf); err != nil {
+			return nil, err
+		}
+		f.path = append(f.path, pf)
+	}
+	if c.op.HasBody {
+		f.data = new(string)
+		f.body = s.body()
+		required := s.RequestBody != nil && s.RequestBody.Required
+		if err := define("data", " JSON", "The request body: JSON text, @FILE to read it from a file, or - to read it from standard input.", required, (*stringFlag)(f.data)); err != nil {
+			return nil, err
+		}
+	}
+	if c.op.Kind == apispec.List {
+		f.all = new(bool)
+		if err := define("all", "", "Print every object of every page, one JSON object a line, instead of the first page as one JSON document.", false, (*boolFlag)(f.all)); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range s.Parameters {
+		if p.In != "query" {
+			continue
+		}
+		pf := newParamFlag(p)
+		if err := define(pf.flag, pf.placeholder(), pf.help(), p.Required, pf); err != nil {
+			return nil, err
+		}
+		f.query = append(f.query, pf)
+	}
+	return f, nil
+}
+
+// stringFlag and boolFlag are flag.Values over plain variables, so that
+// every flag of an operation is defined one way.
+type (
+	stringFlag string
+	boolFlag   bool
+)
+
+func (s *stringFlag) String() string     { return string(*s) }
+func (s *stringFlag) Set(v string) error { *s = stringFlag(v); return nil }
+func (b *boolFlag) String() string       { return fmt.Sprint(*b) }
+func (b *boolFlag) IsBoolFlag() bool     { return true }
+func (b *boolFlag) Set(v string) error {
+	x, err := parseBool(v)
+	*b = boolFlag(x)
+	return err
+}
+
+func parseBool(s string) (bool, error) {
+	v, err := scalar(specSchema{Type: "boolean"}, s)
+	if err != nil {
+		return false, err
+	}
+	return v.(bool), nil
+}
+
+// missingFlags are the required flags not given, with their dashes.
+func missingFlags(f *opFlags) []string {
+	given := map[string]bool{}
+	f.fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	var missing []string
+	for _, name := range f.required {
+		if !given[name] {
+			missing = append(missing, "--"+name)
+		}
+	}
+	return missing
+}
+
+// listAnd writes a, b and c.
+func listAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+}
+
+// parseOpFlags parses an operation's flags as parseFlags does, and on an
+// unknown flag suggests the nearest, since an operation has many.
+func parseOpFlags(f *opFlags, args []string, help, brief func(io.Writer), e env) (code int, done bool) {
+	fs := f.fs
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	if err == nil && fs.NArg() > 0 {
+		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		// "--include-line-items false" leaves false over: package flag
+		// takes a boolean's value only after =.
+		if _, berr := parseBool(fs.Arg(0)); berr == nil {
+			if at := len(args) - fs.NArg(); at > 0 && strings.HasPrefix(args[at-1], "-") {
+				err = fmt.Errorf("%w; a true/false flag takes its value after =, as --%s=%s", err, strings.TrimLeft(args[at-1], "-"), fs.Arg(0))
+			}
+		}
+	}
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		help(e.stdout)
+		return exitOK, true
+	case err != nil:
+		msg := flagError(err)
+		if name, ok := strings.CutPrefix(msg, "unknown flag --"); ok {
+			if near := closest(name, f.order); near != "" {
+				msg += "; did you mean --" + near + "?"
+			}
+		}
+		fmt.Fprintf(e.stderr, "conductor %s: %s\n\n", fs.Name(), msg)
+		brief(e.stderr)
+		return exitUsage, true
+	}
+	return exitOK, false
+}

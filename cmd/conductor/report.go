@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+)
+
+// reportError prints a failed call of the command name on stderr and
+// returns its exit status: parameters the client refused are a usage
+// error, named by flagFor (from the Go name of the parameter to the flag
+// or variable that set it); anything else is the API's or the network's.
+func reportError(name string, err error, flagFor func(field string) string, stderr io.Writer) int {
+	var verr *conductor.ValidationError
+	if errors.As(err, &verr) {
+		fmt.Fprintf(stderr, "%s: %s %s\n", name, flagFor(verr.Field), verr.Reason)
+		return exitUsage
+	}
+	var apiErr *conductor.Error
+	if !errors.As(err, &apiErr) {
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitAPI
+	}
+	fmt.Fprintf(stderr, "%s: the API refused the call with status %d\n", name, apiErr.StatusCode)
+	for _, f := range []struct{ name, value string }{
+		{"type", string(apiErr.Type)}, {"code", apiErr.Code}, {"message", apiErr.Message}, {"request id", apiErr.RequestID},
+	} {
+		if f.value == "" {
+			f.value = "(none)"
+		}
+		fmt.Fprintf(stderr, "  %-11s %s\n", f.name+":", f.value)
+	}
+	return exitAPI
+}

@@ -1,0 +1,213 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/seed-6dcb809e/conductor-go/gen/spec"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// What the command reads of the spec beyond internal/apispec's names: an
+// operation's parameters, with the schemas that type their flags, and the
+// top-level fields of its body, with the descriptions the help shows.
+// apispec's Operation does not carry them; they are read here from the
+// same embedded document, with encoding/json, which is quick.
+
+// opSpec is one operation of the spec as the command reads it.
+type opSpec struct {
+	Parameters  []specParam `json:"parameters"`
+	RequestBody *struct {
+		Required bool `json:"required"`
+		Content  map[string]struct {
+			Schema bodySchema `json:"schema"`
+		} `json:"content"`
+	} `json:"requestBody"`
+}
+
+// specParam is a parameter of an operation.
+type specParam struct {
+	Ref         string     `json:"$ref"`
+	Name        string     `json:"name"`
+	In          string     `json:"in"`
+	Required    bool       `json:"required"`
+	Description string     `json:"description"`
+	Schema      specSchema `json:"schema"`
+}
+
+// specSchema is what the command uses of a schema: its type, and the
+// constraints a flag checks before anything is sent.
+type specSchema struct {
+	Ref         string       `json:"$ref"`
+	Type        schemaType   `json:"type"`
+	Format      string       `json:"format"`
+	Enum        []any        `json:"enum"`
+	Minimum     *float64     `json:"minimum"`
+	Maximum     *float64     `json:"maximum"`
+	Default     any          `json:"default"`
+	Description string       `json:"description"`
+	Items       *specSchema  `json:"items"`
+	AnyOf       []specSchema `json:"anyOf"`
+}
+
+// bodySchema is a request body's schema, to its top-level fields.
+type bodySchema struct {
+	Properties map[string]specSchema `json:"properties"`
+	Required   []string              `json:"required"`
+}
+
+// schemaType is a schema's type, written "string" or, in OpenAPI 3.1,
+// ["string", "null"]; null aside, the first is kept.
+type schemaType string
+
+// UnmarshalJSON reads either form.
+func (t *schemaType) UnmarshalJSON(b []byte) error {
+	var one string
+	if json.Unmarshal(b, &one) == nil {
+		*t = schemaType(one)
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return err
+	}
+	for _, s := range many {
+		if s != "null" {
+			*t = schemaType(s)
+			return nil
+		}
+	}
+	return nil
+}
+
+// UnmarshalJSON reads a schema, taking the type of an anyOf whose
+// branches are one type and null, as the spec writes nullable fields.
+func (s *specSchema) UnmarshalJSON(b []byte) error {
+	type plain specSchema // without this method
+	var v plain
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*s = specSchema(v)
+	if s.Type == "" {
+		for _, alt := range s.AnyOf {
+			if alt.Type != "" && alt.Type != "null" {
+				s.Type, s.Format, s.Enum, s.Items = alt.Type, alt.Format, alt.Enum, alt.Items
+				break
+			}
+		}
+	}
+	return nil
+}
+
+// specDoc is the spec's operations, and the components they may refer
+// to, each kept raw until a command needs it.
+type specDoc struct {
+	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Components struct {
+		Parameters map[string]json.RawMessage `json:"parameters"`
+		Schemas    map[string]json.RawMessage `json:"schemas"`
+	} `json:"components"`
+}
+
+// specTable is the command's table: the operations apispec names, and the
+// document they come from. It is read once per process.
+type specTable struct {
+	ops []apispec.Operation
+	doc specDoc
+}
+
+var loadSpec = sync.OnceValues(func() (*specTable, error) {
+	raw, err := spec.GetSpecJSON()
+	if err != nil {
+		return nil, err
+	}
+	names, err := apispec.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	ops, err := names.Operations()
+	if err != nil {
+		return nil, err
+	}
+	t := &specTable{ops: ops}
+	if err := json.Unmarshal(raw, &t.doc); err != nil {
+		return nil, fmt.Errorf("reading the spec's paths: %w", err)
+	}
+	return t, nil
+})
+
+// operation reads the parameters and body of o from the spec.
+func (t *specTable) operation(o apispec.Operation) (*opSpec, error) {
+	raw, ok := t.doc.Paths[o.Path][strings.ToLower(o.Method)]
+	if !ok {
+		return nil, fmt.Errorf("the spec has no %s %s", o.Method, o.Path)
+	}
+	var s opSpec
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, fmt.Errorf("reading %s %s from the spec: %w", o.Method, o.Path, err)
+	}
+	// The spec writes its parameters in place today; one it shares
+	// through components is followed, so that it still gets its flag.
+	for i, p := range s.Parameters {
+		if p.Ref != "" {
+			if err := t.resolve(p.Ref, "#/components/parameters/", t.doc.Components.Parameters, &s.Parameters[i]); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
+			}
+		}
+		if ref := s.Parameters[i].Schema.Ref; ref != "" {
+			if err := t.resolve(ref, "#/components/schemas/", t.doc.Components.Schemas, &s.Parameters[i].Schema); err != nil {
+				return nil, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
+			}
+		}
+		if s.Parameters[i].Name == "" {
+			return nil, fmt.Errorf("%s %s: a parameter has no name", o.Method, o.Path)
+		}
+	}
+	return &s, nil
+}
+
+// resolve decodes into v the component a local $ref names.
+func (t *specTable) resolve(ref, prefix string, components map[string]json.RawMessage, v any) error {
+	name, ok := strings.CutPrefix(ref, prefix)
+	raw, found := components[name]
+	if !ok || !found {
+		return fmt.Errorf("cannot follow $ref %q", ref)
+	}
+	return json.Unmarshal(raw, v)
+}
+
+// body is the operation's JSON request body schema, or nil.
+func (s *opSpec) body() *bodySchema {
+	if s == nil || s.RequestBody == nil {
+		return nil
+	}
+	media, ok := s.RequestBody.Content["application/json"]
+	if !ok {
+		return nil
+	}
+	return &media.Schema
+}
+
+// fields are the body's top-level field names, required ones first, each
+// group sorted.
+func (b *bodySchema) fields() []string {
+	names := make([]string, 0, len(b.Properties))
+	for name := range b.Properties {
+		names = append(names, name)
+	}
+	slices.SortFunc(names, func(x, y string) int {
+		rx, ry := slices.Contains(b.Required, x), slices.Contains(b.Required, y)
+		switch {
+		case rx && !ry:
+			return -1
+		case ry && !rx:
+			return 1
+		}
+		return strings.Compare(x, y)
+	})
+	return names
+}

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// TestParametersByReference: a parameter, or its schema, that the spec
+// shares through components gets its flag as one written in place does.
+func TestParametersByReference(t *testing.T) {
+	t.Parallel()
+	doc := `{"paths": {"/things": {"get": {"parameters": [
+		{"$ref": "#/components/parameters/limit"},
+		{"in": "query", "name": "status", "schema": {"$ref": "#/components/schemas/status"}},
+		{"$ref": "#/components/parameters/absent"}]}}},
+	"components": {
+		"parameters": {"limit": {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1}}},
+		"schemas": {"status": {"type": "string", "enum": ["active", "all"]}}}}`
+	var table specTable
+	if err := json.Unmarshal([]byte(doc), &table.doc); err != nil {
+		t.Fatal(err)
+	}
+	_, err := table.operation(apispec.Operation{Method: "GET", Path: "/things"})
+	if err == nil || !strings.Contains(err.Error(), `cannot follow $ref "#/components/parameters/absent"`) {
+		t.Errorf("a $ref to nothing: got %v", err)
+	}
+	table.doc.Paths["/things"]["get"] = json.RawMessage(`{"parameters": [{"$ref": "#/components/parameters/limit"}, {"in": "query", "name": "status", "schema": {"$ref": "#/components/schemas/status"}}]}`)
+	s, err := table.operation(apispec.Operation{Method: "GET", Path: "/things"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := s.Parameters[0]; p.Name != "limit" || p.Schema.Type != "integer" {
+		t.Errorf("the parameter by reference is %+v", p)
+	}
+	if f := newParamFlag(s.Parameters[1]); f.Set("none") == nil {
+		t.Error("--status none was taken; the enum of the schema by reference allows active and all")
+	}
+}
