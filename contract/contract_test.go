@@ -40,9 +40,23 @@ type server struct {
 	prism bool
 }
 
+// The end-users the auth-session cases name. The fake creates a session
+// only for an end-user it knows (404 otherwise, as the API does), so it
+// starts with them; Prism knows of no end-users and accepts any id.
+const (
+	endUserA       = "end_usr_a"
+	endUserExample = "end_usr_1234567abcdefg" // the spec's example id
+	endUserUnknown = "end_usr_nobody"
+)
+
+var authSessionEndUsers = &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
+	{ID: endUserA, CompanyName: "A Inc."},
+	{ID: endUserExample, CompanyName: "Example Inc."},
+}}
+
 // staticServers starts Prism in static mode and the fake, with the same keys.
 func staticServers(t *testing.T) []server {
-	fake, err := conductortest.NewServerWithOptions(conductortest.Options{SecretKey: secretKey, PublishableKey: publishableKey})
+	fake, err := conductortest.NewServerWithOptions(conductortest.Options{SecretKey: secretKey, PublishableKey: publishableKey, Fixtures: authSessionEndUsers})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,9 +118,9 @@ func TestStatic(t *testing.T) {
 func testValidCalls(t *testing.T, srv server) {
 	c := newClient(t, srv.url)
 	for _, p := range []conductor.AuthSessionCreateParams{
-		{EndUserID: "end_usr_1234567abcdefg"},
-		{EndUserID: "end_usr_a", LinkExpiry: conductor.MinLinkExpiry},
-		{EndUserID: "end_usr_a", LinkExpiry: conductor.MaxLinkExpiry, RedirectURL: "https://example.com/auth/conductor-callback"},
+		{EndUserID: endUserExample},
+		{EndUserID: endUserA, LinkExpiry: conductor.MinLinkExpiry},
+		{EndUserID: endUserA, LinkExpiry: conductor.MaxLinkExpiry, RedirectURL: "https://example.com/auth/conductor-callback"},
 	} {
 		s, err := c.AuthSessions.Create(callContext(t), p)
 		if err != nil {
@@ -153,6 +167,8 @@ var bodyCases = []bodyCase{
 	{name: "unknown field", body: `{"endUserId":"end_usr_a",` + pk + `,"endUserID":"end_usr_b"}`, fake: 400, prism: prismRefused},
 	{name: "another publishableKey", body: `{"endUserId":"end_usr_a","publishableKey":"pk_conductor_other"}`, fake: 400, prism: 200,
 		why: "Prism cannot know which publishable key belongs to the account; the real API checks it"},
+	{name: "an end-user the account does not have", body: `{"endUserId":"` + endUserUnknown + `",` + pk + `}`, fake: 404, prism: 200,
+		why: "Prism knows no end-users and accepts any id; the real API answers 404 RESOURCE_MISSING for one it does not know"},
 	{name: "empty endUserId", body: `{"endUserId":"",` + pk + `}`, fake: 400, prism: 200,
 		why: "the schema allows any string; an empty id names no end-user, and the fake refuses it as the client does before sending"},
 	// Last: Prism never answers this one (5.16.0 waits forever on a body
