@@ -46,8 +46,8 @@ type contractSpec struct {
 	// path is the document as JSON, for Prism.
 	path string
 	doc  *openapi3.T
-	// ops are the document's operations, named by internal/apispec as the
-	// facade is.
+	// ops are the operations, named by internal/apispec as the facade's
+	// methods are.
 	ops []apispec.Operation
 }
 
@@ -63,13 +63,56 @@ func theSpec(t *testing.T) *contractSpec {
 }
 
 var loadContractSpec = sync.OnceValues(func() (*contractSpec, error) {
-	overlay, err := contractOverlay()
+	// The names, from openapi.yaml as the facade's are, on the other core
+	// while the overlay is applied: each takes seconds under -race.
+	type named struct {
+		ops []apispec.Operation
+		err error
+	}
+	names := make(chan named, 1)
+	go func() {
+		ops, err := operations()
+		names <- named{ops, err}
+	}()
+	doc, path, err := applyOverlay()
+	n := <-names
 	if err != nil {
 		return nil, err
 	}
+	if n.err != nil {
+		return nil, n.err
+	}
+	for _, o := range n.ops {
+		if doc.Paths.Find(o.Path).GetOperation(o.Method) == nil {
+			return nil, fmt.Errorf("apispec names %s %s, which the contract spec does not have", o.Method, o.Path)
+		}
+	}
+	return &contractSpec{path: path, doc: doc, ops: n.ops}, nil
+})
+
+// operations are openapi.yaml's operations, named by internal/apispec.
+func operations() ([]apispec.Operation, error) {
+	raw, err := os.ReadFile(specPath)
+	if err != nil {
+		return nil, err
+	}
+	s, err := apispec.Parse(raw)
+	if err != nil {
+		return nil, err
+	}
+	return s.Operations()
+}
+
+// applyOverlay applies contractOverlay to openapi.yaml and writes the
+// result, as JSON, to workDir for Prism.
+func applyOverlay() (*openapi3.T, string, error) {
+	overlay, err := contractOverlay()
+	if err != nil {
+		return nil, "", err
+	}
 	overlayFile := filepath.Join(workDir, "overlay.yaml")
 	if err := os.WriteFile(overlayFile, overlay, 0o644); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	// The loader oapi-codegen generates the client with, pinned in go.mod,
 	// applying the overlay as oapi-codegen.yaml says: strictly, so that a
@@ -77,31 +120,15 @@ var loadContractSpec = sync.OnceValues(func() (*contractSpec, error) {
 	// remote reference is followed: openapi.yaml has none.
 	doc, err := util.LoadSwaggerWithOverlay(specPath, util.LoadSwaggerWithOverlayOpts{Path: overlayFile, Strict: true, AllowRemoteRefsFrom: []string{}})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	data, err := json.Marshal(doc)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	path := filepath.Join(workDir, "openapi.json")
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		return nil, err
-	}
-	names, err := apispec.Parse(data)
-	if err != nil {
-		return nil, err
-	}
-	ops, err := names.Operations()
-	if err != nil {
-		return nil, err
-	}
-	for _, o := range ops {
-		if doc.Paths.Find(o.Path).GetOperation(o.Method) == nil {
-			return nil, fmt.Errorf("apispec names %s %s, which kin-openapi does not find", o.Method, o.Path)
-		}
-	}
-	return &contractSpec{path: path, doc: doc, ops: ops}, nil
-})
+	return doc, path, os.WriteFile(path, data, 0o644)
+}
 
 // pageCounts is the facade's reading of a list's remainingCount: the
 // spec says `number`, but it is a count of objects, and Page.RemainingCount
