@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +14,6 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
 	"github.com/seed-6dcb809e/conductor-go/gen"
-	"go.uber.org/goleak"
 )
 
 // The keys every server here is called with. Prism accepts any bearer
@@ -38,40 +36,70 @@ type server struct {
 	name  string
 	url   string
 	prism bool
+	// header goes with every request: for Prism, the Prefer header that
+	// picks its mode for the request.
+	header http.Header
+	// fake is the fake, nil for Prism.
+	fake *conductortest.Server
 }
 
-// staticServers starts Prism in static mode and the fake, with the same keys.
-func staticServers(t *testing.T) []server {
-	fake, err := conductortest.NewServerWithOptions(conductortest.Options{SecretKey: secretKey, PublishableKey: publishableKey})
+// staticPrism is the shared Prism answering with the spec's examples, as
+// `prism mock` without -d does.
+func staticPrism(t *testing.T) server {
+	return server{name: "prism", url: prismURL(t), prism: true, header: http.Header{"Prefer": {"dynamic=false"}}}
+}
+
+// dynamicPrism is the shared Prism inventing every answer from the schema.
+func dynamicPrism(t *testing.T) server {
+	return server{name: "prism-dynamic", url: prismURL(t), prism: true}
+}
+
+// fakeServer starts a fake with the tests' keys and fixtures; the test's
+// cleanup closes it.
+func fakeServer(t *testing.T, fixtures *conductortest.Fixtures) server {
+	t.Helper()
+	fake, err := conductortest.NewServerWithOptions(conductortest.Options{SecretKey: secretKey, PublishableKey: publishableKey, Fixtures: fixtures})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(fake.Close)
-	return []server{
-		{name: "prism", url: startPrism(t, specPath), prism: true},
-		{name: "conductortest", url: fake.URL},
-	}
+	return server{name: "conductortest", url: fake.URL, fake: fake}
 }
 
-// TestMain keeps the machine's CONDUCTOR_* variables out of every client
-// here (the tests run in parallel, where t.Setenv is not allowed).
-func TestMain(m *testing.M) {
-	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
-		os.Unsetenv(name)
-	}
-	goleak.VerifyTestMain(m)
+// The end-users the auth-session cases name. The fake creates a session
+// only for an end-user it knows (404 otherwise, as the API does), so it
+// starts with them; Prism knows of no end-users and accepts any id.
+const (
+	endUserA       = "end_usr_a"
+	endUserExample = "end_usr_1234567abcdefg" // the spec's example id
+	endUserUnknown = "end_usr_nobody"
+)
+
+var authSessionEndUsers = &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
+	{ID: endUserA, CompanyName: "A Inc."},
+	{ID: endUserExample, CompanyName: "Example Inc."},
+}}
+
+// staticServers are static Prism and the fake, with the same keys.
+func staticServers(t *testing.T) []server {
+	return []server{staticPrism(t), fakeServer(t, authSessionEndUsers)}
 }
 
-// newClient is a client for url that never retries, so each case is one
+// newClient is a client for srv that never retries, so each case is one
 // request.
-func newClient(t *testing.T, url string, opts ...conductor.Option) *conductor.Client {
+func newClient(t *testing.T, srv server, opts ...conductor.Option) *conductor.Client {
 	t.Helper()
 	base := []conductor.Option{
 		conductor.WithAPIKey(secretKey),
-		conductor.WithBaseURL(url),
+		conductor.WithBaseURL(srv.url),
 		conductor.WithPublishableKey(publishableKey),
 		conductor.WithMaxRetries(0),
 		conductor.WithTimeout(10 * time.Second),
+	}
+	for name, values := range srv.header {
+		for _, v := range values {
+			base = append(base, conductor.WithHeader(name, v))
+		}
 	}
 	c, err := conductor.NewClient(append(base, opts...)...)
 	if err != nil {
@@ -102,11 +130,11 @@ func TestStatic(t *testing.T) {
 }
 
 func testValidCalls(t *testing.T, srv server) {
-	c := newClient(t, srv.url)
+	c := newClient(t, srv)
 	for _, p := range []conductor.AuthSessionCreateParams{
-		{EndUserID: "end_usr_1234567abcdefg"},
-		{EndUserID: "end_usr_a", LinkExpiry: conductor.MinLinkExpiry},
-		{EndUserID: "end_usr_a", LinkExpiry: conductor.MaxLinkExpiry, RedirectURL: "https://example.com/auth/conductor-callback"},
+		{EndUserID: endUserExample},
+		{EndUserID: endUserA, LinkExpiry: conductor.MinLinkExpiry},
+		{EndUserID: endUserA, LinkExpiry: conductor.MaxLinkExpiry, RedirectURL: "https://example.com/auth/conductor-callback"},
 	} {
 		s, err := c.AuthSessions.Create(callContext(t), p)
 		if err != nil {
@@ -153,6 +181,8 @@ var bodyCases = []bodyCase{
 	{name: "unknown field", body: `{"endUserId":"end_usr_a",` + pk + `,"endUserID":"end_usr_b"}`, fake: 400, prism: prismRefused},
 	{name: "another publishableKey", body: `{"endUserId":"end_usr_a","publishableKey":"pk_conductor_other"}`, fake: 400, prism: 200,
 		why: "Prism cannot know which publishable key belongs to the account; the real API checks it"},
+	{name: "an end-user the account does not have", body: `{"endUserId":"` + endUserUnknown + `",` + pk + `}`, fake: 404, prism: 200,
+		why: "Prism knows no end-users and accepts any id; the real API answers 404 RESOURCE_MISSING for one it does not know"},
 	{name: "empty endUserId", body: `{"endUserId":"",` + pk + `}`, fake: 400, prism: 200,
 		why: "the schema allows any string; an empty id names no end-user, and the fake refuses it as the client does before sending"},
 	// Last: Prism never answers this one (5.16.0 waits forever on a body
@@ -181,7 +211,7 @@ func testBodies(t *testing.T, srv server) {
 			if ct == "" {
 				ct = "application/json"
 			}
-			resp, err := newClient(t, srv.url, opts...).Gen().AuthSessionCreateWithBody(callContext(t), ct, strings.NewReader(tc.body))
+			resp, err := newClient(t, srv, opts...).Gen().AuthSessionCreateWithBody(callContext(t), ct, strings.NewReader(tc.body))
 			checkAnswer(t, srv, want, err)
 			if want == http.StatusOK {
 				var s gen.AuthSession
@@ -251,7 +281,7 @@ func testKeys(t *testing.T, srv server) {
 		})
 	}
 	t.Run("another key through the client", func(t *testing.T) {
-		_, err := newClient(t, srv.url, conductor.WithAPIKey("sk_conductor_wrong")).AuthSessions.Create(callContext(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"})
+		_, err := newClient(t, srv, conductor.WithAPIKey("sk_conductor_wrong")).AuthSessions.Create(callContext(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"})
 		want := http.StatusUnauthorized
 		if srv.prism {
 			want = http.StatusOK
@@ -284,7 +314,10 @@ func rawStatus(t *testing.T, srv server, method, path string, h http.Header, bod
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header = h
+	req.Header = h.Clone()
+	for name, values := range srv.header {
+		req.Header[name] = values
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)

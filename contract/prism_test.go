@@ -4,6 +4,7 @@ package contract
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -20,37 +21,81 @@ import (
 // prismBin is where `npm ci --prefix contract/prism` installs Prism.
 var prismBin = filepath.Join("prism", "node_modules", ".bin", "prism")
 
-// specPath is the document the client was generated from.
-var specPath = filepath.Join("..", "openapi.yaml")
+// One Prism serves every test, in dynamic mode on the contract spec: it
+// takes some ten seconds to load the 4 MB document, which is most of the
+// time the contract tests take. Static mode is a request away: with the
+// header "Prefer: dynamic=false" Prism answers that request with the
+// spec's examples, exactly as `prism mock` without -d does (Prism merges
+// the preference into its mock configuration per request), so the static
+// and dynamic cases share the one process. See staticPrism.
+var (
+	prismOnce sync.Once
+	prismProc *prism
+	prismErr  error
+)
 
-// startPrism runs `prism mock <spec>` on a free loopback port, plus args
-// (such as -d), and returns its base URL once Prism says it is listening.
-// The test's cleanup stops it.
-func startPrism(t *testing.T, spec string, args ...string) string {
+// prismURL starts the shared Prism on first use and returns its base URL.
+func prismURL(t *testing.T) string {
 	t.Helper()
-	if _, err := os.Stat(prismBin); err != nil {
-		t.Fatalf("Prism is not installed (%v); run `make test-contract`, which installs it with npm ci", err)
+	prismOnce.Do(func() {
+		var spec *contractSpec
+		if spec, prismErr = loadContractSpec(); prismErr == nil {
+			prismProc, prismErr = startPrism(spec.path, "--dynamic")
+		}
+	})
+	if prismErr != nil {
+		t.Fatalf("the shared Prism: %v", prismErr)
 	}
-	port := freePort(t)
+	return prismProc.url
+}
+
+// stopPrism stops the shared Prism, if it started; TestMain calls it once
+// every test has run.
+func stopPrism() {
+	if prismProc != nil {
+		prismProc.stop()
+	}
+}
+
+// prism is a running `prism mock`.
+type prism struct {
+	url     string
+	cmd     *exec.Cmd
+	drained chan struct{}
+}
+
+// startPrism runs `prism mock <spec>` on a free loopback port, plus args,
+// and returns once Prism says it is listening.
+func startPrism(spec string, args ...string) (*prism, error) {
+	if _, err := os.Stat(prismBin); err != nil {
+		return nil, fmt.Errorf("Prism is not installed (%v); run `make test-contract`, which installs it with npm ci", err)
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
 	args = append([]string{"mock", "--host", "127.0.0.1", "--port", port}, args...)
 	cmd := exec.Command(prismBin, append(args, spec)...)
-	// Its own process group, so that cleanup stops Prism and anything it forks.
+	// Its own process group, so that stop ends Prism and anything it forks.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cmd.Stderr = cmd.Stdout
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting Prism: %v", err)
+		return nil, fmt.Errorf("starting Prism: %v", err)
 	}
+	p := &prism{url: "http://127.0.0.1:" + port, cmd: cmd, drained: make(chan struct{})}
 	log := &tailLog{}
 	ready := make(chan struct{})
-	drained := make(chan struct{})
 	go func() {
-		defer close(drained)
+		defer close(p.drained)
 		sc := bufio.NewScanner(out)
-		listening := "Prism is listening on http://127.0.0.1:" + port
+		// Prism logs each request with its body, which can pass the
+		// scanner's default 64 KiB line.
+		sc.Buffer(nil, 16<<20)
+		listening := "Prism is listening on " + p.url
 		for sc.Scan() {
 			log.add(sc.Text())
 			if strings.Contains(sc.Text(), listening) {
@@ -60,36 +105,39 @@ func startPrism(t *testing.T, spec string, args ...string) string {
 		}
 		io.Copy(io.Discard, out)
 	}()
-	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-drained:
-		case <-time.After(10 * time.Second):
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-drained
-		}
-		cmd.Wait()
-	})
 	select {
 	case <-ready:
-	case <-drained:
-		t.Fatalf("Prism exited before listening:\n%s", log)
-	case <-time.After(60 * time.Second):
-		t.Fatalf("Prism did not listen within 60s:\n%s", log)
+		return p, nil
+	case <-p.drained:
+		err = errors.New("Prism exited before listening")
+	case <-time.After(90 * time.Second):
+		err = errors.New("Prism did not listen within 90s")
 	}
-	return "http://127.0.0.1:" + port
+	p.stop()
+	return nil, fmt.Errorf("%v:\n%s", err, log)
+}
+
+// stop ends Prism and waits until its output is drained.
+func (p *prism) stop() {
+	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.drained:
+	case <-time.After(10 * time.Second):
+		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.drained
+	}
+	p.cmd.Wait()
 }
 
 // freePort asks the kernel for a free loopback port. Another process could
 // take it before Prism does; Prism then exits and the test says so.
-func freePort(t *testing.T) string {
-	t.Helper()
+func freePort() (string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
 	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port), nil
 }
 
 // tailLog keeps Prism's last lines, to show when it fails to start.

@@ -83,10 +83,10 @@ func testRedirectURLs(t *testing.T, srv server) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = newClient(t, srv.url).Gen().AuthSessionCreateWithBody(callContext(t), "application/json", strings.NewReader(string(body)))
+			_, err = newClient(t, srv).Gen().AuthSessionCreateWithBody(callContext(t), "application/json", strings.NewReader(string(body)))
 			checkAnswer(t, srv, want, err)
 
-			_, err = newClient(t, srv.url).AuthSessions.Create(callContext(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", RedirectURL: tc.url})
+			_, err = newClient(t, srv).AuthSessions.Create(callContext(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", RedirectURL: tc.url})
 			if tc.client {
 				checkAnswer(t, srv, http.StatusOK, err)
 			} else if verr := (*conductor.ValidationError)(nil); !errors.As(err, &verr) {

@@ -1,0 +1,280 @@
+//go:build contract
+
+package contract
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// The ids every operation is called with, on every server. Prism accepts
+// any; the fake starts with them (see everyResource).
+const (
+	// opsEndUser has connected QuickBooks Desktop and holds one object of
+	// every resource, each with the id objectID.
+	opsEndUser = "end_usr_contract"
+	// opsDoomedEndUser is the end-user endUsers.delete deletes, so that
+	// opsEndUser outlives it.
+	opsDoomedEndUser = "end_usr_contract_doomed"
+	objectID         = "80000001-1700000000"
+	// revision is the revisionNumber of the fake's fixture objects; an
+	// update must send the object's current one.
+	revision = "0"
+)
+
+// everyResource are the fake's fixtures for the operations: opsEndUser
+// with one object of every QuickBooks Desktop resource, and
+// opsDoomedEndUser.
+func everyResource(spec *contractSpec) *conductortest.Fixtures {
+	qbd := map[string][]map[string]any{}
+	for _, o := range spec.ops {
+		// The resources the fake keeps objects of: those an operation
+		// returns a component schema for.
+		if o.Namespace == apispec.QBDNamespace && o.Resource != "" && o.ResultSchema != "" {
+			qbd[o.Resource] = []map[string]any{{"id": objectID, "name": "Contract " + o.Resource}}
+		}
+	}
+	return &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
+		{ID: opsEndUser, CompanyName: "Contract Inc.", Connected: true, QBD: qbd},
+		{ID: opsDoomedEndUser, CompanyName: "Doomed Inc."},
+	}}
+}
+
+// TestEveryOperation calls every facade method, one for each of the 262
+// operations of the spec and All for each list, through the conductor
+// client, against the fake, static Prism and dynamic Prism, and checks
+// that each succeeds and decodes, and that every answer it got conforms
+// to the spec's response schema: the fake's must; Prism's do by
+// construction, which checks the check. Each call sends every query
+// parameter and body field the spec defines, with values it accepts, so
+// that both servers check all of what the client encodes.
+func TestEveryOperation(t *testing.T) {
+	t.Parallel()
+	spec := theSpec(t)
+	for name, srv := range map[string]func(*testing.T) server{
+		"conductortest": func(t *testing.T) server { return fakeServer(t, everyResource(spec)) },
+		"prism":         staticPrism,
+		"prism-dynamic": dynamicPrism,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testEveryOperation(t, spec, srv(t))
+		})
+	}
+}
+
+func testEveryOperation(t *testing.T, spec *contractSpec, srv server) {
+	rec := &recorder{base: http.DefaultTransport.(*http.Transport).Clone()}
+	t.Cleanup(rec.base.(*http.Transport).CloseIdleConnections)
+	c := newClient(t, srv, conductor.WithHTTPClient(&http.Client{Transport: rec}))
+
+	methods := 0
+	for _, o := range inStateOrder(spec.ops) {
+		t.Run(o.SDKName(), func(t *testing.T) {
+			req := requestFor(spec, o)
+			names := []string{o.GoMethod()}
+			if o.Kind == apispec.List {
+				names = append(names, "All")
+			}
+			for _, name := range names {
+				m, err := facadeMethod(c, o, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				params := req.params
+				if name == "All" {
+					params = req.required
+				}
+				args, err := callArgs(callContext(t), m.Type(), o, opsEndUser, req.id, req.pathParams, params)
+				if err != nil {
+					t.Fatal(err)
+				}
+				methods++
+				rec.take()
+				out := m.Call(args)
+				var failed error
+				if name == "All" {
+					// All asks for nothing until iterated.
+					failed = checkAll(srv, o, out[0], rec)
+				} else {
+					failed = checkResult(srv, o, req.id, out)
+				}
+				got := rec.take()
+				var invalid []string
+				for _, x := range got {
+					if x.status != http.StatusOK {
+						continue
+					}
+					if err := spec.checkResponse(o, x.body); err != nil {
+						invalid = append(invalid, fmt.Sprintf("the answer to %s %s does not conform to the spec: %v\nanswer: %.1500s", x.method, x.path, err, x.body))
+					}
+				}
+				if f := faultOf(srv, o, name, params); f != nil {
+					f.check(t, name, failed, invalid)
+					continue
+				}
+				if failed != nil {
+					t.Errorf("%s: %v", name, failed)
+				}
+				for _, msg := range invalid {
+					t.Errorf("%s: %s", name, msg)
+				}
+			}
+		})
+	}
+	if methods < 262 {
+		t.Errorf("called %d methods; want at least one for each of the 262 operations", methods)
+	}
+}
+
+// checkResult checks what a method other than All returned.
+func checkResult(srv server, o apispec.Operation, id string, out []reflect.Value) error {
+	if err, _ := out[1].Interface().(error); err != nil {
+		return err
+	}
+	if out[0].IsZero() {
+		return errors.New("it returned nothing")
+	}
+	// The fake answers a retrieve from its fixtures: the object asked for.
+	if srv.fake != nil && o.Kind == apispec.Retrieve && o.HasID {
+		if got := out[0].Elem().FieldByName("ID"); got.IsValid() && got.String() != id {
+			return fmt.Errorf("Retrieve(%q) returned the object %q", id, got)
+		}
+	}
+	return nil
+}
+
+// emptyPageWithMore is how All refuses a page with no objects that says
+// more follow, rather than ask for pages forever.
+const emptyPageWithMore = "is empty but says more follow"
+
+// checkAll runs All. The fake's must yield exactly the fixtures: one
+// object, or for endUsers.list the two end-users. Prism's is read to its
+// first object and stopped: static Prism answers every page with the
+// example page, whose hasMore may be true, so the list would never end.
+//
+// Dynamic Prism may answer with no objects and hasMore true, which the
+// schema allows and the API never sends (a page holds up to 150 objects
+// and says more follow only when they do); All then fails rather than ask
+// forever. That failure passes only when the page was such a page.
+func checkAll(srv server, o apispec.Operation, seq reflect.Value, rec *recorder) error {
+	if srv.fake == nil {
+		_, err := iterate(seq, 1)
+		if got := rec.peek(); err != nil && strings.Contains(err.Error(), emptyPageWithMore) && len(got) > 0 {
+			var page struct {
+				Data    []any `json:"data"`
+				HasMore bool  `json:"hasMore"`
+			}
+			if json.Unmarshal(got[0].body, &page) == nil && len(page.Data) == 0 && page.HasMore {
+				return nil
+			}
+		}
+		return err
+	}
+	want := 1
+	if o.Namespace == "" {
+		want = 2
+	}
+	n, err := iterate(seq, -1)
+	if err == nil && n != want {
+		err = fmt.Errorf("All yielded %d objects, want the fixtures' %d", n, want)
+	}
+	return err
+}
+
+// request is how an operation is called.
+type request struct {
+	id         string
+	pathParams []string
+	// params are the query parameters, every one the operation takes, or
+	// the body, every field of it.
+	params map[string]any
+	// required are the query parameters the operation requires, or nil:
+	// what All is called with, so that the fake's list is not filtered
+	// down to nothing.
+	required map[string]any
+}
+
+// requestFor builds the call of o: the ids the fake's fixtures hold, and
+// values the spec accepts for every parameter and field.
+func requestFor(spec *contractSpec, o apispec.Operation) request {
+	op := spec.operation(o)
+	r := request{id: objectID}
+	if o.Namespace == "" {
+		r.id = opsEndUser
+		if o.Kind == apispec.Delete {
+			r.id = opsDoomedEndUser
+		}
+	}
+	for _, name := range o.PathParams {
+		r.pathParams = append(r.pathParams, requestValue(op.Parameters.GetByInAndName("path", name).Schema, 0).(string))
+	}
+	for _, p := range op.Parameters {
+		if p.Value.In != "query" || p.Value.Name == "cursor" {
+			continue
+		}
+		v := requestValue(p.Value.Schema, 0)
+		if r.params == nil {
+			r.params = map[string]any{}
+		}
+		r.params[p.Value.Name] = v
+		if p.Value.Required {
+			if r.required == nil {
+				r.required = map[string]any{}
+			}
+			r.required[p.Value.Name] = v
+		}
+	}
+	if schema := bodySchema(op); schema != nil {
+		body, _ := requestValue(&openapi3.SchemaRef{Value: schema}, 0).(map[string]any)
+		switch {
+		case o.SDKName() == "authSessions.create":
+			// The client adds its publishable key; the duration is a
+			// time.Duration, which JSON cannot fill by name.
+			delete(body, "publishableKey")
+			delete(body, "linkExpiryMins")
+			body["endUserId"] = opsEndUser
+		case o.SDKName() == "endUsers.passthrough":
+			// A qbXML request, as a passthrough carries.
+			body = map[string]any{"CompanyQueryRq": map[string]any{}}
+		case o.Kind == apispec.Update:
+			body["revisionNumber"] = revision
+		}
+		r.params = body
+	}
+	return r
+}
+
+// bodySchema is the schema of an operation's JSON request body, or nil.
+func bodySchema(op *openapi3.Operation) *openapi3.Schema {
+	if op.RequestBody == nil || op.RequestBody.Value == nil {
+		return nil
+	}
+	media := op.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil {
+		return nil
+	}
+	return media.Schema.Value
+}
+
+// inStateOrder orders operations so that each finds the fake's fixture
+// it acts on as the fixtures left it: reads first, then creates (so that
+// lists yield only the fixtures), updates (which must send the fixture's
+// revisionNumber), voids and passthrough, and deletes last.
+func inStateOrder(ops []apispec.Operation) []apispec.Operation {
+	rank := map[apispec.Kind]int{apispec.Create: 1, apispec.Update: 2, apispec.Action: 3, apispec.Delete: 4}
+	ops = slices.Clone(ops)
+	slices.SortStableFunc(ops, func(a, b apispec.Operation) int { return rank[a.Kind] - rank[b.Kind] })
+	return ops
+}
