@@ -120,10 +120,6 @@ func testEveryOperation(t *testing.T, spec *contractSpec, srv server) {
 						invalid = append(invalid, fmt.Sprintf("the answer to %s %s does not conform to the spec: %v\nanswer: %.1500s", x.method, x.path, err, x.body))
 					}
 				}
-				if f := faultOf(srv, o, name, params); f != nil {
-					f.check(t, name, failed, invalid)
-					continue
-				}
 				if failed != nil {
 					t.Errorf("%s: %v", name, failed)
 				}

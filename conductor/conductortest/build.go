@@ -25,8 +25,10 @@ type builder struct {
 	// name returns what a reference to the object with this id shows as
 	// fullName, and whether there is such an object.
 	name func(id string) (string, bool)
-	// newID returns an id for an object or line that has none.
-	newID func() string
+	// newID returns an id for an object or line that has none;
+	// newNumber, for the few whose id is a number (a note's).
+	newID     func() string
+	newNumber func() int64
 }
 
 // object builds an object of schema from input, which may be nil.
@@ -98,6 +100,16 @@ func (b *builder) value(ref *openapi3.SchemaRef, name string, v any) any {
 	if schema == nil || v == nil {
 		return v
 	}
+	if !fits(ref.Value, v) {
+		// A field a request gives in another shape than the answer holds
+		// it: QuickBooks keeps the value of a barcode sent as {value,
+		// allowOverride, assignEvenIfUsed}.
+		m, _ := v.(map[string]any)
+		if s, ok := m["value"].(string); ok && schema.Type.Is("string") {
+			return s
+		}
+		return b.zero(ref, name, nil)
+	}
 	switch v := v.(type) {
 	case map[string]any:
 		if isObject(schema) && len(schema.Properties) > 0 {
@@ -123,8 +135,10 @@ func (b *builder) zero(ref *openapi3.SchemaRef, name string, input map[string]an
 		return nil
 	case schema.Const != nil:
 		return schema.Const
-	case name == "id":
+	case name == "id" && schema.Type.Is("string"):
 		return b.newID()
+	case name == "id" && (schema.Type.Is("integer") || schema.Type.Is("number")):
+		return b.newNumber()
 	case nullable:
 		return nil
 	case len(schema.Enum) > 0:
@@ -180,6 +194,27 @@ func nonNull(ref *openapi3.SchemaRef) (*openapi3.Schema, bool) {
 		}
 	}
 	return found, nullable
+}
+
+// fits says whether v, decoded from JSON, has the type schema gives, or
+// one of the types of its anyOf.
+func fits(schema *openapi3.Schema, v any) bool {
+	if len(schema.AnyOf) > 0 {
+		return slices.ContainsFunc(schema.AnyOf, func(alt *openapi3.SchemaRef) bool { return alt.Value != nil && fits(alt.Value, v) })
+	}
+	switch v.(type) {
+	case map[string]any:
+		return schema.Type == nil || isObject(schema)
+	case []any:
+		return schema.Type == nil || schema.Type.Is("array")
+	case string:
+		return schema.Type == nil || schema.Type.Is("string")
+	case float64:
+		return schema.Type == nil || schema.Type.Is("number") || schema.Type.Is("integer")
+	case bool:
+		return schema.Type == nil || schema.Type.Is("boolean")
+	}
+	return true
 }
 
 func isObject(s *openapi3.Schema) bool { return s.Type.Is("object") || len(s.Properties) > 0 }

@@ -166,6 +166,10 @@ func (s *Server) builderFor(eu *endUser) *builder {
 		now:   s.now().UTC().Truncate(1e9),
 		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
 		newID: s.newQBDID,
+		newNumber: func() int64 {
+			s.idSeq++
+			return s.idSeq
+		},
 	}
 }
 
