@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"reflect"
 	"sort"
 	"strings"
 	"sync"
@@ -20,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
 // The ids every call of TestEveryOperationThroughHTTP is made with. The
@@ -83,21 +83,36 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 				names = append(names, "All")
 			}
 			for _, name := range names {
-				m := methodValue(t, client, o, name)
-				args := callArgs(t, m.Type(), o, query, reqBody)
-				out := m.Call(args)
+				m, err := facade.Find(o, name)
+				if err != nil {
+					t.Fatal(err)
+				}
+				args := facade.Args{EndUserID: testEndUserID, ID: testObjectID, Params: query}
+				if o.HasBody {
+					args.Params = reqBody
+				}
+				for range o.PathParams {
+					args.PathParams = append(args.PathParams, "quickbooks_desktop") // the enum's one value
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				defer cancel()
+				out, err := m.Call(ctx, client, args)
 				methods++
-				if name == "All" {
-					n, err := drain(out[0])
-					if err != nil {
-						t.Fatalf("All: %v", err)
+				switch {
+				case name == "All":
+					n := 0
+					for _, err := range out.Seq2() {
+						if err := err.Interface(); err != nil {
+							t.Fatalf("All: %v", err)
+						}
+						n++
 					}
 					if n != 1 {
 						t.Errorf("All yielded %d objects, want the example page's 1", n)
 					}
-				} else if err, _ := out[1].Interface().(error); err != nil {
+				case err != nil:
 					t.Fatalf("%s: %v", name, err)
-				} else if out[0].IsZero() {
+				case out.IsZero():
 					t.Fatalf("%s returned nothing", name)
 				}
 
@@ -106,7 +121,7 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 				mu.Unlock()
 				checkSent(t, o, r, sent, query, reqBody)
 				if name == "List" {
-					if n := out[0].Elem().FieldByName("Data").Len(); n != 1 {
+					if n := out.Elem().FieldByName("Data").Len(); n != 1 {
 						t.Errorf("List returned %d objects, want the example page's 1", n)
 					}
 				}
@@ -116,23 +131,6 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 	if methods < 262 {
 		t.Errorf("called %d methods; want at least one for each of the 262 operations", methods)
 	}
-}
-
-// drain runs an iter.Seq2[T, error], given as a reflect.Value, to the end,
-// and returns how many values it yielded and the first error.
-func drain(seq reflect.Value) (int, error) {
-	n := 0
-	var first error
-	yieldType := seq.Type().In(0)
-	yield := reflect.MakeFunc(yieldType, func(args []reflect.Value) []reflect.Value {
-		if err, _ := args[1].Interface().(error); err != nil && first == nil {
-			first = err
-		}
-		n++
-		return []reflect.Value{reflect.ValueOf(true)}
-	})
-	seq.Call([]reflect.Value{yield})
-	return n, first
 }
 
 // loadOperations reads openapi.yaml with kin-openapi, for its schemas, and
@@ -156,76 +154,6 @@ func loadOperations(t *testing.T) (*openapi3.T, []apispec.Operation) {
 		t.Fatal(err)
 	}
 	return doc, ops
-}
-
-// methodValue finds the facade method for o, as TestEveryOperationIsWrapped
-// does, on a live client.
-func methodValue(t *testing.T, c *conductor.Client, o apispec.Operation, name string) reflect.Value {
-	t.Helper()
-	v := reflect.ValueOf(c).Elem()
-	for _, field := range []string{apispec.Exported(o.Namespace), o.GoResource()} {
-		if field == "" {
-			continue
-		}
-		if v = v.FieldByName(field); v.Kind() == reflect.Pointer {
-			v = v.Elem()
-		}
-	}
-	m := v.Addr().MethodByName(name)
-	if !m.IsValid() {
-		t.Fatalf("no method %s for %s", name, o.SDKName())
-	}
-	return m
-}
-
-// callArgs builds the arguments of a facade method from its type: the
-// context, then its strings (the end-user id when the operation takes one,
-// then the object id), a named string for a path parameter, and the query
-// or body, filled from the examples.
-func callArgs(t *testing.T, mt reflect.Type, o apispec.Operation, query, body map[string]any) []reflect.Value {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	args := []reflect.Value{reflect.ValueOf(ctx)}
-	strs := []string{}
-	if o.NeedsEndUser {
-		strs = append(strs, testEndUserID)
-	}
-	if o.HasID {
-		strs = append(strs, testObjectID)
-	}
-	for i := 1; i < mt.NumIn(); i++ {
-		in := mt.In(i)
-		switch {
-		case mt.IsVariadic() && i == mt.NumIn()-1:
-			// no options
-		case in.Kind() == reflect.String && in.PkgPath() == "":
-			args = append(args, reflect.ValueOf(strs[0]))
-			strs = strs[1:]
-		case in.Kind() == reflect.String:
-			// A path parameter with an enum: its first value.
-			args = append(args, reflect.ValueOf("quickbooks_desktop").Convert(in))
-		case in.Kind() == reflect.Pointer:
-			args = append(args, fill(t, in.Elem(), query))
-		default:
-			args = append(args, fill(t, in, body).Elem())
-		}
-	}
-	return args
-}
-
-// fill returns a pointer to a new t holding values, through JSON.
-func fill(tb *testing.T, t reflect.Type, values map[string]any) reflect.Value {
-	tb.Helper()
-	p := reflect.New(t)
-	b, err := json.Marshal(values)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if err := json.Unmarshal(b, p.Interface()); err != nil {
-		tb.Fatalf("the example %s does not fit %v: %v", b, t, err)
-	}
-	return p
 }
 
 // checkSent compares the request the server got with what was asked for.

@@ -16,6 +16,7 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
 // The ids every operation is called with, on every server. Prism accepts
@@ -88,26 +89,22 @@ func testEveryOperation(t *testing.T, spec *contractSpec, srv server) {
 				names = append(names, "All")
 			}
 			for _, name := range names {
-				m, err := facadeMethod(c, o, name)
+				m, err := facade.Find(o, name)
 				if err != nil {
 					t.Fatal(err)
 				}
-				params := req.params
+				args := facade.Args{EndUserID: opsEndUser, ID: req.id, PathParams: req.pathParams, Params: req.params}
 				if name == "All" {
-					params = req.required
-				}
-				args, err := callArgs(callContext(t), m.Type(), o, opsEndUser, req.id, req.pathParams, params)
-				if err != nil {
-					t.Fatal(err)
+					args.Params = req.required
 				}
 				methods++
 				rec.take()
-				out := m.Call(args)
-				var failed error
-				if name == "All" {
+				out, failed := m.Call(callContext(t), c, args)
+				switch {
+				case name == "All":
 					// All asks for nothing until iterated.
-					failed = checkAll(srv, o, out[0], rec)
-				} else {
+					failed = checkAll(srv, o, out, rec)
+				case failed == nil:
 					failed = checkResult(srv, o, req.id, out)
 				}
 				got := rec.take()
@@ -135,16 +132,13 @@ func testEveryOperation(t *testing.T, spec *contractSpec, srv server) {
 }
 
 // checkResult checks what a method other than All returned.
-func checkResult(srv server, o apispec.Operation, id string, out []reflect.Value) error {
-	if err, _ := out[1].Interface().(error); err != nil {
-		return err
-	}
-	if out[0].IsZero() {
+func checkResult(srv server, o apispec.Operation, id string, out reflect.Value) error {
+	if out.IsZero() {
 		return errors.New("it returned nothing")
 	}
 	// The fake answers a retrieve from its fixtures: the object asked for.
 	if srv.fake != nil && o.Kind == apispec.Retrieve && o.HasID {
-		if got := out[0].Elem().FieldByName("ID"); got.IsValid() && got.String() != id {
+		if got := out.Elem().FieldByName("ID"); got.IsValid() && got.String() != id {
 			return fmt.Errorf("Retrieve(%q) returned the object %q", id, got)
 		}
 	}
@@ -187,6 +181,22 @@ func checkAll(srv server, o apispec.Operation, seq reflect.Value, rec *recorder)
 		err = fmt.Errorf("All yielded %d objects, want the fixtures' %d", n, want)
 	}
 	return err
+}
+
+// iterate runs an iter.Seq2[T, error], given as a reflect.Value, until it
+// ends, yields an error or has yielded limit values (no limit when
+// limit < 0), and returns how many values it yielded and the error.
+func iterate(seq reflect.Value, limit int) (int, error) {
+	n := 0
+	for _, errv := range seq.Seq2() {
+		if err, _ := errv.Interface().(error); err != nil {
+			return n, err
+		}
+		if n++; n == limit {
+			break
+		}
+	}
+	return n, nil
 }
 
 // request is how an operation is called.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
 // stateCase is a well-formed call whose answer depends on what the
@@ -109,15 +110,11 @@ func TestStateDifferences(t *testing.T) {
 					if tc.revision != "" {
 						req.params["revisionNumber"] = tc.revision
 					}
-					m, err := facadeMethod(c, o, o.GoMethod())
+					m, err := facade.Find(o, o.GoMethod())
 					if err != nil {
 						t.Fatal(err)
 					}
-					args, err := callArgs(callContext(t), m.Type(), o, endUser, req.id, req.pathParams, req.params)
-					if err != nil {
-						t.Fatal(err)
-					}
-					err, _ = m.Call(args)[1].Interface().(error)
+					_, err = m.Call(callContext(t), c, facade.Args{EndUserID: endUser, ID: req.id, PathParams: req.pathParams, Params: req.params})
 					if srv.fake == nil {
 						if err != nil {
 							t.Errorf("Prism refused it: %v", err)

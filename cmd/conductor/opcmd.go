@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
 // opCommand is one operation of the spec as a command, such as
@@ -63,38 +64,38 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 	if f.all != nil && *f.all {
 		name = "All"
 	}
-	m, err := findMethod(c.op, name)
+	m, err := facade.Find(c.op, name)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
 		return exitAPI
 	}
-	call := []reflect.Value{reflect.ValueOf(ctx)}
+	var call facade.Args
 	if f.endUser != nil {
-		call = append(call, reflect.ValueOf(*f.endUser))
+		call.EndUserID = *f.endUser
 	}
 	if f.id != nil {
-		call = append(call, reflect.ValueOf(*f.id))
+		call.ID = *f.id
 	}
-	for i, pf := range f.path {
-		call = append(call, reflect.ValueOf(fmt.Sprint(pf.value)).Convert(m.pathParams[i]))
+	for _, pf := range f.path {
+		call.PathParams = append(call.PathParams, fmt.Sprint(pf.value))
 	}
 	switch {
 	case c.op.HasQuery:
-		v, err := queryParams(f.query, m.params)
+		v, err := queryParams(f.query, m.Params)
 		if err != nil {
 			return usage("%v", err)
 		}
-		call = append(call, v)
+		call.Params = v.Interface()
 	case c.op.HasBody:
 		data, label, err := readData(*f.data, e.stdin)
 		if err != nil {
 			return usage("%s: %v", label, err)
 		}
-		v, err := decodeBody(data, m.params, f.body)
+		v, err := decodeBody(data, m.Params, f.body)
 		if err != nil {
 			return usage("%s %v", label, err)
 		}
-		call = append(call, v)
+		call.Params = v.Interface()
 	}
 
 	client, done, code, err := newClient(e, e.getenv(conductor.EnvPublishableKey), conductor.EnvPublishableKey, false)
@@ -103,17 +104,17 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 		return code
 	}
 	defer done()
-	out := m.bind(client).Call(call)
+	out, err := m.Call(ctx, client, call)
 	if name == "All" {
-		return c.stream(out[0], e)
+		return c.stream(out, e)
 	}
-	if err, _ := out[1].Interface().(error); err != nil {
+	if err != nil {
 		return reportError(c.name(), err, c.flagFor, e.stderr)
 	}
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false) // keep & in URLs readable
-	if err := enc.Encode(out[0].Interface()); err != nil {
+	if err := enc.Encode(out.Interface()); err != nil {
 		fmt.Fprintf(e.stderr, "%s: writing the result: %v\n", c.name(), err)
 		return exitAPI
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
 // TestEveryOperationIsACommand takes every operation of the spec, as
@@ -61,17 +62,17 @@ func TestEveryOperationIsACommand(t *testing.T) {
 				}
 			}
 
-			m, err := findMethod(op, op.GoMethod())
+			m, err := facade.Find(op, op.GoMethod())
 			if err != nil {
 				t.Fatal(err)
 			}
 			if op.Kind == apispec.List {
-				if _, err := findMethod(op, "All"); err != nil {
+				if _, err := facade.Find(op, "All"); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if want := op.ParamsType(); (want != "") != (m.params != nil) {
-				t.Errorf("the facade's method takes parameters %v; apispec names %q", m.params, want)
+			if want := op.ParamsType(); (want != "") != (m.Params != nil) {
+				t.Errorf("the facade's method takes parameters %v; apispec names %q", m.Params, want)
 			}
 			if op.SDKName() != "authSessions.create" {
 				checkFlagsReachFields(t, leaf.op, s, m)
@@ -96,7 +97,7 @@ func countOperations(n *node) int {
 // checkFlagsReachFields gives every query flag of an operation a value
 // and checks that the parameters the command makes hold each, under the
 // parameter's name.
-func checkFlagsReachFields(t *testing.T, c *opCommand, s *opSpec, m *facadeMethod) {
+func checkFlagsReachFields(t *testing.T, c *opCommand, s *opSpec, m *facade.Method) {
 	t.Helper()
 	f, err := c.flags(s)
 	if err != nil {
@@ -112,7 +113,7 @@ func checkFlagsReachFields(t *testing.T, c *opCommand, s *opSpec, m *facadeMetho
 		}
 		want = append(want, pf.param.Name)
 	}
-	v, err := queryParams(f.query, m.params)
+	v, err := queryParams(f.query, m.Params)
 	if err != nil {
 		t.Fatal(err)
 	}
