@@ -94,8 +94,25 @@ func TestAnIntegrationFromStartToEnd(t *testing.T) {
 	if diff := cmp.Diff(want, listed); diff != "" {
 		t.Errorf("All (-created +listed):\n%s", diff)
 	}
-	if pages := len(srv.Requests()) - before; pages != 3 {
-		t.Errorf("All asked for %d pages of 2 for 5 invoices, want 3", pages)
+	pages := srv.Requests()[before:]
+	if len(pages) != 3 {
+		t.Fatalf("All asked for %d pages of 2 for 5 invoices, want 3", len(pages))
+	}
+	// The first page carries the filter; the next ones, the cursor the
+	// first answer gave, the same for both.
+	var queries []url.Values
+	for _, p := range pages {
+		q, err := url.ParseQuery(p.RawQuery)
+		if err != nil {
+			t.Fatal(err)
+		}
+		queries = append(queries, q)
+	}
+	if queries[0].Get("customerIds") != customer.ID || queries[0].Get("limit") != "2" || queries[0].Has("cursor") {
+		t.Errorf("the first page's query %q; want customerIds=%s and limit=2, no cursor", pages[0].RawQuery, customer.ID)
+	}
+	if c := queries[1].Get("cursor"); c == "" || queries[2].Get("cursor") != c {
+		t.Errorf("the next pages' queries %q, %q; want the same cursor in both", pages[1].RawQuery, pages[2].RawQuery)
 	}
 
 	updated, err := c.QBD.Invoices.Update(ctx, endUser.ID, first.ID, conductor.InvoiceUpdateParams{RevisionNumber: first.RevisionNumber, Memo: new("Paid by wire")})

@@ -88,9 +88,12 @@ type Server struct {
 type Request struct {
 	Method string
 	// Path is the URL path, such as /auth-sessions.
-	Path   string
-	Header http.Header
-	Body   []byte
+	Path string
+	// RawQuery is the query as sent, without the '?', such as
+	// limit=2&cursor=abc; url.ParseQuery reads it.
+	RawQuery string
+	Header   http.Header
+	Body     []byte
 }
 
 // NewServer starts a fake on a random loopback port with random keys. Call
@@ -254,8 +257,10 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := s.requests.values()
-	for i, r := range out {
-		out[i] = Request{Method: r.Method, Path: r.Path, Header: r.Header.Clone(), Body: append([]byte(nil), r.Body...)}
+	for i := range out {
+		// Copies, so that a test changing what it got changes nothing kept.
+		out[i].Header = out[i].Header.Clone()
+		out[i].Body = append([]byte(nil), out[i].Body...)
 	}
 	return out
 }
@@ -403,7 +408,7 @@ func readBody(r *http.Request) ([]byte, error) {
 // record adds r to the request window; a request counts its body, headers,
 // method and path against RequestWindowBytes.
 func (s *Server) record(r *http.Request, body []byte) {
-	size := len(r.Method) + len(r.URL.Path) + cap(body)
+	size := len(r.Method) + len(r.URL.Path) + len(r.URL.RawQuery) + cap(body)
 	for name, values := range r.Header {
 		for _, v := range values {
 			size += len(name) + len(v)
@@ -411,7 +416,7 @@ func (s *Server) record(r *http.Request, body []byte) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Body: body}, size)
+	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, size)
 }
 
 // randomToken is 26 lowercase letters and digits from crypto/rand: ids and
