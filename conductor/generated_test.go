@@ -73,23 +73,7 @@ func TestFacadeDriftIsDetected(t *testing.T) {
 
 // checkFacade compares the generated files in dir with what apigen makes.
 func checkFacade(specPath, genPath, dir string) error {
-	spec, err := os.ReadFile(specPath)
-	if err != nil {
-		return err
-	}
-	genSource, err := os.ReadFile(genPath)
-	if err != nil {
-		return err
-	}
-	sources, err := apigen.HandWrittenFiles(dir)
-	if err != nil {
-		return err
-	}
-	hand, err := apigen.HandWritten(sources)
-	if err != nil {
-		return err
-	}
-	files, err := apigen.Facade(spec, genSource, hand)
+	files, err := apigen.FacadeFiles(specPath, genPath, dir)
 	if err != nil {
 		return err
 	}

@@ -38,32 +38,17 @@ type received struct {
 	at           time.Time
 }
 
-// scriptServer answers requests with scripted replies in order, then with
-// the last one, and records every request.
-type scriptServer struct {
-	*httptest.Server
-	// conns counts the TCP connections the server accepted.
-	conns    atomic.Int32
+// script answers requests with scripted replies in order, then with the
+// last one, and records every request and when it arrived. It serves a
+// scriptServer on loopback, or a synctest bubble's server, where the
+// times are the bubble's.
+type script struct {
 	mu       sync.Mutex
 	replies  []reply
 	requests []received
 }
 
-func newScriptServer(t *testing.T, replies ...reply) *scriptServer {
-	t.Helper()
-	s := &scriptServer{replies: replies}
-	s.Server = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
-	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
-		if state == http.StateNew {
-			s.conns.Add(1)
-		}
-	}
-	s.Start()
-	t.Cleanup(s.Close)
-	return s
-}
-
-func (s *scriptServer) serve(w http.ResponseWriter, r *http.Request) {
+func (s *script) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	s.mu.Lock()
 	n := len(s.requests)
@@ -84,10 +69,48 @@ func (s *scriptServer) serve(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, rep.body)
 }
 
-func (s *scriptServer) got() []received {
+func (s *script) got() []received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]received(nil), s.requests...)
+}
+
+func (s *script) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.requests)
+}
+
+// gaps are the times between consecutive requests.
+func (s *script) gaps() []time.Duration {
+	got := s.got()
+	var out []time.Duration
+	for i := 1; i < len(got); i++ {
+		out = append(out, got[i].at.Sub(got[i-1].at))
+	}
+	return out
+}
+
+// scriptServer is a script on a loopback httptest server.
+type scriptServer struct {
+	*httptest.Server
+	*script
+	// conns counts the TCP connections the server accepted.
+	conns atomic.Int32
+}
+
+func newScriptServer(t *testing.T, replies ...reply) *scriptServer {
+	t.Helper()
+	s := &scriptServer{script: &script{replies: replies}}
+	s.Server = httptest.NewUnstartedServer(s.script)
+	s.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			s.conns.Add(1)
+		}
+	}
+	s.Start()
+	t.Cleanup(s.Close)
+	return s
 }
 
 // client returns a client for s with the test keys and opts.

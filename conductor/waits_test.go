@@ -91,51 +91,6 @@ func bubbleServer(t *testing.T, handler http.Handler, opts ...conductor.Option) 
 	return c
 }
 
-// arrivals answers with replies in order (then the last one again) and
-// records when each request arrived, in the bubble's time.
-type arrivals struct {
-	mu      sync.Mutex
-	replies []reply
-	at      []time.Time
-}
-
-func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	io.Copy(io.Discard, r.Body)
-	a.mu.Lock()
-	a.at = append(a.at, time.Now())
-	rep := a.replies[min(len(a.at), len(a.replies))-1]
-	a.mu.Unlock()
-	if rep.stall > 0 {
-		select {
-		case <-time.After(rep.stall):
-		case <-r.Context().Done():
-			return
-		}
-	}
-	for k, v := range rep.headers {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(rep.status)
-	io.WriteString(w, rep.body)
-}
-
-// gaps are the times between consecutive requests.
-func (a *arrivals) gaps() []time.Duration {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	var out []time.Duration
-	for i := 1; i < len(a.at); i++ {
-		out = append(out, a.at[i].Sub(a.at[i-1]))
-	}
-	return out
-}
-
-func (a *arrivals) count() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.at)
-}
-
 // Backoff waits 375-500 ms before the first retry; a server's wait
 // replaces it exactly.
 func TestRetryAfterHeaders(t *testing.T) {
@@ -170,7 +125,7 @@ func TestRetryAfterHeaders(t *testing.T) {
 				if tt.date != 0 {
 					headers[len(headers)-1] = time.Now().Add(tt.date).UTC().Format(http.TimeFormat)
 				}
-				srv := &arrivals{replies: []reply{failure(429, headers...), okReply}}
+				srv := &script{replies: []reply{failure(429, headers...), okReply}}
 				// No deadline: a wait of a minute takes no real time, and a
 				// hang would be reported as a deadlocked bubble.
 				if _, err := bubbleServer(t, srv).AuthSessions.Create(context.Background(), validParams); err != nil {
@@ -191,7 +146,7 @@ func TestRetryAfterHeaders(t *testing.T) {
 func TestBackoffGrows(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := &arrivals{replies: []reply{failure(503)}}
+		srv := &script{replies: []reply{failure(503)}}
 		create(t, bubbleServer(t, srv, conductor.WithMaxRetries(6)), validParams)
 		// 0.5 s, 1 s, 2 s, 4 s, then capped at 8 s, each less up to 25 %.
 		want := []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, 8 * time.Second}
@@ -217,7 +172,7 @@ func TestBackoffIsJittered(t *testing.T) {
 		var mu sync.Mutex
 		var wg sync.WaitGroup
 		for range clients {
-			srv := &arrivals{replies: []reply{failure(503), okReply}}
+			srv := &script{replies: []reply{failure(503), okReply}}
 			c := bubbleServer(t, srv)
 			wg.Go(func() {
 				if _, err := create(t, c, validParams); err != nil {
@@ -248,7 +203,7 @@ func TestBackoffIsJittered(t *testing.T) {
 func TestContextEndsTheWaitAtOnce(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := &arrivals{replies: []reply{failure(503, "Retry-After", "30")}}
+		srv := &script{replies: []reply{failure(503, "Retry-After", "30")}}
 		c := bubbleServer(t, srv)
 		ctx, cancel := context.WithCancel(context.Background())
 		time.AfterFunc(150*time.Millisecond, cancel)
@@ -272,7 +227,7 @@ func TestContextEndsTheWaitAtOnce(t *testing.T) {
 func TestDeadlineBoundsTheWholeCall(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := &arrivals{replies: []reply{{status: 200, stall: 10 * time.Second}}}
+		srv := &script{replies: []reply{{status: 200, stall: 10 * time.Second}}}
 		c := bubbleServer(t, srv)
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
@@ -295,7 +250,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 	t.Run("a slow attempt is retried", func(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {
-			srv := &arrivals{replies: []reply{{status: 200, stall: 5 * time.Second}, okReply}}
+			srv := &script{replies: []reply{{status: 200, stall: 5 * time.Second}, okReply}}
 			start := time.Now()
 			if _, err := create(t, bubbleServer(t, srv, conductor.WithTimeout(150*time.Millisecond)), validParams); err != nil {
 				t.Fatalf("Create: %v", err)
@@ -312,7 +267,7 @@ func TestPerAttemptTimeout(t *testing.T) {
 	t.Run("the last timeout is the error", func(t *testing.T) {
 		t.Parallel()
 		synctest.Test(t, func(t *testing.T) {
-			srv := &arrivals{replies: []reply{{status: 200, stall: 5 * time.Second}}}
+			srv := &script{replies: []reply{{status: 200, stall: 5 * time.Second}}}
 			_, err := create(t, bubbleServer(t, srv, conductor.WithTimeout(100*time.Millisecond), conductor.WithMaxRetries(1)), validParams)
 			if !errors.Is(err, context.DeadlineExceeded) {
 				t.Errorf("err = %v, want it to wrap context.DeadlineExceeded", err)

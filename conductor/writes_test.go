@@ -30,7 +30,7 @@ func createCustomer(t *testing.T, c *conductor.Client, opts ...conductor.Option)
 func TestACreateThatTimedOutIsNotSentAgain(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := &arrivals{replies: []reply{{status: 200, stall: time.Minute}, createdReply}}
+		srv := &script{replies: []reply{{status: 200, stall: time.Minute}, createdReply}}
 		_, err := createCustomer(t, bubbleServer(t, srv, conductor.WithTimeout(10*time.Second)))
 		if !errors.Is(err, conductor.ErrWriteUnconfirmed) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v; want ErrWriteUnconfirmed and the attempt's deadline", err)

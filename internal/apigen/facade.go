@@ -28,6 +28,30 @@ var genPlumbing = map[string]bool{
 	"Client": true, "ClientInterface": true, "ClientOption": true, "HttpRequestDoer": true, "RequestEditorFn": true,
 }
 
+// FacadeFiles is [Facade] of the files it reads: the spec at specPath, the
+// generated client at genPath, and the hand-written files of package
+// conductor in dir. `make generate` writes what it returns into dir; the
+// drift test compares it with what is there.
+func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
+	spec, err := os.ReadFile(specPath)
+	if err != nil {
+		return nil, err
+	}
+	genSource, err := os.ReadFile(genPath)
+	if err != nil {
+		return nil, err
+	}
+	sources, err := handWrittenFiles(dir)
+	if err != nil {
+		return nil, err
+	}
+	hand, err := handWritten(sources)
+	if err != nil {
+		return nil, err
+	}
+	return Facade(spec, genSource, hand)
+}
+
 // Facade derives package conductor's generated files from the spec and the
 // generated client's source:
 //
@@ -589,9 +613,9 @@ func gofmt(name string, src []byte) ([]byte, error) {
 	return out, nil
 }
 
-// HandWritten returns the top-level names declared by the given Go
+// handWritten returns the top-level names declared by the given Go
 // sources, which are the hand-written files of package conductor.
-func HandWritten(sources map[string][]byte) ([]string, error) {
+func handWritten(sources map[string][]byte) ([]string, error) {
 	fset := token.NewFileSet()
 	var names []string
 	for name, src := range sources {
@@ -623,9 +647,9 @@ func HandWritten(sources map[string][]byte) ([]string, error) {
 	return slices.Compact(names), nil
 }
 
-// HandWrittenFiles reads the Go files of package conductor in dir that
+// handWrittenFiles reads the Go files of package conductor in dir that
 // apigen does not write: not generated (*.gen.go), not tests.
-func HandWrittenFiles(dir string) (map[string][]byte, error) {
+func handWrittenFiles(dir string) (map[string][]byte, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
