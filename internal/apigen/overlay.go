@@ -49,10 +49,7 @@ func Overlay(specData []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var root map[string]any
-	if err := yaml.Unmarshal(specData, &root); err != nil {
-		return nil, err
-	}
+	root := spec.Document()
 	doc := overlayDoc{
 		Overlay: "1.1.0",
 		Info: map[string]string{

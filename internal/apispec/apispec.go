@@ -173,6 +173,11 @@ func Parse(data []byte) (*Spec, error) {
 	return &Spec{root: root}, nil
 }
 
+// Document is the document as Parse decoded it, for readers that need
+// more of it than the operations' names, so that they need not decode the
+// spec again. It is shared: do not change it.
+func (s *Spec) Document() map[string]any { return s.root }
+
 // Operations returns every operation of the spec, named, in the order of
 // their SDK names. It fails when a path has a shape the rules above do not
 // name, or when two operations would get one name: both mean the rules
@@ -366,16 +371,6 @@ func (s *Spec) deref(v any) map[string]any {
 		return m
 	}
 	return mapOf(mapOf(mapOf(s.root["components"])["schemas"])[name])
-}
-
-// Schemas returns the names of the document's component schemas.
-func (s *Spec) Schemas() []string {
-	var names []string
-	for name := range mapOf(mapOf(s.root["components"])["schemas"]) {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // refName is the component schema a {$ref: "#/components/schemas/X"}
