@@ -12,7 +12,7 @@
 // The commands over the API are made from internal/apispec's table of
 // operations (tree.go), their flags from each operation's parameters in
 // the spec, and each calls the facade's method for its operation by
-// reflection (facade.go); auth-sessions create and fake-server are
+// reflection (internal/facade); auth-sessions create and fake-server are
 // written by hand.
 //
 // Without CONDUCTOR_SECRET_KEY, every command but fake-server runs against

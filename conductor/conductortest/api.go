@@ -32,8 +32,12 @@ type route struct {
 	segs []string // the path's segments; "{name}" for a parameter
 }
 
-// key names a resource in the fake's state and its fixtures.
+// resourceKey names a resource in the fake's state and its fixtures.
 func resourceKey(o apispec.Operation) string { return o.Namespace + "." + o.Resource }
+
+// qbdKey is the resourceKey of a QuickBooks Desktop resource, named as
+// fixtures name it: "invoices".
+func qbdKey(resource string) string { return apispec.QBDNamespace + "." + resource }
 
 // loadAPI reads the spec once for every fake in the process: the whole
 // published spec takes a second or two.

@@ -49,7 +49,7 @@ func (b *builder) object(schema *openapi3.Schema, input map[string]any) map[stri
 			continue
 		}
 		if required[name] {
-			out[name] = b.zero(prop, name, input)
+			out[name] = b.zero(prop, name)
 		}
 	}
 	b.derive(schema, input, out)
@@ -108,7 +108,7 @@ func (b *builder) value(ref *openapi3.SchemaRef, name string, v any) any {
 		if s, ok := m["value"].(string); ok && schema.Type.Is("string") {
 			return s
 		}
-		return b.zero(ref, name, nil)
+		return b.zero(ref, name)
 	}
 	switch v := v.(type) {
 	case map[string]any:
@@ -128,7 +128,7 @@ func (b *builder) value(ref *openapi3.SchemaRef, name string, v any) any {
 }
 
 // zero is what a required property holds when the request gives nothing.
-func (b *builder) zero(ref *openapi3.SchemaRef, name string, input map[string]any) any {
+func (b *builder) zero(ref *openapi3.SchemaRef, name string) any {
 	schema, nullable := nonNull(ref)
 	switch {
 	case schema == nil:
@@ -231,8 +231,8 @@ func isReference(ref *openapi3.SchemaRef) bool {
 	return id && full
 }
 
-// isDateTime is the spec's way of marking a timestamp: "The date and time
-// ...", on the property or its string choice.
+// isDateTime is the spec's way of marking a timestamp: a property whose
+// description starts "The date and time".
 func isDateTime(ref *openapi3.SchemaRef) bool {
 	return strings.HasPrefix(ref.Value.Description, "The date and time")
 }

@@ -51,8 +51,9 @@
 // QBD_REQUEST_ERROR (400, with QuickBooks' integrationCode: 500 for an id
 // QuickBooks does not have, 3200 for a stale revisionNumber) and
 // QBD_CONNECTION_ERROR (502, QuickBooks not connected). The codes
-// INVALID_REQUEST, INVALID_CURSOR, METHOD_NOT_ALLOWED and SPEC_UNAVAILABLE
-// are the fake's own, as Conductor documents none for those cases.
+// INVALID_REQUEST, INVALID_CURSOR and METHOD_NOT_ALLOWED are the fake's
+// own, as Conductor documents none for those cases; an INTERNAL_ERROR
+// (500) with the code INTERNAL or NOT_IMPLEMENTED is a bug in the fake.
 //
 // [Server.Enqueue] makes the next calls fail or stall, to test retries and
 // timeouts; [Server.Requests] shows what the fake received.

@@ -104,7 +104,7 @@ func (s *Server) Connect(endUserID string) error {
 
 // forEndUser finds the end-user a QuickBooks Desktop operation is for and
 // checks that it is connected. s.mu is held.
-func (s *Server) forEndUser(rt *route, r *http.Request) (*endUser, *Error) {
+func (s *Server) forEndUser(r *http.Request) (*endUser, *Error) {
 	id := strings.TrimSpace(r.Header.Get(apispec.EndUserHeader))
 	eu := s.state.endUsers[id]
 	if eu == nil {

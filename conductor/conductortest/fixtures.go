@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -110,7 +111,7 @@ func (s *Server) load(f *Fixtures) error {
 func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any) error {
 	resources := slices.Sorted(maps.Keys(byResource))
 	for _, r := range resources {
-		if s.api.models["qbd."+r] == nil {
+		if s.api.models[qbdKey(r)] == nil {
 			return fmt.Errorf("qbd: %q is not a QuickBooks Desktop resource; they are %s", r, strings.Join(s.qbdResources(), ", "))
 		}
 	}
@@ -118,7 +119,7 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 	ids := map[string][]string{}
 	for _, r := range resources {
 		for i, in := range byResource[r] {
-			id, _ := in[idField(s.api.models["qbd."+r])].(string)
+			id, _ := in[idField(s.api.models[qbdKey(r)])].(string)
 			if id == "" {
 				id, _ = in["id"].(string)
 			}
@@ -132,13 +133,13 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 					names[k] = v
 				}
 			}
-			if err := s.state.put(eu, "qbd."+r, id, names); err != nil {
+			if err := s.state.put(eu, qbdKey(r), id, names); err != nil {
 				return fmt.Errorf("qbd.%s[%d]: %w", r, i, err)
 			}
 		}
 	}
 	for _, r := range resources {
-		model := s.api.models["qbd."+r]
+		model := s.api.models[qbdKey(r)]
 		for i, in := range byResource[r] {
 			v := b.object(model, in)
 			if field := idField(model); field != "" {
@@ -147,11 +148,11 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 			for _, k := range []string{"createdAt", "updatedAt"} {
 				if _, given := in[k]; !given {
 					if _, has := model.Properties[k]; has {
-						v[k] = b.now.Format(rfc3339)
+						v[k] = b.now.Format(time.RFC3339)
 					}
 				}
 			}
-			if err := s.state.put(eu, "qbd."+r, ids[r][i], v); err != nil {
+			if err := s.state.put(eu, qbdKey(r), ids[r][i], v); err != nil {
 				return fmt.Errorf("qbd.%s[%d]: %w", r, i, err)
 			}
 		}
@@ -163,7 +164,7 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 func (s *Server) qbdResources() []string {
 	var out []string
 	for key := range s.api.models {
-		if r, ok := strings.CutPrefix(key, "qbd."); ok {
+		if r, ok := strings.CutPrefix(key, qbdKey("")); ok {
 			out = append(out, r)
 		}
 	}

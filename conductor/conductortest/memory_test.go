@@ -34,9 +34,10 @@ func heapAlloc() uint64 {
 // with lists of all those objects in flight. It measures the whole
 // process, so it must not run in parallel with other tests (none here do).
 func TestMemoryStaysWithinBudget(t *testing.T) {
+	// The fake loads the OpenAPI document on start, before the baseline
+	// is taken: the budget leaves it out as shared by every fake in the
+	// process.
 	srv := newServer(t)
-	// The first session loads the OpenAPI document, which the budget
-	// leaves out as shared by every fake in the process.
 	c := client(t, srv, conductor.WithMaxRetries(0))
 	defer c.CloseIdleConnections()
 	mustCreate(t, c, conductor.AuthSessionCreateParams{EndUserID: "end_usr_first"})

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
@@ -38,7 +39,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		model := s.api.models[res]
 		v := b.object(model, body)
 		id := s.newQBDID()
-		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(rfc3339), "updatedAt": b.now.Format(rfc3339), "revisionNumber": "0"} {
+		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(time.RFC3339), "updatedAt": b.now.Format(time.RFC3339), "revisionNumber": "0"} {
 			if _, ok := model.Properties[k]; ok {
 				v[k] = val
 			}
@@ -95,11 +96,8 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 				}
 			}
 		}
-		rev, _ := strconv.Atoi(fmt.Sprint(v["revisionNumber"]))
-		v["revisionNumber"] = strconv.Itoa(rev + 1)
-		v["updatedAt"] = b.now.Format(rfc3339)
-		if err := s.state.put(eu, res, id, v); err != nil {
-			return 0, nil, invalid(err.Error())
+		if failed := s.revise(b, eu, res, id, v); failed != nil {
+			return 0, nil, failed
 		}
 		return http.StatusOK, v, nil
 
@@ -131,11 +129,8 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		} else if _, has := v["memo"]; has && v["memo"] == nil {
 			v["memo"] = "VOID:"
 		}
-		rev, _ := strconv.Atoi(fmt.Sprint(v["revisionNumber"]))
-		v["revisionNumber"] = strconv.Itoa(rev + 1)
-		v["updatedAt"] = b.now.Format(rfc3339)
-		if err := s.state.put(eu, res, id, v); err != nil {
-			return 0, nil, invalid(err.Error())
+		if failed := s.revise(b, eu, res, id, v); failed != nil {
+			return 0, nil, failed
 		}
 		v["voided"] = true
 		return http.StatusOK, b.object(answer, v), nil
@@ -160,6 +155,18 @@ func (s *Server) singleton(b *builder, schema *openapi3.Schema, eu *endUser) map
 	return b.object(schema, map[string]any{"companyName": eu.CompanyName})
 }
 
+// revise stores v, changed, as the next revision of the object id, as
+// QuickBooks does on every change: a new revisionNumber and updatedAt.
+func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]any) *Error {
+	rev, _ := strconv.Atoi(fmt.Sprint(v["revisionNumber"]))
+	v["revisionNumber"] = strconv.Itoa(rev + 1)
+	v["updatedAt"] = b.now.Format(time.RFC3339)
+	if err := s.state.put(eu, res, id, v); err != nil {
+		return invalid(err.Error())
+	}
+	return nil
+}
+
 // builderFor builds objects for eu at the fake's time.
 func (s *Server) builderFor(eu *endUser) *builder {
 	return &builder{
@@ -179,5 +186,3 @@ func (s *Server) newQBDID() string {
 	s.idSeq++
 	return fmt.Sprintf("%X-%d", 0x80000000+s.idSeq, s.now().Unix())
 }
-
-const rfc3339 = "2006-01-02T15:04:05Z07:00"

@@ -352,7 +352,7 @@ func (s *Server) dispatch(rt *route, r *http.Request, params map[string]string, 
 	case rt.op.Namespace == "":
 		return s.serveEndUsers(rt, params, body)
 	}
-	eu, failed := s.forEndUser(rt, r)
+	eu, failed := s.forEndUser(r)
 	if failed != nil {
 		return 0, nil, failed
 	}

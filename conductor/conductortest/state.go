@@ -43,6 +43,9 @@ type object struct {
 	id   string
 	seq  int64
 	data []byte // the object as the API returns it
+	// name is what a reference to the object shows as fullName (see
+	// findName), kept so that references need not decode the object.
+	name string
 }
 
 // cursor is a list being paged: which list, with which filters, and how
@@ -89,11 +92,11 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	}
 	st.bytes += grow
 	if old != nil {
-		old.data = data
+		old.data, old.name = data, nameOf(v)
 		return nil
 	}
 	st.seq++
-	o := &object{id: id, seq: st.seq, data: data}
+	o := &object{id: id, seq: st.seq, data: data, name: nameOf(v)}
 	c.byID[id] = o
 	c.order = append(c.order, o)
 	return nil
@@ -130,21 +133,26 @@ func (st *state) remove(eu *endUser, resource, id string) {
 	st.bytes -= len(o.data) + len(o.id) + objectOverhead
 }
 
-// findName is what a reference to id shows as fullName: the object's full
-// name, name or reference number, from any of the end-user's resources.
+// findName is what a reference to id shows as fullName, from any of the
+// end-user's resources, and whether there is an object with that id.
 func (st *state) findName(eu *endUser, id string) (string, bool) {
 	for _, c := range eu.objects {
 		if o := c.find(id); o != nil {
-			v := decodeObject(o.data)
-			for _, k := range []string{"fullName", "name", "refNumber"} {
-				if s, ok := v[k].(string); ok && s != "" {
-					return s, true
-				}
-			}
-			return "", true
+			return o.name, true
 		}
 	}
 	return "", false
+}
+
+// nameOf is the object's full name, name or reference number: the first
+// it has.
+func nameOf(v map[string]any) string {
+	for _, k := range []string{"fullName", "name", "refNumber"} {
+		if s, ok := v[k].(string); ok && s != "" {
+			return s
+		}
+	}
+	return ""
 }
 
 // dropEndUser forgets an end-user and all its QuickBooks objects.

@@ -211,7 +211,7 @@ func quoted(s string) (string, bool) {
 func checkUnknownFields(value any, schema *openapi3.Schema) string {
 	fields, ok := value.(map[string]any)
 	if !ok {
-		return "" // not an object: the schema check has said so already
+		return "" // not an object: the schema check, run next, says so
 	}
 	if ap := schema.AdditionalProperties; ap.Schema != nil || ap.Has != nil && *ap.Has {
 		return "" // free-form, such as a passthrough's qbXML

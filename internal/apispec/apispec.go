@@ -363,14 +363,17 @@ func (s *Spec) isList(schema map[string]any) bool {
 	return data["type"] == "array"
 }
 
-// deref follows a local $ref, keeping nothing of the referring schema.
+// deref follows a local $ref to a component of any kind (a schema, a
+// parameter), keeping nothing of the referring node.
 func (s *Spec) deref(v any) map[string]any {
 	m := mapOf(v)
-	name := refName(m)
-	if name == "" {
+	ref, _ := m["$ref"].(string)
+	path, ok := strings.CutPrefix(ref, "#/components/")
+	if !ok {
 		return m
 	}
-	return mapOf(mapOf(mapOf(s.root["components"])["schemas"])[name])
+	kind, name, _ := strings.Cut(path, "/")
+	return mapOf(mapOf(mapOf(s.root["components"])[kind])[name])
 }
 
 // refName is the component schema a {$ref: "#/components/schemas/X"}

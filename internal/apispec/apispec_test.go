@@ -3,6 +3,7 @@ package apispec_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -131,5 +132,40 @@ paths:
 	}
 	if _, err := spec.Operations(); err == nil || !strings.Contains(err.Error(), "PATCH /quickbooks-desktop/invoices/{id}/lines/{line}") {
 		t.Errorf("Operations() error = %v; want one naming the operation", err)
+	}
+}
+
+// TestSharedParametersCount: a parameter the spec shares through
+// components/parameters says as much about the operation as one written
+// in place: the end-user header, a required query parameter, a cursor.
+func TestSharedParametersCount(t *testing.T) {
+	spec, err := apispec.Parse([]byte(`
+paths:
+  /quickbooks-desktop/reports/aging:
+    get:
+      parameters:
+        - $ref: "#/components/parameters/EndUser"
+        - $ref: "#/components/parameters/ReportType"
+        - $ref: "#/components/parameters/Cursor"
+      responses:
+        "200": {content: {application/json: {schema: {$ref: "#/components/schemas/qbd_report"}}}}
+components:
+  parameters:
+    EndUser: {name: Conductor-End-User-Id, in: header, required: true, schema: {type: string}}
+    ReportType: {name: reportType, in: query, required: true, schema: {type: string}}
+    Cursor: {name: cursor, in: query, schema: {type: string}}
+  schemas:
+    qbd_report: {type: object}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := spec.Operations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := ops[0]
+	if !o.NeedsEndUser || !o.HasQuery || !o.Paginated || !slices.Equal(o.RequiredQuery, []string{"reportType"}) {
+		t.Errorf("reports.aging = %+v; want the end-user header, a query with reportType required, and a cursor", o)
 	}
 }

@@ -39,7 +39,6 @@ type Method struct {
 	op     apispec.Operation
 	fields []string // from the client to the service: QBD, Invoices
 	name   string   // List, All, Void
-	query  bool     // Params is passed as a pointer
 }
 
 // Find finds the method name of op's service (the operation's own,
@@ -49,7 +48,7 @@ type Method struct {
 // pointer or the body as a value, then options; and that it returns a
 // result and an error, or for All an iterator.
 func Find(op apispec.Operation, name string) (*Method, error) {
-	m := &Method{op: op, name: name, query: op.HasQuery}
+	m := &Method{op: op, name: name}
 	if op.Namespace != "" {
 		m.fields = append(m.fields, apispec.Exported(op.Namespace))
 	}
@@ -201,11 +200,11 @@ func (m *Method) params(p any) (reflect.Value, error) {
 	ptr := reflect.New(m.Params)
 	switch given := p.(type) {
 	case nil:
-		if m.query {
+		if m.op.HasQuery {
 			return reflect.Zero(ptr.Type()), nil
 		}
 	case map[string]any:
-		if given == nil && m.query {
+		if given == nil && m.op.HasQuery {
 			return reflect.Zero(ptr.Type()), nil
 		}
 		b, err := json.Marshal(given)
@@ -226,7 +225,7 @@ func (m *Method) params(p any) (reflect.Value, error) {
 			return reflect.Value{}, fmt.Errorf("%s takes %v, not %T", m.Where, m.Params, p)
 		}
 	}
-	if m.query {
+	if m.op.HasQuery {
 		return ptr, nil
 	}
 	return ptr.Elem(), nil
