@@ -22,6 +22,8 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
+const specPath = "../openapi.yaml"
+
 // The ids every call of TestEveryOperationThroughHTTP is made with. The
 // object id has characters a path must escape.
 const (
@@ -30,9 +32,10 @@ const (
 )
 
 // TestEveryOperationThroughHTTP calls every facade method, one per
-// operation of openapi.yaml, against a server that records the request and
-// answers with an example of the operation's 200 body built from the
-// spec. For each it checks what was sent (method, path with the id
+// operation of openapi.yaml, found where internal/apispec names it
+// (qbd.invoices.list is client.QBD.Invoices.List), against a server that
+// records the request and answers with an example of the operation's 200
+// body built from the spec. For each it checks what was sent (method, path with the id
 // escaped, the end-user header exactly when the operation takes it, every
 // query parameter and body field given) and that the answer decodes.
 func TestEveryOperationThroughHTTP(t *testing.T) {
@@ -85,7 +88,7 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 			for _, name := range names {
 				m, err := facade.Find(o, name)
 				if err != nil {
-					t.Fatal(err)
+					t.Fatalf("%v: run `make generate`, or write it by hand if its service is hand-written", err)
 				}
 				args := facade.Args{EndUserID: testEndUserID, ID: testObjectID, Params: query}
 				if o.HasBody {

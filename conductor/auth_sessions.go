@@ -118,8 +118,8 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 	if key == "" {
 		return body, &ValidationError{Field: "PublishableKey", Reason: "is required: set it in the params, with conductor.WithPublishableKey, or in " + EnvPublishableKey}
 	}
-	if err := checkPublishableKey(key); err != nil {
-		return body, err
+	if err := config.PublishableKey(key); err != nil { // never quotes the key back
+		return body, &ValidationError{Field: "PublishableKey", Reason: err.Error()}
 	}
 	body.EndUserID = p.EndUserID
 	body.PublishableKey = key
@@ -137,15 +137,6 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 		body.RedirectURL = &p.RedirectURL
 	}
 	return body, nil
-}
-
-// checkPublishableKey refuses a secret key, which would end up in a URL
-// shown to end-users. The key itself is never quoted back.
-func checkPublishableKey(key string) *ValidationError {
-	if err := config.PublishableKey(key); err != nil {
-		return &ValidationError{Field: "PublishableKey", Reason: err.Error()}
-	}
-	return nil
 }
 
 // toAuthSession checks a decoded 200 body against the auth_session schema,

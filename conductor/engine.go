@@ -238,20 +238,29 @@ func finish(req *http.Request, resp *http.Response, err error, attempt int) (*ht
 }
 
 // checkHeaders refuses header names and values that net/http would refuse
-// to send (RFC 9110: a name is a token; a value has no control character
-// but tab).
+// to send, by headerProblem's rule.
 func checkHeaders(h http.Header) error {
 	for name, values := range h {
-		if name == "" || strings.ContainsFunc(name, isNotTokenChar) {
-			return &ValidationError{Field: "header " + strconv.Quote(name), Reason: "is not a valid header name; nothing was sent"}
-		}
 		for _, v := range values {
-			if i := strings.IndexFunc(v, isControl); i >= 0 {
-				return &ValidationError{Field: "header " + name, Reason: fmt.Sprintf("has the control character %U, which HTTP does not allow in a header value; nothing was sent", v[i])}
+			if field, problem := headerProblem(name, v); problem != "" {
+				return &ValidationError{Field: field, Reason: problem + "; nothing was sent"}
 			}
 		}
 	}
 	return nil
+}
+
+// headerProblem is what is wrong with a header, by RFC 9110's rule (a
+// name is a token; a value has no control character but tab), and the
+// header's name as a message should give it; "" when nothing is.
+func headerProblem(name, value string) (field, problem string) {
+	if name == "" || strings.ContainsFunc(name, isNotTokenChar) {
+		return "header " + strconv.Quote(name), "is not a valid header name"
+	}
+	if i := strings.IndexFunc(value, isControl); i >= 0 {
+		return "header " + name, fmt.Sprintf("has the control character %U; HTTP allows none in a header value, not a line break nor a NUL, but tab", rune(value[i]))
+	}
+	return "", ""
 }
 
 // isControl reports an ASCII control character other than tab.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -84,12 +83,8 @@ func (s *settings) applyOptions(opts []Option) error {
 
 // check validates what only makes sense once every option is applied.
 func (s *settings) check() error {
-	if config.InClear(s.baseURL) && !s.allowInsecureHTTP {
-		u, err := url.Parse(s.baseURL)
-		if err != nil {
-			return fmt.Errorf("conductor: base URL: %w", err)
-		}
-		return fmt.Errorf("conductor: base URL %q uses plain http to a host that is not loopback, which would send the secret key in clear; use https, or pass conductor.WithInsecureHTTP() if you really mean it", u.Redacted())
+	if shown, inClear := config.InClear(s.baseURL); inClear && !s.allowInsecureHTTP {
+		return fmt.Errorf("conductor: base URL %q uses plain http to a host that is not loopback, which would send the secret key in clear; use https, or pass conductor.WithInsecureHTTP() if you really mean it", shown)
 	}
 	s.server = s.baseURL + "/"
 	return nil
@@ -191,13 +186,11 @@ func WithTimeout(d time.Duration) Option {
 func WithHeader(name, value string) Option {
 	return func(s *settings) error {
 		canonical := http.CanonicalHeaderKey(name)
-		switch {
-		case name == "" || strings.ContainsFunc(name, isNotTokenChar):
-			return fmt.Errorf("conductor: WithHeader: %q is not a valid header name", name)
-		case canonical == "Authorization" || canonical == "User-Agent":
+		if field, problem := headerProblem(name, value); problem != "" {
+			return fmt.Errorf("conductor: WithHeader: %s %s", field, problem)
+		}
+		if canonical == "Authorization" || canonical == "User-Agent" {
 			return fmt.Errorf("conductor: WithHeader: %s is set by the client and cannot be overridden", canonical)
-		case strings.ContainsFunc(value, isControl):
-			return fmt.Errorf("conductor: WithHeader: the value for %s contains a control character (such as a line break or NUL); HTTP allows only tab among them", canonical)
 		}
 		s.headers = s.headers.Clone()
 		if s.headers == nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"net/http"
 	"sync"
 )
 
@@ -15,7 +16,8 @@ type Page[T any] struct {
 	// Data are the page's objects.
 	Data []T `json:"data"`
 	// HasMore says that another page follows: ask for it with NextCursor
-	// within 10 seconds, or the cursor expires. The All methods do.
+	// within 10 seconds, or the cursor expires. The All methods do as long
+	// as the loop spends less than that on each page.
 	HasMore bool `json:"hasMore"`
 	// NextCursor asks for the next page (as the list's Cursor parameter).
 	// Conductor keeps it the same for the whole listing, so the end is
@@ -87,8 +89,8 @@ func all[T any](ctx context.Context, c *Client, o op, endUserID string, build bu
 }
 
 // errCursorExpired explains the likely cause when a page after the first
-// is refused.
-var errCursorExpired = errors.New("a cursor expires 10 seconds after the page before it arrived; All asks for each page as soon as the previous one arrives, so the loop body spent longer than that on one page: collect the objects first, or work on them elsewhere")
+// is refused as a bad request.
+var errCursorExpired = errors.New("a cursor expires 10 seconds after the page before it arrived; All asks for the next page when the loop moves on to that one, so the loop body likely spent longer than that on the page before it: collect the objects first, or work on them elsewhere")
 
 // pages hands each page of a list operation, in order, to each, until each
 // returns false (then pages returns nil) or a page fails (then its error).
@@ -122,7 +124,7 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 	for n := 1; ; n++ {
 		if err != nil {
 			var apiErr *Error
-			if n > 1 && errors.As(err, &apiErr) && apiErr.StatusCode >= 400 && apiErr.StatusCode < 500 {
+			if n > 1 && errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusBadRequest || apiErr.StatusCode == http.StatusNotFound) {
 				err = fmt.Errorf("%w (page %d; %w)", err, n, errCursorExpired)
 			}
 			return err

@@ -27,15 +27,12 @@ const (
 )
 
 // unconfirmed wraps err, the last error of a call, with ErrWriteUnconfirmed
-// when the call is a write that may have taken effect: anything but an
-// error raised before the request left, or an answer that says it was not
-// processed (a 4xx, or QuickBooks being unreachable).
+// when the call is a write that may have taken effect: anything but a
+// connection never opened, or an answer that says it was not processed (a
+// 4xx, or QuickBooks being unreachable). What the client refuses itself
+// (a ValidationError) never reaches here: it is returned before sending.
 func (w writeKind) unconfirmed(err error) error {
 	if w == notWrite || err == nil || notSent(err) {
-		return err
-	}
-	var verr *ValidationError
-	if errors.As(err, &verr) {
 		return err
 	}
 	var apiErr *Error

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net/url"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
@@ -64,11 +63,7 @@ func newClient(e env, publishableKey, keySource string, needPublishable bool) (c
 	if err != nil {
 		return nil, nil, exitUsage, fmt.Errorf("%s: %v", conductor.EnvBaseURL, err)
 	}
-	if config.InClear(base) {
-		shown := base
-		if u, err := url.Parse(base); err == nil {
-			shown = u.Redacted()
-		}
+	if shown, inClear := config.InClear(base); inClear {
 		return nil, nil, exitUsage, fmt.Errorf("%s %q uses plain http to a host that is not loopback, which would send your secret key in clear; use https (plain http is allowed to loopback only, such as a conductor fake-server on 127.0.0.1)", conductor.EnvBaseURL, shown)
 	}
 	// Every setting is passed as an option, so that the client does not

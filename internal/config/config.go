@@ -65,10 +65,14 @@ func BaseURL(rawURL string) (string, error) {
 
 // InClear reports whether calls to baseURL, as BaseURL returns it, would
 // carry the secret key unencrypted off this machine: plain http to a host
-// that is not loopback.
-func InClear(baseURL string) bool {
+// that is not loopback. When they would, shown is baseURL as an error may
+// quote it, with any password redacted.
+func InClear(baseURL string) (shown string, inClear bool) {
 	u, err := url.Parse(baseURL)
-	return err == nil && u.Scheme == "http" && !isLoopback(u.Hostname())
+	if err != nil || u.Scheme != "http" || isLoopback(u.Hostname()) {
+		return "", false
+	}
+	return u.Redacted(), true
 }
 
 func isLoopback(host string) bool {
