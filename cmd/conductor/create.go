@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"strconv"
 	"time"
 
@@ -37,7 +38,8 @@ func runCreate(ctx context.Context, args []string, e env) int {
 	fs.StringVar(&params.PublishableKey, "publishable-key", "", "your publishable `key` (pk_...); default: CONDUCTOR_PUBLISHABLE_KEY")
 	fs.Var(durationFlag{&params.LinkExpiry}, "link-expiry", "how long the auth-flow link stays valid, a `duration` from 15m to 168h;\ndefault: the API's, 30m")
 	fs.StringVar(&params.RedirectURL, "redirect-url", "", "the `URL` the end-user's browser goes to after the flow")
-	if code, done := parseFlags(fs, createSynopsis, args, stdout, stderr); done {
+	usage := func(w io.Writer) { printUsage(fs, createSynopsis, w) }
+	if code, done := parseFlags(fs, args, nil, usage, usage, stdout, stderr); done {
 		return code
 	}
 	if params.EndUserID == "" {

@@ -33,7 +33,8 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 	fs.StringVar(&opts.PublishableKey, "publishable-key", "", "the publishable `key` bodies must carry; default: a random pk_conductor_fake_...")
 	fixtures := fs.String("fixtures", "", "a JSON `file` of end-users and their QuickBooks Desktop objects to start with:\n{\"endUsers\": [{\"id\": \"end_usr_1\", \"connected\": true, \"qbd\": {\"customers\": [{\"name\": \"Acme\"}]}}]}")
 	fs.BoolVar(&opts.Demo, "demo", false, "add a demo company: the connected end-user "+conductortest.DemoEndUserID+" with customers, items and invoices")
-	if code, done := parseFlags(fs, fakeServerSynopsis, args, stdout, stderr); done {
+	usage := func(w io.Writer) { printUsage(fs, fakeServerSynopsis, w) }
+	if code, done := parseFlags(fs, args, nil, usage, usage, stdout, stderr); done {
 		return code
 	}
 	if err := checkAddr(opts.Addr); err != nil {

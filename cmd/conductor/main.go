@@ -215,22 +215,39 @@ func isHelp(arg string) bool {
 	return false
 }
 
-// parseFlags parses args into fs, printing help on stdout for --help and
-// errors with the usage on stderr. done reports that the command must
-// stop with the code returned.
-func parseFlags(fs *flag.FlagSet, synopsis string, args []string, stdout, stderr io.Writer) (code int, done bool) {
+// parseFlags parses args into fs. --help prints help on stdout; a mistake
+// prints what is wrong and usage on stderr, with the nearest of known (the
+// flags fs defines, when nil) for an unknown flag. done reports that the
+// command must stop with the code returned.
+func parseFlags(fs *flag.FlagSet, args []string, known []string, help, usage func(io.Writer), stdout, stderr io.Writer) (code int, done bool) {
 	fs.SetOutput(io.Discard)
 	err := fs.Parse(args)
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		// "--include-line-items false" leaves false over: package flag
+		// takes a boolean's value only after =.
+		if _, berr := parseBool(fs.Arg(0)); berr == nil {
+			if at := len(args) - fs.NArg(); at > 0 && strings.HasPrefix(args[at-1], "-") {
+				err = fmt.Errorf("%w; a true/false flag takes its value after =, as --%s=%s", err, strings.TrimLeft(args[at-1], "-"), fs.Arg(0))
+			}
+		}
 	}
 	switch {
 	case errors.Is(err, flag.ErrHelp):
-		printUsage(fs, synopsis, stdout)
+		help(stdout)
 		return exitOK, true
 	case err != nil:
-		fmt.Fprintf(stderr, "conductor %s: %s\n\n", fs.Name(), flagError(err))
-		printUsage(fs, synopsis, stderr)
+		msg := flagError(err)
+		if name, ok := strings.CutPrefix(msg, "unknown flag --"); ok {
+			if known == nil {
+				fs.VisitAll(func(f *flag.Flag) { known = append(known, f.Name) })
+			}
+			if near := closest(name, known); near != "" {
+				msg += "; did you mean --" + near + "?"
+			}
+		}
+		fmt.Fprintf(stderr, "conductor %s: %s\n\n", fs.Name(), msg)
+		usage(stderr)
 		return exitUsage, true
 	}
 	return exitOK, false

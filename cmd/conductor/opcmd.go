@@ -43,7 +43,7 @@ func (c *opCommand) run(ctx context.Context, args []string, e env) int {
 }
 
 func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e env) int {
-	if code, done := parseOpFlags(f, args, func(w io.Writer) { c.printHelp(f, w) }, func(w io.Writer) { c.printBrief(f, w) }, e); done {
+	if code, done := parseFlags(f.fs, args, f.order, func(w io.Writer) { c.printHelp(f, w) }, func(w io.Writer) { c.printBrief(f, w) }, e.stdout, e.stderr); done {
 		return code
 	}
 	if missing := missingFlags(f); len(missing) > 0 {

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
@@ -152,38 +150,4 @@ func listAnd(items []string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
-}
-
-// parseOpFlags parses an operation's flags as parseFlags does, and on an
-// unknown flag suggests the nearest, since an operation has many.
-func parseOpFlags(f *opFlags, args []string, help, brief func(io.Writer), e env) (code int, done bool) {
-	fs := f.fs
-	fs.SetOutput(io.Discard)
-	err := fs.Parse(args)
-	if err == nil && fs.NArg() > 0 {
-		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
-		// "--include-line-items false" leaves false over: package flag
-		// takes a boolean's value only after =.
-		if _, berr := parseBool(fs.Arg(0)); berr == nil {
-			if at := len(args) - fs.NArg(); at > 0 && strings.HasPrefix(args[at-1], "-") {
-				err = fmt.Errorf("%w; a true/false flag takes its value after =, as --%s=%s", err, strings.TrimLeft(args[at-1], "-"), fs.Arg(0))
-			}
-		}
-	}
-	switch {
-	case errors.Is(err, flag.ErrHelp):
-		help(e.stdout)
-		return exitOK, true
-	case err != nil:
-		msg := flagError(err)
-		if name, ok := strings.CutPrefix(msg, "unknown flag --"); ok {
-			if near := closest(name, f.order); near != "" {
-				msg += "; did you mean --" + near + "?"
-			}
-		}
-		fmt.Fprintf(e.stderr, "conductor %s: %s\n\n", fs.Name(), msg)
-		brief(e.stderr)
-		return exitUsage, true
-	}
-	return exitOK, false
 }
