@@ -6,12 +6,14 @@ GO ?= go
 
 all: ci
 
-## generate: regenerate gen/ (the overlay, the client and gen/spec) from
-## openapi.yaml and oapi-codegen.yaml, then the facade's conductor/*.gen.go
-## from gen/: in that order, since each step reads the one before.
+## generate: regenerate gen/ (the overlay and the client) from openapi.yaml
+## and oapi-codegen.yaml, then the facade's conductor/*.gen.go from gen/: in
+## that order, since each step reads the one before; and the spec the fake
+## and the command embed (internal/embeddedspec)
 generate:
 	$(GO) generate ./gen/...
 	$(GO) generate ./conductor
+	$(GO) generate ./internal/embeddedspec
 
 ## test: run every test with the race detector
 test:
@@ -62,15 +64,15 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./conductor | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat -col /impl bench.txt
 
-## check: fail if gen/ or conductor/*.gen.go differ from what openapi.yaml,
-## oapi-codegen.yaml and the go:generate lines generate
-GENERATED = gen/ conductor/*.gen.go
+## check: fail if gen/, conductor/*.gen.go or the embedded spec differ from
+## what openapi.yaml, oapi-codegen.yaml and the go:generate lines generate
+GENERATED = gen/ conductor/*.gen.go internal/embeddedspec/openapi.json.gz
 check: generate
 	@if ! git diff --quiet -- $(GENERATED) || [ -n "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" ]; then \
 		echo "generated files are out of date with openapi.yaml, oapi-codegen.yaml or a go:generate line:"; \
 		git status --porcelain --untracked-files=all -- $(GENERATED); git --no-pager diff --stat -- $(GENERATED); \
 		echo "run 'make generate' and commit them"; exit 1; fi
-	@echo "gen/ and conductor/*.gen.go are up to date"
+	@echo "gen/, conductor/*.gen.go and internal/embeddedspec are up to date"
 
 ## ci: everything CI runs
 ci: test test-contract lint check

@@ -46,8 +46,8 @@ var allowedModules = []string{
 // allowedOwnPackages are this module's packages a program importing
 // conductor may link: the facade, the generated client, and the internal
 // packages that state rules the facade shares with the fake and the
-// command (the standard library's only). gen/spec, which holds the spec
-// for the fake, is not among them.
+// command (the standard library's only). internal/embeddedspec, which
+// holds the spec for the fake and the command, is not among them.
 var allowedOwnPackages = []string{
 	modulePath + "/conductor",
 	modulePath + "/gen",
@@ -105,7 +105,7 @@ func TestFootprint(t *testing.T) {
 	}
 	if len(direct)+len(indirect) > 0 {
 		t.Errorf("a program importing conductor links %d packages outside the standard library, %s and the modules %s:\n\t%s\nand with them:\n\t%s\n"+
-			"Keep them out of conductor and gen: what only the fake or tests need belongs in conductortest or gen/spec.",
+			"Keep them out of conductor and gen: what only the fake or tests need belongs in conductortest or internal/embeddedspec.",
 			len(direct)+len(indirect), strings.Join(allowedOwnPackages, ", "), strings.Join(allowedModules, ", "),
 			strings.Join(direct, "\n\t"), strings.Join(indirect, "\n\t"))
 	}

@@ -1,9 +1,10 @@
 // Command apigen writes what internal/apigen derives from openapi.yaml. It
-// is run by `make generate`, from the go:generate lines of gen/doc.go and
-// conductor/doc.go:
+// is run by `make generate`, from the go:generate lines of gen/doc.go,
+// conductor/doc.go and internal/embeddedspec:
 //
 //	apigen overlay -spec SPEC -o FILE             the overlay oapi-codegen applies
 //	apigen facade -spec SPEC -gen GENFILE -dir DIR  the facade's aliases and wrappers
+//	apigen embed -spec SPEC -o FILE               the spec the fake and the command embed
 //
 // facade writes api.gen.go and types.gen.go in DIR, package conductor,
 // and reads the hand-written files there for the names they declare.
@@ -22,6 +23,7 @@ import (
 const usage = `usage:
   apigen overlay -spec SPEC -o FILE
   apigen facade -spec SPEC -gen GENFILE -dir DIR
+  apigen embed -spec SPEC -o FILE
 `
 
 func main() {
@@ -36,7 +38,7 @@ func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("apigen "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	spec := fs.String("spec", "", "the OpenAPI document")
-	out := fs.String("o", "", "the overlay file to write (overlay)")
+	out := fs.String("o", "", "the file to write (overlay, embed)")
 	genFile := fs.String("gen", "", "the generated client (facade)")
 	dir := fs.String("dir", "", "the directory of package conductor (facade)")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -49,7 +51,9 @@ func run(args []string, stderr io.Writer) int {
 	var err error
 	switch {
 	case args[0] == "overlay" && *out != "":
-		err = overlay(*spec, *out)
+		err = transform(*spec, *out, apigen.Overlay)
+	case args[0] == "embed" && *out != "":
+		err = transform(*spec, *out, apigen.EmbeddedSpec)
 	case args[0] == "facade" && *genFile != "" && *dir != "":
 		err = facade(*spec, *genFile, *dir)
 	default:
@@ -63,12 +67,13 @@ func run(args []string, stderr io.Writer) int {
 	return 0
 }
 
-func overlay(specPath, out string) error {
+// transform writes to out what derive makes of the spec at specPath.
+func transform(specPath, out string, derive func([]byte) ([]byte, error)) error {
 	spec, err := os.ReadFile(specPath)
 	if err != nil {
 		return err
 	}
-	data, err := apigen.Overlay(spec)
+	data, err := derive(spec)
 	if err != nil {
 		return err
 	}

@@ -137,8 +137,8 @@ type env struct {
 type command func(ctx context.Context, args []string, e env) int
 
 // run is the whole command, minus the process, so tests can call it. The
-// hand-written commands run without reading the spec's operations, which
-// takes a tenth of a second.
+// hand-written commands run without decoding the spec, which takes some
+// 50 ms (see BENCHMARKS.md).
 func run(ctx context.Context, args []string, e env) int {
 	if len(args) > 0 {
 		for _, h := range handWritten {

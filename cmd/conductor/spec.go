@@ -7,8 +7,8 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/seed-6dcb809e/conductor-go/gen/spec"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/embeddedspec"
 )
 
 // What the command reads of the spec beyond internal/apispec's names: an
@@ -114,27 +114,21 @@ type specDoc struct {
 }
 
 // specTable is the command's table: the operations apispec names, and the
-// document they come from. It is read once per process.
+// document they come from, each kept raw until a command needs it. It is
+// read once per process, from the decoding internal/embeddedspec shares
+// with an in-process fake.
 type specTable struct {
 	ops []apispec.Operation
 	doc specDoc
 }
 
 var loadSpec = sync.OnceValues(func() (*specTable, error) {
-	raw, err := spec.GetSpecJSON()
+	s, err := embeddedspec.Load()
 	if err != nil {
 		return nil, err
 	}
-	names, err := apispec.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	ops, err := names.Operations()
-	if err != nil {
-		return nil, err
-	}
-	t := &specTable{ops: ops}
-	if err := json.Unmarshal(raw, &t.doc); err != nil {
+	t := &specTable{ops: s.Operations}
+	if err := json.Unmarshal(s.JSON, &t.doc); err != nil {
 		return nil, fmt.Errorf("reading the spec's paths: %w", err)
 	}
 	return t, nil

@@ -18,11 +18,11 @@ const repoRoot = "../.."
 
 // pipelineRepo is a copy, in a temporary directory, of what this
 // repository's generation needs: go.mod and go.sum (so the same pinned
-// oapi-codegen runs), oapi-codegen.yaml, the doc.go of gen and of gen/spec
-// (whose go:generate lines say how each is generated), cmd/apigen and the
-// packages it runs (which derive gen/overlay.yaml), and a spec. `go
-// generate ./gen/...` and `go build ./gen/...` run in it as `make
-// update-spec` runs them in the repository.
+// oapi-codegen runs), oapi-codegen.yaml, gen/doc.go and
+// internal/embeddedspec (whose go:generate lines say how each is
+// generated), cmd/apigen and the packages it runs (which derive
+// gen/overlay.yaml and the embedded spec), and a spec. `go generate` and
+// `go build` run in it as `make update-spec` runs them in the repository.
 type pipelineRepo struct {
 	dir string
 }
@@ -30,10 +30,10 @@ type pipelineRepo struct {
 func newPipelineRepo(t *testing.T, spec []byte) *pipelineRepo {
 	t.Helper()
 	r := &pipelineRepo{dir: t.TempDir()}
-	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go"), filepath.Join("gen", "spec", "doc.go")} {
+	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go")} {
 		r.write(t, f, readFile(t, filepath.Join(repoRoot, f)))
 	}
-	for _, pkg := range []string{"cmd/apigen", "internal/apigen", "internal/apispec"} {
+	for _, pkg := range []string{"cmd/apigen", "internal/apigen", "internal/apispec", "internal/embeddedspec"} {
 		r.copyPackage(t, pkg)
 	}
 	r.write(t, "openapi.yaml", spec)
@@ -109,10 +109,10 @@ func (r *pipelineRepo) generated(t *testing.T) string {
 	return string(readFile(t, r.path(filepath.Join("gen", "conductor.gen.go"))))
 }
 
-// fakeSpec returns the document that the copy's gen/spec holds for the
-// fake, read through the package's own GetSpecJSON by a program built in
-// the copy: proof that the regeneration reached the fake too, and not only
-// the client.
+// fakeSpec returns the document that the copy's internal/embeddedspec
+// holds for the fake and the command, read through the package's own Load
+// by a program built in the copy: proof that the regeneration reached the
+// fake too, and not only the client.
 func (r *pipelineRepo) fakeSpec(t *testing.T) *openapi3.T {
 	t.Helper()
 	r.write(t, filepath.Join("specdump", "main.go"), []byte(`package main
@@ -120,20 +120,20 @@ func (r *pipelineRepo) fakeSpec(t *testing.T) *openapi3.T {
 import (
 	"os"
 
-	"github.com/seed-6dcb809e/conductor-go/gen/spec"
+	"github.com/seed-6dcb809e/conductor-go/internal/embeddedspec"
 )
 
 func main() {
-	b, err := spec.GetSpecJSON()
+	s, err := embeddedspec.Load()
 	if err != nil {
 		panic(err)
 	}
-	os.Stdout.Write(b)
+	os.Stdout.Write(s.JSON)
 }
 `))
 	doc, err := openapi3.NewLoader().LoadFromData(r.goOutput(t, "run", "./specdump"))
 	if err != nil {
-		t.Fatalf("the copy's gen/spec holds no OpenAPI document: %v", err)
+		t.Fatalf("the copy's internal/embeddedspec holds no OpenAPI document: %v", err)
 	}
 	return doc
 }

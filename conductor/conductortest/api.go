@@ -8,13 +8,13 @@ import (
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
-	"github.com/seed-6dcb809e/conductor-go/gen/spec"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/embeddedspec"
 )
 
 // api is what the fake knows of Conductor's API: every operation of the
-// spec that gen/spec holds (openapi.yaml, the document the client is
-// generated from), named by internal/apispec as the client names it, with
+// spec that internal/embeddedspec holds (openapi.yaml, the document the
+// client is generated from), named by internal/apispec as the client names it, with
 // its schemas. Nothing in the fake lists operations by hand, so a new one
 // in the spec is served without a change here.
 type api struct {
@@ -39,27 +39,20 @@ func resourceKey(o apispec.Operation) string { return o.Namespace + "." + o.Reso
 // fixtures name it: "invoices".
 func qbdKey(resource string) string { return apispec.QBDNamespace + "." + resource }
 
-// loadAPI reads the spec once for every fake in the process: the whole
-// published spec takes a second or two.
+// loadAPI reads the spec once for every fake in the process, with
+// kin-openapi for its schemas (some third of a second) and from the
+// decoding the command shares, for the operations' names.
 var loadAPI = sync.OnceValues(func() (*api, error) {
-	doc, err := spec.GetSpec()
+	embedded, err := embeddedspec.Load()
 	if err != nil {
 		return nil, err
 	}
-	raw, err := spec.GetSpecJSON()
-	if err != nil {
-		return nil, err
-	}
-	names, err := apispec.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	ops, err := names.Operations()
+	doc, err := openapi3.NewLoader().LoadFromData(embedded.JSON)
 	if err != nil {
 		return nil, err
 	}
 	a := &api{doc: doc, models: map[string]*openapi3.Schema{}}
-	for _, o := range ops {
+	for _, o := range embedded.Operations {
 		item := doc.Paths.Find(o.Path)
 		if item == nil || item.GetOperation(o.Method) == nil {
 			return nil, fmt.Errorf("the spec names %s %s but kin-openapi finds no such operation", o.Method, o.Path)
