@@ -27,7 +27,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -74,9 +73,6 @@ var handWritten = []handCommand{
 	{"fake-server", "fake-server", "run a fake Conductor API on loopback", runFakeServer},
 }
 
-// namespaceTitles say what a namespace of the spec is, in the usage.
-var namespaceTitles = map[string]string{apispec.QBDNamespace: "QuickBooks Desktop"}
-
 const environmentUsage = `
 Environment:
   CONDUCTOR_SECRET_KEY       your secret key; when unset, every command but
@@ -103,7 +99,7 @@ func rootUsage(root *node) string {
 		case n.op != nil:
 			lines = append(lines, line{word, strings.TrimSuffix(n.op.op.Summary, ".")})
 		case n.holdsResources():
-			title := cmp.Or(namespaceTitles[word], word)
+			title := apispec.NamespaceTitle(word)
 			lines = append(lines, line{word + " <resource> <method>", fmt.Sprintf("%s: %d resources; \"conductor %s --help\" lists them", title, len(n.children), word)})
 		default:
 			lines = append(lines, line{word + " <method>", word + ": " + strings.Join(n.names(), ", ")})

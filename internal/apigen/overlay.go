@@ -62,7 +62,7 @@ func Overlay(specData []byte) ([]byte, error) {
 		opPath := "$.paths" + key(o.Path) + "." + strings.ToLower(o.Method)
 		doc.Actions = append(doc.Actions, action{Target: opPath, Update: map[string]string{"operationId": o.ID()}})
 		op := mapOf(mapOf(mapOf(root["paths"])[o.Path])[strings.ToLower(o.Method)])
-		if body := jsonSchema(mapOf(op["requestBody"])); body != nil && body["$ref"] == nil && o.ParamsType() != "" {
+		if body := jsonSchema(mapOf(op["requestBody"])); body != nil && body["$ref"] == nil {
 			doc.Actions = append(doc.Actions, action{
 				Target: opPath + ".requestBody.content['application/json'].schema",
 				Update: map[string]string{"x-go-type-name": o.ParamsType()},

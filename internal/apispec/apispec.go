@@ -36,6 +36,15 @@ const (
 	QBDNamespace  = "qbd"
 )
 
+// NamespaceTitle is what a namespace is, in words for people: "QuickBooks
+// Desktop" for qbd; another namespace is its own name.
+func NamespaceTitle(ns string) string {
+	if ns == QBDNamespace {
+		return "QuickBooks Desktop"
+	}
+	return ns
+}
+
 // EndUserHeader is the request header every QuickBooks Desktop operation
 // takes the end-user in. The overlay removes it from the generated client,
 // whose callers never set it: the facade does, from its endUserID argument.
@@ -273,7 +282,7 @@ func (s *Spec) operation(method, path string, op map[string]any) (Operation, err
 	o.HasBody = op["requestBody"] != nil
 	o.Summary, _ = op["summary"].(string)
 	o.Description, _ = op["description"].(string)
-	result := s.resultSchema(op)
+	result := resultSchema(op)
 
 	switch {
 	case len(segs) == 1 && method == "GET":
@@ -352,7 +361,7 @@ func nameModels(ops []Operation) error {
 
 // resultSchema is the JSON schema of the operation's 200 answer, with a
 // top-level $ref kept (it names the model).
-func (s *Spec) resultSchema(op map[string]any) map[string]any {
+func resultSchema(op map[string]any) map[string]any {
 	ok := mapOf(mapOf(op["responses"])["200"])
 	return mapOf(mapOf(mapOf(mapOf(ok["content"])["application/json"]))["schema"])
 }

@@ -6,32 +6,25 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/embeddedspec"
 	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
-// operation returns the operation of openapi.yaml named sdkName.
+// operation returns the operation of openapi.yaml named sdkName, from the
+// document the command reads, decoded once for all the tests.
 func operation(t *testing.T, sdkName string) apispec.Operation {
 	t.Helper()
-	data, err := os.ReadFile("../../openapi.yaml")
+	s, err := embeddedspec.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := apispec.Parse(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ops, err := s.Operations()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, o := range ops {
+	for _, o := range s.Operations {
 		if o.SDKName() == sdkName {
 			return o
 		}
