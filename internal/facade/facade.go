@@ -7,6 +7,7 @@
 package facade
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -150,7 +151,8 @@ type Args struct {
 	// Params are the query parameters or the body: a value of the
 	// method's Params type or a pointer to one, a map[string]any filled
 	// into that type through JSON (as a caller's struct literal would
-	// be), or nil (or a nil map) for none.
+	// be; a key the type lacks is an error), or nil (or a nil map) for
+	// none.
 	Params  any
 	Options []conductor.Option
 }
@@ -211,7 +213,11 @@ func (m *Method) params(p any) (reflect.Value, error) {
 		if err != nil {
 			return reflect.Value{}, err
 		}
-		if err := json.Unmarshal(b, ptr.Interface()); err != nil {
+		// Strictly: a key the type has no field for would otherwise be
+		// dropped, and the call made without it.
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(ptr.Interface()); err != nil {
 			return reflect.Value{}, fmt.Errorf("%s does not fit %v: %w", b, m.Params, err)
 		}
 	default:

@@ -131,6 +131,9 @@ func TestCallSendsWhatItIsGiven(t *testing.T) {
 	if _, err := list.Call(ctx, client, facade.Args{EndUserID: "end_usr_a", Params: map[string]any{"limit": "two"}}); err == nil || !strings.Contains(err.Error(), "does not fit") {
 		t.Errorf("List with a limit of \"two\": %v; want an error saying it does not fit", err)
 	}
+	if _, err := list.Call(ctx, client, facade.Args{EndUserID: "end_usr_a", Params: map[string]any{"limt": 2}}); err == nil || !strings.Contains(err.Error(), `unknown field "limt"`) {
+		t.Errorf("List with a misspelt limit: %v; want an error naming the unknown field", err)
+	}
 	if len(got) != len(want) {
 		t.Errorf("%d requests sent; the refused calls sent some", len(got)-len(want))
 	}
