@@ -49,7 +49,7 @@ func TestAmountsAreExact(t *testing.T) {
 		{"large amounts summed", strings.Repeat(big+",", 4) + big,
 			[]string{"7777777777777.77", "7777777777777.77", "7777777777777.77", "7777777777777.77", "7777777777777.77"}, "38888888888888.85"},
 		{"a half cent rounds up", `{"quantity":1,"rate":"1.005"},{"quantity":3,"rate":"0.125"}`, []string{"1.01", "0.38"}, "1.39"},
-		{"a fractional quantity", `{"quantity":2.5,"rate":"10.01"}`, []string{"25.03"}, "25.03"},
+		{"fractional quantities, as written", `{"quantity":2.5,"rate":"10.01"},{"quantity":1.005,"rate":"1"}`, []string{"25.03", "1.01"}, "26.04"},
 		{"a negative rate rounds away from zero", `{"quantity":1,"rate":"-0.125"},{"quantity":1,"rate":"1"}`, []string{"-0.13", "1.00"}, "0.87"},
 		{"large rate and quantity", `{"quantity":999,"rate":"9999999999.99999"}`, []string{"9989999999999.99"}, "9989999999999.99"},
 		{"a given amount wins over the rate", `{"quantity":3,"rate":"5.00","amount":"12.50"}`, []string{"12.50"}, "12.50"},
