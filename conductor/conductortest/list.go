@@ -42,8 +42,8 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 		c := s.state.cursors[token]
 		if c == nil || c.endUser != eu.ID || c.resource != res || !now.Before(c.expires) {
 			if c != nil && !now.Before(c.expires) {
-				// Only then: another end-user's cursor, or one sent to
-				// another list, stays good for its own.
+				// Only an expired cursor is dropped: another end-user's,
+				// or one sent to another list, stays good for its own.
 				delete(s.state.cursors, token)
 			}
 			return 0, nil, &Error{Type: "INVALID_REQUEST_ERROR", Code: "INVALID_CURSOR",
