@@ -83,6 +83,8 @@ func TestMalformedDateFiltersAreRefused(t *testing.T) {
 		{"/quickbooks-desktop/invoices?transactionDateTo=01/10/2024", "transactionDateTo" + date},
 		{"/quickbooks-desktop/invoices?transactionDateTo=2024-10-01T00:00:00Z", "transactionDateTo" + date},
 		{"/quickbooks-desktop/deleted-list-objects?objectTypes=customer&deletedAfter=last%20week", "deletedAfter" + when},
+		{"/quickbooks-desktop/bills-to-pay?vendorId=V1&dueDate=tomorrow", "dueDate" + date},
+		{"/quickbooks-desktop/reports/aging?reportType=ap_aging_detail&reportDateFrom=2024-1-1", "reportDateFrom" + date},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -91,6 +93,16 @@ func TestMalformedDateFiltersAreRefused(t *testing.T) {
 				t.Errorf("status %d, message %q; want 400, %q", r.status, env.Error.Message, tt.want)
 			}
 		})
+	}
+	for _, ok := range []string{
+		"/quickbooks-desktop/deleted-list-objects?objectTypes=customer&deletedAfter=2024-10-01T12:00:00%2B02:00&deletedBefore=2024-10-02",
+		"/quickbooks-desktop/bills-to-pay?vendorId=V1&dueDate=2024-10-01",
+		"/quickbooks-desktop/reports/aging?reportType=ap_aging_detail&reportDateFrom=2024-01-01",
+		"/quickbooks-desktop/invoices?transactionDateFrom=2024-02-29&updatedAfter=2024-10-01T12:00:00.5Z",
+	} {
+		if r := send(t, srv, "GET", ok, asEndUserA(srv), ""); r.status != http.StatusOK {
+			t.Errorf("%s: status %d, %s; want 200", ok, r.status, r.body)
+		}
 	}
 }
 
