@@ -1,10 +1,9 @@
 package conductortest
 
 import (
-	"fmt"
 	"maps"
+	"math/big"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -71,18 +70,18 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 		out["fullName"] = full
 	}
 	if has("amount") && input["amount"] == nil {
-		q, qok := decimal(input["quantity"])
-		r, rok := decimal(input["rate"])
+		q, qok := parseDecimal(input["quantity"])
+		r, rok := parseDecimal(input["rate"])
 		if qok && rok {
-			out["amount"] = money(q * r)
+			out["amount"] = money(q.Mul(q, r))
 		}
 	}
 	if lines, ok := out["lines"].([]any); ok && len(lines) > 0 {
-		sum := 0.0
+		sum := new(big.Rat)
 		for _, l := range lines {
 			if line, ok := l.(map[string]any); ok {
-				if a, ok := decimal(line["amount"]); ok {
-					sum += a
+				if a, ok := parseDecimal(line["amount"]); ok {
+					sum.Add(sum, a)
 				}
 			}
 		}
@@ -236,20 +235,6 @@ func isReference(ref *openapi3.SchemaRef) bool {
 func isDateTime(ref *openapi3.SchemaRef) bool {
 	return strings.HasPrefix(ref.Value.Description, "The date and time")
 }
-
-// decimal reads an amount, a decimal string or a JSON number.
-func decimal(v any) (float64, bool) {
-	switch v := v.(type) {
-	case float64:
-		return v, true
-	case string:
-		f, err := strconv.ParseFloat(v, 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
-func money(f float64) string { return fmt.Sprintf("%.2f", f) }
 
 // totals are the amounts of a transaction that QuickBooks sums from its
 // lines.

@@ -15,10 +15,16 @@
 // checks the bearer key, and checks every request against the operation's
 // parameters and request schema (plus the rules openapi.yaml states only
 // in words, such as linkExpiryMins) before it changes anything; an unknown
-// field is refused, as a typo would be. Its answers follow the response
-// schemas: ids, timestamps and revision numbers are filled in, a
-// reference's fullName is the referenced object's name, and an invoice's
-// amounts are its lines' totals.
+// field is refused, as a typo would be. An amount, rate or price must be a
+// plain decimal string in the format the spec gives for the field (up to
+// 13 digits and 2 decimals for an amount, 10 and 5 for a rate): "NaN",
+// "1e3" or "+5" is refused with a 400 naming the field, and so is a JSON
+// number too large for a float64 (1e400) where a number is expected. Its
+// answers follow the response schemas: ids, timestamps and revision
+// numbers are filled in, a reference's fullName is the referenced object's
+// name, a line's amount (unless given) is its quantity times its rate, and
+// a transaction's totals (those not given) are the sum of its lines',
+// computed exactly and rounded to cents half away from zero.
 //
 // QuickBooks operations need the Conductor-End-User-Id header of an
 // end-user that has connected QuickBooks Desktop. An end-user connects by
@@ -31,10 +37,17 @@
 //
 // Lists page as Conductor's do: at most 150 objects a page, oldest first,
 // with a cursor that must be used within [Options.CursorTTL] (10 seconds,
-// as Conductor's) of the page before it. The shared filters (ids, names,
-// refNumbers, the name and refNumber matches, updatedAfter/Before,
-// transactionDateFrom/To, status, customerIds and the like) are applied;
-// other filters are accepted and ignored.
+// as Conductor's) of the page before it, by the end-user it was given to.
+// The shared filters (ids, names, refNumbers, the name and refNumber
+// matches, updatedAfter/Before, transactionDateFrom/To, status,
+// customerIds and the like) are applied; other filters are checked and
+// ignored. Date filters take YYYY-MM-DD; updatedAfter/Before (and
+// deletedAfter/Before) also a date and time with an offset (Z, +02:00) or
+// without one, read as UTC, the fake's stand-in for the time zone of the
+// end-user's computer. A date alone is the start of that day for a lower
+// bound and its end for an upper one, and every bound is inclusive. A
+// filter in another form, or a single-value parameter given twice, is
+// refused with a 400 naming it.
 //
 // # Starting state
 //

@@ -41,7 +41,11 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	if token != "" {
 		c := s.state.cursors[token]
 		if c == nil || c.endUser != eu.ID || c.resource != res || !now.Before(c.expires) {
-			delete(s.state.cursors, token)
+			if c != nil && !now.Before(c.expires) {
+				// Only an expired cursor is dropped: another end-user's,
+				// or one sent to another list, stays good for its own.
+				delete(s.state.cursors, token)
+			}
 			return 0, nil, &Error{Type: "INVALID_REQUEST_ERROR", Code: "INVALID_CURSOR",
 				Message: fmt.Sprintf("cursor: is unknown or has expired. A cursor must be used within %v of the page before it; start the list again without one.", s.cursorTTL)}
 		}
@@ -177,7 +181,7 @@ func passesOne(v map[string]any, name string, f any) bool {
 		_, has := v["isActive"]
 		return !has || f == "all" || (f == "active") == active
 	case "updatedAfter", "updatedBefore":
-		t, err := parseWhen(fmt.Sprint(f))
+		t, err := parseWhen(name, fmt.Sprint(f))
 		at, err2 := time.Parse(time.RFC3339, fmt.Sprint(v["updatedAt"]))
 		if err != nil || err2 != nil {
 			return true
@@ -236,14 +240,47 @@ func contains(list []any, v any) bool {
 	return v != nil && slices.Contains(list, v)
 }
 
-// parseWhen reads a date (the start of that day, UTC) or a date and time
-// with or without an offset (UTC when without), as the list filters
-// accept.
-func parseWhen(s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", time.DateOnly} {
+// checkWhen refuses a date or time filter the fake could not apply, in
+// the formats the spec lists for it: a date for a date filter
+// (format: date, such as transactionDateFrom), and for a time filter
+// (updatedAfter and the like, whose description lists "the following ISO
+// 8601 formats") a date, or a date and time with or without an offset.
+func checkWhen(p *openapi3.Parameter, s string) string {
+	switch {
+	case p.Schema.Value.Format == "date":
+		if _, err := time.Parse(time.DateOnly, s); err != nil {
+			return fmt.Sprintf("%s: must be a date, YYYY-MM-DD, such as 2025-01-01.", p.Name)
+		}
+	case isTimeFilter(p):
+		if _, err := parseWhen(p.Name, s); err != nil {
+			return fmt.Sprintf("%s: must be a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:mm:ss), with an offset (Z, +02:00) or without one, such as 2025-01-01T12:34:56+00:00.", p.Name)
+		}
+	}
+	return ""
+}
+
+// isTimeFilter says whether p is a filter by date and time, which the spec
+// marks only in words.
+func isTimeFilter(p *openapi3.Parameter) bool {
+	return strings.Contains(p.Description+p.Schema.Value.Description, "Accepts the following ISO 8601 formats")
+}
+
+// parseWhen reads the value of the time filter name as QuickBooks does,
+// taking the end-user's computer to be on UTC: a date and time with an
+// offset, one without (UTC), or a date: the start of that day for a lower
+// bound (updatedAfter) and its end for an upper bound (updatedBefore).
+func parseWhen(name, s string) (time.Time, error) {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t, nil
 		}
 	}
-	return time.Time{}, fmt.Errorf("not a date or date and time: %q", s)
+	day, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("not a date or date and time: %q", s)
+	}
+	if strings.HasSuffix(name, "Before") || strings.HasSuffix(name, "To") {
+		return day.Add(24*time.Hour - time.Nanosecond), nil
+	}
+	return day, nil
 }

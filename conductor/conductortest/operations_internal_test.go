@@ -168,5 +168,8 @@ func example(ref *openapi3.SchemaRef) any {
 	case sc.MaxLength != nil && *sc.MaxLength < 4:
 		return "USD"[:*sc.MaxLength]
 	}
+	if _, ok := isDecimalString(ref); ok {
+		return "1.00"
+	}
 	return "text"
 }

@@ -107,7 +107,7 @@ func TestListFilters(t *testing.T) {
 		{"name starts with", &conductor.CustomerListParams{NameStartsWith: new("b")}, []string{"Beta"}},
 		{"name from and to", &conductor.CustomerListParams{NameFrom: new("B"), NameTo: new("H")}, []string{"Beta", "Gamma"}},
 		{"updated after", &conductor.CustomerListParams{UpdatedAfter: new("2024-10-01T13:00:00Z")}, []string{"Beta", "Gamma"}},
-		{"updated before, a date", &conductor.CustomerListParams{UpdatedBefore: new("2024-10-01")}, nil},
+		{"updated before, a date: its end", &conductor.CustomerListParams{UpdatedBefore: new("2024-10-01")}, []string{"Alpha", "Beta", "Gamma"}},
 		{"limit", &conductor.CustomerListParams{Limit: new(2)}, []string{"Alpha", "Beta"}},
 	}
 	for _, tt := range tests {

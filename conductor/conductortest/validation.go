@@ -1,9 +1,12 @@
 package conductortest
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"math"
 	"net/http"
 	"net/url"
 	"slices"
@@ -34,10 +37,10 @@ func checkRequest(rt *route, r *http.Request, body []byte) (map[string]any, map[
 	if !strings.Contains(r.Header.Get("Content-Type"), "json") {
 		return nil, nil, invalid(fmt.Sprintf("Content-Type: is %q; send application/json.", r.Header.Get("Content-Type")))
 	}
-	var value any
-	if err := json.Unmarshal(body, &value); err != nil {
+	if !json.Valid(body) {
 		return nil, nil, invalid("The request body is not valid JSON; send a JSON object.")
 	}
+	value, huge := decodeNumbers(body)
 	// Unknown fields first: the spec says additionalProperties: false,
 	// and kin-openapi's wording of that names one field and not the
 	// ones allowed.
@@ -45,6 +48,12 @@ func checkRequest(rt *route, r *http.Request, body []byte) (map[string]any, map[
 		return nil, nil, invalid(msg)
 	}
 	if msg := checkSchema(value, schema); msg != "" {
+		return nil, nil, invalid(msg)
+	}
+	if huge != "" {
+		return nil, nil, invalid(fmt.Sprintf("%s: the number is out of range; a number must be at most %g in size.", huge, math.MaxFloat64))
+	}
+	if msg := checkDecimals(value, &openapi3.SchemaRef{Value: schema}, nil); msg != "" {
 		return nil, nil, invalid(msg)
 	}
 	obj, _ := value.(map[string]any)
@@ -97,6 +106,9 @@ func checkQuery(op *openapi3.Operation, q url.Values) (map[string]any, string) {
 			if v, msg = queryValue(name, values[0], schema); msg != "" {
 				return nil, msg
 			}
+			if msg := checkQueryString(p, values[0]); msg != "" {
+				return nil, msg
+			}
 		}
 		if err := schema.VisitJSON(v, openapi3.VisitAsRequest(), openapi3.EnableFormatValidation()); err != nil {
 			var serr *openapi3.SchemaError
@@ -123,9 +135,13 @@ func queryValue(name, s string, schema *openapi3.Schema) (any, string) {
 	case schema == nil || schema.Type.Is("string"):
 		return s, ""
 	case schema.Type.Is("integer"), schema.Type.Is("number"):
+		// A JSON number: ParseFloat alone would take NaN, Inf and 0x10.
+		if !isJSONNumber(s) {
+			return nil, fmt.Sprintf("%s: must be a number; got %q.", name, s)
+		}
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil {
-			return nil, fmt.Sprintf("%s: must be a number; got %q.", name, s)
+			return nil, fmt.Sprintf("%s: the number is out of range.", name)
 		}
 		return f, ""
 	case schema.Type.Is("boolean"):
@@ -232,4 +248,106 @@ func checkUnknownFields(value any, schema *openapi3.Schema) string {
 	}
 	slices.Sort(allowed)
 	return fmt.Sprintf("%s: is not a known field; the fields are %s.", strings.Join(unknown, ", "), strings.Join(allowed, ", "))
+}
+
+// decodeNumbers decodes a valid JSON body with its numbers as float64,
+// as kin-openapi checks them. A number too large for a float64 (1e400) is
+// valid JSON, so it is not refused as invalid: it becomes the largest
+// float64 of its sign, for the schema check to refuse where the field has
+// a maximum or takes no number, and huge names the first such field.
+func decodeNumbers(body []byte) (value any, huge string) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	dec.Decode(&value) // body is valid JSON
+	var walk func(v any, path []string) any
+	walk = func(v any, path []string) any {
+		switch v := v.(type) {
+		case json.Number:
+			f, err := strconv.ParseFloat(string(v), 64)
+			if err != nil { // only a range error: v is a JSON number
+				if huge == "" {
+					huge = fieldName(path)
+				}
+				return math.Copysign(math.MaxFloat64, f)
+			}
+			return f
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				v[k] = walk(v[k], append(path, k))
+			}
+		case []any:
+			for i := range v {
+				v[i] = walk(v[i], append(path, strconv.Itoa(i)))
+			}
+		}
+		return v
+	}
+	return walk(value, nil), huge
+}
+
+// fieldName names a field of the body as the other refusals do:
+// lines.0.rate.
+func fieldName(path []string) string {
+	if len(path) == 0 {
+		return "The request body"
+	}
+	return strings.Join(path, ".")
+}
+
+// checkDecimals refuses a decimal string (an amount, a rate, a price:
+// the spec says which in the field's description) that is not a plain
+// decimal number in the format the spec gives. value has passed the
+// schema check.
+func checkDecimals(value any, ref *openapi3.SchemaRef, path []string) string {
+	schema, _ := nonNull(ref)
+	if schema == nil || value == nil {
+		return ""
+	}
+	switch v := value.(type) {
+	case string:
+		if f, ok := isDecimalString(ref); ok && !f.allows(v) {
+			return fmt.Sprintf("%s: must be %s.", fieldName(path), f)
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			if prop := schema.Properties[k]; prop != nil {
+				if msg := checkDecimals(v[k], prop, append(path, k)); msg != "" {
+					return msg
+				}
+			}
+		}
+	case []any:
+		if schema.Items == nil {
+			return ""
+		}
+		for i, item := range v {
+			if msg := checkDecimals(item, schema.Items, append(path, strconv.Itoa(i))); msg != "" {
+				return msg
+			}
+		}
+	}
+	return ""
+}
+
+// isJSONNumber says whether s is a number as JSON writes one.
+func isJSONNumber(s string) bool {
+	return s != "" && (s[0] == '-' || isDigit(s[0])) && isDigit(s[len(s)-1]) && json.Valid([]byte(s))
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// checkQueryString applies the rules the spec states in words to a string
+// query parameter: the formats of a date or time filter, and of an amount.
+func checkQueryString(p *openapi3.Parameter, s string) string {
+	schema := p.Schema.Value
+	if !schema.Type.Is("string") {
+		return ""
+	}
+	if msg := checkWhen(p, s); msg != "" {
+		return msg
+	}
+	if f, ok := decimalFormatOf(p.Description, schema.Description); ok && !f.allows(s) {
+		return fmt.Sprintf("%s: must be %s.", p.Name, f)
+	}
+	return ""
 }
