@@ -214,9 +214,10 @@ func WithHeader(name, value string) Option {
 // WithWriteRetries lets a create, update, void or passthrough call be
 // retried as a read is: after a timeout, a broken connection or a 5xx. By
 // default such a call is retried only when it certainly did not take
-// effect (the connection failed before anything was sent, or a 429),
-// since QuickBooks has no idempotency keys and a second attempt could
-// create a second invoice. Pass it to a call you know is safe to repeat.
+// effect, by the write policy stated on [ErrWriteUnconfirmed], since
+// QuickBooks has no idempotency keys and a second attempt could create a
+// second invoice. Pass it to a call you know is safe to repeat. Its error
+// still matches ErrWriteUnconfirmed when an attempt may have taken effect.
 func WithWriteRetries() Option {
 	return func(s *settings) error {
 		s.retryWrites = true

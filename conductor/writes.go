@@ -127,6 +127,9 @@ type unconfirmedWrite struct {
 }
 
 func (e *unconfirmedWrite) Error() string {
+	if e.kind == writeDelete && e.earlier {
+		return e.err.Error() + " (an earlier attempt of this delete was sent but not confirmed: it may have deleted the object, and then an answer that there is no such object only means that it is gone; Retrieve it to check)"
+	}
 	what := "the write was sent but not confirmed"
 	if e.earlier {
 		what = "an earlier attempt of this write was sent but not confirmed, and this answer may be about what it did"
@@ -138,7 +141,7 @@ func (e *unconfirmedWrite) Error() string {
 	case writeUpdate:
 		how = "it may have been applied: Retrieve the object and compare its revisionNumber with the one you sent before updating it again"
 	case writeDelete:
-		how = "it may have deleted the object, so an answer that there is no such object may only mean that it is gone: Retrieve it to check"
+		how = "it may have deleted the object: Retrieve it to see whether it is gone"
 	default:
 		how = "it may have taken effect: Retrieve the object, or look for the change, before sending it again"
 	}

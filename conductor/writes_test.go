@@ -482,3 +482,18 @@ func TestHTTP2DoesNotResendAWrite(t *testing.T) {
 		t.Errorf("server got the create %d times, want once", n)
 	}
 }
+
+// TestWriteRetriesStillSayWhenAWriteIsUnconfirmed: WithWriteRetries sends
+// a create again after a 503, which may have created it; a 400 to the
+// second attempt does not make the first one harmless.
+func TestWriteRetriesStillSayWhenAWriteIsUnconfirmed(t *testing.T) {
+	t.Parallel()
+	srv := newScriptServer(t, failure(503, "Retry-After-Ms", "1"), failure(400))
+	_, err := createCustomer(t, srv.client(t), conductor.WithWriteRetries(), conductor.WithMaxRetries(1))
+	if !errors.Is(err, conductor.ErrBadRequest) || !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), "an earlier attempt") {
+		t.Errorf("err = %v; want the 400, matching ErrWriteUnconfirmed and naming the earlier attempt", err)
+	}
+	if n := srv.count(); n != 2 {
+		t.Errorf("server got %d creates, want 2", n)
+	}
+}
