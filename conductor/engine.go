@@ -42,7 +42,8 @@ func (e *engine) genClient(baseURL string) (*gen.Client, error) {
 //
 // Do is what the generated client of [Client.Gen] sends through, with the
 // client's settings; facade calls use send with their own. It cannot tell
-// what a POST does, so it treats every POST as a write (see methodWrite).
+// what a POST does, so it treats every POST as a write, and every DELETE
+// as a delete (see methodWrite).
 func (e *engine) Do(req *http.Request) (*http.Response, error) {
 	// A request editor may have added a header net/http would refuse, or
 	// one the client owns; refuse it once, before anything is sent. The
