@@ -63,11 +63,16 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 		return nil, err
 	}
 	if !write.repeatable() {
-		// With GetBody, net/http sends the body again by itself after some
-		// failures: over HTTP/2, after the server reset the stream, when it
-		// may have carried the request out. Retries are the engine's to
-		// decide, by the write policy.
+		// Over HTTP/2, after the server resets a stream (when it may have
+		// carried the request out), net/http sends a request again by
+		// itself if it has no body or can rewind it with GetBody: a create
+		// went out thousands of times within one attempt. Retries are the
+		// engine's to decide, by the write policy, so a write's request
+		// gets a body net/http cannot rewind.
 		req.GetBody = nil
+		if req.Body == nil || req.Body == http.NoBody {
+			req.Body = emptyWriteBody{}
+		}
 	}
 	// The generated client builds a new request for each call and hands it
 	// only to the engine, so the engine can add its headers in place. The
@@ -262,6 +267,15 @@ func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
 	req.Body, _ = getBody()
 	return getBody, nil
 }
+
+// emptyWriteBody is the body of a write that has none (a void, say), one
+// net/http cannot rewind, so that it never sends the write again by
+// itself. The price: over HTTP/1.1 such a request goes out as an empty
+// chunked body instead of with Content-Length: 0.
+type emptyWriteBody struct{}
+
+func (emptyWriteBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyWriteBody) Close() error             { return nil }
 
 func logAttempt(ctx context.Context, logger *slog.Logger, req *http.Request, resp *http.Response, err error, attempt int, took, wait time.Duration) {
 	level := slog.LevelDebug
