@@ -14,7 +14,8 @@ import (
 // A header set by an option would apply to every call: the end-user id of
 // one customer would send every write into that customer's books.
 const (
-	whyIdentity   = "is set by the client (use WithAPIKey for the key)"
+	whyKey        = "is set by the client from its secret key (use WithAPIKey)"
+	whyIdentity   = "is set by the client"
 	whyEndUser    = "is set from each call's endUserID argument, so that a call can never go to another end-user's company file"
 	whyBody       = "describes the request body, which the client builds"
 	whyConnection = "belongs to net/http, which manages the connection"
@@ -29,7 +30,7 @@ var ownedHeaders = map[string]struct {
 	why      string
 	fromCall bool
 }{
-	"Authorization":     {whyIdentity, false},
+	"Authorization":     {whyKey, false},
 	"User-Agent":        {whyIdentity, false},
 	endUserHeader:       {whyEndUser, true},
 	"Content-Type":      {whyBody, true},
