@@ -59,7 +59,10 @@ func missing(paramsNil bool) op {
 // A builder builds an operation's request for a server URL.
 type builder func(server string) (*http.Request, error)
 
-func (o op) write() writeKind {
+// write is what an operation sending method does to data: its flags say,
+// and a DELETE deletes. An operation with neither is a read, or a write
+// harmless to repeat (creating an auth session).
+func (o op) write(method string) writeKind {
 	switch {
 	case o&opCreate != 0:
 		return writeCreate
@@ -67,6 +70,8 @@ func (o op) write() writeKind {
 		return writeUpdate
 	case o&opAction != 0:
 		return writeOther
+	case method == http.MethodDelete:
+		return writeDelete
 	}
 	return notWrite
 }
@@ -101,7 +106,15 @@ func (c *Client) call(ctx context.Context, o op, endUserID, id string, build bui
 	}
 	req, err := build(s.server)
 	resp, err := c.roundTrip(ctx, s, o, endUserID, req, err)
-	return decodeInto(resp, err, out)
+	if err != nil {
+		return err // the engine's, which says when a write may have taken effect
+	}
+	if err := decodeInto(resp, nil, out); err != nil {
+		// An answer the client cannot read leaves the outcome of a write
+		// unknown, though its status may say it was carried out.
+		return o.write(req.Method).unconfirmed(err, mayHaveTakenEffect(resp, nil), false)
+	}
+	return nil
 }
 
 // checkID refuses an empty id, or one that cannot travel in a URL path or
@@ -126,7 +139,7 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, o op, endUserID str
 	if o&opEndUser != 0 {
 		req.Header[endUserHeader] = []string{endUserID}
 	}
-	return c.engine.send(ctx, req, s, o.write())
+	return c.engine.send(ctx, req, s, o.write(req.Method))
 }
 
 // decodeInto decodes a 2xx JSON body into out, or returns an *Error

@@ -118,6 +118,11 @@ func (c *Client) CloseIdleConnections() { c.settings.httpClient.CloseIdleConnect
 // does not wrap. Its requests go through the same layer as every other
 // call: authentication, User-Agent, retries, timeouts, and non-2xx
 // responses returned as [*Error].
+//
+// Every POST and DELETE is treated as a write, by the policy on
+// [ErrWriteUnconfirmed]. A request editor may set the end-user header,
+// Conductor-End-User-Id; one that sets a header the client owns (see
+// [WithHeader]) gets a [*ValidationError] and nothing is sent.
 func (c *Client) Gen() *gen.Client { return c.gen }
 
 // callSettings returns the settings for one facade call: the client's,

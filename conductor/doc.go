@@ -12,6 +12,12 @@
 //   - anything else: the request never got an answer (connection refused,
 //     timeout, cancelled context); the cause is wrapped.
 //
+// A write whose outcome the client could not read (the connection broke
+// after it was sent, a timeout, a 5xx, a 3xx, a 2xx whose body cannot be
+// read) is not sent again, and its error also matches
+// [ErrWriteUnconfirmed], which states the write policy: what is retried,
+// and when a write may have taken effect.
+//
 // The low-level client generated from the OpenAPI document lives in the gen
 // package. Every request it makes through a conductor [Client] goes through
 // the same layer that adds authentication, retries, timeouts and error

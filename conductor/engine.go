@@ -9,8 +9,6 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
@@ -44,48 +42,59 @@ func (e *engine) genClient(baseURL string) (*gen.Client, error) {
 //
 // Do is what the generated client of [Client.Gen] sends through, with the
 // client's settings; facade calls use send with their own. It cannot tell
-// what a POST does, so it treats every POST as a write (see writeKind).
+// what a POST does, so it treats every POST as a write, and every DELETE
+// as a delete (see methodWrite).
 func (e *engine) Do(req *http.Request) (*http.Response, error) {
-	// A request editor may have added a header net/http would refuse; it
-	// would fail the same way on every attempt, so refuse it once, before
-	// anything is sent. The facade's own headers are checked where they are
-	// set (options, ids), so its calls skip this.
+	// A request editor may have added a header net/http would refuse, or
+	// one the client owns; refuse it once, before anything is sent. The
+	// facade's own headers are checked where they are set (options, ids),
+	// so its calls skip this.
 	if err := checkHeaders(req.Header); err != nil {
 		return nil, err
 	}
-	write := notWrite
-	if req.Method == http.MethodPost {
-		write = writeOther
-	}
-	return e.send(req.Context(), req, e.defaults, write)
+	return e.send(req.Context(), req, e.defaults, methodWrite(req.Method))
 }
 
 // send is Do for a call whose context is ctx (req's own is ignored), whose
 // settings are s, and which changes data as write says.
 func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write writeKind) (*http.Response, error) {
-	if s.retryWrites {
-		write = notWrite
-	}
 	getBody, err := replayableBody(req)
 	if err != nil {
 		return nil, err
 	}
+	if !write.repeatable() {
+		// Over HTTP/2, after the server resets a stream (when it may have
+		// carried the request out), net/http sends a request again by
+		// itself if it has no body or can rewind it with GetBody: a create
+		// went out thousands of times within one attempt. Retries are the
+		// engine's to decide, by the write policy, so a write's request
+		// gets a body net/http cannot rewind.
+		req.GetBody = nil
+		if req.Body == nil || req.Body == http.NoBody {
+			req.Body = emptyWriteBody{}
+		}
+	}
 	// The generated client builds a new request for each call and hands it
-	// only to the engine, so the engine can add its headers in place.
+	// only to the engine, so the engine can add its headers in place. The
+	// request's own headers (the end-user id, a Gen() editor's) win over
+	// the options'; the client's identity is set last, over anything.
+	for name, values := range s.headers {
+		if _, ok := req.Header[name]; !ok {
+			req.Header[name] = slices.Clone(values) // never share the settings' slices
+		}
+	}
 	req.Header.Set("Authorization", "Bearer "+s.apiKey)
 	req.Header.Set("User-Agent", userAgent)
-	for name, values := range s.headers {
-		req.Header[name] = slices.Clone(values) // never share the settings' slices
-	}
 
 	red := redactor{s.apiKey}
+	var tookEffect bool // an attempt before this one may have taken effect
 	for attempt := 0; ; attempt++ {
 		var start time.Time
 		if s.logger != nil { // reading the clock is not free on every machine
 			start = time.Now()
 		}
 		resp, err := e.attempt(ctx, req, attempt, getBody, s, red)
-		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write != notWrite)
+		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write, s.retryWrites)
 		var wait time.Duration
 		if retry {
 			wait = retryDelay(resp, attempt)
@@ -93,10 +102,12 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 		if s.logger != nil {
 			logAttempt(ctx, s.logger, req, resp, err, attempt, time.Since(start), wait)
 		}
+		mayHave := write != notWrite && mayHaveTakenEffect(resp, err)
 		if !retry {
 			resp, err = finish(req, resp, err, attempt)
-			return resp, write.unconfirmed(err)
+			return resp, write.unconfirmed(err, mayHave, tookEffect)
 		}
+		tookEffect = tookEffect || mayHave
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -105,7 +116,8 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 			if last == nil {
 				_, last = finish(req, resp, nil, attempt)
 			}
-			return nil, fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, req.URL.Path, ctx.Err(), last)
+			err = fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, req.URL.Path, ctx.Err(), last)
+			return nil, write.unconfirmed(err, false, tookEffect)
 		case <-t.C:
 		}
 	}
@@ -237,35 +249,6 @@ func finish(req *http.Request, resp *http.Response, err error, attempt int) (*ht
 	return nil, decodeError(resp, resp.Body.(*readBody).data)
 }
 
-// checkHeaders refuses header names and values that net/http would refuse
-// to send, by headerProblem's rule.
-func checkHeaders(h http.Header) error {
-	for name, values := range h {
-		for _, v := range values {
-			if field, problem := headerProblem(name, v); problem != "" {
-				return &ValidationError{Field: field, Reason: problem + "; nothing was sent"}
-			}
-		}
-	}
-	return nil
-}
-
-// headerProblem is what is wrong with a header, by RFC 9110's rule (a
-// name is a token; a value has no control character but tab), and the
-// header's name as a message should give it; "" when nothing is.
-func headerProblem(name, value string) (field, problem string) {
-	if name == "" || strings.ContainsFunc(name, isNotTokenChar) {
-		return "header " + strconv.Quote(name), "is not a valid header name"
-	}
-	if i := strings.IndexFunc(value, isControl); i >= 0 {
-		return "header " + name, fmt.Sprintf("has the control character %U; HTTP allows none in a header value, not a line break nor a NUL, but tab", rune(value[i]))
-	}
-	return "", ""
-}
-
-// isControl reports an ASCII control character other than tab.
-func isControl(r rune) bool { return (r < ' ' && r != '\t') || r == 0x7f }
-
 // replayableBody returns a function giving a fresh copy of the request body
 // for each attempt, so that every retry sends exactly the same bytes.
 func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
@@ -284,6 +267,15 @@ func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
 	req.Body, _ = getBody()
 	return getBody, nil
 }
+
+// emptyWriteBody is the body of a write that has none (a void, say), one
+// net/http cannot rewind, so that it never sends the write again by
+// itself. The price: over HTTP/1.1 such a request goes out as an empty
+// chunked body instead of with Content-Length: 0.
+type emptyWriteBody struct{}
+
+func (emptyWriteBody) Read([]byte) (int, error) { return 0, io.EOF }
+func (emptyWriteBody) Close() error             { return nil }
 
 func logAttempt(ctx context.Context, logger *slog.Logger, req *http.Request, resp *http.Response, err error, attempt int, took, wait time.Duration) {
 	level := slog.LevelDebug

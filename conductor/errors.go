@@ -24,7 +24,8 @@ var (
 	// ErrInvalidResponse matches an [*Error] for a 2xx response whose body
 	// is not what the API documents (bad JSON, a wrong objectType, a
 	// timestamp that is not RFC 3339). Such a response is never turned into
-	// a half-filled result.
+	// a half-filled result. For a write, whose status said it was carried
+	// out, the error also matches [ErrWriteUnconfirmed].
 	ErrInvalidResponse = errors.New("conductor: invalid response")
 
 	// ErrMissingAPIKey is returned by [NewClient] when neither
@@ -133,7 +134,8 @@ const (
 	// has to act, by opening QuickBooks or the Web Connector on their
 	// computer; nothing is wrong with your code or with Conductor, and
 	// Conductor advises not to raise alerts for it. The request did not
-	// reach QuickBooks.
+	// reach QuickBooks, and the client does not retry it: only the
+	// end-user can fix it.
 	ErrorTypeIntegrationConnection ErrorType = "INTEGRATION_CONNECTION_ERROR"
 	// ErrorTypeInvalidRequest: the request is wrong, such as a missing or
 	// invalid parameter, or an object that does not exist.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
@@ -181,17 +180,28 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithHeader adds a header to every request, such as
-// Conductor-Timeout-Seconds. Authorization and User-Agent are the client's
-// own and cannot be set this way; use [WithAPIKey] for the key.
+// Conductor-Timeout-Seconds. A header the request already has is kept: one
+// a request editor of [Client.Gen] set for that request wins over the
+// option.
+//
+// The headers the client or net/http owns are refused, with an error
+// saying why: Authorization and User-Agent (use [WithAPIKey] for the key);
+// Conductor-End-User-Id, which each call sets from its endUserID argument,
+// so that an option can never send a call to another end-user's company
+// file; the headers that describe the body (Content-Type, Content-Length,
+// Content-Encoding, Transfer-Encoding, Trailer) and the connection (Host,
+// Connection, Keep-Alive, Proxy-Connection, Upgrade, TE, Expect,
+// Accept-Encoding); and Idempotency-Key and X-Idempotency-Key, with which
+// net/http itself sends a write again when a kept-alive connection breaks
+// (Conductor has no idempotency keys). A request editor of [Client.Gen]
+// may set Conductor-End-User-Id and Content-Type, which stand for the
+// operation's arguments there, and none of the others.
 func WithHeader(name, value string) Option {
 	return func(s *settings) error {
-		canonical := http.CanonicalHeaderKey(name)
-		if field, problem := headerProblem(name, value); problem != "" {
+		if field, problem := optionHeaderProblem(name, value); problem != "" {
 			return fmt.Errorf("conductor: WithHeader: %s %s", field, problem)
 		}
-		if canonical == "Authorization" || canonical == "User-Agent" {
-			return fmt.Errorf("conductor: WithHeader: %s is set by the client and cannot be overridden", canonical)
-		}
+		canonical := http.CanonicalHeaderKey(name)
 		s.headers = s.headers.Clone()
 		if s.headers == nil {
 			s.headers = http.Header{}
@@ -204,9 +214,10 @@ func WithHeader(name, value string) Option {
 // WithWriteRetries lets a create, update, void or passthrough call be
 // retried as a read is: after a timeout, a broken connection or a 5xx. By
 // default such a call is retried only when it certainly did not take
-// effect (the connection failed before anything was sent, or a 429),
-// since QuickBooks has no idempotency keys and a second attempt could
-// create a second invoice. Pass it to a call you know is safe to repeat.
+// effect, by the write policy stated on [ErrWriteUnconfirmed], since
+// QuickBooks has no idempotency keys and a second attempt could create a
+// second invoice. Pass it to a call you know is safe to repeat. Its error
+// still matches ErrWriteUnconfirmed when an attempt may have taken effect.
 func WithWriteRetries() Option {
 	return func(s *settings) error {
 		s.retryWrites = true
@@ -227,13 +238,4 @@ func WithLogger(logger *slog.Logger) Option {
 		s.logger = logger
 		return nil
 	}
-}
-
-// isNotTokenChar reports whether r cannot appear in an HTTP header name
-// (RFC 9110 token).
-func isNotTokenChar(r rune) bool {
-	if r >= 0x80 || r <= ' ' || r == 0x7f {
-		return true
-	}
-	return strings.ContainsRune(`"(),/:;<=>?@[\]{}`, r)
 }

@@ -18,25 +18,36 @@ const (
 	maxRetryAfter = 60 * time.Second
 )
 
-// shouldRetry decides on one attempt's outcome. The caller's context
-// ending is never retried; a per-attempt timeout or a connection error is,
-// unless the call is a write: a write is retried only when it certainly
-// did not take effect (the connection failed before anything was sent, or
-// a 429), or when the server says so with x-should-retry. Requests
-// net/http would refuse to send never get here: the engine refuses them
-// before the first attempt.
-func shouldRetry(ctx context.Context, resp *http.Response, err error, write bool) bool {
+// shouldRetry decides on one attempt's outcome, by the official SDKs'
+// policy, with two exceptions. A write that is not harmless to repeat
+// (see writeKind.repeatable) is retried only when it certainly did not
+// take effect, by mayHaveTakenEffect (the write policy, stated on
+// ErrWriteUnconfirmed), unless retryWrites says the caller accepts that.
+// And an answer that the end-user's QuickBooks Desktop is not reachable
+// is never retried, for reads too: the end-user has to act, and asking
+// again only delays telling them.
+//
+// The caller's context ending is never retried; a body over the cap will
+// be over it next time too. Requests net/http would refuse to send never
+// get here: the engine refuses them before the first attempt.
+func shouldRetry(ctx context.Context, resp *http.Response, err error, w writeKind, retryWrites bool) bool {
 	if ctx.Err() != nil {
 		return false
 	}
+	guarded := !w.repeatable() && !retryWrites
 	if err != nil {
-		// A body over the cap will be over it next time too.
-		return !errors.Is(err, errBodyTooLarge) && (!write || notSent(err))
+		if errors.Is(err, errBodyTooLarge) {
+			return false
+		}
+		return !guarded || !mayHaveTakenEffect(nil, err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		// A success is final whatever its headers say: sending a create
 		// again would make a second object. x-should-retry, as in the
 		// official SDKs, only ever applies to a failure.
+		return false
+	}
+	if integrationDown(resp) {
 		return false
 	}
 	switch resp.Header.Get("X-Should-Retry") {
@@ -45,9 +56,9 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error, write bool
 	case "false":
 		return false
 	}
-	if write {
+	if guarded {
 		// Rate limited: the request was turned away, not processed.
-		return resp.StatusCode == http.StatusTooManyRequests
+		return resp.StatusCode == http.StatusTooManyRequests && !mayHaveTakenEffect(resp, nil)
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusRequestTimeout, code == http.StatusConflict, code == http.StatusTooManyRequests:

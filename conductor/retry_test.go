@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -187,5 +188,44 @@ func TestARequestNetHTTPWouldRefuseIsNeitherSentNorRetried(t *testing.T) {
 	}
 	if n := len(srv.got()); n != 0 {
 		t.Errorf("server got %d requests, want 0", n)
+	}
+}
+
+// TestIntegrationDownIsNotRetried: INTEGRATION_CONNECTION_ERROR says the
+// end-user's QuickBooks Desktop is not reachable; only the end-user can
+// fix that, so asking again only delays telling them. Not for a read,
+// not for a write, not even when the server adds x-should-retry: true.
+func TestIntegrationDownIsNotRetried(t *testing.T) {
+	t.Parallel()
+	down := envelope(502, "INTEGRATION_CONNECTION_ERROR", "QBD_CONNECTION_ERROR", "QuickBooks Desktop is not running")
+	calls := map[string]func(*conductor.Client) error{
+		"read": func(c *conductor.Client) error {
+			_, err := c.QBD.Customers.Retrieve(context.Background(), testEndUserID, "80000001-1234567890")
+			return err
+		},
+		"auth session": func(c *conductor.Client) error { _, err := create(t, c, validParams); return err },
+		"delete": func(c *conductor.Client) error {
+			_, err := c.QBD.Invoices.Delete(context.Background(), testEndUserID, "80000001-1234567890")
+			return err
+		},
+	}
+	for name, call := range calls {
+		for _, headers := range [][]string{nil, {"X-Should-Retry", "true"}} {
+			t.Run(fmt.Sprint(name, headers), func(t *testing.T) {
+				t.Parallel()
+				srv := newScriptServer(t, reply{status: 502, headers: jsonHeaders(append(headers, "Retry-After-Ms", "1")...), body: down}, okReply)
+				err := call(srv.client(t))
+				var apiErr *conductor.Error
+				if !errors.As(err, &apiErr) || apiErr.Type != conductor.ErrorTypeIntegrationConnection {
+					t.Errorf("err = %v; want the INTEGRATION_CONNECTION_ERROR", err)
+				}
+				if errors.Is(err, conductor.ErrWriteUnconfirmed) {
+					t.Errorf("err = %v; the request never reached QuickBooks, so nothing is unconfirmed", err)
+				}
+				if n := srv.count(); n != 1 {
+					t.Errorf("server got %d requests, want 1", n)
+				}
+			})
+		}
 	}
 }

@@ -334,3 +334,29 @@ func TestABodyIsReadOnlyWithinTheAttempt(t *testing.T) {
 		})
 	})
 }
+
+// TestTheDefaultTimeoutOutlastsQuickBooks: Conductor waits up to 90 s for
+// QuickBooks Desktop before it answers. An attempt timeout shorter than
+// that would give up on a create that is being carried out, and leave the
+// caller with an unconfirmed write every time QuickBooks is slow.
+func TestTheDefaultTimeoutOutlastsQuickBooks(t *testing.T) {
+	t.Parallel()
+	if conductor.DefaultTimeout <= 90*time.Second {
+		t.Errorf("DefaultTimeout = %v, want more than Conductor's 90 s", conductor.DefaultTimeout)
+	}
+	synctest.Test(t, func(t *testing.T) {
+		slow := createdReply
+		slow.stall = 95 * time.Second
+		srv := &script{replies: []reply{slow}}
+		start := time.Now()
+		if _, err := createCustomer(t, bubbleServer(t, srv)); err != nil {
+			t.Fatalf("a create answered after 95 s: %v; want it to succeed", err)
+		}
+		if took := time.Since(start); took != 95*time.Second {
+			t.Errorf("Create took %v, want the server's 95 s", took)
+		}
+		if n := srv.count(); n != 1 {
+			t.Errorf("server got %d creates, want 1", n)
+		}
+	})
+}

@@ -1,70 +1,151 @@
 package conductor
 
 import (
+	"encoding/json"
 	"errors"
 	"net"
+	"net/http"
 )
 
-// ErrWriteUnconfirmed matches the error of a create, update, void or other
-// write that was sent but whose outcome is unknown: the connection broke,
-// the attempt timed out, or the server answered 5xx. QuickBooks Desktop
-// answers slowly and Conductor has no idempotency keys, so the write may
-// have taken effect; sending it again could, say, create a second invoice.
-// Such a call is not retried. The error says how to find out before you
-// send it again.
+// ErrWriteUnconfirmed matches the error of a write (a create, update,
+// void, delete, passthrough, or any POST or DELETE through [Client.Gen])
+// whose outcome the client could not read, so that it may have taken
+// effect. QuickBooks Desktop answers slowly and Conductor has no
+// idempotency keys: sending a create again could, say, make a second
+// invoice. The error says how to find out before you send it again.
+//
+// This is the client's write policy, stated once. An attempt may have
+// taken effect unless the client knows it did not: the connection could
+// not be opened, so nothing was sent; or the server answered that it did
+// not carry the request out, with a 4xx, with
+// INTEGRATION_CONNECTION_ERROR ([ErrorTypeIntegrationConnection]: the
+// request never reached QuickBooks), or with x-should-retry: true.
+// Anything else may have: a broken connection or a timeout after the
+// request was sent, a 5xx, a 1xx or a 3xx (whose answer is not the
+// result), and a 2xx whose body cannot be read as the result.
+//
+// A create, update, void or passthrough attempt that may have taken
+// effect is never sent again, unless the call has [WithWriteRetries];
+// one that did not is retried after a refused connection or a 429, or
+// when the server sends x-should-retry: true. A delete, which is harmless
+// to repeat, is retried as a read is; then a later attempt's "no such
+// object" may only mean that an earlier one deleted it, so the error
+// matches ErrWriteUnconfirmed and says so. Reads are never unconfirmed.
 var ErrWriteUnconfirmed = errors.New("conductor: the write was sent but not confirmed; it may have taken effect")
 
 // writeKind says whether a call changes data, and how: the write policy
-// (shouldRetry) retries a write only when it certainly did not take
-// effect, and the error of one that may have says how to check.
+// (see ErrWriteUnconfirmed) retries a write only when it is harmless to
+// repeat or certainly did not take effect, and the error of one that may
+// have says how to check.
 type writeKind uint8
 
 const (
 	notWrite writeKind = iota
 	writeCreate
 	writeUpdate
-	writeOther // a void, a passthrough, any POST through client.Gen()
+	writeOther  // a void, a passthrough, any POST through client.Gen()
+	writeDelete // harmless to repeat: the second finds nothing to delete
 )
 
-// unconfirmed wraps err, the last error of a call, with ErrWriteUnconfirmed
-// when the call is a write that may have taken effect: anything but a
-// connection never opened, or an answer that says it was not processed (a
-// 4xx, or QuickBooks being unreachable). What the client refuses itself
-// (a ValidationError) never reaches here: it is returned before sending.
-func (w writeKind) unconfirmed(err error) error {
-	if w == notWrite || err == nil || notSent(err) {
-		return err
+// repeatable reports whether sending the call again after it took effect
+// changes nothing more: a read or a delete.
+func (w writeKind) repeatable() bool { return w == notWrite || w == writeDelete }
+
+// methodWrite is what a request of client.Gen() does to data, which only
+// its method tells: every method but GET, HEAD and OPTIONS may change it.
+func methodWrite(method string) writeKind {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return notWrite
+	case http.MethodDelete:
+		return writeDelete
 	}
-	var apiErr *Error
-	if errors.As(err, &apiErr) && (apiErr.StatusCode < 500 || apiErr.Type == ErrorTypeIntegrationConnection) {
-		return err
+	return writeOther
+}
+
+// mayHaveTakenEffect is the write policy's one rule (see
+// ErrWriteUnconfirmed): whether the attempt that ended with resp, or with
+// err, may have been carried out by the server. Both the retry decision
+// (shouldRetry) and the error of a write (unconfirmed) ask it.
+func mayHaveTakenEffect(resp *http.Response, err error) bool {
+	if err != nil {
+		return !notSent(err)
 	}
-	return &unconfirmedWrite{err: err, kind: w}
+	code := resp.StatusCode
+	if code < 400 {
+		// 2xx: it did. 1xx, 3xx: the answer is not the outcome.
+		return true
+	}
+	if resp.Header.Get("X-Should-Retry") == "true" || integrationDown(resp) {
+		return false // the server says it was turned away
+	}
+	return code >= 500
 }
 
 // notSent reports whether err happened before any byte of the request was
-// sent: the connection could not be opened (refused, no such host).
+// sent: the connection could not be opened (refused, no such host). A
+// connection that broke later may have carried the whole request.
 func notSent(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
 }
 
+// integrationDown reports an answer that says the end-user's QuickBooks
+// Desktop could not be reached (INTEGRATION_CONNECTION_ERROR): the request
+// never reached QuickBooks, and asking again at once will not reach it
+// either; the end-user has to act.
+func integrationDown(resp *http.Response) bool {
+	body, ok := resp.Body.(*readBody)
+	if !ok || resp.StatusCode < 400 {
+		return false
+	}
+	var env struct {
+		Error struct {
+			Type ErrorType `json:"type"`
+		} `json:"error"`
+	}
+	return json.Unmarshal(body.data, &env) == nil && env.Error.Type == ErrorTypeIntegrationConnection
+}
+
+// unconfirmed wraps err, the error a call ends with, in
+// ErrWriteUnconfirmed when the call is a write and an attempt of it may
+// have taken effect (by mayHaveTakenEffect): the last one, or an earlier
+// one, whose effect the last answer may then describe. What the client
+// refuses itself (a ValidationError) never reaches here: it is returned
+// before sending.
+func (w writeKind) unconfirmed(err error, last, earlier bool) error {
+	if w == notWrite || err == nil || !(last || earlier) {
+		return err
+	}
+	return &unconfirmedWrite{err: err, kind: w, earlier: !last}
+}
+
 type unconfirmedWrite struct {
-	err  error
-	kind writeKind
+	err     error
+	kind    writeKind
+	earlier bool // only an attempt before the last may have taken effect
 }
 
 func (e *unconfirmedWrite) Error() string {
+	if e.kind == writeDelete && e.earlier {
+		return e.err.Error() + " (an earlier attempt of this delete was sent but not confirmed: it may have deleted the object, and then an answer that there is no such object only means that it is gone; Retrieve it to check)"
+	}
+	what := "the write was sent but not confirmed"
+	if e.earlier {
+		what = "an earlier attempt of this write was sent but not confirmed, and this answer may be about what it did"
+	}
 	var how string
 	switch e.kind {
 	case writeCreate:
 		how = "it may have created the object: before creating it again, look for it, with List filtered by updatedAfter (a time just before the call) or by its name or reference number"
 	case writeUpdate:
 		how = "it may have been applied: Retrieve the object and compare its revisionNumber with the one you sent before updating it again"
+	case writeDelete:
+		how = "it may have deleted the object: Retrieve it to see whether it is gone"
 	default:
 		how = "it may have taken effect: Retrieve the object, or look for the change, before sending it again"
 	}
-	return e.err.Error() + " (the write was sent but not confirmed; " + how + ")"
+	return e.err.Error() + " (" + what + "; " + how + ")"
 }
 
 func (e *unconfirmedWrite) Unwrap() []error { return []error{e.err, ErrWriteUnconfirmed} }
