@@ -141,12 +141,15 @@ func aboutCursor(err error) bool {
 //
 // A listing the server does not bring to an end ends in an error: a page
 // that says more follow but gives no cursor to ask with, an empty page
-// that says more follow, and a page that repeats the one before it. As
-// Conductor keeps nextCursor the same for a whole listing, a repeat shows
-// in remainingCount, which must shrink from page to page while more
-// follow (QuickBooks counts what its iterator has left); when the server
-// gives no count, a page whose body is byte for byte the one before it is
-// the sign.
+// that says more follow, and a listing that repeats itself. Conductor
+// keeps nextCursor the same for a whole listing, so the sign of a repeat
+// is remainingCount (what QuickBooks' iterator has left), which each page
+// lowers by its size. Objects written while the listing runs can raise
+// it, so one page that does not lower it is not yet a repeat; a count
+// that stays at or above its lowest for maxStalledPages pages in a row is
+// (or a listing that outgrows its reading, which would not end either).
+// When the server gives no count, a page whose body is byte for byte the
+// one before it is the sign.
 func (c *Client) pages(ctx context.Context, o op, endUserID string, build builder, opts []Option, newPage func() aPage, each func(aPage) bool) error {
 	s, err := c.prepare(ctx, o, endUserID, "", opts)
 	if err != nil {
@@ -170,8 +173,7 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 	}
 	ahead := make(chan result, 1) // buffered: the fetch never waits for the caller
 	r := fetch("")
-	var prev pageInfo
-	var prevDigest uint64
+	var l listing
 	for n := 1; ; n++ {
 		if r.err != nil {
 			if n > 1 && aboutCursor(r.err) {
@@ -180,7 +182,7 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 			return r.err
 		}
 		p := r.page.info()
-		if err := followable(n, p, prev, r.digest == prevDigest); err != nil {
+		if err := l.follow(n, p, r.digest); err != nil {
 			return err
 		}
 		if p.hasMore {
@@ -189,14 +191,26 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 		if !each(r.page) || !p.hasMore {
 			return nil
 		}
-		prev, prevDigest = p, r.digest
 		r = <-ahead
 	}
 }
 
-// followable checks page n of a listing, whose page before was prev (for
-// n > 1); same says its body is the one before it, byte for byte.
-func followable(n int, p, prev pageInfo, same bool) error {
+// maxStalledPages is how many pages in a row may leave remainingCount at
+// or above its lowest before pages calls the listing endless.
+const maxStalledPages = 3
+
+// listing is what pages remembers of the pages so far, to tell a listing
+// that does not end.
+type listing struct {
+	digest  uint64 // of the page before
+	lowest  int    // remainingCount, lowest so far; 0 when none was given
+	stalled int    // pages in a row that did not lower it
+}
+
+// follow checks page n, whose body has the given digest, and notes it.
+func (l *listing) follow(n int, p pageInfo, digest uint64) error {
+	same := n > 1 && digest == l.digest
+	l.digest = digest
 	if !p.hasMore {
 		return nil
 	}
@@ -205,8 +219,17 @@ func followable(n int, p, prev pageInfo, same bool) error {
 		return fmt.Errorf("conductor: page %d of the list says more objects follow (hasMore) but gives no nextCursor to ask for them; stopping rather than returning part of the list as all of it", n)
 	case p.len == 0:
 		return fmt.Errorf("conductor: page %d of the list is empty but says more follow; stopping rather than asking forever", n)
-	case n > 1 && (prev.remaining > 0 && p.remaining >= prev.remaining || same):
-		return fmt.Errorf("conductor: page %d of the list repeats the one before it (remainingCount %d, then %d) and says more follow; stopping rather than asking forever", n, prev.remaining, p.remaining)
+	case same:
+		return fmt.Errorf("conductor: page %d of the list is the one before it again, byte for byte, and says more follow; stopping rather than asking forever", n)
+	}
+	switch {
+	case p.remaining <= 0:
+	case l.lowest == 0 || p.remaining < l.lowest:
+		l.lowest, l.stalled = p.remaining, 0
+	default:
+		if l.stalled++; l.stalled >= maxStalledPages {
+			return fmt.Errorf("conductor: page %d of the list says more follow, but remainingCount has not gone below %d for %d pages in a row (now %d): the listing repeats itself, or grows as fast as it is read; stopping rather than asking forever", n, l.lowest, l.stalled, p.remaining)
+		}
 	}
 	return nil
 }
