@@ -229,6 +229,7 @@ func TestAnAnswerCostsABoundedMultipleOfItsSize(t *testing.T) {
 			var err error
 			heap := decodeHeap(func() { err = tt.call(c) })
 			checkInvalid(t, err, "refused unread")
+			t.Logf("%d KiB allocated for a %d KiB body", heap>>10, len(tt.body)>>10)
 			if limit := uint64(16 * len(tt.body)); heap > limit {
 				t.Errorf("the call allocated %d KiB for a %d KiB body; want at most %d KiB", heap>>10, len(tt.body)>>10, limit>>10)
 			}

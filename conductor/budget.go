@@ -13,8 +13,9 @@ import (
 // Before decoding, one pass over the body (no allocation but a bounded
 // stack) adds up what its arrays' elements will cost, and an answer that
 // would cost more than a small multiple of its size is refused unread.
-// Real answers cost less than their size: Conductor writes every field of
-// every object, nulls included, which is more text than the Go value holds.
+// Real answers cost less than their size: the spec requires every property
+// of Conductor's objects, so each comes with all its keys, nulls included,
+// which is more text than the Go value holds.
 
 // decodeBudgetFactor and decodeBudgetSlack bound what an answer may cost
 // to decode: decodeBudgetFactor times its size, plus decodeBudgetSlack so
