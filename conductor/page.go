@@ -54,7 +54,7 @@ func (p *Page[T]) info() pageInfo {
 // Conductor's largest limit (1 to 150). A bigger page is refused as an
 // invalid response rather than handed on; lists that are not paginated
 // answer with every object at once and are bounded by the body's size
-// (see decodeBudget).
+// (see checkDecodeCost).
 const maxPageObjects = 150
 
 // list makes a list operation and decodes its page into page.
@@ -69,7 +69,7 @@ func (c *Client) list(ctx context.Context, o op, endUserID string, build builder
 
 // fetchPage asks for the page a cursor names ("" for the first) and
 // decodes it into page. It returns a digest of the body, by which pages
-// tells a page repeated word for word.
+// tells a page repeated byte for byte.
 func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID string, build builder, cursor string, page aPage) (uint64, error) {
 	req, err := build(s.server)
 	if err == nil && cursor != "" {

@@ -236,7 +236,11 @@ func (f *facade) resultCheck(o apispec.Operation) (objectCheck, bool) {
 	if o.Kind == apispec.List {
 		schema = get(schema, "properties", "data", "items")
 	}
-	objectType, _ := get(schema, "properties", "objectType")["const"].(string)
+	prop := get(schema, "properties", "objectType")
+	objectType, _ := prop["const"].(string)
+	if enum, _ := prop["enum"].([]any); objectType == "" && len(enum) == 1 {
+		objectType, _ = enum[0].(string)
+	}
 	if objectType == "" {
 		return objectCheck{}, false
 	}
@@ -582,6 +586,10 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 // it (and of the id, where the schema requires one), and for a page, of
 // each of its objects.
 func (f *facade) checkResult(b *bytes.Buffer) {
+	if len(f.checks) == 0 {
+		b.WriteString("// checkResult checks nothing: no answer of the spec has an objectType.\nfunc checkResult(any) string { return \"\" }\n")
+		return
+	}
 	b.WriteString("// checkResult checks a decoded answer against what the spec promises of\n// it: the objectType of the object, or of each object of a page, and its id\n// where the schema requires one. It returns why the answer is not what the\n// spec documents, or \"\".\nfunc checkResult(out any) string {\n\tswitch v := out.(type) {\n")
 	for _, t := range slices.Sorted(maps.Keys(f.checks)) {
 		c := f.checks[t]
