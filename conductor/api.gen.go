@@ -66,6 +66,9 @@ func (s *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[End
 // while testing an unsupported qbXML operation. Known gaps are listed in
 // [Missing QBD types](/api-ref/missing-qbd-types).
 func (s *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug EndUserPassthroughParamsIntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
+	if err := checkID("integrationSlug", string(integrationSlug), "the integrationSlug path parameter"); err != nil {
+		return nil, err
+	}
 	var out json.RawMessage
 	if err := s.client.call(ctx, opID|opAction, "", id, func(server string) (*http.Request, error) {
 		return gen.NewEndUserPassthroughRequest(server, id, integrationSlug, params)
@@ -201,7 +204,7 @@ func (s *BillCheckPaymentsService) Delete(ctx context.Context, endUserID string,
 // paginate through the results.
 func (s *BillCheckPaymentsService) List(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) (*Page[BillCheckPayment], error) {
 	page := new(Page[BillCheckPayment])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -211,9 +214,10 @@ func (s *BillCheckPaymentsService) List(ctx context.Context, endUserID string, p
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *BillCheckPaymentsService) All(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) iter.Seq2[BillCheckPayment, error] {
-	return all[BillCheckPayment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts)
+	return all[BillCheckPayment](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.retrieve): Retrieve a bill check payment.
@@ -296,7 +300,7 @@ func (s *BillCreditCardPaymentsService) Delete(ctx context.Context, endUserID st
 // paginate through the results.
 func (s *BillCreditCardPaymentsService) List(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) (*Page[BillCreditCardPayment], error) {
 	page := new(Page[BillCreditCardPayment])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewBillCreditCardPaymentListRequest(server, params)
 	}, opts, page); err != nil {
 		return nil, err
@@ -308,9 +312,10 @@ func (s *BillCreditCardPaymentsService) List(ctx context.Context, endUserID stri
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *BillCreditCardPaymentsService) All(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) iter.Seq2[BillCreditCardPayment, error] {
-	return all[BillCreditCardPayment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	return all[BillCreditCardPayment](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewBillCreditCardPaymentListRequest(server, params)
 	}, opts)
 }
@@ -375,7 +380,7 @@ func (s *BillsService) Delete(ctx context.Context, endUserID string, id string, 
 // results.
 func (s *BillsService) List(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) (*Page[Bill], error) {
 	page := new(Page[Bill])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -385,9 +390,10 @@ func (s *BillsService) List(ctx context.Context, endUserID string, params *BillL
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *BillsService) All(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) iter.Seq2[Bill, error] {
-	return all[Bill](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts)
+	return all[Bill](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/bills/{id} (qbd.bills.retrieve): Retrieve a bill.
@@ -488,7 +494,7 @@ func (s *BuildAssembliesService) Delete(ctx context.Context, endUserID string, i
 // through the results.
 func (s *BuildAssembliesService) List(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) (*Page[BuildAssembly], error) {
 	page := new(Page[BuildAssembly])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -498,9 +504,10 @@ func (s *BuildAssembliesService) List(ctx context.Context, endUserID string, par
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *BuildAssembliesService) All(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) iter.Seq2[BuildAssembly, error] {
-	return all[BuildAssembly](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts)
+	return all[BuildAssembly](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.retrieve): Retrieve a build assembly.
@@ -562,7 +569,7 @@ func (s *ChecksService) Delete(ctx context.Context, endUserID string, id string,
 // results.
 func (s *ChecksService) List(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) (*Page[Check], error) {
 	page := new(Page[Check])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -572,9 +579,10 @@ func (s *ChecksService) List(ctx context.Context, endUserID string, params *Chec
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *ChecksService) All(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) iter.Seq2[Check, error] {
-	return all[Check](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts)
+	return all[Check](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/checks/{id} (qbd.checks.retrieve): Retrieve a check.
@@ -719,7 +727,7 @@ func (s *CreditCardChargesService) Delete(ctx context.Context, endUserID string,
 // paginate through the results.
 func (s *CreditCardChargesService) List(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) (*Page[CreditCardCharge], error) {
 	page := new(Page[CreditCardCharge])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -729,9 +737,10 @@ func (s *CreditCardChargesService) List(ctx context.Context, endUserID string, p
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *CreditCardChargesService) All(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) iter.Seq2[CreditCardCharge, error] {
-	return all[CreditCardCharge](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts)
+	return all[CreditCardCharge](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.retrieve): Retrieve a credit card charge.
@@ -808,7 +817,7 @@ func (s *CreditCardCreditsService) Delete(ctx context.Context, endUserID string,
 // paginate through the results.
 func (s *CreditCardCreditsService) List(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) (*Page[CreditCardCredit], error) {
 	page := new(Page[CreditCardCredit])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -818,9 +827,10 @@ func (s *CreditCardCreditsService) List(ctx context.Context, endUserID string, p
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *CreditCardCreditsService) All(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) iter.Seq2[CreditCardCredit, error] {
-	return all[CreditCardCredit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts)
+	return all[CreditCardCredit](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.retrieve): Retrieve a credit card credit.
@@ -898,7 +908,7 @@ func (s *CreditCardRefundsService) Delete(ctx context.Context, endUserID string,
 // paginate through the results.
 func (s *CreditCardRefundsService) List(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) (*Page[CreditCardRefund], error) {
 	page := new(Page[CreditCardRefund])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -908,9 +918,10 @@ func (s *CreditCardRefundsService) List(ctx context.Context, endUserID string, p
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *CreditCardRefundsService) All(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) iter.Seq2[CreditCardRefund, error] {
-	return all[CreditCardRefund](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts)
+	return all[CreditCardRefund](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.retrieve): Retrieve a credit card refund.
@@ -969,7 +980,7 @@ func (s *CreditMemosService) Delete(ctx context.Context, endUserID string, id st
 // through the results.
 func (s *CreditMemosService) List(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) (*Page[CreditMemo], error) {
 	page := new(Page[CreditMemo])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -979,9 +990,10 @@ func (s *CreditMemosService) List(ctx context.Context, endUserID string, params 
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *CreditMemosService) All(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) iter.Seq2[CreditMemo, error] {
-	return all[CreditMemo](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts)
+	return all[CreditMemo](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.retrieve): Retrieve a credit memo.
@@ -1138,7 +1150,7 @@ func (s *CustomersService) Create(ctx context.Context, endUserID string, params 
 // the results.
 func (s *CustomersService) List(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) (*Page[Customer], error) {
 	page := new(Page[Customer])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -1148,9 +1160,10 @@ func (s *CustomersService) List(ctx context.Context, endUserID string, params *C
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *CustomersService) All(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) iter.Seq2[Customer, error] {
-	return all[Customer](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts)
+	return all[Customer](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/customers/{id} (qbd.customers.retrieve): Retrieve a customer.
@@ -1307,7 +1320,7 @@ func (s *DepositsService) Delete(ctx context.Context, endUserID string, id strin
 // the results.
 func (s *DepositsService) List(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) (*Page[Deposit], error) {
 	page := new(Page[Deposit])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -1317,9 +1330,10 @@ func (s *DepositsService) List(ctx context.Context, endUserID string, params *De
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *DepositsService) All(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) iter.Seq2[Deposit, error] {
-	return all[Deposit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts)
+	return all[Deposit](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/deposits/{id} (qbd.deposits.retrieve): Retrieve a deposit.
@@ -1380,7 +1394,7 @@ func (s *DiscountItemsService) Create(ctx context.Context, endUserID string, par
 // through the results.
 func (s *DiscountItemsService) List(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) (*Page[DiscountItem], error) {
 	page := new(Page[DiscountItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -1390,9 +1404,10 @@ func (s *DiscountItemsService) List(ctx context.Context, endUserID string, param
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *DiscountItemsService) All(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) iter.Seq2[DiscountItem, error] {
-	return all[DiscountItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts)
+	return all[DiscountItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/discount-items/{id} (qbd.discountItems.retrieve): Retrieve a discount item.
@@ -1511,7 +1526,7 @@ func (s *EstimatesService) Delete(ctx context.Context, endUserID string, id stri
 // the results.
 func (s *EstimatesService) List(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) (*Page[Estimate], error) {
 	page := new(Page[Estimate])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -1521,9 +1536,10 @@ func (s *EstimatesService) List(ctx context.Context, endUserID string, params *E
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *EstimatesService) All(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) iter.Seq2[Estimate, error] {
-	return all[Estimate](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts)
+	return all[Estimate](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/estimates/{id} (qbd.estimates.retrieve): Retrieve an estimate.
@@ -1807,7 +1823,7 @@ func (s *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID st
 // paginate through the results.
 func (s *InventoryAssemblyItemsService) List(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) (*Page[InventoryAssemblyItem], error) {
 	page := new(Page[InventoryAssemblyItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewInventoryAssemblyItemListRequest(server, params)
 	}, opts, page); err != nil {
 		return nil, err
@@ -1819,9 +1835,10 @@ func (s *InventoryAssemblyItemsService) List(ctx context.Context, endUserID stri
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *InventoryAssemblyItemsService) All(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) iter.Seq2[InventoryAssemblyItem, error] {
-	return all[InventoryAssemblyItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	return all[InventoryAssemblyItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewInventoryAssemblyItemListRequest(server, params)
 	}, opts)
 }
@@ -1874,7 +1891,7 @@ func (s *InventoryItemsService) Create(ctx context.Context, endUserID string, pa
 // through the results.
 func (s *InventoryItemsService) List(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) (*Page[InventoryItem], error) {
 	page := new(Page[InventoryItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -1884,9 +1901,10 @@ func (s *InventoryItemsService) List(ctx context.Context, endUserID string, para
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *InventoryItemsService) All(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) iter.Seq2[InventoryItem, error] {
-	return all[InventoryItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts)
+	return all[InventoryItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-items/{id} (qbd.inventoryItems.retrieve): Retrieve an inventory item.
@@ -2004,7 +2022,7 @@ func (s *InvoicesService) Delete(ctx context.Context, endUserID string, id strin
 // the results.
 func (s *InvoicesService) List(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
 	page := new(Page[Invoice])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2014,9 +2032,10 @@ func (s *InvoicesService) List(ctx context.Context, endUserID string, params *In
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *InvoicesService) All(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) iter.Seq2[Invoice, error] {
-	return all[Invoice](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts)
+	return all[Invoice](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/invoices/{id} (qbd.invoices.retrieve): Retrieve an invoice.
@@ -2074,7 +2093,7 @@ func (s *ItemGroupsService) Create(ctx context.Context, endUserID string, params
 // through the results.
 func (s *ItemGroupsService) List(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) (*Page[ItemGroup], error) {
 	page := new(Page[ItemGroup])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2084,9 +2103,10 @@ func (s *ItemGroupsService) List(ctx context.Context, endUserID string, params *
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *ItemGroupsService) All(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) iter.Seq2[ItemGroup, error] {
-	return all[ItemGroup](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts)
+	return all[ItemGroup](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-groups/{id} (qbd.itemGroups.retrieve): Retrieve an item group.
@@ -2146,7 +2166,7 @@ func (s *ItemReceiptsService) Delete(ctx context.Context, endUserID string, id s
 // through the results.
 func (s *ItemReceiptsService) List(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) (*Page[ItemReceipt], error) {
 	page := new(Page[ItemReceipt])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2156,9 +2176,10 @@ func (s *ItemReceiptsService) List(ctx context.Context, endUserID string, params
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *ItemReceiptsService) All(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) iter.Seq2[ItemReceipt, error] {
-	return all[ItemReceipt](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts)
+	return all[ItemReceipt](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-receipts/{id} (qbd.itemReceipts.retrieve): Retrieve an item receipt.
@@ -2205,7 +2226,7 @@ type ItemSitesService struct{ client *Client }
 // the results.
 func (s *ItemSitesService) List(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) (*Page[ItemSite], error) {
 	page := new(Page[ItemSite])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2215,9 +2236,10 @@ func (s *ItemSitesService) List(ctx context.Context, endUserID string, params *I
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *ItemSitesService) All(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) iter.Seq2[ItemSite, error] {
-	return all[ItemSite](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts)
+	return all[ItemSite](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-sites/{id} (qbd.itemSites.retrieve): Retrieve an item site.
@@ -2266,7 +2288,7 @@ func (s *JournalEntriesService) Delete(ctx context.Context, endUserID string, id
 // through the results.
 func (s *JournalEntriesService) List(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) (*Page[JournalEntry], error) {
 	page := new(Page[JournalEntry])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2276,9 +2298,10 @@ func (s *JournalEntriesService) List(ctx context.Context, endUserID string, para
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *JournalEntriesService) All(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) iter.Seq2[JournalEntry, error] {
-	return all[JournalEntry](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts)
+	return all[JournalEntry](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/journal-entries/{id} (qbd.journalEntries.retrieve): Retrieve a journal entry.
@@ -2342,7 +2365,7 @@ func (s *NonInventoryItemsService) Create(ctx context.Context, endUserID string,
 // paginate through the results.
 func (s *NonInventoryItemsService) List(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) (*Page[NonInventoryItem], error) {
 	page := new(Page[NonInventoryItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2352,9 +2375,10 @@ func (s *NonInventoryItemsService) List(ctx context.Context, endUserID string, p
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *NonInventoryItemsService) All(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) iter.Seq2[NonInventoryItem, error] {
-	return all[NonInventoryItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts)
+	return all[NonInventoryItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/non-inventory-items/{id} (qbd.nonInventoryItems.retrieve): Retrieve a non-inventory item.
@@ -2406,7 +2430,7 @@ func (s *OtherChargeItemsService) Create(ctx context.Context, endUserID string, 
 // through the results.
 func (s *OtherChargeItemsService) List(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) (*Page[OtherChargeItem], error) {
 	page := new(Page[OtherChargeItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2416,9 +2440,10 @@ func (s *OtherChargeItemsService) List(ctx context.Context, endUserID string, pa
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *OtherChargeItemsService) All(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) iter.Seq2[OtherChargeItem, error] {
-	return all[OtherChargeItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts)
+	return all[OtherChargeItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/other-charge-items/{id} (qbd.otherChargeItems.retrieve): Retrieve an other charge item.
@@ -2583,7 +2608,7 @@ func (s *PayrollWageItemsService) Create(ctx context.Context, endUserID string, 
 // through the results.
 func (s *PayrollWageItemsService) List(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) (*Page[PayrollWageItem], error) {
 	page := new(Page[PayrollWageItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2593,9 +2618,10 @@ func (s *PayrollWageItemsService) List(ctx context.Context, endUserID string, pa
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *PayrollWageItemsService) All(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) iter.Seq2[PayrollWageItem, error] {
-	return all[PayrollWageItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts)
+	return all[PayrollWageItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/payroll-wage-items/{id} (qbd.payrollWageItems.retrieve): Retrieve a payroll wage item.
@@ -2711,7 +2737,7 @@ func (s *PurchaseOrdersService) Delete(ctx context.Context, endUserID string, id
 // through the results.
 func (s *PurchaseOrdersService) List(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) (*Page[PurchaseOrder], error) {
 	page := new(Page[PurchaseOrder])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2721,9 +2747,10 @@ func (s *PurchaseOrdersService) List(ctx context.Context, endUserID string, para
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *PurchaseOrdersService) All(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) iter.Seq2[PurchaseOrder, error] {
-	return all[PurchaseOrder](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts)
+	return all[PurchaseOrder](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/purchase-orders/{id} (qbd.purchaseOrders.retrieve): Retrieve a purchase order.
@@ -2786,7 +2813,7 @@ func (s *ReceivePaymentsService) Delete(ctx context.Context, endUserID string, i
 // through the results.
 func (s *ReceivePaymentsService) List(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) (*Page[ReceivePayment], error) {
 	page := new(Page[ReceivePayment])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2796,9 +2823,10 @@ func (s *ReceivePaymentsService) List(ctx context.Context, endUserID string, par
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *ReceivePaymentsService) All(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) iter.Seq2[ReceivePayment, error] {
-	return all[ReceivePayment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts)
+	return all[ReceivePayment](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/receive-payments/{id} (qbd.receivePayments.retrieve): Retrieve a receive-payment.
@@ -3010,7 +3038,7 @@ func (s *SalesOrdersService) Delete(ctx context.Context, endUserID string, id st
 // through the results.
 func (s *SalesOrdersService) List(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) (*Page[SalesOrder], error) {
 	page := new(Page[SalesOrder])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3020,9 +3048,10 @@ func (s *SalesOrdersService) List(ctx context.Context, endUserID string, params 
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *SalesOrdersService) All(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) iter.Seq2[SalesOrder, error] {
-	return all[SalesOrder](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts)
+	return all[SalesOrder](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-orders/{id} (qbd.salesOrders.retrieve): Retrieve a sales order.
@@ -3082,7 +3111,7 @@ func (s *SalesReceiptsService) Delete(ctx context.Context, endUserID string, id 
 // through the results.
 func (s *SalesReceiptsService) List(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) (*Page[SalesReceipt], error) {
 	page := new(Page[SalesReceipt])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3092,9 +3121,10 @@ func (s *SalesReceiptsService) List(ctx context.Context, endUserID string, param
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *SalesReceiptsService) All(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) iter.Seq2[SalesReceipt, error] {
-	return all[SalesReceipt](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts)
+	return all[SalesReceipt](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-receipts/{id} (qbd.salesReceipts.retrieve): Retrieve a sales receipt.
@@ -3280,7 +3310,7 @@ func (s *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string
 // paginate through the results.
 func (s *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) (*Page[SalesTaxGroupItem], error) {
 	page := new(Page[SalesTaxGroupItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3290,9 +3320,10 @@ func (s *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string, 
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) iter.Seq2[SalesTaxGroupItem, error] {
-	return all[SalesTaxGroupItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts)
+	return all[SalesTaxGroupItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.retrieve): Retrieve a sales-tax group item.
@@ -3339,7 +3370,7 @@ func (s *SalesTaxItemsService) Create(ctx context.Context, endUserID string, par
 // through the results.
 func (s *SalesTaxItemsService) List(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) (*Page[SalesTaxItem], error) {
 	page := new(Page[SalesTaxItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3349,9 +3380,10 @@ func (s *SalesTaxItemsService) List(ctx context.Context, endUserID string, param
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *SalesTaxItemsService) All(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) iter.Seq2[SalesTaxItem, error] {
-	return all[SalesTaxItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts)
+	return all[SalesTaxItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.retrieve): Retrieve a sales-tax item.
@@ -3415,7 +3447,7 @@ func (s *SalesTaxPaymentChecksService) Delete(ctx context.Context, endUserID str
 // paginate through the results.
 func (s *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) (*Page[SalesTaxPaymentCheck], error) {
 	page := new(Page[SalesTaxPaymentCheck])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewSalesTaxPaymentCheckListRequest(server, params)
 	}, opts, page); err != nil {
 		return nil, err
@@ -3427,9 +3459,10 @@ func (s *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID strin
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) iter.Seq2[SalesTaxPaymentCheck, error] {
-	return all[SalesTaxPaymentCheck](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	return all[SalesTaxPaymentCheck](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewSalesTaxPaymentCheckListRequest(server, params)
 	}, opts)
 }
@@ -3493,7 +3526,7 @@ func (s *ServiceItemsService) Create(ctx context.Context, endUserID string, para
 // through the results.
 func (s *ServiceItemsService) List(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) (*Page[ServiceItem], error) {
 	page := new(Page[ServiceItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3503,9 +3536,10 @@ func (s *ServiceItemsService) List(ctx context.Context, endUserID string, params
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *ServiceItemsService) All(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) iter.Seq2[ServiceItem, error] {
-	return all[ServiceItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts)
+	return all[ServiceItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/service-items/{id} (qbd.serviceItems.retrieve): Retrieve a service item.
@@ -3638,7 +3672,7 @@ func (s *SubtotalItemsService) Create(ctx context.Context, endUserID string, par
 // through the results.
 func (s *SubtotalItemsService) List(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) (*Page[SubtotalItem], error) {
 	page := new(Page[SubtotalItem])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3648,9 +3682,10 @@ func (s *SubtotalItemsService) List(ctx context.Context, endUserID string, param
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *SubtotalItemsService) All(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) iter.Seq2[SubtotalItem, error] {
-	return all[SubtotalItem](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts)
+	return all[SubtotalItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/subtotal-items/{id} (qbd.subtotalItems.retrieve): Retrieve a subtotal item.
@@ -3735,7 +3770,7 @@ func (s *TimeTrackingActivitiesService) Delete(ctx context.Context, endUserID st
 // paginate through the results.
 func (s *TimeTrackingActivitiesService) List(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) (*Page[TimeTrackingActivity], error) {
 	page := new(Page[TimeTrackingActivity])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewTimeTrackingActivityListRequest(server, params)
 	}, opts, page); err != nil {
 		return nil, err
@@ -3747,9 +3782,10 @@ func (s *TimeTrackingActivitiesService) List(ctx context.Context, endUserID stri
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *TimeTrackingActivitiesService) All(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) iter.Seq2[TimeTrackingActivity, error] {
-	return all[TimeTrackingActivity](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
+	return all[TimeTrackingActivity](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
 		return gen.NewTimeTrackingActivityListRequest(server, params)
 	}, opts)
 }
@@ -3794,7 +3830,7 @@ type TransactionsService struct{ client *Client }
 // parameter to paginate through the results.
 func (s *TransactionsService) List(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) (*Page[Transaction], error) {
 	page := new(Page[Transaction])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3804,9 +3840,10 @@ func (s *TransactionsService) List(ctx context.Context, endUserID string, params
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *TransactionsService) All(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) iter.Seq2[Transaction, error] {
-	return all[Transaction](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts)
+	return all[Transaction](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/transactions/{id} (qbd.transactions.retrieve): Retrieve a transaction.
@@ -3840,7 +3877,7 @@ func (s *TransfersService) Create(ctx context.Context, endUserID string, params 
 // the results.
 func (s *TransfersService) List(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) (*Page[Transfer], error) {
 	page := new(Page[Transfer])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3850,9 +3887,10 @@ func (s *TransfersService) List(ctx context.Context, endUserID string, params *T
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *TransfersService) All(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) iter.Seq2[Transfer, error] {
-	return all[Transfer](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts)
+	return all[Transfer](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/transfers/{id} (qbd.transfers.retrieve): Retrieve a transfer.
@@ -3956,7 +3994,7 @@ func (s *VendorCreditsService) Delete(ctx context.Context, endUserID string, id 
 // through the results.
 func (s *VendorCreditsService) List(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) (*Page[VendorCredit], error) {
 	page := new(Page[VendorCredit])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3966,9 +4004,10 @@ func (s *VendorCreditsService) List(ctx context.Context, endUserID string, param
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *VendorCreditsService) All(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) iter.Seq2[VendorCredit, error] {
-	return all[VendorCredit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts)
+	return all[VendorCredit](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendor-credits/{id} (qbd.vendorCredits.retrieve): Retrieve a vendor credit.
@@ -4029,7 +4068,7 @@ func (s *VendorsService) Create(ctx context.Context, endUserID string, params Ve
 // the results.
 func (s *VendorsService) List(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) (*Page[Vendor], error) {
 	page := new(Page[Vendor])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts, page); err != nil {
+	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -4039,9 +4078,10 @@ func (s *VendorsService) List(ctx context.Context, endUserID string, params *Ven
 // It asks for the next page as soon as a page arrives, while the loop works on that one,
 // so the cursor, which expires 10 seconds after the page before it, is used at once;
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error. Breaking out of the loop stops the fetch in flight.
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
 func (s *VendorsService) All(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) iter.Seq2[Vendor, error] {
-	return all[Vendor](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts)
+	return all[Vendor](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendors/{id} (qbd.vendors.retrieve): Retrieve a vendor.
@@ -4134,4 +4174,542 @@ func (c *Client) initServices() {
 		VendorCredits:          VendorCreditsService{client: c},
 		Vendors:                VendorsService{client: c},
 	}
+}
+
+// checkResult checks a decoded answer against what the spec promises of
+// it: the objectType of the object, or of each object of a page, and its id
+// where the schema requires one. It returns why the answer is not what the
+// spec documents, or "".
+func checkResult(out any) string {
+	switch v := out.(type) {
+	case *Account:
+		return checkObject(-1, string(v.ObjectType), "qbd_account", v.ID, true)
+	case *Bill:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true)
+	case *BillCheckPayment:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true)
+	case *BillCheckPaymentDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true)
+	case *BillCheckPaymentVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true)
+	case *BillCreditCardPayment:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true)
+	case *BillCreditCardPaymentDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true)
+	case *BillCreditCardPaymentVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true)
+	case *BillDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true)
+	case *BillVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true)
+	case *BuildAssembly:
+		return checkObject(-1, string(v.ObjectType), "qbd_build_assembly", v.ID, true)
+	case *BuildAssemblyDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_build_assembly", v.ID, true)
+	case *Check:
+		return checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true)
+	case *CheckDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true)
+	case *CheckVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true)
+	case *Class:
+		return checkObject(-1, string(v.ObjectType), "qbd_class", v.ID, true)
+	case *CreditCardCharge:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true)
+	case *CreditCardChargeDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true)
+	case *CreditCardChargeVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true)
+	case *CreditCardCredit:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true)
+	case *CreditCardCreditDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true)
+	case *CreditCardCreditVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true)
+	case *CreditCardRefund:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true)
+	case *CreditCardRefundDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true)
+	case *CreditCardRefundVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true)
+	case *CreditMemo:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true)
+	case *CreditMemoDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true)
+	case *CreditMemoVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true)
+	case *Currency:
+		return checkObject(-1, string(v.ObjectType), "qbd_currency", v.ID, true)
+	case *Customer:
+		return checkObject(-1, string(v.ObjectType), "qbd_customer", v.ID, true)
+	case *CustomerType:
+		return checkObject(-1, string(v.ObjectType), "qbd_customer_type", v.ID, true)
+	case *DateDrivenTerm:
+		return checkObject(-1, string(v.ObjectType), "qbd_date_driven_term", v.ID, true)
+	case *DeletedListObject:
+		return checkObject(-1, string(v.ObjectType), "qbd_deleted_list_object", v.ID, true)
+	case *DeletedTransaction:
+		return checkObject(-1, string(v.ObjectType), "qbd_deleted_transaction", v.ID, true)
+	case *Deposit:
+		return checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true)
+	case *DepositDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true)
+	case *DepositVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true)
+	case *DiscountItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_discount_item", v.ID, true)
+	case *Employee:
+		return checkObject(-1, string(v.ObjectType), "qbd_employee", v.ID, true)
+	case *EndUser:
+		return checkObject(-1, string(v.ObjectType), "end_user", v.ID, true)
+	case *EndUserDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "end_user", v.ID, true)
+	case *Estimate:
+		return checkObject(-1, string(v.ObjectType), "qbd_estimate", v.ID, true)
+	case *EstimateDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_estimate", v.ID, true)
+	case *InventoryAdjustment:
+		return checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true)
+	case *InventoryAdjustmentDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true)
+	case *InventoryAdjustmentVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true)
+	case *InventoryAssemblyItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_inventory_assembly_item", v.ID, true)
+	case *InventoryItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_inventory_item", v.ID, true)
+	case *InventorySite:
+		return checkObject(-1, string(v.ObjectType), "qbd_inventory_site", v.ID, true)
+	case *Invoice:
+		return checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true)
+	case *InvoiceDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true)
+	case *InvoiceVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true)
+	case *ItemGroup:
+		return checkObject(-1, string(v.ObjectType), "qbd_item_group", v.ID, true)
+	case *ItemReceipt:
+		return checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true)
+	case *ItemReceiptDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true)
+	case *ItemReceiptVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true)
+	case *ItemSite:
+		return checkObject(-1, string(v.ObjectType), "qbd_item_site", v.ID, true)
+	case *JournalEntry:
+		return checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true)
+	case *JournalEntryDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true)
+	case *JournalEntryVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true)
+	case *NonInventoryItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_non_inventory_item", v.ID, true)
+	case *OtherChargeItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_other_charge_item", v.ID, true)
+	case *OtherName:
+		return checkObject(-1, string(v.ObjectType), "qbd_other_name", v.ID, true)
+	case *PaymentMethod:
+		return checkObject(-1, string(v.ObjectType), "qbd_payment_method", v.ID, true)
+	case *PayrollWageItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_payroll_wage_item", v.ID, true)
+	case *PriceLevel:
+		return checkObject(-1, string(v.ObjectType), "qbd_price_level", v.ID, true)
+	case *PurchaseOrder:
+		return checkObject(-1, string(v.ObjectType), "qbd_purchase_order", v.ID, true)
+	case *PurchaseOrderDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_purchase_order", v.ID, true)
+	case *ReceivePayment:
+		return checkObject(-1, string(v.ObjectType), "qbd_receive_payment", v.ID, true)
+	case *ReceivePaymentDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_receive_payment", v.ID, true)
+	case *Report:
+		return checkObject(-1, string(v.ObjectType), "qbd_report", "", false)
+	case *SalesOrder:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_order", v.ID, true)
+	case *SalesOrderDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_order", v.ID, true)
+	case *SalesReceipt:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true)
+	case *SalesReceiptDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true)
+	case *SalesReceiptVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true)
+	case *SalesRepresentative:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_representative", v.ID, true)
+	case *SalesTaxCode:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_code", v.ID, true)
+	case *SalesTaxGroupItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_group_item", v.ID, true)
+	case *SalesTaxItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_item", v.ID, true)
+	case *SalesTaxPaymentCheck:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true)
+	case *SalesTaxPaymentCheckDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true)
+	case *SalesTaxPaymentCheckVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true)
+	case *ServiceItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_service_item", v.ID, true)
+	case *ShippingMethod:
+		return checkObject(-1, string(v.ObjectType), "qbd_shipping_method", v.ID, true)
+	case *StandardTerm:
+		return checkObject(-1, string(v.ObjectType), "qbd_standard_term", v.ID, true)
+	case *SubtotalItem:
+		return checkObject(-1, string(v.ObjectType), "qbd_subtotal_item", v.ID, true)
+	case *Template:
+		return checkObject(-1, string(v.ObjectType), "qbd_template", v.ID, true)
+	case *TimeTrackingActivity:
+		return checkObject(-1, string(v.ObjectType), "qbd_time_tracking_activity", v.ID, true)
+	case *TimeTrackingActivityDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_time_tracking_activity", v.ID, true)
+	case *Transfer:
+		return checkObject(-1, string(v.ObjectType), "qbd_transfer", v.ID, true)
+	case *UnitOfMeasureSet:
+		return checkObject(-1, string(v.ObjectType), "qbd_unit_of_measure_set", v.ID, true)
+	case *Vendor:
+		return checkObject(-1, string(v.ObjectType), "qbd_vendor", v.ID, true)
+	case *VendorCredit:
+		return checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true)
+	case *VendorCreditDeleteResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true)
+	case *VendorCreditVoidResponse:
+		return checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true)
+	case *Page[Account]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_account", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Bill]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_bill", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[BillCheckPayment]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_bill_check_payment", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[BillCreditCardPayment]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_bill_credit_card_payment", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[BuildAssembly]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_build_assembly", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Check]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_check", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Class]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_class", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[CreditCardCharge]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_card_charge", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[CreditCardCredit]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_card_credit", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[CreditCardRefund]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_card_refund", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[CreditMemo]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_memo", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Currency]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_currency", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Customer]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_customer", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[CustomerType]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_customer_type", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[DateDrivenTerm]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_date_driven_term", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[DeletedListObject]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_deleted_list_object", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[DeletedTransaction]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_deleted_transaction", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Deposit]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_deposit", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[DiscountItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_discount_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Employee]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_employee", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[EndUser]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "end_user", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Estimate]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_estimate", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[InventoryAdjustment]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_adjustment", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[InventoryAssemblyItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_assembly_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[InventoryItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[InventorySite]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_site", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Invoice]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_invoice", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[ItemGroup]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_item_group", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[ItemReceipt]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_item_receipt", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[ItemSite]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_item_site", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[JournalEntry]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_journal_entry", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[NonInventoryItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_non_inventory_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[OtherChargeItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_other_charge_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[OtherName]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_other_name", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[PaymentMethod]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_payment_method", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[PayrollWageItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_payroll_wage_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[PriceLevel]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_price_level", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[PurchaseOrder]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_purchase_order", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[ReceivePayment]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_receive_payment", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SalesOrder]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_order", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SalesReceipt]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_receipt", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SalesRepresentative]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_representative", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SalesTaxCode]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_code", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SalesTaxGroupItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_group_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SalesTaxItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SalesTaxPaymentCheck]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_payment_check", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[ServiceItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_service_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[ShippingMethod]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_shipping_method", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[StandardTerm]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_standard_term", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[SubtotalItem]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_subtotal_item", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Template]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_template", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[TimeTrackingActivity]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_time_tracking_activity", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Transfer]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_transfer", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[UnitOfMeasureSet]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_unit_of_measure_set", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[Vendor]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_vendor", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	case *Page[VendorCredit]:
+		for i := range v.Data {
+			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_vendor_credit", v.Data[i].ID, true); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
 }

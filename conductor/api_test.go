@@ -3,6 +3,7 @@ package conductor_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -347,4 +348,78 @@ func (e examples) value(ref *openapi3.SchemaRef) any {
 		return true
 	}
 	return nil
+}
+
+// TestDotsAreRefusedInEveryPathParameter: "." and ".." would be resolved
+// out of the path (Retrieve of "." reads the list, Update of ".." creates),
+// so each is refused in every path parameter of every operation, naming
+// the parameter, and nothing is sent.
+func TestDotsAreRefusedInEveryPathParameter(t *testing.T) {
+	_, ops := loadOperations(t)
+	srv := newScriptServer(t, okReply)
+	client := srv.client(t, conductor.WithMaxRetries(0))
+	defer client.CloseIdleConnections()
+	checked := map[string]int{}
+	for _, o := range ops {
+		params := append([]string(nil), o.PathParams...)
+		if o.HasID {
+			params = append([]string{"id"}, params...)
+		}
+		for i, param := range params {
+			for _, dots := range []string{".", ".."} {
+				m, err := facade.Find(o, o.GoMethod())
+				if err != nil {
+					t.Fatal(err)
+				}
+				values := make([]string, len(params))
+				for j := range values {
+					values[j] = map[bool]string{true: "id_1", false: "quickbooks_desktop"}[j == 0 && o.HasID]
+				}
+				values[i] = dots
+				args := facade.Args{EndUserID: testEndUserID}
+				if o.HasID {
+					args.ID, values = values[0], values[1:]
+				}
+				args.PathParams = values
+				_, err = m.Call(context.Background(), client, args)
+				var verr *conductor.ValidationError
+				if !errors.As(err, &verr) || verr.Field != param || !strings.Contains(verr.Reason, "would change the request's path") {
+					t.Errorf("%s with %s %q: %v; want a ValidationError for %s", o.SDKName(), param, dots, err, param)
+				}
+				checked[param]++
+			}
+		}
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server got %d requests; want none", n)
+	}
+	if checked["id"] < 2*100 || checked["integrationSlug"] != 2 {
+		t.Errorf("checked %v; want every operation with an id, and passthrough's integrationSlug", checked)
+	}
+}
+
+// TestOddIDsKeepThePathsShape: ids that look like dots once unescaped,
+// or hold a slash, are escaped whole, so the request reaches the object's
+// own path.
+func TestOddIDsKeepThePathsShape(t *testing.T) {
+	srv := newScriptServer(t, reply{status: 200, headers: map[string]string{"Content-Type": "application/json"}, body: `{"id":"x","objectType":"qbd_invoice"}`})
+	client := srv.client(t, conductor.WithMaxRetries(0))
+	defer client.CloseIdleConnections()
+	ids := []string{"%2e", "%2e%2e", "%2E%2E", "./", "../", "a/..", "...", ". .", "..%2f", "?", "#"}
+	for _, id := range ids {
+		if _, err := client.QBD.Invoices.Retrieve(context.Background(), testEndUserID, id); err != nil {
+			t.Errorf("Retrieve(%q): %v", id, err)
+		}
+	}
+	var got []string
+	for _, r := range srv.got() {
+		got = append(got, r.path)
+	}
+	var want []string
+	for _, id := range ids {
+		want = append(want, "/quickbooks-desktop/invoices/"+id)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("paths the server got, unescaped (-want +got):\n%s", diff)
+	}
 }

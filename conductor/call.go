@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -44,6 +45,9 @@ const (
 	// opParamsMissing: the operation has required query parameters and
 	// its params are nil (see missing).
 	opParamsMissing
+	// opPaginated: a list that Conductor pages (it takes a cursor), whose
+	// pages hold at most maxPageObjects objects.
+	opPaginated
 )
 
 // missing is opParamsMissing when params are nil: the generated method of
@@ -118,13 +122,19 @@ func (c *Client) call(ctx context.Context, o op, endUserID, id string, build bui
 }
 
 // checkID refuses an empty id, or one that cannot travel in a URL path or
-// a header, before anything is sent.
+// a header, before anything is sent. It checks every path parameter: the
+// generated methods check those after the id with it.
 func checkID(field, id, what string) *ValidationError {
 	switch {
 	case strings.TrimSpace(id) == "":
 		return &ValidationError{Field: field, Reason: fmt.Sprintf("is required: %s; got %q", what, id)}
 	case strings.ContainsFunc(id, isControl):
 		return &ValidationError{Field: field, Reason: fmt.Sprintf("contains a control character: want %s; got %q", what, id)}
+	case id == "." || id == "..":
+		// Escaping leaves dots as they are, and a path segment of dots
+		// is resolved away: /invoices/. would read the list, and
+		// /invoices/.. update would create. No QuickBooks id is dots.
+		return &ValidationError{Field: field, Reason: fmt.Sprintf("is %q, which would change the request's path: want %s, not \".\" or \"..\"", id, what)}
 	}
 	return nil
 }
@@ -144,7 +154,11 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, o op, endUserID str
 
 // decodeInto decodes a 2xx JSON body into out, or returns an *Error
 // matching ErrInvalidResponse. An out of *json.RawMessage gets the body
-// itself, for operations whose answer the spec leaves free-form.
+// itself, for operations whose answer the spec leaves free-form, once it
+// is known to be valid JSON. Any other out must come as a JSON object
+// that costs at most the decode budget (see budget.go) and passes
+// checkResult: the objectType the spec gives it (of each object, for a
+// page), and an id where the spec requires one.
 func decodeInto(resp *http.Response, err error, out any) error {
 	if err != nil {
 		return err
@@ -160,8 +174,18 @@ func decodeInto(resp *http.Response, err error, out any) error {
 		*raw = append(json.RawMessage(nil), body...)
 		return nil
 	}
+	if why := checkDecodeCost(body, reflect.TypeOf(out)); why != "" {
+		return invalidResponse(resp, body, "%s", why)
+	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return invalidResponse(resp, body, "%s", describeDecodeError(body, err))
+	}
+	if bytes.TrimLeft(body, " \t\r\n")[0] != '{' {
+		// null, which encoding/json decodes into a struct as nothing.
+		return invalidResponse(resp, body, "want a JSON object; got %s", describeBody(resp, body))
+	}
+	if why := checkResult(out); why != "" {
+		return invalidResponse(resp, body, "%s", why)
 	}
 	return nil
 }
@@ -188,4 +212,21 @@ func describeDecodeError(body []byte, err error) string {
 		}
 	}
 	return fmt.Sprintf("%s %q is not an RFC 3339 timestamp", field, perr.Value)
+}
+
+// checkObject is why an object of an answer (the i-th of a page, or the
+// answer itself when i < 0) is not what the spec documents, or "": its
+// objectType is not want, or it has no id though the schema requires one.
+func checkObject(i int, objectType, want, id string, needID bool) string {
+	what := "the object"
+	if i >= 0 {
+		what = fmt.Sprintf("object %d of the page", i)
+	}
+	switch {
+	case objectType != want:
+		return fmt.Sprintf("%s has objectType %q, want %q", what, objectType, want)
+	case needID && id == "":
+		return fmt.Sprintf("%s (%s) has no id", what, want)
+	}
+	return ""
 }

@@ -22,8 +22,15 @@ var (
 	ErrServer              = errors.New("conductor: server error (5xx)")
 
 	// ErrInvalidResponse matches an [*Error] for a 2xx response whose body
-	// is not what the API documents (bad JSON, a wrong objectType, a
-	// timestamp that is not RFC 3339). Such a response is never turned into
+	// is not what the API documents. What is checked: the body is JSON
+	// (by Content-Type, and valid JSON for a free-form result such as
+	// passthrough's); it is a JSON object that decodes into the result's
+	// type (a timestamp must be RFC 3339); its objectType is the one the
+	// spec gives the result, and its id, where the spec requires one, is
+	// not empty; a list has its data array, each object of it checked
+	// alike, and a page of a paginated list holds at most 150 objects;
+	// decoding its arrays would cost at most 4 times its size plus 1 MiB.
+	// Other fields are not checked. Such a response is never turned into
 	// a half-filled result. For a write, whose status said it was carried
 	// out, the error also matches [ErrWriteUnconfirmed].
 	ErrInvalidResponse = errors.New("conductor: invalid response")

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"iter"
-	"net/http"
+	"strings"
 	"sync"
 )
 
@@ -31,15 +32,30 @@ type Page[T any] struct {
 // aPage is a *Page[T] seen by the helpers, which are not generic.
 type aPage interface {
 	hasData() bool
-	next() (cursor string, more bool)
 	len() int
+	info() pageInfo
+}
+
+// pageInfo is what pages needs of a page to follow a listing.
+type pageInfo struct {
+	hasMore   bool
+	cursor    string
+	remaining int
+	len       int
 }
 
 func (p *Page[T]) hasData() bool { return p.Data != nil }
 func (p *Page[T]) len() int      { return len(p.Data) }
-func (p *Page[T]) next() (string, bool) {
-	return p.NextCursor, p.HasMore && p.NextCursor != ""
+func (p *Page[T]) info() pageInfo {
+	return pageInfo{hasMore: p.HasMore, cursor: p.NextCursor, remaining: p.RemainingCount, len: len(p.Data)}
 }
+
+// maxPageObjects is the most objects a page of a paginated list may hold:
+// Conductor's largest limit (1 to 150). A bigger page is refused as an
+// invalid response rather than handed on; lists that are not paginated
+// answer with every object at once and are bounded by the body's size
+// (see checkDecodeCost).
+const maxPageObjects = 150
 
 // list makes a list operation and decodes its page into page.
 func (c *Client) list(ctx context.Context, o op, endUserID string, build builder, opts []Option, page aPage) error {
@@ -47,12 +63,14 @@ func (c *Client) list(ctx context.Context, o op, endUserID string, build builder
 	if err != nil {
 		return err
 	}
-	return c.fetchPage(ctx, s, o, endUserID, build, "", page)
+	_, err = c.fetchPage(ctx, s, o, endUserID, build, "", page)
+	return err
 }
 
 // fetchPage asks for the page a cursor names ("" for the first) and
-// decodes it into page.
-func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID string, build builder, cursor string, page aPage) error {
+// decodes it into page. It returns a digest of the body, by which pages
+// tells a page repeated byte for byte.
+func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID string, build builder, cursor string, page aPage) (uint64, error) {
 	req, err := build(s.server)
 	if err == nil && cursor != "" {
 		q := req.URL.Query()
@@ -61,12 +79,18 @@ func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID str
 	}
 	resp, err := c.roundTrip(ctx, s, o, endUserID, req, err)
 	if err := decodeInto(resp, err, page); err != nil {
-		return err
+		return 0, err
 	}
-	if !page.hasData() {
-		return invalidResponse(resp, resp.Body.(*readBody).data, "a list without its data array")
+	body := resp.Body.(*readBody).data
+	switch {
+	case !page.hasData():
+		return 0, invalidResponse(resp, body, "a list without its data array")
+	case o&opPaginated != 0 && page.len() > maxPageObjects:
+		return 0, invalidResponse(resp, body, "a page of %d objects; Conductor sends at most %d", page.len(), maxPageObjects)
 	}
-	return nil
+	h := fnv.New64a()
+	h.Write(body)
+	return h.Sum64(), nil
 }
 
 // all iterates over every object of every page of a list operation.
@@ -89,8 +113,22 @@ func all[T any](ctx context.Context, c *Client, o op, endUserID string, build bu
 }
 
 // errCursorExpired explains the likely cause when a page after the first
-// is refused as a bad request.
+// is refused because of its cursor.
 var errCursorExpired = errors.New("a cursor expires 10 seconds after the page before it arrived; All asks for the next page when the loop moves on to that one, so the loop body likely spent longer than that on the page before it: collect the objects first, or work on them elsewhere")
+
+// aboutCursor reports whether an error answering a page after the first
+// is about its cursor: a 4xx whose code or message names the cursor (the
+// fake answers an expired one with INVALID_CURSOR; Conductor documents no
+// code for it). Any other refusal, such as QuickBooks refusing a filter,
+// is passed on as it is, and the first page, which has no cursor, never
+// blames one.
+func aboutCursor(err error) bool {
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.invalidResponse || apiErr.StatusCode < 400 || apiErr.StatusCode >= 500 {
+		return false
+	}
+	return strings.Contains(strings.ToUpper(apiErr.Code), "CURSOR") || strings.Contains(strings.ToLower(apiErr.Message), "cursor")
+}
 
 // pages hands each page of a list operation, in order, to each, until each
 // returns false (then pages returns nil) or a page fails (then its error).
@@ -100,6 +138,18 @@ var errCursorExpired = errors.New("a cursor expires 10 seconds after the page be
 // engine's retries) ends the listing: no object is skipped or repeated.
 // Stopping, or ctx ending, stops the fetch in flight, and pages returns
 // only once it has stopped, so no goroutine outlives the loop.
+//
+// A listing the server does not bring to an end ends in an error: a page
+// that says more follow but gives no cursor to ask with, an empty page
+// that says more follow, and a listing that repeats itself. Conductor
+// keeps nextCursor the same for a whole listing, so the sign of a repeat
+// is remainingCount (what QuickBooks' iterator has left), which each page
+// lowers by its size. Objects written while the listing runs can raise
+// it, so one page that does not lower it is not yet a repeat; a count
+// that stays at or above its lowest for maxStalledPages pages in a row is
+// (or a listing that outgrows its reading, which would not end either).
+// When the server gives no count, a page whose body is byte for byte the
+// one before it is the sign.
 func (c *Client) pages(ctx context.Context, o op, endUserID string, build builder, opts []Option, newPage func() aPage, each func(aPage) bool) error {
 	s, err := c.prepare(ctx, o, endUserID, "", opts)
 	if err != nil {
@@ -111,38 +161,75 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 		cancel()
 		wg.Wait()
 	}()
-	fetch := func(cursor string) (aPage, error) {
-		p := newPage()
-		return p, c.fetchPage(ctx, s, o, endUserID, build, cursor, p)
-	}
 	type result struct {
-		page aPage
-		err  error
+		page   aPage
+		digest uint64
+		err    error
+	}
+	fetch := func(cursor string) result {
+		p := newPage()
+		digest, err := c.fetchPage(ctx, s, o, endUserID, build, cursor, p)
+		return result{p, digest, err}
 	}
 	ahead := make(chan result, 1) // buffered: the fetch never waits for the caller
-	page, err := fetch("")
+	r := fetch("")
+	var l listing
 	for n := 1; ; n++ {
-		if err != nil {
-			var apiErr *Error
-			if n > 1 && errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusBadRequest || apiErr.StatusCode == http.StatusNotFound) {
-				err = fmt.Errorf("%w (page %d; %w)", err, n, errCursorExpired)
+		if r.err != nil {
+			if n > 1 && aboutCursor(r.err) {
+				return fmt.Errorf("%w (page %d; %w)", r.err, n, errCursorExpired)
 			}
+			return r.err
+		}
+		p := r.page.info()
+		if err := l.follow(n, p, r.digest); err != nil {
 			return err
 		}
-		cursor, more := page.next()
-		if more && page.len() == 0 {
-			return fmt.Errorf("conductor: page %d of the list is empty but says more follow; stopping rather than asking forever", n)
+		if p.hasMore {
+			wg.Go(func() { ahead <- fetch(p.cursor) })
 		}
-		if more {
-			wg.Go(func() {
-				p, err := fetch(cursor)
-				ahead <- result{p, err}
-			})
-		}
-		if !each(page) || !more {
+		if !each(r.page) || !p.hasMore {
 			return nil
 		}
-		r := <-ahead
-		page, err = r.page, r.err
+		r = <-ahead
 	}
+}
+
+// maxStalledPages is how many pages in a row may leave remainingCount at
+// or above its lowest before pages calls the listing endless.
+const maxStalledPages = 3
+
+// listing is what pages remembers of the pages so far, to tell a listing
+// that does not end.
+type listing struct {
+	digest  uint64 // of the page before
+	lowest  int    // remainingCount, lowest so far; 0 when none was given
+	stalled int    // pages in a row that did not lower it
+}
+
+// follow checks page n, whose body has the given digest, and notes it.
+func (l *listing) follow(n int, p pageInfo, digest uint64) error {
+	same := n > 1 && digest == l.digest
+	l.digest = digest
+	if !p.hasMore {
+		return nil
+	}
+	switch {
+	case p.cursor == "":
+		return fmt.Errorf("conductor: page %d of the list says more objects follow (hasMore) but gives no nextCursor to ask for them; stopping rather than returning part of the list as all of it", n)
+	case p.len == 0:
+		return fmt.Errorf("conductor: page %d of the list is empty but says more follow; stopping rather than asking forever", n)
+	case same:
+		return fmt.Errorf("conductor: page %d of the list is the one before it again, byte for byte, and says more follow; stopping rather than asking forever", n)
+	}
+	switch {
+	case p.remaining <= 0:
+	case l.lowest == 0 || p.remaining < l.lowest:
+		l.lowest, l.stalled = p.remaining, 0
+	default:
+		if l.stalled++; l.stalled >= maxStalledPages {
+			return fmt.Errorf("conductor: page %d of the list says more follow, but remainingCount has not gone below %d for %d pages in a row (now %d): the listing repeats itself, or grows as fast as it is read; stopping rather than asking forever", n, l.lowest, l.stalled, p.remaining)
+		}
+	}
+	return nil
 }

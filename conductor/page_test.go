@@ -25,6 +25,9 @@ import (
 type pagedInvoices struct {
 	total int
 	fail  map[int]int
+	// failBody, by request number, is the body of a failure in fail;
+	// the default is a 500's.
+	failBody map[int]string
 
 	mu       sync.Mutex
 	requests []string       // each request's raw query
@@ -39,7 +42,7 @@ func (p *pagedInvoices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.mu.Lock()
 	p.requests = append(p.requests, r.URL.RawQuery)
 	n := len(p.requests)
-	status := p.fail[n]
+	status, failBody := p.fail[n], p.failBody[n]
 	if p.served == nil {
 		p.served = map[string]int{}
 	}
@@ -58,7 +61,10 @@ func (p *pagedInvoices) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	if status != 0 {
 		w.WriteHeader(status)
-		w.Write([]byte(envelope(status, "INTERNAL_ERROR", "TEST", "try again")))
+		if failBody == "" {
+			failBody = envelope(status, "INTERNAL_ERROR", "TEST", "try again")
+		}
+		w.Write([]byte(failBody))
 		return
 	}
 	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
@@ -173,9 +179,11 @@ func TestAllRetriesAFailedPage(t *testing.T) {
 }
 
 // TestAllEndsWithAPageThatFails: when a page fails after the retries, the
-// loop gets the error once and stops.
+// loop gets the error once and stops; an error about the cursor on a page
+// after the first says a cursor lasts 10 seconds.
 func TestAllEndsWithAPageThatFails(t *testing.T) {
-	p := &pagedInvoices{total: 5, fail: map[int]int{2: 400, 3: 400}}
+	expired := envelope(400, "INVALID_REQUEST_ERROR", "INVALID_CURSOR", "cursor: is unknown or has expired.")
+	p := &pagedInvoices{total: 5, fail: map[int]int{2: 400}, failBody: map[int]string{2: expired}}
 	var got []conductor.Invoice
 	var errs []error
 	for inv, err := range pagedClient(t, p).QBD.Invoices.All(context.Background(), testEndUserID, &conductor.InvoiceListParams{Limit: new(2)}) {
@@ -191,6 +199,145 @@ func TestAllEndsWithAPageThatFails(t *testing.T) {
 	if len(errs) != 1 || !errors.Is(errs[0], conductor.ErrBadRequest) || !strings.Contains(errs[0].Error(), "10 seconds") {
 		t.Errorf("errors %v; want one 400 that says a cursor lasts 10 seconds", errs)
 	}
+}
+
+// TestAllBlamesTheCursorOnlyForACursorError: a 400 about something else
+// (QuickBooks refusing the request) on page 2, and any 400 on page 1,
+// which sends no cursor of All's, are passed on as the server said them.
+func TestAllBlamesTheCursorOnlyForACursorError(t *testing.T) {
+	qbd := envelope(400, "INTEGRATION_ERROR", "QBD_REQUEST_ERROR", "QuickBooks Desktop refused the request: the filter is invalid.")
+	expired := envelope(400, "INVALID_REQUEST_ERROR", "INVALID_CURSOR", "cursor: is unknown or has expired.")
+	tests := []struct {
+		name  string
+		page  int
+		body  string
+		blame bool
+	}{
+		{"QuickBooks on page 2", 2, qbd, false},
+		{"the cursor on page 2", 2, expired, true},
+		{"the cursor on page 1", 1, expired, false},
+		{"QuickBooks on page 1", 1, qbd, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &pagedInvoices{total: 5, fail: map[int]int{tt.page: 400}, failBody: map[int]string{tt.page: tt.body}}
+			var last error
+			for _, err := range pagedClient(t, p).QBD.Invoices.All(context.Background(), testEndUserID, &conductor.InvoiceListParams{Limit: new(2)}) {
+				last = err
+			}
+			var apiErr *conductor.Error
+			if !errors.As(last, &apiErr) || apiErr.StatusCode != 400 {
+				t.Fatalf("the loop ended with %v; want the 400", last)
+			}
+			if blamed := strings.Contains(last.Error(), "cursor expires"); blamed != tt.blame {
+				t.Errorf("error %q; blames the cursor: %v, want %v", last, blamed, tt.blame)
+			}
+		})
+	}
+}
+
+// TestAllEndsInAnErrorWhenTheServerDoesNotEndTheList: a page that says
+// more follow must give the cursor to ask with, and the listing must move
+// on; otherwise All ends with an error saying what the server did rather
+// than stopping early as if the list were done, or asking forever.
+func TestAllEndsInAnErrorWhenTheServerDoesNotEndTheList(t *testing.T) {
+	page := func(id string, more bool, cursor, remaining string) string {
+		return `{"data":[{"id":"` + id + `","objectType":"qbd_invoice"}],"hasMore":` + strconv.FormatBool(more) + cursor + `,"remainingCount":` + remaining + `}`
+	}
+	const c = `,"nextCursor":"c"`
+	tests := []struct {
+		name  string
+		pages []string
+		// want is what the error says, "" for none; objects is how many
+		// objects the loop gets, requests at most how many are sent.
+		want              string
+		objects, requests int
+	}{
+		{"hasMore, nextCursor null", []string{page("1", true, `,"nextCursor":null`, "3")}, "gives no nextCursor", 0, 1},
+		{"hasMore, nextCursor empty", []string{page("1", true, `,"nextCursor":""`, "3")}, "gives no nextCursor", 0, 1},
+		{"hasMore, no nextCursor", []string{page("1", true, "", "3")}, "gives no nextCursor", 0, 1},
+		{"the same page again", []string{page("1", true, c, "3")}, "the one before it again, byte for byte", 1, 2},
+		{"the same page again, no count", []string{page("1", true, c, "null")}, "the one before it again, byte for byte", 1, 2},
+		{"remainingCount that does not shrink", []string{
+			page("1", true, c, "3"), page("2", true, c, "3"), page("3", true, c, "4"), page("4", true, c, "3"),
+		}, "remainingCount has not gone below 3 for 3 pages in a row", 3, 4},
+		{"writes during the listing raise remainingCount for a while", []string{
+			page("1", true, c, "5"), page("2", true, c, "6"), page("3", true, c, "5"), page("4", true, c, "4"), page("5", false, `,"nextCursor":null`, "0"),
+		}, "", 5, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var replies []reply
+			for _, p := range tt.pages {
+				replies = append(replies, answer(p))
+			}
+			srv := newScriptServer(t, replies...)
+			c := srv.client(t)
+			defer c.CloseIdleConnections()
+			objects := 0
+			var errs []error
+			for _, err := range c.QBD.Invoices.All(context.Background(), testEndUserID, nil) {
+				if err != nil {
+					errs = append(errs, err)
+					continue
+				}
+				if objects++; objects > 10 {
+					break // asking forever
+				}
+			}
+			switch {
+			case tt.want == "" && (len(errs) != 0 || objects != tt.objects):
+				t.Errorf("got %d objects and errors %v; want %d objects and no error", objects, errs, tt.objects)
+			case tt.want != "" && (len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.want) || objects != tt.objects):
+				t.Errorf("got %d objects and errors %v; want %d objects, then one error saying %q", objects, errs, tt.objects, tt.want)
+			}
+			if n := srv.count(); n > tt.requests {
+				t.Errorf("the server got %d requests; want at most %d", n, tt.requests)
+			}
+		})
+	}
+}
+
+// TestBreakingOutOfAllCancelsThePageInFlight: the page being fetched ahead
+// when the loop breaks is cancelled at once, not waited for until its
+// attempt times out. It runs in fake time: the server holds page 2 until
+// its request is cancelled, and the break returns with no time passed.
+func TestBreakingOutOfAllCancelsThePageInFlight(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &pagedInvoices{total: 10, arrived: make(chan int, 10)}
+		cancelled := make(chan struct{})
+		held := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Query().Get("cursor") == "" {
+				p.ServeHTTP(w, r)
+				return
+			}
+			<-r.Context().Done()
+			close(cancelled)
+		})
+		c := bubbleServer(t, held)
+		var broke time.Time
+		for _, err := range c.QBD.Invoices.All(context.Background(), testEndUserID, &conductor.InvoiceListParams{Limit: new(2)}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			synctest.Wait() // page 2 is asked for and held
+			broke = time.Now()
+			break
+		}
+		if waited := time.Since(broke); waited != 0 {
+			t.Errorf("breaking out returned after %v of fake time; want at once, the page in flight cancelled", waited)
+		}
+		select {
+		case <-cancelled:
+		default:
+			synctest.Wait()
+			select {
+			case <-cancelled:
+			default:
+				t.Error("the server never saw page 2's request cancelled")
+			}
+		}
+	})
 }
 
 // TestAllStopsWhenTheLoopBreaks: breaking out ends the fetch in flight and

@@ -85,7 +85,7 @@ func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte
 	for _, n := range handWritten {
 		hand[n] = true
 	}
-	f := &facade{gen: g, hand: hand, public: map[string]string{}}
+	f := &facade{gen: g, hand: hand, public: map[string]string{}, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}}
 	var wrapped []apispec.Operation
 	for _, o := range ops {
 		if !hand[serviceType(o)] {
@@ -194,6 +194,58 @@ type facade struct {
 	hand map[string]bool
 	// public maps a defined type of gen to its name in package conductor.
 	public map[string]string
+	// doc is the spec, for the schemas of the answers.
+	doc map[string]any
+	// checks are what checkResult checks of each result type; listed are
+	// those that lists answer with pages of.
+	checks map[string]objectCheck
+	listed map[string]bool
+}
+
+// An objectCheck is what the spec promises of an object in a result: its
+// objectType (the const of its objectType property) and, when the schema
+// requires it, a non-empty id.
+type objectCheck struct {
+	objectType string
+	id         bool
+}
+
+// resultCheck is what the spec promises of the object o answers with, or
+// of each object of its page; ok is false when the schema has no
+// objectType.
+func (f *facade) resultCheck(o apispec.Operation) (objectCheck, bool) {
+	deref := func(v any) map[string]any {
+		m, _ := v.(map[string]any)
+		if ref, ok := m["$ref"].(string); ok {
+			name, _ := strings.CutPrefix(ref, "#/components/schemas/")
+			components, _ := f.doc["components"].(map[string]any)
+			schemas, _ := components["schemas"].(map[string]any)
+			m, _ = schemas[name].(map[string]any)
+		}
+		return m
+	}
+	get := func(m map[string]any, keys ...string) map[string]any {
+		for _, k := range keys {
+			m = deref(m[k])
+		}
+		return m
+	}
+	paths, _ := f.doc["paths"].(map[string]any)
+	item, _ := paths[o.Path].(map[string]any)
+	schema := get(item, strings.ToLower(o.Method), "responses", "200", "content", "application/json", "schema")
+	if o.Kind == apispec.List {
+		schema = get(schema, "properties", "data", "items")
+	}
+	prop := get(schema, "properties", "objectType")
+	objectType, _ := prop["const"].(string)
+	if enum, _ := prop["enum"].([]any); objectType == "" && len(enum) == 1 {
+		objectType, _ = enum[0].(string)
+	}
+	if objectType == "" {
+		return objectCheck{}, false
+	}
+	required, _ := schema["required"].([]any)
+	return objectCheck{objectType: objectType, id: slices.Contains(required, any("id"))}, true
 }
 
 // publicName is the name a type of gen gets in package conductor: without
@@ -399,7 +451,8 @@ func (f *facade) services(ops []apispec.Operation) ([]byte, error) {
 		}
 		b.WriteString("\t}\n")
 	}
-	b.WriteString("}\n")
+	b.WriteString("}\n\n")
+	f.checkResult(&b)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -476,6 +529,9 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 	case apispec.Action:
 		flags = append(flags, "opAction")
 	}
+	if o.Kind == apispec.List && o.Paginated {
+		flags = append(flags, "opPaginated")
+	}
 	if len(o.RequiredQuery) > 0 && o.HasQuery {
 		flags = append(flags, "missing(params == nil)")
 	}
@@ -484,6 +540,25 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 		opFlags = "0"
 	}
 	build := fmt.Sprintf("func(server string) (*http.Request, error) { return gen.%s(%s) }", builder, strings.Join(append([]string{"server"}, args...), ", "))
+	// The path parameters after the id are checked as the id is, before
+	// anything is sent.
+	var pathChecks string
+	for _, p := range o.PathParams {
+		pathChecks += fmt.Sprintf("\tif err := checkID(%q, string(%s), %q); err != nil {\n\t\treturn nil, err\n\t}\n", p, p, "the "+p+" path parameter")
+	}
+	if c, ok := f.resultCheck(o); ok {
+		t := result
+		if o.Kind == apispec.List {
+			t = o.Model
+		}
+		if prev, dup := f.checks[t]; dup && prev != c {
+			return fmt.Errorf("apigen: %s %s answers with %s, which another operation gives objectType %q", o.Method, o.Path, t, prev.objectType)
+		}
+		f.checks[t] = c
+		if o.Kind == apispec.List {
+			f.listed[t] = true
+		}
+	}
 
 	doc := docComment(o)
 	switch {
@@ -492,18 +567,50 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 			doc, recv, sig, result, result, opFlags, endUser, build)
 		more := "Conductor answers this list in one page, so All yields its objects from one call."
 		if o.Paginated {
-			more = "It asks for the next page as soon as a page arrives, while the loop works on that one,\n// so the cursor, which expires 10 seconds after the page before it, is used at once;\n// it holds at most one page ahead. A page that fails (after the usual retries) ends the\n// loop with its error. Breaking out of the loop stops the fetch in flight."
+			more = "It asks for the next page as soon as a page arrives, while the loop works on that one,\n// so the cursor, which expires 10 seconds after the page before it, is used at once;\n// it holds at most one page ahead. A page that fails (after the usual retries) ends the\n// loop with its error, as does a page that says more follow but gives no cursor or\n// repeats the one before it. Breaking out of the loop cancels the fetch in flight."
 		}
 		fmt.Fprintf(b, "// All iterates over every object List would page through.\n// %s\nfunc (s *%s) All(%s) iter.Seq2[%s, error] {\n\treturn all[%s](ctx, s.client, %s, %s, %s, opts)\n}\n\n",
 			more, recv, sig, o.Model, o.Model, opFlags, endUser, build)
 	case result == "json.RawMessage":
-		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (json.RawMessage, error) {\n\tvar out json.RawMessage\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, &out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
+		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (json.RawMessage, error) {\n"+pathChecks+"\tvar out json.RawMessage\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, &out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
 			doc, recv, o.GoMethod(), sig, opFlags, endUser, id, build)
 	default:
-		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (*%s, error) {\n\tout := new(%s)\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
+		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (*%s, error) {\n"+pathChecks+"\tout := new(%s)\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
 			doc, recv, o.GoMethod(), sig, result, result, opFlags, endUser, id, build)
 	}
 	return nil
+}
+
+// checkResult writes checkResult, which decodeInto calls on every decoded
+// answer: for each result type whose schema has an objectType, a check of
+// it (and of the id, where the schema requires one), and for a page, of
+// each of its objects.
+func (f *facade) checkResult(b *bytes.Buffer) {
+	if len(f.checks) == 0 {
+		b.WriteString("// checkResult checks nothing: no answer of the spec has an objectType.\nfunc checkResult(any) string { return \"\" }\n")
+		return
+	}
+	b.WriteString("// checkResult checks a decoded answer against what the spec promises of\n// it: the objectType of the object, or of each object of a page, and its id\n// where the schema requires one. It returns why the answer is not what the\n// spec documents, or \"\".\nfunc checkResult(out any) string {\n\tswitch v := out.(type) {\n")
+	for _, t := range slices.Sorted(maps.Keys(f.checks)) {
+		c := f.checks[t]
+		id := `""`
+		if c.id {
+			id = "v.ID"
+		}
+		fmt.Fprintf(b, "\tcase *%s:\n\t\treturn checkObject(-1, string(v.ObjectType), %q, %s, %v)\n", t, c.objectType, id, c.id)
+	}
+	for _, t := range slices.Sorted(maps.Keys(f.checks)) {
+		c := f.checks[t]
+		if !f.listed[t] {
+			continue
+		}
+		id := `""`
+		if c.id {
+			id = "v.Data[i].ID"
+		}
+		fmt.Fprintf(b, "\tcase *Page[%s]:\n\t\tfor i := range v.Data {\n\t\t\tif why := checkObject(i, string(v.Data[i].ObjectType), %q, %s, %v); why != \"\" {\n\t\t\t\treturn why\n\t\t\t}\n\t\t}\n", t, c.objectType, id, c.id)
+	}
+	b.WriteString("\t}\n\treturn \"\"\n}\n")
 }
 
 // docComment is a method's documentation: what it calls, the spec's
