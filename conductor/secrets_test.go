@@ -3,6 +3,7 @@ package conductor_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -438,5 +440,43 @@ func TestABaseURLPasswordIsNeverShown(t *testing.T) {
 		if strings.Contains(s, password) || strings.Contains(s, password[:6]) || leaksKey(s) {
 			t.Errorf("shows the password or the key: %s", s)
 		}
+	}
+}
+
+// TestRedactingABodyWithoutTheKeyCopiesNothing: the scan for the key
+// costs no allocation unless it finds one, with escapes or without, so a
+// large page costs its own bytes once, not twice.
+func TestRedactingABodyWithoutTheKeyCopiesNothing(t *testing.T) {
+	for name, item := range map[string]string{
+		"plain":   `{"memo":"supplies shipped: sks","ref":"sk_conductor_test_"},`,
+		"escaped": `{"memo":"line\nline \"s\" 100% %73k \u0073k","ref":"sk_conductor_test_"},`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			body := []byte(`[` + strings.Repeat(item, (1<<20)/len(item)) + `{}]`)
+			want := sha256.Sum256(body)
+			c, _, _ := fixedResponse(t, 200, http.Header{"Content-Type": {"application/json"}}, body)
+			call := func() {
+				resp, err := c.Gen().AuthSessionCreate(context.Background(), gen.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: testPublishableKey})
+				if err != nil {
+					t.Fatal(err)
+				}
+				h := sha256.New()
+				if io.Copy(h, resp.Body); !bytes.Equal(h.Sum(nil), want[:]) {
+					t.Fatal("the body changed though it holds no key")
+				}
+			}
+			call()
+			const calls = 5
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range calls {
+				call()
+			}
+			runtime.ReadMemStats(&after)
+			// Each call reads the body once; a redacted copy would double it.
+			if per := (after.TotalAlloc - before.TotalAlloc) / calls; per > uint64(len(body))*3/2 {
+				t.Errorf("a call allocated %d bytes for a %d-byte body; want under 1.5x: the body read once, no copy", per, len(body))
+			}
+		})
 	}
 }
