@@ -148,7 +148,6 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 func readResponse(ctx context.Context, resp *http.Response, bound bool, red redactor) error {
 	resp.Status = red.string(resp.Status) // a reason phrase can say anything
 	red.header(resp.Header)
-	red.header(resp.Trailer) // before the body is read: what it announces
 	if resp.StatusCode < 200 {
 		// A 1xx final answer (101 Switching Protocols) hands over the raw
 		// connection as its body, which no context bounds: never read it.

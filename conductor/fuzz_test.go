@@ -174,7 +174,7 @@ func FuzzEchoedKey(f *testing.F) {
 		}
 		key := spelled.String()
 		body := append(append(append([]byte(nil), before...), key...), after...)
-		header := http.Header{"Content-Type": {contentType}, "Conductor-Request-Id": {key}, "Location": {"https://x.example/?key=" + key}, "X-Echo": {key}}
+		header := http.Header{"Content-Type": {contentType}, "Conductor-Request-Id": {key}, "Location": {"https://x.example/?key=" + key}, "X-Echo": {key}, "X-" + key: {"name"}}
 		hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
 			return &http.Response{
 				StatusCode: status, Status: fmt.Sprintf("%d %s", status, key), Header: header.Clone(),
