@@ -132,10 +132,10 @@ func newGenClient(e *engine, baseURL string) (*gen.Client, error) {
 	return gen.NewClient(baseURL, gen.WithHTTPClient(e))
 }
 
-// genDoer sends through engine, first giving a request whose user info is
-// the base URL's with its password hidden the real one. It holds nothing
-// but the engine, so that printing a gen.Client, with any verb, shows no
-// more than the engine's address.
+// genDoer sends through the engine; a request whose user info is the base
+// URL's as shown, password hidden, first gets the real one back. It holds
+// nothing but the engine, so that printing a gen.Client, with any verb,
+// shows no more than the engine's address.
 type genDoer struct{ *engine }
 
 func (d genDoer) Do(req *http.Request) (*http.Response, error) {

@@ -31,9 +31,11 @@ const redacted = "[redacted]"
 // The scan is one pass over the text: it visits only the places where a
 // spelling of the key's first character can start (that character, a
 // backslash, a percent sign), finding each kind with a search that resumes
-// where the last one stopped, and tries to match the key there, which costs
-// at most the key's length in spelled characters. A body with no backslash
-// and no percent sign takes one plain search and no allocation.
+// where the last one stopped, and tries to match the key there, reading
+// ahead no further than one spelled key. Its cost is linear in the text
+// (times the key's length at worst, for text made of the key's prefixes).
+// A body with no backslash and no percent sign takes one plain search, and
+// no body allocates unless the key is found.
 type redactor struct {
 	secret string
 }
