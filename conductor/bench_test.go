@@ -187,3 +187,53 @@ func BenchmarkCreateConcurrent(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkRedactEscapedBody reads 2xx JSON bodies of growing size through
+// client.Gen(), so that what is measured is the engine's bounded read and
+// the scan that redacts an echoed key, not decoding. The bodies are a list
+// of invoices with many occurrences of the key's first letter and of its
+// prefix, and one escape (a memo's line break, at the start), many (\n
+// and \" in every memo), or none, for reference: a body with no backslash
+// and no percent sign takes a single search. One escape used to make every
+// later occurrence of "s" search again to the end of the body for a
+// backslash, a cost that grew with the square of the size. ns/byte must
+// stay about the same from 64 KiB to 8 MiB (MaxResponseBodyBytes).
+func BenchmarkRedactEscapedBody(b *testing.B) {
+	const (
+		plain   = `{"objectType":"invoice","memo":"supplies shipped: sks","customer":{"fullName":"Sam's Stores"},"ref":"sk_conductor_test_"},`
+		escaped = `{"objectType":"invoice","memo":"first line\nsecond line, \"supplies\" shipped","customer":{"fullName":"Sam's Stores"},"ref":"sk_conductor_test_"},`
+	)
+	for _, escapes := range []string{"none", "one", "many"} {
+		for _, size := range []int{64 << 10, 1 << 20, conductor.MaxResponseBodyBytes} {
+			b.Run(fmt.Sprintf("escapes=%s/size=%dKiB", escapes, size>>10), func(b *testing.B) {
+				body := make([]byte, 0, size)
+				body = append(body, `{"objectType":"list","data":[`...)
+				if escapes != "none" {
+					body = append(body, `{"memo":"two\nlines"},`...)
+				}
+				item := plain
+				if escapes == "many" {
+					item = escaped
+				}
+				for len(body)+len(item)+2 <= size {
+					body = append(body, item...)
+				}
+				body = append(body[:len(body)-1], "]}"...)
+				c, _, _ := fixedResponse(b, 200, http.Header{"Content-Type": {"application/json"}}, body)
+				ctx := context.Background()
+				params := gen.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: testPublishableKey}
+				b.SetBytes(int64(len(body)))
+				for b.Loop() {
+					resp, err := c.Gen().AuthSessionCreate(ctx, params)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if resp.ContentLength != int64(len(body)) && resp.Body == nil {
+						b.Fatal("no body")
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(body)), "ns/byte")
+			})
+		}
+	}
+}

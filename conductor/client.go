@@ -4,12 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
+	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
 // Version is this library's version, sent in the User-Agent header.
@@ -61,7 +65,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	}
 	c := &Client{settings: s, engine: &engine{defaults: s}}
 	var err error
-	if c.gen, err = c.engine.genClient(s.baseURL); err != nil {
+	if c.gen, err = newGenClient(c.engine, s.baseURL); err != nil {
 		return nil, err
 	}
 	c.AuthSessions = &AuthSessionsService{client: c}
@@ -100,11 +104,50 @@ func (c Client) String() string {
 	if c.settings == nil {
 		return "conductor.Client{} (not configured: use conductor.NewClient)"
 	}
-	return fmt.Sprintf("conductor.Client{BaseURL: %q, APIKey: [redacted]}", c.settings.baseURL)
+	return fmt.Sprintf("conductor.Client{BaseURL: %q, APIKey: [redacted]}", config.Shown(c.settings.baseURL))
 }
 
 // GoString is String, for %#v.
 func (c Client) GoString() string { return c.String() }
+
+// Format prints String, quoted for %q, whatever the verb: fmt would apply
+// a verb String does not cover (%t, %d, ...) to each field, and show the
+// settings behind them.
+func (c Client) Format(f fmt.State, verb rune) {
+	if verb == 'q' {
+		io.WriteString(f, strconv.Quote(c.String()))
+		return
+	}
+	io.WriteString(f, c.String())
+}
+
+// newGenClient returns the generated client of [Client.Gen], which sends
+// through e. gen.Client shows its Server field to fmt, so it is given
+// baseURL with any password hidden, and genDoer puts the real one back on
+// each request, which is then the same as a facade call's.
+func newGenClient(e *engine, baseURL string) (*gen.Client, error) {
+	if shown := config.Shown(baseURL); shown != baseURL {
+		return gen.NewClient(shown, gen.WithHTTPClient(genDoer{e}))
+	}
+	return gen.NewClient(baseURL, gen.WithHTTPClient(e))
+}
+
+// genDoer sends through the engine; a request whose user info is the base
+// URL's as shown, password hidden, first gets the real one back. It holds
+// nothing but the engine, so that printing a gen.Client, with any verb,
+// shows no more than the engine's address.
+type genDoer struct{ *engine }
+
+func (d genDoer) Do(req *http.Request) (*http.Response, error) {
+	if req.URL.User != nil {
+		if base, err := url.Parse(d.defaults.baseURL); err == nil && base.User != nil {
+			if hidden, _ := url.Parse(config.Shown(d.defaults.baseURL)); hidden != nil && req.URL.User.String() == hidden.User.String() {
+				req.URL.User = base.User
+			}
+		}
+	}
+	return d.engine.Do(req)
+}
 
 // CloseIdleConnections closes the connections the client keeps open for
 // reuse; later calls open new ones. Tests that check for leaked goroutines

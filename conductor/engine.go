@@ -32,10 +32,6 @@ type engine struct {
 
 var _ gen.HttpRequestDoer = (*engine)(nil)
 
-func (e *engine) genClient(baseURL string) (*gen.Client, error) {
-	return gen.NewClient(baseURL, gen.WithHTTPClient(e))
-}
-
 // Do sends req with retries. It returns a response only for a 2xx status,
 // with the body already read (so the per-attempt timeout covered it),
 // redacted and replayable; any other status becomes an *Error.
@@ -158,10 +154,11 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 }
 
 // readResponse reads resp's body whole, bounded by ctx and
-// MaxResponseBodyBytes, and replaces it, and resp's headers, with their
-// redacted form. bound says that the transport itself ends a body read
-// when ctx ends.
+// MaxResponseBodyBytes, and replaces it, and resp's status line, headers
+// and trailers, with their redacted form. bound says that the transport
+// itself ends a body read when ctx ends.
 func readResponse(ctx context.Context, resp *http.Response, bound bool, red redactor) error {
+	resp.Status = red.string(resp.Status) // a reason phrase can say anything
 	red.header(resp.Header)
 	if resp.StatusCode < 200 {
 		// A 1xx final answer (101 Switching Protocols) hands over the raw
@@ -177,6 +174,7 @@ func readResponse(ctx context.Context, resp *http.Response, bound bool, red reda
 	}
 	body, err := readCapped(resp.Body, resp.ContentLength)
 	resp.Body.Close()
+	red.header(resp.Trailer) // filled in once the body is read to its end
 	if err != nil {
 		return fmt.Errorf("reading the %d response: %w", resp.StatusCode, err)
 	}

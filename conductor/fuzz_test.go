@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 // The fuzz targets drive the public API over an in-memory transport, so
@@ -141,37 +142,71 @@ func FuzzCreateParams(f *testing.F) {
 	})
 }
 
-// FuzzEchoedKey has a response of any status carry the key somewhere in
-// its body and in a header, spelled with any mix of literal characters and
-// \uXXXX escapes, and checks that no spelling of it reaches the caller.
+// FuzzEchoedKey has a response of any status carry the key in its body,
+// in headers, in its reason phrase and in a trailer, each character spelled
+// as itself, as a \uXXXX escape or as a URL %XX escape (hex digits of
+// either case), and checks that no spelling of it reaches the caller: not
+// through a facade call's error, nor through what client.Gen() hands back,
+// once everything shown is decoded as JSON, Go quoting and URLs would be.
 func FuzzEchoedKey(f *testing.F) {
+	const allJSON, allPercent, mixed = 0x5555555555555555, 0xaaaaaaaaaaaaaaaa, 0x1b1b1b1b1b1b1b1b
 	f.Add(401, []byte(`{"error":{"message":"`), []byte(`"}}`), uint64(0), "application/json")
 	f.Add(200, []byte(`{"objectType":"`), []byte(`","id":"x"}`), uint64(0xffffffffffffffff), "application/json")
-	f.Add(502, []byte("<p>Bearer "), []byte("</p>"), uint64(0x5555), "text/html")
+	f.Add(502, []byte("<p>Bearer "), []byte("</p>"), uint64(allJSON), "text/html")
+	f.Add(303, []byte(`<a href="/x?key=`), []byte(`">`), uint64(allPercent), "text/html")
+	f.Add(200, []byte(`{"url":"/x?key=`), []byte(`"}`), uint64(mixed), "application/json")
+	f.Add(200, []byte(`{"memo":"one\nline"}`+strings.Repeat(`{"s":"sks sk_ s%s \u0073"},`, 300)), []byte(`"`+strings.Repeat(`\n\"s`, 300)), uint64(mixed), "application/json")
+	f.Add(400, []byte(strings.Repeat(`line\nsk_conductor_test_ %73k %25 \u0025`, 200)), []byte(strings.Repeat("s", 1000)), uint64(allPercent^0xff), "application/json")
 	f.Fuzz(func(t *testing.T, status int, before, after []byte, escapes uint64, contentType string) {
 		status = 200 + int(uint(status)%400)
 		var spelled strings.Builder
-		for i, r := range testAPIKey {
-			if escapes>>(uint(i)%64)&1 == 1 {
-				fmt.Fprintf(&spelled, `\u%04X`, r)
-			} else {
-				spelled.WriteRune(r)
+		for i := range len(testAPIKey) {
+			switch c := testAPIKey[i]; escapes >> (2 * uint(i) % 64) & 3 {
+			case 0:
+				spelled.WriteByte(c)
+			case 1:
+				fmt.Fprintf(&spelled, `\u%04X`, c)
+			case 2:
+				fmt.Fprintf(&spelled, "%%%02X", c)
+			case 3:
+				fmt.Fprintf(&spelled, "%%%02x", c)
 			}
 		}
-		body := append(append(append([]byte(nil), before...), spelled.String()...), after...)
-		header := http.Header{"Content-Type": {contentType}, "Conductor-Request-Id": {testAPIKey}, "Location": {"https://x.example/" + spelled.String()}}
-		c, _, _ := fixedResponse(t, status, header, body)
-		_, err := c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "pk_a"})
-		if err == nil {
-			return // a valid session around the key: nothing to leak
+		key := spelled.String()
+		body := append(append(append([]byte(nil), before...), key...), after...)
+		header := http.Header{"Content-Type": {contentType}, "Conductor-Request-Id": {key}, "Location": {"https://x.example/?key=" + key}, "X-Echo": {key}, "X-" + key: {"name"}}
+		hc := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			return &http.Response{
+				StatusCode: status, Status: fmt.Sprintf("%d %s", status, key), Header: header.Clone(),
+				Trailer: http.Header{"X-Echo": {key}}, Body: io.NopCloser(bytes.NewReader(body)),
+				ContentLength: int64(len(body)), Request: r, ProtoMajor: 1, ProtoMinor: 1,
+			}, nil
+		})}
+		logger, logs := newLogger()
+		c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL("https://api.test/v1"),
+			conductor.WithHTTPClient(hc), conductor.WithMaxRetries(0), conductor.WithLogger(logger))
+		if err != nil {
+			t.Fatal(err)
 		}
-		seen := []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err)}
-		var apiErr *conductor.Error
-		if errors.As(err, &apiErr) {
-			seen = append(seen, string(apiErr.Body), apiErr.Message, apiErr.UserFacingMessage, string(apiErr.Type), apiErr.Code, apiErr.IntegrationCode, apiErr.RequestID)
+		var seen []string
+		_, err = c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "pk_a"})
+		if err != nil {
+			seen = append(seen, err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", err))
+			var apiErr *conductor.Error
+			if errors.As(err, &apiErr) {
+				seen = append(seen, string(apiErr.Body), apiErr.Message, apiErr.UserFacingMessage, string(apiErr.Type), apiErr.Code, apiErr.IntegrationCode, apiErr.RequestID)
+			}
 		}
+		resp, err := c.Gen().AuthSessionCreate(context.Background(), gen.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "pk_a"})
+		if err != nil {
+			seen = append(seen, fmt.Sprintf("%v|%+v|%#v", err, err, err))
+		} else {
+			b, _ := io.ReadAll(resp.Body)
+			seen = append(seen, resp.Status, fmt.Sprint(resp.Header), fmt.Sprint(resp.Trailer), string(b))
+		}
+		seen = append(seen, logs.String())
 		for _, s := range seen {
-			if strings.Contains(s, testAPIKey) || strings.Contains(s, spelled.String()) {
+			if leaksKey(s) {
 				t.Fatalf("the key shows in %q", s)
 			}
 		}

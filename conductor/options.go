@@ -104,7 +104,9 @@ func WithAPIKey(key string) Option {
 // WithBaseURL sets the API's base URL, such as a fake server's in tests.
 // Default: the CONDUCTOR_BASE_URL environment variable, else
 // [DefaultBaseURL]. The URL must be absolute http or https; plain http is
-// accepted only for loopback hosts unless [WithInsecureHTTP] is given.
+// accepted only for loopback hosts unless [WithInsecureHTTP] is given. A
+// password in it (https://user:pass@host) is shown as xxxxx wherever the
+// URL is: a printed [Client] or [Client.Gen], and errors.
 func WithBaseURL(rawURL string) Option {
 	return func(s *settings) error {
 		u, err := config.BaseURL(rawURL)

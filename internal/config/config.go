@@ -48,19 +48,64 @@ func isNotHeaderSafe(r rune) bool { return r <= ' ' || r == 0x7f }
 
 // BaseURL checks rawURL as the API's base URL, an absolute http or https
 // URL with neither query nor fragment, and returns it without a trailing
-// slash. Errors quote the URL with any password hidden.
+// slash. Errors quote the URL with any password hidden, and never quote
+// net/url's reason when that could be a piece of the password.
 func BaseURL(rawURL string) (string, error) {
 	u, err := url.Parse(rawURL)
+	shown := rawURL
+	switch {
+	case err == nil && u.User != nil:
+		shown = u.Redacted()
+	case err != nil || u.Opaque != "": // user:pass@host parses as opaque
+		shown = hidePassword(rawURL)
+	}
 	if err != nil {
-		return "", fmt.Errorf("cannot parse %q: %w", rawURL, err)
+		if shown == rawURL {
+			return "", fmt.Errorf("cannot parse %q: %w", rawURL, err)
+		}
+		if _, err := url.Parse(shown); err != nil {
+			return "", fmt.Errorf("cannot parse %q: %w", shown, err)
+		}
+		return "", fmt.Errorf("cannot parse %q: its user name or password is not valid in a URL (percent-encode characters such as %% / @ :)", shown)
 	}
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("%q is not an absolute http or https URL", u.Redacted())
+		return "", fmt.Errorf("%q is not an absolute http or https URL", shown)
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q has a query or fragment; a base URL has neither", u.Redacted())
+		return "", fmt.Errorf("%q has a query or fragment; a base URL has neither", shown)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
+}
+
+// Shown is baseURL, as BaseURL returns it, as a message, a log record or
+// a printed client may show it: with any password replaced by xxxxx.
+func Shown(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return hidePassword(baseURL)
+	}
+	return u.Redacted()
+}
+
+// hidePassword hides what may be a password in a URL that does not parse
+// as one with user info: whatever follows the first colon after the
+// scheme's //, up to the last @ (a password may hold an unescaped / ? # or
+// @). It may hide more than a password, never less.
+func hidePassword(raw string) string {
+	start := 0
+	if i := strings.Index(raw, "://"); i >= 0 {
+		start = i + len("://")
+	}
+	at := strings.LastIndexByte(raw[start:], '@')
+	if at < 0 {
+		return raw
+	}
+	userinfo := raw[start : start+at]
+	colon := strings.IndexByte(userinfo, ':')
+	if colon < 0 {
+		return raw
+	}
+	return raw[:start] + userinfo[:colon+1] + "xxxxx" + raw[start+at:]
 }
 
 // InClear reports whether calls to baseURL, as BaseURL returns it, would
