@@ -70,7 +70,7 @@ const (
 	// before reading it, waiting while it would pass the bound; it holds
 	// nothing while it waits, so waiting costs no memory. Its answer is
 	// added once prepared and given back with the body once written.
-	maxInFlight = 8 << 20
+	maxInFlight = 4 << 20
 	// maxConcurrent is how many requests the fake works on at once, once
 	// their bodies have arrived; the others wait their turn. One being
 	// worked on can hold decoded copies of its body and the answer being
