@@ -504,3 +504,37 @@ func deadlineOf(ctx context.Context) time.Time {
 	d, _ := ctx.Deadline()
 	return d
 }
+
+// TestLongFieldsAre400 checks the length limits the fake applies: the
+// spec's maxLength, as Conductor does, and its own 1 KiB for an
+// end-user's fields, which the spec leaves unbounded; each refusal names
+// the field.
+func TestLongFieldsAre400(t *testing.T) {
+	srv := newServer(t)
+	if err := srv.Connect("end_usr_a"); err != nil {
+		t.Fatal(err)
+	}
+	qbd := authorized(srv)
+	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	long := strings.Repeat("x", 1<<10+1)
+	for _, tt := range []struct {
+		name, path string
+		header     http.Header
+		body, want string
+	}{
+		{"companyName", "/end-users", authorized(srv), `{"companyName":"` + long + `","sourceId":"s","email":"e@example.com"}`, "companyName:"},
+		{"sourceId", "/end-users", authorized(srv), `{"companyName":"Acme","sourceId":"` + long + `","email":"e@example.com"}`, "sourceId:"},
+		{"email", "/end-users", authorized(srv), `{"companyName":"Acme","sourceId":"s","email":"` + long + `"}`, "email:"},
+		{"a customer's name past the spec's maxLength", "/quickbooks-desktop/customers", qbd, `{"name":"` + strings.Repeat("n", 42) + `"}`, "name:"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := send(t, srv, "POST", tt.path, tt.header, tt.body)
+			if r.status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400; body %.300s", r.status, r.body)
+			}
+			if env := decodeEnvelope(t, r); !strings.HasPrefix(env.Error.Message, tt.want) {
+				t.Errorf("message %q, want it to start %q", env.Error.Message, tt.want)
+			}
+		})
+	}
+}
