@@ -87,18 +87,21 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	}
 	wg.Wait()
 
-	// End-users, as many as the fake keeps: each asked for with fields of
-	// 60 KB, and when those are refused, of 1 KiB (the most the fake
-	// keeps).
+	// End-users, as many as the fake keeps: each asked for with a
+	// companyName of 60 KB, and when that is refused, with every field
+	// of 1 KiB (the most the fake keeps).
+	long, kib := strings.Repeat("c", 60_000), strings.Repeat("e", 1<<10)
 	for i := len(testEndUsers.EndUsers); i < conductortest.MaxEndUsers; i++ {
-		for _, size := range []int{60_000, 1 << 10} {
-			long := strings.Repeat("e", size)
-			body, _ := json.Marshal(map[string]string{"companyName": long, "sourceId": long, "email": long})
+		for _, fields := range []map[string]string{
+			{"companyName": long, "sourceId": "s", "email": "e"},
+			{"companyName": kib, "sourceId": kib, "email": kib},
+		} {
+			body, _ := json.Marshal(fields)
 			status, answer := do(t, hc, "POST", srv.URL+"/end-users", authorized(srv), body)
 			if status == http.StatusOK {
 				break
 			}
-			if size == 1<<10 {
+			if fields["email"] == kib {
 				t.Fatalf("creating end-user %d: status %d: %.300s", i, status, answer)
 			}
 		}
