@@ -257,9 +257,11 @@ func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
 }
 
 // Close stops the fake: requests stalled by a queued Delay end at once
-// without an answer, Close waits for every request in progress, then
-// closes the idle connections of the clients from [Server.Client], so
-// nothing of the fake is left running. Calling it again does nothing.
+// without an answer, Close waits for every request in progress (a client
+// that stopped sending its request or reading its answer, for up to
+// [Options.IOTimeout]), then closes the idle connections of the clients
+// from [Server.Client], so nothing of the fake is left running. Calling
+// it again does nothing.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
