@@ -538,3 +538,30 @@ func TestLongFieldsAre400(t *testing.T) {
 		})
 	}
 }
+
+// TestIdleConnectionsDoNotLockOthersOut opens more keep-alive connections
+// than the fake keeps open (128), each asking for one thing and then
+// idle, as clients' pools leave them, and checks that every one is
+// answered: the fake closes idle connections to make room for new ones.
+// Its IOTimeout (and so its idle timeout) is far longer than the test.
+func TestIdleConnectionsDoNotLockOthersOut(t *testing.T) {
+	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	const conns = 200
+	var wg sync.WaitGroup
+	for range conns {
+		conn := dial(t, srv)
+		wg.Go(func() {
+			fmt.Fprintf(conn, "GET /end-users/end_usr_a HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\n\r\n", srv.SecretKey)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Errorf("a connection among %d: %v", conns, err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("a connection among %d: %s, want 200", conns, resp.Status)
+			}
+		})
+	}
+	wg.Wait()
+}
