@@ -88,7 +88,10 @@
 // Reading a body and writing an answer take none of the two turns, so a
 // client slow to send or to read delays only itself; one that takes more
 // than [Options.IOTimeout] (30 seconds) to send a request or to read its
-// answer is disconnected without an answer. A list is written from the
+// answer is disconnected without an answer. (A body counts at its
+// declared length from its first byte, so four clients that declare
+// 1 MiB bodies and send them slowly do delay other bodies, until they are
+// cut off.) A list is written from the
 // stored objects, so a client slow to read one costs no copy of them.
 //
 // Together these keep the fake's heap under [MemoryBudget], 32 MiB, which
