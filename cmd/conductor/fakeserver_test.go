@@ -3,10 +3,13 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -243,5 +246,35 @@ func testStopsOn(t *testing.T, sig syscall.Signal) {
 	}
 	if !strings.Contains(stderr, "the demo company's end-user is end_usr_demo\n") {
 		t.Errorf("stderr %q does not name the demo end-user", stderr)
+	}
+}
+
+// TestIdleFakeServerGivesMemoryBack checks that a started fake-server does
+// not keep the memory that decoding the OpenAPI document took: its
+// resident memory once it has printed its settings is well under the peak
+// that decoding reached (about 50 MB against 170-200 MB; BENCHMARKS.md).
+func TestIdleFakeServerGivesMemoryBack(t *testing.T) {
+	t.Parallel()
+	if info, ok := debug.ReadBuildInfo(); ok && slices.Contains(info.Settings, debug.BuildSetting{Key: "-race", Value: "true"}) {
+		t.Skip("the race detector's shadow memory is not given back; this measures a plain build")
+	}
+	p := startProcess(t, nil, "fake-server", "--addr", "127.0.0.1:0")
+	readSettings(t, p.stdout)
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		t.Skipf("no /proc to read the process's memory from: %v", err)
+	}
+	kB := func(field string) int {
+		for line := range strings.Lines(string(status)) {
+			if rest, ok := strings.CutPrefix(line, field+":"); ok {
+				n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
+				return n
+			}
+		}
+		t.Fatalf("no %s in /proc/PID/status", field)
+		return 0
+	}
+	if rss, peak := kB("VmRSS"), kB("VmHWM"); rss > peak/2 {
+		t.Errorf("an idle fake-server holds %d MB, more than half the %d MB its start took: the spec's decoding was not given back", rss>>10, peak>>10)
 	}
 }

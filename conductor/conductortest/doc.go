@@ -83,16 +83,32 @@
 //   - the auth-flow pages know the most recent [MaxSessions] (1,000)
 //     sessions, within [MaxSessionBytes] (4 MiB) of secrets and redirect
 //     URLs; an older one gets 404, as an expired one does;
-//   - at most [MaxEndUsers] (1,000) end-users, [MaxObjectBytes] (8 MiB)
-//     of QuickBooks objects in all and [MaxCursors] (1,000) lists being
-//     paged; a call that would pass one is refused with a message naming
-//     the limit, until something is deleted or a cursor expires;
-//   - two requests at a time are read and answered, each with a body of
-//     at most 1 MiB (413 beyond) and headers of at most [MaxHeaderBytes]
-//     (64 KiB, 431 beyond); the others wait their turn, and a request must
-//     arrive whole within 30 seconds of its start. A list is written from
-//     the stored objects, so a client slow to read one costs nothing more.
+//   - at most [MaxEndUsers] (1,000) end-users, whose companyName, sourceId
+//     and email are at most 1 KiB each (400 beyond; openapi.yaml sets no
+//     maxLength there, while the maxLength it sets elsewhere is applied),
+//     [MaxObjectBytes] (8 MiB) of QuickBooks objects in all, and
+//     [MaxCursors] (1,000) lists being paged within [MaxCursorBytes]
+//     (2 MiB) of filters; a call that would pass one is refused with a
+//     message naming the limit, until something is deleted or a cursor
+//     expires;
+//   - a request's body is at most 1 MiB (413 beyond) and its headers at
+//     most [MaxHeaderBytes] (64 KiB, 431 beyond); bodies are read, and
+//     answers written, 4 MiB at most at once (a request waits, holding
+//     nothing, until there is room); two requests at a time are worked
+//     on once their bodies have arrived; and 128 connections are kept
+//     open, the one idle longest being closed to make room for a new one.
+//
+// Reading a body and writing an answer take none of the two turns, so a
+// client slow to send or to read delays only itself; one that takes more
+// than [Options.IOTimeout] (30 seconds) to send a request or to read its
+// answer is disconnected without an answer. (A body counts at its
+// declared length from its first byte, so four clients that declare
+// 1 MiB bodies and send them slowly do delay other bodies, until they are
+// cut off.) A list is written from the
+// stored objects, so a client slow to read one costs no copy of them.
 //
 // Together these keep the fake's heap under [MemoryBudget], 32 MiB, which
-// TestMemoryStaysWithinBudget checks with every limit reached at once.
+// TestMemoryStaysWithinBudget checks with every limit reached at once;
+// MemoryBudget says what it leaves out, chiefly the OpenAPI document that
+// every fake in a process shares.
 package conductortest

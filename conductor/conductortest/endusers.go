@@ -31,6 +31,9 @@ func (s *Server) serveEndUsers(rt *route, params map[string]string, body map[str
 		if len(s.state.endUsers) >= MaxEndUsers {
 			return 0, nil, invalid(fmt.Sprintf("The fake holds at most %d end-users (MaxEndUsers); delete some first.", MaxEndUsers))
 		}
+		if msg := checkEndUserFields(str(body["companyName"]), str(body["sourceId"]), str(body["email"])); msg != "" {
+			return 0, nil, invalid(msg)
+		}
 		eu := s.addEndUser("end_usr_"+randomToken()[:14], str(body["companyName"]), str(body["sourceId"]), str(body["email"]))
 		return http.StatusOK, eu.asJSON(), nil
 	case "list":
@@ -70,6 +73,18 @@ func passthroughAnswer(body map[string]any) map[string]any {
 		}
 	}
 	return out
+}
+
+// checkEndUserFields returns why an end-user's fields cannot be kept, or
+// "": each is at most maxEndUserField bytes, so that MaxEndUsers bounds
+// the end-users' bytes too.
+func checkEndUserFields(companyName, sourceID, email string) string {
+	for _, f := range []struct{ name, value string }{{"companyName", companyName}, {"sourceId", sourceID}, {"email", email}} {
+		if len(f.value) > maxEndUserField {
+			return fmt.Sprintf("%s: is %d bytes long; the fake keeps at most %d.", f.name, len(f.value), maxEndUserField)
+		}
+	}
+	return ""
 }
 
 func (s *Server) addEndUser(id, companyName, sourceID, email string) *endUser {

@@ -94,6 +94,9 @@ func (s *Server) load(f *Fixtures) error {
 		if len(s.state.endUsers) >= MaxEndUsers {
 			return fmt.Errorf("more than MaxEndUsers (%d) end-users", MaxEndUsers)
 		}
+		if msg := checkEndUserFields(fx.CompanyName, fx.SourceID, fx.Email); msg != "" {
+			return fmt.Errorf("endUsers[%d]: %s", i, msg)
+		}
 		eu := s.addEndUser(id, fx.CompanyName, fx.SourceID, fx.Email)
 		if fx.Connected {
 			s.connect(eu)

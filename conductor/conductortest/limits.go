@@ -23,7 +23,9 @@ const (
 	// stay within it.
 	MaxSessionBytes = 4 << 20
 	// MaxEndUsers is how many end-users a fake holds; creating more is
-	// refused until some are deleted.
+	// refused until some are deleted. Each field of an end-user
+	// (companyName, sourceId, email) is at most 1 KiB, which bounds
+	// their bytes too.
 	MaxEndUsers = 1000
 	// MaxObjectBytes bounds the QuickBooks Desktop objects a fake holds,
 	// of all end-users, as JSON plus some bookkeeping each; a create or
@@ -32,19 +34,25 @@ const (
 	// MaxCursors is how many lists a fake pages at once; an expired
 	// cursor makes room.
 	MaxCursors = 1000
+	// MaxCursorBytes bounds the filters the cursors of lists being paged
+	// keep, in all, as a list's filters can be as long as its URL; a list
+	// that would pass it is refused until a cursor expires.
+	MaxCursorBytes = 2 << 20
 	// MaxHeaderBytes bounds a request's headers; the fake answers 431 to
 	// more (net/http lets up to 4 KiB beyond it through).
 	MaxHeaderBytes = 64 << 10
 	// MemoryBudget is the most heap a fake holds, at any moment and under
 	// any load: the request window, the sessions, the end-users, their
-	// QuickBooks objects and the lists being paged, and the requests being
-	// read and answered. Not included are the OpenAPI document, loaded
-	// once and shared by every fake in the process; net/http's buffers for
-	// each open connection (some 8 KiB, plus the headers of a request
-	// being read); and the bodies of requests stalled by a queued
-	// Response.Delay, as many as the test queued. A change to the fake,
-	// such as more state, must stay within it; TestMemoryStaysWithinBudget
-	// checks that it does.
+	// QuickBooks objects and the lists being paged, the requests being
+	// read and answered, and the headers of the connections open. Not
+	// included are the OpenAPI document, loaded once and shared by every
+	// fake in the process (it is most of an idle fake-server's resident
+	// memory; see BENCHMARKS.md); goroutine stacks and the kernel's
+	// socket buffers; stored objects that a list being written to a slow
+	// client still shows after they were changed or deleted; and the
+	// bodies of requests stalled by a queued Response.Delay, as many as
+	// the test queued. A change to the fake, such as more state, must
+	// stay within it; TestMemoryStaysWithinBudget checks that it does.
 	MemoryBudget = 32 << 20
 )
 
@@ -52,15 +60,34 @@ const (
 	// maxRequestBody bounds what the fake reads of a request body; more
 	// is a 413.
 	maxRequestBody = 1 << 20
-	// maxConcurrent is how many requests the fake reads and answers at
-	// once; the others wait, holding no body yet. One being answered can
-	// hold its body, decoded copies of it and a response echoing it, some
-	// 5 MiB at worst, so this bounds the requests in flight at about
-	// 10 MiB. Answering takes well under a millisecond of CPU, so more
-	// would hardly answer sooner.
+	// maxEndUserField bounds each of an end-user's fields. openapi.yaml
+	// gives them no maxLength; 1 KiB is far beyond any company name,
+	// id or e-mail address (254 bytes at most).
+	maxEndUserField = 1 << 10
+	// maxInFlight bounds the bytes of request bodies being read and of
+	// answers being written, in all. A request reserves its body's
+	// declared length (or maxRequestBody, for a body of unknown length)
+	// before reading it, waiting while it would pass the bound; it holds
+	// nothing while it waits, so waiting costs no memory. Its answer is
+	// added once prepared and given back with the body once written.
+	maxInFlight = 4 << 20
+	// maxConcurrent is how many requests the fake works on at once, once
+	// their bodies have arrived; the others wait their turn. One being
+	// worked on can hold decoded copies of its body and the answer being
+	// built, some 3 MiB at worst. Working takes well under a millisecond
+	// of CPU, so more would hardly answer sooner. Reading a body and
+	// writing an answer hold no turn, so a slow client delays only
+	// itself.
 	maxConcurrent = 2
-	// readTimeout bounds the time from a request's start to its last body
-	// byte, waiting for a slot included, so that a client that stalls
-	// mid-body cannot hold one of the few slots for ever.
-	readTimeout = 30 * time.Second
+	// maxConns is how many connections the fake keeps open, each able to
+	// hold up to MaxHeaderBytes of headers being sent. With all of them
+	// open, the fake closes an idle keep-alive connection to accept a new
+	// one; with none idle, a new connection waits in the kernel's queue
+	// until one is done or cut off by Options.IOTimeout.
+	maxConns = 128
+	// defaultIOTimeout is Options.IOTimeout's default.
+	defaultIOTimeout = 30 * time.Second
+	// maxHeaderWait bounds the time a client takes to send its headers,
+	// when Options.IOTimeout is longer.
+	maxHeaderWait = 10 * time.Second
 )

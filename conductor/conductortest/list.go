@@ -44,7 +44,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			if c != nil && !now.Before(c.expires) {
 				// Only an expired cursor is dropped: another end-user's,
 				// or one sent to another list, stays good for its own.
-				delete(s.state.cursors, token)
+				s.state.dropCursor(token)
 			}
 			return 0, nil, &Error{Type: "INVALID_REQUEST_ERROR", Code: "INVALID_CURSOR",
 				Message: fmt.Sprintf("cursor: is unknown or has expired. A cursor must be used within %v of the page before it; start the list again without one.", s.cursorTTL)}
@@ -86,18 +86,14 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			out["hasMore"], out["nextCursor"], out["remainingCount"] = false, nil, 0
 			if o.Paginated && rest > 0 {
 				if token == "" {
-					if len(s.state.cursors) >= MaxCursors {
-						s.dropExpiredCursors(now)
-					}
-					if len(s.state.cursors) >= MaxCursors {
-						return 0, nil, invalid(fmt.Sprintf("The fake pages at most %d lists at once (MaxCursors); finish or abandon one, or wait %v for its cursor to expire.", MaxCursors, s.cursorTTL))
-					}
 					token = newCursorToken()
 				}
-				s.state.cursors[token] = &cursor{endUser: eu.ID, resource: res, filters: string(key), after: after, expires: now.Add(s.cursorTTL)}
+				if msg := s.state.keepCursor(token, &cursor{endUser: eu.ID, resource: res, filters: string(key), after: after, expires: now.Add(s.cursorTTL)}, now, s.cursorTTL); msg != "" {
+					return 0, nil, invalid(msg)
+				}
 				out["hasMore"], out["nextCursor"], out["remainingCount"] = true, token, rest
 			} else if token != "" {
-				delete(s.state.cursors, token)
+				s.state.dropCursor(token)
 			}
 		}
 	}
@@ -129,14 +125,6 @@ func (p *page) writeTo(w io.Writer) error {
 	bw.WriteString("],")
 	bw.Write(fields[1:]) // fields always has objectType, so is never {}
 	return bw.Flush()
-}
-
-func (s *Server) dropExpiredCursors(now time.Time) {
-	for token, c := range s.state.cursors {
-		if !now.Before(c.expires) {
-			delete(s.state.cursors, token)
-		}
-	}
 }
 
 // newCursorToken looks like Conductor's cursors.

@@ -2,6 +2,7 @@ package conductortest_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -29,9 +30,12 @@ func heapAlloc() uint64 {
 
 // TestMemoryStaysWithinBudget fills a fake as a long flood would, and
 // checks that what it holds stays under MemoryBudget: after more sessions
-// than it keeps, hundreds of 1 MiB requests and as many QuickBooks objects
-// as it keeps; then with 64 more 1 MiB requests in flight at once; then
-// with lists of all those objects in flight. It measures the whole
+// than it keeps, hundreds of 1 MiB requests, as many end-users as it keeps
+// with fields as long as a request allows, a thousand lists paged with
+// filters as long as a URL allows, and as many QuickBooks objects as it
+// keeps; then with 64 more 1 MiB requests in flight at once; then with
+// lists of all those objects in flight; then with hundreds of connections
+// that send most of a header block and stop. It measures the whole
 // process, so it must not run in parallel with other tests (none here do).
 func TestMemoryStaysWithinBudget(t *testing.T) {
 	// The fake loads the OpenAPI document on start, before the baseline
@@ -45,7 +49,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	stranger := bytes.Repeat([]byte{'x'}, 1<<20)
 	huge := fmt.Appendf(nil, `{"endUserId":"end_usr_a","publishableKey":%q,"redirectUrl":"https://example.com/cb?state=%s"}`,
 		srv.PublishableKey, bytes.Repeat([]byte{'a'}, 1<<20-200))
-	const senders, megabyteRequests, inFlight = 32, 256, 64
+	const senders, megabyteRequests, inFlight, halfSentHeaders = 32, 256, 64, 400
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: inFlight}}
 	defer hc.CloseIdleConnections()
 	base := heapAlloc()
@@ -82,6 +86,51 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		})
 	}
 	wg.Wait()
+
+	// End-users, as many as the fake keeps: each asked for with a
+	// companyName of 60 KB, and when that is refused, with every field
+	// of 1 KiB (the most the fake keeps).
+	long, kib := strings.Repeat("c", 60_000), strings.Repeat("e", 1<<10)
+	for i := len(testEndUsers.EndUsers); i < conductortest.MaxEndUsers; i++ {
+		for _, fields := range []map[string]string{
+			{"companyName": long, "sourceId": "s", "email": "e"},
+			{"companyName": kib, "sourceId": kib, "email": kib},
+		} {
+			body, _ := json.Marshal(fields)
+			status, answer := do(t, hc, "POST", srv.URL+"/end-users", authorized(srv), body)
+			if status == http.StatusOK {
+				break
+			}
+			if fields["email"] == kib {
+				t.Fatalf("creating end-user %d: status %d: %.300s", i, status, answer)
+			}
+		}
+	}
+
+	// Lists paged with filters of 60 KB, a thousand of them (as many
+	// cursors as the fake keeps), each asked for a page of one of two
+	// invoices.
+	if err := srv.Connect("end_usr_b"); err != nil {
+		t.Fatal(err)
+	}
+	listing := authorized(srv)
+	listing.Set("Conductor-End-User-Id", "end_usr_b")
+	for range 2 {
+		if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", listing, `{"customerId":"80000001-1","transactionDate":"2024-10-01"}`); r.status != http.StatusOK {
+			t.Fatalf("creating an invoice: status %d: %.300s", r.status, r.body)
+		}
+	}
+	filter := "&customerIds=80000001-1" + strings.Repeat("&customerIds="+strings.Repeat("8", 1000), 60)
+	var paged int
+	for range conductortest.MaxCursors {
+		status, answer := do(t, hc, "GET", srv.URL+"/quickbooks-desktop/invoices?limit=1"+filter, listing, nil)
+		switch {
+		case status == http.StatusOK:
+			paged++
+		case status != http.StatusBadRequest || !bytes.Contains(answer, []byte("MaxCursor")):
+			t.Fatalf("a list with a long filter: status %d: %.300s", status, answer)
+		}
+	}
 
 	// QuickBooks objects, as many as the fake keeps: invoices whose memo
 	// is nearly 1 MiB, created until the fake refuses one for its
@@ -165,13 +214,51 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	}
 	wg.Wait()
 
-	t.Logf("held by the fake: %.1f MiB after %d sessions, %d requests of 1 MiB and %d MiB of invoices; %.1f MiB with %d more in flight; %.1f MiB with %d unread lists of every invoice; the budget is %d MiB",
-		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, conductortest.MaxObjectBytes>>20,
-		float64(withInFlight)/(1<<20), inFlight, float64(withLists)/(1<<20), len(unread), conductortest.MemoryBudget>>20)
-	if most := max(afterFlood, withInFlight, withLists); most > conductortest.MemoryBudget {
-		t.Errorf("the fake held %d MiB after the flood, %d MiB with requests in flight and %d MiB with lists in flight; the budget is %d MiB",
-			afterFlood>>20, withInFlight>>20, withLists>>20, conductortest.MemoryBudget>>20)
+	// Then connections that send most of a header block, 60 lines of
+	// 1 KB, and stop. The pause is there for the same reason as above.
+	line := "X-Padding: " + strings.Repeat("h", 1000) + "\r\n"
+	block := "GET /end-users HTTP/1.1\r\nHost: fake\r\n" + strings.Repeat(line, 60)
+	for range halfSentHeaders {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if _, err := io.WriteString(conn, block); err != nil {
+			t.Fatal(err)
+		}
 	}
+	time.Sleep(500 * time.Millisecond)
+	withHeaders := heapAlloc() - base
+
+	t.Logf("held by the fake: %.1f MiB after %d sessions, %d requests of 1 MiB, %d end-users, %d paged lists of the %d asked for with 60 KB filters and %d MiB of invoices; %.1f MiB with %d more in flight; %.1f MiB with %d unread lists of every invoice; %.1f MiB with %d half-sent header blocks; the budget is %d MiB",
+		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, conductortest.MaxEndUsers, paged, conductortest.MaxCursors, conductortest.MaxObjectBytes>>20,
+		float64(withInFlight)/(1<<20), inFlight, float64(withLists)/(1<<20), len(unread),
+		float64(withHeaders)/(1<<20), halfSentHeaders, conductortest.MemoryBudget>>20)
+	if most := max(afterFlood, withInFlight, withLists, withHeaders); most > conductortest.MemoryBudget {
+		t.Errorf("the fake held %d MiB after the flood, %d MiB with requests in flight, %d MiB with lists in flight and %d MiB with header blocks in flight; the budget is %d MiB",
+			afterFlood>>20, withInFlight>>20, withLists>>20, withHeaders>>20, conductortest.MemoryBudget>>20)
+	}
+}
+
+// do sends a request on hc and reads the whole answer.
+func do(t *testing.T, hc *http.Client, method, url string, header http.Header, body []byte) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header = header
+	resp, err := hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	answer, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, answer
 }
 
 func TestOversizedHeadersAre431(t *testing.T) {
@@ -182,5 +269,56 @@ func TestOversizedHeadersAre431(t *testing.T) {
 	h.Set("X-Padding", strings.Repeat("a", padding))
 	if r := send(t, srv, "POST", "/auth-sessions", h, `{}`); r.status != http.StatusRequestHeaderFieldsTooLarge {
 		t.Errorf("status %d for a header of %d bytes, want 431", r.status, padding)
+	}
+}
+
+// TestDeletingMakesRoom fills a fake's MaxObjectBytes with invoices of
+// nearly 1 MiB, then checks that deleting one, or deleting their
+// end-user, makes room for as much again: what is deleted no longer
+// counts against the limit.
+func TestDeletingMakesRoom(t *testing.T) {
+	srv := newServer(t)
+	invoice := fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 1<<20-200))
+	qbd := func(endUser string) http.Header {
+		h := authorized(srv)
+		h.Set("Conductor-End-User-Id", endUser)
+		return h
+	}
+	// fill creates invoices for endUser until the fake refuses one for
+	// MaxObjectBytes, and returns the ids of those it created.
+	fill := func(endUser string) []string {
+		t.Helper()
+		if err := srv.Connect(endUser); err != nil {
+			t.Fatal(err)
+		}
+		var ids []string
+		for range 2 * conductortest.MaxObjectBytes >> 20 {
+			r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd(endUser), invoice)
+			if r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("MaxObjectBytes")) {
+				return ids
+			}
+			var created struct{ ID string }
+			if err := json.Unmarshal(r.body, &created); r.status != http.StatusOK || err != nil {
+				t.Fatalf("creating invoice %d: status %d, %v: %.300s", len(ids), r.status, err, r.body)
+			}
+			ids = append(ids, created.ID)
+		}
+		t.Fatalf("the fake kept creating invoices of 1 MiB past MaxObjectBytes (%d MiB)", conductortest.MaxObjectBytes>>20)
+		return nil
+	}
+
+	ids := fill("end_usr_a")
+	if r := send(t, srv, "DELETE", "/quickbooks-desktop/invoices/"+ids[0], qbd("end_usr_a"), ""); r.status != http.StatusOK {
+		t.Fatalf("deleting an invoice: status %d: %.300s", r.status, r.body)
+	}
+	if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd("end_usr_a"), invoice); r.status != http.StatusOK {
+		t.Errorf("creating an invoice after deleting one as large: status %d: %.300s", r.status, r.body)
+	}
+
+	if r := send(t, srv, "DELETE", "/end-users/end_usr_a", authorized(srv), ""); r.status != http.StatusOK {
+		t.Fatalf("deleting the end-user: status %d: %.300s", r.status, r.body)
+	}
+	if again := fill("end_usr_b"); len(again) != len(ids) {
+		t.Errorf("after deleting the end-user that had %d invoices of 1 MiB, another got room for %d", len(ids), len(again))
 	}
 }

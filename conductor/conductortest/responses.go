@@ -157,8 +157,9 @@ func nonEmpty(s string) *string {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	if p, ok := v.(*page); ok {
 		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		p.writeTo(w) // an error is the client gone: nobody to tell
+		// Every handler writes to an answer, which writes the page
+		// object by object once the request's turn is over.
+		w.(*answer).writePage(status, p)
 		return
 	}
 	body, err := json.Marshal(v)

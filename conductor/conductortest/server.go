@@ -41,6 +41,12 @@ type Options struct {
 	// it came with, as Conductor's does for 10 seconds. Default 10 s;
 	// tests of expiry shorten it.
 	CursorTTL time.Duration
+	// IOTimeout bounds how long a client may take to send a request,
+	// headers and body, and to take in its answer; a slower client is cut
+	// off without an answer, so that it cannot hold the fake's memory or
+	// connections for ever. Default 30 s; tests of a slow client shorten
+	// it.
+	IOTimeout time.Duration
 	// Fixtures are end-users and QuickBooks Desktop objects the fake
 	// starts with, ids included; see [Fixtures] and [LoadFixtures].
 	Fixtures *Fixtures
@@ -68,9 +74,14 @@ type Server struct {
 	closing   chan struct{}
 	closeOnce sync.Once
 
-	// slots holds a token for each request being read or answered, so
-	// that at most maxConcurrent are, whatever the load.
+	// slots holds a token for each request being worked on, so that at
+	// most maxConcurrent are, whatever the load; reading a request and
+	// writing its answer hold none.
 	slots chan struct{}
+	// inFlight counts the bytes of the bodies being read and the answers
+	// being written.
+	inFlight  inFlight
+	ioTimeout time.Duration
 
 	api       *api
 	cursorTTL time.Duration
@@ -148,6 +159,9 @@ func prepare(opts Options) (*Server, error) {
 	if opts.CursorTTL <= 0 {
 		opts.CursorTTL = 10 * time.Second
 	}
+	if opts.IOTimeout <= 0 {
+		opts.IOTimeout = defaultIOTimeout
+	}
 	s := &Server{
 		SecretKey:      opts.SecretKey,
 		PublishableKey: opts.PublishableKey,
@@ -159,6 +173,7 @@ func prepare(opts Options) (*Server, error) {
 		transport:      newTransport(),
 		api:            a,
 		cursorTTL:      opts.CursorTTL,
+		ioTimeout:      opts.IOTimeout,
 		state:          newState(),
 	}
 	fixtures := opts.Fixtures
@@ -171,13 +186,18 @@ func prepare(opts Options) (*Server, error) {
 	return s, nil
 }
 
-// start serves s on l.
+// start serves s on l. ReadTimeout runs from a request's start to its
+// last body byte, waiting for room to read the body included; the answer
+// has its own deadline (see serve), as a server-wide WriteTimeout would
+// also count the time a queued Response.Delay stalls.
 func (s *Server) start(l net.Listener) {
-	s.http = &httptest.Server{Listener: l, Config: &http.Server{
+	limit := newConnLimit(l)
+	s.http = &httptest.Server{Listener: limit, Config: &http.Server{
 		Handler:           http.HandlerFunc(s.serve),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       readTimeout,
+		ReadHeaderTimeout: min(maxHeaderWait, s.ioTimeout),
+		ReadTimeout:       s.ioTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
+		ConnState:         limit.connState,
 	}}
 	s.http.Start()
 	s.URL = baseURL(l.Addr())
@@ -237,9 +257,11 @@ func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
 }
 
 // Close stops the fake: requests stalled by a queued Delay end at once
-// without an answer, Close waits for every request in progress, then
-// closes the idle connections of the clients from [Server.Client], so
-// nothing of the fake is left running. Calling it again does nothing.
+// without an answer, Close waits for every request in progress (a client
+// that stopped sending its request or reading its answer, for up to
+// [Options.IOTimeout]), then closes the idle connections of the clients
+// from [Server.Client], so nothing of the fake is left running. Calling
+// it again does nothing.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
@@ -265,47 +287,60 @@ func (s *Server) Requests() []Request {
 	return out
 }
 
-// serve is the fake's one handler: it records the request, gives it a
-// request id, and routes it. It holds a slot throughout, but for a queued
-// Delay, so that stalled requests do not hold back the others.
+// serve is the fake's one handler. It reads the body, records the
+// request and gives it a request id, prepares the answer (working on it in
+// one of the fake's turns, but for a queued Delay), then writes it within
+// the IOTimeout. Neither the body's read nor the answer's write holds a
+// turn, so clients slow to send or to read delay only themselves; what
+// they hold is counted in s.inFlight.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	rc := http.NewResponseController(w)
+	// The deadline of the connection's previous answer must not cut this
+	// request's "100 Continue" short.
+	rc.SetWriteDeadline(time.Time{})
 	w.Header().Set(requestIDHeader, "req_"+randomToken())
-	s.enter(r)
-	held := true
-	defer func() {
-		if held {
-			s.leave()
-		}
-	}()
-	body, err := readBody(r)
+	body, held, err := s.readBody(r)
+	defer func() { s.inFlight.give(held) }()
 	s.record(r, body)
-	switch {
-	case err != nil:
-		// The client went away mid-body: nobody is left to answer.
-		return
-	case len(body) > maxRequestBody:
-		writeError(w, http.StatusRequestEntityTooLarge, invalidRequest(fmt.Sprintf("The request body is larger than %d bytes.", maxRequestBody)))
+	if err != nil {
+		// The client went away or was cut off mid-body: nobody is left
+		// to answer, and an empty answer would read as a success.
+		panic(http.ErrAbortHandler)
+	}
+	a := newAnswer(w)
+	if len(body) > maxRequestBody {
+		writeError(a, http.StatusRequestEntityTooLarge, invalidRequest(fmt.Sprintf("The request body is larger than %d bytes.", maxRequestBody)))
+	} else if !s.prepareAnswer(a, r, body) {
 		return
 	}
+	n := a.size()
+	s.inFlight.add(n)
+	held += n
+	rc.SetWriteDeadline(time.Now().Add(s.ioTimeout))
+	a.writeTo(w)
+}
+
+// prepareAnswer writes r's answer to a and reports whether there is one;
+// false means the client gave up while a queued Delay stalled it.
+func (s *Server) prepareAnswer(a *answer, r *http.Request, body []byte) bool {
 	if secret, complete, ok := authFlowPath(r.URL.Path); ok {
-		s.serveAuthFlow(w, r, secret, complete)
-		return
+		s.enter(r)
+		defer s.leave()
+		s.serveAuthFlow(a, r, secret, complete)
+		return true
 	}
 	if q, ok := s.dequeue(); ok {
-		if q.Delay > 0 {
-			s.leave()
-			held = false
-			if !s.stall(r, q.Delay) {
-				return
-			}
-			s.enter(r)
-			held = true
+		if q.Delay > 0 && !s.stall(r, q.Delay) {
+			return false
 		}
-		if s.serveQueued(w, q) {
-			return
+		if s.serveQueued(a, q) {
+			return true
 		}
 	}
-	s.serveAPI(w, r, body)
+	s.enter(r)
+	defer s.leave()
+	s.serveAPI(a, r, body)
+	return true
 }
 
 // serveAPI answers an API request: the operation the spec has for the
@@ -390,19 +425,30 @@ func (s *Server) leave() { <-s.slots }
 
 // readBody reads up to maxRequestBody+1 bytes of r's body, into a buffer of
 // the body's size when the request declares it: io.ReadAll would leave up
-// to twice that allocated, and the request window keeps the buffer.
-func readBody(r *http.Request) ([]byte, error) {
-	limited := io.LimitReader(r.Body, maxRequestBody+1)
+// to twice that allocated, and the request window keeps the buffer. First
+// it takes room for the body in s.inFlight, waiting while there is none;
+// it returns how many bytes it took, which the caller gives back. When
+// the client goes away or the fake closes while it waits, it drops the
+// connection.
+func (s *Server) readBody(r *http.Request) ([]byte, int, error) {
+	room := maxRequestBody + 1
 	if n := r.ContentLength; n >= 0 && n <= maxRequestBody {
-		body := make([]byte, n)
+		room = int(n)
+	}
+	if !s.inFlight.take(room, r.Context().Done(), s.closing) {
+		panic(http.ErrAbortHandler)
+	}
+	limited := io.LimitReader(r.Body, maxRequestBody+1)
+	if room <= maxRequestBody {
+		body := make([]byte, room)
 		k, err := io.ReadFull(limited, body)
-		return body[:k], err
+		return body[:k], room, err
 	}
 	body, err := io.ReadAll(limited)
 	if cap(body) > len(body) {
 		body = bytes.Clone(body)
 	}
-	return body, err
+	return body, room, err
 }
 
 // record adds r to the request window; a request counts its body, headers,

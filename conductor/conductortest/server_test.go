@@ -1,11 +1,18 @@
 package conductortest_test
 
 import (
+	"bufio"
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -320,4 +327,241 @@ func TestCloseTwice(t *testing.T) {
 	srv := newServer(t)
 	srv.Close()
 	srv.Close()
+}
+
+// bigListFixtures are a connected end-user, end_usr_big, with seven
+// invoices of nearly 1 MiB each: a list of them is more than loopback's
+// socket buffers hold, so a client that does not read it leaves the
+// fake's write of it blocked.
+func bigListFixtures() *conductortest.Fixtures {
+	memo := strings.Repeat("m", 1<<20-200)
+	fx := conductortest.FixtureEndUser{ID: "end_usr_big", Connected: true, QBD: map[string][]map[string]any{
+		"customers": {{"id": "80000001-1", "name": "Globex"}},
+	}}
+	for range 7 {
+		fx.QBD["invoices"] = append(fx.QBD["invoices"], map[string]any{"customerId": "80000001-1", "transactionDate": "2024-10-01", "memo": memo})
+	}
+	return &conductortest.Fixtures{EndUsers: append(slices.Clone(testEndUsers.EndUsers), fx)}
+}
+
+// dial opens a raw connection to srv, closed when the test ends.
+func dial(t *testing.T, srv *conductortest.Server) *net.TCPConn {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	tcp := conn.(*net.TCPConn)
+	// A fixed receive buffer: the kernel would otherwise grow it to hold
+	// all of a large unread answer. (Much smaller, and window updates
+	// would crawl once it is read.)
+	tcp.SetReadBuffer(256 << 10)
+	tcp.SetReadDeadline(deadlineOf(hangGuard(t)))
+	return tcp
+}
+
+// stallReading asks for the big list on a new connection and reads only
+// the start of the answer: the fake has started to write it, and is left
+// unable to finish. finish reads the rest, and fails the test unless the
+// answer is whole.
+func stallReading(t *testing.T, srv *conductortest.Server) (conn *net.TCPConn, finish func()) {
+	t.Helper()
+	conn = dial(t, srv)
+	fmt.Fprintf(conn, "GET /quickbooks-desktop/invoices?limit=150 HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\nConductor-End-User-Id: end_usr_big\r\n\r\n", srv.SecretKey)
+	status := make([]byte, len("HTTP/1.1 200"))
+	if _, err := io.ReadFull(conn, status); err != nil || string(status) != "HTTP/1.1 200" {
+		t.Fatalf("a list: %q, %v; want HTTP/1.1 200", status, err)
+	}
+	return conn, func() {
+		t.Helper()
+		resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(bytes.NewReader(status), conn)), nil)
+		if err != nil {
+			t.Fatalf("the rest of a slow reader's list: %v", err)
+		}
+		var page struct{ Data []json.RawMessage }
+		if err := json.NewDecoder(resp.Body).Decode(&page); err != nil || len(page.Data) != 7 {
+			t.Errorf("a slow reader's list: %d invoices, %v; want all 7", len(page.Data), err)
+		}
+	}
+}
+
+// stallSending starts to create an auth session on a new connection and
+// sends one byte of its body: the fake has started to read it (it asked
+// for the body with "100 Continue"), and waits for the rest. finish sends
+// the rest, and fails the test unless the session is created.
+func stallSending(t *testing.T, srv *conductortest.Server) (conn *net.TCPConn, finish func()) {
+	t.Helper()
+	conn = dial(t, srv)
+	body := fmt.Sprintf(`{"endUserId":"end_usr_a","publishableKey":%q}`, srv.PublishableKey)
+	fmt.Fprintf(conn, "POST /auth-sessions HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", srv.SecretKey, len(body))
+	r := bufio.NewReader(conn)
+	line, err := r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+		t.Fatalf("a body's start: %q, %v; want HTTP/1.1 100 Continue", line, err)
+	}
+	if _, err := r.ReadString('\n'); err != nil { // the blank line after it
+		t.Fatal(err)
+	}
+	conn.Write([]byte(body[:1]))
+	return conn, func() {
+		t.Helper()
+		if _, err := conn.Write([]byte(body[1:])); err != nil {
+			t.Fatalf("the rest of a slow sender's body: %v", err)
+		}
+		resp, err := http.ReadResponse(r, nil)
+		if err != nil {
+			t.Fatalf("a slow sender's answer: %v", err)
+		}
+		defer resp.Body.Close()
+		var session struct{ ClientSecret string }
+		err = json.NewDecoder(resp.Body).Decode(&session)
+		if resp.StatusCode != http.StatusOK || err != nil || session.ClientSecret == "" {
+			t.Errorf("a slow sender's answer: %s, %v, client secret %q; want 200 and a session", resp.Status, err, session.ClientSecret)
+		}
+	}
+}
+
+// hangGuard is a context that ends a little before the test's deadline,
+// so that a call the fake never answers fails the test with a message
+// rather than a panic. It bounds a hang; it measures nothing.
+func hangGuard(t *testing.T) context.Context {
+	ctx := t.Context()
+	if d, ok := t.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, d.Add(-5*time.Second))
+		t.Cleanup(cancel)
+	}
+	return ctx
+}
+
+// TestSlowClientsDoNotStallOthers leaves two slow clients, as many as the
+// fake works on requests at once, in the middle of a request or of an
+// answer, then checks that ordinary calls are answered while they wait,
+// and that they are then answered too: reading a body and writing an
+// answer hold none of the fake's turns. The fake's IOTimeout is far
+// longer than the test, so that nothing is answered because a slow
+// client was cut off.
+func TestSlowClientsDoNotStallOthers(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		stall func(*testing.T, *conductortest.Server) (*net.TCPConn, func())
+	}{
+		{"readers that never read a large list", stallReading},
+		{"senders that stop mid-body", stallSending},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t, conductortest.Options{Fixtures: bigListFixtures(), IOTimeout: time.Hour})
+			var finish []func()
+			for range 2 {
+				_, f := tt.stall(t, srv)
+				finish = append(finish, f)
+			}
+			c := client(t, srv, conductor.WithMaxRetries(0))
+			if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+				t.Fatalf("with two slow clients, an ordinary call: %v", err)
+			}
+			if _, err := c.QBD.Invoices.List(hangGuard(t), "end_usr_big", &conductor.InvoiceListParams{Limit: new(1)}); err != nil {
+				t.Fatalf("with two slow clients, a list: %v", err)
+			}
+			for _, f := range finish {
+				f()
+			}
+		})
+	}
+}
+
+// TestSlowClientsAreCutOff checks that a client that stops sending its
+// request, or stops reading its answer, is disconnected after
+// Options.IOTimeout: without an answer in the first case, and before the
+// end of the answer in the second.
+func TestSlowClientsAreCutOff(t *testing.T) {
+	srv := newServer(t, conductortest.Options{Fixtures: bigListFixtures(), IOTimeout: 500 * time.Millisecond})
+	reader, _ := stallReading(t, srv)
+	// A sender stopped mid-body gets no answer at all (an empty one
+	// would read as a success). Two, one after the other, also let the
+	// fake's own clock pass the reader's timeout, which started first:
+	// reading the list now must not let the fake finish writing it.
+	for range 2 {
+		sender, _ := stallSending(t, srv)
+		if got, err := io.ReadAll(sender); err != nil || len(got) != 0 {
+			t.Fatalf("a sender stopped mid-body read %q, %v; want the connection closed without an answer", got, err)
+		}
+	}
+	// The reader, reading again, finds the answer cut short: its chunked
+	// body ends without the last chunk.
+	resp, err := http.ReadResponse(bufio.NewReader(io.MultiReader(strings.NewReader("HTTP/1.1 200"), reader)), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	if err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("a reader that stopped read the list's %d bytes to the end (error %v); want it cut off", n, err)
+	}
+}
+
+func deadlineOf(ctx context.Context) time.Time {
+	d, _ := ctx.Deadline()
+	return d
+}
+
+// TestLongFieldsAre400 checks the length limits the fake applies: the
+// spec's maxLength, as Conductor does, and its own 1 KiB for an
+// end-user's fields, which the spec leaves unbounded; each refusal names
+// the field.
+func TestLongFieldsAre400(t *testing.T) {
+	srv := newServer(t)
+	if err := srv.Connect("end_usr_a"); err != nil {
+		t.Fatal(err)
+	}
+	qbd := authorized(srv)
+	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	long := strings.Repeat("x", 1<<10+1)
+	for _, tt := range []struct {
+		name, path string
+		header     http.Header
+		body, want string
+	}{
+		{"companyName", "/end-users", authorized(srv), `{"companyName":"` + long + `","sourceId":"s","email":"e@example.com"}`, "companyName:"},
+		{"sourceId", "/end-users", authorized(srv), `{"companyName":"Acme","sourceId":"` + long + `","email":"e@example.com"}`, "sourceId:"},
+		{"email", "/end-users", authorized(srv), `{"companyName":"Acme","sourceId":"s","email":"` + long + `"}`, "email:"},
+		{"a customer's name past the spec's maxLength", "/quickbooks-desktop/customers", qbd, `{"name":"` + strings.Repeat("n", 42) + `"}`, "name:"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r := send(t, srv, "POST", tt.path, tt.header, tt.body)
+			if r.status != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400; body %.300s", r.status, r.body)
+			}
+			if env := decodeEnvelope(t, r); !strings.HasPrefix(env.Error.Message, tt.want) {
+				t.Errorf("message %q, want it to start %q", env.Error.Message, tt.want)
+			}
+		})
+	}
+}
+
+// TestIdleConnectionsDoNotLockOthersOut opens more keep-alive connections
+// than the fake keeps open (128), each asking for one thing and then
+// idle, as clients' pools leave them, and checks that every one is
+// answered: the fake closes idle connections to make room for new ones.
+// Its IOTimeout (and so its idle timeout) is far longer than the test.
+func TestIdleConnectionsDoNotLockOthersOut(t *testing.T) {
+	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	const conns = 200
+	var wg sync.WaitGroup
+	for range conns {
+		conn := dial(t, srv)
+		wg.Go(func() {
+			fmt.Fprintf(conn, "GET /end-users/end_usr_a HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\n\r\n", srv.SecretKey)
+			resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+			if err != nil {
+				t.Errorf("a connection among %d: %v", conns, err)
+				return
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("a connection among %d: %s, want 200", conns, resp.Status)
+			}
+		})
+	}
+	wg.Wait()
 }

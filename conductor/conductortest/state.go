@@ -10,13 +10,15 @@ import (
 // mutex: end-users, whether each has connected QuickBooks Desktop, each
 // one's QuickBooks objects by resource, and the cursors of lists being
 // paged. Objects are kept as compact JSON and decoded when read, which
-// keeps them within MaxObjectBytes in all.
+// keeps them within MaxObjectBytes in all; cursors are kept within
+// MaxCursors and MaxCursorBytes.
 type state struct {
-	endUsers map[string]*endUser
-	order    []string // end-user ids, oldest first
-	bytes    int      // what the objects count against MaxObjectBytes
-	seq      int64    // the last object sequence number given
-	cursors  map[string]*cursor
+	endUsers    map[string]*endUser
+	order       []string // end-user ids, oldest first
+	bytes       int      // what the objects count against MaxObjectBytes
+	seq         int64    // the last object sequence number given
+	cursors     map[string]*cursor
+	cursorBytes int // what the cursors count against MaxCursorBytes
 }
 
 type endUser struct {
@@ -57,9 +59,20 @@ type cursor struct {
 	expires                    time.Time
 }
 
-// objectOverhead is what an object costs beyond its JSON: its id and the
-// bookkeeping around it.
+// objectOverhead is what an object costs beyond its JSON, id and name:
+// the bookkeeping around it.
 const objectOverhead = 96
+
+// size is what o counts against MaxObjectBytes.
+func (o *object) size() int { return len(o.data) + len(o.id) + len(o.name) + objectOverhead }
+
+// cursorOverhead is what a cursor costs beyond its token and filters.
+const cursorOverhead = 160
+
+// size is what c, kept under token, counts against MaxCursorBytes.
+func (c *cursor) size(token string) int {
+	return len(token) + len(c.endUser) + len(c.resource) + len(c.filters) + cursorOverhead
+}
 
 func newState() *state {
 	return &state{endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}}
@@ -83,20 +96,21 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	}
 	c := st.collection(eu, resource)
 	old := c.byID[id]
-	grow := len(data) + len(id) + objectOverhead
+	o := &object{id: id, data: data, name: nameOf(v)}
+	grow := o.size()
 	if old != nil {
-		grow -= len(old.data) + len(old.id) + objectOverhead
+		grow -= old.size()
 	}
 	if st.bytes+grow > MaxObjectBytes {
 		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
 	}
 	st.bytes += grow
 	if old != nil {
-		old.data, old.name = data, nameOf(v)
+		old.data, old.name = o.data, o.name
 		return nil
 	}
 	st.seq++
-	o := &object{id: id, seq: st.seq, data: data, name: nameOf(v)}
+	o.seq = st.seq
 	c.byID[id] = o
 	c.order = append(c.order, o)
 	return nil
@@ -130,7 +144,7 @@ func (st *state) remove(eu *endUser, resource, id string) {
 			break
 		}
 	}
-	st.bytes -= len(o.data) + len(o.id) + objectOverhead
+	st.bytes -= o.size()
 }
 
 // findName is what a reference to id shows as fullName, from any of the
@@ -163,7 +177,7 @@ func (st *state) dropEndUser(id string) {
 	}
 	for _, c := range eu.objects {
 		for _, o := range c.order {
-			st.bytes -= len(o.data) + len(o.id) + objectOverhead
+			st.bytes -= o.size()
 		}
 	}
 	delete(st.endUsers, id)
@@ -175,8 +189,43 @@ func (st *state) dropEndUser(id string) {
 	}
 	for token, c := range st.cursors {
 		if c.endUser == id {
-			delete(st.cursors, token)
+			st.dropCursor(token)
 		}
+	}
+}
+
+// keepCursor keeps c under token, replacing the cursor kept there before,
+// and returns "" or why it cannot: a new cursor must fit within
+// MaxCursors and MaxCursorBytes once the expired ones are dropped.
+func (st *state) keepCursor(token string, c *cursor, now time.Time, ttl time.Duration) string {
+	grow := c.size(token)
+	old := st.cursors[token]
+	if old != nil {
+		grow -= old.size(token)
+	}
+	full := func() bool {
+		return old == nil && (len(st.cursors) >= MaxCursors || st.cursorBytes+grow > MaxCursorBytes)
+	}
+	if full() {
+		for t, x := range st.cursors {
+			if !now.Before(x.expires) {
+				st.dropCursor(t)
+			}
+		}
+	}
+	if full() {
+		return fmt.Sprintf("The fake pages at most %d lists at once, with %d MiB of filters in all (MaxCursors, MaxCursorBytes); finish or abandon one, or wait %v for its cursor to expire.", MaxCursors, MaxCursorBytes>>20, ttl)
+	}
+	st.cursors[token] = c
+	st.cursorBytes += grow
+	return ""
+}
+
+// dropCursor forgets the cursor kept under token, if any.
+func (st *state) dropCursor(token string) {
+	if c := st.cursors[token]; c != nil {
+		st.cursorBytes -= c.size(token)
+		delete(st.cursors, token)
 	}
 }
 
