@@ -237,6 +237,12 @@ func TestQueryFlagsAreSent(t *testing.T) {
 	if got := queries().Encode(); got != "reportType=ar_aging_summary" {
 		t.Errorf("the report's query is %s, want reportType=ar_aging_summary", got)
 	}
+	// A number as a person types it, which the refusal of NaN, Inf and
+	// hexadecimal must not catch.
+	ok(t, vars, "qbd", "reports", "budget-summary", "--end-user-id", demo, "--report-type", "balance_sheet_budget_overview", "--fiscal-year", "+2.024e3")
+	if got := queries().Get("fiscalYear"); got != "2024" {
+		t.Errorf("--fiscal-year +2.024e3 sent fiscalYear=%s, want 2024", got)
+	}
 }
 
 func TestDataFromAFileAndFromStdin(t *testing.T) {

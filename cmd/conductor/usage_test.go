@@ -16,6 +16,7 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 	createCustomer := []string{"qbd", "customers", "create", "--end-user-id", demo}
 	createInvoice := []string{"qbd", "invoices", "create", "--end-user-id", demo}
 	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
+	fiscalYear := []string{"qbd", "reports", "budget-summary", "--end-user-id", demo, "--budget-criterion", "accounts", "--fiscal-year"}
 	tests := []struct {
 		name  string
 		args  []string
@@ -42,11 +43,20 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"an integer above the maximum", with(list, "--limit", "151"), "", `--limit "151": want a whole number from 1 to 150`},
 		{"not an integer", with(list, "--limit", "ten"), "", `--limit "ten": want a whole number from 1 to 150`},
 		{"not a number", []string{"qbd", "reports", "budget-summary", "--end-user-id", demo, "--fiscal-year", "20x6", "--budget-criterion", "accounts"}, "", `--fiscal-year "20x6": want a number`},
+		{"NaN", with(fiscalYear, "NaN"), "", `--fiscal-year "NaN": want a number`},
+		{"infinity", with(fiscalYear, "-Inf"), "", `--fiscal-year "-Inf": want a number`},
+		{"infinity spelt out", with(fiscalYear, "Infinity"), "", `--fiscal-year "Infinity": want a number`},
+		{"a hexadecimal number", with(fiscalYear, "0x1p11"), "", `--fiscal-year "0x1p11": want a number`},
+		{"a number with underscores", with(fiscalYear, "2_024"), "", `--fiscal-year "2_024": want a number`},
+		{"a number out of range", with(fiscalYear, "1e999"), "", `--fiscal-year "1e999": want a number`},
 		{"not a boolean", with(list, "--include-line-items=maybe"), "", `--include-line-items "maybe": want true or false`},
 		{"a boolean's value after a space", with(list, "--include-line-items", "false"), "", `unexpected argument "false"; a true/false flag takes its value after =, as --include-line-items=false`},
 		{"not one of the enum", with(list, "--payment-status", "unpaid"), "", `--payment-status "unpaid": want one of all, paid, not_paid`},
 		{"not a date", with(list, "--transaction-date-from", "10/01/2024"), "", `--transaction-date-from "10/01/2024": want a date as YYYY-MM-DD, such as 2024-10-01`},
 		{"an empty item", with(list, "--customer-ids", "a,,b"), "", `--customer-ids "a,,b": an empty item; separate items with commas, or repeat the flag`},
+		{"an item of only spaces", with(list, "--customer-ids", "a, ,b"), "", `--customer-ids "a, ,b": an item of only spaces; separate items with commas, or repeat the flag`},
+		{"a list of only spaces", with(list, "--customer-ids", " "), "", `--customer-ids " ": an item of only spaces`},
+		{"an item of only spaces, repeated", with(list, "--customer-ids", "a", "--customer-ids", "\t"), "", `--customer-ids "\t": an item of only spaces`},
 		{"an item not of the enum", []string{"qbd", "deleted-list-objects", "list", "--end-user-id", demo, "--object-types", "customer,widget"}, "", `--object-types "customer,widget": "widget": want one of account, billing_rate`},
 		{"an extra argument", with(list, "extra"), "", `unexpected argument "extra"`},
 
