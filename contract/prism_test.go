@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 	"io"
 	"net"
 	"os"
@@ -18,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // prismBin is where `npm ci --prefix contract/prism` installs Prism.

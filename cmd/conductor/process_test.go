@@ -2,13 +2,14 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 	"io"
 	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // The variables that make this test binary run as the command (TestMain).
