@@ -2,7 +2,7 @@
 # needs npm; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test test-contract lint check ci fuzz bench spec-diff update-spec spec-scale
+.PHONY: all generate test test-contract lint check ci fuzz bench mutate spec-diff update-spec spec-scale
 
 all: ci
 
@@ -63,6 +63,17 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./conductor | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat -col /impl bench.txt
+
+# JOBS mutants run at once; MUTATE_ARGS passes more flags to the runner
+# (-run REGEXP for some of them, -build to check that each builds, -v).
+JOBS ?= 2
+MUTATE_ARGS ?=
+
+## mutate: run every mutant of internal/mutation/catalogue.txt against the
+## tests of its package and print the kill rate (make mutate JOBS=4). Long:
+## not part of test or ci, which only check that every entry still applies.
+mutate:
+	$(GO) run ./internal/mutation/mutate -p $(JOBS) $(MUTATE_ARGS)
 
 ## check: fail if gen/, conductor/*.gen.go or the embedded spec differ from
 ## what openapi.yaml, oapi-codegen.yaml and the go:generate lines generate

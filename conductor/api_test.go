@@ -1,7 +1,6 @@
 package conductor_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 	"github.com/seed-6dcb809e/conductor-go/internal/facade"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 const specPath = "../openapi.yaml"
@@ -98,8 +98,7 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 				for range o.PathParams {
 					args.PathParams = append(args.PathParams, "quickbooks_desktop") // the enum's one value
 				}
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-				defer cancel()
+				ctx := testdeadline.Context(t)
 				out, err := m.Call(ctx, client, args)
 				methods++
 				switch {

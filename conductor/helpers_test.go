@@ -1,7 +1,6 @@
 package conductor_test
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"net"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 const (
@@ -162,7 +162,5 @@ var validParams = conductor.AuthSessionCreateParams{EndUserID: "end_usr_1234567a
 
 func create(t *testing.T, c *conductor.Client, p conductor.AuthSessionCreateParams, opts ...conductor.Option) (*conductor.AuthSession, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return c.AuthSessions.Create(ctx, p, opts...)
+	return c.AuthSessions.Create(testdeadline.Context(t), p, opts...)
 }

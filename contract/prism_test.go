@@ -4,6 +4,7 @@ package contract
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // prismBin is where `npm ci --prefix contract/prism` installs Prism.
@@ -40,7 +43,7 @@ func prismURL(t *testing.T) string {
 	prismOnce.Do(func() {
 		var spec *contractSpec
 		if spec, prismErr = loadContractSpec(); prismErr == nil {
-			prismProc, prismErr = startPrism(spec.path, "--dynamic")
+			prismProc, prismErr = startPrism(testdeadline.Context(t), spec.path, "--dynamic")
 		}
 	})
 	if prismErr != nil {
@@ -65,8 +68,9 @@ type prism struct {
 }
 
 // startPrism runs `prism mock <spec>` on a free loopback port, plus args,
-// and returns once Prism says it is listening.
-func startPrism(spec string, args ...string) (*prism, error) {
+// and returns once Prism says it is listening, or an error if ctx ends
+// first.
+func startPrism(ctx context.Context, spec string, args ...string) (*prism, error) {
 	if _, err := os.Stat(prismBin); err != nil {
 		return nil, fmt.Errorf("Prism is not installed (%v); run `make test-contract`, which installs it with npm ci", err)
 	}
@@ -110,8 +114,8 @@ func startPrism(spec string, args ...string) (*prism, error) {
 		return p, nil
 	case <-p.drained:
 		err = errors.New("Prism exited before listening")
-	case <-time.After(90 * time.Second):
-		err = errors.New("Prism did not listen within 90s")
+	case <-ctx.Done():
+		err = errors.New("Prism was not listening near the test's deadline")
 	}
 	p.stop()
 	return nil, fmt.Errorf("%v:\n%s", err, log)

@@ -117,6 +117,17 @@ func TestCustomerRoundTrip(t *testing.T) {
 	}
 }
 
+// TestDataWithANullField: null is a field left out, as the API reads it.
+func TestDataWithANullField(t *testing.T) {
+	t.Parallel()
+	srv, vars := demoFake(t)
+	ok(t, vars, "qbd", "customers", "create", "--end-user-id", demo, "--data", `{"name": "Nulled", "email": null}`)
+	reqs := srv.Requests()
+	if got := string(reqs[len(reqs)-1].Body); got != `{"name":"Nulled"}` {
+		t.Errorf("the fake got the body %s, want {\"name\":\"Nulled\"}", got)
+	}
+}
+
 func TestInvoiceDeleteAndVoid(t *testing.T) {
 	t.Parallel()
 	_, vars := demoFake(t)
@@ -233,9 +244,20 @@ func TestQueryFlagsAreSent(t *testing.T) {
 		t.Errorf("query %s, want %s", got.Encode(), want.Encode())
 	}
 
+	ok(t, vars, "qbd", "invoices", "list", "--end-user-id", demo, "--limit", "150")
+	if got := queries().Get("limit"); got != "150" {
+		t.Errorf("--limit 150 sent limit=%s, want 150, the most allowed", got)
+	}
+
 	ok(t, vars, "qbd", "reports", "aging", "--end-user-id", demo, "--report-type", "ar_aging_summary")
 	if got := queries().Encode(); got != "reportType=ar_aging_summary" {
 		t.Errorf("the report's query is %s, want reportType=ar_aging_summary", got)
+	}
+	// A number as a person types it, which the refusal of NaN, Inf and
+	// hexadecimal must not catch.
+	ok(t, vars, "qbd", "reports", "budget-summary", "--end-user-id", demo, "--report-type", "balance_sheet_budget_overview", "--fiscal-year", "+2.024e3")
+	if got := queries().Get("fiscalYear"); got != "2024" {
+		t.Errorf("--fiscal-year +2.024e3 sent fiscalYear=%s, want 2024", got)
 	}
 }
 

@@ -156,10 +156,10 @@ func checkJSON(raw json.RawMessage, t reflect.Type, path string) error {
 		}
 		fields := jsonFields(t)
 		for _, key := range sortedKeys(m) {
+			// The exact name only: encoding/json would also take "Name"
+			// for "name", which the check of required fields does not,
+			// and the API does not either.
 			ft, ok := fields[key]
-			if !ok {
-				ft, ok = foldedField(fields, key)
-			}
 			if !ok {
 				msg := fmt.Sprintf("has no field %q", join(path, key))
 				names := make([]string, 0, len(fields))
@@ -301,17 +301,6 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		fields[name] = f.Type
 	}
 	return fields
-}
-
-// foldedField finds key among fields ignoring case, as encoding/json does
-// when no field has the exact name.
-func foldedField(fields map[string]reflect.Type, key string) (reflect.Type, bool) {
-	for name, t := range fields {
-		if strings.EqualFold(name, key) {
-			return t, true
-		}
-	}
-	return nil, false
 }
 
 func sortedKeys(m map[string]json.RawMessage) []string {

@@ -14,10 +14,10 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // readSettings reads the three assignments fake-server prints first.
@@ -51,9 +51,7 @@ func createWith(t *testing.T, settings map[string]string, endUserID string) *con
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	s, err := c.AuthSessions.Create(ctx, conductor.AuthSessionCreateParams{EndUserID: endUserID})
+	s, err := c.AuthSessions.Create(testdeadline.Context(t), conductor.AuthSessionCreateParams{EndUserID: endUserID})
 	if err != nil {
 		t.Fatalf("Create against fake-server: %v", err)
 	}
@@ -103,7 +101,7 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 		if c != exitOK {
 			t.Errorf("exit %d after cancel, want 0; stderr %q", c, stderr.String())
 		}
-	case <-time.After(10 * time.Second):
+	case <-testdeadline.Context(t).Done():
 		t.Fatal("fake-server did not stop after its context ended")
 	}
 }
@@ -152,9 +150,7 @@ func retrieveCustomer(t *testing.T, settings map[string]string, endUserID, id st
 		t.Fatal(err)
 	}
 	defer c.CloseIdleConnections()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	customer, err := c.QBD.Customers.Retrieve(ctx, endUserID, id)
+	customer, err := c.QBD.Customers.Retrieve(testdeadline.Context(t), endUserID, id)
 	if err != nil {
 		t.Fatalf("Retrieve against fake-server: %v", err)
 	}

@@ -2,15 +2,14 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 	"go.uber.org/goleak"
 )
 
@@ -59,8 +58,7 @@ func runCmd(t *testing.T, vars map[string]string, args ...string) result {
 // runCmdWithInput is runCmd with stdin as the command's standard input.
 func runCmdWithInput(t *testing.T, vars map[string]string, stdin string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
+	ctx := testdeadline.Context(t)
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, env{getenv: func(k string) string { return vars[k] }, stdin: strings.NewReader(stdin), stdout: &stdout, stderr: &stderr})
 	return result{code, stdout.String(), stderr.String()}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -54,8 +55,12 @@ func (f *paramFlag) Set(s string) error {
 	}
 	list, _ := f.value.([]any)
 	for part := range strings.SplitSeq(s, ",") {
-		if strings.TrimSpace(part) == "" {
+		switch {
+		case part == "":
 			return errors.New("an empty item; separate items with commas, or repeat the flag")
+		case strings.TrimSpace(part) == "":
+			// It would be sent as an id, a name, a value of its own.
+			return errors.New("an item of only spaces; separate items with commas, or repeat the flag")
 		}
 		v, err := scalar(item, part)
 		if err != nil {
@@ -95,8 +100,11 @@ func scalar(schema specSchema, s string) (any, error) {
 		}
 		return n, nil
 	case "number":
+		// ParseFloat also takes NaN, Inf, hexadecimal (0x1p4) and
+		// underscores, which the API's JSON numbers cannot be: only a
+		// decimal number is one.
 		x, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+		if err != nil || !decimal.MatchString(s) || math.IsInf(x, 0) {
 			return nil, fmt.Errorf("want a number%s", bounds(schema))
 		}
 		if (schema.Minimum != nil && x < *schema.Minimum) || (schema.Maximum != nil && x > *schema.Maximum) {
@@ -111,6 +119,10 @@ func scalar(schema specSchema, s string) (any, error) {
 	}
 	return s, nil
 }
+
+// decimal is a number as JSON writes it, with an optional + sign and
+// leading zeros or a bare point (5., .5) as a person types them.
+var decimal = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 
 // bounds says what range a number must be in, if the schema says.
 func bounds(schema specSchema) string {

@@ -8,7 +8,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // The variables that make this test binary run as the command (TestMain).
@@ -91,8 +92,8 @@ func runProcessWithInput(t *testing.T, env map[string]string, stdin io.Reader, a
 	p.stdout = io.TeeReader(p.stdout, &stdout)
 	select {
 	case <-p.wait():
-	case <-time.After(30 * time.Second):
-		t.Fatalf("conductor %s did not exit within 30s", strings.Join(args, " "))
+	case <-testdeadline.Context(t).Done():
+		t.Fatalf("conductor %s had not exited near the test's deadline", strings.Join(args, " "))
 	}
 	code := p.cmd.ProcessState.ExitCode()
 	return result{code, stdout.String(), p.stderr.String()}
@@ -119,8 +120,8 @@ func (p *process) stop(t *testing.T, sig os.Signal) string {
 	}
 	select {
 	case <-p.wait():
-	case <-time.After(10 * time.Second):
-		t.Fatalf("the command did not exit after %v", sig)
+	case <-testdeadline.Context(t).Done():
+		t.Fatalf("the command had not exited after %v near the test's deadline", sig)
 	}
 	if p.err != nil {
 		t.Errorf("exit after %v: %v; stderr %q", sig, p.err, p.stderr.String())

@@ -16,6 +16,7 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 	createCustomer := []string{"qbd", "customers", "create", "--end-user-id", demo}
 	createInvoice := []string{"qbd", "invoices", "create", "--end-user-id", demo}
 	with := func(base []string, more ...string) []string { return append(append([]string(nil), base...), more...) }
+	fiscalYear := []string{"qbd", "reports", "budget-summary", "--end-user-id", demo, "--budget-criterion", "accounts", "--fiscal-year"}
 	tests := []struct {
 		name  string
 		args  []string
@@ -41,12 +42,22 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"an integer below the minimum", with(list, "--limit", "0"), "", `--limit "0": want a whole number from 1 to 150`},
 		{"an integer above the maximum", with(list, "--limit", "151"), "", `--limit "151": want a whole number from 1 to 150`},
 		{"not an integer", with(list, "--limit", "ten"), "", `--limit "ten": want a whole number from 1 to 150`},
+		{"a hexadecimal integer", with(list, "--limit", "0x10"), "", `--limit "0x10": want a whole number from 1 to 150`},
 		{"not a number", []string{"qbd", "reports", "budget-summary", "--end-user-id", demo, "--fiscal-year", "20x6", "--budget-criterion", "accounts"}, "", `--fiscal-year "20x6": want a number`},
+		{"NaN", with(fiscalYear, "NaN"), "", `--fiscal-year "NaN": want a number`},
+		{"infinity", with(fiscalYear, "-Inf"), "", `--fiscal-year "-Inf": want a number`},
+		{"infinity spelt out", with(fiscalYear, "Infinity"), "", `--fiscal-year "Infinity": want a number`},
+		{"a hexadecimal number", with(fiscalYear, "0x1p11"), "", `--fiscal-year "0x1p11": want a number`},
+		{"a number with underscores", with(fiscalYear, "2_024"), "", `--fiscal-year "2_024": want a number`},
+		{"a number out of range", with(fiscalYear, "1e999"), "", `--fiscal-year "1e999": want a number`},
 		{"not a boolean", with(list, "--include-line-items=maybe"), "", `--include-line-items "maybe": want true or false`},
 		{"a boolean's value after a space", with(list, "--include-line-items", "false"), "", `unexpected argument "false"; a true/false flag takes its value after =, as --include-line-items=false`},
 		{"not one of the enum", with(list, "--payment-status", "unpaid"), "", `--payment-status "unpaid": want one of all, paid, not_paid`},
 		{"not a date", with(list, "--transaction-date-from", "10/01/2024"), "", `--transaction-date-from "10/01/2024": want a date as YYYY-MM-DD, such as 2024-10-01`},
 		{"an empty item", with(list, "--customer-ids", "a,,b"), "", `--customer-ids "a,,b": an empty item; separate items with commas, or repeat the flag`},
+		{"an item of only spaces", with(list, "--customer-ids", "a, ,b"), "", `--customer-ids "a, ,b": an item of only spaces; separate items with commas, or repeat the flag`},
+		{"a list of only spaces", with(list, "--customer-ids", " "), "", `--customer-ids " ": an item of only spaces`},
+		{"an item of only spaces, repeated", with(list, "--customer-ids", "a", "--customer-ids", "\t"), "", `--customer-ids "\t": an item of only spaces`},
 		{"an item not of the enum", []string{"qbd", "deleted-list-objects", "list", "--end-user-id", demo, "--object-types", "customer,widget"}, "", `--object-types "customer,widget": "widget": want one of account, billing_rate`},
 		{"an extra argument", with(list, "extra"), "", `unexpected argument "extra"`},
 
@@ -56,8 +67,11 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"--data cut short", with(createCustomer, "--data", `{"name": "A`), "", "--data is not valid JSON: it ends early (a bracket or quote is not closed)"},
 		{"--data not JSON", with(createCustomer, "--data", "{\n  \"name\": }"), "", "--data is not valid JSON: invalid character '}' looking for beginning of value, at line 2, column 11"},
 		{"--data an array", with(createCustomer, "--data", `[{"name": "A"}]`), "", `--data is an array; want a JSON object`},
+		{"--data null", with(createCustomer, "--data", "null"), "", `--data is null; want a JSON object, such as {"name": "Acme"}`},
+		{"--data with text after it", with(createCustomer, "--data", `{"name": "A"} x`), "", "--data has more after its JSON value, from line 1, column 15"},
 		{"--data two values", with(createCustomer, "--data", `{"name": "A"} {"name": "B"}`), "", "--data has more after its JSON value, from line 1, column 15"},
 		{"--data with an unknown field", with(createCustomer, "--data", `{"nam": "A"}`), "", `--data has no field "nam"; did you mean "name"?`},
+		{"--data with a field in another case", with(createCustomer, "--data", `{"Name": "A"}`), "", `--data has no field "Name"; did you mean "name"?`},
 		{"--data with an unknown nested field", with(createInvoice, "--data", `{"customerId": "1", "transactionDate": "2024-10-01", "lines": [{"quantity": 1}, {"quantiy": 2}]}`), "", `--data has no field "lines[1].quantiy"; did you mean "lines[1].quantity"?`},
 		{"--data with a value of the wrong kind", with(createCustomer, "--data", `{"name": 5}`), "", `--data field "name" is a number (5); want a string`},
 		{"--data with a nested value of the wrong kind", with(createInvoice, "--data", `{"customerId": "1", "transactionDate": "2024-10-01", "lines": [{"quantity": "2"}]}`), "", `--data field "lines[0].quantity" is a string ("2"); want a number`},

@@ -1,7 +1,6 @@
 package conductortest
 
 import (
-	"context"
 	"net"
 	"net/url"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // unspecifiedListener listens on loopback, as every server in these tests
@@ -51,8 +51,7 @@ func TestAllInterfacesGivesALoopbackURL(t *testing.T) {
 				t.Fatalf("srv.Client(): %v", err)
 			}
 			defer c.CloseIdleConnections()
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
+			ctx := testdeadline.Context(t)
 			eu, err := c.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "1", Email: "a@example.com"})
 			if err != nil {
 				t.Fatalf("EndUsers.Create through srv.Client(): %v", err)

@@ -2,7 +2,6 @@ package conductortest_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
 	"github.com/seed-6dcb809e/conductor-go/gen"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // testEndUsers are the end-users the tests' fakes start with, not
@@ -40,6 +40,11 @@ func newServer(t *testing.T, opts ...conductortest.Options) *conductortest.Serve
 	if o.Fixtures == nil {
 		o.Fixtures = testEndUsers
 	}
+	if o.Now == nil && o.CursorTTL == 0 {
+		// On the wall clock, a busy machine can take longer than
+		// Conductor's 10 s between two pages; tests of expiry set Now.
+		o.CursorTTL = 24 * time.Hour
+	}
 	srv, err := conductortest.NewServerWithOptions(o)
 	if err != nil {
 		t.Fatalf("NewServerWithOptions: %v", err)
@@ -64,9 +69,7 @@ func client(t *testing.T, srv *conductortest.Server, opts ...conductor.Option) *
 
 func create(t *testing.T, c *conductor.Client, p conductor.AuthSessionCreateParams, opts ...conductor.Option) (*conductor.AuthSession, error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	return c.AuthSessions.Create(ctx, p, opts...)
+	return c.AuthSessions.Create(testdeadline.Context(t), p, opts...)
 }
 
 // rawResponse is one answer of the fake to a hand-built request.

@@ -1,7 +1,6 @@
 package conductortest_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // TestAnIntegrationFromStartToEnd walks the path a user's integration
@@ -24,8 +24,7 @@ import (
 func TestAnIntegrationFromStartToEnd(t *testing.T) {
 	srv := newServer(t)
 	c := client(t, srv, conductor.WithMaxRetries(0))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
+	ctx := testdeadline.Context(t)
 
 	endUser, err := c.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "acct_42", Email: "ap@acme.example"})
 	if err != nil {
