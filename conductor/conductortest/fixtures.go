@@ -145,6 +145,9 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 		model := s.api.models[qbdKey(r)]
 		for i, in := range byResource[r] {
 			v := b.object(model, in)
+			if b.failed != "" {
+				return fmt.Errorf("qbd.%s[%d]: %s", r, i, b.failed)
+			}
 			if field := idField(model); field != "" {
 				v[field] = ids[r][i]
 			}
