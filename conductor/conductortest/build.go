@@ -1,9 +1,11 @@
 package conductortest
 
 import (
+	"fmt"
 	"maps"
 	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,6 +30,33 @@ type builder struct {
 	// newNumber, for the few whose id is a number (a note's).
 	newID     func() string
 	newNumber func() int64
+
+	// path is the field being built (lines, 0, amount), for failed.
+	path []string
+	// failed is the first reason what was given cannot be kept as
+	// QuickBooks would keep it (a decimal string not in its field's
+	// format, an amount out of range), naming the field; "" if none.
+	failed string
+}
+
+// fail records why a field cannot be kept, unless an earlier one failed:
+// the field being built, or its property name if name is not "".
+func (b *builder) fail(name, why string) {
+	if b.failed != "" {
+		return
+	}
+	path := slices.Clone(b.path)
+	if name != "" {
+		path = append(path, name)
+	}
+	b.failed = fieldName(path) + ": " + why
+}
+
+// at builds the field name of the object being built with build.
+func (b *builder) at(name string, build func() any) any {
+	b.path = append(b.path, name)
+	defer func() { b.path = b.path[:len(b.path)-1] }()
+	return build()
 }
 
 // object builds an object of schema from input, which may be nil.
@@ -40,7 +69,7 @@ func (b *builder) object(schema *openapi3.Schema, input map[string]any) map[stri
 	for _, name := range slices.Sorted(maps.Keys(schema.Properties)) {
 		prop := schema.Properties[name]
 		if v, ok := input[name]; ok {
-			out[name] = b.value(prop, name, v)
+			out[name] = b.at(name, func() any { return b.value(prop, name, v) })
 			continue
 		}
 		if id, ok := input[name+"Id"].(string); ok && isReference(prop) {
@@ -57,7 +86,8 @@ func (b *builder) object(schema *openapi3.Schema, input map[string]any) map[stri
 
 // derive fills what QuickBooks computes: a full name from a name and its
 // parent, a line's amount from quantity and rate, a transaction's totals
-// from its lines.
+// from its lines. An amount computed past what the spec's format for an
+// amount allows is refused, as QuickBooks refuses one beyond its limits.
 func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 	has := func(name string) bool { _, ok := schema.Properties[name]; return ok }
 	if name, ok := input["name"].(string); ok && has("fullName") && input["fullName"] == nil {
@@ -73,7 +103,11 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 		q, qok := parseDecimal(input["quantity"])
 		r, rok := parseDecimal(input["rate"])
 		if qok && rok {
-			out["amount"] = money(q.Mul(q, r))
+			if amount, ok := amountFormat.write(q.Mul(q, r)); ok {
+				out["amount"] = amount
+			} else {
+				b.fail("amount", fmt.Sprintf("the computed amount (quantity times rate) is out of range; an amount has at most %d digits before the point.", amountFormat.whole))
+			}
 		}
 	}
 	if lines, ok := out["lines"].([]any); ok && len(lines) > 0 {
@@ -85,9 +119,14 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 				}
 			}
 		}
+		amount, fits := amountFormat.write(sum)
 		for _, total := range totals {
 			if has(total) && input[total] == nil {
-				out[total] = money(sum)
+				if !fits {
+					b.fail(total, fmt.Sprintf("the sum of the lines' amounts is out of range; an amount has at most %d digits before the point.", amountFormat.whole))
+					break
+				}
+				out[total] = amount
 			}
 		}
 	}
@@ -118,9 +157,19 @@ func (b *builder) value(ref *openapi3.SchemaRef, name string, v any) any {
 		if schema.Type.Is("array") && schema.Items != nil {
 			out := make([]any, len(v))
 			for i, item := range v {
-				out[i] = b.value(schema.Items, name, item)
+				out[i] = b.at(strconv.Itoa(i), func() any { return b.value(schema.Items, name, item) })
 			}
 			return out
+		}
+	case string:
+		// A decimal string is kept in the form QuickBooks writes it.
+		if f, ok := fieldFormat(name, ref); ok {
+			s, ok := f.canonical(v)
+			if !ok {
+				b.fail("", fmt.Sprintf("must be %s.", f))
+				return v
+			}
+			return s
 		}
 	}
 	return v

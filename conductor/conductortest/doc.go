@@ -17,14 +17,22 @@
 // in words, such as linkExpiryMins) before it changes anything; an unknown
 // field is refused, as a typo would be. An amount, rate or price must be a
 // plain decimal string in the format the spec gives for the field (up to
-// 13 digits and 2 decimals for an amount, 10 and 5 for a rate): "NaN",
-// "1e3" or "+5" is refused with a 400 naming the field, and so is a JSON
-// number too large for a float64 (1e400) where a number is expected. Its
-// answers follow the response schemas: ids, timestamps and revision
-// numbers are filled in, a reference's fullName is the referenced object's
-// name, a line's amount (unless given) is its quantity times its rate, and
-// a transaction's totals (those not given) are the sum of its lines',
-// computed exactly and rounded to cents half away from zero.
+// 13 digits before the point and, with cents, exactly 2 after it for an
+// amount; up to 10 and 5 for a rate): "NaN", "1e3", "+5" or an amount
+// "1.5" is refused with a 400 naming the field, and so is a JSON number
+// too large for a float64 (1e400) where a number is expected. Its answers
+// follow the response schemas: ids, timestamps and revision numbers are
+// filled in, a reference's fullName is the referenced object's name, a
+// line's amount (unless given) is its quantity times its rate, and a
+// transaction's totals (those not given) are the sum of its lines',
+// computed exactly and rounded to cents half away from zero; an amount so
+// computed with more than 13 digits before the point is refused with a
+// 400 naming the field, as QuickBooks refuses amounts beyond its limits.
+// Every decimal string is answered as QuickBooks writes it, whether given
+// or computed: an amount with two decimals, a rate or price with two to
+// five, with no leading zeros and no "-0" ("007.5" is "7.50"). Fixtures
+// are checked by the same rules; one that breaks them is an error naming
+// the fixture and the field.
 //
 // QuickBooks operations need the Conductor-End-User-Id header of an
 // end-user that has connected QuickBooks Desktop. An end-user connects by

@@ -47,7 +47,9 @@ type FixtureEndUser struct {
 	// "serviceItems"). Each is written as the API returns it, or as a
 	// create takes it (customerId for a reference: the fake fills in the
 	// reference's fullName from the object with that id); ids given are
-	// kept, and what is missing is filled as a create fills it.
+	// kept, and what is missing is filled as a create fills it. Amounts,
+	// rates and prices are held to the rules a request's are, and kept in
+	// the form QuickBooks writes them.
 	QBD map[string][]map[string]any `json:"qbd"`
 }
 
@@ -145,6 +147,9 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 		model := s.api.models[qbdKey(r)]
 		for i, in := range byResource[r] {
 			v := b.object(model, in)
+			if b.failed != "" {
+				return fmt.Errorf("qbd.%s[%d]: %s", r, i, b.failed)
+			}
 			if field := idField(model); field != "" {
 				v[field] = ids[r][i]
 			}

@@ -38,6 +38,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 	case apispec.Create:
 		model := s.api.models[res]
 		v := b.object(model, body)
+		if b.failed != "" {
+			return 0, nil, invalid(b.failed)
+		}
 		id := s.newQBDID()
 		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(time.RFC3339), "updatedAt": b.now.Format(time.RFC3339), "revisionNumber": "0"} {
 			if _, ok := model.Properties[k]; ok {
@@ -72,6 +75,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 				UserFacingMessage: "Someone else changed this object in QuickBooks Desktop since you read it. Reload it and try again."}
 		}
 		changes := b.object(s.api.models[res], body)
+		if b.failed != "" {
+			return 0, nil, invalid(b.failed)
+		}
 		for k := range body {
 			if k == "revisionNumber" {
 				continue
