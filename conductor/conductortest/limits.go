@@ -85,9 +85,15 @@ const (
 	// one; with none idle, a new connection waits in the kernel's queue
 	// until one is done or cut off by Options.IOTimeout.
 	maxConns = 128
+	// minBodyRate is the slowest a request body may arrive, in bytes a
+	// second, once bodyGrace has passed since the fake started reading
+	// it: a body of 1 MiB must be in within 18 s, and a client that
+	// sends a byte now and then is cut off after about bodyGrace, giving
+	// back the room it took for its body. Any client on a working network
+	// sends far faster.
+	minBodyRate = 64 << 10
+	// bodyGrace is how long a body may take to start arriving.
+	bodyGrace = 2 * time.Second
 	// defaultIOTimeout is Options.IOTimeout's default.
 	defaultIOTimeout = 30 * time.Second
-	// maxHeaderWait bounds the time a client takes to send its headers,
-	// when Options.IOTimeout is longer.
-	maxHeaderWait = 10 * time.Second
 )
