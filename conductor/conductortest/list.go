@@ -108,11 +108,15 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 // (see state.pin), and so counted against MaxObjectBytes even once
 // deleted or replaced, until the Server unpins them when it is written.
 type page struct {
-	fields map[string]any
+	fields map[string]any // nil for a single object: then the page is it
 	data   []*object
 }
 
 func (p *page) writeTo(w io.Writer) error {
+	if p.fields == nil {
+		_, err := w.Write(p.data[0].data)
+		return err
+	}
 	fields, err := json.Marshal(p.fields)
 	if err != nil {
 		return err

@@ -447,7 +447,7 @@ func hangGuard(t *testing.T) context.Context {
 // checked here.)
 func TestSlowClientsDoNotStallOthers(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
+		name   string
 		stall  func(*testing.T, *conductortest.Server) (*net.TCPConn, func())
 		finish bool
 	}{

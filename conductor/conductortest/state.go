@@ -177,6 +177,15 @@ func (st *state) pin(objs []*object) {
 	}
 }
 
+// shown is the object id of resource as an answer shows it: written from
+// its stored JSON, pinned like a list's objects, so that an answer to a
+// slow reader holds no copy of it. The object must exist.
+func (st *state) shown(eu *endUser, resource, id string) *page {
+	p := &page{data: []*object{eu.objects[resource].find(id)}}
+	st.pin(p.data)
+	return p
+}
+
 func (st *state) unpin(objs []*object) {
 	for _, o := range objs {
 		o.pins--
