@@ -45,7 +45,8 @@ type Options struct {
 	// headers and body, and to take in its answer; a slower client is cut
 	// off without an answer, so that it cannot hold the fake's memory or
 	// connections for ever. Default 30 s; tests of a slow client shorten
-	// it.
+	// it. A body must also keep to a minimum rate (see the package
+	// documentation), whatever IOTimeout is.
 	IOTimeout time.Duration
 	// Fixtures are end-users and QuickBooks Desktop objects the fake
 	// starts with, ids included; see [Fixtures] and [LoadFixtures].
