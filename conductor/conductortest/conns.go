@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,12 +12,15 @@ import (
 // as each can hold the headers a client is sending: without it, a
 // thousand clients that each send most of a header block and stop would
 // hold a thousand header blocks. When all are open, it closes the
-// connection idle the longest, if for at least minIdleToClose, since
-// clients' pools of idle connections must not lock others out; a client
-// that sends a request on a connection just as the fake closes it may
-// see the request fail, as with any server's idle timeout, and a pool
-// reuses the connection it used last, so the oldest idle one is the least
-// likely to be in use. Otherwise Accept waits, and the new connection
+// connection that has waited the longest for a whole request header, if
+// for at least minIdleToClose: an idle keep-alive connection, or one
+// whose client sent part of a header and stopped, since neither clients'
+// pools of idle connections nor clients that stall must lock others out.
+// A client that sends a request on a connection just as the fake closes
+// it may see the request fail, as with any server's idle timeout, and a
+// pool reuses the connection it used last, so the oldest idle one is the
+// least likely to be in use. Otherwise, with every connection's request
+// being worked on, read or answered, Accept waits, and the new connection
 // waits in the kernel's queue, until one closes; the timeouts make sure
 // one does.
 type connLimit struct {
@@ -25,12 +29,16 @@ type connLimit struct {
 	done      chan struct{} // closed by Close
 	closeOnce sync.Once
 
+	// read counts the bytes read from every connection, for tests that
+	// wait until the fake has read what they sent.
+	read atomic.Int64
+
 	mu   sync.Mutex
-	idle map[net.Conn]time.Time // connections waiting for their next request, since when
+	idle map[net.Conn]time.Time // connections waiting for a whole request header, since when
 }
 
-// minIdleToClose is how long a connection must have been idle for
-// connLimit to close it.
+// minIdleToClose is how long a connection must have waited for a request
+// header for connLimit to close it.
 const minIdleToClose = time.Second
 
 func newConnLimit(l net.Listener) *connLimit {
@@ -62,7 +70,7 @@ func (l *connLimit) Accept() (net.Conn, error) {
 		<-l.open
 		return nil, err
 	}
-	return &limitedConn{Conn: c, release: func() { <-l.open }}, nil
+	return &limitedConn{Conn: c, release: func() { <-l.open }, read: &l.read}, nil
 }
 
 func (l *connLimit) Close() error {
@@ -71,19 +79,20 @@ func (l *connLimit) Close() error {
 }
 
 // connState is the http.Server's ConnState hook: it keeps track of the
-// idle connections.
+// connections waiting for a request header, new or idle; net/http makes
+// one active only once it has read a whole header.
 func (l *connLimit) connState(c net.Conn, st http.ConnState) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if st == http.StateIdle {
+	if st == http.StateIdle || st == http.StateNew {
 		l.idle[c] = time.Now()
 	} else {
 		delete(l.idle, c)
 	}
 }
 
-// closeIdle closes the connection idle the longest, if it has been for
-// minIdleToClose.
+// closeIdle closes the connection that has waited the longest for a
+// request header, if it has for minIdleToClose.
 func (l *connLimit) closeIdle() {
 	l.mu.Lock()
 	var victim net.Conn
@@ -105,6 +114,13 @@ type limitedConn struct {
 	net.Conn
 	once    sync.Once
 	release func()
+	read    *atomic.Int64
+}
+
+func (c *limitedConn) Read(p []byte) (int, error) {
+	n, err := c.Conn.Read(p)
+	c.read.Add(int64(n))
+	return n, err
 }
 
 // CloseWrite lets net/http half-close the connection after an error it

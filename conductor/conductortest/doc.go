@@ -102,21 +102,31 @@
 //   - a request's body is at most 1 MiB (413 beyond) and its headers at
 //     most [MaxHeaderBytes] (64 KiB, 431 beyond); bodies are read, and
 //     answers written, 4 MiB at most at once (a request waits, holding
-//     nothing, until there is room); two requests at a time are worked
-//     on once their bodies have arrived; and 128 connections are kept
-//     open, the one idle longest being closed to make room for a new one.
+//     nothing, until there is room; one without a body, or with a small
+//     one that fits, does not wait behind a large one); a list's answer,
+//     or a stored object's, is written from the stored objects, which
+//     stay counted against MaxObjectBytes until it is written, even once
+//     deleted; two requests at a time are worked on once their bodies
+//     have arrived; and 128 connections are kept open, the one that has
+//     waited longest for a whole request header (idle, or stalled
+//     mid-header) being closed to make room for a new one.
 //
 // Reading a body and writing an answer take none of the two turns, so a
-// client slow to send or to read delays only itself; one that takes more
-// than [Options.IOTimeout] (30 seconds) to send a request or to read its
-// answer is disconnected without an answer. (A body counts at its
-// declared length from its first byte, so four clients that declare
-// 1 MiB bodies and send them slowly do delay other bodies, until they are
-// cut off.) A list is written from the
-// stored objects, so a client slow to read one costs no copy of them.
+// client slow to send or to read holds no one else's turn. A body must
+// arrive at 64 KiB/s or more once 2 seconds have passed since the fake
+// started reading it (1 MiB within 18 s); a client that sends it slower
+// is disconnected without an answer, and gives back the room its body
+// took. A client that takes more than [Options.IOTimeout] (30 seconds) to
+// send a request or to read its answer is disconnected too. Slow readers
+// of lists can so make creates fail with MaxObjectBytes until their
+// lists are written or they are cut off, and slow senders can delay
+// other large bodies by a few seconds, not more.
 //
 // Together these keep the fake's heap under [MemoryBudget], 32 MiB, which
-// TestMemoryStaysWithinBudget checks with every limit reached at once;
-// MemoryBudget says what it leaves out, chiefly the OpenAPI document that
-// every fake in a process shares.
+// TestMemoryStaysWithinBudget checks with every limit reached at once and
+// TestSlowListReadersHoldNoMoreThanTheBudget with slow readers of lists
+// of deleted objects; MemoryBudget says what it leaves out, chiefly the
+// OpenAPI document that every fake in a process shares: an idle
+// conductor fake-server is about 50 MB resident, after a start-up peak
+// of 170-200 MB (VmHWM) while it decodes that document.
 package conductortest

@@ -1,11 +1,17 @@
 package conductortest
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // inFlight counts the bytes of the request bodies being read and the
-// answers being written, against maxInFlight. Requests take their bodies'
-// bytes first come, first served, so a large body is not passed over for
-// ever by small ones. It is safe for concurrent use.
+// answers being written, against maxInFlight. Large takes wait first
+// come, first served, so that a large body is not passed over for ever by
+// other large ones; a take of at most smallInFlight bytes that fits goes
+// ahead of them, and a take of nothing never waits, so that a large
+// request waiting for room delays no small one. It is safe for
+// concurrent use.
 type inFlight struct {
 	mu      sync.Mutex
 	used    int
@@ -17,11 +23,19 @@ type inFlightWaiter struct {
 	ready chan struct{} // closed once the bytes are taken for it
 }
 
-// take waits until n more bytes fit within maxInFlight, and takes them.
-// It reports false, taking nothing, when stop or closing ends first.
-func (f *inFlight) take(n int, stop, closing <-chan struct{}) bool {
+// smallInFlight is the most a take may be to pass the queue of waiting
+// ones: the body of an ordinary request or an ordinary answer.
+const smallInFlight = 64 << 10
+
+// take waits until n more bytes fit within maxInFlight, and takes them;
+// n is at most maxInFlight. It reports false, taking nothing, when stop
+// or closing ends first, or when timeout has passed.
+func (f *inFlight) take(n int, stop, closing <-chan struct{}, timeout time.Duration) bool {
+	if n <= 0 {
+		return true
+	}
 	f.mu.Lock()
-	if len(f.waiting) == 0 && f.used+n <= maxInFlight {
+	if (len(f.waiting) == 0 || n <= smallInFlight) && f.used+n <= maxInFlight {
 		f.used += n
 		f.mu.Unlock()
 		return true
@@ -29,11 +43,14 @@ func (f *inFlight) take(n int, stop, closing <-chan struct{}) bool {
 	w := &inFlightWaiter{n: n, ready: make(chan struct{})}
 	f.waiting = append(f.waiting, w)
 	f.mu.Unlock()
+	t := time.NewTimer(timeout)
+	defer t.Stop()
 	select {
 	case <-w.ready:
 		return true
 	case <-stop:
 	case <-closing:
+	case <-t.C:
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -53,31 +70,31 @@ func (f *inFlight) take(n int, stop, closing <-chan struct{}) bool {
 	return false
 }
 
-// add takes n more bytes without waiting: an answer, which exists
-// already. It may pass maxInFlight; then requests wait until enough is
-// given back.
-func (f *inFlight) add(n int) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.used += n
-}
-
-// give gives back n bytes taken or added.
+// give gives back n bytes taken.
 func (f *inFlight) give(n int) {
+	if n <= 0 {
+		return
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.used -= n
 	f.wake()
 }
 
-// wake takes bytes for the waiters at the head of the queue that now fit.
-// f.mu is held.
+// wake takes bytes for the waiters that now fit: those at the head of the
+// queue, and small ones behind it. f.mu is held.
 func (f *inFlight) wake() {
-	for len(f.waiting) > 0 && f.used+f.waiting[0].n <= maxInFlight {
-		w := f.waiting[0]
-		f.waiting[0] = nil
-		f.waiting = f.waiting[1:]
-		f.used += w.n
-		close(w.ready)
+	kept := f.waiting[:0]
+	head := true
+	for _, w := range f.waiting {
+		if (head || w.n <= smallInFlight) && f.used+w.n <= maxInFlight {
+			f.used += w.n
+			close(w.ready)
+			continue
+		}
+		head = false
+		kept = append(kept, w)
 	}
+	clear(f.waiting[len(kept):])
+	f.waiting = kept
 }

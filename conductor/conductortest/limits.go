@@ -42,17 +42,21 @@ const (
 	// more (net/http lets up to 4 KiB beyond it through).
 	MaxHeaderBytes = 64 << 10
 	// MemoryBudget is the most heap a fake holds, at any moment and under
-	// any load: the request window, the sessions, the end-users, their
-	// QuickBooks objects and the lists being paged, the requests being
-	// read and answered, and the headers of the connections open. Not
-	// included are the OpenAPI document, loaded once and shared by every
-	// fake in the process (it is most of an idle fake-server's resident
-	// memory; see BENCHMARKS.md); goroutine stacks and the kernel's
-	// socket buffers; stored objects that a list being written to a slow
-	// client still shows after they were changed or deleted; and the
-	// bodies of requests stalled by a queued Response.Delay, as many as
-	// the test queued. A change to the fake, such as more state, must
-	// stay within it; TestMemoryStaysWithinBudget checks that it does.
+	// the loads TestMemoryStaysWithinBudget and
+	// TestSlowListReadersHoldNoMoreThanTheBudget send: the request window,
+	// the sessions, the end-users, their QuickBooks objects (those that
+	// answers still being written show after they were deleted or
+	// replaced included) and the lists being paged, the request bodies
+	// being read and the answers being written, and the headers of the
+	// connections open. Not included are the OpenAPI document, loaded once
+	// and shared by every fake in the process (most of an idle
+	// fake-server's resident memory, and decoding it sets the process's
+	// peak; see BENCHMARKS.md); goroutine stacks and the kernel's socket
+	// buffers; answers that are not a stored object or a list of them (a
+	// void's, the end-user list), while they wait for room to be written;
+	// and the bodies of requests stalled by a queued Response.Delay, as
+	// many as the test queued. A change to the fake, such as more state,
+	// must stay within it.
 	MemoryBudget = 32 << 20
 )
 
@@ -68,26 +72,36 @@ const (
 	// answers being written, in all. A request reserves its body's
 	// declared length (or maxRequestBody, for a body of unknown length)
 	// before reading it, waiting while it would pass the bound; it holds
-	// nothing while it waits, so waiting costs no memory. Its answer is
-	// added once prepared and given back with the body once written.
+	// nothing while it waits, so waiting costs no memory, and a request
+	// without a body waits for nothing. Once its answer is prepared, it
+	// gives the body's room back and takes the answer's, waiting for it up
+	// to Options.IOTimeout; a list's answer, or a stored object's, is
+	// written from the stored objects and needs only a few bytes.
 	maxInFlight = 4 << 20
 	// maxConcurrent is how many requests the fake works on at once, once
 	// their bodies have arrived; the others wait their turn. One being
 	// worked on can hold decoded copies of its body and the answer being
 	// built, some 3 MiB at worst. Working takes well under a millisecond
 	// of CPU, so more would hardly answer sooner. Reading a body and
-	// writing an answer hold no turn, so a slow client delays only
-	// itself.
+	// writing an answer hold no turn, so a slow client holds no one
+	// else's turn.
 	maxConcurrent = 2
 	// maxConns is how many connections the fake keeps open, each able to
 	// hold up to MaxHeaderBytes of headers being sent. With all of them
-	// open, the fake closes an idle keep-alive connection to accept a new
-	// one; with none idle, a new connection waits in the kernel's queue
-	// until one is done or cut off by Options.IOTimeout.
+	// open, the fake closes the one that has waited longest (at least a
+	// second) for a whole request header, idle or stalled mid-header, to
+	// accept a new one; with none waiting, a new connection waits in the
+	// kernel's queue until one is done or cut off.
 	maxConns = 128
+	// minBodyRate is the slowest a request body may arrive, in bytes a
+	// second, once bodyGrace has passed since the fake started reading
+	// it: a body of 1 MiB must be in within 18 s, and a client that
+	// sends a byte now and then is cut off after about bodyGrace, giving
+	// back the room it took for its body. Any client on a working network
+	// sends far faster.
+	minBodyRate = 64 << 10
+	// bodyGrace is how long a body may take to start arriving.
+	bodyGrace = 2 * time.Second
 	// defaultIOTimeout is Options.IOTimeout's default.
 	defaultIOTimeout = 30 * time.Second
-	// maxHeaderWait bounds the time a client takes to send its headers,
-	// when Options.IOTimeout is longer.
-	maxHeaderWait = 10 * time.Second
 )

@@ -59,7 +59,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 		filters["status"] = "active" // QuickBooks lists active objects unless asked
 	}
 
-	var data [][]byte
+	var data []*object
 	rest := 0
 	if c := eu.objects[res]; c != nil {
 		for _, obj := range c.order {
@@ -70,7 +70,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 				continue
 			}
 			if len(data) < limit {
-				data = append(data, obj.data)
+				data = append(data, obj)
 				after = obj.seq
 				continue
 			}
@@ -97,19 +97,26 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			}
 		}
 	}
+	s.state.pin(data)
 	return http.StatusOK, &page{fields: out, data: data}, nil
 }
 
-// page is a list as it is written: its fields, and the stored JSON of the
-// objects it shows, which put replaces and never changes in place. It is
-// written object by object, so a page of everything the fake holds costs
-// no copy of it however many clients are slow to read it.
+// page is a list as it is written: its fields, and the stored objects it
+// shows, which put replaces and never changes in place. It is written
+// object by object, so a page of everything the fake holds costs no copy
+// of it however many clients are slow to read it; the objects stay pinned
+// (see state.pin), and so counted against MaxObjectBytes even once
+// deleted or replaced, until the Server unpins them when it is written.
 type page struct {
-	fields map[string]any
-	data   [][]byte
+	fields map[string]any // nil for a single object: then the page is it
+	data   []*object
 }
 
 func (p *page) writeTo(w io.Writer) error {
+	if p.fields == nil {
+		_, err := w.Write(p.data[0].data)
+		return err
+	}
 	fields, err := json.Marshal(p.fields)
 	if err != nil {
 		return err
@@ -120,7 +127,7 @@ func (p *page) writeTo(w io.Writer) error {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
-		bw.Write(obj)
+		bw.Write(obj.data)
 	}
 	bw.WriteString("],")
 	bw.Write(fields[1:]) // fields always has objectType, so is never {}

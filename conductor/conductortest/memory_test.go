@@ -163,8 +163,9 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 
 	// Then requests in flight: 1 MiB uploads that stop one byte short, so
 	// that the fake has started on as many as it will and waits for the
-	// rest. The pause gives a fake that started on all of them the time
-	// to show it; one that keeps its limit passes however long it is.
+	// rest. It is measured once it has taken room for as many as its
+	// in-flight limit holds (the buffer of a body is made when its room is
+	// taken); a fake that started on all of them shows it then too.
 	release := make(chan struct{})
 	for range inFlight {
 		r, w := io.Pipe()
@@ -180,7 +181,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(500 * time.Millisecond)
+	waitFor(t, "the fake to take room for 4 bodies of 1 MiB", func() bool { return conductortest.InFlightBytes(srv) >= 4<<20 })
 	withInFlight := heapAlloc() - base
 	close(release)
 	wg.Wait()
@@ -198,26 +199,27 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		fmt.Fprintf(conn, "GET /quickbooks-desktop/invoices?limit=150 HTTP/1.1\r\nHost: fake\r\nAuthorization: %s\r\nConductor-End-User-Id: end_usr_a\r\n\r\n", qbd.Get("Authorization"))
 		unread = append(unread, conn)
 	}
-	time.Sleep(500 * time.Millisecond)
-	withLists := heapAlloc() - base
-	// Each list was answered, or is being: the budget is measured with
-	// the pages the fake writes, not with refusals. Closing a connection
-	// whose answer has started lets the fake start on one still waiting.
+	// Each list is answered, the start of it read: the budget is
+	// measured with the pages the fake writes, not with refusals, once
+	// it writes all of them.
 	for _, conn := range unread {
-		wg.Go(func() {
-			status := make([]byte, len("HTTP/1.1 200"))
-			if _, err := io.ReadFull(conn, status); err != nil || string(status) != "HTTP/1.1 200" {
-				t.Errorf("an unread list: %q, %v; want HTTP/1.1 200", status, err)
-			}
-			conn.Close()
-		})
+		status := make([]byte, len("HTTP/1.1 200"))
+		if _, err := io.ReadFull(conn, status); err != nil || string(status) != "HTTP/1.1 200" {
+			t.Fatalf("an unread list: %q, %v; want HTTP/1.1 200", status, err)
+		}
 	}
-	wg.Wait()
+	withLists := heapAlloc() - base
+	for _, conn := range unread {
+		conn.Close()
+	}
 
 	// Then connections that send most of a header block, 60 lines of
-	// 1 KB, and stop. The pause is there for the same reason as above.
+	// 1 KB, and stop. It is measured once the fake has read as many
+	// blocks as it keeps connections open: it closes the oldest of them
+	// to take in others, so it never holds more at once.
 	line := "X-Padding: " + strings.Repeat("h", 1000) + "\r\n"
 	block := "GET /end-users HTTP/1.1\r\nHost: fake\r\n" + strings.Repeat(line, 60)
+	readBefore := conductortest.BytesRead(srv)
 	for range halfSentHeaders {
 		conn, err := net.Dial("tcp", strings.TrimPrefix(srv.URL, "http://"))
 		if err != nil {
@@ -228,7 +230,9 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	time.Sleep(500 * time.Millisecond)
+	waitFor(t, "the fake to read 128 header blocks", func() bool {
+		return conductortest.BytesRead(srv)-readBefore >= int64(128*len(block))
+	})
 	withHeaders := heapAlloc() - base
 
 	t.Logf("held by the fake: %.1f MiB after %d sessions, %d requests of 1 MiB, %d end-users, %d paged lists of the %d asked for with 60 KB filters and %d MiB of invoices; %.1f MiB with %d more in flight; %.1f MiB with %d unread lists of every invoice; %.1f MiB with %d half-sent header blocks; the budget is %d MiB",
@@ -238,6 +242,72 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	if most := max(afterFlood, withInFlight, withLists, withHeaders); most > conductortest.MemoryBudget {
 		t.Errorf("the fake held %d MiB after the flood, %d MiB with requests in flight, %d MiB with lists in flight and %d MiB with header blocks in flight; the budget is %d MiB",
 			afterFlood>>20, withInFlight>>20, withLists>>20, withHeaders>>20, conductortest.MemoryBudget>>20)
+	}
+}
+
+// waitFor waits until cond holds, for as long as the test may run: the
+// fake has then taken in the load the test sent.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	ctx := hangGuard(t)
+	for !cond() {
+		select {
+		case <-ctx.Done():
+			t.Fatalf("waiting for %s: %v", what, ctx.Err())
+		case <-time.After(10 * time.Millisecond): // how often to look, not a limit
+		}
+	}
+}
+
+// TestSlowListReadersHoldNoMoreThanTheBudget repeats what an attacker
+// would to make the fake hold deleted objects: create invoices of
+// 850 KB, ask for a list of them on a connection that never reads it
+// (the fake writes it from the stored objects), then delete them. The
+// objects such a list shows stay counted against MaxObjectBytes until it
+// is written, so later creates are refused rather than the heap growing
+// round after round. The fake's IOTimeout is far longer than the test, so
+// that no slow reader is cut off.
+func TestSlowListReadersHoldNoMoreThanTheBudget(t *testing.T) {
+	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	if err := srv.Connect("end_usr_a"); err != nil {
+		t.Fatal(err)
+	}
+	qbd := authorized(srv)
+	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	invoice := fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 850_000))
+	base := heapAlloc()
+	var most uint64
+	for round := range 8 {
+		var ids []string
+		for range 9 {
+			r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd, invoice)
+			if r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("MaxObjectBytes")) {
+				break
+			}
+			var created struct{ ID string }
+			if err := json.Unmarshal(r.body, &created); r.status != http.StatusOK || err != nil {
+				t.Fatalf("round %d: creating an invoice: status %d, %v: %.300s", round, r.status, err, r.body)
+			}
+			ids = append(ids, created.ID)
+		}
+		conn := dial(t, srv)
+		conn.SetReadBuffer(4 << 10)
+		fmt.Fprintf(conn, "GET /quickbooks-desktop/invoices?limit=150 HTTP/1.1\r\nHost: fake\r\nAuthorization: %s\r\nConductor-End-User-Id: end_usr_a\r\n\r\n", qbd.Get("Authorization"))
+		status := make([]byte, len("HTTP/1.1 200"))
+		if _, err := io.ReadFull(conn, status); err != nil || string(status) != "HTTP/1.1 200" {
+			t.Fatalf("round %d: a list: %q, %v; want HTTP/1.1 200", round, status, err)
+		}
+		for _, id := range ids {
+			if r := send(t, srv, "DELETE", "/quickbooks-desktop/invoices/"+id, qbd, ""); r.status != http.StatusOK {
+				t.Fatalf("round %d: deleting an invoice: status %d: %.300s", round, r.status, r.body)
+			}
+		}
+		held := max(heapAlloc(), base) - base // the GC may have freed some of what base counted
+		t.Logf("round %d: %d invoices created and deleted under a slow reader; the fake holds %.1f MiB", round, len(ids), float64(held)/(1<<20))
+		most = max(most, held)
+	}
+	if most > conductortest.MemoryBudget {
+		t.Errorf("with slow readers of lists of deleted invoices, the fake held %d MiB; the budget is %d MiB", most>>20, conductortest.MemoryBudget>>20)
 	}
 }
 

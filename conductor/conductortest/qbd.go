@@ -50,18 +50,17 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if err := s.state.put(eu, res, id, v); err != nil {
 			return 0, nil, invalid(err.Error())
 		}
-		return http.StatusOK, v, nil
+		return http.StatusOK, s.state.shown(eu, res, id), nil
 
 	case apispec.Retrieve:
 		if !o.HasID {
 			// The company file's own objects: company, preferences.
 			return http.StatusOK, s.singleton(b, answer, eu), nil
 		}
-		v, ok := s.state.get(eu, res, params["id"])
-		if !ok {
+		if eu.objects[res].find(params["id"]) == nil {
 			return 0, nil, notInQuickBooks(o.Model, params["id"])
 		}
-		return http.StatusOK, v, nil
+		return http.StatusOK, s.state.shown(eu, res, params["id"]), nil
 
 	case apispec.Update:
 		id := params["id"]
@@ -105,7 +104,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
 			return 0, nil, failed
 		}
-		return http.StatusOK, v, nil
+		return http.StatusOK, s.state.shown(eu, res, id), nil
 
 	case apispec.Delete:
 		id := params["id"]

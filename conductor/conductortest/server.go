@@ -45,7 +45,8 @@ type Options struct {
 	// headers and body, and to take in its answer; a slower client is cut
 	// off without an answer, so that it cannot hold the fake's memory or
 	// connections for ever. Default 30 s; tests of a slow client shorten
-	// it.
+	// it. A body must also keep to a minimum rate (see the package
+	// documentation), whatever IOTimeout is.
 	IOTimeout time.Duration
 	// Fixtures are end-users and QuickBooks Desktop objects the fake
 	// starts with, ids included; see [Fixtures] and [LoadFixtures].
@@ -82,6 +83,7 @@ type Server struct {
 	// being written.
 	inFlight  inFlight
 	ioTimeout time.Duration
+	conns     *connLimit
 
 	api       *api
 	cursorTTL time.Duration
@@ -192,9 +194,10 @@ func prepare(opts Options) (*Server, error) {
 // also count the time a queued Response.Delay stalls.
 func (s *Server) start(l net.Listener) {
 	limit := newConnLimit(l)
+	s.conns = limit
 	s.http = &httptest.Server{Listener: limit, Config: &http.Server{
 		Handler:           http.HandlerFunc(s.serve),
-		ReadHeaderTimeout: min(maxHeaderWait, s.ioTimeout),
+		ReadHeaderTimeout: s.ioTimeout,
 		ReadTimeout:       s.ioTimeout,
 		MaxHeaderBytes:    MaxHeaderBytes,
 		ConnState:         limit.connState,
@@ -291,16 +294,18 @@ func (s *Server) Requests() []Request {
 // request and gives it a request id, prepares the answer (working on it in
 // one of the fake's turns, but for a queued Delay), then writes it within
 // the IOTimeout. Neither the body's read nor the answer's write holds a
-// turn, so clients slow to send or to read delay only themselves; what
-// they hold is counted in s.inFlight.
+// turn, so clients slow to send or to read delay no one else's turn; what
+// they hold is counted in s.inFlight, or, for the objects of a list, in
+// MaxObjectBytes while they are pinned.
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	rc := http.NewResponseController(w)
 	// The deadline of the connection's previous answer must not cut this
 	// request's "100 Continue" short.
 	rc.SetWriteDeadline(time.Time{})
 	w.Header().Set(requestIDHeader, "req_"+randomToken())
-	body, held, err := s.readBody(r)
+	var held int
 	defer func() { s.inFlight.give(held) }()
+	body, held, err := s.readBody(r, rc)
 	s.record(r, body)
 	if err != nil {
 		// The client went away or was cut off mid-body: nobody is left
@@ -313,11 +318,28 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	} else if !s.prepareAnswer(a, r, body) {
 		return
 	}
-	n := a.size()
-	s.inFlight.add(n)
-	held += n
+	if a.page != nil {
+		defer s.unpin(a.page)
+	}
+	// The body is done with (the request window counts what it keeps);
+	// the answer takes its room before it is written, waiting while there
+	// is none, so that answers to slow readers stay within maxInFlight.
+	s.inFlight.give(held)
+	held = 0
+	n := min(a.size(), maxInFlight)
+	if !s.inFlight.take(n, r.Context().Done(), s.closing, s.ioTimeout) {
+		panic(http.ErrAbortHandler)
+	}
+	held = n
 	rc.SetWriteDeadline(time.Now().Add(s.ioTimeout))
 	a.writeTo(w)
+}
+
+// unpin gives back the objects of a page written or abandoned.
+func (s *Server) unpin(p *page) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state.unpin(p.data)
 }
 
 // prepareAnswer writes r's answer to a and reports whether there is one;
@@ -428,17 +450,25 @@ func (s *Server) leave() { <-s.slots }
 // to twice that allocated, and the request window keeps the buffer. First
 // it takes room for the body in s.inFlight, waiting while there is none;
 // it returns how many bytes it took, which the caller gives back. When
-// the client goes away or the fake closes while it waits, it drops the
-// connection.
-func (s *Server) readBody(r *http.Request) ([]byte, int, error) {
+// the client goes away, the fake closes or the IOTimeout passes while it
+// waits, it drops the connection. The body must then arrive at
+// minBodyRate (see slowBody).
+func (s *Server) readBody(r *http.Request, rc *http.ResponseController) ([]byte, int, error) {
 	room := maxRequestBody + 1
 	if n := r.ContentLength; n >= 0 && n <= maxRequestBody {
 		room = int(n)
 	}
-	if !s.inFlight.take(room, r.Context().Done(), s.closing) {
+	if !s.inFlight.take(room, r.Context().Done(), s.closing, s.ioTimeout) {
 		panic(http.ErrAbortHandler)
 	}
-	limited := io.LimitReader(r.Body, maxRequestBody+1)
+	if room == 0 && r.ContentLength == 0 {
+		return nil, 0, nil
+	}
+	sb := &slowBody{r: r.Body, rc: rc, start: time.Now(), end: time.Now().Add(s.ioTimeout)}
+	// Once the body is in, the deadline is the IOTimeout's again, as
+	// before it: the rate's would cut off a request waiting for its turn.
+	defer rc.SetReadDeadline(sb.end)
+	limited := io.LimitReader(sb, maxRequestBody+1)
 	if room <= maxRequestBody {
 		body := make([]byte, room)
 		k, err := io.ReadFull(limited, body)
@@ -449,6 +479,30 @@ func (s *Server) readBody(r *http.Request) ([]byte, int, error) {
 		body = bytes.Clone(body)
 	}
 	return body, room, err
+}
+
+// slowBody reads a request body that must arrive at minBodyRate once
+// bodyGrace has passed: before each read it sets the connection's read
+// deadline to when the body would fall below that rate, or end, the
+// IOTimeout, if sooner. A client that trickles its body is so cut off
+// within seconds, and gives back the room it took, as with Kestrel's
+// MinRequestBodyDataRate.
+type slowBody struct {
+	r          io.Reader
+	rc         *http.ResponseController
+	start, end time.Time
+	read       int64
+}
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	due := b.start.Add(bodyGrace + time.Duration((b.read+1)*int64(time.Second)/minBodyRate))
+	if due.After(b.end) {
+		due = b.end
+	}
+	b.rc.SetReadDeadline(due)
+	n, err := b.r.Read(p)
+	b.read += int64(n)
+	return n, err
 }
 
 // record adds r to the request window; a request counts its body, headers,

@@ -438,17 +438,21 @@ func hangGuard(t *testing.T) context.Context {
 // TestSlowClientsDoNotStallOthers leaves two slow clients, as many as the
 // fake works on requests at once, in the middle of a request or of an
 // answer, then checks that ordinary calls are answered while they wait,
-// and that they are then answered too: reading a body and writing an
-// answer hold none of the fake's turns. The fake's IOTimeout is far
+// and that the readers are then answered too: reading a body and writing
+// an answer hold none of the fake's turns. The fake's IOTimeout is far
 // longer than the test, so that nothing is answered because a slow
-// client was cut off.
+// client was cut off by it. (A sender that stops mid-body is cut off
+// after a few seconds by the minimum body rate, so whether it is answered
+// when it sends the rest depends on the machine's speed: it is not
+// checked here.)
 func TestSlowClientsDoNotStallOthers(t *testing.T) {
 	for _, tt := range []struct {
-		name  string
-		stall func(*testing.T, *conductortest.Server) (*net.TCPConn, func())
+		name   string
+		stall  func(*testing.T, *conductortest.Server) (*net.TCPConn, func())
+		finish bool
 	}{
-		{"readers that never read a large list", stallReading},
-		{"senders that stop mid-body", stallSending},
+		{"readers that never read a large list", stallReading, true},
+		{"senders that stop mid-body", stallSending, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newServer(t, conductortest.Options{Fixtures: bigListFixtures(), IOTimeout: time.Hour})
@@ -464,10 +468,65 @@ func TestSlowClientsDoNotStallOthers(t *testing.T) {
 			if _, err := c.QBD.Invoices.List(hangGuard(t), "end_usr_big", &conductor.InvoiceListParams{Limit: new(1)}); err != nil {
 				t.Fatalf("with two slow clients, a list: %v", err)
 			}
+			if !tt.finish {
+				return
+			}
 			for _, f := range finish {
 				f()
 			}
 		})
+	}
+}
+
+// TestBodiesWaitingForRoomDoNotStallOthers sends, on raw connections,
+// more 1 MiB bodies than the fake reads at once (its 4 MiB of bodies in
+// flight), each stopped after its first byte, then checks that an
+// ordinary request without a body and an ordinary small one are answered
+// through the client: a request with no body waits for no room, and the
+// stalled senders, below the minimum body rate, are cut off and give
+// their room back. The fake's IOTimeout is far longer than the test, so
+// that only that rate can free the room.
+func TestBodiesWaitingForRoomDoNotStallOthers(t *testing.T) {
+	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	const senders = 6
+	for i := range senders {
+		conn := dial(t, srv)
+		fmt.Fprintf(conn, "POST /auth-sessions HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", srv.SecretKey, 1<<20)
+		if i < 4 {
+			// The first four take all the room: the fake asks for their
+			// bodies once it has taken it. The others wait for room.
+			r := bufio.NewReader(conn)
+			if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+				t.Fatalf("sender %d: %q, %v; want HTTP/1.1 100 Continue", i, line, err)
+			}
+		}
+		conn.Write([]byte("{"))
+	}
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	if _, err := c.EndUsers.Retrieve(hangGuard(t), "end_usr_a"); err != nil {
+		t.Fatalf("with %d senders stalled mid-body, a request without a body: %v", senders, err)
+	}
+	if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+		t.Fatalf("with %d senders stalled mid-body, a small request: %v", senders, err)
+	}
+}
+
+// TestStalledHeadersDoNotLockOthersOut opens more connections than the
+// fake keeps open (128), each sending the start of a request header and
+// stopping, then checks that an ordinary call is answered: the fake
+// closes connections that have waited longest for a whole header to make
+// room for new ones. Its IOTimeout (and so its header timeout) is far
+// longer than the test.
+func TestStalledHeadersDoNotLockOthersOut(t *testing.T) {
+	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	const conns = 140
+	for range conns {
+		conn := dial(t, srv)
+		io.WriteString(conn, "GET /end-users HTTP/1.1\r\nHost: fake\r\n")
+	}
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	if _, err := c.EndUsers.Retrieve(hangGuard(t), "end_usr_a"); err != nil {
+		t.Fatalf("with %d connections stalled mid-header, an ordinary call: %v", conns, err)
 	}
 }
 

@@ -3,6 +3,7 @@ package conductortest
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -48,6 +49,13 @@ type object struct {
 	// name is what a reference to the object shows as fullName (see
 	// findName), kept so that references need not decode the object.
 	name string
+	// pins is how many answers being written show this version of the
+	// object; gone, that it was since deleted or replaced. A gone object
+	// still pinned stays counted against MaxObjectBytes until the last
+	// such answer is written, so that slow readers cannot hold deleted
+	// objects beyond it.
+	pins int
+	gone bool
 }
 
 // cursor is a list being paged: which list, with which filters, and how
@@ -98,15 +106,20 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	old := c.byID[id]
 	o := &object{id: id, data: data, name: nameOf(v)}
 	grow := o.size()
-	if old != nil {
+	if old != nil && old.pins == 0 {
 		grow -= old.size()
 	}
 	if st.bytes+grow > MaxObjectBytes {
-		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
+		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), counting those that lists still being written show, which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
 	}
-	st.bytes += grow
+	st.bytes += o.size()
 	if old != nil {
-		old.data, old.name = o.data, o.name
+		// A new version in the old one's place: answers being written
+		// may still show the old one.
+		o.seq = old.seq
+		c.byID[id] = o
+		c.order[slices.Index(c.order, old)] = o
+		st.forget(old)
 		return nil
 	}
 	st.seq++
@@ -144,7 +157,42 @@ func (st *state) remove(eu *endUser, resource, id string) {
 			break
 		}
 	}
-	st.bytes -= o.size()
+	st.forget(o)
+}
+
+// forget stops counting o, deleted or replaced, against MaxObjectBytes,
+// or marks it gone, to stop once no answer being written shows it.
+func (st *state) forget(o *object) {
+	o.gone = true
+	if o.pins == 0 {
+		st.bytes -= o.size()
+	}
+}
+
+// pin marks objs as shown by an answer about to be written; unpin, once
+// it is written or abandoned, undoes it.
+func (st *state) pin(objs []*object) {
+	for _, o := range objs {
+		o.pins++
+	}
+}
+
+// shown is the object id of resource as an answer shows it: written from
+// its stored JSON, pinned like a list's objects, so that an answer to a
+// slow reader holds no copy of it. The object must exist.
+func (st *state) shown(eu *endUser, resource, id string) *page {
+	p := &page{data: []*object{eu.objects[resource].find(id)}}
+	st.pin(p.data)
+	return p
+}
+
+func (st *state) unpin(objs []*object) {
+	for _, o := range objs {
+		o.pins--
+		if o.pins == 0 && o.gone {
+			st.bytes -= o.size()
+		}
+	}
 }
 
 // findName is what a reference to id shows as fullName, from any of the
@@ -177,7 +225,7 @@ func (st *state) dropEndUser(id string) {
 	}
 	for _, c := range eu.objects {
 		for _, o := range c.order {
-			st.bytes -= o.size()
+			st.forget(o)
 		}
 	}
 	delete(st.endUsers, id)
