@@ -1,6 +1,7 @@
 package conductor_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"

@@ -85,7 +85,7 @@ func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte
 	for _, n := range handWritten {
 		hand[n] = true
 	}
-	f := &facade{gen: g, hand: hand, public: map[string]string{}, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}}
+	f := &facade{gen: g, hand: hand, public: map[string]string{}, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}, ops: ops}
 	var wrapped []apispec.Operation
 	for _, o := range ops {
 		if !hand[serviceType(o)] {
@@ -200,6 +200,9 @@ type facade struct {
 	// those that lists answer with pages of.
 	checks map[string]objectCheck
 	listed map[string]bool
+	// ops are every operation of the spec, hand-wrapped ones included,
+	// for the routes the engine lets requests go to.
+	ops []apispec.Operation
 }
 
 // An objectCheck is what the spec promises of an object in a result: its
@@ -453,6 +456,7 @@ func (f *facade) services(ops []apispec.Operation) ([]byte, error) {
 	}
 	b.WriteString("}\n\n")
 	f.checkResult(&b)
+	f.routes(&b)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -579,6 +583,17 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 			doc, recv, o.GoMethod(), sig, result, result, opFlags, endUser, id, build)
 	}
 	return nil
+}
+
+// routes writes routes, the method and path template of every operation
+// of the spec, which the engine matches each request against (see
+// checkRoute in conductor/target.go).
+func (f *facade) routes(b *bytes.Buffer) {
+	b.WriteString("// routes are the method and path (under the base URL) of every operation\n// of the spec; a {param} stands for one path segment.\nvar routes = []route{\n")
+	for _, o := range f.ops {
+		fmt.Fprintf(b, "\t{%q, %q},\n", o.Method, o.Path)
+	}
+	b.WriteString("}\n\n")
 }
 
 // checkResult writes checkResult, which decodeInto calls on every decoded
