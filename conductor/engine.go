@@ -70,7 +70,7 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 		// engine's to decide, by the write policy, so a write's request
 		// gets a body net/http cannot rewind.
 		req.GetBody = nil
-		if req.Body == nil || req.Body == http.NoBody {
+		if (req.Body == nil || req.Body == http.NoBody) && mayUseHTTP2(s.httpClient, req.URL.Scheme) {
 			req.Body = emptyWriteBody{}
 		}
 	}
@@ -285,12 +285,37 @@ func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
 
 // emptyWriteBody is the body of a write that has none (a void, say), one
 // net/http cannot rewind, so that it never sends the write again by
-// itself. The price: over HTTP/1.1 such a request goes out as an empty
-// chunked body instead of with Content-Length: 0.
+// itself over HTTP/2. The price: over HTTP/1.1 such a request goes out as
+// an empty chunked body instead of with Content-Length: 0, which net/http
+// sends only for a request with no body at all (Request.outgoingLength),
+// and which HTTP/2 then resends (http2shouldRetryRequest). Which protocol
+// a connection speaks is known only once it is made, so the engine uses
+// it only where HTTP/2 is possible (see mayUseHTTP2).
 type emptyWriteBody struct{}
 
 func (emptyWriteBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyWriteBody) Close() error             { return nil }
+
+// mayUseHTTP2 reports whether hc may send a request to a URL of scheme
+// over HTTP/2: over https unless its net/http transport is set to HTTP/1
+// only; over plain http only if it is set to unencrypted HTTP/2 (h2c);
+// always with a transport that is not net/http's, which the engine cannot
+// see into. Over HTTP/1.1, net/http never resends a POST or DELETE that
+// has no Idempotency-Key header (which the engine refuses) by itself.
+func mayUseHTTP2(hc *http.Client, scheme string) bool {
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	t, ok := rt.(*http.Transport)
+	if !ok {
+		return true
+	}
+	if scheme == "http" {
+		return t.Protocols != nil && t.Protocols.UnencryptedHTTP2()
+	}
+	return t.Protocols == nil || t.Protocols.HTTP2()
+}
 
 func logAttempt(ctx context.Context, logger *slog.Logger, method, path string, resp *http.Response, err error, attempt int, took, wait time.Duration) {
 	level := slog.LevelDebug
