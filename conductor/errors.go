@@ -32,9 +32,10 @@ var (
 	// tax lines, payments to deposit), every key the schema requires at
 	// the object's top level is present (its value is not checked); a
 	// list has its data array, each object of it checked alike, and a
-	// page of a paginated list holds at most 150 objects; decoding its
-	// arrays' elements would cost at most 4 times its size plus 1 MiB (an
-	// estimate, see the README for what it bounds). No other field is
+	// page of a paginated list holds at most 150 objects; its arrays'
+	// elements, counted at their type's size, take at most 4 times its
+	// size plus 1 MiB, so that the decoded result holds at most 8 times
+	// the body plus 2 MiB (see the README). No other field is
 	// checked: an object of the right objectType may lack others, which
 	// then hold their zero value. For a write, whose status said it was
 	// carried out, the error also matches [ErrWriteUnconfirmed].
