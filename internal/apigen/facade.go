@@ -602,7 +602,7 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 
 // routes writes routes, the method and path template of every operation
 // of the spec, which the engine matches each request against (see
-// checkRoute in conductor/target.go).
+// checkTarget in conductor/target.go).
 func (f *facade) routes(b *bytes.Buffer) {
 	b.WriteString("// routes are the method and path (under the base URL) of every operation\n// of the spec; a {param} stands for one path segment.\nvar routes = []route{\n")
 	for _, o := range f.ops {
