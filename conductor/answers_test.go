@@ -3,6 +3,7 @@ package conductor_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -276,4 +277,47 @@ func BenchmarkListPage(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestAnAnswerWithoutItsRequiredKeysIsRefused: results whose schema has no
+// objectType (the company, a page of transactions, ...) are checked for
+// the keys the spec requires at their top level; the fake's answers,
+// built from the spec, pass.
+func TestAnAnswerWithoutItsRequiredKeysIsRefused(t *testing.T) {
+	ctx := context.Background()
+	srv := newScriptServer(t, answer(`{"objectType":"qbd_invoice","id":"x"}`))
+	_, err := srv.client(t, conductor.WithMaxRetries(0)).QBD.Company.Retrieve(ctx, testEndUserID)
+	checkInvalid(t, err, `the object has no "isSampleCompanyFile", which the spec requires`)
+
+	fake := conductortest.NewServer()
+	defer fake.Close()
+	c, err := fake.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	eu, err := c.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "acme-1", Email: "a@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fake.Connect(eu.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.QBD.Company.Retrieve(ctx, eu.ID); err != nil {
+		t.Errorf("the fake's company: %v", err)
+	}
+	if _, err := c.QBD.Preferences.Retrieve(ctx, eu.ID); err != nil {
+		t.Errorf("the fake's preferences: %v", err)
+	}
+	// A zero Transaction marshals with every key.
+	one, _ := json.Marshal(conductor.Transaction{TransactionType: "Invoice"})
+	list := func(data string) string {
+		return `{"objectType":"list","url":"/v1/quickbooks-desktop/transactions","data":[` + data + `],"hasMore":false,"nextCursor":null,"remainingCount":0}`
+	}
+	srv = newScriptServer(t, answer(list(string(one))), answer(list(string(one)+`,{}`)))
+	c = srv.client(t, conductor.WithMaxRetries(0))
+	if _, err := c.QBD.Transactions.List(ctx, testEndUserID, nil); err != nil {
+		t.Errorf("a page of a whole transaction: %v", err)
+	}
+	_, err = c.QBD.Transactions.List(ctx, testEndUserID, nil)
+	checkInvalid(t, err, `object 1 of the page has no "transactionType", which the spec requires`)
 }

@@ -4176,540 +4176,1185 @@ func (c *Client) initServices() {
 	}
 }
 
-// checkResult checks a decoded answer against what the spec promises of
-// it: the objectType of the object, or of each object of a page, and its id
-// where the schema requires one. It returns why the answer is not what the
-// spec documents, or "".
-func checkResult(out any) string {
+// The keys each result's schema requires at its top level.
+var (
+	requiredAccountTaxLine      = []string{"taxLineId", "taxLineName"}
+	requiredBillToPay           = []string{"bill", "credit"}
+	requiredCompany             = []string{"isSampleCompanyFile", "companyName", "legalCompanyName", "address", "legalAddress", "addressForCustomer", "phone", "fax", "email", "website", "fiscalYearStartMonth", "incomeTaxYearStartMonth", "companyType", "ein", "ssn", "taxForm", "subscribedServices", "accountantCopy", "customFields"}
+	requiredHealthCheckResponse = []string{"duration", "status"}
+	requiredPaymentToDeposit    = []string{"paymentTransactionId", "paymentTransactionLineId", "transactionType", "customer", "transactionDate", "refNumber", "amount", "currency", "exchangeRate", "amountInHomeCurrency"}
+	requiredPreferences         = []string{"accounting", "financeCharges", "jobsAndEstimates", "multiCurrency", "multiLocationInventory", "purchasesAndVendors", "reports", "salesAndCustomers", "salesTax", "timeTracking", "appAccessRights", "itemsAndInventory"}
+	requiredTransaction         = []string{"transactionType", "transactionId", "transactionLineId", "createdAt", "updatedAt", "entity", "account", "transactionDate", "refNumber", "amount", "currency", "exchangeRate", "amountInHomeCurrency", "memo"}
+)
+
+// checkResult checks a decoded answer, whose body is body, against what the
+// spec promises of it: the objectType of the object, or of each object of a
+// page, and its id where the schema requires one, and the keys the schema
+// requires at the object's top level. It returns why the answer is not what
+// the spec documents, or "".
+func checkResult(out any, body []byte) string {
 	switch v := out.(type) {
 	case *Account:
-		return checkObject(-1, string(v.ObjectType), "qbd_account", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_account", v.ID, true); why != "" {
+			return why
+		}
+		return ""
+	case *AccountTaxLine:
+		return checkKeys(body, false, requiredAccountTaxLine)
 	case *Bill:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BillCheckPayment:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BillCheckPaymentDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BillCheckPaymentVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill_check_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BillCreditCardPayment:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BillCreditCardPaymentDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BillCreditCardPaymentVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill_credit_card_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BillDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true); why != "" {
+			return why
+		}
+		return ""
+	case *BillToPay:
+		return checkKeys(body, false, requiredBillToPay)
 	case *BillVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_bill", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BuildAssembly:
-		return checkObject(-1, string(v.ObjectType), "qbd_build_assembly", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_build_assembly", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *BuildAssemblyDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_build_assembly", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_build_assembly", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Check:
-		return checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CheckDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CheckVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_check", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Class:
-		return checkObject(-1, string(v.ObjectType), "qbd_class", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_class", v.ID, true); why != "" {
+			return why
+		}
+		return ""
+	case *Company:
+		return checkKeys(body, false, requiredCompany)
 	case *CreditCardCharge:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardChargeDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardChargeVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_charge", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardCredit:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardCreditDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardCreditVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_credit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardRefund:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardRefundDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditCardRefundVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_card_refund", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditMemo:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditMemoDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CreditMemoVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_credit_memo", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Currency:
-		return checkObject(-1, string(v.ObjectType), "qbd_currency", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_currency", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Customer:
-		return checkObject(-1, string(v.ObjectType), "qbd_customer", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_customer", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *CustomerType:
-		return checkObject(-1, string(v.ObjectType), "qbd_customer_type", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_customer_type", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *DateDrivenTerm:
-		return checkObject(-1, string(v.ObjectType), "qbd_date_driven_term", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_date_driven_term", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *DeletedListObject:
-		return checkObject(-1, string(v.ObjectType), "qbd_deleted_list_object", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_deleted_list_object", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *DeletedTransaction:
-		return checkObject(-1, string(v.ObjectType), "qbd_deleted_transaction", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_deleted_transaction", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Deposit:
-		return checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *DepositDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *DepositVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_deposit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *DiscountItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_discount_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_discount_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Employee:
-		return checkObject(-1, string(v.ObjectType), "qbd_employee", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_employee", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *EndUser:
-		return checkObject(-1, string(v.ObjectType), "end_user", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "end_user", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *EndUserDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "end_user", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "end_user", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Estimate:
-		return checkObject(-1, string(v.ObjectType), "qbd_estimate", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_estimate", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *EstimateDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_estimate", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_estimate", v.ID, true); why != "" {
+			return why
+		}
+		return ""
+	case *HealthCheckResponse:
+		return checkKeys(body, false, requiredHealthCheckResponse)
 	case *InventoryAdjustment:
-		return checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *InventoryAdjustmentDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *InventoryAdjustmentVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_inventory_adjustment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *InventoryAssemblyItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_inventory_assembly_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_inventory_assembly_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *InventoryItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_inventory_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_inventory_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *InventorySite:
-		return checkObject(-1, string(v.ObjectType), "qbd_inventory_site", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_inventory_site", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Invoice:
-		return checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *InvoiceDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *InvoiceVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_invoice", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ItemGroup:
-		return checkObject(-1, string(v.ObjectType), "qbd_item_group", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_item_group", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ItemReceipt:
-		return checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ItemReceiptDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ItemReceiptVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_item_receipt", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ItemSite:
-		return checkObject(-1, string(v.ObjectType), "qbd_item_site", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_item_site", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *JournalEntry:
-		return checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *JournalEntryDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *JournalEntryVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_journal_entry", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *NonInventoryItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_non_inventory_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_non_inventory_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *OtherChargeItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_other_charge_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_other_charge_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *OtherName:
-		return checkObject(-1, string(v.ObjectType), "qbd_other_name", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_other_name", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *PaymentMethod:
-		return checkObject(-1, string(v.ObjectType), "qbd_payment_method", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_payment_method", v.ID, true); why != "" {
+			return why
+		}
+		return ""
+	case *PaymentToDeposit:
+		return checkKeys(body, false, requiredPaymentToDeposit)
 	case *PayrollWageItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_payroll_wage_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_payroll_wage_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
+	case *Preferences:
+		return checkKeys(body, false, requiredPreferences)
 	case *PriceLevel:
-		return checkObject(-1, string(v.ObjectType), "qbd_price_level", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_price_level", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *PurchaseOrder:
-		return checkObject(-1, string(v.ObjectType), "qbd_purchase_order", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_purchase_order", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *PurchaseOrderDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_purchase_order", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_purchase_order", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ReceivePayment:
-		return checkObject(-1, string(v.ObjectType), "qbd_receive_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_receive_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ReceivePaymentDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_receive_payment", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_receive_payment", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Report:
-		return checkObject(-1, string(v.ObjectType), "qbd_report", "", false)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_report", "", false); why != "" {
+			return why
+		}
+		return ""
 	case *SalesOrder:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_order", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_order", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesOrderDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_order", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_order", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesReceipt:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesReceiptDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesReceiptVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_receipt", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesRepresentative:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_representative", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_representative", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesTaxCode:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_code", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_tax_code", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesTaxGroupItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_group_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_tax_group_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesTaxItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_tax_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesTaxPaymentCheck:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesTaxPaymentCheckDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SalesTaxPaymentCheckVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_sales_tax_payment_check", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ServiceItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_service_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_service_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *ShippingMethod:
-		return checkObject(-1, string(v.ObjectType), "qbd_shipping_method", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_shipping_method", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *StandardTerm:
-		return checkObject(-1, string(v.ObjectType), "qbd_standard_term", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_standard_term", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *SubtotalItem:
-		return checkObject(-1, string(v.ObjectType), "qbd_subtotal_item", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_subtotal_item", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Template:
-		return checkObject(-1, string(v.ObjectType), "qbd_template", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_template", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *TimeTrackingActivity:
-		return checkObject(-1, string(v.ObjectType), "qbd_time_tracking_activity", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_time_tracking_activity", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *TimeTrackingActivityDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_time_tracking_activity", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_time_tracking_activity", v.ID, true); why != "" {
+			return why
+		}
+		return ""
+	case *Transaction:
+		return checkKeys(body, false, requiredTransaction)
 	case *Transfer:
-		return checkObject(-1, string(v.ObjectType), "qbd_transfer", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_transfer", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *UnitOfMeasureSet:
-		return checkObject(-1, string(v.ObjectType), "qbd_unit_of_measure_set", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_unit_of_measure_set", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Vendor:
-		return checkObject(-1, string(v.ObjectType), "qbd_vendor", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_vendor", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *VendorCredit:
-		return checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *VendorCreditDeleteResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *VendorCreditVoidResponse:
-		return checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true)
+		if why := checkObject(-1, string(v.ObjectType), "qbd_vendor_credit", v.ID, true); why != "" {
+			return why
+		}
+		return ""
 	case *Page[Account]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_account", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
+	case *Page[AccountTaxLine]:
+		return checkKeys(body, true, requiredAccountTaxLine)
 	case *Page[Bill]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_bill", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[BillCheckPayment]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_bill_check_payment", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[BillCreditCardPayment]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_bill_credit_card_payment", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
+	case *Page[BillToPay]:
+		return checkKeys(body, true, requiredBillToPay)
 	case *Page[BuildAssembly]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_build_assembly", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Check]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_check", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Class]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_class", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[CreditCardCharge]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_card_charge", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[CreditCardCredit]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_card_credit", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[CreditCardRefund]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_card_refund", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[CreditMemo]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_credit_memo", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Currency]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_currency", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Customer]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_customer", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[CustomerType]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_customer_type", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[DateDrivenTerm]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_date_driven_term", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[DeletedListObject]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_deleted_list_object", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[DeletedTransaction]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_deleted_transaction", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Deposit]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_deposit", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[DiscountItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_discount_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Employee]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_employee", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[EndUser]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "end_user", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Estimate]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_estimate", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[InventoryAdjustment]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_adjustment", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[InventoryAssemblyItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_assembly_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[InventoryItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[InventorySite]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_inventory_site", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Invoice]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_invoice", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[ItemGroup]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_item_group", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[ItemReceipt]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_item_receipt", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[ItemSite]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_item_site", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[JournalEntry]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_journal_entry", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[NonInventoryItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_non_inventory_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[OtherChargeItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_other_charge_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[OtherName]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_other_name", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[PaymentMethod]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_payment_method", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
+	case *Page[PaymentToDeposit]:
+		return checkKeys(body, true, requiredPaymentToDeposit)
 	case *Page[PayrollWageItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_payroll_wage_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[PriceLevel]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_price_level", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[PurchaseOrder]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_purchase_order", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[ReceivePayment]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_receive_payment", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SalesOrder]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_order", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SalesReceipt]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_receipt", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SalesRepresentative]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_representative", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SalesTaxCode]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_code", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SalesTaxGroupItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_group_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SalesTaxItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SalesTaxPaymentCheck]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_sales_tax_payment_check", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[ServiceItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_service_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[ShippingMethod]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_shipping_method", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[StandardTerm]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_standard_term", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[SubtotalItem]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_subtotal_item", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Template]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_template", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[TimeTrackingActivity]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_time_tracking_activity", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
+	case *Page[Transaction]:
+		return checkKeys(body, true, requiredTransaction)
 	case *Page[Transfer]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_transfer", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[UnitOfMeasureSet]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_unit_of_measure_set", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[Vendor]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_vendor", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	case *Page[VendorCredit]:
 		for i := range v.Data {
 			if why := checkObject(i, string(v.Data[i].ObjectType), "qbd_vendor_credit", v.Data[i].ID, true); why != "" {
 				return why
 			}
 		}
+		return ""
 	}
 	return ""
+}
+
+// routes are the method and path (under the base URL) of every operation
+// of the spec; a {param} stands for one path segment.
+var routes = []route{
+	{"POST", "/auth-sessions"},
+	{"POST", "/end-users"},
+	{"DELETE", "/end-users/{id}"},
+	{"GET", "/end-users"},
+	{"POST", "/end-users/{id}/passthrough/{integrationSlug}"},
+	{"GET", "/end-users/{id}"},
+	{"GET", "/quickbooks-desktop/account-tax-lines"},
+	{"POST", "/quickbooks-desktop/accounts"},
+	{"GET", "/quickbooks-desktop/accounts"},
+	{"GET", "/quickbooks-desktop/accounts/{id}"},
+	{"POST", "/quickbooks-desktop/accounts/{id}"},
+	{"POST", "/quickbooks-desktop/bill-check-payments"},
+	{"DELETE", "/quickbooks-desktop/bill-check-payments/{id}"},
+	{"GET", "/quickbooks-desktop/bill-check-payments"},
+	{"GET", "/quickbooks-desktop/bill-check-payments/{id}"},
+	{"POST", "/quickbooks-desktop/bill-check-payments/{id}"},
+	{"POST", "/quickbooks-desktop/bill-check-payments/{id}/void"},
+	{"POST", "/quickbooks-desktop/bill-credit-card-payments"},
+	{"DELETE", "/quickbooks-desktop/bill-credit-card-payments/{id}"},
+	{"GET", "/quickbooks-desktop/bill-credit-card-payments"},
+	{"GET", "/quickbooks-desktop/bill-credit-card-payments/{id}"},
+	{"POST", "/quickbooks-desktop/bill-credit-card-payments/{id}/void"},
+	{"POST", "/quickbooks-desktop/bills"},
+	{"DELETE", "/quickbooks-desktop/bills/{id}"},
+	{"GET", "/quickbooks-desktop/bills"},
+	{"GET", "/quickbooks-desktop/bills/{id}"},
+	{"POST", "/quickbooks-desktop/bills/{id}"},
+	{"POST", "/quickbooks-desktop/bills/{id}/void"},
+	{"GET", "/quickbooks-desktop/bills-to-pay"},
+	{"POST", "/quickbooks-desktop/build-assemblies"},
+	{"DELETE", "/quickbooks-desktop/build-assemblies/{id}"},
+	{"GET", "/quickbooks-desktop/build-assemblies"},
+	{"GET", "/quickbooks-desktop/build-assemblies/{id}"},
+	{"POST", "/quickbooks-desktop/build-assemblies/{id}"},
+	{"POST", "/quickbooks-desktop/checks"},
+	{"DELETE", "/quickbooks-desktop/checks/{id}"},
+	{"GET", "/quickbooks-desktop/checks"},
+	{"GET", "/quickbooks-desktop/checks/{id}"},
+	{"POST", "/quickbooks-desktop/checks/{id}"},
+	{"POST", "/quickbooks-desktop/checks/{id}/void"},
+	{"POST", "/quickbooks-desktop/classes"},
+	{"GET", "/quickbooks-desktop/classes"},
+	{"GET", "/quickbooks-desktop/classes/{id}"},
+	{"POST", "/quickbooks-desktop/classes/{id}"},
+	{"GET", "/quickbooks-desktop/company"},
+	{"POST", "/quickbooks-desktop/credit-card-charges"},
+	{"DELETE", "/quickbooks-desktop/credit-card-charges/{id}"},
+	{"GET", "/quickbooks-desktop/credit-card-charges"},
+	{"GET", "/quickbooks-desktop/credit-card-charges/{id}"},
+	{"POST", "/quickbooks-desktop/credit-card-charges/{id}"},
+	{"POST", "/quickbooks-desktop/credit-card-charges/{id}/void"},
+	{"POST", "/quickbooks-desktop/credit-card-credits"},
+	{"DELETE", "/quickbooks-desktop/credit-card-credits/{id}"},
+	{"GET", "/quickbooks-desktop/credit-card-credits"},
+	{"GET", "/quickbooks-desktop/credit-card-credits/{id}"},
+	{"POST", "/quickbooks-desktop/credit-card-credits/{id}"},
+	{"POST", "/quickbooks-desktop/credit-card-credits/{id}/void"},
+	{"POST", "/quickbooks-desktop/credit-card-refunds"},
+	{"DELETE", "/quickbooks-desktop/credit-card-refunds/{id}"},
+	{"GET", "/quickbooks-desktop/credit-card-refunds"},
+	{"GET", "/quickbooks-desktop/credit-card-refunds/{id}"},
+	{"POST", "/quickbooks-desktop/credit-card-refunds/{id}/void"},
+	{"POST", "/quickbooks-desktop/credit-memos"},
+	{"DELETE", "/quickbooks-desktop/credit-memos/{id}"},
+	{"GET", "/quickbooks-desktop/credit-memos"},
+	{"GET", "/quickbooks-desktop/credit-memos/{id}"},
+	{"POST", "/quickbooks-desktop/credit-memos/{id}"},
+	{"POST", "/quickbooks-desktop/credit-memos/{id}/void"},
+	{"POST", "/quickbooks-desktop/currencies"},
+	{"GET", "/quickbooks-desktop/currencies"},
+	{"GET", "/quickbooks-desktop/currencies/{id}"},
+	{"POST", "/quickbooks-desktop/currencies/{id}"},
+	{"POST", "/quickbooks-desktop/customer-types"},
+	{"GET", "/quickbooks-desktop/customer-types"},
+	{"GET", "/quickbooks-desktop/customer-types/{id}"},
+	{"POST", "/quickbooks-desktop/customers"},
+	{"GET", "/quickbooks-desktop/customers"},
+	{"GET", "/quickbooks-desktop/customers/{id}"},
+	{"POST", "/quickbooks-desktop/customers/{id}"},
+	{"POST", "/quickbooks-desktop/date-driven-terms"},
+	{"GET", "/quickbooks-desktop/date-driven-terms"},
+	{"GET", "/quickbooks-desktop/date-driven-terms/{id}"},
+	{"GET", "/quickbooks-desktop/deleted-list-objects"},
+	{"GET", "/quickbooks-desktop/deleted-transactions"},
+	{"POST", "/quickbooks-desktop/deposits"},
+	{"DELETE", "/quickbooks-desktop/deposits/{id}"},
+	{"GET", "/quickbooks-desktop/deposits"},
+	{"GET", "/quickbooks-desktop/deposits/{id}"},
+	{"POST", "/quickbooks-desktop/deposits/{id}"},
+	{"POST", "/quickbooks-desktop/deposits/{id}/void"},
+	{"POST", "/quickbooks-desktop/discount-items"},
+	{"GET", "/quickbooks-desktop/discount-items"},
+	{"GET", "/quickbooks-desktop/discount-items/{id}"},
+	{"POST", "/quickbooks-desktop/discount-items/{id}"},
+	{"POST", "/quickbooks-desktop/employees"},
+	{"GET", "/quickbooks-desktop/employees"},
+	{"GET", "/quickbooks-desktop/employees/{id}"},
+	{"POST", "/quickbooks-desktop/employees/{id}"},
+	{"POST", "/quickbooks-desktop/estimates"},
+	{"DELETE", "/quickbooks-desktop/estimates/{id}"},
+	{"GET", "/quickbooks-desktop/estimates"},
+	{"GET", "/quickbooks-desktop/estimates/{id}"},
+	{"POST", "/quickbooks-desktop/estimates/{id}"},
+	{"GET", "/quickbooks-desktop/health-check"},
+	{"POST", "/quickbooks-desktop/inventory-adjustments"},
+	{"DELETE", "/quickbooks-desktop/inventory-adjustments/{id}"},
+	{"GET", "/quickbooks-desktop/inventory-adjustments"},
+	{"GET", "/quickbooks-desktop/inventory-adjustments/{id}"},
+	{"POST", "/quickbooks-desktop/inventory-adjustments/{id}"},
+	{"POST", "/quickbooks-desktop/inventory-adjustments/{id}/void"},
+	{"POST", "/quickbooks-desktop/inventory-assembly-items"},
+	{"GET", "/quickbooks-desktop/inventory-assembly-items"},
+	{"GET", "/quickbooks-desktop/inventory-assembly-items/{id}"},
+	{"POST", "/quickbooks-desktop/inventory-assembly-items/{id}"},
+	{"POST", "/quickbooks-desktop/inventory-items"},
+	{"GET", "/quickbooks-desktop/inventory-items"},
+	{"GET", "/quickbooks-desktop/inventory-items/{id}"},
+	{"POST", "/quickbooks-desktop/inventory-items/{id}"},
+	{"POST", "/quickbooks-desktop/inventory-sites"},
+	{"GET", "/quickbooks-desktop/inventory-sites"},
+	{"GET", "/quickbooks-desktop/inventory-sites/{id}"},
+	{"POST", "/quickbooks-desktop/inventory-sites/{id}"},
+	{"POST", "/quickbooks-desktop/invoices"},
+	{"DELETE", "/quickbooks-desktop/invoices/{id}"},
+	{"GET", "/quickbooks-desktop/invoices"},
+	{"GET", "/quickbooks-desktop/invoices/{id}"},
+	{"POST", "/quickbooks-desktop/invoices/{id}"},
+	{"POST", "/quickbooks-desktop/invoices/{id}/void"},
+	{"POST", "/quickbooks-desktop/item-groups"},
+	{"GET", "/quickbooks-desktop/item-groups"},
+	{"GET", "/quickbooks-desktop/item-groups/{id}"},
+	{"POST", "/quickbooks-desktop/item-groups/{id}"},
+	{"POST", "/quickbooks-desktop/item-receipts"},
+	{"DELETE", "/quickbooks-desktop/item-receipts/{id}"},
+	{"GET", "/quickbooks-desktop/item-receipts"},
+	{"GET", "/quickbooks-desktop/item-receipts/{id}"},
+	{"POST", "/quickbooks-desktop/item-receipts/{id}"},
+	{"POST", "/quickbooks-desktop/item-receipts/{id}/void"},
+	{"GET", "/quickbooks-desktop/item-sites"},
+	{"GET", "/quickbooks-desktop/item-sites/{id}"},
+	{"POST", "/quickbooks-desktop/journal-entries"},
+	{"DELETE", "/quickbooks-desktop/journal-entries/{id}"},
+	{"GET", "/quickbooks-desktop/journal-entries"},
+	{"GET", "/quickbooks-desktop/journal-entries/{id}"},
+	{"POST", "/quickbooks-desktop/journal-entries/{id}"},
+	{"POST", "/quickbooks-desktop/journal-entries/{id}/void"},
+	{"POST", "/quickbooks-desktop/non-inventory-items"},
+	{"GET", "/quickbooks-desktop/non-inventory-items"},
+	{"GET", "/quickbooks-desktop/non-inventory-items/{id}"},
+	{"POST", "/quickbooks-desktop/non-inventory-items/{id}"},
+	{"POST", "/quickbooks-desktop/other-charge-items"},
+	{"GET", "/quickbooks-desktop/other-charge-items"},
+	{"GET", "/quickbooks-desktop/other-charge-items/{id}"},
+	{"POST", "/quickbooks-desktop/other-charge-items/{id}"},
+	{"POST", "/quickbooks-desktop/other-names"},
+	{"GET", "/quickbooks-desktop/other-names"},
+	{"GET", "/quickbooks-desktop/other-names/{id}"},
+	{"POST", "/quickbooks-desktop/other-names/{id}"},
+	{"POST", "/quickbooks-desktop/payment-methods"},
+	{"GET", "/quickbooks-desktop/payment-methods"},
+	{"GET", "/quickbooks-desktop/payment-methods/{id}"},
+	{"GET", "/quickbooks-desktop/payments-to-deposit"},
+	{"POST", "/quickbooks-desktop/payroll-wage-items"},
+	{"GET", "/quickbooks-desktop/payroll-wage-items"},
+	{"GET", "/quickbooks-desktop/payroll-wage-items/{id}"},
+	{"GET", "/quickbooks-desktop/preferences"},
+	{"POST", "/quickbooks-desktop/price-levels"},
+	{"GET", "/quickbooks-desktop/price-levels"},
+	{"GET", "/quickbooks-desktop/price-levels/{id}"},
+	{"POST", "/quickbooks-desktop/price-levels/{id}"},
+	{"POST", "/quickbooks-desktop/purchase-orders"},
+	{"DELETE", "/quickbooks-desktop/purchase-orders/{id}"},
+	{"GET", "/quickbooks-desktop/purchase-orders"},
+	{"GET", "/quickbooks-desktop/purchase-orders/{id}"},
+	{"POST", "/quickbooks-desktop/purchase-orders/{id}"},
+	{"POST", "/quickbooks-desktop/receive-payments"},
+	{"DELETE", "/quickbooks-desktop/receive-payments/{id}"},
+	{"GET", "/quickbooks-desktop/receive-payments"},
+	{"GET", "/quickbooks-desktop/receive-payments/{id}"},
+	{"POST", "/quickbooks-desktop/receive-payments/{id}"},
+	{"GET", "/quickbooks-desktop/reports/aging"},
+	{"GET", "/quickbooks-desktop/reports/budget-summary"},
+	{"GET", "/quickbooks-desktop/reports/custom-detail"},
+	{"GET", "/quickbooks-desktop/reports/custom-summary"},
+	{"GET", "/quickbooks-desktop/reports/general-detail"},
+	{"GET", "/quickbooks-desktop/reports/general-summary"},
+	{"GET", "/quickbooks-desktop/reports/job"},
+	{"GET", "/quickbooks-desktop/reports/payroll-detail"},
+	{"GET", "/quickbooks-desktop/reports/payroll-summary"},
+	{"GET", "/quickbooks-desktop/reports/time"},
+	{"POST", "/quickbooks-desktop/sales-orders"},
+	{"DELETE", "/quickbooks-desktop/sales-orders/{id}"},
+	{"GET", "/quickbooks-desktop/sales-orders"},
+	{"GET", "/quickbooks-desktop/sales-orders/{id}"},
+	{"POST", "/quickbooks-desktop/sales-orders/{id}"},
+	{"POST", "/quickbooks-desktop/sales-receipts"},
+	{"DELETE", "/quickbooks-desktop/sales-receipts/{id}"},
+	{"GET", "/quickbooks-desktop/sales-receipts"},
+	{"GET", "/quickbooks-desktop/sales-receipts/{id}"},
+	{"POST", "/quickbooks-desktop/sales-receipts/{id}"},
+	{"POST", "/quickbooks-desktop/sales-receipts/{id}/void"},
+	{"POST", "/quickbooks-desktop/sales-representatives"},
+	{"GET", "/quickbooks-desktop/sales-representatives"},
+	{"GET", "/quickbooks-desktop/sales-representatives/{id}"},
+	{"POST", "/quickbooks-desktop/sales-representatives/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-codes"},
+	{"GET", "/quickbooks-desktop/sales-tax-codes"},
+	{"GET", "/quickbooks-desktop/sales-tax-codes/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-codes/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-group-items"},
+	{"GET", "/quickbooks-desktop/sales-tax-group-items"},
+	{"GET", "/quickbooks-desktop/sales-tax-group-items/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-group-items/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-items"},
+	{"GET", "/quickbooks-desktop/sales-tax-items"},
+	{"GET", "/quickbooks-desktop/sales-tax-items/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-items/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-payment-checks"},
+	{"DELETE", "/quickbooks-desktop/sales-tax-payment-checks/{id}"},
+	{"GET", "/quickbooks-desktop/sales-tax-payment-checks"},
+	{"GET", "/quickbooks-desktop/sales-tax-payment-checks/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-payment-checks/{id}"},
+	{"POST", "/quickbooks-desktop/sales-tax-payment-checks/{id}/void"},
+	{"POST", "/quickbooks-desktop/service-items"},
+	{"GET", "/quickbooks-desktop/service-items"},
+	{"GET", "/quickbooks-desktop/service-items/{id}"},
+	{"POST", "/quickbooks-desktop/service-items/{id}"},
+	{"POST", "/quickbooks-desktop/shipping-methods"},
+	{"GET", "/quickbooks-desktop/shipping-methods"},
+	{"GET", "/quickbooks-desktop/shipping-methods/{id}"},
+	{"POST", "/quickbooks-desktop/standard-terms"},
+	{"GET", "/quickbooks-desktop/standard-terms"},
+	{"GET", "/quickbooks-desktop/standard-terms/{id}"},
+	{"POST", "/quickbooks-desktop/subtotal-items"},
+	{"GET", "/quickbooks-desktop/subtotal-items"},
+	{"GET", "/quickbooks-desktop/subtotal-items/{id}"},
+	{"POST", "/quickbooks-desktop/subtotal-items/{id}"},
+	{"GET", "/quickbooks-desktop/templates"},
+	{"POST", "/quickbooks-desktop/time-tracking-activities"},
+	{"DELETE", "/quickbooks-desktop/time-tracking-activities/{id}"},
+	{"GET", "/quickbooks-desktop/time-tracking-activities"},
+	{"GET", "/quickbooks-desktop/time-tracking-activities/{id}"},
+	{"POST", "/quickbooks-desktop/time-tracking-activities/{id}"},
+	{"GET", "/quickbooks-desktop/transactions"},
+	{"GET", "/quickbooks-desktop/transactions/{id}"},
+	{"POST", "/quickbooks-desktop/transfers"},
+	{"GET", "/quickbooks-desktop/transfers"},
+	{"GET", "/quickbooks-desktop/transfers/{id}"},
+	{"POST", "/quickbooks-desktop/transfers/{id}"},
+	{"POST", "/quickbooks-desktop/unit-of-measure-sets"},
+	{"GET", "/quickbooks-desktop/unit-of-measure-sets"},
+	{"GET", "/quickbooks-desktop/unit-of-measure-sets/{id}"},
+	{"POST", "/quickbooks-desktop/vendor-credits"},
+	{"DELETE", "/quickbooks-desktop/vendor-credits/{id}"},
+	{"GET", "/quickbooks-desktop/vendor-credits"},
+	{"GET", "/quickbooks-desktop/vendor-credits/{id}"},
+	{"POST", "/quickbooks-desktop/vendor-credits/{id}"},
+	{"POST", "/quickbooks-desktop/vendor-credits/{id}/void"},
+	{"POST", "/quickbooks-desktop/vendors"},
+	{"GET", "/quickbooks-desktop/vendors"},
+	{"GET", "/quickbooks-desktop/vendors/{id}"},
+	{"POST", "/quickbooks-desktop/vendors/{id}"},
 }

@@ -184,7 +184,7 @@ func decodeInto(resp *http.Response, err error, out any) error {
 		// null, which encoding/json decodes into a struct as nothing.
 		return invalidResponse(resp, body, "want a JSON object; got %s", describeBody(resp, body))
 	}
-	if why := checkResult(out); why != "" {
+	if why := checkResult(out, body); why != "" {
 		return invalidResponse(resp, body, "%s", why)
 	}
 	return nil

@@ -165,7 +165,10 @@ func (c *Client) CloseIdleConnections() { c.settings.httpClient.CloseIdleConnect
 // Every POST and DELETE is treated as a write, by the policy on
 // [ErrWriteUnconfirmed]. A request editor may set the end-user header,
 // Conductor-End-User-Id; one that sets a header the client owns (see
-// [WithHeader]) gets a [*ValidationError] and nothing is sent.
+// [WithHeader]) gets a [*ValidationError] and nothing is sent. So does a
+// request that is not an operation of the spec under the base URL: one an
+// editor points at another host, port, scheme or path, and one whose id
+// is "." or ".." (the generated builders resolve those into another path).
 func (c *Client) Gen() *gen.Client { return c.gen }
 
 // callSettings returns the settings for one facade call: the client's,

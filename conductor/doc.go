@@ -8,8 +8,9 @@
 //
 //   - [*ValidationError]: a parameter was wrong; nothing was sent.
 //   - [*Error]: the API answered with a non-2xx status, or with a 2xx body
-//     that is not what the API documents: not a JSON object of the
-//     result's objectType with its id, or too costly to decode (see
+//     that is not what the API documents: not a JSON object, not of the
+//     result's objectType with its id, without a key the spec requires
+//     (for results with no objectType), or too costly to decode (see
 //     [ErrInvalidResponse] for exactly what is checked).
 //   - anything else: the request never got an answer (connection refused,
 //     timeout, cancelled context); the cause is wrapped.

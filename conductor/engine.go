@@ -54,6 +54,10 @@ func (e *engine) Do(req *http.Request) (*http.Response, error) {
 // send is Do for a call whose context is ctx (req's own is ignored), whose
 // settings are s, and which changes data as write says.
 func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write writeKind) (*http.Response, error) {
+	red := redactor{s.apiKey}
+	if err := checkTarget(req.Method, req.URL, s.base); err != nil {
+		return nil, red.error(err)
+	}
 	getBody, err := replayableBody(req)
 	if err != nil {
 		return nil, err
@@ -66,7 +70,7 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 		// engine's to decide, by the write policy, so a write's request
 		// gets a body net/http cannot rewind.
 		req.GetBody = nil
-		if req.Body == nil || req.Body == http.NoBody {
+		if (req.Body == nil || req.Body == http.NoBody) && mayUseHTTP2(s.httpClient, req.URL.Scheme) {
 			req.Body = emptyWriteBody{}
 		}
 	}
@@ -82,7 +86,9 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 	req.Header.Set("Authorization", "Bearer "+s.apiKey)
 	req.Header.Set("User-Agent", userAgent)
 
-	red := redactor{s.apiKey}
+	// The path is shown in errors and logs; an id can be anything, even
+	// the key.
+	path := red.string(req.URL.Path)
 	var tookEffect bool // an attempt before this one may have taken effect
 	for attempt := 0; ; attempt++ {
 		var start time.Time
@@ -96,11 +102,11 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 			wait = retryDelay(resp, attempt)
 		}
 		if s.logger != nil {
-			logAttempt(ctx, s.logger, req, resp, err, attempt, time.Since(start), wait)
+			logAttempt(ctx, s.logger, req.Method, path, resp, err, attempt, time.Since(start), wait)
 		}
 		mayHave := write != notWrite && mayHaveTakenEffect(resp, err)
 		if !retry {
-			resp, err = finish(req, resp, err, attempt)
+			resp, err = finish(req.Method, path, resp, err, attempt)
 			return resp, write.unconfirmed(err, mayHave, tookEffect)
 		}
 		tookEffect = tookEffect || mayHave
@@ -110,9 +116,9 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 			t.Stop()
 			last := err
 			if last == nil {
-				_, last = finish(req, resp, nil, attempt)
+				_, last = finish(req.Method, path, resp, nil, attempt)
 			}
-			err = fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, req.URL.Path, ctx.Err(), last)
+			err = fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, path, ctx.Err(), last)
 			return nil, write.unconfirmed(err, false, tookEffect)
 		case <-t.C:
 		}
@@ -232,19 +238,30 @@ func boundsBodies(hc *http.Client) bool {
 	return std
 }
 
-// finish turns the last attempt into what Do returns.
-func finish(req *http.Request, resp *http.Response, err error, attempt int) (*http.Response, error) {
+// finish turns the last attempt into what Do returns; path is the
+// request's, redacted.
+func finish(method, path string, resp *http.Response, err error, attempt int) (*http.Response, error) {
 	if err != nil {
 		tries := ""
 		if attempt > 0 {
 			tries = fmt.Sprintf(" after %d attempts", attempt+1)
 		}
-		return nil, fmt.Errorf("conductor: %s %s failed%s: %w", req.Method, req.URL.Path, tries, err)
+		return nil, fmt.Errorf("conductor: %s %s failed%s: %w", method, path, tries, err)
 	}
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		if path != resp.Request.URL.Path {
+			// What reads the answer later (its checks, a Gen() caller)
+			// shows resp.Request's path: give it the redacted one.
+			r, u := *resp.Request, *resp.Request.URL
+			u.Path, u.RawPath = path, ""
+			r.URL = &u
+			resp.Request = &r
+		}
 		return resp, nil
 	}
-	return nil, decodeError(resp, resp.Body.(*readBody).data)
+	e := decodeError(resp, resp.Body.(*readBody).data)
+	e.Path = path
+	return nil, e
 }
 
 // replayableBody returns a function giving a fresh copy of the request body
@@ -268,18 +285,43 @@ func replayableBody(req *http.Request) (func() (io.ReadCloser, error), error) {
 
 // emptyWriteBody is the body of a write that has none (a void, say), one
 // net/http cannot rewind, so that it never sends the write again by
-// itself. The price: over HTTP/1.1 such a request goes out as an empty
-// chunked body instead of with Content-Length: 0.
+// itself over HTTP/2. The price: over HTTP/1.1 such a request goes out as
+// an empty chunked body instead of with Content-Length: 0, which net/http
+// sends only for a request with no body at all (Request.outgoingLength),
+// and which HTTP/2 then resends (http2shouldRetryRequest). Which protocol
+// a connection speaks is known only once it is made, so the engine uses
+// it only where HTTP/2 is possible (see mayUseHTTP2).
 type emptyWriteBody struct{}
 
 func (emptyWriteBody) Read([]byte) (int, error) { return 0, io.EOF }
 func (emptyWriteBody) Close() error             { return nil }
 
-func logAttempt(ctx context.Context, logger *slog.Logger, req *http.Request, resp *http.Response, err error, attempt int, took, wait time.Duration) {
+// mayUseHTTP2 reports whether hc may send a request to a URL of scheme
+// over HTTP/2: over https unless its net/http transport is set to HTTP/1
+// only; over plain http only if it is set to unencrypted HTTP/2 (h2c);
+// always with a transport that is not net/http's, which the engine cannot
+// see into. Over HTTP/1.1, net/http never resends a POST or DELETE that
+// has no Idempotency-Key header (which the engine refuses) by itself.
+func mayUseHTTP2(hc *http.Client, scheme string) bool {
+	rt := hc.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	t, ok := rt.(*http.Transport)
+	if !ok {
+		return true
+	}
+	if scheme == "http" {
+		return t.Protocols != nil && t.Protocols.UnencryptedHTTP2()
+	}
+	return t.Protocols == nil || t.Protocols.HTTP2()
+}
+
+func logAttempt(ctx context.Context, logger *slog.Logger, method, path string, resp *http.Response, err error, attempt int, took, wait time.Duration) {
 	level := slog.LevelDebug
 	attrs := []slog.Attr{
-		slog.String("method", req.Method),
-		slog.String("path", req.URL.Path),
+		slog.String("method", method),
+		slog.String("path", path),
 		slog.Int("attempt", attempt+1),
 		slog.Duration("duration", took),
 	}

@@ -25,14 +25,20 @@ var (
 	// is not what the API documents. What is checked: the body is JSON
 	// (by Content-Type, and valid JSON for a free-form result such as
 	// passthrough's); it is a JSON object that decodes into the result's
-	// type (a timestamp must be RFC 3339); its objectType is the one the
-	// spec gives the result, and its id, where the spec requires one, is
-	// not empty; a list has its data array, each object of it checked
-	// alike, and a page of a paginated list holds at most 150 objects;
-	// decoding its arrays would cost at most 4 times its size plus 1 MiB.
-	// Other fields are not checked. Such a response is never turned into
-	// a half-filled result. For a write, whose status said it was carried
-	// out, the error also matches [ErrWriteUnconfirmed].
+	// type (a timestamp must be RFC 3339); where the result's schema has
+	// an objectType, it is the one the spec gives, and the id, where the
+	// spec requires one, is not empty; where it has none (the company,
+	// preferences, the health check, transactions, bills to pay, account
+	// tax lines, payments to deposit), every key the schema requires at
+	// the object's top level is present (its value is not checked); a
+	// list has its data array, each object of it checked alike, and a
+	// page of a paginated list holds at most 150 objects; its arrays'
+	// elements, counted at their type's size, take at most 4 times its
+	// size plus 1 MiB, so that the decoded result holds at most 8 times
+	// the body plus 2 MiB (see the README). No other field is
+	// checked: an object of the right objectType may lack others, which
+	// then hold their zero value. For a write, whose status said it was
+	// carried out, the error also matches [ErrWriteUnconfirmed].
 	ErrInvalidResponse = errors.New("conductor: invalid response")
 
 	// ErrMissingAPIKey is returned by [NewClient] when neither

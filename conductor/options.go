@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
@@ -42,6 +43,7 @@ type settings struct {
 	// server is baseURL with the trailing slash the generated request
 	// builders need to keep its path (/v1); check derives it.
 	server            string
+	base              *url.URL // baseURL parsed, which every request must go under
 	publishableKey    string
 	httpClient        *http.Client
 	maxRetries        int
@@ -86,6 +88,11 @@ func (s *settings) check() error {
 		return fmt.Errorf("conductor: base URL %q uses plain http to a host that is not loopback, which would send the secret key in clear; use https, or pass conductor.WithInsecureHTTP() if you really mean it", shown)
 	}
 	s.server = s.baseURL + "/"
+	base, err := url.Parse(s.baseURL)
+	if err != nil {
+		return fmt.Errorf("conductor: base URL %q: %w", config.Shown(s.baseURL), err)
+	}
+	s.base = base
 	return nil
 }
 

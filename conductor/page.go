@@ -18,7 +18,8 @@ type Page[T any] struct {
 	Data []T `json:"data"`
 	// HasMore says that another page follows: ask for it with NextCursor
 	// within 10 seconds, or the cursor expires. The All methods do as long
-	// as the loop spends less than that on each page.
+	// as the loop spends less than that on each page, and end at the first
+	// page whose HasMore is false, whatever its RemainingCount.
 	HasMore bool `json:"hasMore"`
 	// NextCursor asks for the next page (as the list's Cursor parameter).
 	// Conductor keeps it the same for the whole listing, so the end is
@@ -148,8 +149,10 @@ func aboutCursor(err error) bool {
 // it, so one page that does not lower it is not yet a repeat; a count
 // that stays at or above its lowest for maxStalledPages pages in a row is
 // (or a listing that outgrows its reading, which would not end either).
-// When the server gives no count, a page whose body is byte for byte the
-// one before it is the sign.
+// Whatever the count, a page whose body is byte for byte one of the
+// listing's earlier pages is a repeat: pages keeps an 8-byte digest of
+// each. What it cannot tell is a server that sends no count and varies
+// every page it repeats.
 func (c *Client) pages(ctx context.Context, o op, endUserID string, build builder, opts []Option, newPage func() aPage, each func(aPage) bool) error {
 	s, err := c.prepare(ctx, o, endUserID, "", opts)
 	if err != nil {
@@ -202,15 +205,21 @@ const maxStalledPages = 3
 // listing is what pages remembers of the pages so far, to tell a listing
 // that does not end.
 type listing struct {
-	digest  uint64 // of the page before
-	lowest  int    // remainingCount, lowest so far; 0 when none was given
-	stalled int    // pages in a row that did not lower it
+	seen    map[uint64]int // the page number of each body digest so far
+	counted bool           // a page has given a remainingCount
+	lowest  int            // remainingCount, lowest so far
+	stalled int            // pages in a row that did not lower it
 }
 
 // follow checks page n, whose body has the given digest, and notes it.
 func (l *listing) follow(n int, p pageInfo, digest uint64) error {
-	same := n > 1 && digest == l.digest
-	l.digest = digest
+	if l.seen == nil {
+		l.seen = map[uint64]int{}
+	}
+	earlier, same := l.seen[digest]
+	if !same {
+		l.seen[digest] = n
+	}
 	if !p.hasMore {
 		return nil
 	}
@@ -220,12 +229,15 @@ func (l *listing) follow(n int, p pageInfo, digest uint64) error {
 	case p.len == 0:
 		return fmt.Errorf("conductor: page %d of the list is empty but says more follow; stopping rather than asking forever", n)
 	case same:
-		return fmt.Errorf("conductor: page %d of the list is the one before it again, byte for byte, and says more follow; stopping rather than asking forever", n)
+		return fmt.Errorf("conductor: page %d of the list is page %d again, byte for byte, and says more follow; stopping rather than asking forever", n, earlier)
 	}
+	// 0 is also what an absent count decodes to: it counts only once an
+	// earlier page gave a count; a negative one is read as 0.
+	remaining := max(p.remaining, 0)
 	switch {
-	case p.remaining <= 0:
-	case l.lowest == 0 || p.remaining < l.lowest:
-		l.lowest, l.stalled = p.remaining, 0
+	case !l.counted && remaining == 0:
+	case !l.counted || remaining < l.lowest:
+		l.counted, l.lowest, l.stalled = true, remaining, 0
 	default:
 		if l.stalled++; l.stalled >= maxStalledPages {
 			return fmt.Errorf("conductor: page %d of the list says more follow, but remainingCount has not gone below %d for %d pages in a row (now %d): the listing repeats itself, or grows as fast as it is read; stopping rather than asking forever", n, l.lowest, l.stalled, p.remaining)

@@ -256,8 +256,17 @@ func TestAllEndsInAnErrorWhenTheServerDoesNotEndTheList(t *testing.T) {
 		{"hasMore, nextCursor null", []string{page("1", true, `,"nextCursor":null`, "3")}, "gives no nextCursor", 0, 1},
 		{"hasMore, nextCursor empty", []string{page("1", true, `,"nextCursor":""`, "3")}, "gives no nextCursor", 0, 1},
 		{"hasMore, no nextCursor", []string{page("1", true, "", "3")}, "gives no nextCursor", 0, 1},
-		{"the same page again", []string{page("1", true, c, "3")}, "the one before it again, byte for byte", 1, 2},
-		{"the same page again, no count", []string{page("1", true, c, "null")}, "the one before it again, byte for byte", 1, 2},
+		{"the same page again", []string{page("1", true, c, "3")}, "page 2 of the list is page 1 again, byte for byte", 1, 2},
+		{"the same page again, no count", []string{page("1", true, c, "null")}, "page 2 of the list is page 1 again, byte for byte", 1, 2},
+		{"two pages in turn, no count", []string{
+			page("1", true, c, "null"), page("2", true, c, "null"), page("1", true, c, "null"), page("2", true, c, "null"), page("1", true, c, "null"),
+		}, "page 3 of the list is page 1 again, byte for byte", 2, 3},
+		{"two pages in turn, count 0", []string{
+			page("1", true, c, "0"), page("2", true, c, "0"), page("1", true, c, "0"), page("2", true, c, "0"), page("1", true, c, "0"),
+		}, "page 3 of the list is page 1 again, byte for byte", 2, 3},
+		{"remainingCount stuck at 0 after a count", []string{
+			page("1", true, c, "2"), page("2", true, c, "0"), page("3", true, c, "0"), page("4", true, c, "-1"), page("5", true, c, "0"),
+		}, "remainingCount has not gone below 0 for 3 pages in a row", 4, 5},
 		{"remainingCount that does not shrink", []string{
 			page("1", true, c, "3"), page("2", true, c, "3"), page("3", true, c, "4"), page("4", true, c, "3"),
 		}, "remainingCount has not gone below 3 for 3 pages in a row", 3, 4},

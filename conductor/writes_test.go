@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,6 +16,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/gen"
 )
@@ -505,5 +507,29 @@ func TestWriteRetriesStillSayWhenAWriteIsUnconfirmed(t *testing.T) {
 	}
 	if n := srv.count(); n != 2 {
 		t.Errorf("server got %d creates, want 2", n)
+	}
+}
+
+// TestAnHTTP1WriteWithoutABodySendsContentLengthZero: over HTTP/1.1,
+// where net/http never resends a write by itself, a void goes out with
+// Content-Length: 0, not as an empty chunked body that some front ends
+// answer with 411.
+func TestAnHTTP1WriteWithoutABodySendsContentLengthZero(t *testing.T) {
+	t.Parallel()
+	type seen struct {
+		ContentLength    int64
+		TransferEncoding []string
+		Header           string
+	}
+	got := make(chan seen, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got <- seen{r.ContentLength, r.TransferEncoding, r.Header.Get("Content-Length")}
+		w.WriteHeader(http.StatusNotFound)
+	}))
+	t.Cleanup(srv.Close)
+	c := rawClient(t, srv.URL, conductor.WithMaxRetries(0))
+	c.QBD.Invoices.Void(context.Background(), testEndUserID, "80000001-1234567890")
+	if diff := cmp.Diff(seen{0, nil, "0"}, <-got); diff != "" {
+		t.Errorf("the void's body framing (-want +got):\n%s", diff)
 	}
 }

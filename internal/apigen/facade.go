@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
@@ -85,7 +86,7 @@ func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte
 	for _, n := range handWritten {
 		hand[n] = true
 	}
-	f := &facade{gen: g, hand: hand, public: map[string]string{}, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}}
+	f := &facade{gen: g, hand: hand, public: map[string]string{}, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}, ops: ops}
 	var wrapped []apispec.Operation
 	for _, o := range ops {
 		if !hand[serviceType(o)] {
@@ -200,19 +201,24 @@ type facade struct {
 	// those that lists answer with pages of.
 	checks map[string]objectCheck
 	listed map[string]bool
+	// ops are every operation of the spec, hand-wrapped ones included,
+	// for the routes the engine lets requests go to.
+	ops []apispec.Operation
 }
 
 // An objectCheck is what the spec promises of an object in a result: its
-// objectType (the const of its objectType property) and, when the schema
-// requires it, a non-empty id.
+// objectType (the const of its objectType property, "" when it has none),
+// when the schema requires it, a non-empty id, and the keys it requires at
+// its top level (comma-separated, so that checks compare with ==).
 type objectCheck struct {
 	objectType string
 	id         bool
+	required   string
 }
 
 // resultCheck is what the spec promises of the object o answers with, or
-// of each object of its page; ok is false when the schema has no
-// objectType.
+// of each object of its page; ok is false when the schema has neither an
+// objectType nor required keys.
 func (f *facade) resultCheck(o apispec.Operation) (objectCheck, bool) {
 	deref := func(v any) map[string]any {
 		m, _ := v.(map[string]any)
@@ -241,11 +247,23 @@ func (f *facade) resultCheck(o apispec.Operation) (objectCheck, bool) {
 	if enum, _ := prop["enum"].([]any); objectType == "" && len(enum) == 1 {
 		objectType, _ = enum[0].(string)
 	}
-	if objectType == "" {
+	required, _ := schema["required"].([]any)
+	var keys []string
+	for _, k := range required {
+		if k, ok := k.(string); ok {
+			keys = append(keys, k)
+		}
+	}
+	if objectType != "" {
+		// Its objectType (and id) tell the object; every required key
+		// would be a second scan of every answer, and the hand-made
+		// answers of tests and examples leave most of them out.
+		return objectCheck{objectType: objectType, id: slices.Contains(keys, "id")}, true
+	}
+	if len(keys) == 0 {
 		return objectCheck{}, false
 	}
-	required, _ := schema["required"].([]any)
-	return objectCheck{objectType: objectType, id: slices.Contains(required, any("id"))}, true
+	return objectCheck{required: strings.Join(keys, ",")}, true
 }
 
 // publicName is the name a type of gen gets in package conductor: without
@@ -453,6 +471,7 @@ func (f *facade) services(ops []apispec.Operation) ([]byte, error) {
 	}
 	b.WriteString("}\n\n")
 	f.checkResult(&b)
+	f.routes(&b)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -552,7 +571,7 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 			t = o.Model
 		}
 		if prev, dup := f.checks[t]; dup && prev != c {
-			return fmt.Errorf("apigen: %s %s answers with %s, which another operation gives objectType %q", o.Method, o.Path, t, prev.objectType)
+			return fmt.Errorf("apigen: %s %s answers with %s, which another operation gives objectType %q and required keys %q", o.Method, o.Path, t, prev.objectType, prev.required)
 		}
 		f.checks[t] = c
 		if o.Kind == apispec.List {
@@ -581,36 +600,79 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 	return nil
 }
 
+// routes writes routes, the method and path template of every operation
+// of the spec, which the engine matches each request against (see
+// checkTarget in conductor/target.go).
+func (f *facade) routes(b *bytes.Buffer) {
+	b.WriteString("// routes are the method and path (under the base URL) of every operation\n// of the spec; a {param} stands for one path segment.\nvar routes = []route{\n")
+	for _, o := range f.ops {
+		fmt.Fprintf(b, "\t{%q, %q},\n", o.Method, o.Path)
+	}
+	b.WriteString("}\n\n")
+}
+
 // checkResult writes checkResult, which decodeInto calls on every decoded
 // answer: for each result type whose schema has an objectType, a check of
-// it (and of the id, where the schema requires one), and for a page, of
-// each of its objects.
+// it (and of the id, where the schema requires one), and for every result
+// type, that the keys its schema requires at the top level are there; for
+// a page, of each of its objects.
 func (f *facade) checkResult(b *bytes.Buffer) {
 	if len(f.checks) == 0 {
-		b.WriteString("// checkResult checks nothing: no answer of the spec has an objectType.\nfunc checkResult(any) string { return \"\" }\n")
+		b.WriteString("// checkResult checks nothing: no answer of the spec has an objectType or required keys.\nfunc checkResult(any, []byte) string { return \"\" }\n")
 		return
 	}
-	b.WriteString("// checkResult checks a decoded answer against what the spec promises of\n// it: the objectType of the object, or of each object of a page, and its id\n// where the schema requires one. It returns why the answer is not what the\n// spec documents, or \"\".\nfunc checkResult(out any) string {\n\tswitch v := out.(type) {\n")
-	for _, t := range slices.Sorted(maps.Keys(f.checks)) {
-		c := f.checks[t]
-		id := `""`
-		if c.id {
-			id = "v.ID"
+	types := slices.Sorted(maps.Keys(f.checks))
+	b.WriteString("// The keys each result's schema requires at its top level.\nvar (\n")
+	for _, t := range types {
+		if c := f.checks[t]; c.required != "" {
+			fmt.Fprintf(b, "\trequired%s = []string{%s}\n", t, quoted(strings.Split(c.required, ",")))
 		}
-		fmt.Fprintf(b, "\tcase *%s:\n\t\treturn checkObject(-1, string(v.ObjectType), %q, %s, %v)\n", t, c.objectType, id, c.id)
 	}
-	for _, t := range slices.Sorted(maps.Keys(f.checks)) {
+	b.WriteString(")\n\n")
+	b.WriteString("// checkResult checks a decoded answer, whose body is body, against what the\n// spec promises of it: the objectType of the object, or of each object of a\n// page, and its id where the schema requires one, and the keys the schema\n// requires at the object's top level. It returns why the answer is not what\n// the spec documents, or \"\".\nfunc checkResult(out any, body []byte) string {\n\tswitch v := out.(type) {\n")
+	keys := func(t string, list bool) string {
+		if f.checks[t].required == "" {
+			return "\t\treturn \"\"\n"
+		}
+		return fmt.Sprintf("\t\treturn checkKeys(body, %v, required%s)\n", list, t)
+	}
+	for _, t := range types {
+		c := f.checks[t]
+		fmt.Fprintf(b, "\tcase *%s:\n", t)
+		if c.objectType != "" {
+			id := `""`
+			if c.id {
+				id = "v.ID"
+			}
+			fmt.Fprintf(b, "\t\tif why := checkObject(-1, string(v.ObjectType), %q, %s, %v); why != \"\" {\n\t\t\treturn why\n\t\t}\n", c.objectType, id, c.id)
+		}
+		b.WriteString(keys(t, false))
+	}
+	for _, t := range types {
 		c := f.checks[t]
 		if !f.listed[t] {
 			continue
 		}
-		id := `""`
-		if c.id {
-			id = "v.Data[i].ID"
+		fmt.Fprintf(b, "\tcase *Page[%s]:\n", t)
+		if c.objectType != "" {
+			id := `""`
+			if c.id {
+				id = "v.Data[i].ID"
+			}
+			fmt.Fprintf(b, "\t\tfor i := range v.Data {\n\t\t\tif why := checkObject(i, string(v.Data[i].ObjectType), %q, %s, %v); why != \"\" {\n\t\t\t\treturn why\n\t\t\t}\n\t\t}\n", c.objectType, id, c.id)
 		}
-		fmt.Fprintf(b, "\tcase *Page[%s]:\n\t\tfor i := range v.Data {\n\t\t\tif why := checkObject(i, string(v.Data[i].ObjectType), %q, %s, %v); why != \"\" {\n\t\t\t\treturn why\n\t\t\t}\n\t\t}\n", t, c.objectType, id, c.id)
+		b.WriteString(keys(t, true))
 	}
 	b.WriteString("\t}\n\treturn \"\"\n}\n")
+}
+
+// quoted is names as Go string literals, comma-separated.
+func quoted(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // docComment is a method's documentation: what it calls, the spec's
