@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -156,15 +157,21 @@ func TestEndlessBodyIsCut(t *testing.T) {
 
 func TestDeclaredHugeBodyIsRefusedUnread(t *testing.T) {
 	t.Parallel()
-	url, accepted := rawServer(t, func(c net.Conn) {
-		io.WriteString(c, okHeaders+"Content-Length: 1000000000\r\n\r\n{")
-	})
-	_, err := create(t, rawClient(t, url), validParams)
-	if err == nil || !strings.Contains(err.Error(), "exceeds the 8 MiB limit") {
-		t.Fatalf("err = %v; want the body cap error", err)
-	}
-	if n := accepted.Load(); n != 1 {
-		t.Errorf("server accepted %d connections; a body over the cap must not be retried", n)
+	// Just over the cap, sent whole, and far over it, never sent.
+	for _, length := range []int{conductor.MaxResponseBodyBytes + 1, 1000000000} {
+		url, accepted := rawServer(t, func(c net.Conn) {
+			io.WriteString(c, okHeaders+fmt.Sprintf("Content-Length: %d\r\n\r\n", length))
+			if length <= conductor.MaxResponseBodyBytes+1 {
+				io.WriteString(c, "{"+strings.Repeat(" ", length-2)+"}")
+			}
+		})
+		_, err := create(t, rawClient(t, url), validParams)
+		if err == nil || !strings.Contains(err.Error(), "exceeds the 8 MiB limit") {
+			t.Fatalf("Content-Length %d: err = %v; want the body cap error", length, err)
+		}
+		if n := accepted.Load(); n != 1 {
+			t.Errorf("Content-Length %d: server accepted %d connections; a body over the cap must not be retried", length, n)
+		}
 	}
 }
 

@@ -107,6 +107,7 @@ func TestBadOptionsFailNewClient(t *testing.T) {
 		{"nil HTTP client", conductor.WithHTTPClient(nil), "nil"},
 		{"zero timeout", conductor.WithTimeout(0), "not positive"},
 		{"bad header name", conductor.WithHeader("Bad Header", "x"), "not a valid header name"},
+		{"header name with a colon", conductor.WithHeader("X-A:B", "x"), "not a valid header name"},
 		{"Authorization header", conductor.WithHeader("authorization", "Bearer x"), "cannot be overridden"},
 		{"header value with newline", conductor.WithHeader("X-A", "1\r\nX-B: 2"), "line break"},
 		{"nil logger", conductor.WithLogger(nil), "nil"},

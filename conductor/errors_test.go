@@ -97,6 +97,7 @@ func TestAPIErrorWithOddBodies(t *testing.T) {
 		{"empty", "application/json", "", "the body is empty"},
 		{"cut short", "application/json", `{"error":{"message":"boom","type":"INT`, "not a Conductor error envelope"},
 		{"JSON but not the envelope", "application/json", `{"message":"nope"}`, `starting "{\"message\":\"nope\"}"`},
+		{"an envelope without its type", "application/json", `{"error":{"message":"upstream down"}}`, "not a Conductor error envelope"},
 		{"binary", "application/octet-stream", "\x00\x01\x02\xff", "4 bytes of application/octet-stream"},
 	}
 	for _, tt := range tests {
