@@ -55,3 +55,30 @@ func TestARedactedErrorKeepsItsCause(t *testing.T) {
 		}
 	})
 }
+
+// TestEachAttemptEndsAtItsOwnTimeout: attempts in flight at once on one
+// client end each at its own timeout, a short one started after a long
+// one included, however the client keeps them.
+func TestEachAttemptEndsAtItsOwnTimeout(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		stall := reply{status: 200, stall: time.Minute}
+		c := bubbleServer(t, &script{replies: []reply{stall, stall, stall}}, conductor.WithMaxRetries(0))
+		start := time.Now()
+		ended := make(chan time.Duration, 2)
+		for _, timeout := range []time.Duration{20 * time.Second, 10 * time.Second} {
+			go func() {
+				create(t, c, validParams, conductor.WithTimeout(timeout))
+				ended <- time.Since(start)
+			}()
+			synctest.Wait() // the attempt is in flight before the next starts
+		}
+		_, err := create(t, c, validParams, conductor.WithTimeout(time.Second))
+		if took := time.Since(start); took != time.Second || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("the 1 s attempt ended after %v with %v; want 1s and context.DeadlineExceeded", took, err)
+		}
+		if first, second := <-ended, <-ended; first != 10*time.Second || second != 20*time.Second {
+			t.Errorf("the 10 s and 20 s attempts ended after %v and %v", first, second)
+		}
+	})
+}
