@@ -138,6 +138,8 @@ func TestTransactionAndReferenceFilters(t *testing.T) {
 		{"invoices?customerIds=C2&customerIds=C1", []string{"I1", "I2", "I3", "I4"}},
 		{"invoices?customerIds=C9", nil},
 		{"invoices?customerIds=C1&transactionDateFrom=2024-10-02", []string{"I4"}},
+		{"invoices?refNumbers=I4&refNumbers=I2", []string{"I2", "I4"}},
+		{"invoices?refNumbers=I9", nil},
 		{"bills?vendorIds=V1", []string{"B1", "B3"}},
 		{"bills?vendorIds=V2", []string{"B2"}},
 	}
@@ -238,4 +240,18 @@ func TestACursorLastsTenSecondsByDefault(t *testing.T) {
 	}
 	advance(10 * time.Second)
 	wantInvalidCursor(t, page(t, srv, "end_usr_a", "&cursor="+cursor), "third page 10 s after the second")
+}
+
+// TestACursorEndsWithTheLastPage: once a listing's last page is sent its
+// cursor is spent, so asking for a page after the last is an
+// INVALID_CURSOR rather than the last page again.
+func TestACursorEndsWithTheLastPage(t *testing.T) {
+	srv, _ := pagedServer(t)
+	cursor := firstCursor(t, srv)
+	for _, want := range []string{"B", "C"} {
+		if got := listedNames(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))); !cmp.Equal(got, []string{want}) {
+			t.Fatalf("next page: %v; want [%s]", got, want)
+		}
+	}
+	wantInvalidCursor(t, page(t, srv, "end_usr_a", "&cursor="+cursor), "the cursor after the last page")
 }
