@@ -255,3 +255,42 @@ func TestACursorEndsWithTheLastPage(t *testing.T) {
 	}
 	wantInvalidCursor(t, page(t, srv, "end_usr_a", "&cursor="+cursor), "the cursor after the last page")
 }
+
+// TestNameMatches: nameContains, StartsWith and EndsWith match where they
+// say, nameFrom and nameTo are inclusive bounds, all without case, and a
+// customer's name is its full name (Parent:Child), as QuickBooks matches
+// it. The refNumber matches keep case.
+func TestNameMatches(t *testing.T) {
+	srv := fixtureServer(t, map[string][]map[string]any{
+		"vendors": {{"name": "Acme"}, {"name": "Hooli"}, {"name": "Bacme"}, {"name": "Acmeco"}},
+		"customers": {
+			{"id": "C1", "name": "Globex"},
+			{"id": "C2", "name": "Site", "fullName": "Globex:Site", "parent": map[string]any{"id": "C1"}},
+		},
+		"invoices": {{"refNumber": "INV-1", "customerId": "C1"}, {"refNumber": "inv-2", "customerId": "C1"}, {"refNumber": "X-INV", "customerId": "C1"}},
+	})
+	tests := []struct {
+		path, field string
+		want        []string
+	}{
+		{"vendors?nameContains=CME", "name", []string{"Acme", "Bacme", "Acmeco"}},
+		{"vendors?nameStartsWith=acme", "name", []string{"Acme", "Acmeco"}},
+		{"vendors?nameEndsWith=ACME", "name", []string{"Acme", "Bacme"}},
+		{"vendors?nameFrom=bacme", "name", []string{"Hooli", "Bacme"}},
+		{"vendors?nameTo=ACMECO", "name", []string{"Acme", "Acmeco"}},
+		{"vendors?nameFrom=Acmeco&nameTo=Bacme", "name", []string{"Bacme", "Acmeco"}},
+		{"customers?nameStartsWith=globex:", "name", []string{"Site"}},
+		{"customers?nameEndsWith=site", "name", []string{"Site"}},
+		{"invoices?refNumberStartsWith=INV", "refNumber", []string{"INV-1"}},
+		{"invoices?refNumberEndsWith=INV", "refNumber", []string{"X-INV"}},
+		{"invoices?refNumberContains=INV", "refNumber", []string{"INV-1", "X-INV"}},
+		{"invoices?refNumberFrom=INV-1&refNumberTo=X-INV", "refNumber", []string{"INV-1", "X-INV"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, listed(t, srv, "/quickbooks-desktop/"+tt.path, tt.field)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
