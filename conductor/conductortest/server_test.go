@@ -624,3 +624,21 @@ func TestIdleConnectionsDoNotLockOthersOut(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestBlankEndUserHeaderIs400: an end-user header of only white space,
+// ASCII or not, is a 400 saying the header is required, as a missing one
+// is, not a 404 for an end-user named by blanks. (net/http trims ASCII
+// spaces and tabs from a header itself; the no-break and ideographic
+// spaces reach the fake.)
+func TestBlankEndUserHeaderIs400(t *testing.T) {
+	srv := newServer(t)
+	const want = "Conductor-End-User-Id: the header is required: the id (end_usr_...) of the end-user whose QuickBooks Desktop to use."
+	for _, blank := range []string{"", "   ", "\u00a0", " \u3000 "} {
+		h := authorized(srv)
+		h.Set("Conductor-End-User-Id", blank)
+		r := send(t, srv, "GET", "/quickbooks-desktop/customers", h, "")
+		if env := decodeEnvelope(t, r); r.status != http.StatusBadRequest || env.Error.Message != want {
+			t.Errorf("end-user header %q: status %d, message %q; want 400, %q", blank, r.status, env.Error.Message, want)
+		}
+	}
+}
