@@ -294,3 +294,16 @@ func TestNameMatches(t *testing.T) {
 		})
 	}
 }
+
+// TestDeletingAnEndUserKeepsOthersCursors: deleting an end-user ends its
+// listings and no one else's.
+func TestDeletingAnEndUserKeepsOthersCursors(t *testing.T) {
+	srv, _ := pagedServer(t)
+	cursor := firstCursor(t, srv)
+	if r := send(t, srv, "DELETE", "/end-users/end_usr_b", authorized(srv), ""); r.status != http.StatusOK {
+		t.Fatalf("deleting end_usr_b: status %d: %s", r.status, r.body)
+	}
+	if got := listedNames(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))); !cmp.Equal(got, []string{"B"}) {
+		t.Errorf("end_usr_a's second page after end_usr_b was deleted: %v; want [B]", got)
+	}
+}
