@@ -642,3 +642,20 @@ func TestBlankEndUserHeaderIs400(t *testing.T) {
 		}
 	}
 }
+
+// TestAnEmptyPathParameterIsNoResource: a path whose id is empty (//)
+// names no resource: a 404 for the path, not an operation on an object
+// whose id is "".
+func TestAnEmptyPathParameterIsNoResource(t *testing.T) {
+	srv := fixtureServer(t, nil)
+	for _, tt := range []struct{ method, path string }{
+		{"POST", "/end-users//passthrough/quickbooks_desktop"},
+		{"POST", "/quickbooks-desktop/invoices//void"},
+	} {
+		r := send(t, srv, tt.method, tt.path, asEndUserA(srv), `{"CompanyQueryRq":{}}`)
+		want := "There is no resource at " + tt.method + " " + tt.path + "."
+		if env := decodeEnvelope(t, r); r.status != http.StatusNotFound || env.Error.Code != "RESOURCE_MISSING" || env.Error.Message != want {
+			t.Errorf("%s %s: status %d, %s %q; want 404, RESOURCE_MISSING %q", tt.method, tt.path, r.status, env.Error.Code, env.Error.Message, want)
+		}
+	}
+}
