@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -657,5 +658,26 @@ func TestAnEmptyPathParameterIsNoResource(t *testing.T) {
 		if env := decodeEnvelope(t, r); r.status != http.StatusNotFound || env.Error.Code != "RESOURCE_MISSING" || env.Error.Message != want {
 			t.Errorf("%s %s: status %d, %s %q; want 404, RESOURCE_MISSING %q", tt.method, tt.path, r.status, env.Error.Code, env.Error.Message, want)
 		}
+	}
+}
+
+// TestAGivenAddressIsTheURL: a fake told to listen on a loopback address
+// other than 127.0.0.1 names that address in its URL, and answers there.
+// Where the machine has no such address the case is skipped.
+func TestAGivenAddressIsTheURL(t *testing.T) {
+	for _, tt := range []struct{ addr, host string }{{"127.0.0.2:0", "127.0.0.2"}, {"[::1]:0", "::1"}} {
+		t.Run(tt.addr, func(t *testing.T) {
+			srv, err := conductortest.NewServerWithOptions(conductortest.Options{Addr: tt.addr})
+			if err != nil {
+				t.Skipf("cannot listen on %s here: %v", tt.addr, err)
+			}
+			t.Cleanup(srv.Close)
+			if u, err := url.Parse(srv.URL); err != nil || u.Hostname() != tt.host {
+				t.Fatalf("URL %q; want one on %s", srv.URL, tt.host)
+			}
+			if r := send(t, srv, "GET", "/end-users", authorized(srv), ""); r.status != http.StatusOK {
+				t.Errorf("listing end-users at %s: status %d: %s", srv.URL, r.status, r.body)
+			}
+		})
 	}
 }
