@@ -512,6 +512,66 @@ func TestBodiesWaitingForRoomDoNotStallOthers(t *testing.T) {
 	}
 }
 
+// TestASmallBodyPassesALargeOneWaitingForRoom: with 3.5 MiB of the
+// fake's 4 MiB of bodies in flight taken by senders still sending, and a
+// 1 MiB body waiting for room, an ordinary small request fits in what is
+// left and is answered at once rather than queued behind the large one;
+// the senders then finish and are answered too. (They have sent all but
+// their last byte, so the fake's minimum body rate leaves them some 16 s
+// to finish, which only a small request stuck in the queue would use up.)
+func TestASmallBodyPassesALargeOneWaitingForRoom(t *testing.T) {
+	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	body := func(n int) []byte {
+		b := fmt.Sprintf(`{"endUserId":"end_usr_a","publishableKey":%q}`, srv.PublishableKey)
+		return []byte(b + strings.Repeat(" ", n-len(b)))
+	}
+	start := func(n int) (net.Conn, *bufio.Reader) {
+		conn := dial(t, srv)
+		fmt.Fprintf(conn, "POST /auth-sessions HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", srv.SecretKey, n)
+		return conn, bufio.NewReader(conn)
+	}
+	type sender struct {
+		conn net.Conn
+		r    *bufio.Reader
+		body []byte
+	}
+	var senders []sender
+	for _, n := range []int{1 << 20, 1 << 20, 1 << 20, 1 << 19} {
+		conn, r := start(n)
+		// The fake asks for the body once it has taken room for it.
+		if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+			t.Fatalf("a sender of %d bytes: %q, %v; want HTTP/1.1 100 Continue", n, line, err)
+		}
+		if line, err := r.ReadString('\n'); err != nil || line != "\r\n" {
+			t.Fatalf("after 100 Continue: %q, %v", line, err)
+		}
+		b := body(n)
+		if _, err := conn.Write(b[:n-1]); err != nil {
+			t.Fatal(err)
+		}
+		senders = append(senders, sender{conn, r, b[n-1:]})
+	}
+	start(1 << 20) // waits for room, and sends nothing
+
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+		t.Fatalf("a small request with a large one waiting for room: %v", err)
+	}
+	for i, s := range senders {
+		if _, err := s.conn.Write(s.body); err != nil {
+			t.Fatalf("sender %d, its last byte: %v", i, err)
+		}
+		resp, err := http.ReadResponse(s.r, nil)
+		if err != nil {
+			t.Fatalf("sender %d: %v; want its answer", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("sender %d: status %d, want 200", i, resp.StatusCode)
+		}
+	}
+}
+
 // TestStalledHeadersDoNotLockOthersOut opens more connections than the
 // fake keeps open (128), each sending the start of a request header and
 // stopping, then checks that an ordinary call is answered: the fake
