@@ -25,7 +25,9 @@ func pathOf(t *testing.T, rawURL string) string {
 
 var completeLink = regexp.MustCompile(`href="([^"]+)"`)
 
-// followFlow opens the auth-flow page and its link, as a user would.
+// followFlow opens the auth-flow page and its link, as a user would, and
+// checks that neither answer may be cached: both carry the session's
+// secret, in the page's link or the URL asked for.
 func followFlow(t *testing.T, srv *conductortest.Server, authFlowURL string) rawResponse {
 	t.Helper()
 	page := send(t, srv, "GET", pathOf(t, authFlowURL), nil, "")
@@ -36,7 +38,13 @@ func followFlow(t *testing.T, srv *conductortest.Server, authFlowURL string) raw
 	if m == nil {
 		t.Fatalf("the page has no link: %s", page.body)
 	}
-	return send(t, srv, "GET", string(m[1]), nil, "")
+	done := send(t, srv, "GET", string(m[1]), nil, "")
+	for what, r := range map[string]rawResponse{"the auth-flow page": page, "its link": done} {
+		if cc := r.header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s: Cache-Control %q, want no-store", what, cc)
+		}
+	}
+	return done
 }
 
 func TestAuthFlowRedirectsToRedirectURL(t *testing.T) {

@@ -138,6 +138,8 @@ func TestTransactionAndReferenceFilters(t *testing.T) {
 		{"invoices?customerIds=C2&customerIds=C1", []string{"I1", "I2", "I3", "I4"}},
 		{"invoices?customerIds=C9", nil},
 		{"invoices?customerIds=C1&transactionDateFrom=2024-10-02", []string{"I4"}},
+		{"invoices?refNumbers=I4&refNumbers=I2", []string{"I2", "I4"}},
+		{"invoices?refNumbers=I9", nil},
 		{"bills?vendorIds=V1", []string{"B1", "B3"}},
 		{"bills?vendorIds=V2", []string{"B2"}},
 	}
@@ -238,4 +240,70 @@ func TestACursorLastsTenSecondsByDefault(t *testing.T) {
 	}
 	advance(10 * time.Second)
 	wantInvalidCursor(t, page(t, srv, "end_usr_a", "&cursor="+cursor), "third page 10 s after the second")
+}
+
+// TestACursorEndsWithTheLastPage: once a listing's last page is sent its
+// cursor is spent, so asking for a page after the last is an
+// INVALID_CURSOR rather than the last page again.
+func TestACursorEndsWithTheLastPage(t *testing.T) {
+	srv, _ := pagedServer(t)
+	cursor := firstCursor(t, srv)
+	for _, want := range []string{"B", "C"} {
+		if got := listedNames(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))); !cmp.Equal(got, []string{want}) {
+			t.Fatalf("next page: %v; want [%s]", got, want)
+		}
+	}
+	wantInvalidCursor(t, page(t, srv, "end_usr_a", "&cursor="+cursor), "the cursor after the last page")
+}
+
+// TestNameMatches: nameContains, StartsWith and EndsWith match where they
+// say, nameFrom and nameTo are inclusive bounds, all without case, and a
+// customer's name is its full name (Parent:Child), as QuickBooks matches
+// it. The refNumber matches keep case.
+func TestNameMatches(t *testing.T) {
+	srv := fixtureServer(t, map[string][]map[string]any{
+		"vendors": {{"name": "Acme"}, {"name": "Hooli"}, {"name": "Bacme"}, {"name": "Acmeco"}},
+		"customers": {
+			{"id": "C1", "name": "Globex"},
+			{"id": "C2", "name": "Site", "fullName": "Globex:Site", "parent": map[string]any{"id": "C1"}},
+		},
+		"invoices": {{"refNumber": "INV-1", "customerId": "C1"}, {"refNumber": "inv-2", "customerId": "C1"}, {"refNumber": "X-INV", "customerId": "C1"}},
+	})
+	tests := []struct {
+		path, field string
+		want        []string
+	}{
+		{"vendors?nameContains=CME", "name", []string{"Acme", "Bacme", "Acmeco"}},
+		{"vendors?nameStartsWith=acme", "name", []string{"Acme", "Acmeco"}},
+		{"vendors?nameEndsWith=ACME", "name", []string{"Acme", "Bacme"}},
+		{"vendors?nameFrom=bacme", "name", []string{"Hooli", "Bacme"}},
+		{"vendors?nameTo=ACMECO", "name", []string{"Acme", "Acmeco"}},
+		{"vendors?nameFrom=Acmeco&nameTo=Bacme", "name", []string{"Bacme", "Acmeco"}},
+		{"customers?nameStartsWith=globex:", "name", []string{"Site"}},
+		{"customers?nameEndsWith=site", "name", []string{"Site"}},
+		{"invoices?refNumberStartsWith=INV", "refNumber", []string{"INV-1"}},
+		{"invoices?refNumberEndsWith=INV", "refNumber", []string{"X-INV"}},
+		{"invoices?refNumberContains=INV", "refNumber", []string{"INV-1", "X-INV"}},
+		{"invoices?refNumberFrom=INV-1&refNumberTo=X-INV", "refNumber", []string{"INV-1", "X-INV"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, listed(t, srv, "/quickbooks-desktop/"+tt.path, tt.field)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestDeletingAnEndUserKeepsOthersCursors: deleting an end-user ends its
+// listings and no one else's.
+func TestDeletingAnEndUserKeepsOthersCursors(t *testing.T) {
+	srv, _ := pagedServer(t)
+	cursor := firstCursor(t, srv)
+	if r := send(t, srv, "DELETE", "/end-users/end_usr_b", authorized(srv), ""); r.status != http.StatusOK {
+		t.Fatalf("deleting end_usr_b: status %d: %s", r.status, r.body)
+	}
+	if got := listedNames(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))); !cmp.Equal(got, []string{"B"}) {
+		t.Errorf("end_usr_a's second page after end_usr_b was deleted: %v; want [B]", got)
+	}
 }

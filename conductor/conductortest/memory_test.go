@@ -348,47 +348,64 @@ func TestOversizedHeadersAre431(t *testing.T) {
 // counts against the limit.
 func TestDeletingMakesRoom(t *testing.T) {
 	srv := newServer(t)
-	invoice := fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 1<<20-200))
-	qbd := func(endUser string) http.Header {
-		h := authorized(srv)
-		h.Set("Conductor-End-User-Id", endUser)
-		return h
-	}
-	// fill creates invoices for endUser until the fake refuses one for
-	// MaxObjectBytes, and returns the ids of those it created.
-	fill := func(endUser string) []string {
-		t.Helper()
-		if err := srv.Connect(endUser); err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for range 2 * conductortest.MaxObjectBytes >> 20 {
-			r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd(endUser), invoice)
-			if r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("MaxObjectBytes")) {
-				return ids
-			}
-			var created struct{ ID string }
-			if err := json.Unmarshal(r.body, &created); r.status != http.StatusOK || err != nil {
-				t.Fatalf("creating invoice %d: status %d, %v: %.300s", len(ids), r.status, err, r.body)
-			}
-			ids = append(ids, created.ID)
-		}
-		t.Fatalf("the fake kept creating invoices of 1 MiB past MaxObjectBytes (%d MiB)", conductortest.MaxObjectBytes>>20)
-		return nil
-	}
-
-	ids := fill("end_usr_a")
-	if r := send(t, srv, "DELETE", "/quickbooks-desktop/invoices/"+ids[0], qbd("end_usr_a"), ""); r.status != http.StatusOK {
+	ids := fillWithInvoices(t, srv, "end_usr_a")
+	if r := send(t, srv, "DELETE", "/quickbooks-desktop/invoices/"+ids[0], qbdHeader(srv, "end_usr_a"), ""); r.status != http.StatusOK {
 		t.Fatalf("deleting an invoice: status %d: %.300s", r.status, r.body)
 	}
-	if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd("end_usr_a"), invoice); r.status != http.StatusOK {
+	if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbdHeader(srv, "end_usr_a"), bigInvoice); r.status != http.StatusOK {
 		t.Errorf("creating an invoice after deleting one as large: status %d: %.300s", r.status, r.body)
 	}
 
 	if r := send(t, srv, "DELETE", "/end-users/end_usr_a", authorized(srv), ""); r.status != http.StatusOK {
 		t.Fatalf("deleting the end-user: status %d: %.300s", r.status, r.body)
 	}
-	if again := fill("end_usr_b"); len(again) != len(ids) {
+	if again := fillWithInvoices(t, srv, "end_usr_b"); len(again) != len(ids) {
 		t.Errorf("after deleting the end-user that had %d invoices of 1 MiB, another got room for %d", len(ids), len(again))
+	}
+}
+
+// bigInvoice is an invoice of nearly 1 MiB, for the fake to be filled
+// with a few.
+var bigInvoice = fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 1<<20-200))
+
+func qbdHeader(srv *conductortest.Server, endUser string) http.Header {
+	h := authorized(srv)
+	h.Set("Conductor-End-User-Id", endUser)
+	return h
+}
+
+// fillWithInvoices connects endUser and creates bigInvoice for it until
+// the fake refuses one for MaxObjectBytes, and returns the ids of those
+// it created.
+func fillWithInvoices(t *testing.T, srv *conductortest.Server, endUser string) []string {
+	t.Helper()
+	if err := srv.Connect(endUser); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for range 2 * conductortest.MaxObjectBytes >> 20 {
+		r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbdHeader(srv, endUser), bigInvoice)
+		if r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("MaxObjectBytes")) {
+			return ids
+		}
+		var created struct{ ID string }
+		if err := json.Unmarshal(r.body, &created); r.status != http.StatusOK || err != nil {
+			t.Fatalf("creating invoice %d: status %d, %v: %.300s", len(ids), r.status, err, r.body)
+		}
+		ids = append(ids, created.ID)
+	}
+	t.Fatalf("the fake kept creating invoices of 1 MiB past MaxObjectBytes (%d MiB)", conductortest.MaxObjectBytes>>20)
+	return nil
+}
+
+// TestAnUpdateTakesTheRoomOfWhatItReplaces: with MaxObjectBytes full, an
+// invoice can still be updated to one as large, since the new version
+// replaces the old one rather than adding to it.
+func TestAnUpdateTakesTheRoomOfWhatItReplaces(t *testing.T) {
+	srv := newServer(t)
+	ids := fillWithInvoices(t, srv, "end_usr_a")
+	update := fmt.Sprintf(`{"revisionNumber":"0","memo":%q}`, strings.Repeat("n", 1<<20-200))
+	if r := send(t, srv, "POST", "/quickbooks-desktop/invoices/"+ids[0], qbdHeader(srv, "end_usr_a"), update); r.status != http.StatusOK {
+		t.Errorf("updating an invoice of 1 MiB with MaxObjectBytes full: status %d: %.300s", r.status, r.body)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -511,6 +512,66 @@ func TestBodiesWaitingForRoomDoNotStallOthers(t *testing.T) {
 	}
 }
 
+// TestASmallBodyPassesALargeOneWaitingForRoom: with 3.5 MiB of the
+// fake's 4 MiB of bodies in flight taken by senders still sending, and a
+// 1 MiB body waiting for room, an ordinary small request fits in what is
+// left and is answered at once rather than queued behind the large one;
+// the senders then finish and are answered too. (They have sent all but
+// their last byte, so the fake's minimum body rate leaves them some 16 s
+// to finish, which only a small request stuck in the queue would use up.)
+func TestASmallBodyPassesALargeOneWaitingForRoom(t *testing.T) {
+	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	body := func(n int) []byte {
+		b := fmt.Sprintf(`{"endUserId":"end_usr_a","publishableKey":%q}`, srv.PublishableKey)
+		return []byte(b + strings.Repeat(" ", n-len(b)))
+	}
+	start := func(n int) (net.Conn, *bufio.Reader) {
+		conn := dial(t, srv)
+		fmt.Fprintf(conn, "POST /auth-sessions HTTP/1.1\r\nHost: fake\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", srv.SecretKey, n)
+		return conn, bufio.NewReader(conn)
+	}
+	type sender struct {
+		conn net.Conn
+		r    *bufio.Reader
+		body []byte
+	}
+	var senders []sender
+	for _, n := range []int{1 << 20, 1 << 20, 1 << 20, 1 << 19} {
+		conn, r := start(n)
+		// The fake asks for the body once it has taken room for it.
+		if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "HTTP/1.1 100") {
+			t.Fatalf("a sender of %d bytes: %q, %v; want HTTP/1.1 100 Continue", n, line, err)
+		}
+		if line, err := r.ReadString('\n'); err != nil || line != "\r\n" {
+			t.Fatalf("after 100 Continue: %q, %v", line, err)
+		}
+		b := body(n)
+		if _, err := conn.Write(b[:n-1]); err != nil {
+			t.Fatal(err)
+		}
+		senders = append(senders, sender{conn, r, b[n-1:]})
+	}
+	start(1 << 20) // waits for room, and sends nothing
+
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+		t.Fatalf("a small request with a large one waiting for room: %v", err)
+	}
+	for i, s := range senders {
+		if _, err := s.conn.Write(s.body); err != nil {
+			t.Fatalf("sender %d, its last byte: %v", i, err)
+		}
+		resp, err := http.ReadResponse(s.r, nil)
+		if err != nil {
+			t.Fatalf("sender %d: %v; want its answer", i, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("sender %d: status %d, want 200", i, resp.StatusCode)
+		}
+	}
+}
+
 // TestStalledHeadersDoNotLockOthersOut opens more connections than the
 // fake keeps open (128), each sending the start of a request header and
 // stopping, then checks that an ordinary call is answered: the fake
@@ -623,4 +684,60 @@ func TestIdleConnectionsDoNotLockOthersOut(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// TestBlankEndUserHeaderIs400: an end-user header of only white space,
+// ASCII or not, is a 400 saying the header is required, as a missing one
+// is, not a 404 for an end-user named by blanks. (net/http trims ASCII
+// spaces and tabs from a header itself; the no-break and ideographic
+// spaces reach the fake.)
+func TestBlankEndUserHeaderIs400(t *testing.T) {
+	srv := newServer(t)
+	const want = "Conductor-End-User-Id: the header is required: the id (end_usr_...) of the end-user whose QuickBooks Desktop to use."
+	for _, blank := range []string{"", "   ", "\u00a0", " \u3000 "} {
+		h := authorized(srv)
+		h.Set("Conductor-End-User-Id", blank)
+		r := send(t, srv, "GET", "/quickbooks-desktop/customers", h, "")
+		if env := decodeEnvelope(t, r); r.status != http.StatusBadRequest || env.Error.Message != want {
+			t.Errorf("end-user header %q: status %d, message %q; want 400, %q", blank, r.status, env.Error.Message, want)
+		}
+	}
+}
+
+// TestAnEmptyPathParameterIsNoResource: a path whose id is empty (//)
+// names no resource: a 404 for the path, not an operation on an object
+// whose id is "".
+func TestAnEmptyPathParameterIsNoResource(t *testing.T) {
+	srv := fixtureServer(t, nil)
+	for _, tt := range []struct{ method, path string }{
+		{"POST", "/end-users//passthrough/quickbooks_desktop"},
+		{"POST", "/quickbooks-desktop/invoices//void"},
+	} {
+		r := send(t, srv, tt.method, tt.path, asEndUserA(srv), `{"CompanyQueryRq":{}}`)
+		want := "There is no resource at " + tt.method + " " + tt.path + "."
+		if env := decodeEnvelope(t, r); r.status != http.StatusNotFound || env.Error.Code != "RESOURCE_MISSING" || env.Error.Message != want {
+			t.Errorf("%s %s: status %d, %s %q; want 404, RESOURCE_MISSING %q", tt.method, tt.path, r.status, env.Error.Code, env.Error.Message, want)
+		}
+	}
+}
+
+// TestAGivenAddressIsTheURL: a fake told to listen on a loopback address
+// other than 127.0.0.1 names that address in its URL, and answers there.
+// Where the machine has no such address the case is skipped.
+func TestAGivenAddressIsTheURL(t *testing.T) {
+	for _, tt := range []struct{ addr, host string }{{"127.0.0.2:0", "127.0.0.2"}, {"[::1]:0", "::1"}} {
+		t.Run(tt.addr, func(t *testing.T) {
+			srv, err := conductortest.NewServerWithOptions(conductortest.Options{Addr: tt.addr})
+			if err != nil {
+				t.Skipf("cannot listen on %s here: %v", tt.addr, err)
+			}
+			t.Cleanup(srv.Close)
+			if u, err := url.Parse(srv.URL); err != nil || u.Hostname() != tt.host {
+				t.Fatalf("URL %q; want one on %s", srv.URL, tt.host)
+			}
+			if r := send(t, srv, "GET", "/end-users", authorized(srv), ""); r.status != http.StatusOK {
+				t.Errorf("listing end-users at %s: status %d: %s", srv.URL, r.status, r.body)
+			}
+		})
+	}
 }
