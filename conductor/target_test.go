@@ -80,11 +80,14 @@ func TestAGenEditorCannotSendTheKeyElsewhere(t *testing.T) {
 	otherURL, _ := url.Parse(other.URL)
 	c := srv.client(t, conductor.WithMaxRetries(0))
 	edits := map[string]func(u *url.URL){
-		"host":   func(u *url.URL) { u.Host = otherURL.Host },
-		"port":   func(u *url.URL) { u.Host = u.Hostname() + ":" + otherURL.Port() },
-		"scheme": func(u *url.URL) { u.Scheme = "https" },
-		"path":   func(u *url.URL) { u.Path = "/elsewhere" + u.Path },
-		"route":  func(u *url.URL) { u.Path += "/extra" },
+		"host": func(u *url.URL) { u.Host = otherURL.Host },
+		// Another name for the same server, on the same port: the key
+		// goes only to the base URL's host, whatever it resolves to.
+		"host name": func(u *url.URL) { u.Host = "localhost:" + u.Port() },
+		"port":      func(u *url.URL) { u.Host = u.Hostname() + ":" + otherURL.Port() },
+		"scheme":    func(u *url.URL) { u.Scheme = "https" },
+		"path":      func(u *url.URL) { u.Path = "/elsewhere" + u.Path },
+		"route":     func(u *url.URL) { u.Path += "/extra" },
 	}
 	for name, edit := range edits {
 		editor := func(_ context.Context, r *http.Request) error {
@@ -139,5 +142,45 @@ func TestTheKeyAsAnIdIsRedacted(t *testing.T) {
 		if len(logs.records(t)) == 0 {
 			t.Errorf("%s: no log record", name)
 		}
+	}
+}
+
+// TestAGenEditorCannotAddADotSegment: a request editor that puts a "."
+// segment where an id goes is refused, though the path would still
+// match the operation's route with "." as the id.
+func TestAGenEditorCannotAddADotSegment(t *testing.T) {
+	t.Parallel()
+	srv := newScriptServer(t, okReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	dot := func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Conductor-End-User-Id", testEndUserID)
+		r.URL.Path = strings.Replace(r.URL.Path, "/80000001-1/", "/./", 1)
+		return nil
+	}
+	_, err := c.Gen().InvoiceVoid(context.Background(), "80000001-1", dot)
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Errorf("err = %v; want a *conductor.ValidationError", err)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("server got %d requests, want none", n)
+	}
+}
+
+// TestAGenDeleteIsRetriedAsARead: a DELETE through Gen() is harmless to
+// repeat, so a 503 is retried as for a read, where a POST's would not be.
+func TestAGenDeleteIsRetriedAsARead(t *testing.T) {
+	t.Parallel()
+	srv := newScriptServer(t, reply{status: 503, headers: map[string]string{"Retry-After": "0.01"}}, okReply)
+	c := srv.client(t, conductor.WithMaxRetries(1))
+	eu := func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Conductor-End-User-Id", testEndUserID)
+		return nil
+	}
+	if _, err := c.Gen().InvoiceDelete(context.Background(), "80000001-1", eu); err != nil {
+		t.Fatalf("Gen().InvoiceDelete after a 503: %v; want the retry's answer", err)
+	}
+	if n := srv.count(); n != 2 {
+		t.Errorf("server got %d requests, want 2: the 503, then the retry", n)
 	}
 }

@@ -1,5 +1,7 @@
 package conductortest
 
+import "time"
+
 // Hooks for the external tests that wait until the fake has taken in the
 // load they sent before they measure its memory: nothing else tells when
 // it has.
@@ -14,3 +16,16 @@ func InFlightBytes(s *Server) int {
 
 // BytesRead is how many bytes the fake has read from all connections.
 func BytesRead(s *Server) int64 { return s.conns.read.Load() }
+
+// SetBodyGrace sets how long a body of s may take to start arriving
+// before the minimum rate applies (bodyGrace), for a test whose senders
+// must not be cut off however slow the machine is.
+func SetBodyGrace(s *Server, d time.Duration) { s.bodyGrace.Store(int64(d)) }
+
+// InFlightWaiting is how many requests and answers wait for room in
+// maxInFlight.
+func InFlightWaiting(s *Server) int {
+	s.inFlight.mu.Lock()
+	defer s.inFlight.mu.Unlock()
+	return len(s.inFlight.waiting)
+}

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
@@ -83,6 +84,9 @@ type Server struct {
 	// being written.
 	inFlight  inFlight
 	ioTimeout time.Duration
+	// bodyGrace is bodyGrace, but for tests that must not depend on how
+	// fast the machine is (export_internal_test.go).
+	bodyGrace atomic.Int64
 	conns     *connLimit
 
 	api       *api
@@ -178,6 +182,7 @@ func prepare(opts Options) (*Server, error) {
 		ioTimeout:      opts.IOTimeout,
 		state:          newState(),
 	}
+	s.bodyGrace.Store(int64(bodyGrace))
 	fixtures := opts.Fixtures
 	if opts.Demo {
 		fixtures = fixtures.with(demoFixtures())
@@ -464,7 +469,7 @@ func (s *Server) readBody(r *http.Request, rc *http.ResponseController) ([]byte,
 	if room == 0 && r.ContentLength == 0 {
 		return nil, 0, nil
 	}
-	sb := &slowBody{r: r.Body, rc: rc, start: time.Now(), end: time.Now().Add(s.ioTimeout)}
+	sb := &slowBody{r: r.Body, rc: rc, start: time.Now(), end: time.Now().Add(s.ioTimeout), grace: time.Duration(s.bodyGrace.Load())}
 	// Once the body is in, the deadline is the IOTimeout's again, as
 	// before it: the rate's would cut off a request waiting for its turn.
 	defer rc.SetReadDeadline(sb.end)
@@ -491,11 +496,12 @@ type slowBody struct {
 	r          io.Reader
 	rc         *http.ResponseController
 	start, end time.Time
+	grace      time.Duration // bodyGrace
 	read       int64
 }
 
 func (b *slowBody) Read(p []byte) (int, error) {
-	due := b.start.Add(bodyGrace + time.Duration((b.read+1)*int64(time.Second)/minBodyRate))
+	due := b.start.Add(b.grace + time.Duration((b.read+1)*int64(time.Second)/minBodyRate))
 	if due.After(b.end) {
 		due = b.end
 	}

@@ -516,11 +516,12 @@ func TestBodiesWaitingForRoomDoNotStallOthers(t *testing.T) {
 // fake's 4 MiB of bodies in flight taken by senders still sending, and a
 // 1 MiB body waiting for room, an ordinary small request fits in what is
 // left and is answered at once rather than queued behind the large one;
-// the senders then finish and are answered too. (They have sent all but
-// their last byte, so the fake's minimum body rate leaves them some 16 s
-// to finish, which only a small request stuck in the queue would use up.)
+// the senders then finish and are answered too. The senders' grace is
+// longer than the test, so only the fix can let the small request
+// through, however slow the machine.
 func TestASmallBodyPassesALargeOneWaitingForRoom(t *testing.T) {
 	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour})
+	conductortest.SetBodyGrace(srv, time.Hour)
 	body := func(n int) []byte {
 		b := fmt.Sprintf(`{"endUserId":"end_usr_a","publishableKey":%q}`, srv.PublishableKey)
 		return []byte(b + strings.Repeat(" ", n-len(b)))
@@ -552,6 +553,7 @@ func TestASmallBodyPassesALargeOneWaitingForRoom(t *testing.T) {
 		senders = append(senders, sender{conn, r, b[n-1:]})
 	}
 	start(1 << 20) // waits for room, and sends nothing
+	waitFor(t, "the 1 MiB body to wait for room", func() bool { return conductortest.InFlightWaiting(srv) == 1 })
 
 	c := client(t, srv, conductor.WithMaxRetries(0))
 	if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
