@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -320,4 +322,18 @@ func TestAnAnswerWithoutItsRequiredKeysIsRefused(t *testing.T) {
 	}
 	_, err = c.QBD.Transactions.List(ctx, testEndUserID, nil)
 	checkInvalid(t, err, `object 1 of the page has no "transactionType", which the spec requires`)
+
+	// Each key of a transaction, whichever it is, is checked.
+	var keys map[string]json.RawMessage
+	if err := json.Unmarshal(one, &keys); err != nil {
+		t.Fatal(err)
+	}
+	for key := range keys {
+		without := maps.Clone(keys)
+		delete(without, key)
+		body, _ := json.Marshal(without)
+		srv = newScriptServer(t, answer(list(string(body))))
+		_, err = srv.client(t, conductor.WithMaxRetries(0)).QBD.Transactions.List(ctx, testEndUserID, nil)
+		checkInvalid(t, err, fmt.Sprintf(`object 0 of the page has no %q, which the spec requires`, key))
+	}
 }
