@@ -149,25 +149,40 @@ func checkResult(srv server, o apispec.Operation, id string, out reflect.Value) 
 // more follow, rather than ask for pages forever.
 const emptyPageWithMore = "is empty but says more follow"
 
+// moreWithoutCursor is how All refuses a page that says more follow but
+// gives no cursor to ask for them, rather than end the list early.
+const moreWithoutCursor = "gives no nextCursor to ask for them"
+
 // checkAll runs All. The fake's must yield exactly the fixtures: one
 // object, or for endUsers.list the two end-users. Prism's is read to its
 // first object and stopped: static Prism answers every page with the
 // example page, whose hasMore may be true, so the list would never end.
 //
-// Dynamic Prism may answer with no objects and hasMore true, which the
-// schema allows and the API never sends (a page holds up to 150 objects
-// and says more follow only when they do); All then fails rather than ask
-// forever. That failure passes only when the page was such a page.
+// Dynamic Prism may answer with no objects and hasMore true, or with
+// hasMore true and no nextCursor, which the schema allows and the API
+// never sends (a page holds up to 150 objects and says more follow only
+// when they do, with the cursor to ask for them); All then fails rather
+// than ask forever or stop early. That failure passes only when the page
+// was such a page.
 func checkAll(srv server, o apispec.Operation, seq reflect.Value, rec *recorder) error {
 	if srv.fake == nil {
+		// Dynamic Prism invents pages that cannot go on: one that says
+		// more follow with no objects, or with no cursor. All must refuse
+		// them, and say which.
 		_, err := iterate(seq, 1)
-		if got := rec.peek(); err != nil && strings.Contains(err.Error(), emptyPageWithMore) && len(got) > 0 {
+		if got := rec.peek(); err != nil && len(got) > 0 {
 			var page struct {
-				Data    []any `json:"data"`
-				HasMore bool  `json:"hasMore"`
+				Data       []any   `json:"data"`
+				HasMore    bool    `json:"hasMore"`
+				NextCursor *string `json:"nextCursor"`
 			}
-			if json.Unmarshal(got[0].body, &page) == nil && len(page.Data) == 0 && page.HasMore {
-				return nil
+			if json.Unmarshal(got[0].body, &page) == nil && page.HasMore {
+				switch {
+				case strings.Contains(err.Error(), emptyPageWithMore) && len(page.Data) == 0:
+					return nil
+				case strings.Contains(err.Error(), moreWithoutCursor) && (page.NextCursor == nil || *page.NextCursor == ""):
+					return nil
+				}
 			}
 		}
 		return err
