@@ -18,7 +18,7 @@ func checkKeys(body []byte, list bool, required []string) string {
 	seen := make([]bool, len(required))
 	check := func(i int, at int) (int, string) {
 		clear(seen)
-		end := objectKeys(body, at, func(key []byte) {
+		end := objectKeysAt(body, at, func(key []byte, _ int) {
 			for j, name := range required {
 				if name == string(key) {
 					seen[j] = true
@@ -68,12 +68,6 @@ func checkKeys(body []byte, list bool, required []string) string {
 		}
 	}
 	return ""
-}
-
-// objectKeys calls key for each key of the object at body[at] and
-// returns where the object ends.
-func objectKeys(body []byte, at int, key func([]byte)) int {
-	return objectKeysAt(body, at, func(k []byte, _ int) { key(k) })
 }
 
 // objectKeysAt calls key for each key of the object at body[at], with
