@@ -27,11 +27,7 @@ func checkKeys(body []byte, list bool, required []string) string {
 		})
 		for j, ok := range seen {
 			if !ok {
-				what := "the object"
-				if i >= 0 {
-					what = fmt.Sprintf("object %d of the page", i)
-				}
-				return end, fmt.Sprintf("%s has no %q, which the spec requires", what, required[j])
+				return end, fmt.Sprintf("%s has no %q, which the spec requires", objectName(i), required[j])
 			}
 		}
 		return end, ""
