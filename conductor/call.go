@@ -218,15 +218,20 @@ func describeDecodeError(body []byte, err error) string {
 // answer itself when i < 0) is not what the spec documents, or "": its
 // objectType is not want, or it has no id though the schema requires one.
 func checkObject(i int, objectType, want, id string, needID bool) string {
-	what := "the object"
-	if i >= 0 {
-		what = fmt.Sprintf("object %d of the page", i)
-	}
 	switch {
 	case objectType != want:
-		return fmt.Sprintf("%s has objectType %q, want %q", what, objectType, want)
+		return fmt.Sprintf("%s has objectType %q, want %q", objectName(i), objectType, want)
 	case needID && id == "":
-		return fmt.Sprintf("%s (%s) has no id", what, want)
+		return fmt.Sprintf("%s (%s) has no id", objectName(i), want)
 	}
 	return ""
+}
+
+// objectName names, in a message, the i-th object of a page, or the
+// answer itself when i < 0.
+func objectName(i int) string {
+	if i < 0 {
+		return "the object"
+	}
+	return fmt.Sprintf("object %d of the page", i)
 }

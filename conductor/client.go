@@ -127,24 +127,28 @@ func (c Client) Format(f fmt.State, verb rune) {
 // each request, which is then the same as a facade call's.
 func newGenClient(e *engine, baseURL string) (*gen.Client, error) {
 	if shown := config.Shown(baseURL); shown != baseURL {
-		return gen.NewClient(shown, gen.WithHTTPClient(genDoer{e}))
+		u, err := url.Parse(shown)
+		if err != nil {
+			return nil, err
+		}
+		return gen.NewClient(shown, gen.WithHTTPClient(genDoer{e, u.User.String()}))
 	}
 	return gen.NewClient(baseURL, gen.WithHTTPClient(e))
 }
 
-// genDoer sends through the engine; a request whose user info is the base
-// URL's as shown, password hidden, first gets the real one back. It holds
-// nothing but the engine, so that printing a gen.Client, with any verb,
-// shows no more than the engine's address.
-type genDoer struct{ *engine }
+// genDoer sends through the engine; a request whose user info is hidden,
+// the base URL's as shown (password hidden), first gets the real one back
+// from the engine's settings. It holds nothing but the engine and what is
+// shown anyway, so that printing a gen.Client, with any verb, shows no
+// more than the engine's address.
+type genDoer struct {
+	*engine
+	hidden string
+}
 
 func (d genDoer) Do(req *http.Request) (*http.Response, error) {
-	if req.URL.User != nil {
-		if base, err := url.Parse(d.defaults.baseURL); err == nil && base.User != nil {
-			if hidden, _ := url.Parse(config.Shown(d.defaults.baseURL)); hidden != nil && req.URL.User.String() == hidden.User.String() {
-				req.URL.User = base.User
-			}
-		}
+	if req.URL.User != nil && req.URL.User.String() == d.hidden {
+		req.URL.User = d.defaults.base.User
 	}
 	return d.engine.Do(req)
 }

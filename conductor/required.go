@@ -18,7 +18,7 @@ func checkKeys(body []byte, list bool, required []string) string {
 	seen := make([]bool, len(required))
 	check := func(i int, at int) (int, string) {
 		clear(seen)
-		end := objectKeys(body, at, func(key []byte) {
+		end := objectKeysAt(body, at, func(key []byte, _ int) {
 			for j, name := range required {
 				if name == string(key) {
 					seen[j] = true
@@ -27,11 +27,7 @@ func checkKeys(body []byte, list bool, required []string) string {
 		})
 		for j, ok := range seen {
 			if !ok {
-				what := "the object"
-				if i >= 0 {
-					what = fmt.Sprintf("object %d of the page", i)
-				}
-				return end, fmt.Sprintf("%s has no %q, which the spec requires", what, required[j])
+				return end, fmt.Sprintf("%s has no %q, which the spec requires", objectName(i), required[j])
 			}
 		}
 		return end, ""
@@ -68,12 +64,6 @@ func checkKeys(body []byte, list bool, required []string) string {
 		}
 	}
 	return ""
-}
-
-// objectKeys calls key for each key of the object at body[at] and
-// returns where the object ends.
-func objectKeys(body []byte, at int, key func([]byte)) int {
-	return objectKeysAt(body, at, func(k []byte, _ int) { key(k) })
 }
 
 // objectKeysAt calls key for each key of the object at body[at], with

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // route is one operation's method and path template, as routes lists them.
@@ -43,11 +44,12 @@ func checkTarget(method string, u *url.URL, base *url.URL) error {
 // URL's, the first one empty) match a route of method; a {param} matches
 // one non-empty segment.
 func matchesRoute(method string, segments []string) bool {
-	for _, r := range routes {
+	templates := routeTemplates()
+	for k, r := range routes {
 		if r.method != method {
 			continue
 		}
-		tmpl := strings.Split(r.path, "/")
+		tmpl := templates[k]
 		if len(tmpl) != len(segments) {
 			continue
 		}
@@ -68,6 +70,16 @@ func matchesRoute(method string, segments []string) bool {
 	}
 	return false
 }
+
+// routeTemplates are the path templates of routes split at "/", by the
+// same index; split once, not on every request.
+var routeTemplates = sync.OnceValue(func() [][]string {
+	t := make([][]string, len(routes))
+	for k, r := range routes {
+		t[k] = strings.Split(r.path, "/")
+	}
+	return t
+})
 
 // port is u's port, or its scheme's default.
 func port(u *url.URL) string {

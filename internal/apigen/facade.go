@@ -630,38 +630,40 @@ func (f *facade) checkResult(b *bytes.Buffer) {
 	}
 	b.WriteString(")\n\n")
 	b.WriteString("// checkResult checks a decoded answer, whose body is body, against what the\n// spec promises of it: the objectType of the object, or of each object of a\n// page, and its id where the schema requires one, and the keys the schema\n// requires at the object's top level. It returns why the answer is not what\n// the spec documents, or \"\".\nfunc checkResult(out any, body []byte) string {\n\tswitch v := out.(type) {\n")
-	keys := func(t string, list bool) string {
-		if f.checks[t].required == "" {
-			return "\t\treturn \"\"\n"
-		}
-		return fmt.Sprintf("\t\treturn checkKeys(body, %v, required%s)\n", list, t)
-	}
-	for _, t := range types {
+	// check writes the case of result type t, or of a page of them (list).
+	check := func(t string, list bool) {
 		c := f.checks[t]
-		fmt.Fprintf(b, "\tcase *%s:\n", t)
+		caseType, i, obj, indent := "*"+t, "-1", "v", "\t\t"
+		if list {
+			caseType, i, obj, indent = "*Page["+t+"]", "i", "v.Data[i]", "\t\t\t"
+		}
+		fmt.Fprintf(b, "\tcase %s:\n", caseType)
 		if c.objectType != "" {
 			id := `""`
 			if c.id {
-				id = "v.ID"
+				id = obj + ".ID"
 			}
-			fmt.Fprintf(b, "\t\tif why := checkObject(-1, string(v.ObjectType), %q, %s, %v); why != \"\" {\n\t\t\treturn why\n\t\t}\n", c.objectType, id, c.id)
+			if list {
+				b.WriteString("\t\tfor i := range v.Data {\n")
+			}
+			fmt.Fprintf(b, "%sif why := checkObject(%s, string(%s.ObjectType), %q, %s, %v); why != \"\" {\n%s\treturn why\n%s}\n", indent, i, obj, c.objectType, id, c.id, indent, indent)
+			if list {
+				b.WriteString("\t\t}\n")
+			}
 		}
-		b.WriteString(keys(t, false))
+		if c.required == "" {
+			b.WriteString("\t\treturn \"\"\n")
+		} else {
+			fmt.Fprintf(b, "\t\treturn checkKeys(body, %v, required%s)\n", list, t)
+		}
 	}
 	for _, t := range types {
-		c := f.checks[t]
-		if !f.listed[t] {
-			continue
+		check(t, false)
+	}
+	for _, t := range types {
+		if f.listed[t] {
+			check(t, true)
 		}
-		fmt.Fprintf(b, "\tcase *Page[%s]:\n", t)
-		if c.objectType != "" {
-			id := `""`
-			if c.id {
-				id = "v.Data[i].ID"
-			}
-			fmt.Fprintf(b, "\t\tfor i := range v.Data {\n\t\t\tif why := checkObject(i, string(v.Data[i].ObjectType), %q, %s, %v); why != \"\" {\n\t\t\t\treturn why\n\t\t\t}\n\t\t}\n", c.objectType, id, c.id)
-		}
-		b.WriteString(keys(t, true))
 	}
 	b.WriteString("\t}\n\treturn \"\"\n}\n")
 }
