@@ -49,16 +49,15 @@ func (a *answer) size() int {
 	return n
 }
 
-// writeTo writes the answer to w and reports whether there was one.
-func (a *answer) writeTo(w http.ResponseWriter) bool {
+// writeTo writes the answer to w, if there is one.
+func (a *answer) writeTo(w http.ResponseWriter) {
 	if a.status == 0 {
-		return false
+		return
 	}
 	w.WriteHeader(a.status)
 	if a.page != nil {
 		a.page.writeTo(w) // an error is the client gone or cut off: nobody to tell
-		return true
+		return
 	}
 	w.Write(a.body.Bytes())
-	return true
 }

@@ -46,24 +46,8 @@ func newConnLimit(l net.Listener) *connLimit {
 }
 
 func (l *connLimit) Accept() (net.Conn, error) {
-	for taken := false; !taken; {
-		select {
-		case l.open <- struct{}{}:
-			taken = true
-			continue
-		default:
-		}
-		l.closeIdle()
-		t := time.NewTimer(minIdleToClose)
-		select {
-		case l.open <- struct{}{}:
-			taken = true
-		case <-t.C:
-		case <-l.done:
-			t.Stop()
-			return nil, net.ErrClosed
-		}
-		t.Stop()
+	if err := l.take(); err != nil {
+		return nil, err
 	}
 	c, err := l.Listener.Accept()
 	if err != nil {
@@ -71,6 +55,30 @@ func (l *connLimit) Accept() (net.Conn, error) {
 		return nil, err
 	}
 	return &limitedConn{Conn: c, release: func() { <-l.open }, read: &l.read}, nil
+}
+
+// take takes a token for a new connection, closing the connection that
+// has waited the longest for a request header every minIdleToClose while
+// none is free; it fails once the listener is closed.
+func (l *connLimit) take() error {
+	for {
+		select {
+		case l.open <- struct{}{}:
+			return nil
+		default:
+		}
+		l.closeIdle()
+		t := time.NewTimer(minIdleToClose)
+		select {
+		case l.open <- struct{}{}:
+			t.Stop()
+			return nil
+		case <-t.C:
+		case <-l.done:
+			t.Stop()
+			return net.ErrClosed
+		}
+	}
 }
 
 func (l *connLimit) Close() error {

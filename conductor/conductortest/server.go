@@ -466,7 +466,7 @@ func (s *Server) readBody(r *http.Request, rc *http.ResponseController) ([]byte,
 	if !s.inFlight.take(room, r.Context().Done(), s.closing, s.ioTimeout) {
 		panic(http.ErrAbortHandler)
 	}
-	if room == 0 && r.ContentLength == 0 {
+	if room == 0 { // a declared empty body
 		return nil, 0, nil
 	}
 	sb := &slowBody{r: r.Body, rc: rc, start: time.Now(), end: time.Now().Add(s.ioTimeout), grace: time.Duration(s.bodyGrace.Load())}

@@ -166,7 +166,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 func runOne(ctx context.Context, root, dir string, m mutation.Mutant, timeout time.Duration, buildOnly bool) result {
 	r := result{m: m}
 	begin := time.Now()
-	defer func() { r.took = time.Since(begin) }()
 	fail := func(err error) result {
 		r.outcome, r.output = invalid, err.Error()
 		r.took = time.Since(begin)
