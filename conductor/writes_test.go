@@ -209,10 +209,6 @@ func resetWritesServer(t *testing.T) (url string, posts *atomic.Int32) {
 // the caller learns that it may have happened.
 func TestAWriteResetAfterItWasSentIsNotSentAgain(t *testing.T) {
 	t.Parallel()
-	setEndUser := func(_ context.Context, r *http.Request) error {
-		r.Header.Set("Conductor-End-User-Id", testEndUserID)
-		return nil
-	}
 	for name, write := range map[string]func(*conductor.Client) error{
 		"facade create": func(c *conductor.Client) error {
 			_, err := createCustomer(t, c)
