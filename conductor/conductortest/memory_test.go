@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // heapAlloc runs a GC and returns what it left allocated in the whole
@@ -249,7 +250,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 // fake has then taken in the load the test sent.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	ctx := hangGuard(t)
+	ctx := testdeadline.Context(t)
 	for !cond() {
 		select {
 		case <-ctx.Done():
