@@ -72,17 +72,10 @@ func tcpServer(t *testing.T, serve func(net.Conn)) (string, *atomic.Int32) {
 
 func rawClient(t *testing.T, url string, opts ...conductor.Option) *conductor.Client {
 	t.Helper()
-	base := []conductor.Option{
-		conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL(url), conductor.WithPublishableKey(testPublishableKey),
-		// Each misbehaving server hangs up; a fresh transport keeps its
-		// dead connections out of the shared pool.
-		conductor.WithHTTPClient(&http.Client{Transport: &http.Transport{}}),
-	}
-	c, err := conductor.NewClient(append(base, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	// Each misbehaving server hangs up; a fresh transport keeps its dead
+	// connections out of the shared pool.
+	fresh := conductor.WithHTTPClient(&http.Client{Transport: &http.Transport{}})
+	return testClient(t, url, append([]conductor.Option{fresh}, opts...)...)
 }
 
 const okHeaders = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

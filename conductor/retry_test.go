@@ -125,11 +125,7 @@ func TestShouldRetryHeaderOverridesStatus(t *testing.T) {
 func TestConnectionErrorsAreRetried(t *testing.T) {
 	t.Parallel()
 	url, accepted := tcpServer(t, func(net.Conn) {}) // hang up before answering
-	c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL(url), conductor.WithPublishableKey(testPublishableKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = create(t, c, validParams)
+	_, err := create(t, testClient(t, url), validParams)
 	var apiErr *conductor.Error
 	if err == nil || errors.As(err, &apiErr) {
 		t.Fatalf("err = %v; want a transport error, not an API error", err)
