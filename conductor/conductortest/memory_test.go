@@ -114,8 +114,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	if err := srv.Connect("end_usr_b"); err != nil {
 		t.Fatal(err)
 	}
-	listing := authorized(srv)
-	listing.Set("Conductor-End-User-Id", "end_usr_b")
+	listing := qbdHeader(srv, "end_usr_b")
 	for range 2 {
 		if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", listing, `{"customerId":"80000001-1","transactionDate":"2024-10-01"}`); r.status != http.StatusOK {
 			t.Fatalf("creating an invoice: status %d: %.300s", r.status, r.body)
@@ -140,8 +139,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	invoice := fmt.Appendf(nil, `{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, bytes.Repeat([]byte{'m'}, 1<<20-200))
-	qbd := authorized(srv)
-	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	qbd := qbdHeader(srv, "end_usr_a")
 	refused := false
 	for i := 0; i < 2*conductortest.MaxObjectBytes>>20 && !refused; i++ {
 		r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd, string(invoice))
@@ -273,8 +271,7 @@ func TestSlowListReadersHoldNoMoreThanTheBudget(t *testing.T) {
 	if err := srv.Connect("end_usr_a"); err != nil {
 		t.Fatal(err)
 	}
-	qbd := authorized(srv)
-	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	qbd := qbdHeader(srv, "end_usr_a")
 	invoice := fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 850_000))
 	base := heapAlloc()
 	var most uint64

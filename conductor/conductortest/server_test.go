@@ -624,8 +624,7 @@ func TestLongFieldsAre400(t *testing.T) {
 	if err := srv.Connect("end_usr_a"); err != nil {
 		t.Fatal(err)
 	}
-	qbd := authorized(srv)
-	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	qbd := qbdHeader(srv, "end_usr_a")
 	long := strings.Repeat("x", 1<<10+1)
 	for _, tt := range []struct {
 		name, path string

@@ -157,8 +157,7 @@ func TestACursorExpires(t *testing.T) {
 // refuses with a 400 naming it, before it touches its state.
 func TestRequestsAreCheckedAgainstTheSpec(t *testing.T) {
 	srv, _ := connected(t, conductortest.Options{})
-	h := authorized(srv)
-	h.Set("Conductor-End-User-Id", "end_usr_a")
+	h := qbdHeader(srv, "end_usr_a")
 	noEndUser := authorized(srv)
 	tests := []struct {
 		name, method, path string
