@@ -125,7 +125,7 @@ func TestACursorExpires(t *testing.T) {
 	now := time.Now()
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	srv, c := connected(t, conductortest.Options{Now: clock, CursorTTL: 5 * time.Second})
+	_, c := connected(t, conductortest.Options{Now: clock, CursorTTL: 5 * time.Second})
 	ctx := context.Background()
 	for i := range 3 {
 		if _, err := c.QBD.Customers.Create(ctx, "end_usr_a", conductor.CustomerCreateParams{Name: fmt.Sprint("C", i)}); err != nil {
@@ -150,7 +150,6 @@ func TestACursorExpires(t *testing.T) {
 	if apiErr := (*conductor.Error)(nil); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !strings.Contains(apiErr.Message, "expired") {
 		t.Fatalf("third page after the cursor's time: %v; want 400, expired", err)
 	}
-	_ = srv
 }
 
 // TestRequestsAreCheckedAgainstTheSpec: what the spec refuses, the fake
