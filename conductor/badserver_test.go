@@ -25,6 +25,22 @@ import (
 // connections; everything stops when the test ends.
 func rawServer(t *testing.T, misbehave func(net.Conn)) (string, *atomic.Int32) {
 	t.Helper()
+	return tcpServer(t, func(conn net.Conn) {
+		req, err := http.ReadRequest(bufio.NewReader(conn))
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, req.Body)
+		misbehave(conn)
+	})
+}
+
+// tcpServer accepts TCP connections on loopback and hands each to serve,
+// closing it after. It returns the base URL and the number of accepted
+// connections; when the test ends it closes every connection and waits
+// for serve to return.
+func tcpServer(t *testing.T, serve func(net.Conn)) (string, *atomic.Int32) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -42,12 +58,7 @@ func rawServer(t *testing.T, misbehave func(net.Conn)) (string, *atomic.Int32) {
 			wg.Go(func() {
 				defer conn.Close()
 				go func() { <-done; conn.Close() }()
-				req, err := http.ReadRequest(bufio.NewReader(conn))
-				if err != nil {
-					return
-				}
-				io.Copy(io.Discard, req.Body)
-				misbehave(conn)
+				serve(conn)
 			})
 		}
 	})
@@ -61,17 +72,10 @@ func rawServer(t *testing.T, misbehave func(net.Conn)) (string, *atomic.Int32) {
 
 func rawClient(t *testing.T, url string, opts ...conductor.Option) *conductor.Client {
 	t.Helper()
-	base := []conductor.Option{
-		conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL(url), conductor.WithPublishableKey(testPublishableKey),
-		// Each misbehaving server hangs up; a fresh transport keeps its
-		// dead connections out of the shared pool.
-		conductor.WithHTTPClient(&http.Client{Transport: &http.Transport{}}),
-	}
-	c, err := conductor.NewClient(append(base, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
+	// Each misbehaving server hangs up; a fresh transport keeps its dead
+	// connections out of the shared pool.
+	fresh := conductor.WithHTTPClient(&http.Client{Transport: &http.Transport{}})
+	return testClient(t, url, append([]conductor.Option{fresh}, opts...)...)
 }
 
 const okHeaders = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

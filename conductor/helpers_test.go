@@ -116,9 +116,16 @@ func newScriptServer(t *testing.T, replies ...reply) *scriptServer {
 // client returns a client for s with the test keys and opts.
 func (s *scriptServer) client(t *testing.T, opts ...conductor.Option) *conductor.Client {
 	t.Helper()
+	return testClient(t, s.URL, opts...)
+}
+
+// testClient returns a client for the server at url with the test keys
+// and opts.
+func testClient(t *testing.T, url string, opts ...conductor.Option) *conductor.Client {
+	t.Helper()
 	base := []conductor.Option{
 		conductor.WithAPIKey(testAPIKey),
-		conductor.WithBaseURL(s.URL),
+		conductor.WithBaseURL(url),
 		conductor.WithPublishableKey(testPublishableKey),
 	}
 	c, err := conductor.NewClient(append(base, opts...)...)

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -125,27 +124,8 @@ func TestShouldRetryHeaderOverridesStatus(t *testing.T) {
 
 func TestConnectionErrorsAreRetried(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var accepted atomic.Int32
-	go func() {
-		for {
-			conn, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			accepted.Add(1)
-			conn.Close() // hang up before answering
-		}
-	}()
-	c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL("http://"+ln.Addr().String()), conductor.WithPublishableKey(testPublishableKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = create(t, c, validParams)
+	url, accepted := tcpServer(t, func(net.Conn) {}) // hang up before answering
+	_, err := create(t, testClient(t, url), validParams)
 	var apiErr *conductor.Error
 	if err == nil || errors.As(err, &apiErr) {
 		t.Fatalf("err = %v; want a transport error, not an API error", err)

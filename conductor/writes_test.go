@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -183,52 +182,24 @@ func TestGenPostsAreWrites(t *testing.T) {
 // POSTs that arrived, whatever the connection.
 func resetWritesServer(t *testing.T) (url string, posts *atomic.Int32) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	posts = new(atomic.Int32)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
-	wg.Go(func() {
+	url, _ = tcpServer(t, func(conn net.Conn) {
+		br := bufio.NewReader(conn)
 		for {
-			conn, err := ln.Accept()
+			req, err := http.ReadRequest(br)
 			if err != nil {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Go(func() {
-				defer conn.Close()
-				br := bufio.NewReader(conn)
-				for {
-					req, err := http.ReadRequest(br)
-					if err != nil {
-						return
-					}
-					io.Copy(io.Discard, req.Body)
-					if req.Method == http.MethodPost {
-						posts.Add(1)
-						conn.(*net.TCPConn).SetLinger(0) // close with RST
-						return
-					}
-					fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(customerJSON), customerJSON)
-				}
-			})
+			io.Copy(io.Discard, req.Body)
+			if req.Method == http.MethodPost {
+				posts.Add(1)
+				conn.(*net.TCPConn).SetLinger(0) // close with RST
+				return
+			}
+			fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", len(customerJSON), customerJSON)
 		}
 	})
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return "http://" + ln.Addr().String(), posts
+	return url, posts
 }
 
 // TestAWriteResetAfterItWasSentIsNotSentAgain: a create read whole by the
@@ -238,10 +209,6 @@ func resetWritesServer(t *testing.T) (url string, posts *atomic.Int32) {
 // the caller learns that it may have happened.
 func TestAWriteResetAfterItWasSentIsNotSentAgain(t *testing.T) {
 	t.Parallel()
-	setEndUser := func(_ context.Context, r *http.Request) error {
-		r.Header.Set("Conductor-End-User-Id", testEndUserID)
-		return nil
-	}
 	for name, write := range map[string]func(*conductor.Client) error{
 		"facade create": func(c *conductor.Client) error {
 			_, err := createCustomer(t, c)
@@ -390,14 +357,7 @@ func TestARetriedDeleteSaysTheFirstMayHaveDeletedIt(t *testing.T) {
 // body (Request.GetBody). It counts the requests that arrived.
 func h2ResetServer(t *testing.T) (url string, requests *atomic.Int32) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
 	requests = new(atomic.Int32)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var conns []net.Conn
 	frame := func(typ, flags byte, stream uint32, payload []byte) []byte {
 		n := len(payload)
 		return append([]byte{byte(n >> 16), byte(n >> 8), byte(n), typ, flags,
@@ -409,56 +369,35 @@ func h2ResetServer(t *testing.T) (url string, requests *atomic.Int32) {
 		flagEndStream, flagAck              = 0x1, 0x1
 		protocolError                       = 0x1
 	)
-	wg.Go(func() {
+	url, _ = tcpServer(t, func(conn net.Conn) {
+		preface := make([]byte, len("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"))
+		if _, err := io.ReadFull(conn, preface); err != nil {
+			return
+		}
+		conn.Write(frame(typeSettings, 0, 0, nil))
+		head := make([]byte, 9)
 		for {
-			conn, err := ln.Accept()
-			if err != nil {
+			if _, err := io.ReadFull(conn, head); err != nil {
 				return
 			}
-			mu.Lock()
-			conns = append(conns, conn)
-			mu.Unlock()
-			wg.Go(func() {
-				defer conn.Close()
-				preface := make([]byte, len("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"))
-				if _, err := io.ReadFull(conn, preface); err != nil {
-					return
-				}
-				conn.Write(frame(typeSettings, 0, 0, nil))
-				head := make([]byte, 9)
-				for {
-					if _, err := io.ReadFull(conn, head); err != nil {
-						return
-					}
-					payload := make([]byte, int(head[0])<<16|int(head[1])<<8|int(head[2]))
-					if _, err := io.ReadFull(conn, payload); err != nil {
-						return
-					}
-					typ, flags := head[3], head[4]
-					stream := uint32(head[5]&0x7f)<<24 | uint32(head[6])<<16 | uint32(head[7])<<8 | uint32(head[8])
-					switch {
-					case typ == typeSettings && flags&flagAck == 0:
-						conn.Write(frame(typeSettings, flagAck, 0, nil))
-					case typ == typeHeaders:
-						requests.Add(1)
-					}
-					if (typ == typeHeaders || typ == typeData) && flags&flagEndStream != 0 {
-						conn.Write(frame(typeRSTStream, 0, stream, []byte{0, 0, 0, protocolError}))
-					}
-				}
-			})
+			payload := make([]byte, int(head[0])<<16|int(head[1])<<8|int(head[2]))
+			if _, err := io.ReadFull(conn, payload); err != nil {
+				return
+			}
+			typ, flags := head[3], head[4]
+			stream := uint32(head[5]&0x7f)<<24 | uint32(head[6])<<16 | uint32(head[7])<<8 | uint32(head[8])
+			switch {
+			case typ == typeSettings && flags&flagAck == 0:
+				conn.Write(frame(typeSettings, flagAck, 0, nil))
+			case typ == typeHeaders:
+				requests.Add(1)
+			}
+			if (typ == typeHeaders || typ == typeData) && flags&flagEndStream != 0 {
+				conn.Write(frame(typeRSTStream, 0, stream, []byte{0, 0, 0, protocolError}))
+			}
 		}
 	})
-	t.Cleanup(func() {
-		ln.Close()
-		mu.Lock()
-		for _, c := range conns {
-			c.Close()
-		}
-		mu.Unlock()
-		wg.Wait()
-	})
-	return "http://" + ln.Addr().String(), requests
+	return url, requests
 }
 
 // TestHTTP2DoesNotResendAWrite: over HTTP/2, a stream the server resets

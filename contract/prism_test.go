@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -55,10 +56,25 @@ func prismURL(t *testing.T) string {
 // stopPrism stops the shared Prism, if it started; TestMain calls it once
 // every test has run.
 func stopPrism() {
-	if prismProc != nil {
-		prismProc.stop()
+	if prismProc == nil {
+		return
 	}
+	ctx := context.Background()
+	// No test is left to take a deadline from, so take the run's: -timeout
+	// counts from the binary's start.
+	if f := flag.Lookup("test.timeout"); f != nil {
+		if d, err := time.ParseDuration(f.Value.String()); err == nil && d > 0 {
+			end := runStart.Add(d)
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithDeadline(ctx, end.Add(-max(time.Until(end)/20, time.Second)))
+			defer cancel()
+		}
+	}
+	prismProc.stop(ctx)
 }
+
+// runStart is about when the test binary started, which -timeout counts from.
+var runStart = time.Now()
 
 // prism is a running `prism mock`.
 type prism struct {
@@ -117,16 +133,17 @@ func startPrism(ctx context.Context, spec string, args ...string) (*prism, error
 	case <-ctx.Done():
 		err = errors.New("Prism was not listening near the test's deadline")
 	}
-	p.stop()
+	p.stop(ctx)
 	return nil, fmt.Errorf("%v:\n%s", err, log)
 }
 
-// stop ends Prism and waits until its output is drained.
-func (p *prism) stop() {
+// stop ends Prism and waits until its output is drained; if that has not
+// happened when ctx ends, it kills Prism.
+func (p *prism) stop(ctx context.Context) {
 	syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
 	select {
 	case <-p.drained:
-	case <-time.After(10 * time.Second):
+	case <-ctx.Done():
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 		<-p.drained
 	}

@@ -14,9 +14,7 @@ import (
 // asEndUserA is the headers of a call for end_usr_a of a fake from
 // connected.
 func asEndUserA(srv *conductortest.Server) http.Header {
-	h := authorized(srv)
-	h.Set("Conductor-End-User-Id", "end_usr_a")
-	return h
+	return qbdHeader(srv, "end_usr_a")
 }
 
 // decodeObject decodes a 200 answer, failing the test on any other.

@@ -15,7 +15,11 @@ import (
 // listed, in order.
 func listed(t *testing.T, srv *conductortest.Server, path, field string) []string {
 	t.Helper()
-	page := decodeObject(t, send(t, srv, "GET", path, asEndUserA(srv), ""))
+	return fieldOfEach(decodeObject(t, send(t, srv, "GET", path, asEndUserA(srv), "")), field)
+}
+
+// fieldOfEach is the field of each object in a page's data, in order.
+func fieldOfEach(page map[string]any, field string) []string {
 	var out []string
 	for _, v := range page["data"].([]any) {
 		out = append(out, v.(map[string]any)[field].(string))
@@ -184,9 +188,7 @@ func pagedServer(t *testing.T) (srv *conductortest.Server, advance func(time.Dur
 // page asks for a page of end-user's customers and returns the answer.
 func page(t *testing.T, srv *conductortest.Server, endUser, query string) rawResponse {
 	t.Helper()
-	h := authorized(srv)
-	h.Set("Conductor-End-User-Id", endUser)
-	return send(t, srv, "GET", "/quickbooks-desktop/customers?limit=1"+query, h, "")
+	return send(t, srv, "GET", "/quickbooks-desktop/customers?limit=1"+query, qbdHeader(srv, endUser), "")
 }
 
 // firstCursor lists end_usr_a's first customer and returns the cursor.
@@ -216,17 +218,9 @@ func TestACursorIsItsEndUsers(t *testing.T) {
 	h := asEndUserA(srv)
 	wantInvalidCursor(t, send(t, srv, "GET", "/quickbooks-desktop/vendors?cursor="+cursor, h, ""), "the customers' cursor for vendors")
 	second := decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))
-	if got := listedNames(second); !cmp.Equal(got, []string{"B"}) {
+	if got := fieldOfEach(second, "name"); !cmp.Equal(got, []string{"B"}) {
 		t.Errorf("end_usr_a's second page: %v; want [B]", got)
 	}
-}
-
-func listedNames(page map[string]any) []string {
-	var out []string
-	for _, v := range page["data"].([]any) {
-		out = append(out, v.(map[string]any)["name"].(string))
-	}
-	return out
 }
 
 // TestACursorLastsTenSecondsByDefault: as Conductor's, a cursor is good
@@ -235,7 +229,7 @@ func TestACursorLastsTenSecondsByDefault(t *testing.T) {
 	srv, advance := pagedServer(t)
 	cursor := firstCursor(t, srv)
 	advance(10*time.Second - time.Millisecond)
-	if got := listedNames(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))); !cmp.Equal(got, []string{"B"}) {
+	if got := fieldOfEach(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor)), "name"); !cmp.Equal(got, []string{"B"}) {
 		t.Errorf("second page just before 10 s: %v; want [B]", got)
 	}
 	advance(10 * time.Second)
@@ -249,7 +243,7 @@ func TestACursorEndsWithTheLastPage(t *testing.T) {
 	srv, _ := pagedServer(t)
 	cursor := firstCursor(t, srv)
 	for _, want := range []string{"B", "C"} {
-		if got := listedNames(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))); !cmp.Equal(got, []string{want}) {
+		if got := fieldOfEach(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor)), "name"); !cmp.Equal(got, []string{want}) {
 			t.Fatalf("next page: %v; want [%s]", got, want)
 		}
 	}
@@ -303,7 +297,7 @@ func TestDeletingAnEndUserKeepsOthersCursors(t *testing.T) {
 	if r := send(t, srv, "DELETE", "/end-users/end_usr_b", authorized(srv), ""); r.status != http.StatusOK {
 		t.Fatalf("deleting end_usr_b: status %d: %s", r.status, r.body)
 	}
-	if got := listedNames(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor))); !cmp.Equal(got, []string{"B"}) {
+	if got := fieldOfEach(decodeObject(t, page(t, srv, "end_usr_a", "&cursor="+cursor)), "name"); !cmp.Equal(got, []string{"B"}) {
 		t.Errorf("end_usr_a's second page after end_usr_b was deleted: %v; want [B]", got)
 	}
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // heapAlloc runs a GC and returns what it left allocated in the whole
@@ -113,8 +114,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	if err := srv.Connect("end_usr_b"); err != nil {
 		t.Fatal(err)
 	}
-	listing := authorized(srv)
-	listing.Set("Conductor-End-User-Id", "end_usr_b")
+	listing := qbdHeader(srv, "end_usr_b")
 	for range 2 {
 		if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", listing, `{"customerId":"80000001-1","transactionDate":"2024-10-01"}`); r.status != http.StatusOK {
 			t.Fatalf("creating an invoice: status %d: %.300s", r.status, r.body)
@@ -139,8 +139,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	invoice := fmt.Appendf(nil, `{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, bytes.Repeat([]byte{'m'}, 1<<20-200))
-	qbd := authorized(srv)
-	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	qbd := qbdHeader(srv, "end_usr_a")
 	refused := false
 	for i := 0; i < 2*conductortest.MaxObjectBytes>>20 && !refused; i++ {
 		r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbd, string(invoice))
@@ -249,7 +248,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 // fake has then taken in the load the test sent.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	ctx := hangGuard(t)
+	ctx := testdeadline.Context(t)
 	for !cond() {
 		select {
 		case <-ctx.Done():
@@ -272,8 +271,7 @@ func TestSlowListReadersHoldNoMoreThanTheBudget(t *testing.T) {
 	if err := srv.Connect("end_usr_a"); err != nil {
 		t.Fatal(err)
 	}
-	qbd := authorized(srv)
-	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	qbd := qbdHeader(srv, "end_usr_a")
 	invoice := fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 850_000))
 	base := heapAlloc()
 	var most uint64

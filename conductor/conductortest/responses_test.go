@@ -137,13 +137,8 @@ func TestCloseEndsAStall(t *testing.T) {
 	}()
 	// Nothing signals that the request reached the fake's handler but the
 	// record it makes there, so wait for that.
+	waitFor(t, "the request to reach the fake", func() bool { return len(srv.Requests()) > 0 })
 	ctx := testdeadline.Context(t)
-	for len(srv.Requests()) == 0 {
-		if ctx.Err() != nil {
-			t.Fatal("the request never reached the fake")
-		}
-		time.Sleep(time.Millisecond)
-	}
 	closed := make(chan struct{})
 	go func() { srv.Close(); close(closed) }()
 	select {

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 var fixedNow = time.Date(2026, 1, 2, 3, 4, 5, 678901234, time.UTC)
@@ -358,7 +359,7 @@ func dial(t *testing.T, srv *conductortest.Server) *net.TCPConn {
 	// all of a large unread answer. (Much smaller, and window updates
 	// would crawl once it is read.)
 	tcp.SetReadBuffer(256 << 10)
-	tcp.SetReadDeadline(deadlineOf(hangGuard(t)))
+	tcp.SetReadDeadline(deadlineOf(testdeadline.Context(t)))
 	return tcp
 }
 
@@ -423,19 +424,6 @@ func stallSending(t *testing.T, srv *conductortest.Server) (conn *net.TCPConn, f
 	}
 }
 
-// hangGuard is a context that ends a little before the test's deadline,
-// so that a call the fake never answers fails the test with a message
-// rather than a panic. It bounds a hang; it measures nothing.
-func hangGuard(t *testing.T) context.Context {
-	ctx := t.Context()
-	if d, ok := t.Deadline(); ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, d.Add(-5*time.Second))
-		t.Cleanup(cancel)
-	}
-	return ctx
-}
-
 // TestSlowClientsDoNotStallOthers leaves two slow clients, as many as the
 // fake works on requests at once, in the middle of a request or of an
 // answer, then checks that ordinary calls are answered while they wait,
@@ -463,10 +451,10 @@ func TestSlowClientsDoNotStallOthers(t *testing.T) {
 				finish = append(finish, f)
 			}
 			c := client(t, srv, conductor.WithMaxRetries(0))
-			if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+			if _, err := c.AuthSessions.Create(testdeadline.Context(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
 				t.Fatalf("with two slow clients, an ordinary call: %v", err)
 			}
-			if _, err := c.QBD.Invoices.List(hangGuard(t), "end_usr_big", &conductor.InvoiceListParams{Limit: new(1)}); err != nil {
+			if _, err := c.QBD.Invoices.List(testdeadline.Context(t), "end_usr_big", &conductor.InvoiceListParams{Limit: new(1)}); err != nil {
 				t.Fatalf("with two slow clients, a list: %v", err)
 			}
 			if !tt.finish {
@@ -504,10 +492,10 @@ func TestBodiesWaitingForRoomDoNotStallOthers(t *testing.T) {
 		conn.Write([]byte("{"))
 	}
 	c := client(t, srv, conductor.WithMaxRetries(0))
-	if _, err := c.EndUsers.Retrieve(hangGuard(t), "end_usr_a"); err != nil {
+	if _, err := c.EndUsers.Retrieve(testdeadline.Context(t), "end_usr_a"); err != nil {
 		t.Fatalf("with %d senders stalled mid-body, a request without a body: %v", senders, err)
 	}
-	if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+	if _, err := c.AuthSessions.Create(testdeadline.Context(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
 		t.Fatalf("with %d senders stalled mid-body, a small request: %v", senders, err)
 	}
 }
@@ -556,7 +544,7 @@ func TestASmallBodyPassesALargeOneWaitingForRoom(t *testing.T) {
 	waitFor(t, "the 1 MiB body to wait for room", func() bool { return conductortest.InFlightWaiting(srv) == 1 })
 
 	c := client(t, srv, conductor.WithMaxRetries(0))
-	if _, err := c.AuthSessions.Create(hangGuard(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
+	if _, err := c.AuthSessions.Create(testdeadline.Context(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a"}); err != nil {
 		t.Fatalf("a small request with a large one waiting for room: %v", err)
 	}
 	for i, s := range senders {
@@ -588,7 +576,7 @@ func TestStalledHeadersDoNotLockOthersOut(t *testing.T) {
 		io.WriteString(conn, "GET /end-users HTTP/1.1\r\nHost: fake\r\n")
 	}
 	c := client(t, srv, conductor.WithMaxRetries(0))
-	if _, err := c.EndUsers.Retrieve(hangGuard(t), "end_usr_a"); err != nil {
+	if _, err := c.EndUsers.Retrieve(testdeadline.Context(t), "end_usr_a"); err != nil {
 		t.Fatalf("with %d connections stalled mid-header, an ordinary call: %v", conns, err)
 	}
 }
@@ -636,8 +624,7 @@ func TestLongFieldsAre400(t *testing.T) {
 	if err := srv.Connect("end_usr_a"); err != nil {
 		t.Fatal(err)
 	}
-	qbd := authorized(srv)
-	qbd.Set("Conductor-End-User-Id", "end_usr_a")
+	qbd := qbdHeader(srv, "end_usr_a")
 	long := strings.Repeat("x", 1<<10+1)
 	for _, tt := range []struct {
 		name, path string

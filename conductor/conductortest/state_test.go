@@ -125,7 +125,7 @@ func TestACursorExpires(t *testing.T) {
 	now := time.Now()
 	var mu sync.Mutex
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	srv, c := connected(t, conductortest.Options{Now: clock, CursorTTL: 5 * time.Second})
+	_, c := connected(t, conductortest.Options{Now: clock, CursorTTL: 5 * time.Second})
 	ctx := context.Background()
 	for i := range 3 {
 		if _, err := c.QBD.Customers.Create(ctx, "end_usr_a", conductor.CustomerCreateParams{Name: fmt.Sprint("C", i)}); err != nil {
@@ -150,15 +150,13 @@ func TestACursorExpires(t *testing.T) {
 	if apiErr := (*conductor.Error)(nil); !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusBadRequest || !strings.Contains(apiErr.Message, "expired") {
 		t.Fatalf("third page after the cursor's time: %v; want 400, expired", err)
 	}
-	_ = srv
 }
 
 // TestRequestsAreCheckedAgainstTheSpec: what the spec refuses, the fake
 // refuses with a 400 naming it, before it touches its state.
 func TestRequestsAreCheckedAgainstTheSpec(t *testing.T) {
 	srv, _ := connected(t, conductortest.Options{})
-	h := authorized(srv)
-	h.Set("Conductor-End-User-Id", "end_usr_a")
+	h := qbdHeader(srv, "end_usr_a")
 	noEndUser := authorized(srv)
 	tests := []struct {
 		name, method, path string
