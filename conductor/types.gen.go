@@ -3206,6 +3206,7 @@ const (
 	ApplicableCreditTransactionTypeSalesReceipt                                                 = gen.QbdApplicableCreditTransactionTypeSalesReceipt
 	ApplicableCreditTransactionTypeSalesTaxPaymentCheck                                         = gen.QbdApplicableCreditTransactionTypeSalesTaxPaymentCheck
 	ApplicableCreditTransactionTypeTransfer                                                     = gen.QbdApplicableCreditTransactionTypeTransfer
+	ApplicableCreditTransactionTypeTransferInventory                                            = gen.QbdApplicableCreditTransactionTypeTransferInventory
 	ApplicableCreditTransactionTypeUnknown                                                      = gen.QbdApplicableCreditTransactionTypeUnknown
 	ApplicableCreditTransactionTypeVendorCredit                                                 = gen.QbdApplicableCreditTransactionTypeVendorCredit
 	ApplicableCreditTransactionTypeYtdAdjustment                                                = gen.QbdApplicableCreditTransactionTypeYtdAdjustment
@@ -3299,6 +3300,7 @@ const (
 	CreditTransactionTransactionTypeSalesReceipt                                                = gen.QbdCreditTransactionTransactionTypeSalesReceipt
 	CreditTransactionTransactionTypeSalesTaxPaymentCheck                                        = gen.QbdCreditTransactionTransactionTypeSalesTaxPaymentCheck
 	CreditTransactionTransactionTypeTransfer                                                    = gen.QbdCreditTransactionTransactionTypeTransfer
+	CreditTransactionTransactionTypeTransferInventory                                           = gen.QbdCreditTransactionTransactionTypeTransferInventory
 	CreditTransactionTransactionTypeUnknown                                                     = gen.QbdCreditTransactionTransactionTypeUnknown
 	CreditTransactionTransactionTypeVendorCredit                                                = gen.QbdCreditTransactionTransactionTypeVendorCredit
 	CreditTransactionTransactionTypeYtdAdjustment                                               = gen.QbdCreditTransactionTransactionTypeYtdAdjustment
@@ -3429,6 +3431,7 @@ const (
 	DepositLineTransactionTypeSalesReceipt                                                      = gen.QbdDepositLineTransactionTypeSalesReceipt
 	DepositLineTransactionTypeSalesTaxPaymentCheck                                              = gen.QbdDepositLineTransactionTypeSalesTaxPaymentCheck
 	DepositLineTransactionTypeTransfer                                                          = gen.QbdDepositLineTransactionTypeTransfer
+	DepositLineTransactionTypeTransferInventory                                                 = gen.QbdDepositLineTransactionTypeTransferInventory
 	DepositLineTransactionTypeUnknown                                                           = gen.QbdDepositLineTransactionTypeUnknown
 	DepositLineTransactionTypeVendorCredit                                                      = gen.QbdDepositLineTransactionTypeVendorCredit
 	DepositLineTransactionTypeYtdAdjustment                                                     = gen.QbdDepositLineTransactionTypeYtdAdjustment
@@ -3553,6 +3556,7 @@ const (
 	LinkedTransactionTransactionTypeSalesReceipt                                                = gen.QbdLinkedTransactionTransactionTypeSalesReceipt
 	LinkedTransactionTransactionTypeSalesTaxPaymentCheck                                        = gen.QbdLinkedTransactionTransactionTypeSalesTaxPaymentCheck
 	LinkedTransactionTransactionTypeTransfer                                                    = gen.QbdLinkedTransactionTransactionTypeTransfer
+	LinkedTransactionTransactionTypeTransferInventory                                           = gen.QbdLinkedTransactionTransactionTypeTransferInventory
 	LinkedTransactionTransactionTypeUnknown                                                     = gen.QbdLinkedTransactionTransactionTypeUnknown
 	LinkedTransactionTransactionTypeVendorCredit                                                = gen.QbdLinkedTransactionTransactionTypeVendorCredit
 	LinkedTransactionTransactionTypeYtdAdjustment                                               = gen.QbdLinkedTransactionTransactionTypeYtdAdjustment
@@ -3587,6 +3591,7 @@ const (
 	PayableBillTransactionTypeSalesReceipt                                                      = gen.QbdPayableBillTransactionTypeSalesReceipt
 	PayableBillTransactionTypeSalesTaxPaymentCheck                                              = gen.QbdPayableBillTransactionTypeSalesTaxPaymentCheck
 	PayableBillTransactionTypeTransfer                                                          = gen.QbdPayableBillTransactionTypeTransfer
+	PayableBillTransactionTypeTransferInventory                                                 = gen.QbdPayableBillTransactionTypeTransferInventory
 	PayableBillTransactionTypeUnknown                                                           = gen.QbdPayableBillTransactionTypeUnknown
 	PayableBillTransactionTypeVendorCredit                                                      = gen.QbdPayableBillTransactionTypeVendorCredit
 	PayableBillTransactionTypeYtdAdjustment                                                     = gen.QbdPayableBillTransactionTypeYtdAdjustment
@@ -3627,6 +3632,7 @@ const (
 	PaymentToDepositTransactionTypeSalesReceipt                                                 = gen.QbdPaymentToDepositTransactionTypeSalesReceipt
 	PaymentToDepositTransactionTypeSalesTaxPaymentCheck                                         = gen.QbdPaymentToDepositTransactionTypeSalesTaxPaymentCheck
 	PaymentToDepositTransactionTypeTransfer                                                     = gen.QbdPaymentToDepositTransactionTypeTransfer
+	PaymentToDepositTransactionTypeTransferInventory                                            = gen.QbdPaymentToDepositTransactionTypeTransferInventory
 	PaymentToDepositTransactionTypeUnknown                                                      = gen.QbdPaymentToDepositTransactionTypeUnknown
 	PaymentToDepositTransactionTypeVendorCredit                                                 = gen.QbdPaymentToDepositTransactionTypeVendorCredit
 	PaymentToDepositTransactionTypeYtdAdjustment                                                = gen.QbdPaymentToDepositTransactionTypeYtdAdjustment
@@ -3821,6 +3827,7 @@ const (
 	TargetTransactionTransactionTypeSalesReceipt                                                = gen.QbdTargetTransactionTransactionTypeSalesReceipt
 	TargetTransactionTransactionTypeSalesTaxPaymentCheck                                        = gen.QbdTargetTransactionTransactionTypeSalesTaxPaymentCheck
 	TargetTransactionTransactionTypeTransfer                                                    = gen.QbdTargetTransactionTransactionTypeTransfer
+	TargetTransactionTransactionTypeTransferInventory                                           = gen.QbdTargetTransactionTransactionTypeTransferInventory
 	TargetTransactionTransactionTypeUnknown                                                     = gen.QbdTargetTransactionTransactionTypeUnknown
 	TargetTransactionTransactionTypeVendorCredit                                                = gen.QbdTargetTransactionTransactionTypeVendorCredit
 	TargetTransactionTransactionTypeYtdAdjustment                                               = gen.QbdTargetTransactionTransactionTypeYtdAdjustment
@@ -3870,6 +3877,7 @@ const (
 	TransactionTransactionTypeSalesReceipt                                                      = gen.QbdTransactionTransactionTypeSalesReceipt
 	TransactionTransactionTypeSalesTaxPaymentCheck                                              = gen.QbdTransactionTransactionTypeSalesTaxPaymentCheck
 	TransactionTransactionTypeTransfer                                                          = gen.QbdTransactionTransactionTypeTransfer
+	TransactionTransactionTypeTransferInventory                                                 = gen.QbdTransactionTransactionTypeTransferInventory
 	TransactionTransactionTypeUnknown                                                           = gen.QbdTransactionTransactionTypeUnknown
 	TransactionTransactionTypeVendorCredit                                                      = gen.QbdTransactionTransactionTypeVendorCredit
 	TransactionTransactionTypeYtdAdjustment                                                     = gen.QbdTransactionTransactionTypeYtdAdjustment
