@@ -52,6 +52,9 @@ type settings struct {
 	allowInsecureHTTP bool
 	logger            *slog.Logger
 	retryWrites       bool
+	// response, set by WithResponse for one call only, is filled in with
+	// the answer to each attempt (see Response.record).
+	response *Response
 }
 
 // clone copies s deeply enough that options applied to the copy never
