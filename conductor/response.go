@@ -42,28 +42,29 @@ type Response struct {
 }
 
 // WithResponse makes the call it is passed to fill in *resp with its HTTP
-// answer: status, headers, Conductor-Request-Id and raw body (see
-// [Response]). It works with every operation: the generated methods,
-// List, All and [AuthSessionsService.Create].
+// answer: status, headers, Conductor-Request-Id and raw body, where a
+// field the spec does not list is kept (see [Response]). It works with
+// every operation: the generated methods, List, All and
+// [AuthSessionsService.Create].
 //
 // After a call that returns no error, *resp is the answer its result was
-// decoded from. After one that fails, *resp is the answer to the call's
-// last attempt whatever its status (the non-2xx that became the
-// [*Error], whose Header this adds to the Error's fields; or the 2xx that
-// did not decode, [ErrInvalidResponse]), or the zero Response when that
-// attempt got no answer (refused parameters, a connection failure, a
-// timeout).
+// decoded from. After one that fails, it is the answer to the call's last
+// attempt, whatever its status: the non-2xx that became the [*Error]
+// (with the headers, which the Error does not keep), or the 2xx that did
+// not decode ([ErrInvalidResponse]); or the zero Response when that
+// attempt got no answer (parameters refused before sending, a connection
+// failure, a timeout).
 //
-// List fills it in with the page's answer. All fills it in with one page
-// at a time, as the loop reaches it: in the loop body, *resp is the answer
-// of the page the current object came from; after the loop, that of the
-// last page the loop reached (the failed one, when the loop ends with a
-// page's error, by the rule above). The page All fetches ahead while the
-// loop works is written into *resp only when the loop reaches it, so the
-// loop body may read *resp.
+// List fills it in with the page's answer. All fills it in one page at a
+// time, as the loop reaches the page: in the loop body, *resp is the
+// answer of the page the current object came from; after the loop, that
+// of the last page the loop reached (the failed one, by the rule above,
+// when the loop ends with a page's error). The page All fetches ahead
+// while the loop works is written into *resp only when the loop reaches
+// it, so the loop body may read *resp.
 //
-// It is a per-call option: [NewClient] refuses it, since the calls of a
-// shared client would all write into one Response. Give each concurrent
+// It is a per-call option: [NewClient] refuses it, since every call of a
+// shared client would write into the same Response. Give each concurrent
 // call a Response of its own. A nil resp is refused.
 func WithResponse(resp *Response) Option {
 	return func(s *settings) error {

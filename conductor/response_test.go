@@ -185,8 +185,10 @@ func TestWithResponseAfterAFailure(t *testing.T) {
 	if diff := cmp.Diff(want, resp, ignoreHeader); diff != "" || resp.Header.Get("X-Extra") != "kept" {
 		t.Errorf("Response after a 404 (-want +got):\n%s\nheaders %v", diff, resp.Header)
 	}
-	resp.Body[0] = 'X'
-	if apiErr.Body[0] == 'X' {
+	if len(resp.Body) > 0 {
+		resp.Body[0] = 'X'
+	}
+	if len(apiErr.Body) > 0 && apiErr.Body[0] == 'X' {
 		t.Error("the Response's Body is the Error's: the caller does not own it")
 	}
 
@@ -291,4 +293,37 @@ func TestAPrintedResponseShowsNoSecret(t *testing.T) {
 			t.Errorf("%s lacks the status or request id: %s", how, text)
 		}
 	}
+}
+
+// A field Conductor sends that openapi.yaml does not list yet is not in
+// the typed result, but is in the raw JSON WithResponse keeps.
+func ExampleWithResponse() {
+	srv := exampleServer(200, `{"id":"80000001-1234567890","objectType":"qbd_invoice","refNumber":"INV-1","deliveryStatus":"sent"}`)
+	defer srv.Close()
+	client, err := conductor.NewClient(conductor.WithAPIKey("sk_conductor_..."), conductor.WithBaseURL(srv.URL))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	var resp conductor.Response
+	invoice, err := client.QBD.Invoices.Retrieve(context.Background(), "end_usr_1234567abcdefg", "80000001-1234567890", conductor.WithResponse(&resp))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var extra struct {
+		DeliveryStatus string `json:"deliveryStatus"`
+	}
+	if err := json.Unmarshal(resp.Body, &extra); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(invoice.ID, extra.DeliveryStatus)
+	fmt.Println(resp.StatusCode, resp.RequestID)
+	fmt.Println(resp)
+	// Output:
+	// 80000001-1234567890 sent
+	// 200 req_1234567abcdefg
+	// conductor.Response{StatusCode: 200, RequestID: "req_1234567abcdefg", Body: 99 bytes}
 }
