@@ -164,23 +164,22 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 		cancel()
 		wg.Wait()
 	}()
+	s, deliver := s.forAll() // for WithResponse: see forAll
 	type result struct {
 		page   aPage
 		digest uint64
-		resp   *Response // the page's answer, for WithResponse
 		err    error
 	}
 	fetch := func(cursor string) result {
 		p := newPage()
-		ps, resp := s.forPage()
-		digest, err := c.fetchPage(ctx, ps, o, endUserID, build, cursor, p)
-		return result{p, digest, resp, err}
+		digest, err := c.fetchPage(ctx, s, o, endUserID, build, cursor, p)
+		return result{p, digest, err}
 	}
 	ahead := make(chan result, 1) // buffered: the fetch never waits for the caller
 	r := fetch("")
 	var l listing
 	for n := 1; ; n++ {
-		s.response.deliver(r.resp)
+		deliver()
 		if r.err != nil {
 			if n > 1 && aboutCursor(r.err) {
 				return fmt.Errorf("%w (page %d; %w)", r.err, n, errCursorExpired)

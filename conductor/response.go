@@ -104,26 +104,20 @@ func (r *Response) record(resp *http.Response) {
 	}
 }
 
-// forPage returns the settings to fetch one page of an All loop with, and
-// the Response they record that page's answer in (nil when the caller did
-// not ask for one). The page fetched ahead runs beside the loop body, so
-// it must not write the caller's Response: pages hands it over with
-// deliver when the loop reaches the page.
-func (s *settings) forPage() (*settings, *Response) {
+// forAll returns the settings to fetch the pages of an All loop with,
+// and deliver, which gives the caller's Response (if it asked for one) the
+// answer to the page fetched last. The settings record each page's answer
+// in a Response of their own, not in the caller's: the page fetched ahead
+// runs beside the loop body, which may be reading the caller's. pages
+// calls deliver when the loop reaches a page, before it starts fetching
+// the next one, so the two never touch that Response at once.
+func (s *settings) forAll() (*settings, func()) {
 	if s.response == nil {
-		return s, nil
+		return s, func() {}
 	}
-	c := *s // settings are never modified once made, so sharing the rest is safe
+	caller, c := s.response, *s // settings are never modified once made: sharing the rest is safe
 	c.response = new(Response)
-	return &c, c.response
-}
-
-// deliver gives r, the caller's Response (nil when there is none), the
-// answer forPage recorded for a page.
-func (r *Response) deliver(page *Response) {
-	if r != nil && page != nil {
-		*r = *page
-	}
+	return &c, func() { *caller = *c.response }
 }
 
 // String describes r without its body or headers, which may hold
