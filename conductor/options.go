@@ -30,9 +30,10 @@ const (
 )
 
 // An Option configures a [Client] when passed to [NewClient], or a single
-// call when passed to a method; per-call options apply on top of the
-// client's, and a later option wins over an earlier one. An option given a
-// bad value makes NewClient (or the call) return an error.
+// call when passed to a method ([WithResponse] only the latter); per-call
+// options apply on top of the client's, and a later option wins over an
+// earlier one. An option given a bad value makes NewClient (or the call)
+// return an error.
 type Option func(*settings) error
 
 // settings is everything an Option can change. A Client's settings are
