@@ -51,6 +51,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if err := s.applyOptions(opts); err != nil {
 		return nil, err
 	}
+	if s.response != nil {
+		return nil, errResponseOnClient
+	}
 	if err := s.fillFromEnvironment(); err != nil {
 		return nil, err
 	}

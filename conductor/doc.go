@@ -15,6 +15,11 @@
 //   - anything else: the request never got an answer (connection refused,
 //     timeout, cancelled context); the cause is wrapped.
 //
+// A call given [WithResponse] also fills in a [Response]: the HTTP status,
+// headers, Conductor-Request-Id and raw JSON of its answer. A field
+// Conductor sends that openapi.yaml does not list, and so the result's
+// type lacks, is dropped from the result but kept in that raw JSON.
+//
 // A write whose outcome the client could not read (the connection broke
 // after it was sent, a timeout, a 5xx, a 3xx, a 2xx whose body cannot be
 // read) is not sent again, and its error also matches

@@ -96,6 +96,7 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 			start = time.Now()
 		}
 		resp, err := e.attempt(ctx, req, attempt, getBody, s, red)
+		s.response.record(resp) // WithResponse's: the last attempt's answer, or none
 		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write, s.retryWrites)
 		var wait time.Duration
 		if retry {

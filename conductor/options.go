@@ -30,9 +30,10 @@ const (
 )
 
 // An Option configures a [Client] when passed to [NewClient], or a single
-// call when passed to a method; per-call options apply on top of the
-// client's, and a later option wins over an earlier one. An option given a
-// bad value makes NewClient (or the call) return an error.
+// call when passed to a method ([WithResponse] only the latter); per-call
+// options apply on top of the client's, and a later option wins over an
+// earlier one. An option given a bad value makes NewClient (or the call)
+// return an error.
 type Option func(*settings) error
 
 // settings is everything an Option can change. A Client's settings are
@@ -52,6 +53,9 @@ type settings struct {
 	allowInsecureHTTP bool
 	logger            *slog.Logger
 	retryWrites       bool
+	// response, set by WithResponse for one call only, is filled in with
+	// the answer to each attempt (see Response.record).
+	response *Response
 }
 
 // clone copies s deeply enough that options applied to the copy never

@@ -164,6 +164,7 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 		cancel()
 		wg.Wait()
 	}()
+	s, deliver := s.forAll() // for WithResponse: see forAll
 	type result struct {
 		page   aPage
 		digest uint64
@@ -178,6 +179,7 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 	r := fetch("")
 	var l listing
 	for n := 1; ; n++ {
+		deliver()
 		if r.err != nil {
 			if n > 1 && aboutCursor(r.err) {
 				return fmt.Errorf("%w (page %d; %w)", r.err, n, errCursorExpired)
