@@ -73,5 +73,5 @@ func (d *DateTime) UnmarshalText(text []byte) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("a date and time filter must be YYYY-MM-DDTHH:mm:ss±HH:mm (2025-01-01T12:34:56+00:00), YYYY-MM-DDTHH:mm:ss or YYYY-MM-DD, not %q", s)
+	return fmt.Errorf("%q is not a date and time filter: want YYYY-MM-DDTHH:mm:ss±HH:mm (such as 2025-01-01T12:34:56+00:00), YYYY-MM-DDTHH:mm:ss or YYYY-MM-DD", s)
 }
