@@ -146,6 +146,9 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, o op, endUserID str
 		// as a query value that does not serialise.
 		return nil, &ValidationError{Field: "params", Reason: "cannot be sent: " + err.Error()}
 	}
+	if err := checkQuery(req.URL.RawQuery); err != nil {
+		return nil, err
+	}
 	if o&opEndUser != 0 {
 		req.Header[endUserHeader] = []string{endUserID}
 	}

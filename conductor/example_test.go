@@ -156,7 +156,7 @@ func ExampleInvoicesService_All() {
 	client, _ := conductor.NewClient(conductor.WithAPIKey("sk_conductor_..."), conductor.WithBaseURL(srv.URL))
 
 	since := time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)
-	params := &conductor.InvoiceListParams{UpdatedAfter: new(since.Format(time.RFC3339))}
+	params := &conductor.InvoiceListParams{UpdatedAfter: &conductor.DateTime{Time: since}}
 	for invoice, err := range client.QBD.Invoices.All(context.Background(), "end_usr_1234567abcdefg", params) {
 		if err != nil {
 			fmt.Println(err)

@@ -230,7 +230,7 @@ func TestQueryFlagsAreSent(t *testing.T) {
 	}
 	ok(t, vars, "qbd", "invoices", "list", "--end-user-id", demo,
 		"--limit", "10", "--customer-ids", "80000001-1700000001,80000002-1700000002", "--customer-ids", "80000003-1700000003",
-		"--include-line-items=false", "--payment-status", "not_paid", "--transaction-date-from", "2024-10-01", "--updated-after", "2024-10-01T09:30:00Z")
+		"--include-line-items=false", "--payment-status", "not_paid", "--transaction-date-from", "2024-10-01", "--updated-after", "2024-10-01T09:30:00Z", "--updated-before", "2024-10-02")
 	reqs := srv.Requests()
 	last := reqs[len(reqs)-1]
 	if last.Method != "GET" || last.Path != "/quickbooks-desktop/invoices" || last.Header.Get("Conductor-End-User-Id") != demo {
@@ -238,7 +238,11 @@ func TestQueryFlagsAreSent(t *testing.T) {
 	}
 	want := url.Values{
 		"limit": {"10"}, "customerIds": {"80000001-1700000001", "80000002-1700000002", "80000003-1700000003"},
-		"includeLineItems": {"false"}, "paymentStatus": {"not_paid"}, "transactionDateFrom": {"2024-10-01"}, "updatedAfter": {"2024-10-01T09:30:00Z"},
+		"includeLineItems": {"false"}, "paymentStatus": {"not_paid"}, "transactionDateFrom": {"2024-10-01"},
+		// A time filter is sent in the spec's form with an offset (never
+		// Z); a date alone, which QuickBooks reads in the end-user's time
+		// zone, as given.
+		"updatedAfter": {"2024-10-01T09:30:00+00:00"}, "updatedBefore": {"2024-10-02"},
 	}
 	if got := queries(); got.Encode() != want.Encode() {
 		t.Errorf("query %s, want %s", got.Encode(), want.Encode())

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
@@ -178,6 +180,18 @@ func queryParams(flags []*paramFlag, t reflect.Type) (reflect.Value, error) {
 		var terr *json.UnmarshalTypeError
 		if errors.As(err, &terr) && byParam[terr.Field] != "" {
 			return reflect.Value{}, fmt.Errorf("--%s %v: want %s", byParam[terr.Field], given[terr.Field], want(terr.Type))
+		}
+		// A value its type refuses by itself (a date and time filter in
+		// none of the spec's forms): the error does not name the field,
+		// so find the one flag that fails alone.
+		for _, name := range slices.Sorted(maps.Keys(given)) {
+			one, err := json.Marshal(map[string]any{name: given[name]})
+			if err != nil {
+				return reflect.Value{}, err
+			}
+			if err := json.Unmarshal(one, reflect.New(t).Interface()); err != nil {
+				return reflect.Value{}, fmt.Errorf("--%s: %v", byParam[name], err)
+			}
 		}
 		return reflect.Value{}, fmt.Errorf("the flags do not fit the operation's parameters: %v", err)
 	}

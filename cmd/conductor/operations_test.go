@@ -214,6 +214,9 @@ func sample(s specSchema) string {
 		return "1"
 	case s.Format == "date":
 		return "2024-10-01"
+	case strings.Contains(s.Description, "YYYY-MM-DDTHH:mm:ss±HH:mm"):
+		// A date and time filter, which takes only the forms it lists.
+		return "2024-10-01T09:30:00+02:00"
 	}
 	return "x"
 }

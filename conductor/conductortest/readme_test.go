@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
@@ -40,7 +43,7 @@ func TestInvoicing(t *testing.T) {
 	invoice, err := client.QBD.Invoices.Create(ctx, endUser.ID, conductor.InvoiceCreateParams{
 		CustomerID:      customer.ID,
 		TransactionDate: conductor.Date{Time: time.Date(2024, time.October, 1, 0, 0, 0, 0, time.UTC)},
-		Lines:           &[]conductor.InvoiceCreateParamsLines{{Description: new("Consulting"), Quantity: new(2.0), Rate: new("150.00")}},
+		Lines:           []conductor.InvoiceCreateParamsLines{{Description: new("Consulting"), Quantity: new(2.0), Rate: new("150.00")}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -70,4 +73,75 @@ func TestInvoicing(t *testing.T) {
 	if !errors.As(err, &apiErr) || apiErr.IntegrationCode != "3200" {
 		t.Errorf("a stale update: %v; want QuickBooks' error 3200", err)
 	}
+}
+
+// TestUpdatedSince runs the README's pagination example, invoicesSince,
+// against the fake: an optional list is a plain slice, a time filter a
+// conductor.DateTime.
+func TestUpdatedSince(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now().Add(-48 * time.Hour)
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	client, err := srv.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	endUser, err := client.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "acct_42", Email: "ap@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Connect(endUser.ID); err != nil {
+		t.Fatal(err)
+	}
+	customer, err := client.QBD.Customers.Create(ctx, endUser.ID, conductor.CustomerCreateParams{Name: "Globex"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One invoice two days ago, two now.
+	var want []string
+	for i := range 3 {
+		if i == 1 {
+			mu.Lock()
+			now = time.Now()
+			mu.Unlock()
+		}
+		invoice, err := client.QBD.Invoices.Create(ctx, endUser.ID, conductor.InvoiceCreateParams{
+			CustomerID:      customer.ID,
+			TransactionDate: conductor.Date{Time: time.Date(2024, time.October, 1, 0, 0, 0, 0, time.UTC)},
+			Lines:           []conductor.InvoiceCreateParamsLines{{Description: new("Consulting"), Quantity: new(2.0), Rate: new("150.00")}},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i > 0 {
+			want = append(want, invoice.ID)
+		}
+	}
+
+	var got []string
+	if err := invoicesSince(ctx, client, endUser.ID, func(invoice conductor.Invoice) { got = append(got, invoice.ID) }); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("invoices updated in the last day (-want +got):\n%s", diff)
+	}
+}
+
+// invoicesSince is the README's example of All: every invoice updated in
+// the last 24 hours.
+func invoicesSince(ctx context.Context, client *conductor.Client, endUserID string, process func(conductor.Invoice)) error {
+	since := time.Now().Add(-24 * time.Hour)
+	for invoice, err := range client.QBD.Invoices.All(ctx, endUserID, &conductor.InvoiceListParams{UpdatedAfter: &conductor.DateTime{Time: since}}) {
+		if err != nil {
+			return err // a page failed after the usual retries; nothing was skipped
+		}
+		process(invoice)
+	}
+	return nil
 }

@@ -102,12 +102,12 @@ func TestListFilters(t *testing.T) {
 		{"active by default", nil, []string{"Alpha", "Beta", "Gamma"}},
 		{"all", &conductor.CustomerListParams{Status: status(conductor.CustomerListParamsStatusAll)}, []string{"Alpha", "Beta", "Gamma", "Delta"}},
 		{"inactive", &conductor.CustomerListParams{Status: status(conductor.CustomerListParamsStatusInactive)}, []string{"Delta"}},
-		{"ids, whatever else", &conductor.CustomerListParams{IDs: &[]string{ids["Gamma"], ids["Delta"]}, NameContains: new("zzz")}, []string{"Gamma", "Delta"}},
+		{"ids, whatever else", &conductor.CustomerListParams{IDs: []string{ids["Gamma"], ids["Delta"]}, NameContains: new("zzz")}, []string{"Gamma", "Delta"}},
 		{"name contains, without case", &conductor.CustomerListParams{NameContains: new("MM")}, []string{"Gamma"}},
 		{"name starts with", &conductor.CustomerListParams{NameStartsWith: new("b")}, []string{"Beta"}},
 		{"name from and to", &conductor.CustomerListParams{NameFrom: new("B"), NameTo: new("H")}, []string{"Beta", "Gamma"}},
-		{"updated after", &conductor.CustomerListParams{UpdatedAfter: new("2024-10-01T13:00:00Z")}, []string{"Beta", "Gamma"}},
-		{"updated before, a date: its end", &conductor.CustomerListParams{UpdatedBefore: new("2024-10-01")}, []string{"Alpha", "Beta", "Gamma"}},
+		{"updated after", &conductor.CustomerListParams{UpdatedAfter: &conductor.DateTime{Time: time.Date(2024, 10, 1, 15, 0, 0, 0, time.FixedZone("", 2*60*60))}}, []string{"Beta", "Gamma"}},
+		{"updated before", &conductor.CustomerListParams{UpdatedBefore: &conductor.DateTime{Time: time.Date(2024, 10, 1, 23, 59, 59, 0, time.UTC)}}, []string{"Alpha", "Beta", "Gamma"}},
 		{"limit", &conductor.CustomerListParams{Limit: new(2)}, []string{"Alpha", "Beta"}},
 	}
 	for _, tt := range tests {

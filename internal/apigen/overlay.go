@@ -14,10 +14,12 @@ import (
 
 // An action is one change the overlay makes to the spec before
 // oapi-codegen reads it (OpenAPI Overlay 1.1.0, JSONPath of RFC 9535).
+// Update is a map of member to value: a string for a name or format, a
+// bool for the x-omit* extensions, which oapi-codegen reads only as bools.
 type action struct {
-	Target string            `yaml:"target"`
-	Update map[string]string `yaml:"update,omitempty"`
-	Remove bool              `yaml:"remove,omitempty"`
+	Target string `yaml:"target"`
+	Update any    `yaml:"update,omitempty"`
+	Remove bool   `yaml:"remove,omitempty"`
 }
 
 type overlayDoc struct {
@@ -36,7 +38,10 @@ type overlayDoc struct {
 //   - x-go-type-name on inline request bodies (InvoiceCreateParams) and
 //     inline 200 bodies (InvoiceList, InvoiceDeleteResponse);
 //   - format: date-time on the string properties the spec describes as
-//     "The date and time ...", so that they decode into time.Time.
+//     "The date and time ...", so that they decode into time.Time;
+//   - plain values (overlay_values.go): optional lists sent or not by
+//     omitzero rather than through a pointer, and DateTime for the date
+//     and time filters.
 //
 // Every target names one node of this spec, so oapi-codegen's strict mode
 // fails on the next spec version only if the derivation itself broke.
@@ -89,6 +94,7 @@ func Overlay(specData []byte) ([]byte, error) {
 	for _, target := range dateTimes(root) {
 		doc.Actions = append(doc.Actions, action{Target: target, Update: map[string]string{"format": "date-time"}})
 	}
+	doc.Actions = append(doc.Actions, plainValues(root)...)
 
 	var b bytes.Buffer
 	b.WriteString("# Generated from openapi.yaml by internal/apigen (make generate). DO NOT EDIT.\n")
