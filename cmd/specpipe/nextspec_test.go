@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestTheNextSpecGrowsTheLibrary takes the next spec Conductor might
+// publish, openapi.yaml with a new top-level resource, a new QuickBooks
+// Desktop resource, a new field and a new filter (testdata/next-spec.yaml),
+// through `make update-spec` in a copy of the whole repository, with no
+// hand edit: the library builds, the tests that hold every operation to
+// the spec pass (the facade's, the fake's, the command's), and a program
+// calls the new methods, field and filter against the fake. It takes
+// about two minutes on two cores, most of it compiling the regenerated
+// gen/, so -short skips it.
+func TestTheNextSpecGrowsTheLibrary(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: regenerating and building the whole library takes a while")
+	}
+	r := copyRepository(t)
+	candidate := filepath.Join(t.TempDir(), "next.yaml")
+	if err := os.WriteFile(candidate, splice(t, readFile(t, r.path("openapi.yaml")), readFile(t, "testdata/next-spec.yaml")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := r.specpipe(t, "update", candidate); code != 0 {
+		t.Fatalf("specpipe update exited %d:\n%s", code, out)
+	}
+	// make generate's steps, in its order.
+	took := map[string]time.Duration{}
+	took["generate"] = r.goCmd(t, "generate", "./gen/...", "./conductor", "./internal/embeddedspec")
+	took["build"] = r.goCmd(t, "build", "./...")
+	took["test"] = r.goCmd(t, "test", "-count=1",
+		"-run", "^(TestFacadeIsUpToDate|TestEveryOperationThroughHTTP|TestDotsAreRefusedInEveryPathParameter|TestEveryOperationIsACommand|TestEveryOperationAnswersAsTheSpecSays|TestEmbeddedIsUpToDate)$",
+		"./conductor", "./conductor/conductortest", "./cmd/conductor", "./internal/embeddedspec")
+
+	// The new methods, field and filter, as a user of the library calls
+	// them, against the fake, which serves what the spec holds.
+	r.write(t, filepath.Join("nextspec", "main.go"), []byte(`package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+)
+
+func main() {
+	srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true})
+	if err != nil {
+		panic(err)
+	}
+	defer srv.Close()
+	client, err := srv.Client(conductor.WithMaxRetries(0))
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	endUsers, err := client.EndUsers.List(ctx)
+	if err != nil {
+		panic(err)
+	}
+	endUser := endUsers.Data[0].ID
+
+	connections, err := client.IntegrationConnections.List(ctx)
+	fmt.Printf("integration connections: %T %v\n", connections, err)
+	_, err = client.IntegrationConnections.Retrieve(ctx, "int_conn_1")
+	var apiErr *conductor.Error
+	fmt.Println("retrieve:", errors.As(err, &apiErr))
+
+	vehicles, err := client.QBD.Vehicles.List(ctx, endUser, &conductor.VehicleListParams{})
+	fmt.Printf("vehicles: %T %v\n", vehicles, err)
+	for _, err := range client.QBD.Vehicles.All(ctx, endUser, nil) {
+		fmt.Println("all:", err)
+	}
+
+	ref := "PO-7"
+	invoices, err := client.QBD.Invoices.List(ctx, endUser, &conductor.InvoiceListParams{ExternalReference: &ref})
+	if err != nil {
+		panic(err)
+	}
+	var inv conductor.Invoice = invoices.Data[0]
+	fmt.Printf("invoice field: %T\n", inv.ExternalReference)
+	last := srv.Requests()[len(srv.Requests())-1]
+	fmt.Println("filter sent:", last.Query.Get("externalReference"))
+}
+`))
+	out := string(r.goOutput(t, "run", "./nextspec"))
+	for _, want := range []string{
+		"integration connections: *conductor.Page[github.com/seed-6dcb809e/conductor-go/gen.IntegrationConnection] <nil>",
+		"retrieve: true",
+		"vehicles: *conductor.Page[github.com/seed-6dcb809e/conductor-go/gen.QbdVehicle] <nil>",
+		"invoice field: *string",
+		"filter sent: PO-7",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the program's output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "all: ") {
+		t.Errorf("All over no vehicles yielded an error:\n%s", out)
+	}
+	t.Logf("go generate %v, go build ./... %v, the tests %v", took["generate"].Round(time.Second), took["build"].Round(time.Second), took["test"].Round(time.Second))
+}
+
+// TestASpecTheGeneratorCannotNameFailsGenerate: an operation the naming
+// rules do not cover (a top-level path answering an inline object, which
+// once became a type named Service that collided with another) stops
+// `make generate` at its first step, with the operation named, before any
+// code is written.
+func TestASpecTheGeneratorCannotNameFailsGenerate(t *testing.T) {
+	base := readFile(t, "testdata/base.yaml")
+	r := newPipelineRepo(t, base)
+	candidate := bytes.Replace(base, []byte("paths:\n"), []byte(`paths:
+  /ping:
+    get:
+      summary: Ping
+      responses:
+        "200":
+          description: Pong.
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  ok: {type: boolean}
+`), 1)
+	r.write(t, "candidate.yaml", candidate)
+	if code, out := r.specpipe(t, "update", "candidate.yaml"); code != 0 {
+		t.Fatalf("specpipe update exited %d:\n%s", code, out)
+	}
+	before := readFile(t, r.path(filepath.Join("gen", "doc.go")))
+	cmd := exec.Command("go", "generate", "./gen/...")
+	cmd.Dir = r.dir
+	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "GET /ping has a shape the naming rules do not cover") {
+		t.Errorf("go generate = %v; want a failure naming GET /ping:\n%s", err, out)
+	}
+	if _, err := os.Stat(r.path(filepath.Join("gen", "conductor.gen.go"))); err == nil {
+		t.Error("go generate wrote gen/conductor.gen.go from a spec it cannot name")
+	}
+	if !bytes.Equal(before, readFile(t, r.path(filepath.Join("gen", "doc.go")))) {
+		t.Error("go generate changed gen/doc.go")
+	}
+}
+
+// copyRepository copies the whole repository (its git metadata and
+// installed npm packages aside) to a temporary directory.
+func copyRepository(t *testing.T) *pipelineRepo {
+	t.Helper()
+	r := &pipelineRepo{dir: t.TempDir()}
+	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if name := d.Name(); name == ".git" || name == "node_modules" {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		rel, err := filepath.Rel(repoRoot, path)
+		if err != nil {
+			return err
+		}
+		r.write(t, rel, readFile(t, path))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// splice adds the blocks of additions (see testdata/next-spec.yaml) to spec.
+func splice(t *testing.T, spec, additions []byte) []byte {
+	t.Helper()
+	lines := strings.SplitAfter(string(spec), "\n")
+	var where string
+	var block []string
+	flush := func() {
+		if where == "" {
+			return
+		}
+		first, then, chained := strings.Cut(where, " >> ")
+		at := -1
+		for i, l := range lines {
+			if strings.TrimSuffix(l, "\n") == first {
+				at = i
+				break
+			}
+		}
+		if at >= 0 && chained {
+			found := -1
+			for i := at + 1; i < len(lines); i++ {
+				if strings.TrimSuffix(lines[i], "\n") == then {
+					found = i
+					break
+				}
+			}
+			at = found
+		}
+		if at < 0 {
+			t.Fatalf("openapi.yaml has no line %q to add a block after", where)
+		}
+		lines = append(lines[:at+1], append(block, lines[at+1:]...)...)
+		block = nil
+	}
+	for _, l := range strings.SplitAfter(string(additions), "\n") {
+		if after, ok := strings.CutPrefix(l, "#> after: "); ok {
+			flush()
+			where = strings.TrimSuffix(after, "\n")
+			continue
+		}
+		if where != "" && l != "" {
+			block = append(block, l)
+		}
+	}
+	flush()
+	return []byte(strings.Join(lines, ""))
+}
