@@ -70,13 +70,24 @@ func main() {
 	endUser := endUsers.Data[0].ID
 
 	connections, err := client.IntegrationConnections.List(ctx)
-	fmt.Printf("integration connections: %T %v\n", connections, err)
-	_, err = client.IntegrationConnections.Retrieve(ctx, "int_conn_1")
-	var apiErr *conductor.Error
-	fmt.Println("retrieve:", errors.As(err, &apiErr))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("integration connections:", len(connections.Data))
+	connection, err := client.IntegrationConnections.Retrieve(ctx, "int_conn_1")
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("retrieved:", connection.ID)
+	_, err = client.IntegrationConnections.Retrieve(ctx, "")
+	var verr *conductor.ValidationError
+	fmt.Println("refused an empty id:", errors.As(err, &verr))
 
 	vehicles, err := client.QBD.Vehicles.List(ctx, endUser, &conductor.VehicleListParams{})
-	fmt.Printf("vehicles: %T %v\n", vehicles, err)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("vehicles:", len(vehicles.Data))
 	for _, err := range client.QBD.Vehicles.All(ctx, endUser, nil) {
 		fmt.Println("all:", err)
 	}
@@ -89,16 +100,17 @@ func main() {
 	var inv conductor.Invoice = invoices.Data[0]
 	fmt.Printf("invoice field: %T\n", inv.ExternalReference)
 	last := srv.Requests()[len(srv.Requests())-1]
-	fmt.Println("filter sent:", last.Query.Get("externalReference"))
+	fmt.Println("filter sent:", last.RawQuery)
 }
 `))
 	out := string(r.goOutput(t, "run", "./nextspec"))
 	for _, want := range []string{
-		"integration connections: *conductor.Page[github.com/seed-6dcb809e/conductor-go/gen.IntegrationConnection] <nil>",
-		"retrieve: true",
-		"vehicles: *conductor.Page[github.com/seed-6dcb809e/conductor-go/gen.QbdVehicle] <nil>",
+		"integration connections: 0",
+		"retrieved: int_conn_1",
+		"refused an empty id: true",
+		"vehicles: 0",
 		"invoice field: *string",
-		"filter sent: PO-7",
+		"filter sent: externalReference=PO-7",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the program's output lacks %q:\n%s", want, out)
