@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,10 @@ func TestTheNextSpecGrowsTheLibrary(t *testing.T) {
 	took := map[string]time.Duration{}
 	took["generate"] = r.goCmd(t, "generate", "./gen/...", "./conductor", "./internal/embeddedspec")
 	took["build"] = r.goCmd(t, "build", "./...")
+	// The new resource is a documented field of the Client.
+	if doc := string(r.goOutput(t, "doc", "./conductor", "Client")); !regexp.MustCompile(`\n\t// IntegrationConnections [^\n]+\n(\t// [^\n]*\n)*\tIntegrationConnections \*IntegrationConnectionsService\n`).MatchString(doc) {
+		t.Errorf("go doc conductor.Client shows no documented IntegrationConnections field:\n%s", doc)
+	}
 	took["test"] = r.goCmd(t, "test", "-count=1",
 		"-run", "^(TestFacadeIsUpToDate|TestEveryOperationThroughHTTP|TestDotsAreRefusedInEveryPathParameter|TestEveryOperationIsACommand|TestEveryOperationAnswersAsTheSpecSays|TestEmbeddedIsUpToDate)$",
 		"./conductor", "./conductor/conductortest", "./cmd/conductor", "./internal/embeddedspec")
@@ -122,45 +127,48 @@ func main() {
 	t.Logf("go generate %v, go build ./... %v, the tests %v", took["generate"].Round(time.Second), took["build"].Round(time.Second), took["test"].Round(time.Second))
 }
 
-// TestASpecTheGeneratorCannotNameFailsGenerate: an operation the naming
-// rules do not cover (a top-level path answering an inline object, which
-// once became a type named Service that collided with another) stops
-// `make generate` at its first step, with the operation named, before any
-// code is written.
+// TestASpecTheGeneratorCannotNameFailsGenerate: a spec whose names would
+// not compile stops `make generate` with the operation named, before the
+// code is written: a path the naming rules do not cover (a top-level path
+// answering an inline object once became a type named Service, which
+// collided with another), a resource whose field would take the name of
+// a method of the Client, and an operation whose method would take the
+// name of another's.
 func TestASpecTheGeneratorCannotNameFailsGenerate(t *testing.T) {
 	base := readFile(t, "testdata/base.yaml")
 	r := newPipelineRepo(t, base)
-	candidate := bytes.Replace(base, []byte("paths:\n"), []byte(`paths:
-  /ping:
-    get:
-      summary: Ping
-      responses:
-        "200":
-          description: Pong.
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  ok: {type: boolean}
-`), 1)
-	r.write(t, "candidate.yaml", candidate)
-	if code, out := r.specpipe(t, "update", "candidate.yaml"); code != 0 {
-		t.Fatalf("specpipe update exited %d:\n%s", code, out)
+	for _, pkg := range []string{"conductor", "internal/config", "internal/uri"} {
+		r.copyPackage(t, pkg)
 	}
-	before := readFile(t, r.path(filepath.Join("gen", "doc.go")))
-	cmd := exec.Command("go", "generate", "./gen/...")
-	cmd.Dir = r.dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
-	out, err := cmd.CombinedOutput()
-	if err == nil || !strings.Contains(string(out), "GET /ping has a shape the naming rules do not cover") {
-		t.Errorf("go generate = %v; want a failure naming GET /ping:\n%s", err, out)
-	}
-	if _, err := os.Stat(r.path(filepath.Join("gen", "conductor.gen.go"))); err == nil {
-		t.Error("go generate wrote gen/conductor.gen.go from a spec it cannot name")
-	}
-	if !bytes.Equal(before, readFile(t, r.path(filepath.Join("gen", "doc.go")))) {
-		t.Error("go generate changed gen/doc.go")
+	inline := "\n      responses:\n        \"200\":\n          description: OK.\n          content:\n            application/json:\n              schema:\n"
+	session := inline + "                $ref: '#/components/schemas/auth_session'\n"
+	byID := "\n      parameters:\n        - {in: path, name: id, required: true, schema: {type: string}}"
+	list := inline + "                type: object\n                properties:\n                  data:\n                    type: array\n                    items:\n                      $ref: '#/components/schemas/auth_session'\n"
+	for _, c := range []struct {
+		name, paths, want string
+	}{
+		{"a path without a rule", "  /ping:\n    get:\n      summary: Ping" + inline + "                type: object\n",
+			"GET /ping has a shape the naming rules do not cover"},
+		{"a field named like a method of the Client", "  /gen/{id}:\n    get:\n      summary: Retrieve a gen" + byID + session,
+			"GET /gen/{id} (gen.retrieve) would be the field Client.Gen"},
+		{"two methods named alike", "  /widgets:\n    get:\n      summary: List all widgets" + list +
+			"  /widgets/{id}/all:\n    post:\n      summary: Do all" + byID + session,
+			"POST /widgets/{id}/all (widgets.all) and GET /widgets (widgets.list) would both be WidgetsService.All"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r.write(t, "openapi.yaml", bytes.Replace(base, []byte("paths:\n"), []byte("paths:\n"+c.paths), 1))
+			os.Remove(r.path(filepath.Join("conductor", "api.gen.go")))
+			cmd := exec.Command("go", "generate", "./gen/...", "./conductor")
+			cmd.Dir = r.dir
+			cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+			out, err := cmd.CombinedOutput()
+			if err == nil || !strings.Contains(string(out), c.want) {
+				t.Errorf("go generate = %v; want a failure saying %q:\n%s", err, c.want, out)
+			}
+			if _, err := os.Stat(r.path(filepath.Join("conductor", "api.gen.go"))); err == nil {
+				t.Error("go generate wrote conductor/api.gen.go from a spec it cannot name")
+			}
+		})
 	}
 }
 

@@ -23,7 +23,9 @@ var servicesTemplate = template.Must(template.New("services.tmpl").Funcs(templat
 
 // servicesFile is what api.gen.go declares.
 type servicesFile struct {
-	Header  string
+	Header string
+	// Imports are the standard packages the methods use; with none, no
+	// method calls gen either.
 	Imports []string
 	// Fields are the Client's: one per top-level resource and namespace,
 	// by SDK name.
@@ -79,6 +81,9 @@ type methodData struct {
 	EndUser, ID bool
 	Path, Args  []string
 	Builder     string
+
+	// op names the operation in errors: POST /invoices/{id}/void (qbd.invoices.void).
+	op string
 }
 
 // A resultCase is checkResult's case of a result type, or of a page of it.
