@@ -60,15 +60,21 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 //   - types.gen.go: a type alias for every type of gen a caller may need,
 //     under a plain name (Invoice for gen.QbdInvoice, InvoiceCreateParams,
 //     InvoiceCustomer for gen.QbdInvoice_Customer), and its enum constants;
-//   - api.gen.go: a service per resource (client.QBD.Invoices) with one
-//     method per operation, named as Conductor's SDKs name it, each one
-//     call of a helper (call, list, all in conductor/call.go and page.go)
-//     with a closure around the operation's generated request builder.
+//   - api.gen.go, from services.tmpl: the Client struct, a field per
+//     top-level resource and namespace around the hand-written core; a
+//     service per resource (client.QBD.Invoices) with one method per
+//     operation, named as Conductor's SDKs name it, each one call of a
+//     helper (call, list, all in conductor/call.go and page.go) with one
+//     request value holding a closure around the operation's generated
+//     request builder; and checkResult and routes.
 //
-// handWritten are the names package conductor declares by hand: a type of
-// gen with such a name is not aliased (conductor.AuthSession is its own),
-// and a resource whose service is hand-written (AuthSessionsService) gets
-// no generated one.
+// handWritten are the names package conductor declares by hand, and its
+// Client's methods as Client.Name: a type of gen with such a name is not
+// aliased (conductor.AuthSession is its own), a resource whose service is
+// hand-written (AuthSessionsService, which must have a client field) gets
+// its Client field but no generated service, and no field may take the
+// name of a method. What would not compile is an error naming the
+// operation.
 func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte, error) {
 	spec, err := apispec.Parse(specData)
 	if err != nil {
