@@ -423,8 +423,11 @@ func fieldDoc(r *service, ops []apispec.Operation) string {
 		}
 	}
 	text := r.Name + " is " + r.SDKName + " of the API"
+	if what = slices.Compact(what); len(what) > 4 {
+		what = append(what[:4], "...")
+	}
 	if len(what) > 0 {
-		text += ": " + strings.Join(slices.Compact(what), "; ")
+		text += ": " + strings.Join(what, "; ")
 	}
 	return strings.Join(wrap(text+".", 72), "\n")
 }
