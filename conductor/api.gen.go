@@ -11,15 +11,41 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
+// Client talks to the Conductor API. Create one with [NewClient] and share
+// it: it is safe for concurrent use and reuses connections.
+//
+// Its fields are the API's resources, one per top-level resource of
+// openapi.yaml (make generate declares them, so a resource the spec adds
+// is a field here with no hand work); QBD holds the QuickBooks Desktop
+// ones, by resource.
+type Client struct {
+	// AuthSessions creates the sessions that connect an end-user's QuickBooks
+	// Desktop.
+	AuthSessions *AuthSessionsService
+	// EndUsers are your customers, each of whom connects a QuickBooks Desktop
+	// company file.
+	EndUsers *EndUsersService
+	// QBD reads and writes an end-user's QuickBooks Desktop data, by resource:
+	// client.QBD.Invoices, client.QBD.Customers, ...
+	QBD *QBDService
+
+	core
+}
+
 // EndUsersService is endUsers; reach it as client.EndUsers.
 type EndUsersService struct{ client *Client }
 
 // Create calls POST /end-users (endUsers.create): Create an end-user.
 //
 // Creates an end-user.
-func (s *EndUsersService) Create(ctx context.Context, params EndUserCreateParams, opts ...Option) (*EndUser, error) {
+func (svc *EndUsersService) Create(ctx context.Context, params EndUserCreateParams, opts ...Option) (*EndUser, error) {
 	out := new(EndUser)
-	if err := s.client.call(ctx, opCreate, "", "", func(server string) (*http.Request, error) { return gen.NewEndUserCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op: opCreate,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEndUserCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -28,9 +54,15 @@ func (s *EndUsersService) Create(ctx context.Context, params EndUserCreateParams
 // Delete calls DELETE /end-users/{id} (endUsers.delete): Delete an end-user.
 //
 // Permanently deletes an end-user object and all of its connections.
-func (s *EndUsersService) Delete(ctx context.Context, id string, opts ...Option) (*EndUserDeleteResponse, error) {
+func (svc *EndUsersService) Delete(ctx context.Context, id string, opts ...Option) (*EndUserDeleteResponse, error) {
 	out := new(EndUserDeleteResponse)
-	if err := s.client.call(ctx, opID, "", id, func(server string) (*http.Request, error) { return gen.NewEndUserDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op: opID,
+		id: id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEndUserDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -39,9 +71,13 @@ func (s *EndUsersService) Delete(ctx context.Context, id string, opts ...Option)
 // List calls GET /end-users (endUsers.list): List all end-users.
 //
 // Returns a list of your end-users.
-func (s *EndUsersService) List(ctx context.Context, opts ...Option) (*Page[EndUser], error) {
+func (svc *EndUsersService) List(ctx context.Context, opts ...Option) (*Page[EndUser], error) {
 	page := new(Page[EndUser])
-	if err := s.client.list(ctx, 0, "", func(server string) (*http.Request, error) { return gen.NewEndUserListRequest(server) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEndUserListRequest(s.server)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -49,8 +85,12 @@ func (s *EndUsersService) List(ctx context.Context, opts ...Option) (*Page[EndUs
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[EndUser, error] {
-	return all[EndUser](ctx, s.client, 0, "", func(server string) (*http.Request, error) { return gen.NewEndUserListRequest(server) }, opts)
+func (svc *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[EndUser, error] {
+	return all[EndUser](ctx, svc.client, request{
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEndUserListRequest(s.server)
+		},
+	}, opts)
 }
 
 // Passthrough calls POST /end-users/{id}/passthrough/{integrationSlug} (endUsers.passthrough): Passthrough.
@@ -65,13 +105,17 @@ func (s *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[End
 // operations that is not yet available as a native Conductor endpoint, or
 // while testing an unsupported qbXML operation. Known gaps are listed in
 // [Missing QBD types](/api-ref/missing-qbd-types).
-func (s *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug EndUserPassthroughParamsIntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
-	if err := checkID("integrationSlug", string(integrationSlug), "the integrationSlug path parameter"); err != nil {
-		return nil, err
-	}
+func (svc *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug EndUserPassthroughParamsIntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
 	var out json.RawMessage
-	if err := s.client.call(ctx, opID|opAction, "", id, func(server string) (*http.Request, error) {
-		return gen.NewEndUserPassthroughRequest(server, id, integrationSlug, params)
+	if err := svc.client.call(ctx, request{
+		op: opID | opAction,
+		id: id,
+		path: []pathParam{
+			{name: "integrationSlug", value: string(integrationSlug)},
+		},
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEndUserPassthroughRequest(s.server, id, integrationSlug, params)
+		},
 	}, opts, &out); err != nil {
 		return nil, err
 	}
@@ -81,1484 +125,15 @@ func (s *EndUsersService) Passthrough(ctx context.Context, id string, integratio
 // Retrieve calls GET /end-users/{id} (endUsers.retrieve): Retrieve an end-user.
 //
 // Retrieves an end-user object.
-func (s *EndUsersService) Retrieve(ctx context.Context, id string, opts ...Option) (*EndUser, error) {
+func (svc *EndUsersService) Retrieve(ctx context.Context, id string, opts ...Option) (*EndUser, error) {
 	out := new(EndUser)
-	if err := s.client.call(ctx, opID, "", id, func(server string) (*http.Request, error) { return gen.NewEndUserRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// AccountTaxLinesService is qbd.accountTaxLines; reach it as client.QBD.AccountTaxLines.
-type AccountTaxLinesService struct{ client *Client }
-
-// List calls GET /quickbooks-desktop/account-tax-lines (qbd.accountTaxLines.list): List all account tax lines.
-//
-// Returns a list of account tax lines.
-func (s *AccountTaxLinesService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[AccountTaxLine], error) {
-	page := new(Page[AccountTaxLine])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountTaxLineListRequest(server) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *AccountTaxLinesService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[AccountTaxLine, error] {
-	return all[AccountTaxLine](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountTaxLineListRequest(server) }, opts)
-}
-
-// AccountsService is qbd.accounts; reach it as client.QBD.Accounts.
-type AccountsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/accounts (qbd.accounts.create): Create an account.
-//
-// Creates a new financial account. QuickBooks requires you to pick a supported
-// account type for the chart of accounts, and non-posting types can’t be
-// created through the API.
-func (s *AccountsService) Create(ctx context.Context, endUserID string, params AccountCreateParams, opts ...Option) (*Account, error) {
-	out := new(Account)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewAccountCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/accounts (qbd.accounts.list): List all accounts.
-//
-// Returns a list of accounts.
-func (s *AccountsService) List(ctx context.Context, endUserID string, params *AccountListParams, opts ...Option) (*Page[Account], error) {
-	page := new(Page[Account])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *AccountsService) All(ctx context.Context, endUserID string, params *AccountListParams, opts ...Option) iter.Seq2[Account, error] {
-	return all[Account](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewAccountListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/accounts/{id} (qbd.accounts.retrieve): Retrieve an account.
-//
-// Retrieves an account by ID.
-func (s *AccountsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Account, error) {
-	out := new(Account)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewAccountRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/accounts/{id} (qbd.accounts.update): Update an account.
-//
-// Updates an existing financial account. You can rename the account, adjust
-// numbering, or change supported attributes, but QuickBooks won’t let you
-// convert it to a non-posting type via the API.
-func (s *AccountsService) Update(ctx context.Context, endUserID string, id string, params AccountUpdateParams, opts ...Option) (*Account, error) {
-	out := new(Account)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewAccountUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// BillCheckPaymentsService is qbd.billCheckPayments; reach it as client.QBD.BillCheckPayments.
-type BillCheckPaymentsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/bill-check-payments (qbd.billCheckPayments.create): Create a bill check payment.
-//
-// Records a check payment against one vendor’s open bills. Each bill
-// allocation must include a payment amount, discount, or vendor credit, and
-// the accounts payable account has to match the one used on the bills you’re
-// closing.
-func (s *BillCheckPaymentsService) Create(ctx context.Context, endUserID string, params BillCheckPaymentCreateParams, opts ...Option) (*BillCheckPayment, error) {
-	out := new(BillCheckPayment)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewBillCheckPaymentCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op: opID,
+		id: id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEndUserRetrieveRequest(s.server, id)
+		},
 	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.delete): Delete a bill check payment.
-//
-// Permanently deletes a bill check payment. The deletion will fail if the bill
-// check payment is currently in use or has any linked transactions that are in
-// use.
-func (s *BillCheckPaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPaymentDeleteResponse, error) {
-	out := new(BillCheckPaymentDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/bill-check-payments (qbd.billCheckPayments.list): List all bill check payments.
-//
-// Returns a list of bill check payments. Use the `cursor` parameter to
-// paginate through the results.
-func (s *BillCheckPaymentsService) List(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) (*Page[BillCheckPayment], error) {
-	page := new(Page[BillCheckPayment])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *BillCheckPaymentsService) All(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) iter.Seq2[BillCheckPayment, error] {
-	return all[BillCheckPayment](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.retrieve): Retrieve a bill check payment.
-//
-// Retrieves a bill check payment by ID.
-func (s *BillCheckPaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPayment, error) {
-	out := new(BillCheckPayment)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.update): Update a bill check payment.
-//
-// Updates a bill check payment so you can reallocate how amounts, discounts,
-// or credits are applied to the vendor’s bills. When you update a payment,
-// QuickBooks clears the prior allocations but keeps any existing vendor
-// credits unchanged, so submit the full list of bill applications in this
-// request.
-func (s *BillCheckPaymentsService) Update(ctx context.Context, endUserID string, id string, params BillCheckPaymentUpdateParams, opts ...Option) (*BillCheckPayment, error) {
-	out := new(BillCheckPayment)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewBillCheckPaymentUpdateRequest(server, id, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/bill-check-payments/{id}/void (qbd.billCheckPayments.void): Void a bill check payment.
-//
-// Voids a bill check payment by setting its amount to zero while keeping a
-// record of it in QuickBooks. The void will fail if the bill check payment is
-// currently in use or has any linked transactions that are in use.
-func (s *BillCheckPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPaymentVoidResponse, error) {
-	out := new(BillCheckPaymentVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCheckPaymentVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// BillCreditCardPaymentsService is qbd.billCreditCardPayments; reach it as client.QBD.BillCreditCardPayments.
-type BillCreditCardPaymentsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/bill-credit-card-payments (qbd.billCreditCardPayments.create): Create a bill credit card payment.
-//
-// Charges one vendor’s bills to a credit card account. Each bill allocation
-// must supply a payment amount, discount, or credit, and you have to use the
-// same accounts payable account that’s on the bills being closed.
-func (s *BillCreditCardPaymentsService) Create(ctx context.Context, endUserID string, params BillCreditCardPaymentCreateParams, opts ...Option) (*BillCreditCardPayment, error) {
-	out := new(BillCreditCardPayment)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewBillCreditCardPaymentCreateRequest(server, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/bill-credit-card-payments/{id} (qbd.billCreditCardPayments.delete): Delete a bill credit card payment.
-//
-// Permanently deletes a bill credit card payment. The deletion will fail if
-// the bill credit card payment is currently in use or has any linked
-// transactions that are in use.
-func (s *BillCreditCardPaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPaymentDeleteResponse, error) {
-	out := new(BillCreditCardPaymentDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewBillCreditCardPaymentDeleteRequest(server, id)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/bill-credit-card-payments (qbd.billCreditCardPayments.list): List all bill credit card payments.
-//
-// Returns a list of bill credit card payments. Use the `cursor` parameter to
-// paginate through the results.
-func (s *BillCreditCardPaymentsService) List(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) (*Page[BillCreditCardPayment], error) {
-	page := new(Page[BillCreditCardPayment])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewBillCreditCardPaymentListRequest(server, params)
-	}, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *BillCreditCardPaymentsService) All(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) iter.Seq2[BillCreditCardPayment, error] {
-	return all[BillCreditCardPayment](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewBillCreditCardPaymentListRequest(server, params)
-	}, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/bill-credit-card-payments/{id} (qbd.billCreditCardPayments.retrieve): Retrieve a bill credit card payment.
-//
-// Retrieves a bill credit card payment by ID.
-func (s *BillCreditCardPaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPayment, error) {
-	out := new(BillCreditCardPayment)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewBillCreditCardPaymentRetrieveRequest(server, id)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/bill-credit-card-payments/{id}/void (qbd.billCreditCardPayments.void): Void a bill credit card payment.
-//
-// Voids a bill credit card payment by setting its amount to zero while keeping
-// a record of it in QuickBooks. The void will fail if the bill credit card
-// payment is currently in use or has any linked transactions that are in use.
-func (s *BillCreditCardPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPaymentVoidResponse, error) {
-	out := new(BillCreditCardPaymentVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillCreditCardPaymentVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// BillsService is qbd.bills; reach it as client.QBD.Bills.
-type BillsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/bills (qbd.bills.create): Create a bill.
-//
-// Creates a vendor bill and posts it to accounts payable. You can also link
-// eligible purchase orders so QuickBooks pulls their lines onto the bill
-// before it's saved.
-func (s *BillsService) Create(ctx context.Context, endUserID string, params BillCreateParams, opts ...Option) (*Bill, error) {
-	out := new(Bill)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewBillCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/bills/{id} (qbd.bills.delete): Delete a bill.
-//
-// Permanently deletes a bill. The deletion will fail if the bill is currently
-// in use or has any linked transactions that are in use.
-func (s *BillsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillDeleteResponse, error) {
-	out := new(BillDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/bills (qbd.bills.list): List all bills.
-//
-// Returns a list of bills. Use the `cursor` parameter to paginate through the
-// results.
-func (s *BillsService) List(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) (*Page[Bill], error) {
-	page := new(Page[Bill])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *BillsService) All(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) iter.Seq2[Bill, error] {
-	return all[Bill](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBillListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/bills/{id} (qbd.bills.retrieve): Retrieve a bill.
-//
-// Retrieves a bill by ID.
-func (s *BillsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Bill, error) {
-	out := new(Bill)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/bills/{id} (qbd.bills.update): Update a bill.
-//
-// Updates an existing vendor bill while keeping the required references
-// intact. QuickBooks does not let this update request add new purchase order
-// links, and you must continue to supply the vendor, accounts payable account,
-// and at least one expense or item line when you resubmit the bill.
-func (s *BillsService) Update(ctx context.Context, endUserID string, id string, params BillUpdateParams, opts ...Option) (*Bill, error) {
-	out := new(Bill)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/bills/{id}/void (qbd.bills.void): Void a bill.
-//
-// Voids a bill by setting its amount to zero while keeping a record of it in
-// QuickBooks. The void will fail if the bill is currently in use or has any
-// linked transactions that are in use.
-func (s *BillsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillVoidResponse, error) {
-	out := new(BillVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBillVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// BillsToPayService is qbd.billsToPay; reach it as client.QBD.BillsToPay.
-type BillsToPayService struct{ client *Client }
-
-// List calls GET /quickbooks-desktop/bills-to-pay (qbd.billsToPay.list): List bills and credits available to pay for a vendor.
-//
-// Lists open vendor bills and available vendor credits for a specific
-// QuickBooks Desktop vendor. Use each `bill.billId` as
-// `applyToTransactions[].transactionId` in bill-payment requests. To apply a
-// returned credit, place it under the target bill's
-// `applyToTransactions[].applyCredits[]` entry, set `creditTransactionId` to
-// `credit.creditTransactionId`, and choose an `appliedAmount` that does not
-// exceed `credit.creditRemaining` or the target bill's remaining amount due.
-func (s *BillsToPayService) List(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) (*Page[BillToPay], error) {
-	page := new(Page[BillToPay])
-	if err := s.client.list(ctx, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewBillToPayListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *BillsToPayService) All(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) iter.Seq2[BillToPay, error] {
-	return all[BillToPay](ctx, s.client, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewBillToPayListRequest(server, params) }, opts)
-}
-
-// BuildAssembliesService is qbd.buildAssemblies; reach it as client.QBD.BuildAssemblies.
-type BuildAssembliesService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/build-assemblies (qbd.buildAssemblies.create): Create a build assembly.
-//
-// Creates a build assembly transaction that consumes component quantities and
-// increases the finished assembly on hand. If components are short you can
-// mark the build as pending instead of failing.
-func (s *BuildAssembliesService) Create(ctx context.Context, endUserID string, params BuildAssemblyCreateParams, opts ...Option) (*BuildAssembly, error) {
-	out := new(BuildAssembly)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewBuildAssemblyCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.delete): Delete a build assembly.
-//
-// Permanently deletes a build assembly. The deletion will fail if the build
-// assembly is currently in use or has any linked transactions that are in use.
-func (s *BuildAssembliesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BuildAssemblyDeleteResponse, error) {
-	out := new(BuildAssemblyDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/build-assemblies (qbd.buildAssemblies.list): List all build assemblies.
-//
-// Returns a list of build assemblies. Use the `cursor` parameter to paginate
-// through the results.
-func (s *BuildAssembliesService) List(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) (*Page[BuildAssembly], error) {
-	page := new(Page[BuildAssembly])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *BuildAssembliesService) All(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) iter.Seq2[BuildAssembly, error] {
-	return all[BuildAssembly](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.retrieve): Retrieve a build assembly.
-//
-// Retrieves a build assembly by ID.
-func (s *BuildAssembliesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BuildAssembly, error) {
-	out := new(BuildAssembly)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewBuildAssemblyRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.update): Update a build assembly.
-//
-// Updates an existing build assembly.
-func (s *BuildAssembliesService) Update(ctx context.Context, endUserID string, id string, params BuildAssemblyUpdateParams, opts ...Option) (*BuildAssembly, error) {
-	out := new(BuildAssembly)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewBuildAssemblyUpdateRequest(server, id, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// ChecksService is qbd.checks; reach it as client.QBD.Checks.
-type ChecksService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/checks (qbd.checks.create): Create a check.
-//
-// Creates a non-payroll check from a bank account. QuickBooks uses this
-// request for direct expense disbursements; to pay vendor bills or payroll
-// liabilities you must use the dedicated bill-payment or payroll transactions
-// instead.
-func (s *ChecksService) Create(ctx context.Context, endUserID string, params CheckCreateParams, opts ...Option) (*Check, error) {
-	out := new(Check)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCheckCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/checks/{id} (qbd.checks.delete): Delete a check.
-//
-// Permanently deletes a check. The deletion will fail if the check is
-// currently in use or has any linked transactions that are in use.
-func (s *ChecksService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CheckDeleteResponse, error) {
-	out := new(CheckDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/checks (qbd.checks.list): List all checks.
-//
-// Returns a list of checks. Use the `cursor` parameter to paginate through the
-// results.
-func (s *ChecksService) List(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) (*Page[Check], error) {
-	page := new(Page[Check])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *ChecksService) All(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) iter.Seq2[Check, error] {
-	return all[Check](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCheckListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/checks/{id} (qbd.checks.retrieve): Retrieve a check.
-//
-// Retrieves a check by ID.
-func (s *ChecksService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Check, error) {
-	out := new(Check)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/checks/{id} (qbd.checks.update): Update a check.
-//
-// Updates a standard check so you can adjust the issuing account, payee
-// details, memo, transaction date, or expense and item lines. This request
-// cannot modify checks created through the bill-payment workflow.
-func (s *ChecksService) Update(ctx context.Context, endUserID string, id string, params CheckUpdateParams, opts ...Option) (*Check, error) {
-	out := new(Check)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/checks/{id}/void (qbd.checks.void): Void a check.
-//
-// Voids a check by setting its amount to zero while keeping a record of it in
-// QuickBooks. The void will fail if the check is currently in use or has any
-// linked transactions that are in use.
-func (s *ChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CheckVoidResponse, error) {
-	out := new(CheckVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCheckVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// ClassesService is qbd.classes; reach it as client.QBD.Classes.
-type ClassesService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/classes (qbd.classes.create): Create a class.
-//
-// Creates a new class.
-func (s *ClassesService) Create(ctx context.Context, endUserID string, params ClassCreateParams, opts ...Option) (*Class, error) {
-	out := new(Class)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewClassCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/classes (qbd.classes.list): List all classes.
-//
-// Returns a list of classes.
-func (s *ClassesService) List(ctx context.Context, endUserID string, params *ClassListParams, opts ...Option) (*Page[Class], error) {
-	page := new(Page[Class])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewClassListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *ClassesService) All(ctx context.Context, endUserID string, params *ClassListParams, opts ...Option) iter.Seq2[Class, error] {
-	return all[Class](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewClassListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/classes/{id} (qbd.classes.retrieve): Retrieve a class.
-//
-// Retrieves a class by ID.
-func (s *ClassesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Class, error) {
-	out := new(Class)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewClassRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/classes/{id} (qbd.classes.update): Update a class.
-//
-// Updates an existing class.
-func (s *ClassesService) Update(ctx context.Context, endUserID string, id string, params ClassUpdateParams, opts ...Option) (*Class, error) {
-	out := new(Class)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewClassUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CompanyService is qbd.company; reach it as client.QBD.Company.
-type CompanyService struct{ client *Client }
-
-// Retrieve calls GET /quickbooks-desktop/company (qbd.company.retrieve): Retrieve company file info.
-//
-// Returns detailed information about the connected QuickBooks company file,
-// including company address, legal name, preferences, and subscribed services.
-// Note that company information cannot be modified through the API, only
-// through the QuickBooks Desktop user interface.
-func (s *CompanyService) Retrieve(ctx context.Context, endUserID string, opts ...Option) (*Company, error) {
-	out := new(Company)
-	if err := s.client.call(ctx, opEndUser, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCompanyRetrieveRequest(server) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CreditCardChargesService is qbd.creditCardCharges; reach it as client.QBD.CreditCardCharges.
-type CreditCardChargesService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/credit-card-charges (qbd.creditCardCharges.create): Create a credit card charge.
-//
-// Creates a new credit card charge for the specified account.
-func (s *CreditCardChargesService) Create(ctx context.Context, endUserID string, params CreditCardChargeCreateParams, opts ...Option) (*CreditCardCharge, error) {
-	out := new(CreditCardCharge)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewCreditCardChargeCreateRequest(server, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.delete): Delete a credit card charge.
-//
-// Permanently deletes a credit card charge. The deletion will fail if the
-// credit card charge is currently in use or has any linked transactions that
-// are in use.
-func (s *CreditCardChargesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardChargeDeleteResponse, error) {
-	out := new(CreditCardChargeDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/credit-card-charges (qbd.creditCardCharges.list): List all credit card charges.
-//
-// Returns a list of credit card charges. Use the `cursor` parameter to
-// paginate through the results.
-func (s *CreditCardChargesService) List(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) (*Page[CreditCardCharge], error) {
-	page := new(Page[CreditCardCharge])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *CreditCardChargesService) All(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) iter.Seq2[CreditCardCharge, error] {
-	return all[CreditCardCharge](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.retrieve): Retrieve a credit card charge.
-//
-// Retrieves a credit card charge by ID.
-func (s *CreditCardChargesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCharge, error) {
-	out := new(CreditCardCharge)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.update): Update a credit card charge.
-//
-// Updates an existing credit card charge so you can adjust the credit card
-// account, payee, memo, transaction date, and expense or item lines. The total
-// is recalculated from the line details.
-func (s *CreditCardChargesService) Update(ctx context.Context, endUserID string, id string, params CreditCardChargeUpdateParams, opts ...Option) (*CreditCardCharge, error) {
-	out := new(CreditCardCharge)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewCreditCardChargeUpdateRequest(server, id, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/credit-card-charges/{id}/void (qbd.creditCardCharges.void): Void a credit card charge.
-//
-// Voids a credit card charge by setting its amount to zero while keeping a
-// record of it in QuickBooks. The void will fail if the credit card charge is
-// currently in use or has any linked transactions that are in use.
-func (s *CreditCardChargesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardChargeVoidResponse, error) {
-	out := new(CreditCardChargeVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardChargeVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CreditCardCreditsService is qbd.creditCardCredits; reach it as client.QBD.CreditCardCredits.
-type CreditCardCreditsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/credit-card-credits (qbd.creditCardCredits.create): Create a credit card credit.
-//
-// Creates a new credit card credit for the specified account.
-func (s *CreditCardCreditsService) Create(ctx context.Context, endUserID string, params CreditCardCreditCreateParams, opts ...Option) (*CreditCardCredit, error) {
-	out := new(CreditCardCredit)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewCreditCardCreditCreateRequest(server, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.delete): Delete a credit card credit.
-//
-// Permanently deletes a credit card credit. The deletion will fail if the
-// credit card credit is currently in use or has any linked transactions that
-// are in use.
-func (s *CreditCardCreditsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCreditDeleteResponse, error) {
-	out := new(CreditCardCreditDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/credit-card-credits (qbd.creditCardCredits.list): List all credit card credits.
-//
-// Returns a list of credit card credits. Use the `cursor` parameter to
-// paginate through the results.
-func (s *CreditCardCreditsService) List(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) (*Page[CreditCardCredit], error) {
-	page := new(Page[CreditCardCredit])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *CreditCardCreditsService) All(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) iter.Seq2[CreditCardCredit, error] {
-	return all[CreditCardCredit](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.retrieve): Retrieve a credit card credit.
-//
-// Retrieves a credit card credit by ID.
-func (s *CreditCardCreditsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCredit, error) {
-	out := new(CreditCardCredit)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.update): Update a credit card credit.
-//
-// Updates an existing credit card credit.
-func (s *CreditCardCreditsService) Update(ctx context.Context, endUserID string, id string, params CreditCardCreditUpdateParams, opts ...Option) (*CreditCardCredit, error) {
-	out := new(CreditCardCredit)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewCreditCardCreditUpdateRequest(server, id, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/credit-card-credits/{id}/void (qbd.creditCardCredits.void): Void a credit card credit.
-//
-// Voids a credit card credit by setting its amount to zero while keeping a
-// record of it in QuickBooks. The void will fail if the credit card credit is
-// currently in use or has any linked transactions that are in use.
-func (s *CreditCardCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCreditVoidResponse, error) {
-	out := new(CreditCardCreditVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardCreditVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CreditCardRefundsService is qbd.creditCardRefunds; reach it as client.QBD.CreditCardRefunds.
-type CreditCardRefundsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/credit-card-refunds (qbd.creditCardRefunds.create): Create a credit card refund.
-//
-// Creates a credit card refund linked to one or more existing credit
-// transactions, such as credit memos or overpayments. You must supply at least
-// one entry in `refundAppliedToTransactions`, and the refund amount cannot
-// exceed the available balance on the linked credits.
-func (s *CreditCardRefundsService) Create(ctx context.Context, endUserID string, params CreditCardRefundCreateParams, opts ...Option) (*CreditCardRefund, error) {
-	out := new(CreditCardRefund)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewCreditCardRefundCreateRequest(server, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.delete): Delete a credit card refund.
-//
-// Permanently deletes a credit card refund. The deletion will fail if the
-// credit card refund is currently in use or has any linked transactions that
-// are in use.
-func (s *CreditCardRefundsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefundDeleteResponse, error) {
-	out := new(CreditCardRefundDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/credit-card-refunds (qbd.creditCardRefunds.list): List all credit card refunds.
-//
-// Returns a list of credit card refunds. Use the `cursor` parameter to
-// paginate through the results.
-func (s *CreditCardRefundsService) List(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) (*Page[CreditCardRefund], error) {
-	page := new(Page[CreditCardRefund])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *CreditCardRefundsService) All(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) iter.Seq2[CreditCardRefund, error] {
-	return all[CreditCardRefund](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.retrieve): Retrieve a credit card refund.
-//
-// Retrieves a credit card refund by ID.
-func (s *CreditCardRefundsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefund, error) {
-	out := new(CreditCardRefund)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/credit-card-refunds/{id}/void (qbd.creditCardRefunds.void): Void a credit card refund.
-//
-// Voids a credit card refund by setting its amount to zero while keeping a
-// record of it in QuickBooks. The void will fail if the credit card refund is
-// currently in use or has any linked transactions that are in use.
-func (s *CreditCardRefundsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefundVoidResponse, error) {
-	out := new(CreditCardRefundVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditCardRefundVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CreditMemosService is qbd.creditMemos; reach it as client.QBD.CreditMemos.
-type CreditMemosService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/credit-memos (qbd.creditMemos.create): Create a credit memo.
-//
-// Creates a new credit memo.
-func (s *CreditMemosService) Create(ctx context.Context, endUserID string, params CreditMemoCreateParams, opts ...Option) (*CreditMemo, error) {
-	out := new(CreditMemo)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCreditMemoCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.delete): Delete a credit memo.
-//
-// Permanently deletes a credit memo. The deletion will fail if the credit memo
-// is currently in use or has any linked transactions that are in use.
-func (s *CreditMemosService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemoDeleteResponse, error) {
-	out := new(CreditMemoDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/credit-memos (qbd.creditMemos.list): List all credit memos.
-//
-// Returns a list of credit memos. Use the `cursor` parameter to paginate
-// through the results.
-func (s *CreditMemosService) List(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) (*Page[CreditMemo], error) {
-	page := new(Page[CreditMemo])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *CreditMemosService) All(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) iter.Seq2[CreditMemo, error] {
-	return all[CreditMemo](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCreditMemoListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.retrieve): Retrieve a credit memo.
-//
-// Retrieves a credit memo by ID.
-func (s *CreditMemosService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemo, error) {
-	out := new(CreditMemo)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.update): Update a credit memo.
-//
-// Updates an existing credit memo.
-func (s *CreditMemosService) Update(ctx context.Context, endUserID string, id string, params CreditMemoUpdateParams, opts ...Option) (*CreditMemo, error) {
-	out := new(CreditMemo)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/credit-memos/{id}/void (qbd.creditMemos.void): Void a credit memo.
-//
-// Voids a credit memo by setting its amount to zero while keeping a record of
-// it in QuickBooks. The void will fail if the credit memo is currently in use
-// or has any linked transactions that are in use.
-func (s *CreditMemosService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemoVoidResponse, error) {
-	out := new(CreditMemoVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCreditMemoVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CurrenciesService is qbd.currencies; reach it as client.QBD.Currencies.
-type CurrenciesService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/currencies (qbd.currencies.create): Create a currency.
-//
-// Creates a user-defined currency with the specified name and currency code.
-// Exchange rates for user-defined currencies are not updated automatically by
-// QuickBooks Desktop; update them manually as needed.
-func (s *CurrenciesService) Create(ctx context.Context, endUserID string, params CurrencyCreateParams, opts ...Option) (*Currency, error) {
-	out := new(Currency)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCurrencyCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/currencies (qbd.currencies.list): List all currencies.
-//
-// Returns a list of currencies.
-func (s *CurrenciesService) List(ctx context.Context, endUserID string, params *CurrencyListParams, opts ...Option) (*Page[Currency], error) {
-	page := new(Page[Currency])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCurrencyListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *CurrenciesService) All(ctx context.Context, endUserID string, params *CurrencyListParams, opts ...Option) iter.Seq2[Currency, error] {
-	return all[Currency](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCurrencyListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/currencies/{id} (qbd.currencies.retrieve): Retrieve a currency.
-//
-// Retrieves a currency by ID.
-func (s *CurrenciesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Currency, error) {
-	out := new(Currency)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCurrencyRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/currencies/{id} (qbd.currencies.update): Update a currency.
-//
-// Updates an existing currency. For built-in currencies, only the `isActive`
-// status can be changed; name and currency code are not editable. For
-// user-defined currencies, all fields in this request are editable.
-func (s *CurrenciesService) Update(ctx context.Context, endUserID string, id string, params CurrencyUpdateParams, opts ...Option) (*Currency, error) {
-	out := new(Currency)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCurrencyUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CustomerTypesService is qbd.customerTypes; reach it as client.QBD.CustomerTypes.
-type CustomerTypesService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/customer-types (qbd.customerTypes.create): Create a customer type.
-//
-// Creates a new customer type.
-func (s *CustomerTypesService) Create(ctx context.Context, endUserID string, params CustomerTypeCreateParams, opts ...Option) (*CustomerType, error) {
-	out := new(CustomerType)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCustomerTypeCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/customer-types (qbd.customerTypes.list): List all customer types.
-//
-// Returns a list of customer types.
-func (s *CustomerTypesService) List(ctx context.Context, endUserID string, params *CustomerTypeListParams, opts ...Option) (*Page[CustomerType], error) {
-	page := new(Page[CustomerType])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerTypeListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *CustomerTypesService) All(ctx context.Context, endUserID string, params *CustomerTypeListParams, opts ...Option) iter.Seq2[CustomerType, error] {
-	return all[CustomerType](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerTypeListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/customer-types/{id} (qbd.customerTypes.retrieve): Retrieve a customer type.
-//
-// Retrieves a customer type by ID.
-func (s *CustomerTypesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CustomerType, error) {
-	out := new(CustomerType)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCustomerTypeRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// CustomersService is qbd.customers; reach it as client.QBD.Customers.
-type CustomersService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/customers (qbd.customers.create): Create a customer.
-//
-// Creates a new customer.
-func (s *CustomersService) Create(ctx context.Context, endUserID string, params CustomerCreateParams, opts ...Option) (*Customer, error) {
-	out := new(Customer)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewCustomerCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/customers (qbd.customers.list): List all customers.
-//
-// Returns a list of customers. Use the `cursor` parameter to paginate through
-// the results.
-func (s *CustomersService) List(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) (*Page[Customer], error) {
-	page := new(Page[Customer])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *CustomersService) All(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) iter.Seq2[Customer, error] {
-	return all[Customer](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewCustomerListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/customers/{id} (qbd.customers.retrieve): Retrieve a customer.
-//
-// Retrieves a customer by ID.
-func (s *CustomersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Customer, error) {
-	out := new(Customer)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCustomerRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/customers/{id} (qbd.customers.update): Update a customer.
-//
-// Updates an existing customer.
-func (s *CustomersService) Update(ctx context.Context, endUserID string, id string, params CustomerUpdateParams, opts ...Option) (*Customer, error) {
-	out := new(Customer)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewCustomerUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DateDrivenTermsService is qbd.dateDrivenTerms; reach it as client.QBD.DateDrivenTerms.
-type DateDrivenTermsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/date-driven-terms (qbd.dateDrivenTerms.create): Create a date-driven term.
-//
-// Creates a date-driven term that sets the payment due on a specific day of
-// the month and can optionally grant an early-payment discount before
-// `discountDayOfMonth`. Use it when you need due dates tied to calendar days
-// instead of a fixed number of days after the transaction.
-func (s *DateDrivenTermsService) Create(ctx context.Context, endUserID string, params DateDrivenTermCreateParams, opts ...Option) (*DateDrivenTerm, error) {
-	out := new(DateDrivenTerm)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewDateDrivenTermCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/date-driven-terms (qbd.dateDrivenTerms.list): List all date-driven terms.
-//
-// Returns a list of date-driven terms.
-func (s *DateDrivenTermsService) List(ctx context.Context, endUserID string, params *DateDrivenTermListParams, opts ...Option) (*Page[DateDrivenTerm], error) {
-	page := new(Page[DateDrivenTerm])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDateDrivenTermListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *DateDrivenTermsService) All(ctx context.Context, endUserID string, params *DateDrivenTermListParams, opts ...Option) iter.Seq2[DateDrivenTerm, error] {
-	return all[DateDrivenTerm](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewDateDrivenTermListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/date-driven-terms/{id} (qbd.dateDrivenTerms.retrieve): Retrieve a date-driven term.
-//
-// Retrieves a date-driven term by ID.
-func (s *DateDrivenTermsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*DateDrivenTerm, error) {
-	out := new(DateDrivenTerm)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDateDrivenTermRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DeletedListObjectsService is qbd.deletedListObjects; reach it as client.QBD.DeletedListObjects.
-type DeletedListObjectsService struct{ client *Client }
-
-// List calls GET /quickbooks-desktop/deleted-list-objects (qbd.deletedListObjects.list): List all deleted list-objects.
-//
-// Lists deleted non-transaction list-objects (e.g., customers, vendors,
-// employees, items) from the last 90 days. Results are grouped by list-object
-// type and ordered by actual delete time (ascending). For deleted transactions
-// (e.g., invoices, bills, estimates), see the deleted-transactions endpoint.
-func (s *DeletedListObjectsService) List(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) (*Page[DeletedListObject], error) {
-	page := new(Page[DeletedListObject])
-	if err := s.client.list(ctx, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewDeletedListObjectListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *DeletedListObjectsService) All(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) iter.Seq2[DeletedListObject, error] {
-	return all[DeletedListObject](ctx, s.client, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) { return gen.NewDeletedListObjectListRequest(server, params) }, opts)
-}
-
-// DeletedTransactionsService is qbd.deletedTransactions; reach it as client.QBD.DeletedTransactions.
-type DeletedTransactionsService struct{ client *Client }
-
-// List calls GET /quickbooks-desktop/deleted-transactions (qbd.deletedTransactions.list): List all deleted transactions.
-//
-// Lists deleted transactions of the specified type(s) (e.g., invoice, bill,
-// estimate) in the last 90 days. Results are grouped by transaction type and
-// ordered by actual delete time (ascending). NOTE: For deleted non-transaction
-// list-objects (e.g., customer, vendor, employee), see the
-// deleted-list-objects endpoint.
-func (s *DeletedTransactionsService) List(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) (*Page[DeletedTransaction], error) {
-	page := new(Page[DeletedTransaction])
-	if err := s.client.list(ctx, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) {
-		return gen.NewDeletedTransactionListRequest(server, params)
-	}, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *DeletedTransactionsService) All(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) iter.Seq2[DeletedTransaction, error] {
-	return all[DeletedTransaction](ctx, s.client, opEndUser|missing(params == nil), endUserID, func(server string) (*http.Request, error) {
-		return gen.NewDeletedTransactionListRequest(server, params)
-	}, opts)
-}
-
-// DepositsService is qbd.deposits; reach it as client.QBD.Deposits.
-type DepositsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/deposits (qbd.deposits.create): Create a deposit.
-//
-// Creates a deposit into a QuickBooks Desktop bank or other asset account.
-// Lines can either reference existing payments waiting to be deposited, using
-// `paymentTransactionId` and optionally `paymentTransactionLineId`, or
-// describe a manual transfer from another account using `accountId` and
-// related line details.
-func (s *DepositsService) Create(ctx context.Context, endUserID string, params DepositCreateParams, opts ...Option) (*Deposit, error) {
-	out := new(Deposit)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewDepositCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/deposits/{id} (qbd.deposits.delete): Delete a deposit.
-//
-// Permanently deletes a deposit. The deletion will fail if the deposit is
-// currently in use or has any linked transactions that are in use.
-func (s *DepositsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*DepositDeleteResponse, error) {
-	out := new(DepositDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/deposits (qbd.deposits.list): List all deposits.
-//
-// Returns a list of deposits. Use the `cursor` parameter to paginate through
-// the results.
-func (s *DepositsService) List(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) (*Page[Deposit], error) {
-	page := new(Page[Deposit])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *DepositsService) All(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) iter.Seq2[Deposit, error] {
-	return all[Deposit](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDepositListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/deposits/{id} (qbd.deposits.retrieve): Retrieve a deposit.
-//
-// Retrieves a deposit by ID.
-func (s *DepositsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Deposit, error) {
-	out := new(Deposit)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/deposits/{id} (qbd.deposits.update): Update a deposit.
-//
-// Updates an existing deposit.
-func (s *DepositsService) Update(ctx context.Context, endUserID string, id string, params DepositUpdateParams, opts ...Option) (*Deposit, error) {
-	out := new(Deposit)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Void calls POST /quickbooks-desktop/deposits/{id}/void (qbd.deposits.void): Void a deposit.
-//
-// Voids a deposit by setting its amount to zero while keeping a record of it
-// in QuickBooks. The void will fail if the deposit is currently in use or has
-// any linked transactions that are in use.
-func (s *DepositsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*DepositVoidResponse, error) {
-	out := new(DepositVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDepositVoidRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// DiscountItemsService is qbd.discountItems; reach it as client.QBD.DiscountItems.
-type DiscountItemsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/discount-items (qbd.discountItems.create): Create a discount item.
-//
-// Creates a discount item that subtracts either a percentage or fixed amount
-// from transaction totals. Percentage discounts only affect the preceding
-// line, while fixed-amount discounts reduce the accumulated amount above them
-// unless you bound the target lines with a subtotal item.
-func (s *DiscountItemsService) Create(ctx context.Context, endUserID string, params DiscountItemCreateParams, opts ...Option) (*DiscountItem, error) {
-	out := new(DiscountItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewDiscountItemCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/discount-items (qbd.discountItems.list): List all discount items.
-//
-// Returns a list of discount items. Use the `cursor` parameter to paginate
-// through the results.
-func (s *DiscountItemsService) List(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) (*Page[DiscountItem], error) {
-	page := new(Page[DiscountItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *DiscountItemsService) All(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) iter.Seq2[DiscountItem, error] {
-	return all[DiscountItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewDiscountItemListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/discount-items/{id} (qbd.discountItems.retrieve): Retrieve a discount item.
-//
-// Retrieves a discount item by ID.
-func (s *DiscountItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*DiscountItem, error) {
-	out := new(DiscountItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewDiscountItemRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/discount-items/{id} (qbd.discountItems.update): Update a discount item.
-//
-// Updates a discount item, including its linked account or discount rate. When
-// changing the account, use `updateExistingTransactionsAccount` to control
-// whether existing transactions that reference the item should also be
-// updated.
-func (s *DiscountItemsService) Update(ctx context.Context, endUserID string, id string, params DiscountItemUpdateParams, opts ...Option) (*DiscountItem, error) {
-	out := new(DiscountItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewDiscountItemUpdateRequest(server, id, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// EmployeesService is qbd.employees; reach it as client.QBD.Employees.
-type EmployeesService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/employees (qbd.employees.create): Create an employee.
-//
-// Creates an employee record that captures personal details, contact
-// information, employment dates, and payroll settings in a single request so
-// the employee is ready for scheduling, time tracking, and payroll processing.
-func (s *EmployeesService) Create(ctx context.Context, endUserID string, params EmployeeCreateParams, opts ...Option) (*Employee, error) {
-	out := new(Employee)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewEmployeeCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/employees (qbd.employees.list): List all employees.
-//
-// Returns a list of employees.
-func (s *EmployeesService) List(ctx context.Context, endUserID string, params *EmployeeListParams, opts ...Option) (*Page[Employee], error) {
-	page := new(Page[Employee])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEmployeeListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// Conductor answers this list in one page, so All yields its objects from one call.
-func (s *EmployeesService) All(ctx context.Context, endUserID string, params *EmployeeListParams, opts ...Option) iter.Seq2[Employee, error] {
-	return all[Employee](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewEmployeeListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/employees/{id} (qbd.employees.retrieve): Retrieve an employee.
-//
-// Retrieves an employee by ID.
-func (s *EmployeesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Employee, error) {
-	out := new(Employee)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEmployeeRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/employees/{id} (qbd.employees.update): Update an employee.
-//
-// Updates an employee record, allowing you to revise contact details,
-// employment status dates, supervisory assignments, payroll configuration, and
-// additional notes to keep workforce data current.
-func (s *EmployeesService) Update(ctx context.Context, endUserID string, id string, params EmployeeUpdateParams, opts ...Option) (*Employee, error) {
-	out := new(Employee)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEmployeeUpdateRequest(server, id, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// EstimatesService is qbd.estimates; reach it as client.QBD.Estimates.
-type EstimatesService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/estimates (qbd.estimates.create): Create an estimate.
-//
-// Creates a new estimate.
-func (s *EstimatesService) Create(ctx context.Context, endUserID string, params EstimateCreateParams, opts ...Option) (*Estimate, error) {
-	out := new(Estimate)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewEstimateCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/estimates/{id} (qbd.estimates.delete): Delete an estimate.
-//
-// Permanently deletes an estimate. The deletion will fail if the estimate is
-// currently in use or has any linked transactions that are in use.
-func (s *EstimatesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*EstimateDeleteResponse, error) {
-	out := new(EstimateDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEstimateDeleteRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/estimates (qbd.estimates.list): List all estimates.
-//
-// Returns a list of estimates. Use the `cursor` parameter to paginate through
-// the results.
-func (s *EstimatesService) List(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) (*Page[Estimate], error) {
-	page := new(Page[Estimate])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *EstimatesService) All(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) iter.Seq2[Estimate, error] {
-	return all[Estimate](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewEstimateListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/estimates/{id} (qbd.estimates.retrieve): Retrieve an estimate.
-//
-// Retrieves an estimate by ID.
-func (s *EstimatesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Estimate, error) {
-	out := new(Estimate)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEstimateRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/estimates/{id} (qbd.estimates.update): Update an estimate.
-//
-// Updates an existing estimate.
-func (s *EstimatesService) Update(ctx context.Context, endUserID string, id string, params EstimateUpdateParams, opts ...Option) (*Estimate, error) {
-	out := new(Estimate)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewEstimateUpdateRequest(server, id, params) }, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1702,9 +277,2232 @@ type QBDService struct {
 // error response will be returned. As with any request to QuickBooks Desktop,
 // the health check may fail if the application is not running, the wrong
 // company file is open, or if a modal dialog is open. Timeout is 60 seconds.
-func (s *QBDService) HealthCheck(ctx context.Context, endUserID string, opts ...Option) (*HealthCheckResponse, error) {
+func (svc *QBDService) HealthCheck(ctx context.Context, endUserID string, opts ...Option) (*HealthCheckResponse, error) {
 	out := new(HealthCheckResponse)
-	if err := s.client.call(ctx, opEndUser, endUserID, "", func(server string) (*http.Request, error) { return gen.NewHealthCheckRequest(server) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewHealthCheckRequest(s.server)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AccountTaxLinesService is qbd.accountTaxLines; reach it as client.QBD.AccountTaxLines.
+type AccountTaxLinesService struct{ client *Client }
+
+// List calls GET /quickbooks-desktop/account-tax-lines (qbd.accountTaxLines.list): List all account tax lines.
+//
+// Returns a list of account tax lines.
+func (svc *AccountTaxLinesService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[AccountTaxLine], error) {
+	page := new(Page[AccountTaxLine])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewAccountTaxLineListRequest(s.server)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *AccountTaxLinesService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[AccountTaxLine, error] {
+	return all[AccountTaxLine](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewAccountTaxLineListRequest(s.server)
+		},
+	}, opts)
+}
+
+// AccountsService is qbd.accounts; reach it as client.QBD.Accounts.
+type AccountsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/accounts (qbd.accounts.create): Create an account.
+//
+// Creates a new financial account. QuickBooks requires you to pick a supported
+// account type for the chart of accounts, and non-posting types can’t be
+// created through the API.
+func (svc *AccountsService) Create(ctx context.Context, endUserID string, params AccountCreateParams, opts ...Option) (*Account, error) {
+	out := new(Account)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewAccountCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/accounts (qbd.accounts.list): List all accounts.
+//
+// Returns a list of accounts.
+func (svc *AccountsService) List(ctx context.Context, endUserID string, params *AccountListParams, opts ...Option) (*Page[Account], error) {
+	page := new(Page[Account])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewAccountListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *AccountsService) All(ctx context.Context, endUserID string, params *AccountListParams, opts ...Option) iter.Seq2[Account, error] {
+	return all[Account](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewAccountListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/accounts/{id} (qbd.accounts.retrieve): Retrieve an account.
+//
+// Retrieves an account by ID.
+func (svc *AccountsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Account, error) {
+	out := new(Account)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewAccountRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/accounts/{id} (qbd.accounts.update): Update an account.
+//
+// Updates an existing financial account. You can rename the account, adjust
+// numbering, or change supported attributes, but QuickBooks won’t let you
+// convert it to a non-posting type via the API.
+func (svc *AccountsService) Update(ctx context.Context, endUserID string, id string, params AccountUpdateParams, opts ...Option) (*Account, error) {
+	out := new(Account)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewAccountUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BillCheckPaymentsService is qbd.billCheckPayments; reach it as client.QBD.BillCheckPayments.
+type BillCheckPaymentsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/bill-check-payments (qbd.billCheckPayments.create): Create a bill check payment.
+//
+// Records a check payment against one vendor’s open bills. Each bill
+// allocation must include a payment amount, discount, or vendor credit, and
+// the accounts payable account has to match the one used on the bills you’re
+// closing.
+func (svc *BillCheckPaymentsService) Create(ctx context.Context, endUserID string, params BillCheckPaymentCreateParams, opts ...Option) (*BillCheckPayment, error) {
+	out := new(BillCheckPayment)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCheckPaymentCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.delete): Delete a bill check payment.
+//
+// Permanently deletes a bill check payment. The deletion will fail if the bill
+// check payment is currently in use or has any linked transactions that are in
+// use.
+func (svc *BillCheckPaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPaymentDeleteResponse, error) {
+	out := new(BillCheckPaymentDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCheckPaymentDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/bill-check-payments (qbd.billCheckPayments.list): List all bill check payments.
+//
+// Returns a list of bill check payments. Use the `cursor` parameter to
+// paginate through the results.
+func (svc *BillCheckPaymentsService) List(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) (*Page[BillCheckPayment], error) {
+	page := new(Page[BillCheckPayment])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCheckPaymentListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *BillCheckPaymentsService) All(ctx context.Context, endUserID string, params *BillCheckPaymentListParams, opts ...Option) iter.Seq2[BillCheckPayment, error] {
+	return all[BillCheckPayment](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCheckPaymentListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.retrieve): Retrieve a bill check payment.
+//
+// Retrieves a bill check payment by ID.
+func (svc *BillCheckPaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPayment, error) {
+	out := new(BillCheckPayment)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCheckPaymentRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.update): Update a bill check payment.
+//
+// Updates a bill check payment so you can reallocate how amounts, discounts,
+// or credits are applied to the vendor’s bills. When you update a payment,
+// QuickBooks clears the prior allocations but keeps any existing vendor
+// credits unchanged, so submit the full list of bill applications in this
+// request.
+func (svc *BillCheckPaymentsService) Update(ctx context.Context, endUserID string, id string, params BillCheckPaymentUpdateParams, opts ...Option) (*BillCheckPayment, error) {
+	out := new(BillCheckPayment)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCheckPaymentUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/bill-check-payments/{id}/void (qbd.billCheckPayments.void): Void a bill check payment.
+//
+// Voids a bill check payment by setting its amount to zero while keeping a
+// record of it in QuickBooks. The void will fail if the bill check payment is
+// currently in use or has any linked transactions that are in use.
+func (svc *BillCheckPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPaymentVoidResponse, error) {
+	out := new(BillCheckPaymentVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCheckPaymentVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BillCreditCardPaymentsService is qbd.billCreditCardPayments; reach it as client.QBD.BillCreditCardPayments.
+type BillCreditCardPaymentsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/bill-credit-card-payments (qbd.billCreditCardPayments.create): Create a bill credit card payment.
+//
+// Charges one vendor’s bills to a credit card account. Each bill allocation
+// must supply a payment amount, discount, or credit, and you have to use the
+// same accounts payable account that’s on the bills being closed.
+func (svc *BillCreditCardPaymentsService) Create(ctx context.Context, endUserID string, params BillCreditCardPaymentCreateParams, opts ...Option) (*BillCreditCardPayment, error) {
+	out := new(BillCreditCardPayment)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCreditCardPaymentCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/bill-credit-card-payments/{id} (qbd.billCreditCardPayments.delete): Delete a bill credit card payment.
+//
+// Permanently deletes a bill credit card payment. The deletion will fail if
+// the bill credit card payment is currently in use or has any linked
+// transactions that are in use.
+func (svc *BillCreditCardPaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPaymentDeleteResponse, error) {
+	out := new(BillCreditCardPaymentDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCreditCardPaymentDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/bill-credit-card-payments (qbd.billCreditCardPayments.list): List all bill credit card payments.
+//
+// Returns a list of bill credit card payments. Use the `cursor` parameter to
+// paginate through the results.
+func (svc *BillCreditCardPaymentsService) List(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) (*Page[BillCreditCardPayment], error) {
+	page := new(Page[BillCreditCardPayment])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *BillCreditCardPaymentsService) All(ctx context.Context, endUserID string, params *BillCreditCardPaymentListParams, opts ...Option) iter.Seq2[BillCreditCardPayment, error] {
+	return all[BillCreditCardPayment](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/bill-credit-card-payments/{id} (qbd.billCreditCardPayments.retrieve): Retrieve a bill credit card payment.
+//
+// Retrieves a bill credit card payment by ID.
+func (svc *BillCreditCardPaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPayment, error) {
+	out := new(BillCreditCardPayment)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCreditCardPaymentRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/bill-credit-card-payments/{id}/void (qbd.billCreditCardPayments.void): Void a bill credit card payment.
+//
+// Voids a bill credit card payment by setting its amount to zero while keeping
+// a record of it in QuickBooks. The void will fail if the bill credit card
+// payment is currently in use or has any linked transactions that are in use.
+func (svc *BillCreditCardPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPaymentVoidResponse, error) {
+	out := new(BillCreditCardPaymentVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCreditCardPaymentVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BillsService is qbd.bills; reach it as client.QBD.Bills.
+type BillsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/bills (qbd.bills.create): Create a bill.
+//
+// Creates a vendor bill and posts it to accounts payable. You can also link
+// eligible purchase orders so QuickBooks pulls their lines onto the bill
+// before it's saved.
+func (svc *BillsService) Create(ctx context.Context, endUserID string, params BillCreateParams, opts ...Option) (*Bill, error) {
+	out := new(Bill)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/bills/{id} (qbd.bills.delete): Delete a bill.
+//
+// Permanently deletes a bill. The deletion will fail if the bill is currently
+// in use or has any linked transactions that are in use.
+func (svc *BillsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BillDeleteResponse, error) {
+	out := new(BillDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/bills (qbd.bills.list): List all bills.
+//
+// Returns a list of bills. Use the `cursor` parameter to paginate through the
+// results.
+func (svc *BillsService) List(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) (*Page[Bill], error) {
+	page := new(Page[Bill])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *BillsService) All(ctx context.Context, endUserID string, params *BillListParams, opts ...Option) iter.Seq2[Bill, error] {
+	return all[Bill](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/bills/{id} (qbd.bills.retrieve): Retrieve a bill.
+//
+// Retrieves a bill by ID.
+func (svc *BillsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Bill, error) {
+	out := new(Bill)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/bills/{id} (qbd.bills.update): Update a bill.
+//
+// Updates an existing vendor bill while keeping the required references
+// intact. QuickBooks does not let this update request add new purchase order
+// links, and you must continue to supply the vendor, accounts payable account,
+// and at least one expense or item line when you resubmit the bill.
+func (svc *BillsService) Update(ctx context.Context, endUserID string, id string, params BillUpdateParams, opts ...Option) (*Bill, error) {
+	out := new(Bill)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/bills/{id}/void (qbd.bills.void): Void a bill.
+//
+// Voids a bill by setting its amount to zero while keeping a record of it in
+// QuickBooks. The void will fail if the bill is currently in use or has any
+// linked transactions that are in use.
+func (svc *BillsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillVoidResponse, error) {
+	out := new(BillVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// BillsToPayService is qbd.billsToPay; reach it as client.QBD.BillsToPay.
+type BillsToPayService struct{ client *Client }
+
+// List calls GET /quickbooks-desktop/bills-to-pay (qbd.billsToPay.list): List bills and credits available to pay for a vendor.
+//
+// Lists open vendor bills and available vendor credits for a specific
+// QuickBooks Desktop vendor. Use each `bill.billId` as
+// `applyToTransactions[].transactionId` in bill-payment requests. To apply a
+// returned credit, place it under the target bill's
+// `applyToTransactions[].applyCredits[]` entry, set `creditTransactionId` to
+// `credit.creditTransactionId`, and choose an `appliedAmount` that does not
+// exceed `credit.creditRemaining` or the target bill's remaining amount due.
+func (svc *BillsToPayService) List(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) (*Page[BillToPay], error) {
+	page := new(Page[BillToPay])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillToPayListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *BillsToPayService) All(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) iter.Seq2[BillToPay, error] {
+	return all[BillToPay](ctx, svc.client, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBillToPayListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// BuildAssembliesService is qbd.buildAssemblies; reach it as client.QBD.BuildAssemblies.
+type BuildAssembliesService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/build-assemblies (qbd.buildAssemblies.create): Create a build assembly.
+//
+// Creates a build assembly transaction that consumes component quantities and
+// increases the finished assembly on hand. If components are short you can
+// mark the build as pending instead of failing.
+func (svc *BuildAssembliesService) Create(ctx context.Context, endUserID string, params BuildAssemblyCreateParams, opts ...Option) (*BuildAssembly, error) {
+	out := new(BuildAssembly)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBuildAssemblyCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.delete): Delete a build assembly.
+//
+// Permanently deletes a build assembly. The deletion will fail if the build
+// assembly is currently in use or has any linked transactions that are in use.
+func (svc *BuildAssembliesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*BuildAssemblyDeleteResponse, error) {
+	out := new(BuildAssemblyDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBuildAssemblyDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/build-assemblies (qbd.buildAssemblies.list): List all build assemblies.
+//
+// Returns a list of build assemblies. Use the `cursor` parameter to paginate
+// through the results.
+func (svc *BuildAssembliesService) List(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) (*Page[BuildAssembly], error) {
+	page := new(Page[BuildAssembly])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBuildAssemblyListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *BuildAssembliesService) All(ctx context.Context, endUserID string, params *BuildAssemblyListParams, opts ...Option) iter.Seq2[BuildAssembly, error] {
+	return all[BuildAssembly](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBuildAssemblyListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.retrieve): Retrieve a build assembly.
+//
+// Retrieves a build assembly by ID.
+func (svc *BuildAssembliesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*BuildAssembly, error) {
+	out := new(BuildAssembly)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBuildAssemblyRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.update): Update a build assembly.
+//
+// Updates an existing build assembly.
+func (svc *BuildAssembliesService) Update(ctx context.Context, endUserID string, id string, params BuildAssemblyUpdateParams, opts ...Option) (*BuildAssembly, error) {
+	out := new(BuildAssembly)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewBuildAssemblyUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ChecksService is qbd.checks; reach it as client.QBD.Checks.
+type ChecksService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/checks (qbd.checks.create): Create a check.
+//
+// Creates a non-payroll check from a bank account. QuickBooks uses this
+// request for direct expense disbursements; to pay vendor bills or payroll
+// liabilities you must use the dedicated bill-payment or payroll transactions
+// instead.
+func (svc *ChecksService) Create(ctx context.Context, endUserID string, params CheckCreateParams, opts ...Option) (*Check, error) {
+	out := new(Check)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCheckCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/checks/{id} (qbd.checks.delete): Delete a check.
+//
+// Permanently deletes a check. The deletion will fail if the check is
+// currently in use or has any linked transactions that are in use.
+func (svc *ChecksService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CheckDeleteResponse, error) {
+	out := new(CheckDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCheckDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/checks (qbd.checks.list): List all checks.
+//
+// Returns a list of checks. Use the `cursor` parameter to paginate through the
+// results.
+func (svc *ChecksService) List(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) (*Page[Check], error) {
+	page := new(Page[Check])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCheckListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *ChecksService) All(ctx context.Context, endUserID string, params *CheckListParams, opts ...Option) iter.Seq2[Check, error] {
+	return all[Check](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCheckListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/checks/{id} (qbd.checks.retrieve): Retrieve a check.
+//
+// Retrieves a check by ID.
+func (svc *ChecksService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Check, error) {
+	out := new(Check)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCheckRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/checks/{id} (qbd.checks.update): Update a check.
+//
+// Updates a standard check so you can adjust the issuing account, payee
+// details, memo, transaction date, or expense and item lines. This request
+// cannot modify checks created through the bill-payment workflow.
+func (svc *ChecksService) Update(ctx context.Context, endUserID string, id string, params CheckUpdateParams, opts ...Option) (*Check, error) {
+	out := new(Check)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCheckUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/checks/{id}/void (qbd.checks.void): Void a check.
+//
+// Voids a check by setting its amount to zero while keeping a record of it in
+// QuickBooks. The void will fail if the check is currently in use or has any
+// linked transactions that are in use.
+func (svc *ChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CheckVoidResponse, error) {
+	out := new(CheckVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCheckVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ClassesService is qbd.classes; reach it as client.QBD.Classes.
+type ClassesService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/classes (qbd.classes.create): Create a class.
+//
+// Creates a new class.
+func (svc *ClassesService) Create(ctx context.Context, endUserID string, params ClassCreateParams, opts ...Option) (*Class, error) {
+	out := new(Class)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewClassCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/classes (qbd.classes.list): List all classes.
+//
+// Returns a list of classes.
+func (svc *ClassesService) List(ctx context.Context, endUserID string, params *ClassListParams, opts ...Option) (*Page[Class], error) {
+	page := new(Page[Class])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewClassListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *ClassesService) All(ctx context.Context, endUserID string, params *ClassListParams, opts ...Option) iter.Seq2[Class, error] {
+	return all[Class](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewClassListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/classes/{id} (qbd.classes.retrieve): Retrieve a class.
+//
+// Retrieves a class by ID.
+func (svc *ClassesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Class, error) {
+	out := new(Class)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewClassRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/classes/{id} (qbd.classes.update): Update a class.
+//
+// Updates an existing class.
+func (svc *ClassesService) Update(ctx context.Context, endUserID string, id string, params ClassUpdateParams, opts ...Option) (*Class, error) {
+	out := new(Class)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewClassUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CompanyService is qbd.company; reach it as client.QBD.Company.
+type CompanyService struct{ client *Client }
+
+// Retrieve calls GET /quickbooks-desktop/company (qbd.company.retrieve): Retrieve company file info.
+//
+// Returns detailed information about the connected QuickBooks company file,
+// including company address, legal name, preferences, and subscribed services.
+// Note that company information cannot be modified through the API, only
+// through the QuickBooks Desktop user interface.
+func (svc *CompanyService) Retrieve(ctx context.Context, endUserID string, opts ...Option) (*Company, error) {
+	out := new(Company)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCompanyRetrieveRequest(s.server)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreditCardChargesService is qbd.creditCardCharges; reach it as client.QBD.CreditCardCharges.
+type CreditCardChargesService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/credit-card-charges (qbd.creditCardCharges.create): Create a credit card charge.
+//
+// Creates a new credit card charge for the specified account.
+func (svc *CreditCardChargesService) Create(ctx context.Context, endUserID string, params CreditCardChargeCreateParams, opts ...Option) (*CreditCardCharge, error) {
+	out := new(CreditCardCharge)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardChargeCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.delete): Delete a credit card charge.
+//
+// Permanently deletes a credit card charge. The deletion will fail if the
+// credit card charge is currently in use or has any linked transactions that
+// are in use.
+func (svc *CreditCardChargesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardChargeDeleteResponse, error) {
+	out := new(CreditCardChargeDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardChargeDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/credit-card-charges (qbd.creditCardCharges.list): List all credit card charges.
+//
+// Returns a list of credit card charges. Use the `cursor` parameter to
+// paginate through the results.
+func (svc *CreditCardChargesService) List(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) (*Page[CreditCardCharge], error) {
+	page := new(Page[CreditCardCharge])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardChargeListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *CreditCardChargesService) All(ctx context.Context, endUserID string, params *CreditCardChargeListParams, opts ...Option) iter.Seq2[CreditCardCharge, error] {
+	return all[CreditCardCharge](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardChargeListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.retrieve): Retrieve a credit card charge.
+//
+// Retrieves a credit card charge by ID.
+func (svc *CreditCardChargesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCharge, error) {
+	out := new(CreditCardCharge)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardChargeRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.update): Update a credit card charge.
+//
+// Updates an existing credit card charge so you can adjust the credit card
+// account, payee, memo, transaction date, and expense or item lines. The total
+// is recalculated from the line details.
+func (svc *CreditCardChargesService) Update(ctx context.Context, endUserID string, id string, params CreditCardChargeUpdateParams, opts ...Option) (*CreditCardCharge, error) {
+	out := new(CreditCardCharge)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardChargeUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/credit-card-charges/{id}/void (qbd.creditCardCharges.void): Void a credit card charge.
+//
+// Voids a credit card charge by setting its amount to zero while keeping a
+// record of it in QuickBooks. The void will fail if the credit card charge is
+// currently in use or has any linked transactions that are in use.
+func (svc *CreditCardChargesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardChargeVoidResponse, error) {
+	out := new(CreditCardChargeVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardChargeVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreditCardCreditsService is qbd.creditCardCredits; reach it as client.QBD.CreditCardCredits.
+type CreditCardCreditsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/credit-card-credits (qbd.creditCardCredits.create): Create a credit card credit.
+//
+// Creates a new credit card credit for the specified account.
+func (svc *CreditCardCreditsService) Create(ctx context.Context, endUserID string, params CreditCardCreditCreateParams, opts ...Option) (*CreditCardCredit, error) {
+	out := new(CreditCardCredit)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardCreditCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.delete): Delete a credit card credit.
+//
+// Permanently deletes a credit card credit. The deletion will fail if the
+// credit card credit is currently in use or has any linked transactions that
+// are in use.
+func (svc *CreditCardCreditsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCreditDeleteResponse, error) {
+	out := new(CreditCardCreditDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardCreditDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/credit-card-credits (qbd.creditCardCredits.list): List all credit card credits.
+//
+// Returns a list of credit card credits. Use the `cursor` parameter to
+// paginate through the results.
+func (svc *CreditCardCreditsService) List(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) (*Page[CreditCardCredit], error) {
+	page := new(Page[CreditCardCredit])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardCreditListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *CreditCardCreditsService) All(ctx context.Context, endUserID string, params *CreditCardCreditListParams, opts ...Option) iter.Seq2[CreditCardCredit, error] {
+	return all[CreditCardCredit](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardCreditListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.retrieve): Retrieve a credit card credit.
+//
+// Retrieves a credit card credit by ID.
+func (svc *CreditCardCreditsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCredit, error) {
+	out := new(CreditCardCredit)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardCreditRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.update): Update a credit card credit.
+//
+// Updates an existing credit card credit.
+func (svc *CreditCardCreditsService) Update(ctx context.Context, endUserID string, id string, params CreditCardCreditUpdateParams, opts ...Option) (*CreditCardCredit, error) {
+	out := new(CreditCardCredit)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardCreditUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/credit-card-credits/{id}/void (qbd.creditCardCredits.void): Void a credit card credit.
+//
+// Voids a credit card credit by setting its amount to zero while keeping a
+// record of it in QuickBooks. The void will fail if the credit card credit is
+// currently in use or has any linked transactions that are in use.
+func (svc *CreditCardCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCreditVoidResponse, error) {
+	out := new(CreditCardCreditVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardCreditVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreditCardRefundsService is qbd.creditCardRefunds; reach it as client.QBD.CreditCardRefunds.
+type CreditCardRefundsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/credit-card-refunds (qbd.creditCardRefunds.create): Create a credit card refund.
+//
+// Creates a credit card refund linked to one or more existing credit
+// transactions, such as credit memos or overpayments. You must supply at least
+// one entry in `refundAppliedToTransactions`, and the refund amount cannot
+// exceed the available balance on the linked credits.
+func (svc *CreditCardRefundsService) Create(ctx context.Context, endUserID string, params CreditCardRefundCreateParams, opts ...Option) (*CreditCardRefund, error) {
+	out := new(CreditCardRefund)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardRefundCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.delete): Delete a credit card refund.
+//
+// Permanently deletes a credit card refund. The deletion will fail if the
+// credit card refund is currently in use or has any linked transactions that
+// are in use.
+func (svc *CreditCardRefundsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefundDeleteResponse, error) {
+	out := new(CreditCardRefundDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardRefundDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/credit-card-refunds (qbd.creditCardRefunds.list): List all credit card refunds.
+//
+// Returns a list of credit card refunds. Use the `cursor` parameter to
+// paginate through the results.
+func (svc *CreditCardRefundsService) List(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) (*Page[CreditCardRefund], error) {
+	page := new(Page[CreditCardRefund])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardRefundListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *CreditCardRefundsService) All(ctx context.Context, endUserID string, params *CreditCardRefundListParams, opts ...Option) iter.Seq2[CreditCardRefund, error] {
+	return all[CreditCardRefund](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardRefundListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.retrieve): Retrieve a credit card refund.
+//
+// Retrieves a credit card refund by ID.
+func (svc *CreditCardRefundsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefund, error) {
+	out := new(CreditCardRefund)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardRefundRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/credit-card-refunds/{id}/void (qbd.creditCardRefunds.void): Void a credit card refund.
+//
+// Voids a credit card refund by setting its amount to zero while keeping a
+// record of it in QuickBooks. The void will fail if the credit card refund is
+// currently in use or has any linked transactions that are in use.
+func (svc *CreditCardRefundsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefundVoidResponse, error) {
+	out := new(CreditCardRefundVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditCardRefundVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CreditMemosService is qbd.creditMemos; reach it as client.QBD.CreditMemos.
+type CreditMemosService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/credit-memos (qbd.creditMemos.create): Create a credit memo.
+//
+// Creates a new credit memo.
+func (svc *CreditMemosService) Create(ctx context.Context, endUserID string, params CreditMemoCreateParams, opts ...Option) (*CreditMemo, error) {
+	out := new(CreditMemo)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditMemoCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.delete): Delete a credit memo.
+//
+// Permanently deletes a credit memo. The deletion will fail if the credit memo
+// is currently in use or has any linked transactions that are in use.
+func (svc *CreditMemosService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemoDeleteResponse, error) {
+	out := new(CreditMemoDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditMemoDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/credit-memos (qbd.creditMemos.list): List all credit memos.
+//
+// Returns a list of credit memos. Use the `cursor` parameter to paginate
+// through the results.
+func (svc *CreditMemosService) List(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) (*Page[CreditMemo], error) {
+	page := new(Page[CreditMemo])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditMemoListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *CreditMemosService) All(ctx context.Context, endUserID string, params *CreditMemoListParams, opts ...Option) iter.Seq2[CreditMemo, error] {
+	return all[CreditMemo](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditMemoListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.retrieve): Retrieve a credit memo.
+//
+// Retrieves a credit memo by ID.
+func (svc *CreditMemosService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemo, error) {
+	out := new(CreditMemo)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditMemoRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.update): Update a credit memo.
+//
+// Updates an existing credit memo.
+func (svc *CreditMemosService) Update(ctx context.Context, endUserID string, id string, params CreditMemoUpdateParams, opts ...Option) (*CreditMemo, error) {
+	out := new(CreditMemo)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditMemoUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/credit-memos/{id}/void (qbd.creditMemos.void): Void a credit memo.
+//
+// Voids a credit memo by setting its amount to zero while keeping a record of
+// it in QuickBooks. The void will fail if the credit memo is currently in use
+// or has any linked transactions that are in use.
+func (svc *CreditMemosService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemoVoidResponse, error) {
+	out := new(CreditMemoVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCreditMemoVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CurrenciesService is qbd.currencies; reach it as client.QBD.Currencies.
+type CurrenciesService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/currencies (qbd.currencies.create): Create a currency.
+//
+// Creates a user-defined currency with the specified name and currency code.
+// Exchange rates for user-defined currencies are not updated automatically by
+// QuickBooks Desktop; update them manually as needed.
+func (svc *CurrenciesService) Create(ctx context.Context, endUserID string, params CurrencyCreateParams, opts ...Option) (*Currency, error) {
+	out := new(Currency)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCurrencyCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/currencies (qbd.currencies.list): List all currencies.
+//
+// Returns a list of currencies.
+func (svc *CurrenciesService) List(ctx context.Context, endUserID string, params *CurrencyListParams, opts ...Option) (*Page[Currency], error) {
+	page := new(Page[Currency])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCurrencyListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *CurrenciesService) All(ctx context.Context, endUserID string, params *CurrencyListParams, opts ...Option) iter.Seq2[Currency, error] {
+	return all[Currency](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCurrencyListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/currencies/{id} (qbd.currencies.retrieve): Retrieve a currency.
+//
+// Retrieves a currency by ID.
+func (svc *CurrenciesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Currency, error) {
+	out := new(Currency)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCurrencyRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/currencies/{id} (qbd.currencies.update): Update a currency.
+//
+// Updates an existing currency. For built-in currencies, only the `isActive`
+// status can be changed; name and currency code are not editable. For
+// user-defined currencies, all fields in this request are editable.
+func (svc *CurrenciesService) Update(ctx context.Context, endUserID string, id string, params CurrencyUpdateParams, opts ...Option) (*Currency, error) {
+	out := new(Currency)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCurrencyUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CustomerTypesService is qbd.customerTypes; reach it as client.QBD.CustomerTypes.
+type CustomerTypesService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/customer-types (qbd.customerTypes.create): Create a customer type.
+//
+// Creates a new customer type.
+func (svc *CustomerTypesService) Create(ctx context.Context, endUserID string, params CustomerTypeCreateParams, opts ...Option) (*CustomerType, error) {
+	out := new(CustomerType)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerTypeCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/customer-types (qbd.customerTypes.list): List all customer types.
+//
+// Returns a list of customer types.
+func (svc *CustomerTypesService) List(ctx context.Context, endUserID string, params *CustomerTypeListParams, opts ...Option) (*Page[CustomerType], error) {
+	page := new(Page[CustomerType])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerTypeListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *CustomerTypesService) All(ctx context.Context, endUserID string, params *CustomerTypeListParams, opts ...Option) iter.Seq2[CustomerType, error] {
+	return all[CustomerType](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerTypeListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/customer-types/{id} (qbd.customerTypes.retrieve): Retrieve a customer type.
+//
+// Retrieves a customer type by ID.
+func (svc *CustomerTypesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*CustomerType, error) {
+	out := new(CustomerType)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerTypeRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// CustomersService is qbd.customers; reach it as client.QBD.Customers.
+type CustomersService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/customers (qbd.customers.create): Create a customer.
+//
+// Creates a new customer.
+func (svc *CustomersService) Create(ctx context.Context, endUserID string, params CustomerCreateParams, opts ...Option) (*Customer, error) {
+	out := new(Customer)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/customers (qbd.customers.list): List all customers.
+//
+// Returns a list of customers. Use the `cursor` parameter to paginate through
+// the results.
+func (svc *CustomersService) List(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) (*Page[Customer], error) {
+	page := new(Page[Customer])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *CustomersService) All(ctx context.Context, endUserID string, params *CustomerListParams, opts ...Option) iter.Seq2[Customer, error] {
+	return all[Customer](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/customers/{id} (qbd.customers.retrieve): Retrieve a customer.
+//
+// Retrieves a customer by ID.
+func (svc *CustomersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Customer, error) {
+	out := new(Customer)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/customers/{id} (qbd.customers.update): Update a customer.
+//
+// Updates an existing customer.
+func (svc *CustomersService) Update(ctx context.Context, endUserID string, id string, params CustomerUpdateParams, opts ...Option) (*Customer, error) {
+	out := new(Customer)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewCustomerUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DateDrivenTermsService is qbd.dateDrivenTerms; reach it as client.QBD.DateDrivenTerms.
+type DateDrivenTermsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/date-driven-terms (qbd.dateDrivenTerms.create): Create a date-driven term.
+//
+// Creates a date-driven term that sets the payment due on a specific day of
+// the month and can optionally grant an early-payment discount before
+// `discountDayOfMonth`. Use it when you need due dates tied to calendar days
+// instead of a fixed number of days after the transaction.
+func (svc *DateDrivenTermsService) Create(ctx context.Context, endUserID string, params DateDrivenTermCreateParams, opts ...Option) (*DateDrivenTerm, error) {
+	out := new(DateDrivenTerm)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDateDrivenTermCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/date-driven-terms (qbd.dateDrivenTerms.list): List all date-driven terms.
+//
+// Returns a list of date-driven terms.
+func (svc *DateDrivenTermsService) List(ctx context.Context, endUserID string, params *DateDrivenTermListParams, opts ...Option) (*Page[DateDrivenTerm], error) {
+	page := new(Page[DateDrivenTerm])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDateDrivenTermListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *DateDrivenTermsService) All(ctx context.Context, endUserID string, params *DateDrivenTermListParams, opts ...Option) iter.Seq2[DateDrivenTerm, error] {
+	return all[DateDrivenTerm](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDateDrivenTermListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/date-driven-terms/{id} (qbd.dateDrivenTerms.retrieve): Retrieve a date-driven term.
+//
+// Retrieves a date-driven term by ID.
+func (svc *DateDrivenTermsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*DateDrivenTerm, error) {
+	out := new(DateDrivenTerm)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDateDrivenTermRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DeletedListObjectsService is qbd.deletedListObjects; reach it as client.QBD.DeletedListObjects.
+type DeletedListObjectsService struct{ client *Client }
+
+// List calls GET /quickbooks-desktop/deleted-list-objects (qbd.deletedListObjects.list): List all deleted list-objects.
+//
+// Lists deleted non-transaction list-objects (e.g., customers, vendors,
+// employees, items) from the last 90 days. Results are grouped by list-object
+// type and ordered by actual delete time (ascending). For deleted transactions
+// (e.g., invoices, bills, estimates), see the deleted-transactions endpoint.
+func (svc *DeletedListObjectsService) List(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) (*Page[DeletedListObject], error) {
+	page := new(Page[DeletedListObject])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDeletedListObjectListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *DeletedListObjectsService) All(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) iter.Seq2[DeletedListObject, error] {
+	return all[DeletedListObject](ctx, svc.client, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDeletedListObjectListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// DeletedTransactionsService is qbd.deletedTransactions; reach it as client.QBD.DeletedTransactions.
+type DeletedTransactionsService struct{ client *Client }
+
+// List calls GET /quickbooks-desktop/deleted-transactions (qbd.deletedTransactions.list): List all deleted transactions.
+//
+// Lists deleted transactions of the specified type(s) (e.g., invoice, bill,
+// estimate) in the last 90 days. Results are grouped by transaction type and
+// ordered by actual delete time (ascending). NOTE: For deleted non-transaction
+// list-objects (e.g., customer, vendor, employee), see the
+// deleted-list-objects endpoint.
+func (svc *DeletedTransactionsService) List(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) (*Page[DeletedTransaction], error) {
+	page := new(Page[DeletedTransaction])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDeletedTransactionListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *DeletedTransactionsService) All(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) iter.Seq2[DeletedTransaction, error] {
+	return all[DeletedTransaction](ctx, svc.client, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDeletedTransactionListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// DepositsService is qbd.deposits; reach it as client.QBD.Deposits.
+type DepositsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/deposits (qbd.deposits.create): Create a deposit.
+//
+// Creates a deposit into a QuickBooks Desktop bank or other asset account.
+// Lines can either reference existing payments waiting to be deposited, using
+// `paymentTransactionId` and optionally `paymentTransactionLineId`, or
+// describe a manual transfer from another account using `accountId` and
+// related line details.
+func (svc *DepositsService) Create(ctx context.Context, endUserID string, params DepositCreateParams, opts ...Option) (*Deposit, error) {
+	out := new(Deposit)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDepositCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/deposits/{id} (qbd.deposits.delete): Delete a deposit.
+//
+// Permanently deletes a deposit. The deletion will fail if the deposit is
+// currently in use or has any linked transactions that are in use.
+func (svc *DepositsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*DepositDeleteResponse, error) {
+	out := new(DepositDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDepositDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/deposits (qbd.deposits.list): List all deposits.
+//
+// Returns a list of deposits. Use the `cursor` parameter to paginate through
+// the results.
+func (svc *DepositsService) List(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) (*Page[Deposit], error) {
+	page := new(Page[Deposit])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDepositListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *DepositsService) All(ctx context.Context, endUserID string, params *DepositListParams, opts ...Option) iter.Seq2[Deposit, error] {
+	return all[Deposit](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDepositListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/deposits/{id} (qbd.deposits.retrieve): Retrieve a deposit.
+//
+// Retrieves a deposit by ID.
+func (svc *DepositsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Deposit, error) {
+	out := new(Deposit)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDepositRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/deposits/{id} (qbd.deposits.update): Update a deposit.
+//
+// Updates an existing deposit.
+func (svc *DepositsService) Update(ctx context.Context, endUserID string, id string, params DepositUpdateParams, opts ...Option) (*Deposit, error) {
+	out := new(Deposit)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDepositUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/deposits/{id}/void (qbd.deposits.void): Void a deposit.
+//
+// Voids a deposit by setting its amount to zero while keeping a record of it
+// in QuickBooks. The void will fail if the deposit is currently in use or has
+// any linked transactions that are in use.
+func (svc *DepositsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*DepositVoidResponse, error) {
+	out := new(DepositVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDepositVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// DiscountItemsService is qbd.discountItems; reach it as client.QBD.DiscountItems.
+type DiscountItemsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/discount-items (qbd.discountItems.create): Create a discount item.
+//
+// Creates a discount item that subtracts either a percentage or fixed amount
+// from transaction totals. Percentage discounts only affect the preceding
+// line, while fixed-amount discounts reduce the accumulated amount above them
+// unless you bound the target lines with a subtotal item.
+func (svc *DiscountItemsService) Create(ctx context.Context, endUserID string, params DiscountItemCreateParams, opts ...Option) (*DiscountItem, error) {
+	out := new(DiscountItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDiscountItemCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/discount-items (qbd.discountItems.list): List all discount items.
+//
+// Returns a list of discount items. Use the `cursor` parameter to paginate
+// through the results.
+func (svc *DiscountItemsService) List(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) (*Page[DiscountItem], error) {
+	page := new(Page[DiscountItem])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDiscountItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *DiscountItemsService) All(ctx context.Context, endUserID string, params *DiscountItemListParams, opts ...Option) iter.Seq2[DiscountItem, error] {
+	return all[DiscountItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDiscountItemListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/discount-items/{id} (qbd.discountItems.retrieve): Retrieve a discount item.
+//
+// Retrieves a discount item by ID.
+func (svc *DiscountItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*DiscountItem, error) {
+	out := new(DiscountItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDiscountItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/discount-items/{id} (qbd.discountItems.update): Update a discount item.
+//
+// Updates a discount item, including its linked account or discount rate. When
+// changing the account, use `updateExistingTransactionsAccount` to control
+// whether existing transactions that reference the item should also be
+// updated.
+func (svc *DiscountItemsService) Update(ctx context.Context, endUserID string, id string, params DiscountItemUpdateParams, opts ...Option) (*DiscountItem, error) {
+	out := new(DiscountItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewDiscountItemUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EmployeesService is qbd.employees; reach it as client.QBD.Employees.
+type EmployeesService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/employees (qbd.employees.create): Create an employee.
+//
+// Creates an employee record that captures personal details, contact
+// information, employment dates, and payroll settings in a single request so
+// the employee is ready for scheduling, time tracking, and payroll processing.
+func (svc *EmployeesService) Create(ctx context.Context, endUserID string, params EmployeeCreateParams, opts ...Option) (*Employee, error) {
+	out := new(Employee)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEmployeeCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/employees (qbd.employees.list): List all employees.
+//
+// Returns a list of employees.
+func (svc *EmployeesService) List(ctx context.Context, endUserID string, params *EmployeeListParams, opts ...Option) (*Page[Employee], error) {
+	page := new(Page[Employee])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEmployeeListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// Conductor answers this list in one page, so All yields its objects from one call.
+func (svc *EmployeesService) All(ctx context.Context, endUserID string, params *EmployeeListParams, opts ...Option) iter.Seq2[Employee, error] {
+	return all[Employee](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEmployeeListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/employees/{id} (qbd.employees.retrieve): Retrieve an employee.
+//
+// Retrieves an employee by ID.
+func (svc *EmployeesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Employee, error) {
+	out := new(Employee)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEmployeeRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/employees/{id} (qbd.employees.update): Update an employee.
+//
+// Updates an employee record, allowing you to revise contact details,
+// employment status dates, supervisory assignments, payroll configuration, and
+// additional notes to keep workforce data current.
+func (svc *EmployeesService) Update(ctx context.Context, endUserID string, id string, params EmployeeUpdateParams, opts ...Option) (*Employee, error) {
+	out := new(Employee)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEmployeeUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// EstimatesService is qbd.estimates; reach it as client.QBD.Estimates.
+type EstimatesService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/estimates (qbd.estimates.create): Create an estimate.
+//
+// Creates a new estimate.
+func (svc *EstimatesService) Create(ctx context.Context, endUserID string, params EstimateCreateParams, opts ...Option) (*Estimate, error) {
+	out := new(Estimate)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEstimateCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/estimates/{id} (qbd.estimates.delete): Delete an estimate.
+//
+// Permanently deletes an estimate. The deletion will fail if the estimate is
+// currently in use or has any linked transactions that are in use.
+func (svc *EstimatesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*EstimateDeleteResponse, error) {
+	out := new(EstimateDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEstimateDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/estimates (qbd.estimates.list): List all estimates.
+//
+// Returns a list of estimates. Use the `cursor` parameter to paginate through
+// the results.
+func (svc *EstimatesService) List(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) (*Page[Estimate], error) {
+	page := new(Page[Estimate])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEstimateListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *EstimatesService) All(ctx context.Context, endUserID string, params *EstimateListParams, opts ...Option) iter.Seq2[Estimate, error] {
+	return all[Estimate](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEstimateListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/estimates/{id} (qbd.estimates.retrieve): Retrieve an estimate.
+//
+// Retrieves an estimate by ID.
+func (svc *EstimatesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Estimate, error) {
+	out := new(Estimate)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEstimateRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/estimates/{id} (qbd.estimates.update): Update an estimate.
+//
+// Updates an existing estimate.
+func (svc *EstimatesService) Update(ctx context.Context, endUserID string, id string, params EstimateUpdateParams, opts ...Option) (*Estimate, error) {
+	out := new(Estimate)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewEstimateUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1718,10 +2516,14 @@ type InventoryAdjustmentsService struct{ client *Client }
 // Creates an inventory adjustment to correct on-hand quantities or values.
 // QuickBooks requires single-user mode unless you're on Enterprise with
 // Advanced Inventory enabled.
-func (s *InventoryAdjustmentsService) Create(ctx context.Context, endUserID string, params InventoryAdjustmentCreateParams, opts ...Option) (*InventoryAdjustment, error) {
+func (svc *InventoryAdjustmentsService) Create(ctx context.Context, endUserID string, params InventoryAdjustmentCreateParams, opts ...Option) (*InventoryAdjustment, error) {
 	out := new(InventoryAdjustment)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewInventoryAdjustmentCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAdjustmentCreateRequest(s.server, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1733,9 +2535,16 @@ func (s *InventoryAdjustmentsService) Create(ctx context.Context, endUserID stri
 // Permanently deletes an inventory adjustment. The deletion will fail if the
 // inventory adjustment is currently in use or has any linked transactions that
 // are in use.
-func (s *InventoryAdjustmentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustmentDeleteResponse, error) {
+func (svc *InventoryAdjustmentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustmentDeleteResponse, error) {
 	out := new(InventoryAdjustmentDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventoryAdjustmentDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAdjustmentDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1744,10 +2553,14 @@ func (s *InventoryAdjustmentsService) Delete(ctx context.Context, endUserID stri
 // List calls GET /quickbooks-desktop/inventory-adjustments (qbd.inventoryAdjustments.list): List all inventory adjustments.
 //
 // Returns a list of inventory adjustments.
-func (s *InventoryAdjustmentsService) List(ctx context.Context, endUserID string, params *InventoryAdjustmentListParams, opts ...Option) (*Page[InventoryAdjustment], error) {
+func (svc *InventoryAdjustmentsService) List(ctx context.Context, endUserID string, params *InventoryAdjustmentListParams, opts ...Option) (*Page[InventoryAdjustment], error) {
 	page := new(Page[InventoryAdjustment])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAdjustmentListRequest(server, params)
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAdjustmentListRequest(s.server, params)
+		},
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1756,19 +2569,28 @@ func (s *InventoryAdjustmentsService) List(ctx context.Context, endUserID string
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *InventoryAdjustmentsService) All(ctx context.Context, endUserID string, params *InventoryAdjustmentListParams, opts ...Option) iter.Seq2[InventoryAdjustment, error] {
-	return all[InventoryAdjustment](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAdjustmentListRequest(server, params)
+func (svc *InventoryAdjustmentsService) All(ctx context.Context, endUserID string, params *InventoryAdjustmentListParams, opts ...Option) iter.Seq2[InventoryAdjustment, error] {
+	return all[InventoryAdjustment](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAdjustmentListRequest(s.server, params)
+		},
 	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-adjustments/{id} (qbd.inventoryAdjustments.retrieve): Retrieve an inventory adjustment.
 //
 // Retrieves an inventory adjustment by ID.
-func (s *InventoryAdjustmentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustment, error) {
+func (svc *InventoryAdjustmentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustment, error) {
 	out := new(InventoryAdjustment)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAdjustmentRetrieveRequest(server, id)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAdjustmentRetrieveRequest(s.server, id)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1778,10 +2600,15 @@ func (s *InventoryAdjustmentsService) Retrieve(ctx context.Context, endUserID st
 // Update calls POST /quickbooks-desktop/inventory-adjustments/{id} (qbd.inventoryAdjustments.update): Update an inventory adjustment.
 //
 // Updates an existing inventory adjustment.
-func (s *InventoryAdjustmentsService) Update(ctx context.Context, endUserID string, id string, params InventoryAdjustmentUpdateParams, opts ...Option) (*InventoryAdjustment, error) {
+func (svc *InventoryAdjustmentsService) Update(ctx context.Context, endUserID string, id string, params InventoryAdjustmentUpdateParams, opts ...Option) (*InventoryAdjustment, error) {
 	out := new(InventoryAdjustment)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAdjustmentUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAdjustmentUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1793,9 +2620,16 @@ func (s *InventoryAdjustmentsService) Update(ctx context.Context, endUserID stri
 // Voids an inventory adjustment by setting its amount to zero while keeping a
 // record of it in QuickBooks. The void will fail if the inventory adjustment
 // is currently in use or has any linked transactions that are in use.
-func (s *InventoryAdjustmentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustmentVoidResponse, error) {
+func (svc *InventoryAdjustmentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustmentVoidResponse, error) {
 	out := new(InventoryAdjustmentVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventoryAdjustmentVoidRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAdjustmentVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1807,10 +2641,14 @@ type InventoryAssemblyItemsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/inventory-assembly-items (qbd.inventoryAssemblyItems.create): Create an inventory assembly item.
 //
 // Creates an inventory assembly item that bundles existing inventory items.
-func (s *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID string, params InventoryAssemblyItemCreateParams, opts ...Option) (*InventoryAssemblyItem, error) {
+func (svc *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID string, params InventoryAssemblyItemCreateParams, opts ...Option) (*InventoryAssemblyItem, error) {
 	out := new(InventoryAssemblyItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewInventoryAssemblyItemCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAssemblyItemCreateRequest(s.server, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1821,10 +2659,14 @@ func (s *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID st
 //
 // Returns a list of inventory assembly items. Use the `cursor` parameter to
 // paginate through the results.
-func (s *InventoryAssemblyItemsService) List(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) (*Page[InventoryAssemblyItem], error) {
+func (svc *InventoryAssemblyItemsService) List(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) (*Page[InventoryAssemblyItem], error) {
 	page := new(Page[InventoryAssemblyItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAssemblyItemListRequest(server, params)
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
+		},
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1837,19 +2679,28 @@ func (s *InventoryAssemblyItemsService) List(ctx context.Context, endUserID stri
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *InventoryAssemblyItemsService) All(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) iter.Seq2[InventoryAssemblyItem, error] {
-	return all[InventoryAssemblyItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAssemblyItemListRequest(server, params)
+func (svc *InventoryAssemblyItemsService) All(ctx context.Context, endUserID string, params *InventoryAssemblyItemListParams, opts ...Option) iter.Seq2[InventoryAssemblyItem, error] {
+	return all[InventoryAssemblyItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
+		},
 	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-assembly-items/{id} (qbd.inventoryAssemblyItems.retrieve): Retrieve an inventory assembly item.
 //
 // Retrieves an inventory assembly item by ID.
-func (s *InventoryAssemblyItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAssemblyItem, error) {
+func (svc *InventoryAssemblyItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAssemblyItem, error) {
 	out := new(InventoryAssemblyItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAssemblyItemRetrieveRequest(server, id)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAssemblyItemRetrieveRequest(s.server, id)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1861,10 +2712,15 @@ func (s *InventoryAssemblyItemsService) Retrieve(ctx context.Context, endUserID 
 // Updates an inventory assembly item. If you change the income account, set
 // `updateExistingTransactionsIncomeAccount` to true so QuickBooks applies the
 // new account to existing transactions that use the assembly.
-func (s *InventoryAssemblyItemsService) Update(ctx context.Context, endUserID string, id string, params InventoryAssemblyItemUpdateParams, opts ...Option) (*InventoryAssemblyItem, error) {
+func (svc *InventoryAssemblyItemsService) Update(ctx context.Context, endUserID string, id string, params InventoryAssemblyItemUpdateParams, opts ...Option) (*InventoryAssemblyItem, error) {
 	out := new(InventoryAssemblyItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewInventoryAssemblyItemUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryAssemblyItemUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1877,9 +2733,15 @@ type InventoryItemsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/inventory-items (qbd.inventoryItems.create): Create an inventory item.
 //
 // Creates a new inventory item.
-func (s *InventoryItemsService) Create(ctx context.Context, endUserID string, params InventoryItemCreateParams, opts ...Option) (*InventoryItem, error) {
+func (svc *InventoryItemsService) Create(ctx context.Context, endUserID string, params InventoryItemCreateParams, opts ...Option) (*InventoryItem, error) {
 	out := new(InventoryItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewInventoryItemCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryItemCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1889,9 +2751,15 @@ func (s *InventoryItemsService) Create(ctx context.Context, endUserID string, pa
 //
 // Returns a list of inventory items. Use the `cursor` parameter to paginate
 // through the results.
-func (s *InventoryItemsService) List(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) (*Page[InventoryItem], error) {
+func (svc *InventoryItemsService) List(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) (*Page[InventoryItem], error) {
 	page := new(Page[InventoryItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -1903,16 +2771,29 @@ func (s *InventoryItemsService) List(ctx context.Context, endUserID string, para
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *InventoryItemsService) All(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) iter.Seq2[InventoryItem, error] {
-	return all[InventoryItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInventoryItemListRequest(server, params) }, opts)
+func (svc *InventoryItemsService) All(ctx context.Context, endUserID string, params *InventoryItemListParams, opts ...Option) iter.Seq2[InventoryItem, error] {
+	return all[InventoryItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryItemListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-items/{id} (qbd.inventoryItems.retrieve): Retrieve an inventory item.
 //
 // Retrieves an inventory item by ID.
-func (s *InventoryItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryItem, error) {
+func (svc *InventoryItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryItem, error) {
 	out := new(InventoryItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventoryItemRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1923,10 +2804,15 @@ func (s *InventoryItemsService) Retrieve(ctx context.Context, endUserID string, 
 // Updates an inventory item. If you switch the income account, set
 // `updateExistingTransactionsIncomeAccount` to true so QuickBooks applies the
 // new account to existing transactions that reference the item.
-func (s *InventoryItemsService) Update(ctx context.Context, endUserID string, id string, params InventoryItemUpdateParams, opts ...Option) (*InventoryItem, error) {
+func (svc *InventoryItemsService) Update(ctx context.Context, endUserID string, id string, params InventoryItemUpdateParams, opts ...Option) (*InventoryItem, error) {
 	out := new(InventoryItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewInventoryItemUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventoryItemUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1940,9 +2826,15 @@ type InventorySitesService struct{ client *Client }
 //
 // Creates an inventory site for companies using QuickBooks Enterprise with
 // Advanced Inventory.
-func (s *InventorySitesService) Create(ctx context.Context, endUserID string, params InventorySiteCreateParams, opts ...Option) (*InventorySite, error) {
+func (svc *InventorySitesService) Create(ctx context.Context, endUserID string, params InventorySiteCreateParams, opts ...Option) (*InventorySite, error) {
 	out := new(InventorySite)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewInventorySiteCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventorySiteCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1951,9 +2843,15 @@ func (s *InventorySitesService) Create(ctx context.Context, endUserID string, pa
 // List calls GET /quickbooks-desktop/inventory-sites (qbd.inventorySites.list): List all inventory sites.
 //
 // Returns a list of inventory sites.
-func (s *InventorySitesService) List(ctx context.Context, endUserID string, params *InventorySiteListParams, opts ...Option) (*Page[InventorySite], error) {
+func (svc *InventorySitesService) List(ctx context.Context, endUserID string, params *InventorySiteListParams, opts ...Option) (*Page[InventorySite], error) {
 	page := new(Page[InventorySite])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventorySiteListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventorySiteListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -1961,16 +2859,29 @@ func (s *InventorySitesService) List(ctx context.Context, endUserID string, para
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *InventorySitesService) All(ctx context.Context, endUserID string, params *InventorySiteListParams, opts ...Option) iter.Seq2[InventorySite, error] {
-	return all[InventorySite](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewInventorySiteListRequest(server, params) }, opts)
+func (svc *InventorySitesService) All(ctx context.Context, endUserID string, params *InventorySiteListParams, opts ...Option) iter.Seq2[InventorySite, error] {
+	return all[InventorySite](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventorySiteListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-sites/{id} (qbd.inventorySites.retrieve): Retrieve an inventory site.
 //
 // Retrieves an inventory site by ID.
-func (s *InventorySitesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventorySite, error) {
+func (svc *InventorySitesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*InventorySite, error) {
 	out := new(InventorySite)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInventorySiteRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventorySiteRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -1979,10 +2890,15 @@ func (s *InventorySitesService) Retrieve(ctx context.Context, endUserID string, 
 // Update calls POST /quickbooks-desktop/inventory-sites/{id} (qbd.inventorySites.update): Update an inventory site.
 //
 // Updates an existing inventory site.
-func (s *InventorySitesService) Update(ctx context.Context, endUserID string, id string, params InventorySiteUpdateParams, opts ...Option) (*InventorySite, error) {
+func (svc *InventorySitesService) Update(ctx context.Context, endUserID string, id string, params InventorySiteUpdateParams, opts ...Option) (*InventorySite, error) {
 	out := new(InventorySite)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewInventorySiteUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInventorySiteUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1996,9 +2912,15 @@ type InvoicesService struct{ client *Client }
 //
 // Creates an invoice to bill a customer when goods or services were delivered
 // before payment. Use a sales receipt instead if the sale was paid in full.
-func (s *InvoicesService) Create(ctx context.Context, endUserID string, params InvoiceCreateParams, opts ...Option) (*Invoice, error) {
+func (svc *InvoicesService) Create(ctx context.Context, endUserID string, params InvoiceCreateParams, opts ...Option) (*Invoice, error) {
 	out := new(Invoice)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewInvoiceCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInvoiceCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2008,9 +2930,16 @@ func (s *InvoicesService) Create(ctx context.Context, endUserID string, params I
 //
 // Permanently deletes an invoice. The deletion will fail if the invoice is
 // currently in use or has any linked transactions that are in use.
-func (s *InvoicesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*InvoiceDeleteResponse, error) {
+func (svc *InvoicesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*InvoiceDeleteResponse, error) {
 	out := new(InvoiceDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInvoiceDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2020,9 +2949,15 @@ func (s *InvoicesService) Delete(ctx context.Context, endUserID string, id strin
 //
 // Returns a list of invoices. Use the `cursor` parameter to paginate through
 // the results.
-func (s *InvoicesService) List(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
+func (svc *InvoicesService) List(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) (*Page[Invoice], error) {
 	page := new(Page[Invoice])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInvoiceListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2034,16 +2969,29 @@ func (s *InvoicesService) List(ctx context.Context, endUserID string, params *In
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *InvoicesService) All(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) iter.Seq2[Invoice, error] {
-	return all[Invoice](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewInvoiceListRequest(server, params) }, opts)
+func (svc *InvoicesService) All(ctx context.Context, endUserID string, params *InvoiceListParams, opts ...Option) iter.Seq2[Invoice, error] {
+	return all[Invoice](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInvoiceListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/invoices/{id} (qbd.invoices.retrieve): Retrieve an invoice.
 //
 // Retrieves an invoice by ID.
-func (s *InvoicesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Invoice, error) {
+func (svc *InvoicesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Invoice, error) {
 	out := new(Invoice)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInvoiceRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2052,9 +3000,16 @@ func (s *InvoicesService) Retrieve(ctx context.Context, endUserID string, id str
 // Update calls POST /quickbooks-desktop/invoices/{id} (qbd.invoices.update): Update an invoice.
 //
 // Updates an existing invoice.
-func (s *InvoicesService) Update(ctx context.Context, endUserID string, id string, params InvoiceUpdateParams, opts ...Option) (*Invoice, error) {
+func (svc *InvoicesService) Update(ctx context.Context, endUserID string, id string, params InvoiceUpdateParams, opts ...Option) (*Invoice, error) {
 	out := new(Invoice)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInvoiceUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2065,9 +3020,16 @@ func (s *InvoicesService) Update(ctx context.Context, endUserID string, id strin
 // Voids an invoice by setting its amount to zero while keeping a record of it
 // in QuickBooks. The void will fail if the invoice is currently in use or has
 // any linked transactions that are in use.
-func (s *InvoicesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InvoiceVoidResponse, error) {
+func (svc *InvoicesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InvoiceVoidResponse, error) {
 	out := new(InvoiceVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewInvoiceVoidRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewInvoiceVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2079,9 +3041,15 @@ type ItemGroupsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/item-groups (qbd.itemGroups.create): Create an item group.
 //
 // Creates a new item group.
-func (s *ItemGroupsService) Create(ctx context.Context, endUserID string, params ItemGroupCreateParams, opts ...Option) (*ItemGroup, error) {
+func (svc *ItemGroupsService) Create(ctx context.Context, endUserID string, params ItemGroupCreateParams, opts ...Option) (*ItemGroup, error) {
 	out := new(ItemGroup)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewItemGroupCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemGroupCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2091,9 +3059,15 @@ func (s *ItemGroupsService) Create(ctx context.Context, endUserID string, params
 //
 // Returns a list of item groups. Use the `cursor` parameter to paginate
 // through the results.
-func (s *ItemGroupsService) List(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) (*Page[ItemGroup], error) {
+func (svc *ItemGroupsService) List(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) (*Page[ItemGroup], error) {
 	page := new(Page[ItemGroup])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemGroupListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2105,16 +3079,29 @@ func (s *ItemGroupsService) List(ctx context.Context, endUserID string, params *
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *ItemGroupsService) All(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) iter.Seq2[ItemGroup, error] {
-	return all[ItemGroup](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemGroupListRequest(server, params) }, opts)
+func (svc *ItemGroupsService) All(ctx context.Context, endUserID string, params *ItemGroupListParams, opts ...Option) iter.Seq2[ItemGroup, error] {
+	return all[ItemGroup](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemGroupListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-groups/{id} (qbd.itemGroups.retrieve): Retrieve an item group.
 //
 // Retrieves an item group by ID.
-func (s *ItemGroupsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemGroup, error) {
+func (svc *ItemGroupsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemGroup, error) {
 	out := new(ItemGroup)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemGroupRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemGroupRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2123,9 +3110,16 @@ func (s *ItemGroupsService) Retrieve(ctx context.Context, endUserID string, id s
 // Update calls POST /quickbooks-desktop/item-groups/{id} (qbd.itemGroups.update): Update an item group.
 //
 // Updates an existing item group.
-func (s *ItemGroupsService) Update(ctx context.Context, endUserID string, id string, params ItemGroupUpdateParams, opts ...Option) (*ItemGroup, error) {
+func (svc *ItemGroupsService) Update(ctx context.Context, endUserID string, id string, params ItemGroupUpdateParams, opts ...Option) (*ItemGroup, error) {
 	out := new(ItemGroup)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemGroupUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemGroupUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2140,9 +3134,15 @@ type ItemReceiptsService struct{ client *Client }
 // link it to a purchase order during creation to pull in the order's lines
 // automatically and update quantities, but that link can't be added later with
 // an update.
-func (s *ItemReceiptsService) Create(ctx context.Context, endUserID string, params ItemReceiptCreateParams, opts ...Option) (*ItemReceipt, error) {
+func (svc *ItemReceiptsService) Create(ctx context.Context, endUserID string, params ItemReceiptCreateParams, opts ...Option) (*ItemReceipt, error) {
 	out := new(ItemReceipt)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewItemReceiptCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemReceiptCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2152,9 +3152,16 @@ func (s *ItemReceiptsService) Create(ctx context.Context, endUserID string, para
 //
 // Permanently deletes an item receipt. The deletion will fail if the item
 // receipt is currently in use or has any linked transactions that are in use.
-func (s *ItemReceiptsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceiptDeleteResponse, error) {
+func (svc *ItemReceiptsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceiptDeleteResponse, error) {
 	out := new(ItemReceiptDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemReceiptDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2164,9 +3171,15 @@ func (s *ItemReceiptsService) Delete(ctx context.Context, endUserID string, id s
 //
 // Returns a list of item receipts. Use the `cursor` parameter to paginate
 // through the results.
-func (s *ItemReceiptsService) List(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) (*Page[ItemReceipt], error) {
+func (svc *ItemReceiptsService) List(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) (*Page[ItemReceipt], error) {
 	page := new(Page[ItemReceipt])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemReceiptListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2178,16 +3191,29 @@ func (s *ItemReceiptsService) List(ctx context.Context, endUserID string, params
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *ItemReceiptsService) All(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) iter.Seq2[ItemReceipt, error] {
-	return all[ItemReceipt](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemReceiptListRequest(server, params) }, opts)
+func (svc *ItemReceiptsService) All(ctx context.Context, endUserID string, params *ItemReceiptListParams, opts ...Option) iter.Seq2[ItemReceipt, error] {
+	return all[ItemReceipt](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemReceiptListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-receipts/{id} (qbd.itemReceipts.retrieve): Retrieve an item receipt.
 //
 // Retrieves an item receipt by ID.
-func (s *ItemReceiptsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceipt, error) {
+func (svc *ItemReceiptsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceipt, error) {
 	out := new(ItemReceipt)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemReceiptRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2196,9 +3222,16 @@ func (s *ItemReceiptsService) Retrieve(ctx context.Context, endUserID string, id
 // Update calls POST /quickbooks-desktop/item-receipts/{id} (qbd.itemReceipts.update): Update an item receipt.
 //
 // Updates an existing item receipt.
-func (s *ItemReceiptsService) Update(ctx context.Context, endUserID string, id string, params ItemReceiptUpdateParams, opts ...Option) (*ItemReceipt, error) {
+func (svc *ItemReceiptsService) Update(ctx context.Context, endUserID string, id string, params ItemReceiptUpdateParams, opts ...Option) (*ItemReceipt, error) {
 	out := new(ItemReceipt)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemReceiptUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2209,9 +3242,16 @@ func (s *ItemReceiptsService) Update(ctx context.Context, endUserID string, id s
 // Voids an item receipt by setting its amount to zero while keeping a record
 // of it in QuickBooks. The void will fail if the item receipt is currently in
 // use or has any linked transactions that are in use.
-func (s *ItemReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceiptVoidResponse, error) {
+func (svc *ItemReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceiptVoidResponse, error) {
 	out := new(ItemReceiptVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemReceiptVoidRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemReceiptVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2224,9 +3264,15 @@ type ItemSitesService struct{ client *Client }
 //
 // Returns a list of item sites. Use the `cursor` parameter to paginate through
 // the results.
-func (s *ItemSitesService) List(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) (*Page[ItemSite], error) {
+func (svc *ItemSitesService) List(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) (*Page[ItemSite], error) {
 	page := new(Page[ItemSite])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemSiteListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2238,16 +3284,29 @@ func (s *ItemSitesService) List(ctx context.Context, endUserID string, params *I
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *ItemSitesService) All(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) iter.Seq2[ItemSite, error] {
-	return all[ItemSite](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewItemSiteListRequest(server, params) }, opts)
+func (svc *ItemSitesService) All(ctx context.Context, endUserID string, params *ItemSiteListParams, opts ...Option) iter.Seq2[ItemSite, error] {
+	return all[ItemSite](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemSiteListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-sites/{id} (qbd.itemSites.retrieve): Retrieve an item site.
 //
 // Retrieves an item site by ID.
-func (s *ItemSitesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemSite, error) {
+func (svc *ItemSitesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemSite, error) {
 	out := new(ItemSite)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewItemSiteRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewItemSiteRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2262,9 +3321,15 @@ type JournalEntriesService struct{ client *Client }
 // Desktop requires total debits to equal total credits, and any line that
 // posts to Accounts Receivable or Accounts Payable must include the related
 // customer or vendor reference.
-func (s *JournalEntriesService) Create(ctx context.Context, endUserID string, params JournalEntryCreateParams, opts ...Option) (*JournalEntry, error) {
+func (svc *JournalEntriesService) Create(ctx context.Context, endUserID string, params JournalEntryCreateParams, opts ...Option) (*JournalEntry, error) {
 	out := new(JournalEntry)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewJournalEntryCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewJournalEntryCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2274,9 +3339,16 @@ func (s *JournalEntriesService) Create(ctx context.Context, endUserID string, pa
 //
 // Permanently deletes a journal entry. The deletion will fail if the journal
 // entry is currently in use or has any linked transactions that are in use.
-func (s *JournalEntriesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntryDeleteResponse, error) {
+func (svc *JournalEntriesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntryDeleteResponse, error) {
 	out := new(JournalEntryDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewJournalEntryDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewJournalEntryDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2286,9 +3358,15 @@ func (s *JournalEntriesService) Delete(ctx context.Context, endUserID string, id
 //
 // Returns a list of journal entries. Use the `cursor` parameter to paginate
 // through the results.
-func (s *JournalEntriesService) List(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) (*Page[JournalEntry], error) {
+func (svc *JournalEntriesService) List(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) (*Page[JournalEntry], error) {
 	page := new(Page[JournalEntry])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewJournalEntryListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2300,16 +3378,29 @@ func (s *JournalEntriesService) List(ctx context.Context, endUserID string, para
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *JournalEntriesService) All(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) iter.Seq2[JournalEntry, error] {
-	return all[JournalEntry](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewJournalEntryListRequest(server, params) }, opts)
+func (svc *JournalEntriesService) All(ctx context.Context, endUserID string, params *JournalEntryListParams, opts ...Option) iter.Seq2[JournalEntry, error] {
+	return all[JournalEntry](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewJournalEntryListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/journal-entries/{id} (qbd.journalEntries.retrieve): Retrieve a journal entry.
 //
 // Retrieves a journal entry by ID.
-func (s *JournalEntriesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntry, error) {
+func (svc *JournalEntriesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntry, error) {
 	out := new(JournalEntry)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewJournalEntryRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewJournalEntryRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2320,10 +3411,15 @@ func (s *JournalEntriesService) Retrieve(ctx context.Context, endUserID string, 
 // Updates an existing journal entry. Keep the debits and credits in balance,
 // and include the related customer or vendor on any A/R or A/P line you submit
 // in the update body.
-func (s *JournalEntriesService) Update(ctx context.Context, endUserID string, id string, params JournalEntryUpdateParams, opts ...Option) (*JournalEntry, error) {
+func (svc *JournalEntriesService) Update(ctx context.Context, endUserID string, id string, params JournalEntryUpdateParams, opts ...Option) (*JournalEntry, error) {
 	out := new(JournalEntry)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewJournalEntryUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewJournalEntryUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2335,9 +3431,16 @@ func (s *JournalEntriesService) Update(ctx context.Context, endUserID string, id
 // Voids a journal entry by setting its amount to zero while keeping a record
 // of it in QuickBooks. The void will fail if the journal entry is currently in
 // use or has any linked transactions that are in use.
-func (s *JournalEntriesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntryVoidResponse, error) {
+func (svc *JournalEntriesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntryVoidResponse, error) {
 	out := new(JournalEntryVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewJournalEntryVoidRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewJournalEntryVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2349,10 +3452,14 @@ type NonInventoryItemsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/non-inventory-items (qbd.nonInventoryItems.create): Create a non-inventory item.
 //
 // Creates a new non-inventory item.
-func (s *NonInventoryItemsService) Create(ctx context.Context, endUserID string, params NonInventoryItemCreateParams, opts ...Option) (*NonInventoryItem, error) {
+func (svc *NonInventoryItemsService) Create(ctx context.Context, endUserID string, params NonInventoryItemCreateParams, opts ...Option) (*NonInventoryItem, error) {
 	out := new(NonInventoryItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewNonInventoryItemCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewNonInventoryItemCreateRequest(s.server, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2363,9 +3470,15 @@ func (s *NonInventoryItemsService) Create(ctx context.Context, endUserID string,
 //
 // Returns a list of non-inventory items. Use the `cursor` parameter to
 // paginate through the results.
-func (s *NonInventoryItemsService) List(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) (*Page[NonInventoryItem], error) {
+func (svc *NonInventoryItemsService) List(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) (*Page[NonInventoryItem], error) {
 	page := new(Page[NonInventoryItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewNonInventoryItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2377,16 +3490,29 @@ func (s *NonInventoryItemsService) List(ctx context.Context, endUserID string, p
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *NonInventoryItemsService) All(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) iter.Seq2[NonInventoryItem, error] {
-	return all[NonInventoryItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemListRequest(server, params) }, opts)
+func (svc *NonInventoryItemsService) All(ctx context.Context, endUserID string, params *NonInventoryItemListParams, opts ...Option) iter.Seq2[NonInventoryItem, error] {
+	return all[NonInventoryItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewNonInventoryItemListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/non-inventory-items/{id} (qbd.nonInventoryItems.retrieve): Retrieve a non-inventory item.
 //
 // Retrieves a non-inventory item by ID.
-func (s *NonInventoryItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*NonInventoryItem, error) {
+func (svc *NonInventoryItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*NonInventoryItem, error) {
 	out := new(NonInventoryItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewNonInventoryItemRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewNonInventoryItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2400,10 +3526,15 @@ func (s *NonInventoryItemsService) Retrieve(ctx context.Context, endUserID strin
 // `expenseAccount`, include the matching `updateExistingTransactions...` flag
 // so QuickBooks applies the new account to existing transactions and doesn’t
 // reject the update when historical activity is present.
-func (s *NonInventoryItemsService) Update(ctx context.Context, endUserID string, id string, params NonInventoryItemUpdateParams, opts ...Option) (*NonInventoryItem, error) {
+func (svc *NonInventoryItemsService) Update(ctx context.Context, endUserID string, id string, params NonInventoryItemUpdateParams, opts ...Option) (*NonInventoryItem, error) {
 	out := new(NonInventoryItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewNonInventoryItemUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewNonInventoryItemUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2416,9 +3547,15 @@ type OtherChargeItemsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/other-charge-items (qbd.otherChargeItems.create): Create an other charge item.
 //
 // Creates a new other charge item.
-func (s *OtherChargeItemsService) Create(ctx context.Context, endUserID string, params OtherChargeItemCreateParams, opts ...Option) (*OtherChargeItem, error) {
+func (svc *OtherChargeItemsService) Create(ctx context.Context, endUserID string, params OtherChargeItemCreateParams, opts ...Option) (*OtherChargeItem, error) {
 	out := new(OtherChargeItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewOtherChargeItemCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherChargeItemCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2428,9 +3565,15 @@ func (s *OtherChargeItemsService) Create(ctx context.Context, endUserID string, 
 //
 // Returns a list of other charge items. Use the `cursor` parameter to paginate
 // through the results.
-func (s *OtherChargeItemsService) List(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) (*Page[OtherChargeItem], error) {
+func (svc *OtherChargeItemsService) List(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) (*Page[OtherChargeItem], error) {
 	page := new(Page[OtherChargeItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherChargeItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2442,16 +3585,29 @@ func (s *OtherChargeItemsService) List(ctx context.Context, endUserID string, pa
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *OtherChargeItemsService) All(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) iter.Seq2[OtherChargeItem, error] {
-	return all[OtherChargeItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemListRequest(server, params) }, opts)
+func (svc *OtherChargeItemsService) All(ctx context.Context, endUserID string, params *OtherChargeItemListParams, opts ...Option) iter.Seq2[OtherChargeItem, error] {
+	return all[OtherChargeItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherChargeItemListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/other-charge-items/{id} (qbd.otherChargeItems.retrieve): Retrieve an other charge item.
 //
 // Retrieves an other charge item by ID.
-func (s *OtherChargeItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*OtherChargeItem, error) {
+func (svc *OtherChargeItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*OtherChargeItem, error) {
 	out := new(OtherChargeItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewOtherChargeItemRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherChargeItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2460,10 +3616,15 @@ func (s *OtherChargeItemsService) Retrieve(ctx context.Context, endUserID string
 // Update calls POST /quickbooks-desktop/other-charge-items/{id} (qbd.otherChargeItems.update): Update an other charge item.
 //
 // Updates an existing other charge item.
-func (s *OtherChargeItemsService) Update(ctx context.Context, endUserID string, id string, params OtherChargeItemUpdateParams, opts ...Option) (*OtherChargeItem, error) {
+func (svc *OtherChargeItemsService) Update(ctx context.Context, endUserID string, id string, params OtherChargeItemUpdateParams, opts ...Option) (*OtherChargeItem, error) {
 	out := new(OtherChargeItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewOtherChargeItemUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherChargeItemUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2476,9 +3637,15 @@ type OtherNamesService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/other-names (qbd.otherNames.create): Create an other-name.
 //
 // Creates a new other-name.
-func (s *OtherNamesService) Create(ctx context.Context, endUserID string, params OtherNameCreateParams, opts ...Option) (*OtherName, error) {
+func (svc *OtherNamesService) Create(ctx context.Context, endUserID string, params OtherNameCreateParams, opts ...Option) (*OtherName, error) {
 	out := new(OtherName)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewOtherNameCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherNameCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2487,9 +3654,15 @@ func (s *OtherNamesService) Create(ctx context.Context, endUserID string, params
 // List calls GET /quickbooks-desktop/other-names (qbd.otherNames.list): List all other-names.
 //
 // Returns a list of other-names.
-func (s *OtherNamesService) List(ctx context.Context, endUserID string, params *OtherNameListParams, opts ...Option) (*Page[OtherName], error) {
+func (svc *OtherNamesService) List(ctx context.Context, endUserID string, params *OtherNameListParams, opts ...Option) (*Page[OtherName], error) {
 	page := new(Page[OtherName])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherNameListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherNameListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2497,16 +3670,29 @@ func (s *OtherNamesService) List(ctx context.Context, endUserID string, params *
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *OtherNamesService) All(ctx context.Context, endUserID string, params *OtherNameListParams, opts ...Option) iter.Seq2[OtherName, error] {
-	return all[OtherName](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewOtherNameListRequest(server, params) }, opts)
+func (svc *OtherNamesService) All(ctx context.Context, endUserID string, params *OtherNameListParams, opts ...Option) iter.Seq2[OtherName, error] {
+	return all[OtherName](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherNameListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/other-names/{id} (qbd.otherNames.retrieve): Retrieve an other-name.
 //
 // Retrieves an other-name by ID.
-func (s *OtherNamesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*OtherName, error) {
+func (svc *OtherNamesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*OtherName, error) {
 	out := new(OtherName)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewOtherNameRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherNameRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2515,9 +3701,16 @@ func (s *OtherNamesService) Retrieve(ctx context.Context, endUserID string, id s
 // Update calls POST /quickbooks-desktop/other-names/{id} (qbd.otherNames.update): Update an other-name.
 //
 // Updates an existing other-name.
-func (s *OtherNamesService) Update(ctx context.Context, endUserID string, id string, params OtherNameUpdateParams, opts ...Option) (*OtherName, error) {
+func (svc *OtherNamesService) Update(ctx context.Context, endUserID string, id string, params OtherNameUpdateParams, opts ...Option) (*OtherName, error) {
 	out := new(OtherName)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewOtherNameUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewOtherNameUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2529,9 +3722,15 @@ type PaymentMethodsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/payment-methods (qbd.paymentMethods.create): Create a payment method.
 //
 // Creates a new payment method.
-func (s *PaymentMethodsService) Create(ctx context.Context, endUserID string, params PaymentMethodCreateParams, opts ...Option) (*PaymentMethod, error) {
+func (svc *PaymentMethodsService) Create(ctx context.Context, endUserID string, params PaymentMethodCreateParams, opts ...Option) (*PaymentMethod, error) {
 	out := new(PaymentMethod)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPaymentMethodCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPaymentMethodCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2540,9 +3739,15 @@ func (s *PaymentMethodsService) Create(ctx context.Context, endUserID string, pa
 // List calls GET /quickbooks-desktop/payment-methods (qbd.paymentMethods.list): List all payment methods.
 //
 // Returns a list of payment methods.
-func (s *PaymentMethodsService) List(ctx context.Context, endUserID string, params *PaymentMethodListParams, opts ...Option) (*Page[PaymentMethod], error) {
+func (svc *PaymentMethodsService) List(ctx context.Context, endUserID string, params *PaymentMethodListParams, opts ...Option) (*Page[PaymentMethod], error) {
 	page := new(Page[PaymentMethod])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentMethodListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPaymentMethodListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2550,16 +3755,29 @@ func (s *PaymentMethodsService) List(ctx context.Context, endUserID string, para
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *PaymentMethodsService) All(ctx context.Context, endUserID string, params *PaymentMethodListParams, opts ...Option) iter.Seq2[PaymentMethod, error] {
-	return all[PaymentMethod](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentMethodListRequest(server, params) }, opts)
+func (svc *PaymentMethodsService) All(ctx context.Context, endUserID string, params *PaymentMethodListParams, opts ...Option) iter.Seq2[PaymentMethod, error] {
+	return all[PaymentMethod](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPaymentMethodListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/payment-methods/{id} (qbd.paymentMethods.retrieve): Retrieve a payment method.
 //
 // Retrieves a payment method by ID.
-func (s *PaymentMethodsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PaymentMethod, error) {
+func (svc *PaymentMethodsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PaymentMethod, error) {
 	out := new(PaymentMethod)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPaymentMethodRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPaymentMethodRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2574,9 +3792,15 @@ type PaymentsToDepositService struct{ client *Client }
 // a QuickBooks Desktop deposit. Use each result's `paymentTransactionId` and,
 // when present, `paymentTransactionLineId` as the corresponding fields on a
 // deposit line.
-func (s *PaymentsToDepositService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[PaymentToDeposit], error) {
+func (svc *PaymentsToDepositService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[PaymentToDeposit], error) {
 	page := new(Page[PaymentToDeposit])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentToDepositListRequest(server) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPaymentToDepositListRequest(s.server)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2584,8 +3808,14 @@ func (s *PaymentsToDepositService) List(ctx context.Context, endUserID string, o
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *PaymentsToDepositService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[PaymentToDeposit, error] {
-	return all[PaymentToDeposit](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPaymentToDepositListRequest(server) }, opts)
+func (svc *PaymentsToDepositService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[PaymentToDeposit, error] {
+	return all[PaymentToDeposit](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPaymentToDepositListRequest(s.server)
+		},
+	}, opts)
 }
 
 // PayrollWageItemsService is qbd.payrollWageItems; reach it as client.QBD.PayrollWageItems.
@@ -2594,9 +3824,15 @@ type PayrollWageItemsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/payroll-wage-items (qbd.payrollWageItems.create): Create a payroll wage item.
 //
 // Creates a new payroll wage item.
-func (s *PayrollWageItemsService) Create(ctx context.Context, endUserID string, params PayrollWageItemCreateParams, opts ...Option) (*PayrollWageItem, error) {
+func (svc *PayrollWageItemsService) Create(ctx context.Context, endUserID string, params PayrollWageItemCreateParams, opts ...Option) (*PayrollWageItem, error) {
 	out := new(PayrollWageItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPayrollWageItemCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPayrollWageItemCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2606,9 +3842,15 @@ func (s *PayrollWageItemsService) Create(ctx context.Context, endUserID string, 
 //
 // Returns a list of payroll wage items. Use the `cursor` parameter to paginate
 // through the results.
-func (s *PayrollWageItemsService) List(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) (*Page[PayrollWageItem], error) {
+func (svc *PayrollWageItemsService) List(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) (*Page[PayrollWageItem], error) {
 	page := new(Page[PayrollWageItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPayrollWageItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2620,16 +3862,29 @@ func (s *PayrollWageItemsService) List(ctx context.Context, endUserID string, pa
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *PayrollWageItemsService) All(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) iter.Seq2[PayrollWageItem, error] {
-	return all[PayrollWageItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemListRequest(server, params) }, opts)
+func (svc *PayrollWageItemsService) All(ctx context.Context, endUserID string, params *PayrollWageItemListParams, opts ...Option) iter.Seq2[PayrollWageItem, error] {
+	return all[PayrollWageItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPayrollWageItemListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/payroll-wage-items/{id} (qbd.payrollWageItems.retrieve): Retrieve a payroll wage item.
 //
 // Retrieves a payroll wage item by ID.
-func (s *PayrollWageItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PayrollWageItem, error) {
+func (svc *PayrollWageItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PayrollWageItem, error) {
 	out := new(PayrollWageItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPayrollWageItemRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPayrollWageItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2644,9 +3899,15 @@ type PreferencesService struct{ client *Client }
 // users of the connected company file. Note that preferences cannot be
 // modified through the API, only through the QuickBooks Desktop user
 // interface.
-func (s *PreferencesService) Retrieve(ctx context.Context, endUserID string, opts ...Option) (*Preferences, error) {
+func (svc *PreferencesService) Retrieve(ctx context.Context, endUserID string, opts ...Option) (*Preferences, error) {
 	out := new(Preferences)
-	if err := s.client.call(ctx, opEndUser, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPreferencesRetrieveRequest(server) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPreferencesRetrieveRequest(s.server)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2658,9 +3919,15 @@ type PriceLevelsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/price-levels (qbd.priceLevels.create): Create a price level.
 //
 // Creates a new price level.
-func (s *PriceLevelsService) Create(ctx context.Context, endUserID string, params PriceLevelCreateParams, opts ...Option) (*PriceLevel, error) {
+func (svc *PriceLevelsService) Create(ctx context.Context, endUserID string, params PriceLevelCreateParams, opts ...Option) (*PriceLevel, error) {
 	out := new(PriceLevel)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPriceLevelCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPriceLevelCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2669,9 +3936,15 @@ func (s *PriceLevelsService) Create(ctx context.Context, endUserID string, param
 // List calls GET /quickbooks-desktop/price-levels (qbd.priceLevels.list): List all price levels.
 //
 // Returns a list of price levels.
-func (s *PriceLevelsService) List(ctx context.Context, endUserID string, params *PriceLevelListParams, opts ...Option) (*Page[PriceLevel], error) {
+func (svc *PriceLevelsService) List(ctx context.Context, endUserID string, params *PriceLevelListParams, opts ...Option) (*Page[PriceLevel], error) {
 	page := new(Page[PriceLevel])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPriceLevelListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPriceLevelListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2679,16 +3952,29 @@ func (s *PriceLevelsService) List(ctx context.Context, endUserID string, params 
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *PriceLevelsService) All(ctx context.Context, endUserID string, params *PriceLevelListParams, opts ...Option) iter.Seq2[PriceLevel, error] {
-	return all[PriceLevel](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewPriceLevelListRequest(server, params) }, opts)
+func (svc *PriceLevelsService) All(ctx context.Context, endUserID string, params *PriceLevelListParams, opts ...Option) iter.Seq2[PriceLevel, error] {
+	return all[PriceLevel](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPriceLevelListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/price-levels/{id} (qbd.priceLevels.retrieve): Retrieve a price level.
 //
 // Retrieves a price level by ID.
-func (s *PriceLevelsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PriceLevel, error) {
+func (svc *PriceLevelsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PriceLevel, error) {
 	out := new(PriceLevel)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPriceLevelRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPriceLevelRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2697,9 +3983,16 @@ func (s *PriceLevelsService) Retrieve(ctx context.Context, endUserID string, id 
 // Update calls POST /quickbooks-desktop/price-levels/{id} (qbd.priceLevels.update): Update a price level.
 //
 // Updates an existing price level.
-func (s *PriceLevelsService) Update(ctx context.Context, endUserID string, id string, params PriceLevelUpdateParams, opts ...Option) (*PriceLevel, error) {
+func (svc *PriceLevelsService) Update(ctx context.Context, endUserID string, id string, params PriceLevelUpdateParams, opts ...Option) (*PriceLevel, error) {
 	out := new(PriceLevel)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPriceLevelUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPriceLevelUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2711,9 +4004,15 @@ type PurchaseOrdersService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/purchase-orders (qbd.purchaseOrders.create): Create a purchase order.
 //
 // Creates a new purchase order.
-func (s *PurchaseOrdersService) Create(ctx context.Context, endUserID string, params PurchaseOrderCreateParams, opts ...Option) (*PurchaseOrder, error) {
+func (svc *PurchaseOrdersService) Create(ctx context.Context, endUserID string, params PurchaseOrderCreateParams, opts ...Option) (*PurchaseOrder, error) {
 	out := new(PurchaseOrder)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewPurchaseOrderCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPurchaseOrderCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2723,9 +4022,16 @@ func (s *PurchaseOrdersService) Create(ctx context.Context, endUserID string, pa
 //
 // Permanently deletes a purchase order. The deletion will fail if the purchase
 // order is currently in use or has any linked transactions that are in use.
-func (s *PurchaseOrdersService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*PurchaseOrderDeleteResponse, error) {
+func (svc *PurchaseOrdersService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*PurchaseOrderDeleteResponse, error) {
 	out := new(PurchaseOrderDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPurchaseOrderDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2735,9 +4041,15 @@ func (s *PurchaseOrdersService) Delete(ctx context.Context, endUserID string, id
 //
 // Returns a list of purchase orders. Use the `cursor` parameter to paginate
 // through the results.
-func (s *PurchaseOrdersService) List(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) (*Page[PurchaseOrder], error) {
+func (svc *PurchaseOrdersService) List(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) (*Page[PurchaseOrder], error) {
 	page := new(Page[PurchaseOrder])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPurchaseOrderListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2749,16 +4061,29 @@ func (s *PurchaseOrdersService) List(ctx context.Context, endUserID string, para
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *PurchaseOrdersService) All(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) iter.Seq2[PurchaseOrder, error] {
-	return all[PurchaseOrder](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderListRequest(server, params) }, opts)
+func (svc *PurchaseOrdersService) All(ctx context.Context, endUserID string, params *PurchaseOrderListParams, opts ...Option) iter.Seq2[PurchaseOrder, error] {
+	return all[PurchaseOrder](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPurchaseOrderListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/purchase-orders/{id} (qbd.purchaseOrders.retrieve): Retrieve a purchase order.
 //
 // Retrieves a purchase order by ID.
-func (s *PurchaseOrdersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PurchaseOrder, error) {
+func (svc *PurchaseOrdersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*PurchaseOrder, error) {
 	out := new(PurchaseOrder)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewPurchaseOrderRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPurchaseOrderRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2767,10 +4092,15 @@ func (s *PurchaseOrdersService) Retrieve(ctx context.Context, endUserID string, 
 // Update calls POST /quickbooks-desktop/purchase-orders/{id} (qbd.purchaseOrders.update): Update a purchase order.
 //
 // Updates an existing purchase order.
-func (s *PurchaseOrdersService) Update(ctx context.Context, endUserID string, id string, params PurchaseOrderUpdateParams, opts ...Option) (*PurchaseOrder, error) {
+func (svc *PurchaseOrdersService) Update(ctx context.Context, endUserID string, id string, params PurchaseOrderUpdateParams, opts ...Option) (*PurchaseOrder, error) {
 	out := new(PurchaseOrder)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewPurchaseOrderUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewPurchaseOrderUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2786,9 +4116,15 @@ type ReceivePaymentsService struct{ client *Client }
 // discounts, or credits. All allocations must target the same accounts
 // receivable account as those invoices, and each one has to include a payment
 // amount, discount, or credit so QuickBooks can close out the balance.
-func (s *ReceivePaymentsService) Create(ctx context.Context, endUserID string, params ReceivePaymentCreateParams, opts ...Option) (*ReceivePayment, error) {
+func (svc *ReceivePaymentsService) Create(ctx context.Context, endUserID string, params ReceivePaymentCreateParams, opts ...Option) (*ReceivePayment, error) {
 	out := new(ReceivePayment)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewReceivePaymentCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReceivePaymentCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2799,9 +4135,16 @@ func (s *ReceivePaymentsService) Create(ctx context.Context, endUserID string, p
 // Permanently deletes a receive-payment. The deletion will fail if the
 // receive-payment is currently in use or has any linked transactions that are
 // in use.
-func (s *ReceivePaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*ReceivePaymentDeleteResponse, error) {
+func (svc *ReceivePaymentsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*ReceivePaymentDeleteResponse, error) {
 	out := new(ReceivePaymentDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewReceivePaymentDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReceivePaymentDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2811,9 +4154,15 @@ func (s *ReceivePaymentsService) Delete(ctx context.Context, endUserID string, i
 //
 // Returns a list of receive-payments. Use the `cursor` parameter to paginate
 // through the results.
-func (s *ReceivePaymentsService) List(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) (*Page[ReceivePayment], error) {
+func (svc *ReceivePaymentsService) List(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) (*Page[ReceivePayment], error) {
 	page := new(Page[ReceivePayment])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReceivePaymentListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -2825,16 +4174,29 @@ func (s *ReceivePaymentsService) List(ctx context.Context, endUserID string, par
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *ReceivePaymentsService) All(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) iter.Seq2[ReceivePayment, error] {
-	return all[ReceivePayment](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewReceivePaymentListRequest(server, params) }, opts)
+func (svc *ReceivePaymentsService) All(ctx context.Context, endUserID string, params *ReceivePaymentListParams, opts ...Option) iter.Seq2[ReceivePayment, error] {
+	return all[ReceivePayment](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReceivePaymentListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/receive-payments/{id} (qbd.receivePayments.retrieve): Retrieve a receive-payment.
 //
 // Retrieves a receive-payment by ID.
-func (s *ReceivePaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ReceivePayment, error) {
+func (svc *ReceivePaymentsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ReceivePayment, error) {
 	out := new(ReceivePayment)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewReceivePaymentRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReceivePaymentRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2845,10 +4207,15 @@ func (s *ReceivePaymentsService) Retrieve(ctx context.Context, endUserID string,
 // Updates a received payment. When you resubmit applications to invoices, keep
 // them on the same accounts receivable account and include the payment amount,
 // discount, or credit on every allocation you send.
-func (s *ReceivePaymentsService) Update(ctx context.Context, endUserID string, id string, params ReceivePaymentUpdateParams, opts ...Option) (*ReceivePayment, error) {
+func (svc *ReceivePaymentsService) Update(ctx context.Context, endUserID string, id string, params ReceivePaymentUpdateParams, opts ...Option) (*ReceivePayment, error) {
 	out := new(ReceivePayment)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewReceivePaymentUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReceivePaymentUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2864,9 +4231,15 @@ type ReportsService struct{ client *Client }
 // report showing unpaid invoices and bills by aging criteria. This report is
 // useful for analyzing receivables, payables, and collection work across
 // summary or detail aging views.
-func (s *ReportsService) Aging(ctx context.Context, endUserID string, params *ReportAgingParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) Aging(ctx context.Context, endUserID string, params *ReportAgingParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportAgingRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportAgingRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2879,9 +4252,15 @@ func (s *ReportsService) Aging(ctx context.Context, endUserID string, params *Re
 // and performance views. This report compares budgeted amounts against actual
 // activity for a fiscal year and budget criterion; the target budget must
 // already exist in QuickBooks Desktop.
-func (s *ReportsService) BudgetSummary(ctx context.Context, endUserID string, params *ReportBudgetSummaryParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) BudgetSummary(ctx context.Context, endUserID string, params *ReportBudgetSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportBudgetSummaryRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportBudgetSummaryRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2894,9 +4273,15 @@ func (s *ReportsService) BudgetSummary(ctx context.Context, endUserID string, pa
 // useful when no preset detail report exposes the transaction rows or
 // report-only columns you need; QuickBooks Desktop does not choose default
 // columns for this report.
-func (s *ReportsService) CustomDetail(ctx context.Context, endUserID string, params *ReportCustomDetailParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) CustomDetail(ctx context.Context, endUserID string, params *ReportCustomDetailParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportCustomDetailRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportCustomDetailRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2908,9 +4293,15 @@ func (s *ReportsService) CustomDetail(ctx context.Context, endUserID string, par
 // filters, date period, calendar, and basis options you request. This report
 // is useful when preset summary reports do not match the dimensions you need;
 // QuickBooks Desktop does not assume a default layout.
-func (s *ReportsService) CustomSummary(ctx context.Context, endUserID string, params *ReportCustomSummaryParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) CustomSummary(ctx context.Context, endUserID string, params *ReportCustomSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportCustomSummaryRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportCustomSummaryRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2925,9 +4316,15 @@ func (s *ReportsService) CustomSummary(ctx context.Context, endUserID string, pa
 // payables, sales, purchases, inventory valuation, and audit activity,
 // including report-only columns that may not be available from standard object
 // queries.
-func (s *ReportsService) GeneralDetail(ctx context.Context, endUserID string, params *ReportGeneralDetailParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) GeneralDetail(ctx context.Context, endUserID string, params *ReportGeneralDetailParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportGeneralDetailRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportGeneralDetailRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2940,9 +4337,15 @@ func (s *ReportsService) GeneralDetail(ctx context.Context, endUserID string, pa
 // balance, vendor balance, sales tax, or income tax summary. This report is
 // useful for aggregated financial or operational totals with optional date
 // periods, filters, calendar settings, and column summarization.
-func (s *ReportsService) GeneralSummary(ctx context.Context, endUserID string, params *ReportGeneralSummaryParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) GeneralSummary(ctx context.Context, endUserID string, params *ReportGeneralSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportGeneralSummaryRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportGeneralSummaryRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2955,9 +4358,15 @@ func (s *ReportsService) GeneralSummary(ctx context.Context, endUserID string, p
 // costing, margin analysis, and estimate tracking by customer or job; job
 // profitability detail and estimates-versus-actuals detail report types
 // require a customer or job filter.
-func (s *ReportsService) Job(ctx context.Context, endUserID string, params *ReportJobParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) Job(ctx context.Context, endUserID string, params *ReportJobParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportJobRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportJobRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2970,9 +4379,15 @@ func (s *ReportsService) Job(ctx context.Context, endUserID string, params *Repo
 // transaction detail, and payroll transactions by payee. This report is useful
 // for auditing paycheck line items, payroll item usage, tax calculations, and
 // payee-level payroll activity.
-func (s *ReportsService) PayrollDetail(ctx context.Context, endUserID string, params *ReportPayrollDetailParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) PayrollDetail(ctx context.Context, endUserID string, params *ReportPayrollDetailParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportPayrollDetailRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportPayrollDetailRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2984,9 +4399,15 @@ func (s *ReportsService) PayrollDetail(ctx context.Context, endUserID string, pa
 // totals by employee, employee earnings by payroll item, and payroll liability
 // balances. This report is useful for wage, tax, deduction, addition, employer
 // contribution, and unpaid payroll liability reporting.
-func (s *ReportsService) PayrollSummary(ctx context.Context, endUserID string, params *ReportPayrollSummaryParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) PayrollSummary(ctx context.Context, endUserID string, params *ReportPayrollSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportPayrollSummaryRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportPayrollSummaryRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -2998,9 +4419,15 @@ func (s *ReportsService) PayrollSummary(ctx context.Context, endUserID string, p
 // summary or detail rows depending on the selected report type. This report is
 // useful for analyzing tracked time for billing, costing, staffing, or project
 // review.
-func (s *ReportsService) Time(ctx context.Context, endUserID string, params *ReportTimeParams, opts ...Option) (*Report, error) {
+func (svc *ReportsService) Time(ctx context.Context, endUserID string, params *ReportTimeParams, opts ...Option) (*Report, error) {
 	out := new(Report)
-	if err := s.client.call(ctx, opEndUser|missing(params == nil), endUserID, "", func(server string) (*http.Request, error) { return gen.NewReportTimeRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | missing(params == nil),
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewReportTimeRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3012,9 +4439,15 @@ type SalesOrdersService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/sales-orders (qbd.salesOrders.create): Create a sales order.
 //
 // Creates a new sales order.
-func (s *SalesOrdersService) Create(ctx context.Context, endUserID string, params SalesOrderCreateParams, opts ...Option) (*SalesOrder, error) {
+func (svc *SalesOrdersService) Create(ctx context.Context, endUserID string, params SalesOrderCreateParams, opts ...Option) (*SalesOrder, error) {
 	out := new(SalesOrder)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesOrderCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesOrderCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3024,9 +4457,16 @@ func (s *SalesOrdersService) Create(ctx context.Context, endUserID string, param
 //
 // Permanently deletes a sales order. The deletion will fail if the sales order
 // is currently in use or has any linked transactions that are in use.
-func (s *SalesOrdersService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesOrderDeleteResponse, error) {
+func (svc *SalesOrdersService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesOrderDeleteResponse, error) {
 	out := new(SalesOrderDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesOrderDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesOrderDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3036,9 +4476,15 @@ func (s *SalesOrdersService) Delete(ctx context.Context, endUserID string, id st
 //
 // Returns a list of sales orders. Use the `cursor` parameter to paginate
 // through the results.
-func (s *SalesOrdersService) List(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) (*Page[SalesOrder], error) {
+func (svc *SalesOrdersService) List(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) (*Page[SalesOrder], error) {
 	page := new(Page[SalesOrder])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesOrderListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3050,16 +4496,29 @@ func (s *SalesOrdersService) List(ctx context.Context, endUserID string, params 
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *SalesOrdersService) All(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) iter.Seq2[SalesOrder, error] {
-	return all[SalesOrder](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesOrderListRequest(server, params) }, opts)
+func (svc *SalesOrdersService) All(ctx context.Context, endUserID string, params *SalesOrderListParams, opts ...Option) iter.Seq2[SalesOrder, error] {
+	return all[SalesOrder](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesOrderListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-orders/{id} (qbd.salesOrders.retrieve): Retrieve a sales order.
 //
 // Retrieves a sales order by ID.
-func (s *SalesOrdersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesOrder, error) {
+func (svc *SalesOrdersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesOrder, error) {
 	out := new(SalesOrder)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesOrderRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesOrderRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3068,9 +4527,16 @@ func (s *SalesOrdersService) Retrieve(ctx context.Context, endUserID string, id 
 // Update calls POST /quickbooks-desktop/sales-orders/{id} (qbd.salesOrders.update): Update a sales order.
 //
 // Updates an existing sales order.
-func (s *SalesOrdersService) Update(ctx context.Context, endUserID string, id string, params SalesOrderUpdateParams, opts ...Option) (*SalesOrder, error) {
+func (svc *SalesOrdersService) Update(ctx context.Context, endUserID string, id string, params SalesOrderUpdateParams, opts ...Option) (*SalesOrder, error) {
 	out := new(SalesOrder)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesOrderUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesOrderUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3085,9 +4551,15 @@ type SalesReceiptsService struct{ client *Client }
 // transaction details, QuickBooks requires the payment method to reference a
 // credit card type and automatically deposits the funds to Undeposited Funds
 // rather than a specific bank account.
-func (s *SalesReceiptsService) Create(ctx context.Context, endUserID string, params SalesReceiptCreateParams, opts ...Option) (*SalesReceipt, error) {
+func (svc *SalesReceiptsService) Create(ctx context.Context, endUserID string, params SalesReceiptCreateParams, opts ...Option) (*SalesReceipt, error) {
 	out := new(SalesReceipt)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesReceiptCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesReceiptCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3097,9 +4569,16 @@ func (s *SalesReceiptsService) Create(ctx context.Context, endUserID string, par
 //
 // Permanently deletes a sales receipt. The deletion will fail if the sales
 // receipt is currently in use or has any linked transactions that are in use.
-func (s *SalesReceiptsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceiptDeleteResponse, error) {
+func (svc *SalesReceiptsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceiptDeleteResponse, error) {
 	out := new(SalesReceiptDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesReceiptDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesReceiptDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3109,9 +4588,15 @@ func (s *SalesReceiptsService) Delete(ctx context.Context, endUserID string, id 
 //
 // Returns a list of sales receipts. Use the `cursor` parameter to paginate
 // through the results.
-func (s *SalesReceiptsService) List(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) (*Page[SalesReceipt], error) {
+func (svc *SalesReceiptsService) List(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) (*Page[SalesReceipt], error) {
 	page := new(Page[SalesReceipt])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesReceiptListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3123,16 +4608,29 @@ func (s *SalesReceiptsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *SalesReceiptsService) All(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) iter.Seq2[SalesReceipt, error] {
-	return all[SalesReceipt](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesReceiptListRequest(server, params) }, opts)
+func (svc *SalesReceiptsService) All(ctx context.Context, endUserID string, params *SalesReceiptListParams, opts ...Option) iter.Seq2[SalesReceipt, error] {
+	return all[SalesReceipt](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesReceiptListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-receipts/{id} (qbd.salesReceipts.retrieve): Retrieve a sales receipt.
 //
 // Retrieves a sales receipt by ID.
-func (s *SalesReceiptsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceipt, error) {
+func (svc *SalesReceiptsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceipt, error) {
 	out := new(SalesReceipt)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesReceiptRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesReceiptRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3143,10 +4641,15 @@ func (s *SalesReceiptsService) Retrieve(ctx context.Context, endUserID string, i
 // Updates an existing sales receipt. Credit card payments still have to use a
 // credit-card payment method and remain deposited to Undeposited Funds, so
 // don’t switch the deposit account in those scenarios.
-func (s *SalesReceiptsService) Update(ctx context.Context, endUserID string, id string, params SalesReceiptUpdateParams, opts ...Option) (*SalesReceipt, error) {
+func (svc *SalesReceiptsService) Update(ctx context.Context, endUserID string, id string, params SalesReceiptUpdateParams, opts ...Option) (*SalesReceipt, error) {
 	out := new(SalesReceipt)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesReceiptUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesReceiptUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3158,9 +4661,16 @@ func (s *SalesReceiptsService) Update(ctx context.Context, endUserID string, id 
 // Voids a sales receipt by setting its amount to zero while keeping a record
 // of it in QuickBooks. The void will fail if the sales receipt is currently in
 // use or has any linked transactions that are in use.
-func (s *SalesReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceiptVoidResponse, error) {
+func (svc *SalesReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceiptVoidResponse, error) {
 	out := new(SalesReceiptVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesReceiptVoidRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesReceiptVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3173,10 +4683,14 @@ type SalesRepresentativesService struct{ client *Client }
 //
 // Creates a sales representative that references an existing employee, vendor,
 // or other-name record so it can be assigned on sales forms.
-func (s *SalesRepresentativesService) Create(ctx context.Context, endUserID string, params SalesRepresentativeCreateParams, opts ...Option) (*SalesRepresentative, error) {
+func (svc *SalesRepresentativesService) Create(ctx context.Context, endUserID string, params SalesRepresentativeCreateParams, opts ...Option) (*SalesRepresentative, error) {
 	out := new(SalesRepresentative)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewSalesRepresentativeCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesRepresentativeCreateRequest(s.server, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3186,10 +4700,14 @@ func (s *SalesRepresentativesService) Create(ctx context.Context, endUserID stri
 // List calls GET /quickbooks-desktop/sales-representatives (qbd.salesRepresentatives.list): List all sales representatives.
 //
 // Returns a list of sales representatives.
-func (s *SalesRepresentativesService) List(ctx context.Context, endUserID string, params *SalesRepresentativeListParams, opts ...Option) (*Page[SalesRepresentative], error) {
+func (svc *SalesRepresentativesService) List(ctx context.Context, endUserID string, params *SalesRepresentativeListParams, opts ...Option) (*Page[SalesRepresentative], error) {
 	page := new(Page[SalesRepresentative])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewSalesRepresentativeListRequest(server, params)
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesRepresentativeListRequest(s.server, params)
+		},
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3198,19 +4716,28 @@ func (s *SalesRepresentativesService) List(ctx context.Context, endUserID string
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *SalesRepresentativesService) All(ctx context.Context, endUserID string, params *SalesRepresentativeListParams, opts ...Option) iter.Seq2[SalesRepresentative, error] {
-	return all[SalesRepresentative](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewSalesRepresentativeListRequest(server, params)
+func (svc *SalesRepresentativesService) All(ctx context.Context, endUserID string, params *SalesRepresentativeListParams, opts ...Option) iter.Seq2[SalesRepresentative, error] {
+	return all[SalesRepresentative](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesRepresentativeListRequest(s.server, params)
+		},
 	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-representatives/{id} (qbd.salesRepresentatives.retrieve): Retrieve a sales representative.
 //
 // Retrieves a sales representative by ID.
-func (s *SalesRepresentativesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesRepresentative, error) {
+func (svc *SalesRepresentativesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesRepresentative, error) {
 	out := new(SalesRepresentative)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesRepresentativeRetrieveRequest(server, id)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesRepresentativeRetrieveRequest(s.server, id)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3220,10 +4747,15 @@ func (s *SalesRepresentativesService) Retrieve(ctx context.Context, endUserID st
 // Update calls POST /quickbooks-desktop/sales-representatives/{id} (qbd.salesRepresentatives.update): Update a sales representative.
 //
 // Updates an existing sales representative.
-func (s *SalesRepresentativesService) Update(ctx context.Context, endUserID string, id string, params SalesRepresentativeUpdateParams, opts ...Option) (*SalesRepresentative, error) {
+func (svc *SalesRepresentativesService) Update(ctx context.Context, endUserID string, id string, params SalesRepresentativeUpdateParams, opts ...Option) (*SalesRepresentative, error) {
 	out := new(SalesRepresentative)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesRepresentativeUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesRepresentativeUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3236,9 +4768,15 @@ type SalesTaxCodesService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/sales-tax-codes (qbd.salesTaxCodes.create): Create a sales-tax code.
 //
 // Creates a new sales-tax code.
-func (s *SalesTaxCodesService) Create(ctx context.Context, endUserID string, params SalesTaxCodeCreateParams, opts ...Option) (*SalesTaxCode, error) {
+func (svc *SalesTaxCodesService) Create(ctx context.Context, endUserID string, params SalesTaxCodeCreateParams, opts ...Option) (*SalesTaxCode, error) {
 	out := new(SalesTaxCode)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxCodeCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3247,9 +4785,15 @@ func (s *SalesTaxCodesService) Create(ctx context.Context, endUserID string, par
 // List calls GET /quickbooks-desktop/sales-tax-codes (qbd.salesTaxCodes.list): List all sales-tax codes.
 //
 // Returns a list of sales-tax codes.
-func (s *SalesTaxCodesService) List(ctx context.Context, endUserID string, params *SalesTaxCodeListParams, opts ...Option) (*Page[SalesTaxCode], error) {
+func (svc *SalesTaxCodesService) List(ctx context.Context, endUserID string, params *SalesTaxCodeListParams, opts ...Option) (*Page[SalesTaxCode], error) {
 	page := new(Page[SalesTaxCode])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxCodeListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3257,16 +4801,29 @@ func (s *SalesTaxCodesService) List(ctx context.Context, endUserID string, param
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *SalesTaxCodesService) All(ctx context.Context, endUserID string, params *SalesTaxCodeListParams, opts ...Option) iter.Seq2[SalesTaxCode, error] {
-	return all[SalesTaxCode](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeListRequest(server, params) }, opts)
+func (svc *SalesTaxCodesService) All(ctx context.Context, endUserID string, params *SalesTaxCodeListParams, opts ...Option) iter.Seq2[SalesTaxCode, error] {
+	return all[SalesTaxCode](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxCodeListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-codes/{id} (qbd.salesTaxCodes.retrieve): Retrieve a sales-tax code.
 //
 // Retrieves a sales-tax code by ID.
-func (s *SalesTaxCodesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxCode, error) {
+func (svc *SalesTaxCodesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxCode, error) {
 	out := new(SalesTaxCode)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxCodeRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxCodeRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3278,10 +4835,15 @@ func (s *SalesTaxCodesService) Retrieve(ctx context.Context, endUserID string, i
 // Once a code has been used you can’t flip it between taxable and
 // non-taxable, and the built-in TAX/NON codes keep their original taxable
 // setting, so plan new codes if you need a different tax status.
-func (s *SalesTaxCodesService) Update(ctx context.Context, endUserID string, id string, params SalesTaxCodeUpdateParams, opts ...Option) (*SalesTaxCode, error) {
+func (svc *SalesTaxCodesService) Update(ctx context.Context, endUserID string, id string, params SalesTaxCodeUpdateParams, opts ...Option) (*SalesTaxCode, error) {
 	out := new(SalesTaxCode)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxCodeUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxCodeUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3294,10 +4856,14 @@ type SalesTaxGroupItemsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/sales-tax-group-items (qbd.salesTaxGroupItems.create): Create a sales-tax group item.
 //
 // Creates a new sales-tax group item.
-func (s *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string, params SalesTaxGroupItemCreateParams, opts ...Option) (*SalesTaxGroupItem, error) {
+func (svc *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string, params SalesTaxGroupItemCreateParams, opts ...Option) (*SalesTaxGroupItem, error) {
 	out := new(SalesTaxGroupItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxGroupItemCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxGroupItemCreateRequest(s.server, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3308,147 +4874,14 @@ func (s *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string
 //
 // Returns a list of sales-tax group items. Use the `cursor` parameter to
 // paginate through the results.
-func (s *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) (*Page[SalesTaxGroupItem], error) {
+func (svc *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) (*Page[SalesTaxGroupItem], error) {
 	page := new(Page[SalesTaxGroupItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) iter.Seq2[SalesTaxGroupItem, error] {
-	return all[SalesTaxGroupItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.retrieve): Retrieve a sales-tax group item.
-//
-// Retrieves a sales-tax group item by ID.
-func (s *SalesTaxGroupItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxGroupItem, error) {
-	out := new(SalesTaxGroupItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxGroupItemRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.update): Update a sales-tax group item.
-//
-// Updates an existing sales-tax group item.
-func (s *SalesTaxGroupItemsService) Update(ctx context.Context, endUserID string, id string, params SalesTaxGroupItemUpdateParams, opts ...Option) (*SalesTaxGroupItem, error) {
-	out := new(SalesTaxGroupItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxGroupItemUpdateRequest(server, id, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// SalesTaxItemsService is qbd.salesTaxItems; reach it as client.QBD.SalesTaxItems.
-type SalesTaxItemsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/sales-tax-items (qbd.salesTaxItems.create): Create a sales-tax item.
-//
-// Creates a new sales-tax item.
-func (s *SalesTaxItemsService) Create(ctx context.Context, endUserID string, params SalesTaxItemCreateParams, opts ...Option) (*SalesTaxItem, error) {
-	out := new(SalesTaxItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSalesTaxItemCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/sales-tax-items (qbd.salesTaxItems.list): List all sales-tax items.
-//
-// Returns a list of sales-tax items. Use the `cursor` parameter to paginate
-// through the results.
-func (s *SalesTaxItemsService) List(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) (*Page[SalesTaxItem], error) {
-	page := new(Page[SalesTaxItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts, page); err != nil {
-		return nil, err
-	}
-	return page, nil
-}
-
-// All iterates over every object List would page through.
-// It asks for the next page as soon as a page arrives, while the loop works on that one,
-// so the cursor, which expires 10 seconds after the page before it, is used at once;
-// it holds at most one page ahead. A page that fails (after the usual retries) ends the
-// loop with its error, as does a page that says more follow but gives no cursor or
-// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *SalesTaxItemsService) All(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) iter.Seq2[SalesTaxItem, error] {
-	return all[SalesTaxItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemListRequest(server, params) }, opts)
-}
-
-// Retrieve calls GET /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.retrieve): Retrieve a sales-tax item.
-//
-// Retrieves a sales-tax item by ID.
-func (s *SalesTaxItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxItem, error) {
-	out := new(SalesTaxItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxItemRetrieveRequest(server, id) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Update calls POST /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.update): Update a sales-tax item.
-//
-// Updates an existing sales-tax item.
-func (s *SalesTaxItemsService) Update(ctx context.Context, endUserID string, id string, params SalesTaxItemUpdateParams, opts ...Option) (*SalesTaxItem, error) {
-	out := new(SalesTaxItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxItemUpdateRequest(server, id, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// SalesTaxPaymentChecksService is qbd.salesTaxPaymentChecks; reach it as client.QBD.SalesTaxPaymentChecks.
-type SalesTaxPaymentChecksService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/sales-tax-payment-checks (qbd.salesTaxPaymentChecks.create): Create a sales-tax payment check.
-//
-// Creates a new sales-tax payment check.
-func (s *SalesTaxPaymentChecksService) Create(ctx context.Context, endUserID string, params SalesTaxPaymentCheckCreateParams, opts ...Option) (*SalesTaxPaymentCheck, error) {
-	out := new(SalesTaxPaymentCheck)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxPaymentCheckCreateRequest(server, params)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// Delete calls DELETE /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.delete): Delete a sales-tax payment check.
-//
-// Permanently deletes a sales-tax payment check. The deletion will fail if the
-// sales-tax payment check is currently in use or has any linked transactions
-// that are in use.
-func (s *SalesTaxPaymentChecksService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheckDeleteResponse, error) {
-	out := new(SalesTaxPaymentCheckDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxPaymentCheckDeleteRequest(server, id)
-	}, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/sales-tax-payment-checks (qbd.salesTaxPaymentChecks.list): List all sales-tax payment checks.
-//
-// Returns a list of sales-tax payment checks. Use the `cursor` parameter to
-// paginate through the results.
-func (s *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) (*Page[SalesTaxPaymentCheck], error) {
-	page := new(Page[SalesTaxPaymentCheck])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxPaymentCheckListRequest(server, params)
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
+		},
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3461,72 +4894,85 @@ func (s *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID strin
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) iter.Seq2[SalesTaxPaymentCheck, error] {
-	return all[SalesTaxPaymentCheck](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxPaymentCheckListRequest(server, params)
+func (svc *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string, params *SalesTaxGroupItemListParams, opts ...Option) iter.Seq2[SalesTaxGroupItem, error] {
+	return all[SalesTaxGroupItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
+		},
 	}, opts)
 }
 
-// Retrieve calls GET /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.retrieve): Retrieve a sales-tax payment check.
+// Retrieve calls GET /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.retrieve): Retrieve a sales-tax group item.
 //
-// Retrieves a sales-tax payment check by ID.
-func (s *SalesTaxPaymentChecksService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheck, error) {
-	out := new(SalesTaxPaymentCheck)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxPaymentCheckRetrieveRequest(server, id)
+// Retrieves a sales-tax group item by ID.
+func (svc *SalesTaxGroupItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxGroupItem, error) {
+	out := new(SalesTaxGroupItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxGroupItemRetrieveRequest(s.server, id)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// Update calls POST /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.update): Update a sales-tax payment check.
+// Update calls POST /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.update): Update a sales-tax group item.
 //
-// Updates an existing sales-tax payment check.
-func (s *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID string, id string, params SalesTaxPaymentCheckUpdateParams, opts ...Option) (*SalesTaxPaymentCheck, error) {
-	out := new(SalesTaxPaymentCheck)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSalesTaxPaymentCheckUpdateRequest(server, id, params)
+// Updates an existing sales-tax group item.
+func (svc *SalesTaxGroupItemsService) Update(ctx context.Context, endUserID string, id string, params SalesTaxGroupItemUpdateParams, opts ...Option) (*SalesTaxGroupItem, error) {
+	out := new(SalesTaxGroupItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxGroupItemUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// Void calls POST /quickbooks-desktop/sales-tax-payment-checks/{id}/void (qbd.salesTaxPaymentChecks.void): Void a sales-tax payment check.
+// SalesTaxItemsService is qbd.salesTaxItems; reach it as client.QBD.SalesTaxItems.
+type SalesTaxItemsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/sales-tax-items (qbd.salesTaxItems.create): Create a sales-tax item.
 //
-// Voids a sales-tax payment check by setting its amount to zero while keeping
-// a record of it in QuickBooks. The void will fail if the sales-tax payment
-// check is currently in use or has any linked transactions that are in use.
-func (s *SalesTaxPaymentChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheckVoidResponse, error) {
-	out := new(SalesTaxPaymentCheckVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSalesTaxPaymentCheckVoidRequest(server, id) }, opts, out); err != nil {
+// Creates a new sales-tax item.
+func (svc *SalesTaxItemsService) Create(ctx context.Context, endUserID string, params SalesTaxItemCreateParams, opts ...Option) (*SalesTaxItem, error) {
+	out := new(SalesTaxItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxItemCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// ServiceItemsService is qbd.serviceItems; reach it as client.QBD.ServiceItems.
-type ServiceItemsService struct{ client *Client }
-
-// Create calls POST /quickbooks-desktop/service-items (qbd.serviceItems.create): Create a service item.
+// List calls GET /quickbooks-desktop/sales-tax-items (qbd.salesTaxItems.list): List all sales-tax items.
 //
-// Creates a new service item.
-func (s *ServiceItemsService) Create(ctx context.Context, endUserID string, params ServiceItemCreateParams, opts ...Option) (*ServiceItem, error) {
-	out := new(ServiceItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewServiceItemCreateRequest(server, params) }, opts, out); err != nil {
-		return nil, err
-	}
-	return out, nil
-}
-
-// List calls GET /quickbooks-desktop/service-items (qbd.serviceItems.list): List all service items.
-//
-// Returns a list of service items. Use the `cursor` parameter to paginate
+// Returns a list of sales-tax items. Use the `cursor` parameter to paginate
 // through the results.
-func (s *ServiceItemsService) List(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) (*Page[ServiceItem], error) {
-	page := new(Page[ServiceItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts, page); err != nil {
+func (svc *SalesTaxItemsService) List(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) (*Page[SalesTaxItem], error) {
+	page := new(Page[SalesTaxItem])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3538,16 +4984,249 @@ func (s *ServiceItemsService) List(ctx context.Context, endUserID string, params
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *ServiceItemsService) All(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) iter.Seq2[ServiceItem, error] {
-	return all[ServiceItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewServiceItemListRequest(server, params) }, opts)
+func (svc *SalesTaxItemsService) All(ctx context.Context, endUserID string, params *SalesTaxItemListParams, opts ...Option) iter.Seq2[SalesTaxItem, error] {
+	return all[SalesTaxItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxItemListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.retrieve): Retrieve a sales-tax item.
+//
+// Retrieves a sales-tax item by ID.
+func (svc *SalesTaxItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxItem, error) {
+	out := new(SalesTaxItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.update): Update a sales-tax item.
+//
+// Updates an existing sales-tax item.
+func (svc *SalesTaxItemsService) Update(ctx context.Context, endUserID string, id string, params SalesTaxItemUpdateParams, opts ...Option) (*SalesTaxItem, error) {
+	out := new(SalesTaxItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxItemUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SalesTaxPaymentChecksService is qbd.salesTaxPaymentChecks; reach it as client.QBD.SalesTaxPaymentChecks.
+type SalesTaxPaymentChecksService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/sales-tax-payment-checks (qbd.salesTaxPaymentChecks.create): Create a sales-tax payment check.
+//
+// Creates a new sales-tax payment check.
+func (svc *SalesTaxPaymentChecksService) Create(ctx context.Context, endUserID string, params SalesTaxPaymentCheckCreateParams, opts ...Option) (*SalesTaxPaymentCheck, error) {
+	out := new(SalesTaxPaymentCheck)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxPaymentCheckCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Delete calls DELETE /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.delete): Delete a sales-tax payment check.
+//
+// Permanently deletes a sales-tax payment check. The deletion will fail if the
+// sales-tax payment check is currently in use or has any linked transactions
+// that are in use.
+func (svc *SalesTaxPaymentChecksService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheckDeleteResponse, error) {
+	out := new(SalesTaxPaymentCheckDeleteResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxPaymentCheckDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/sales-tax-payment-checks (qbd.salesTaxPaymentChecks.list): List all sales-tax payment checks.
+//
+// Returns a list of sales-tax payment checks. Use the `cursor` parameter to
+// paginate through the results.
+func (svc *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) (*Page[SalesTaxPaymentCheck], error) {
+	page := new(Page[SalesTaxPaymentCheck])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID string, params *SalesTaxPaymentCheckListParams, opts ...Option) iter.Seq2[SalesTaxPaymentCheck, error] {
+	return all[SalesTaxPaymentCheck](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
+		},
+	}, opts)
+}
+
+// Retrieve calls GET /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.retrieve): Retrieve a sales-tax payment check.
+//
+// Retrieves a sales-tax payment check by ID.
+func (svc *SalesTaxPaymentChecksService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheck, error) {
+	out := new(SalesTaxPaymentCheck)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxPaymentCheckRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Update calls POST /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.update): Update a sales-tax payment check.
+//
+// Updates an existing sales-tax payment check.
+func (svc *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID string, id string, params SalesTaxPaymentCheckUpdateParams, opts ...Option) (*SalesTaxPaymentCheck, error) {
+	out := new(SalesTaxPaymentCheck)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxPaymentCheckUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// Void calls POST /quickbooks-desktop/sales-tax-payment-checks/{id}/void (qbd.salesTaxPaymentChecks.void): Void a sales-tax payment check.
+//
+// Voids a sales-tax payment check by setting its amount to zero while keeping
+// a record of it in QuickBooks. The void will fail if the sales-tax payment
+// check is currently in use or has any linked transactions that are in use.
+func (svc *SalesTaxPaymentChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheckVoidResponse, error) {
+	out := new(SalesTaxPaymentCheckVoidResponse)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSalesTaxPaymentCheckVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ServiceItemsService is qbd.serviceItems; reach it as client.QBD.ServiceItems.
+type ServiceItemsService struct{ client *Client }
+
+// Create calls POST /quickbooks-desktop/service-items (qbd.serviceItems.create): Create a service item.
+//
+// Creates a new service item.
+func (svc *ServiceItemsService) Create(ctx context.Context, endUserID string, params ServiceItemCreateParams, opts ...Option) (*ServiceItem, error) {
+	out := new(ServiceItem)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewServiceItemCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// List calls GET /quickbooks-desktop/service-items (qbd.serviceItems.list): List all service items.
+//
+// Returns a list of service items. Use the `cursor` parameter to paginate
+// through the results.
+func (svc *ServiceItemsService) List(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) (*Page[ServiceItem], error) {
+	page := new(Page[ServiceItem])
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewServiceItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
+		return nil, err
+	}
+	return page, nil
+}
+
+// All iterates over every object List would page through.
+// It asks for the next page as soon as a page arrives, while the loop works on that one,
+// so the cursor, which expires 10 seconds after the page before it, is used at once;
+// it holds at most one page ahead. A page that fails (after the usual retries) ends the
+// loop with its error, as does a page that says more follow but gives no cursor or
+// repeats the one before it. Breaking out of the loop cancels the fetch in flight.
+func (svc *ServiceItemsService) All(ctx context.Context, endUserID string, params *ServiceItemListParams, opts ...Option) iter.Seq2[ServiceItem, error] {
+	return all[ServiceItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewServiceItemListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/service-items/{id} (qbd.serviceItems.retrieve): Retrieve a service item.
 //
 // Retrieves a service item by ID.
-func (s *ServiceItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ServiceItem, error) {
+func (svc *ServiceItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ServiceItem, error) {
 	out := new(ServiceItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewServiceItemRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewServiceItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3560,9 +5239,16 @@ func (s *ServiceItemsService) Retrieve(ctx context.Context, endUserID string, id
 // into a buy-and-sell service (or the reverse); create a separate item
 // instead. If you’re switching the unit of measure, set
 // `forceUnitOfMeasureChange` so QuickBooks replaces it on existing forms.
-func (s *ServiceItemsService) Update(ctx context.Context, endUserID string, id string, params ServiceItemUpdateParams, opts ...Option) (*ServiceItem, error) {
+func (svc *ServiceItemsService) Update(ctx context.Context, endUserID string, id string, params ServiceItemUpdateParams, opts ...Option) (*ServiceItem, error) {
 	out := new(ServiceItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewServiceItemUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewServiceItemUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3574,9 +5260,15 @@ type ShippingMethodsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/shipping-methods (qbd.shippingMethods.create): Create a shipping method.
 //
 // Creates a new shipping method.
-func (s *ShippingMethodsService) Create(ctx context.Context, endUserID string, params ShippingMethodCreateParams, opts ...Option) (*ShippingMethod, error) {
+func (svc *ShippingMethodsService) Create(ctx context.Context, endUserID string, params ShippingMethodCreateParams, opts ...Option) (*ShippingMethod, error) {
 	out := new(ShippingMethod)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewShippingMethodCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewShippingMethodCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3585,9 +5277,15 @@ func (s *ShippingMethodsService) Create(ctx context.Context, endUserID string, p
 // List calls GET /quickbooks-desktop/shipping-methods (qbd.shippingMethods.list): List all shipping methods.
 //
 // Returns a list of shipping methods.
-func (s *ShippingMethodsService) List(ctx context.Context, endUserID string, params *ShippingMethodListParams, opts ...Option) (*Page[ShippingMethod], error) {
+func (svc *ShippingMethodsService) List(ctx context.Context, endUserID string, params *ShippingMethodListParams, opts ...Option) (*Page[ShippingMethod], error) {
 	page := new(Page[ShippingMethod])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewShippingMethodListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewShippingMethodListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3595,16 +5293,29 @@ func (s *ShippingMethodsService) List(ctx context.Context, endUserID string, par
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *ShippingMethodsService) All(ctx context.Context, endUserID string, params *ShippingMethodListParams, opts ...Option) iter.Seq2[ShippingMethod, error] {
-	return all[ShippingMethod](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewShippingMethodListRequest(server, params) }, opts)
+func (svc *ShippingMethodsService) All(ctx context.Context, endUserID string, params *ShippingMethodListParams, opts ...Option) iter.Seq2[ShippingMethod, error] {
+	return all[ShippingMethod](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewShippingMethodListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/shipping-methods/{id} (qbd.shippingMethods.retrieve): Retrieve a shipping method.
 //
 // Retrieves a shipping method by ID.
-func (s *ShippingMethodsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ShippingMethod, error) {
+func (svc *ShippingMethodsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*ShippingMethod, error) {
 	out := new(ShippingMethod)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewShippingMethodRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewShippingMethodRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3616,9 +5327,15 @@ type StandardTermsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/standard-terms (qbd.standardTerms.create): Create a standard term.
 //
 // Creates a new standard term.
-func (s *StandardTermsService) Create(ctx context.Context, endUserID string, params StandardTermCreateParams, opts ...Option) (*StandardTerm, error) {
+func (svc *StandardTermsService) Create(ctx context.Context, endUserID string, params StandardTermCreateParams, opts ...Option) (*StandardTerm, error) {
 	out := new(StandardTerm)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewStandardTermCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewStandardTermCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3627,9 +5344,15 @@ func (s *StandardTermsService) Create(ctx context.Context, endUserID string, par
 // List calls GET /quickbooks-desktop/standard-terms (qbd.standardTerms.list): List all standard terms.
 //
 // Returns a list of standard terms.
-func (s *StandardTermsService) List(ctx context.Context, endUserID string, params *StandardTermListParams, opts ...Option) (*Page[StandardTerm], error) {
+func (svc *StandardTermsService) List(ctx context.Context, endUserID string, params *StandardTermListParams, opts ...Option) (*Page[StandardTerm], error) {
 	page := new(Page[StandardTerm])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewStandardTermListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewStandardTermListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3637,16 +5360,29 @@ func (s *StandardTermsService) List(ctx context.Context, endUserID string, param
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *StandardTermsService) All(ctx context.Context, endUserID string, params *StandardTermListParams, opts ...Option) iter.Seq2[StandardTerm, error] {
-	return all[StandardTerm](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewStandardTermListRequest(server, params) }, opts)
+func (svc *StandardTermsService) All(ctx context.Context, endUserID string, params *StandardTermListParams, opts ...Option) iter.Seq2[StandardTerm, error] {
+	return all[StandardTerm](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewStandardTermListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/standard-terms/{id} (qbd.standardTerms.retrieve): Retrieve a standard term.
 //
 // Retrieves a standard term by ID.
-func (s *StandardTermsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*StandardTerm, error) {
+func (svc *StandardTermsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*StandardTerm, error) {
 	out := new(StandardTerm)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewStandardTermRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewStandardTermRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3658,9 +5394,15 @@ type SubtotalItemsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/subtotal-items (qbd.subtotalItems.create): Create a subtotal item.
 //
 // Creates a new subtotal item.
-func (s *SubtotalItemsService) Create(ctx context.Context, endUserID string, params SubtotalItemCreateParams, opts ...Option) (*SubtotalItem, error) {
+func (svc *SubtotalItemsService) Create(ctx context.Context, endUserID string, params SubtotalItemCreateParams, opts ...Option) (*SubtotalItem, error) {
 	out := new(SubtotalItem)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewSubtotalItemCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSubtotalItemCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3670,9 +5412,15 @@ func (s *SubtotalItemsService) Create(ctx context.Context, endUserID string, par
 //
 // Returns a list of subtotal items. Use the `cursor` parameter to paginate
 // through the results.
-func (s *SubtotalItemsService) List(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) (*Page[SubtotalItem], error) {
+func (svc *SubtotalItemsService) List(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) (*Page[SubtotalItem], error) {
 	page := new(Page[SubtotalItem])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSubtotalItemListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3684,16 +5432,29 @@ func (s *SubtotalItemsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *SubtotalItemsService) All(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) iter.Seq2[SubtotalItem, error] {
-	return all[SubtotalItem](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewSubtotalItemListRequest(server, params) }, opts)
+func (svc *SubtotalItemsService) All(ctx context.Context, endUserID string, params *SubtotalItemListParams, opts ...Option) iter.Seq2[SubtotalItem, error] {
+	return all[SubtotalItem](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSubtotalItemListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/subtotal-items/{id} (qbd.subtotalItems.retrieve): Retrieve a subtotal item.
 //
 // Retrieves a subtotal item by ID.
-func (s *SubtotalItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SubtotalItem, error) {
+func (svc *SubtotalItemsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*SubtotalItem, error) {
 	out := new(SubtotalItem)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewSubtotalItemRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSubtotalItemRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3702,10 +5463,15 @@ func (s *SubtotalItemsService) Retrieve(ctx context.Context, endUserID string, i
 // Update calls POST /quickbooks-desktop/subtotal-items/{id} (qbd.subtotalItems.update): Update a subtotal item.
 //
 // Updates an existing subtotal item.
-func (s *SubtotalItemsService) Update(ctx context.Context, endUserID string, id string, params SubtotalItemUpdateParams, opts ...Option) (*SubtotalItem, error) {
+func (svc *SubtotalItemsService) Update(ctx context.Context, endUserID string, id string, params SubtotalItemUpdateParams, opts ...Option) (*SubtotalItem, error) {
 	out := new(SubtotalItem)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewSubtotalItemUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewSubtotalItemUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3719,9 +5485,15 @@ type TemplatesService struct{ client *Client }
 //
 // Returns a list of templates. Use the `cursor` parameter to paginate through
 // the results.
-func (s *TemplatesService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[Template], error) {
+func (svc *TemplatesService) List(ctx context.Context, endUserID string, opts ...Option) (*Page[Template], error) {
 	page := new(Page[Template])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTemplateListRequest(server) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTemplateListRequest(s.server)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3729,8 +5501,14 @@ func (s *TemplatesService) List(ctx context.Context, endUserID string, opts ...O
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *TemplatesService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[Template, error] {
-	return all[Template](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewTemplateListRequest(server) }, opts)
+func (svc *TemplatesService) All(ctx context.Context, endUserID string, opts ...Option) iter.Seq2[Template, error] {
+	return all[Template](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTemplateListRequest(s.server)
+		},
+	}, opts)
 }
 
 // TimeTrackingActivitiesService is qbd.timeTrackingActivities; reach it as client.QBD.TimeTrackingActivities.
@@ -3739,10 +5517,14 @@ type TimeTrackingActivitiesService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/time-tracking-activities (qbd.timeTrackingActivities.create): Create a time tracking activity.
 //
 // Creates a new time tracking activity.
-func (s *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID string, params TimeTrackingActivityCreateParams, opts ...Option) (*TimeTrackingActivity, error) {
+func (svc *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID string, params TimeTrackingActivityCreateParams, opts ...Option) (*TimeTrackingActivity, error) {
 	out := new(TimeTrackingActivity)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewTimeTrackingActivityCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTimeTrackingActivityCreateRequest(s.server, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3754,10 +5536,15 @@ func (s *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID st
 // Permanently deletes a time tracking activity. The deletion will fail if the
 // time tracking activity is currently in use or has any linked transactions
 // that are in use.
-func (s *TimeTrackingActivitiesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*TimeTrackingActivityDeleteResponse, error) {
+func (svc *TimeTrackingActivitiesService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*TimeTrackingActivityDeleteResponse, error) {
 	out := new(TimeTrackingActivityDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewTimeTrackingActivityDeleteRequest(server, id)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTimeTrackingActivityDeleteRequest(s.server, id)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3768,10 +5555,14 @@ func (s *TimeTrackingActivitiesService) Delete(ctx context.Context, endUserID st
 //
 // Returns a list of time tracking activities. Use the `cursor` parameter to
 // paginate through the results.
-func (s *TimeTrackingActivitiesService) List(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) (*Page[TimeTrackingActivity], error) {
+func (svc *TimeTrackingActivitiesService) List(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) (*Page[TimeTrackingActivity], error) {
 	page := new(Page[TimeTrackingActivity])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewTimeTrackingActivityListRequest(server, params)
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTimeTrackingActivityListRequest(s.server, params)
+		},
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3784,19 +5575,28 @@ func (s *TimeTrackingActivitiesService) List(ctx context.Context, endUserID stri
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *TimeTrackingActivitiesService) All(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) iter.Seq2[TimeTrackingActivity, error] {
-	return all[TimeTrackingActivity](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) {
-		return gen.NewTimeTrackingActivityListRequest(server, params)
+func (svc *TimeTrackingActivitiesService) All(ctx context.Context, endUserID string, params *TimeTrackingActivityListParams, opts ...Option) iter.Seq2[TimeTrackingActivity, error] {
+	return all[TimeTrackingActivity](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTimeTrackingActivityListRequest(s.server, params)
+		},
 	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/time-tracking-activities/{id} (qbd.timeTrackingActivities.retrieve): Retrieve a time tracking activity.
 //
 // Retrieves a time tracking activity by ID.
-func (s *TimeTrackingActivitiesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*TimeTrackingActivity, error) {
+func (svc *TimeTrackingActivitiesService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*TimeTrackingActivity, error) {
 	out := new(TimeTrackingActivity)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewTimeTrackingActivityRetrieveRequest(server, id)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTimeTrackingActivityRetrieveRequest(s.server, id)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3806,10 +5606,15 @@ func (s *TimeTrackingActivitiesService) Retrieve(ctx context.Context, endUserID 
 // Update calls POST /quickbooks-desktop/time-tracking-activities/{id} (qbd.timeTrackingActivities.update): Update a time tracking activity.
 //
 // Updates an existing time tracking activity.
-func (s *TimeTrackingActivitiesService) Update(ctx context.Context, endUserID string, id string, params TimeTrackingActivityUpdateParams, opts ...Option) (*TimeTrackingActivity, error) {
+func (svc *TimeTrackingActivitiesService) Update(ctx context.Context, endUserID string, id string, params TimeTrackingActivityUpdateParams, opts ...Option) (*TimeTrackingActivity, error) {
 	out := new(TimeTrackingActivity)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewTimeTrackingActivityUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTimeTrackingActivityUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3828,9 +5633,15 @@ type TransactionsService struct{ client *Client }
 // transaction-specific endpoint (such as invoices, bills, etc.). NOTE: This
 // endpoint does not support time tracking activities. Use the `cursor`
 // parameter to paginate through the results.
-func (s *TransactionsService) List(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) (*Page[Transaction], error) {
+func (svc *TransactionsService) List(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) (*Page[Transaction], error) {
 	page := new(Page[Transaction])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransactionListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3842,16 +5653,29 @@ func (s *TransactionsService) List(ctx context.Context, endUserID string, params
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *TransactionsService) All(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) iter.Seq2[Transaction, error] {
-	return all[Transaction](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransactionListRequest(server, params) }, opts)
+func (svc *TransactionsService) All(ctx context.Context, endUserID string, params *TransactionListParams, opts ...Option) iter.Seq2[Transaction, error] {
+	return all[Transaction](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransactionListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/transactions/{id} (qbd.transactions.retrieve): Retrieve a transaction.
 //
 // Retrieves a transaction by ID.
-func (s *TransactionsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Transaction, error) {
+func (svc *TransactionsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Transaction, error) {
 	out := new(Transaction)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewTransactionRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransactionRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3863,9 +5687,15 @@ type TransfersService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/transfers (qbd.transfers.create): Create a transfer.
 //
 // Creates a new transfer.
-func (s *TransfersService) Create(ctx context.Context, endUserID string, params TransferCreateParams, opts ...Option) (*Transfer, error) {
+func (svc *TransfersService) Create(ctx context.Context, endUserID string, params TransferCreateParams, opts ...Option) (*Transfer, error) {
 	out := new(Transfer)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewTransferCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransferCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3875,9 +5705,15 @@ func (s *TransfersService) Create(ctx context.Context, endUserID string, params 
 //
 // Returns a list of transfers. Use the `cursor` parameter to paginate through
 // the results.
-func (s *TransfersService) List(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) (*Page[Transfer], error) {
+func (svc *TransfersService) List(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) (*Page[Transfer], error) {
 	page := new(Page[Transfer])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransferListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3889,16 +5725,29 @@ func (s *TransfersService) List(ctx context.Context, endUserID string, params *T
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *TransfersService) All(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) iter.Seq2[Transfer, error] {
-	return all[Transfer](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewTransferListRequest(server, params) }, opts)
+func (svc *TransfersService) All(ctx context.Context, endUserID string, params *TransferListParams, opts ...Option) iter.Seq2[Transfer, error] {
+	return all[Transfer](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransferListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/transfers/{id} (qbd.transfers.retrieve): Retrieve a transfer.
 //
 // Retrieves a transfer by ID.
-func (s *TransfersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Transfer, error) {
+func (svc *TransfersService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Transfer, error) {
 	out := new(Transfer)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewTransferRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransferRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3907,9 +5756,16 @@ func (s *TransfersService) Retrieve(ctx context.Context, endUserID string, id st
 // Update calls POST /quickbooks-desktop/transfers/{id} (qbd.transfers.update): Update a transfer.
 //
 // Updates an existing transfer.
-func (s *TransfersService) Update(ctx context.Context, endUserID string, id string, params TransferUpdateParams, opts ...Option) (*Transfer, error) {
+func (svc *TransfersService) Update(ctx context.Context, endUserID string, id string, params TransferUpdateParams, opts ...Option) (*Transfer, error) {
 	out := new(Transfer)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewTransferUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewTransferUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3921,10 +5777,14 @@ type UnitOfMeasureSetsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/unit-of-measure-sets (qbd.unitOfMeasureSets.create): Create an unit-of-measure set.
 //
 // Creates a new unit-of-measure set.
-func (s *UnitOfMeasureSetsService) Create(ctx context.Context, endUserID string, params UnitOfMeasureSetCreateParams, opts ...Option) (*UnitOfMeasureSet, error) {
+func (svc *UnitOfMeasureSetsService) Create(ctx context.Context, endUserID string, params UnitOfMeasureSetCreateParams, opts ...Option) (*UnitOfMeasureSet, error) {
 	out := new(UnitOfMeasureSet)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) {
-		return gen.NewUnitOfMeasureSetCreateRequest(server, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewUnitOfMeasureSetCreateRequest(s.server, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3936,9 +5796,15 @@ func (s *UnitOfMeasureSetsService) Create(ctx context.Context, endUserID string,
 // Lists all unit-of-measure sets. NOTE: QuickBooks Desktop does not support
 // pagination for unit-of-measure sets; hence, there is no cursor parameter.
 // Users typically have few unit-of-measure sets.
-func (s *UnitOfMeasureSetsService) List(ctx context.Context, endUserID string, params *UnitOfMeasureSetListParams, opts ...Option) (*Page[UnitOfMeasureSet], error) {
+func (svc *UnitOfMeasureSetsService) List(ctx context.Context, endUserID string, params *UnitOfMeasureSetListParams, opts ...Option) (*Page[UnitOfMeasureSet], error) {
 	page := new(Page[UnitOfMeasureSet])
-	if err := s.client.list(ctx, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewUnitOfMeasureSetListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -3946,16 +5812,29 @@ func (s *UnitOfMeasureSetsService) List(ctx context.Context, endUserID string, p
 
 // All iterates over every object List would page through.
 // Conductor answers this list in one page, so All yields its objects from one call.
-func (s *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, params *UnitOfMeasureSetListParams, opts ...Option) iter.Seq2[UnitOfMeasureSet, error] {
-	return all[UnitOfMeasureSet](ctx, s.client, opEndUser, endUserID, func(server string) (*http.Request, error) { return gen.NewUnitOfMeasureSetListRequest(server, params) }, opts)
+func (svc *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, params *UnitOfMeasureSetListParams, opts ...Option) iter.Seq2[UnitOfMeasureSet, error] {
+	return all[UnitOfMeasureSet](ctx, svc.client, request{
+		op:      opEndUser,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/unit-of-measure-sets/{id} (qbd.unitOfMeasureSets.retrieve): Retrieve an unit-of-measure set.
 //
 // Retrieves an unit-of-measure set by ID.
-func (s *UnitOfMeasureSetsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*UnitOfMeasureSet, error) {
+func (svc *UnitOfMeasureSetsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*UnitOfMeasureSet, error) {
 	out := new(UnitOfMeasureSet)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewUnitOfMeasureSetRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewUnitOfMeasureSetRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3968,9 +5847,15 @@ type VendorCreditsService struct{ client *Client }
 //
 // Creates a vendor credit to capture returns, rebates, or other amounts a
 // vendor owes so you can apply the credit when recording future bill payments.
-func (s *VendorCreditsService) Create(ctx context.Context, endUserID string, params VendorCreditCreateParams, opts ...Option) (*VendorCredit, error) {
+func (svc *VendorCreditsService) Create(ctx context.Context, endUserID string, params VendorCreditCreateParams, opts ...Option) (*VendorCredit, error) {
 	out := new(VendorCredit)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewVendorCreditCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreditCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3980,9 +5865,16 @@ func (s *VendorCreditsService) Create(ctx context.Context, endUserID string, par
 //
 // Permanently deletes a vendor credit. The deletion will fail if the vendor
 // credit is currently in use or has any linked transactions that are in use.
-func (s *VendorCreditsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCreditDeleteResponse, error) {
+func (svc *VendorCreditsService) Delete(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCreditDeleteResponse, error) {
 	out := new(VendorCreditDeleteResponse)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorCreditDeleteRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreditDeleteRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -3992,9 +5884,15 @@ func (s *VendorCreditsService) Delete(ctx context.Context, endUserID string, id 
 //
 // Returns a list of vendor credits. Use the `cursor` parameter to paginate
 // through the results.
-func (s *VendorCreditsService) List(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) (*Page[VendorCredit], error) {
+func (svc *VendorCreditsService) List(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) (*Page[VendorCredit], error) {
 	page := new(Page[VendorCredit])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreditListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -4006,16 +5904,29 @@ func (s *VendorCreditsService) List(ctx context.Context, endUserID string, param
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *VendorCreditsService) All(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) iter.Seq2[VendorCredit, error] {
-	return all[VendorCredit](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorCreditListRequest(server, params) }, opts)
+func (svc *VendorCreditsService) All(ctx context.Context, endUserID string, params *VendorCreditListParams, opts ...Option) iter.Seq2[VendorCredit, error] {
+	return all[VendorCredit](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreditListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendor-credits/{id} (qbd.vendorCredits.retrieve): Retrieve a vendor credit.
 //
 // Retrieves a vendor credit by ID.
-func (s *VendorCreditsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCredit, error) {
+func (svc *VendorCreditsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCredit, error) {
 	out := new(VendorCredit)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorCreditRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreditRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4025,10 +5936,15 @@ func (s *VendorCreditsService) Retrieve(ctx context.Context, endUserID string, i
 //
 // Updates a vendor credit before you apply it to bills, letting you adjust the
 // amounts, memo, or line allocations that make up the credit.
-func (s *VendorCreditsService) Update(ctx context.Context, endUserID string, id string, params VendorCreditUpdateParams, opts ...Option) (*VendorCredit, error) {
+func (svc *VendorCreditsService) Update(ctx context.Context, endUserID string, id string, params VendorCreditUpdateParams, opts ...Option) (*VendorCredit, error) {
 	out := new(VendorCredit)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) {
-		return gen.NewVendorCreditUpdateRequest(server, id, params)
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreditUpdateRequest(s.server, id, params)
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4040,9 +5956,16 @@ func (s *VendorCreditsService) Update(ctx context.Context, endUserID string, id 
 // Voids a vendor credit by setting its amount to zero while keeping a record
 // of it in QuickBooks. The void will fail if the vendor credit is currently in
 // use or has any linked transactions that are in use.
-func (s *VendorCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCreditVoidResponse, error) {
+func (svc *VendorCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCreditVoidResponse, error) {
 	out := new(VendorCreditVoidResponse)
-	if err := s.client.call(ctx, opEndUser|opID|opAction, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorCreditVoidRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opAction,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreditVoidRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4054,9 +5977,15 @@ type VendorsService struct{ client *Client }
 // Create calls POST /quickbooks-desktop/vendors (qbd.vendors.create): Create a vendor.
 //
 // Creates a new vendor.
-func (s *VendorsService) Create(ctx context.Context, endUserID string, params VendorCreateParams, opts ...Option) (*Vendor, error) {
+func (svc *VendorsService) Create(ctx context.Context, endUserID string, params VendorCreateParams, opts ...Option) (*Vendor, error) {
 	out := new(Vendor)
-	if err := s.client.call(ctx, opEndUser|opCreate, endUserID, "", func(server string) (*http.Request, error) { return gen.NewVendorCreateRequest(server, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opCreate,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorCreateRequest(s.server, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4066,9 +5995,15 @@ func (s *VendorsService) Create(ctx context.Context, endUserID string, params Ve
 //
 // Returns a list of vendors. Use the `cursor` parameter to paginate through
 // the results.
-func (s *VendorsService) List(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) (*Page[Vendor], error) {
+func (svc *VendorsService) List(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) (*Page[Vendor], error) {
 	page := new(Page[Vendor])
-	if err := s.client.list(ctx, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts, page); err != nil {
+	if err := svc.client.list(ctx, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorListRequest(s.server, params)
+		},
+	}, opts, page); err != nil {
 		return nil, err
 	}
 	return page, nil
@@ -4080,16 +6015,29 @@ func (s *VendorsService) List(ctx context.Context, endUserID string, params *Ven
 // it holds at most one page ahead. A page that fails (after the usual retries) ends the
 // loop with its error, as does a page that says more follow but gives no cursor or
 // repeats the one before it. Breaking out of the loop cancels the fetch in flight.
-func (s *VendorsService) All(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) iter.Seq2[Vendor, error] {
-	return all[Vendor](ctx, s.client, opEndUser|opPaginated, endUserID, func(server string) (*http.Request, error) { return gen.NewVendorListRequest(server, params) }, opts)
+func (svc *VendorsService) All(ctx context.Context, endUserID string, params *VendorListParams, opts ...Option) iter.Seq2[Vendor, error] {
+	return all[Vendor](ctx, svc.client, request{
+		op:      opEndUser | opPaginated,
+		endUser: endUserID,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorListRequest(s.server, params)
+		},
+	}, opts)
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendors/{id} (qbd.vendors.retrieve): Retrieve a vendor.
 //
 // Retrieves a vendor by ID.
-func (s *VendorsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Vendor, error) {
+func (svc *VendorsService) Retrieve(ctx context.Context, endUserID string, id string, opts ...Option) (*Vendor, error) {
 	out := new(Vendor)
-	if err := s.client.call(ctx, opEndUser|opID, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorRetrieveRequest(server, id) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorRetrieveRequest(s.server, id)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4098,9 +6046,16 @@ func (s *VendorsService) Retrieve(ctx context.Context, endUserID string, id stri
 // Update calls POST /quickbooks-desktop/vendors/{id} (qbd.vendors.update): Update a vendor.
 //
 // Updates an existing vendor.
-func (s *VendorsService) Update(ctx context.Context, endUserID string, id string, params VendorUpdateParams, opts ...Option) (*Vendor, error) {
+func (svc *VendorsService) Update(ctx context.Context, endUserID string, id string, params VendorUpdateParams, opts ...Option) (*Vendor, error) {
 	out := new(Vendor)
-	if err := s.client.call(ctx, opEndUser|opID|opUpdate, endUserID, id, func(server string) (*http.Request, error) { return gen.NewVendorUpdateRequest(server, id, params) }, opts, out); err != nil {
+	if err := svc.client.call(ctx, request{
+		op:      opEndUser | opID | opUpdate,
+		endUser: endUserID,
+		id:      id,
+		build: func(s *settings) (*http.Request, error) {
+			return gen.NewVendorUpdateRequest(s.server, id, params)
+		},
+	}, opts, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -4108,6 +6063,7 @@ func (s *VendorsService) Update(ctx context.Context, endUserID string, id string
 
 // initServices sets c's services, one per resource of openapi.yaml.
 func (c *Client) initServices() {
+	c.AuthSessions = &AuthSessionsService{client: c}
 	c.EndUsers = &EndUsersService{client: c}
 	c.QBD = &QBDService{
 		client:                 c,

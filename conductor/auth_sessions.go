@@ -86,23 +86,27 @@ func (s *AuthSession) LogValue() slog.Value {
 // Create starts an auth session. Parameters are validated first; a bad one
 // returns a [*ValidationError] and sends nothing.
 func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCreateParams, opts ...Option) (*AuthSession, error) {
-	s, err := svc.client.callSettings(ctx, opts)
+	var answer gen.AuthSession
+	var session *AuthSession
+	// Creating a session twice is harmless (the first one simply expires),
+	// so unlike other creates it is retried as a read is: no opCreate.
+	err := svc.client.call(ctx, request{
+		build: func(s *settings) (*http.Request, error) {
+			body, err := params.requestBody(s.publishableKey)
+			if err != nil {
+				return nil, err
+			}
+			return gen.NewAuthSessionCreateRequest(s.server, body)
+		},
+		answered: func(resp *http.Response) (err error) {
+			session, err = toAuthSession(resp, &answer)
+			return err
+		},
+	}, opts, &answer)
 	if err != nil {
 		return nil, err
 	}
-	body, verr := params.requestBody(s.publishableKey)
-	if verr != nil {
-		return nil, verr
-	}
-	// Creating a session twice is harmless (the first one simply expires),
-	// so unlike other creates it is retried as a read is.
-	req, err := gen.NewAuthSessionCreateRequest(s.server, body)
-	resp, err := svc.client.roundTrip(ctx, s, 0, "", req, err)
-	var session gen.AuthSession
-	if err := decodeInto(resp, err, &session); err != nil {
-		return nil, err
-	}
-	return toAuthSession(resp, &session)
+	return session, nil
 }
 
 // requestBody validates p and builds the body the API expects.

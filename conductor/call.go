@@ -14,13 +14,14 @@ import (
 )
 
 // The helpers in this file and page.go are the one way every operation is
-// wrapped. Each generated method in api.gen.go makes one call of one of
-// them (call, list or all), passing a builder: a closure around the
-// generated New<Operation>Request function with the method's arguments.
-// The helpers check the ids, build the request, add the end-user header,
-// send it through the engine and decode the answer into the method's
-// result; everything else (authentication, retries, timeouts, errors,
-// logging) is the engine's.
+// called. Each generated method in api.gen.go, and AuthSessions.Create,
+// makes one call of one of them (call, list or all) with one request
+// value: the operation's flags, the end-user, the ids, and a builder (a
+// closure around the generated New<Operation>Request function with the
+// method's arguments). The helpers check the ids, build the request, add
+// the end-user header, send it through the engine and decode the answer
+// into the method's result; everything else (authentication, retries,
+// timeouts, errors, logging) is the engine's.
 //
 // They are not generic over the result (all but all, which must yield a
 // T): a generic helper is compiled again for each of the two hundred
@@ -60,8 +61,32 @@ func missing(paramsNil bool) op {
 	return 0
 }
 
-// A builder builds an operation's request for a server URL.
-type builder func(server string) (*http.Request, error)
+// A request is one call of an operation, as a method hands it to the
+// helpers.
+type request struct {
+	op op
+	// endUser is the end-user's id, sent in the Conductor-End-User-Id
+	// header when op has opEndUser.
+	endUser string
+	// id is the object's id when op has opID.
+	id string
+	// path are the path parameters after the id (passthrough's
+	// integrationSlug), checked as the id is, before anything is sent.
+	path []pathParam
+	// build builds the request for the call's settings.
+	build builder
+	// answered, when set, checks the decoded answer further, with the
+	// response it came in (AuthSessions.Create's checks of the session).
+	answered func(*http.Response) error
+}
+
+// A pathParam is a path parameter's name and value.
+type pathParam struct{ name, value string }
+
+// A builder builds an operation's request for a call's settings: the
+// generated ones use only the server URL; AuthSessions.Create's also the
+// publishable key. A *ValidationError it returns is the call's error.
+type builder func(s *settings) (*http.Request, error)
 
 // write is what an operation sending method does to data: its flags say,
 // and a DELETE deletes. An operation with neither is a read, or a write
@@ -81,42 +106,51 @@ func (o op) write(method string) writeKind {
 }
 
 // prepare checks what every call checks and returns the call's settings.
-func (c *Client) prepare(ctx context.Context, o op, endUserID, id string, opts []Option) (*settings, error) {
+func (c *Client) prepare(ctx context.Context, r request, opts []Option) (*settings, error) {
 	s, err := c.callSettings(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
-	if o&opEndUser != 0 {
-		if err := checkID("endUserID", endUserID, "the id (end_usr_...) of the end-user whose QuickBooks Desktop to use"); err != nil {
+	if r.op&opEndUser != 0 {
+		if err := checkID("endUserID", r.endUser, "the id (end_usr_...) of the end-user whose QuickBooks Desktop to use"); err != nil {
 			return nil, err
 		}
 	}
-	if o&opID != 0 {
-		if err := checkID("id", id, "the id of the object"); err != nil {
+	if r.op&opID != 0 {
+		if err := checkID("id", r.id, "the id of the object"); err != nil {
 			return nil, err
 		}
 	}
-	if o&opParamsMissing != 0 {
+	for _, p := range r.path {
+		if err := checkID(p.name, p.value, "the "+p.name+" path parameter"); err != nil {
+			return nil, err
+		}
+	}
+	if r.op&opParamsMissing != 0 {
 		return nil, &ValidationError{Field: "params", Reason: "is nil, but the operation has required query parameters; set them"}
 	}
 	return s, nil
 }
 
 // call makes one operation and decodes its answer into out.
-func (c *Client) call(ctx context.Context, o op, endUserID, id string, build builder, opts []Option, out any) error {
-	s, err := c.prepare(ctx, o, endUserID, id, opts)
+func (c *Client) call(ctx context.Context, r request, opts []Option, out any) error {
+	s, err := c.prepare(ctx, r, opts)
 	if err != nil {
 		return err
 	}
-	req, err := build(s.server)
-	resp, err := c.roundTrip(ctx, s, o, endUserID, req, err)
+	req, err := r.build(s)
+	resp, err := c.roundTrip(ctx, s, r, req, err)
 	if err != nil {
 		return err // the engine's, which says when a write may have taken effect
 	}
-	if err := decodeInto(resp, nil, out); err != nil {
+	err = decodeInto(resp, nil, out)
+	if err == nil && r.answered != nil {
+		err = r.answered(resp)
+	}
+	if err != nil {
 		// An answer the client cannot read leaves the outcome of a write
 		// unknown, though its status may say it was carried out.
-		return o.write(req.Method).unconfirmed(err, mayHaveTakenEffect(resp, nil), false)
+		return r.op.write(req.Method).unconfirmed(err, mayHaveTakenEffect(resp, nil), false)
 	}
 	return nil
 }
@@ -139,20 +173,24 @@ func checkID(field, id, what string) *ValidationError {
 	return nil
 }
 
-// roundTrip sends a built request and returns its 2xx response.
-func (c *Client) roundTrip(ctx context.Context, s *settings, o op, endUserID string, req *http.Request, err error) (*http.Response, error) {
+// roundTrip sends the built request of r and returns its 2xx response.
+func (c *Client) roundTrip(ctx context.Context, s *settings, r request, req *http.Request, err error) (*http.Response, error) {
 	if err != nil {
-		// The builders fail only on what the helpers cannot check, such
-		// as a query value that does not serialise.
+		var verr *ValidationError
+		if errors.As(err, &verr) {
+			return nil, verr
+		}
+		// The generated builders fail only on what the helpers cannot
+		// check, such as a query value that does not serialise.
 		return nil, &ValidationError{Field: "params", Reason: "cannot be sent: " + err.Error()}
 	}
 	if err := checkQuery(req.URL.RawQuery); err != nil {
 		return nil, err
 	}
-	if o&opEndUser != 0 {
-		req.Header[endUserHeader] = []string{endUserID}
+	if r.op&opEndUser != 0 {
+		req.Header[endUserHeader] = []string{r.endUser}
 	}
-	return c.engine.send(ctx, req, s, o.write(req.Method))
+	return c.engine.send(ctx, req, s, r.op.write(req.Method))
 }
 
 // decodeInto decodes a 2xx JSON body into out, or returns an *Error

@@ -19,19 +19,10 @@ import (
 // Version is this library's version, sent in the User-Agent header.
 const Version = "0.1.0"
 
-// Client talks to the Conductor API. Create one with [NewClient] and share
-// it: it is safe for concurrent use and reuses connections.
-type Client struct {
-	// AuthSessions creates the sessions that connect an end-user's
-	// QuickBooks Desktop.
-	AuthSessions *AuthSessionsService
-	// EndUsers are your customers, each of whom connects a QuickBooks
-	// Desktop company file.
-	EndUsers *EndUsersService
-	// QBD reads and writes an end-user's QuickBooks Desktop data, by
-	// resource: client.QBD.Invoices, client.QBD.Customers, ...
-	QBD *QBDService
-
+// core is the hand-written part of a [Client], which api.gen.go declares
+// with a field per resource of the API around it: what every service
+// sends through.
+type core struct {
 	settings *settings
 	engine   *engine
 	gen      *gen.Client
@@ -66,12 +57,11 @@ func NewClient(opts ...Option) (*Client, error) {
 	if s.apiKey == "" {
 		return nil, ErrMissingAPIKey
 	}
-	c := &Client{settings: s, engine: &engine{defaults: s}}
+	c := &Client{core: core{settings: s, engine: &engine{defaults: s}}}
 	var err error
 	if c.gen, err = newGenClient(c.engine, s.baseURL); err != nil {
 		return nil, err
 	}
-	c.AuthSessions = &AuthSessionsService{client: c}
 	c.initServices()
 	return c, nil
 }

@@ -59,26 +59,26 @@ func (p *Page[T]) info() pageInfo {
 const maxPageObjects = 150
 
 // list makes a list operation and decodes its page into page.
-func (c *Client) list(ctx context.Context, o op, endUserID string, build builder, opts []Option, page aPage) error {
-	s, err := c.prepare(ctx, o, endUserID, "", opts)
+func (c *Client) list(ctx context.Context, r request, opts []Option, page aPage) error {
+	s, err := c.prepare(ctx, r, opts)
 	if err != nil {
 		return err
 	}
-	_, err = c.fetchPage(ctx, s, o, endUserID, build, "", page)
+	_, err = c.fetchPage(ctx, s, r, "", page)
 	return err
 }
 
 // fetchPage asks for the page a cursor names ("" for the first) and
 // decodes it into page. It returns a digest of the body, by which pages
 // tells a page repeated byte for byte.
-func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID string, build builder, cursor string, page aPage) (uint64, error) {
-	req, err := build(s.server)
+func (c *Client) fetchPage(ctx context.Context, s *settings, r request, cursor string, page aPage) (uint64, error) {
+	req, err := r.build(s)
 	if err == nil && cursor != "" {
 		q := req.URL.Query()
 		q.Set("cursor", cursor)
 		req.URL.RawQuery = q.Encode()
 	}
-	resp, err := c.roundTrip(ctx, s, o, endUserID, req, err)
+	resp, err := c.roundTrip(ctx, s, r, req, err)
 	if err := decodeInto(resp, err, page); err != nil {
 		return 0, err
 	}
@@ -86,7 +86,7 @@ func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID str
 	switch {
 	case !page.hasData():
 		return 0, invalidResponse(resp, body, "a list without its data array")
-	case o&opPaginated != 0 && page.len() > maxPageObjects:
+	case r.op&opPaginated != 0 && page.len() > maxPageObjects:
 		return 0, invalidResponse(resp, body, "a page of %d objects; Conductor sends at most %d", page.len(), maxPageObjects)
 	}
 	h := fnv.New64a()
@@ -95,9 +95,9 @@ func (c *Client) fetchPage(ctx context.Context, s *settings, o op, endUserID str
 }
 
 // all iterates over every object of every page of a list operation.
-func all[T any](ctx context.Context, c *Client, o op, endUserID string, build builder, opts []Option) iter.Seq2[T, error] {
+func all[T any](ctx context.Context, c *Client, r request, opts []Option) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		err := c.pages(ctx, o, endUserID, build, opts,
+		err := c.pages(ctx, r, opts,
 			func() aPage { return new(Page[T]) },
 			func(p aPage) bool {
 				for _, v := range p.(*Page[T]).Data {
@@ -153,8 +153,8 @@ func aboutCursor(err error) bool {
 // listing's earlier pages is a repeat: pages keeps an 8-byte digest of
 // each. What it cannot tell is a server that sends no count and varies
 // every page it repeats.
-func (c *Client) pages(ctx context.Context, o op, endUserID string, build builder, opts []Option, newPage func() aPage, each func(aPage) bool) error {
-	s, err := c.prepare(ctx, o, endUserID, "", opts)
+func (c *Client) pages(ctx context.Context, call request, opts []Option, newPage func() aPage, each func(aPage) bool) error {
+	s, err := c.prepare(ctx, call, opts)
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (c *Client) pages(ctx context.Context, o op, endUserID string, build builde
 	}
 	fetch := func(cursor string) result {
 		p := newPage()
-		digest, err := c.fetchPage(ctx, s, o, endUserID, build, cursor, p)
+		digest, err := c.fetchPage(ctx, s, call, cursor, p)
 		return result{p, digest, err}
 	}
 	ahead := make(chan result, 1) // buffered: the fetch never waits for the caller

@@ -40,8 +40,8 @@ func newPipelineRepo(t *testing.T, spec []byte) *pipelineRepo {
 	return r
 }
 
-// copyPackage copies the Go files of the repository's package dir, tests
-// aside.
+// copyPackage copies the files of the repository's package dir (its Go
+// files and what they embed, such as apigen's templates), tests aside.
 func (r *pipelineRepo) copyPackage(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(repoRoot, dir))
@@ -49,7 +49,7 @@ func (r *pipelineRepo) copyPackage(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+		if name := e.Name(); e.Type().IsRegular() && !strings.HasSuffix(name, "_test.go") {
 			r.write(t, filepath.Join(dir, name), readFile(t, filepath.Join(repoRoot, dir, name)))
 		}
 	}

@@ -411,8 +411,10 @@ func (s *Server) dispatch(rt *route, r *http.Request, params map[string]string, 
 	switch {
 	case rt.op.SDKName() == "authSessions.create":
 		return s.createAuthSession(body)
-	case rt.op.Namespace == "":
+	case rt.op.Namespace == "" && rt.op.Resource == "endUsers":
 		return s.serveEndUsers(rt, params, body)
+	case rt.op.Namespace == "":
+		return s.serveTopLevel(rt, params)
 	}
 	eu, failed := s.forEndUser(r)
 	if failed != nil {

@@ -2,8 +2,10 @@
 // besides oapi-codegen's own output: the overlay that names and types the
 // generated client (gen/overlay.yaml), and the facade's declarations in
 // package conductor (conductor/types.gen.go, conductor/api.gen.go): a type
-// alias for every type of gen a caller needs, and one wrapper method per
-// operation, each one call of a hand-written helper. cmd/apigen runs it for
+// alias for every type of gen a caller needs, the Client's service fields,
+// and one wrapper method per operation, each one call of a hand-written
+// helper with one request value. api.gen.go is written from the template
+// services.tmpl. cmd/apigen runs it for
 // `make generate`:
 //
 //	go run ../cmd/apigen overlay -spec ../openapi.yaml -o overlay.yaml

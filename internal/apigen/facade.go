@@ -60,15 +60,21 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 //   - types.gen.go: a type alias for every type of gen a caller may need,
 //     under a plain name (Invoice for gen.QbdInvoice, InvoiceCreateParams,
 //     InvoiceCustomer for gen.QbdInvoice_Customer), and its enum constants;
-//   - api.gen.go: a service per resource (client.QBD.Invoices) with one
-//     method per operation, named as Conductor's SDKs name it, each one
-//     call of a helper (call, list, all in conductor/call.go and page.go)
-//     with a closure around the operation's generated request builder.
+//   - api.gen.go, from services.tmpl: the Client struct, a field per
+//     top-level resource and namespace around the hand-written core; a
+//     service per resource (client.QBD.Invoices) with one method per
+//     operation, named as Conductor's SDKs name it, each one call of a
+//     helper (call, list, all in conductor/call.go and page.go) with one
+//     request value holding a closure around the operation's generated
+//     request builder; and checkResult and routes.
 //
-// handWritten are the names package conductor declares by hand: a type of
-// gen with such a name is not aliased (conductor.AuthSession is its own),
-// and a resource whose service is hand-written (AuthSessionsService) gets
-// no generated one.
+// handWritten are the names package conductor declares by hand, and its
+// Client's methods as Client.Name: a type of gen with such a name is not
+// aliased (conductor.AuthSession is its own), a resource whose service is
+// hand-written (AuthSessionsService, which must have a client field) gets
+// its Client field but no generated service, and no field may take the
+// name of a method. What would not compile is an error naming the
+// operation.
 func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte, error) {
 	spec, err := apispec.Parse(specData)
 	if err != nil {
@@ -96,7 +102,7 @@ func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte
 	if err := f.name(wrapped); err != nil {
 		return nil, err
 	}
-	services, err := f.services(wrapped)
+	services, err := f.services(ops, wrapped)
 	if err != nil {
 		return nil, err
 	}
@@ -395,116 +401,198 @@ func (f *facade) result(o apispec.Operation) (string, error) {
 	return "json.RawMessage", nil
 }
 
-func (f *facade) services(ops []apispec.Operation) ([]byte, error) {
-	var b bytes.Buffer
-	// Resources in order of first appearance (ops are sorted by SDK name).
-	type resource struct {
-		namespace, name, goName, typ string
-		ops                          []apispec.Operation
+// fieldDocs document the Client's fields the project knows, by SDK name;
+// any other top-level resource a spec adds is documented from its
+// operations' summaries (see fieldDoc).
+var fieldDocs = map[string]string{
+	"authSessions": "creates the sessions that connect an end-user's QuickBooks Desktop.",
+	"endUsers":     "are your customers, each of whom connects a QuickBooks Desktop company file.",
+	apispec.QBDNamespace: "reads and writes an end-user's QuickBooks Desktop data, by resource: " +
+		"client.QBD.Invoices, client.QBD.Customers, ...",
+}
+
+// fieldDoc is the comment of the Client's field for r.
+func fieldDoc(r *service, ops []apispec.Operation) string {
+	if doc, ok := fieldDocs[r.SDKName]; ok {
+		return strings.Join(wrap(r.Name+" "+doc, 72), "\n")
 	}
-	var resources []*resource
-	byType := map[string]*resource{}
-	namespaces := map[string][]*resource{}
+	var what []string
 	for _, o := range ops {
-		typ := serviceType(o)
-		r := byType[typ]
-		if r == nil {
-			r = &resource{namespace: o.Namespace, name: o.Resource, goName: o.GoResource(), typ: typ}
-			byType[typ] = r
-			resources = append(resources, r)
-			if o.Resource != "" && o.Namespace != "" {
-				namespaces[o.Namespace] = append(namespaces[o.Namespace], r)
-			}
-		}
-		r.ops = append(r.ops, o)
-	}
-	// Namespaces with resources need a service of their own even when
-	// they have no operation of their own.
-	for ns := range namespaces {
-		typ := apispec.Exported(ns) + "Service"
-		if byType[typ] == nil {
-			r := &resource{namespace: ns, typ: typ}
-			byType[typ] = r
-			resources = append(resources, r)
+		if o.Namespace == r.namespace && (o.Resource == r.resource || r.resource == "") {
+			what = append(what, strings.TrimSuffix(o.Summary, "."))
 		}
 	}
+	text := r.Name + " is " + r.SDKName + " of the API"
+	if what = slices.Compact(what); len(what) > 4 {
+		what = append(what[:4], "...")
+	}
+	if len(what) > 0 {
+		text += ": " + strings.Join(what, "; ")
+	}
+	return strings.Join(wrap(text+".", 72), "\n")
+}
 
+// services makes api.gen.go: the Client's fields, a service per resource
+// of the wrapped operations with a method per operation, initServices,
+// checkResult and routes. all are every operation, hand-wrapped ones
+// included: their resources are fields of the Client too.
+func (f *facade) services(all, ops []apispec.Operation) ([]byte, error) {
+	d := &servicesFile{Header: header, Routes: f.ops}
 	var errs []error
-	for _, r := range resources {
-		isNamespace := r.name == "" && r.namespace != ""
-		switch {
-		case isNamespace:
-			fmt.Fprintf(&b, "// %s holds the %s operations, by resource; reach it as client.%s.\ntype %s struct {\n\tclient *Client\n\n", r.typ, apispec.NamespaceTitle(r.namespace), apispec.Exported(r.namespace), r.typ)
-			for _, sub := range namespaces[r.namespace] {
-				fmt.Fprintf(&b, "\t// %s is %s.%s.\n\t%s %s\n", sub.goName, r.namespace, sub.name, sub.goName, sub.typ)
-			}
-			b.WriteString("}\n\n")
-		default:
-			reach := "client." + r.goName
-			if r.namespace != "" {
-				reach = "client." + apispec.Exported(r.namespace) + "." + r.goName
-			}
-			fmt.Fprintf(&b, "// %s is %s; reach it as %s.\ntype %s struct{ client *Client }\n\n",
-				r.typ, strings.TrimPrefix(r.namespace+"."+r.name, "."), reach, r.typ)
+	// The services, by type, in order of first appearance (ops are sorted
+	// by SDK name); a namespace's service exists once it has a resource or
+	// an operation of its own.
+	byType := map[string]*service{}
+	owner := map[string]apispec.Operation{}
+	serviceOf := func(o apispec.Operation, namespace, resource string) *service {
+		typ := apispec.Exported(resource) + "Service"
+		if resource == "" {
+			typ = apispec.Exported(namespace) + "Service"
 		}
-		for _, o := range r.ops {
-			if err := f.method(&b, r.typ, o); err != nil {
-				errs = append(errs, err)
+		if s := byType[typ]; s != nil {
+			if s.namespace != namespace || s.resource != resource {
+				errs = append(errs, fmt.Errorf("apigen: %s %s (%s) and %s %s (%s) would both be served by %s: rename a resource", owner[typ].Method, owner[typ].Path, owner[typ].SDKName(), o.Method, o.Path, o.SDKName(), typ))
 			}
+			return s
 		}
+		s := &service{Type: typ, namespace: namespace, resource: resource}
+		s.Name = apispec.Exported(resource)
+		s.SDKName = strings.TrimPrefix(namespace+"."+resource, ".")
+		s.Reach = "client." + s.Name
+		if namespace != "" {
+			s.Reach = "client." + apispec.Exported(namespace) + "." + s.Name
+		}
+		if resource == "" {
+			s.Name, s.SDKName, s.Title, s.Reach = apispec.Exported(namespace), namespace, apispec.NamespaceTitle(namespace), "client."+apispec.Exported(namespace)
+		}
+		byType[typ], owner[typ] = s, o
+		return s
 	}
-
-	// initServices, called by NewClient.
-	b.WriteString("// initServices sets c's services, one per resource of openapi.yaml.\nfunc (c *Client) initServices() {\n")
-	for _, r := range resources {
-		if r.namespace != "" || r.name == "" {
+	// The Client's fields: the top-level resources and the namespaces.
+	fields := map[string]*service{}
+	for _, o := range all {
+		top := serviceOf(o, o.Namespace, o.Resource)
+		if o.Namespace != "" {
+			ns := serviceOf(o, o.Namespace, "")
+			if o.Resource != "" && !slices.Contains(ns.Subs, top) {
+				ns.Subs = append(ns.Subs, top)
+			}
+			top = ns
+		}
+		if !f.hand[top.Type] && !slices.Contains(d.Services, top) {
+			d.Services = append(d.Services, top)
+		}
+		fields[top.SDKName] = top
+	}
+	for _, o := range ops {
+		s := serviceOf(o, o.Namespace, o.Resource)
+		if !slices.Contains(d.Services, s) {
+			d.Services = append(d.Services, s)
+		}
+		m, err := f.method(s.Type, o)
+		if err != nil {
+			errs = append(errs, err)
 			continue
 		}
-		fmt.Fprintf(&b, "\tc.%s = &%s{client: c}\n", r.goName, r.typ)
+		s.Methods = append(s.Methods, m)
 	}
-	for _, ns := range slices.Sorted(maps.Keys(namespaces)) {
-		fmt.Fprintf(&b, "\tc.%s = &%sService{\n\t\tclient: c,\n", apispec.Exported(ns), apispec.Exported(ns))
-		for _, sub := range namespaces[ns] {
-			fmt.Fprintf(&b, "\t\t%s: %s{client: c},\n", sub.goName, sub.typ)
+	// Generated services follow their namespace's (ops are sorted, so a
+	// namespace's own operations may come after its first resource's).
+	slices.SortStableFunc(d.Services, func(a, b *service) int {
+		return strings.Compare(a.namespace, b.namespace)
+	})
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		s := fields[name]
+		d.Fields = append(d.Fields, clientField{Name: s.Name, Type: s.Type, Doc: fieldDoc(s, all), Subs: s.Subs})
+		if f.hand["Client."+s.Name] {
+			errs = append(errs, fmt.Errorf("apigen: %s %s (%s) would be the field Client.%s, which a hand-written method of Client already is", owner[s.Type].Method, owner[s.Type].Path, owner[s.Type].SDKName(), s.Name))
 		}
-		b.WriteString("\t}\n")
 	}
-	b.WriteString("}\n\n")
-	f.checkResult(&b)
-	f.routes(&b)
+	errs = append(errs, checkMembers(d.Services, f.public)...)
+	d.Checks = f.resultCases()
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	imports := []string{`"context"`, `"net/http"`}
-	for pkg, used := range map[string]bool{`"encoding/json"`: bytes.Contains(b.Bytes(), []byte("json.")), `"iter"`: bytes.Contains(b.Bytes(), []byte("iter."))} {
-		if used {
-			imports = append(imports, pkg)
+	imports := map[string]bool{}
+	for _, s := range d.Services {
+		for _, m := range s.Methods {
+			imports[`"context"`], imports[`"net/http"`] = true, true
+			switch m.Kind {
+			case "list":
+				imports[`"iter"`] = true
+			case "raw":
+				imports[`"encoding/json"`] = true
+			}
 		}
 	}
-	slices.Sort(imports)
-	head := header + "\npackage conductor\n\nimport (\n\t" + strings.Join(imports, "\n\t") + "\n\n\t\"github.com/seed-6dcb809e/conductor-go/gen\"\n)\n\n"
-	return gofmt(ServicesFile, append([]byte(head), b.Bytes()...))
+	d.Imports = slices.Sorted(maps.Keys(imports))
+	return d.render()
+}
+
+// checkMembers refuses what would not compile: a service whose methods
+// (List's All among them) and resources share a name, or a service type
+// named like a type of the API.
+func checkMembers(services []*service, public map[string]string) []error {
+	types := map[string]string{}
+	for genType, name := range public {
+		types[name] = genType
+	}
+	var errs []error
+	for _, s := range services {
+		if genType, ok := types[s.Type]; ok {
+			errs = append(errs, fmt.Errorf("apigen: the service of %s would be %s, which is also the name of gen.%s", s.SDKName, s.Type, genType))
+		}
+		members := map[string]string{"client": "its client"}
+		for _, sub := range s.Subs {
+			members[sub.Name] = "the resource " + sub.SDKName
+		}
+		for _, m := range s.Methods {
+			names := []string{m.Name}
+			if m.Kind == "list" {
+				names = []string{"List", "All"}
+			}
+			for _, n := range names {
+				if prev, dup := members[n]; dup {
+					errs = append(errs, fmt.Errorf("apigen: %s and %s would both be %s.%s; extend the naming rules in internal/apispec", prev, m.op, s.Type, n))
+				}
+				members[n] = m.op
+			}
+		}
+	}
+	return errs
 }
 
 const header = "// Code generated by cmd/apigen from openapi.yaml and gen/conductor.gen.go (make generate). DO NOT EDIT.\n"
 
-// method writes the wrapper (or, for a list, the two wrappers) of o.
-func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error {
+// reservedParams are the names a generated method gives its own
+// parameters and variables, which a path parameter must not take.
+var reservedParams = map[string]bool{
+	"ctx": true, "endUserID": true, "id": true, "params": true, "opts": true, "svc": true, "out": true,
+	"page": true, "err": true, "s": true, "gen": true, "http": true, "json": true, "iter": true,
+	"context": true, "string": true, "request": true, "pathParam": true, "settings": true, "all": true,
+}
+
+// method is the wrapper (or, for a list, the two wrappers) of o.
+func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	builder := builderName(o)
 	argTypes := f.gen.builders[builder]
 	result, err := f.result(o)
 	if err != nil {
-		return err
+		return methodData{}, err
 	}
+	m := methodData{op: fmt.Sprintf("%s %s (%s)", o.Method, o.Path, o.SDKName()), Doc: docComment(o), Recv: recv, Name: o.GoMethod(), Builder: builder, EndUser: o.NeedsEndUser, ID: o.HasID, Path: o.PathParams}
 
 	// The method's parameters, in the order of the issue's contract
 	// (context, end-user, id, then the rest), and the builder's arguments
 	// after the server, named after them.
 	params := []string{"ctx context.Context"}
-	endUser, id := `""`, `""`
 	if o.NeedsEndUser {
 		params = append(params, "endUserID string")
-		endUser = "endUserID"
+	}
+	for _, p := range o.PathParams {
+		if reservedParams[p] {
+			return m, fmt.Errorf("apigen: %s %s (%s): the path parameter %s would clash with the method's own %s; extend the naming rules", o.Method, o.Path, o.SDKName(), p, p)
+		}
 	}
 	var args []string
 	switch {
@@ -520,17 +608,17 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 	case len(argTypes) == 3 && argTypes[0] == "string" && o.HasID && o.HasBody && len(o.PathParams) == 1:
 		args = []string{"id", o.PathParams[0], "params"}
 	default:
-		return fmt.Errorf("apigen: %s %s: the builder %s(server, %s) has a shape apigen does not know", o.Method, o.Path, builder, strings.Join(argTypes, ", "))
+		return m, fmt.Errorf("apigen: %s %s: the builder %s(server, %s) has a shape apigen does not know", o.Method, o.Path, builder, strings.Join(argTypes, ", "))
 	}
 	for i, a := range args {
 		t, err := f.typeOf(argTypes[i])
 		if err != nil {
-			return fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
+			return m, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
 		}
 		params = append(params, a+" "+t)
 	}
 	params = append(params, "opts ...Option")
-	sig := strings.Join(params, ", ")
+	m.Params, m.Args = strings.Join(params, ", "), args
 
 	flags := []string{}
 	if o.NeedsEndUser {
@@ -538,7 +626,6 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 	}
 	if o.HasID {
 		flags = append(flags, "opID")
-		id = "id"
 	}
 	switch o.Kind {
 	case apispec.Create:
@@ -554,24 +641,15 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 	if len(o.RequiredQuery) > 0 && o.HasQuery {
 		flags = append(flags, "missing(params == nil)")
 	}
-	opFlags := strings.Join(flags, "|")
-	if opFlags == "" {
-		opFlags = "0"
-	}
-	build := fmt.Sprintf("func(server string) (*http.Request, error) { return gen.%s(%s) }", builder, strings.Join(append([]string{"server"}, args...), ", "))
-	// The path parameters after the id are checked as the id is, before
-	// anything is sent.
-	var pathChecks string
-	for _, p := range o.PathParams {
-		pathChecks += fmt.Sprintf("\tif err := checkID(%q, string(%s), %q); err != nil {\n\t\treturn nil, err\n\t}\n", p, p, "the "+p+" path parameter")
-	}
+	m.Op = strings.Join(flags, " | ")
+
 	if c, ok := f.resultCheck(o); ok {
 		t := result
 		if o.Kind == apispec.List {
 			t = o.Model
 		}
 		if prev, dup := f.checks[t]; dup && prev != c {
-			return fmt.Errorf("apigen: %s %s answers with %s, which another operation gives objectType %q and required keys %q", o.Method, o.Path, t, prev.objectType, prev.required)
+			return m, fmt.Errorf("apigen: %s %s answers with %s, which another operation gives objectType %q and required keys %q", o.Method, o.Path, t, prev.objectType, prev.required)
 		}
 		f.checks[t] = c
 		if o.Kind == apispec.List {
@@ -579,93 +657,41 @@ func (f *facade) method(b *bytes.Buffer, recv string, o apispec.Operation) error
 		}
 	}
 
-	doc := docComment(o)
 	switch {
 	case o.Kind == apispec.List:
-		fmt.Fprintf(b, "%sfunc (s *%s) List(%s) (*%s, error) {\n\tpage := new(%s)\n\tif err := s.client.list(ctx, %s, %s, %s, opts, page); err != nil {\n\t\treturn nil, err\n\t}\n\treturn page, nil\n}\n\n",
-			doc, recv, sig, result, result, opFlags, endUser, build)
-		more := "Conductor answers this list in one page, so All yields its objects from one call."
+		m.Kind, m.Model = "list", o.Model
+		m.AllDoc = "Conductor answers this list in one page, so All yields its objects from one call."
 		if o.Paginated {
-			more = "It asks for the next page as soon as a page arrives, while the loop works on that one,\n// so the cursor, which expires 10 seconds after the page before it, is used at once;\n// it holds at most one page ahead. A page that fails (after the usual retries) ends the\n// loop with its error, as does a page that says more follow but gives no cursor or\n// repeats the one before it. Breaking out of the loop cancels the fetch in flight."
+			m.AllDoc = "It asks for the next page as soon as a page arrives, while the loop works on that one,\nso the cursor, which expires 10 seconds after the page before it, is used at once;\nit holds at most one page ahead. A page that fails (after the usual retries) ends the\nloop with its error, as does a page that says more follow but gives no cursor or\nrepeats the one before it. Breaking out of the loop cancels the fetch in flight."
 		}
-		fmt.Fprintf(b, "// All iterates over every object List would page through.\n// %s\nfunc (s *%s) All(%s) iter.Seq2[%s, error] {\n\treturn all[%s](ctx, s.client, %s, %s, %s, opts)\n}\n\n",
-			more, recv, sig, o.Model, o.Model, opFlags, endUser, build)
 	case result == "json.RawMessage":
-		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (json.RawMessage, error) {\n"+pathChecks+"\tvar out json.RawMessage\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, &out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
-			doc, recv, o.GoMethod(), sig, opFlags, endUser, id, build)
+		m.Kind = "raw"
 	default:
-		fmt.Fprintf(b, "%sfunc (s *%s) %s(%s) (*%s, error) {\n"+pathChecks+"\tout := new(%s)\n\tif err := s.client.call(ctx, %s, %s, %s, %s, opts, out); err != nil {\n\t\treturn nil, err\n\t}\n\treturn out, nil\n}\n\n",
-			doc, recv, o.GoMethod(), sig, result, result, opFlags, endUser, id, build)
+		m.Kind, m.Result = "object", result
 	}
-	return nil
+	return m, nil
 }
 
-// routes writes routes, the method and path template of every operation
-// of the spec, which the engine matches each request against (see
-// checkTarget in conductor/target.go).
-func (f *facade) routes(b *bytes.Buffer) {
-	b.WriteString("// routes are the method and path (under the base URL) of every operation\n// of the spec; a {param} stands for one path segment.\nvar routes = []route{\n")
-	for _, o := range f.ops {
-		fmt.Fprintf(b, "\t{%q, %q},\n", o.Method, o.Path)
-	}
-	b.WriteString("}\n\n")
-}
-
-// checkResult writes checkResult, which decodeInto calls on every decoded
-// answer: for each result type whose schema has an objectType, a check of
-// it (and of the id, where the schema requires one), and for every result
-// type, that the keys its schema requires at the top level are there; for
-// a page, of each of its objects.
-func (f *facade) checkResult(b *bytes.Buffer) {
-	if len(f.checks) == 0 {
-		b.WriteString("// checkResult checks nothing: no answer of the spec has an objectType or required keys.\nfunc checkResult(any, []byte) string { return \"\" }\n")
-		return
-	}
-	types := slices.Sorted(maps.Keys(f.checks))
-	b.WriteString("// The keys each result's schema requires at its top level.\nvar (\n")
-	for _, t := range types {
-		if c := f.checks[t]; c.required != "" {
-			fmt.Fprintf(b, "\trequired%s = []string{%s}\n", t, quoted(strings.Split(c.required, ",")))
-		}
-	}
-	b.WriteString(")\n\n")
-	b.WriteString("// checkResult checks a decoded answer, whose body is body, against what the\n// spec promises of it: the objectType of the object, or of each object of a\n// page, and its id where the schema requires one, and the keys the schema\n// requires at the object's top level. It returns why the answer is not what\n// the spec documents, or \"\".\nfunc checkResult(out any, body []byte) string {\n\tswitch v := out.(type) {\n")
-	// check writes the case of result type t, or of a page of them (list).
-	check := func(t string, list bool) {
+// resultCases are checkResult's cases: for each result type whose schema
+// has an objectType, a check of it (and of the id, where the schema
+// requires one), and for every result type, that the keys its schema
+// requires at the top level are there; then the same of each object of a
+// page, for the types lists answer with.
+func (f *facade) resultCases() []resultCase {
+	var cases, pages []resultCase
+	for _, t := range slices.Sorted(maps.Keys(f.checks)) {
 		c := f.checks[t]
-		caseType, i, obj, indent := "*"+t, "-1", "v", "\t\t"
-		if list {
-			caseType, i, obj, indent = "*Page["+t+"]", "i", "v.Data[i]", "\t\t\t"
+		rc := resultCase{Type: t, ObjectType: c.objectType, ID: c.id}
+		if c.required != "" {
+			rc.Required = quoted(strings.Split(c.required, ","))
 		}
-		fmt.Fprintf(b, "\tcase %s:\n", caseType)
-		if c.objectType != "" {
-			id := `""`
-			if c.id {
-				id = obj + ".ID"
-			}
-			if list {
-				b.WriteString("\t\tfor i := range v.Data {\n")
-			}
-			fmt.Fprintf(b, "%sif why := checkObject(%s, string(%s.ObjectType), %q, %s, %v); why != \"\" {\n%s\treturn why\n%s}\n", indent, i, obj, c.objectType, id, c.id, indent, indent)
-			if list {
-				b.WriteString("\t\t}\n")
-			}
-		}
-		if c.required == "" {
-			b.WriteString("\t\treturn \"\"\n")
-		} else {
-			fmt.Fprintf(b, "\t\treturn checkKeys(body, %v, required%s)\n", list, t)
-		}
-	}
-	for _, t := range types {
-		check(t, false)
-	}
-	for _, t := range types {
+		cases = append(cases, rc)
 		if f.listed[t] {
-			check(t, true)
+			rc.Page = true
+			pages = append(pages, rc)
 		}
 	}
-	b.WriteString("\t}\n\treturn \"\"\n}\n")
+	return append(cases, pages...)
 }
 
 // quoted is names as Go string literals, comma-separated.
@@ -769,7 +795,8 @@ func gofmt(name string, src []byte) ([]byte, error) {
 }
 
 // handWritten returns the top-level names declared by the given Go
-// sources, which are the hand-written files of package conductor.
+// sources, which are the hand-written files of package conductor, and the
+// methods of its Client, as Client.Name.
 func handWritten(sources map[string][]byte) ([]string, error) {
 	fset := token.NewFileSet()
 	var names []string
@@ -794,6 +821,16 @@ func handWritten(sources map[string][]byte) ([]string, error) {
 			case *ast.FuncDecl:
 				if d.Recv == nil {
 					names = append(names, d.Name.Name)
+					break
+				}
+				// The Client's methods, as Client.Name: no generated
+				// field of the Client may take such a name.
+				recv := d.Recv.List[0].Type
+				if star, ok := recv.(*ast.StarExpr); ok {
+					recv = star.X
+				}
+				if id, ok := recv.(*ast.Ident); ok && id.Name == "Client" {
+					names = append(names, "Client."+d.Name.Name)
 				}
 			}
 		}

@@ -16,7 +16,10 @@
 //	POST   /ns/res/{id}/verb  verb (void, passthrough; later path parameters follow)
 //	GET    /ns/res/name       name (reports/aging)
 //
-// where ns is quickbooks-desktop (the qbd namespace) or nothing.
+// where ns is quickbooks-desktop (the qbd namespace) or nothing, and each
+// segment makes a Go name. Any other path, or an inline answer outside a
+// namespace, is an error naming the operation: generating from it would
+// give code that does not compile.
 package apispec
 
 import (
@@ -24,6 +27,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"go/token"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -256,6 +261,17 @@ func (s *Spec) operation(method, path string, op map[string]any) (Operation, err
 	segs := strings.Split(rest, "/")
 	isParam := func(s string) bool { return strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") }
 	unknown := fmt.Errorf("apispec: %s %s has a shape the naming rules do not cover; extend them in internal/apispec", method, path)
+	// Every segment must make a Go name (a parameter's, an exported
+	// one otherwise), or what is generated from it would not compile.
+	for _, seg := range segs {
+		name := seg
+		if isParam(seg) {
+			name = strings.Trim(seg, "{}")
+		}
+		if !goWord.MatchString(name) || token.IsKeyword(camel(name)) {
+			return o, unknown
+		}
+	}
 	if isParam(segs[0]) {
 		return o, unknown
 	}
@@ -291,6 +307,10 @@ func (s *Spec) operation(method, path string, op map[string]any) (Operation, err
 			o.Name, o.Kind = "list", List
 		case result["$ref"] != nil:
 			o.Name, o.Kind = "retrieve", Retrieve
+		case o.Namespace == "":
+			// An inline answer outside a namespace would be an operation
+			// of no resource, with no service to hold it.
+			return o, unknown
 		default: // an inline answer about the namespace itself: health-check
 			o.Name, o.Kind, o.Resource = o.Resource, Query, ""
 		}
@@ -330,6 +350,11 @@ func (s *Spec) operation(method, path string, op map[string]any) (Operation, err
 	o.Model = ModelName(o.ResultSchema)
 	return o, nil
 }
+
+// goWord is a path segment that makes a Go name: a letter, then letters,
+// digits, hyphens or underscores, with a letter or digit after each of
+// those.
+var goWord = regexp.MustCompile(`^[A-Za-z](?:[-_]?[A-Za-z0-9])*$`)
 
 // ModelName is the Go name of a component schema: "Invoice" for
 // qbd_invoice, "EndUser" for end_user.

@@ -120,18 +120,30 @@ components:
 	}
 }
 
+// TestAShapeWithoutARuleIsAnError: a path the rules cannot name, or that
+// would name something Go cannot spell, fails with the operation named;
+// generating from it would give code that does not compile (an operation
+// of no resource became a type named Service).
 func TestAShapeWithoutARuleIsAnError(t *testing.T) {
-	spec, err := apispec.Parse([]byte(`
-paths:
-  /quickbooks-desktop/invoices/{id}/lines/{line}:
-    patch:
-      responses: {}
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := spec.Operations(); err == nil || !strings.Contains(err.Error(), "PATCH /quickbooks-desktop/invoices/{id}/lines/{line}") {
-		t.Errorf("Operations() error = %v; want one naming the operation", err)
+	for _, op := range []string{
+		"patch /quickbooks-desktop/invoices/{id}/lines/{line}",
+		// An inline answer outside a namespace: no resource to hold it.
+		"get /ping",
+		"get /quickbooks-desktop/invoices.json",
+		"get /quickbooks-desktop//invoices",
+		"get /quickbooks-desktop/2fa-devices",
+		"post /quickbooks-desktop/invoices/{id}/void/{type}",
+		"post /quickbooks-desktop/invoices/{id}/void/{slug-}",
+	} {
+		method, path, _ := strings.Cut(op, " ")
+		spec, err := apispec.Parse([]byte("paths:\n  " + path + ":\n    " + method + ":\n      responses:\n        \"200\": {content: {application/json: {schema: {type: object}}}}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := strings.ToUpper(method) + " " + path + " has a shape the naming rules do not cover"
+		if _, err := spec.Operations(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Operations() of %s: error = %v; want one naming the operation", op, err)
+		}
 	}
 }
 
