@@ -58,9 +58,8 @@ type Response struct {
 // attempt, whatever its status: the non-2xx that became the [*Error]
 // (with the headers, which the Error does not keep), or the 2xx that did
 // not decode ([ErrInvalidResponse]); or, when that attempt's body could
-// not be read (it broke off, it was too large, the attempt timed out
-// while reading it), the status, headers and request id that arrived,
-// with a nil Body; or the zero Response when no answer arrived at all (a
+// not be read whole (it broke off, say), the status, headers and request
+// id that arrived, with a nil Body; or the zero Response when no answer arrived at all (a
 // connection failure, a timeout before the headers) or the call was
 // refused before sending (a bad parameter or option, a nil context).
 // Only that answer's body is copied, not those of attempts retried.
