@@ -59,9 +59,10 @@ type Response struct {
 // (with the headers, which the Error does not keep), or the 2xx that did
 // not decode ([ErrInvalidResponse]); or, when that attempt's body could
 // not be read whole (it broke off, say), the status, headers and request
-// id that arrived, with a nil Body; or the zero Response when no answer arrived at all (a
-// connection failure, a timeout before the headers) or the call was
-// refused before sending (a bad parameter or option, a nil context).
+// id that arrived, with a nil Body; or the zero Response when no answer
+// arrived (a connection failure, a timeout before the headers) or the
+// call was refused before sending (a bad parameter or option, a nil
+// context).
 // Only that answer's body is copied, not those of attempts retried.
 //
 // List fills it in with the page's answer. All fills it in one page at a
