@@ -62,8 +62,8 @@ type Response struct {
 // id that arrived, with a nil Body; or the zero Response when no answer
 // arrived (a connection failure, a timeout before the headers) or the
 // call was refused before sending (a bad parameter or option, a nil
-// context).
-// Only that answer's body is copied, not those of attempts retried.
+// context). Only that answer's body is copied, not those of attempts
+// retried.
 //
 // List fills it in with the page's answer. All fills it in one page at a
 // time, as the loop reaches the page: in the loop body, *resp is the
