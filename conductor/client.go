@@ -170,16 +170,19 @@ func (c *Client) Gen() *gen.Client { return c.gen }
 
 // callSettings returns the settings for one facade call: the client's,
 // or a copy with opts applied.
+//
+// The options are applied before ctx is checked, so that a call refused
+// for a nil ctx still wipes its WithResponse's Response.
 func (c *Client) callSettings(ctx context.Context, opts []Option) (*settings, error) {
+	s := c.settings
+	if len(opts) > 0 {
+		s = c.settings.clone()
+		if err := s.apply(opts); err != nil {
+			return nil, err
+		}
+	}
 	if ctx == nil {
 		return nil, errors.New("conductor: nil context")
-	}
-	if len(opts) == 0 {
-		return c.settings, nil
-	}
-	s := c.settings.clone()
-	if err := s.apply(opts); err != nil {
-		return nil, err
 	}
 	return s, nil
 }

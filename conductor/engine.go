@@ -90,13 +90,18 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 	// the key.
 	path := red.string(req.URL.Path)
 	var tookEffect bool // an attempt before this one may have taken effect
+	// answer is the last attempt's answer, even one whose body broke off;
+	// WithResponse's Response gets it when the call ends, and only then:
+	// the answers of attempts retried are thrown away uncopied.
+	var answer *http.Response
+	defer func() { s.response.record(answer) }()
 	for attempt := 0; ; attempt++ {
 		var start time.Time
 		if s.logger != nil { // reading the clock is not free on every machine
 			start = time.Now()
 		}
-		resp, err := e.attempt(ctx, req, attempt, getBody, s, red)
-		s.response.record(resp) // WithResponse's: the last attempt's answer, or none
+		var resp *http.Response
+		resp, answer, err = e.attempt(ctx, req, attempt, getBody, s, red)
 		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write, s.retryWrites)
 		var wait time.Duration
 		if retry {
@@ -128,23 +133,27 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 
 // attempt sends one try and reads the whole body within the try's
 // timeout. What it returns (headers, body, error) is already redacted.
-func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor) (*http.Response, error) {
+// answer is what arrived of the answer: resp, or, when its body could not
+// be read, its status and headers (a write's request id is what support
+// needs to tell whether it took effect); nil when nothing did.
+func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor) (resp, answer *http.Response, err error) {
 	ctx, stop := e.deadlines.start(callCtx, s.timeout)
 	defer stop()
 	r := req.WithContext(ctx)
 	if attempt > 0 && getBody != nil { // the first attempt sends req.Body itself
 		body, err := getBody()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		r.Body = body
 	}
-	resp, err := s.httpClient.Do(r)
+	resp, err = s.httpClient.Do(r)
 	if err == nil {
 		resp.Request = r // a transport from WithHTTPClient may leave it out
 		if err = readResponse(ctx, resp, boundsBodies(s.httpClient), red); err == nil {
-			return resp, nil
+			return resp, resp, nil
 		}
+		answer = resp // its head, redacted; the Body, not read whole, is not kept
 	}
 	switch {
 	case callCtx.Err() == nil && context.Cause(ctx) == context.DeadlineExceeded:
@@ -157,7 +166,7 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 		// than why: keep the why, so errors.Is finds it.
 		err = fmt.Errorf("%w: %w", callCtx.Err(), err)
 	}
-	return nil, red.error(err)
+	return nil, answer, red.error(err)
 }
 
 // readResponse reads resp's body whole, bounded by ctx and

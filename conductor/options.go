@@ -54,7 +54,7 @@ type settings struct {
 	logger            *slog.Logger
 	retryWrites       bool
 	// response, set by WithResponse for one call only, is filled in with
-	// the answer to each attempt (see Response.record).
+	// the answer the call ends with (see Response.record).
 	response *Response
 }
 
@@ -74,16 +74,20 @@ func (s *settings) apply(opts []Option) error {
 	return s.check()
 }
 
+// applyOptions applies every one of opts, even after one is refused, and
+// returns the first refusal: a WithResponse later in the list still wipes
+// its Response, which would otherwise hold an earlier call's answer.
 func (s *settings) applyOptions(opts []Option) error {
+	var first error
 	for _, opt := range opts {
 		if opt == nil {
 			continue
 		}
-		if err := opt(s); err != nil {
-			return err
+		if err := opt(s); err != nil && first == nil {
+			first = err
 		}
 	}
-	return nil
+	return first
 }
 
 // check validates what only makes sense once every option is applied.

@@ -2,6 +2,7 @@ package conductor
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,9 +17,14 @@ import (
 // The engine has already redacted it, as it does an [*Error]: the secret
 // key, wherever a server echoed it, reads [redacted] in Header and Body.
 // The Body of [AuthSessionsService.Create] holds the session's client
-// secret, as [AuthSession.ClientSecret] does. So a printed Response (with
-// fmt, any verb, or slog) shows its status, request id and the size of
-// its body, never the body or the headers.
+// secret, as [AuthSession.ClientSecret] does. So a Response or *Response
+// printed with fmt, logged with slog or marshalled with encoding/json,
+// alone or in a slice, a map or an exported struct field, shows its
+// status, request id and the size of its body, never the body or the
+// headers. Its fields are plain, though, and fmt prints them, body and
+// headers included, where it calls no method: for %p of a Response (go
+// vet reports that) and for a Response in an unexported struct field, or
+// behind a pointer there. Keep such a field out of what you print.
 type Response struct {
 	// StatusCode is the HTTP status, such as 200.
 	StatusCode int
@@ -51,9 +57,13 @@ type Response struct {
 // decoded from. After one that fails, it is the answer to the call's last
 // attempt, whatever its status: the non-2xx that became the [*Error]
 // (with the headers, which the Error does not keep), or the 2xx that did
-// not decode ([ErrInvalidResponse]); or the zero Response when that
-// attempt got no answer (parameters refused before sending, a connection
-// failure, a timeout).
+// not decode ([ErrInvalidResponse]); or, when that attempt's body could
+// not be read whole (it broke off, say), the status, headers and request
+// id that arrived, with a nil Body; or the zero Response when no answer
+// arrived (a connection failure, a timeout before the headers) or the
+// call was refused before sending (a bad parameter or option, a nil
+// context). Only that answer's body is copied, not those of attempts
+// retried.
 //
 // List fills it in with the page's answer. All fills it in one page at a
 // time, as the loop reaches the page: in the loop body, *resp is the
@@ -80,10 +90,11 @@ func WithResponse(resp *Response) Option {
 // errResponseOnClient refuses WithResponse given to NewClient.
 var errResponseOnClient = errors.New("conductor: NewClient: WithResponse is a per-call option: pass it to a call (each its own Response), not to NewClient, where every call of the client would write into the same one")
 
-// record fills r in with the answer to an attempt, or zeroes it when the
-// attempt got none; r nil (no WithResponse) does nothing. resp is the
-// engine's, already redacted, whose buffers the engine may reuse, so r
-// gets copies.
+// record fills r in with the answer a call (or a page of All) ends
+// with, or zeroes it when there is none; r nil (no WithResponse) does
+// nothing. resp is the engine's, already redacted, whose buffers the
+// engine may reuse, so r gets copies; a body the engine did not read
+// whole is left out.
 func (r *Response) record(resp *http.Response) {
 	if r == nil {
 		return
@@ -145,4 +156,17 @@ func (r Response) LogValue() slog.Value {
 		slog.String("request_id", r.RequestID),
 		slog.Int("body_bytes", len(r.Body)),
 	)
+}
+
+// MarshalJSON writes what LogValue logs, {"status":200,"request_id":
+// "req_...","body_bytes":123}: encoding/json, and slog's JSON handler for
+// a Response inside a slice or struct, would otherwise write the body and
+// headers. So a Response does not survive a round trip through JSON; to
+// keep the body, marshal Body itself.
+func (r Response) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Status    int    `json:"status"`
+		RequestID string `json:"request_id"`
+		BodyBytes int    `json:"body_bytes"`
+	}{r.StatusCode, r.RequestID, len(r.Body)})
 }

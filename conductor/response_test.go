@@ -247,8 +247,9 @@ func pageIDs(t *testing.T, body []byte) []string {
 // TestWithResponseAfterAFailure: after a non-2xx, the Response is that
 // answer (the Error's status and body, and the headers the Error does not
 // keep), in a copy of its own; after a 2xx that does not decode, that 2xx;
-// when the call got no answer, the zero Response, whatever it held before;
-// in All, the answer of the page that failed.
+// after a call refused before sending, the zero Response; in All, the
+// answer of the page that failed, or the zero Response when that page got
+// no answer, not the answer of the page before it.
 func TestWithResponseAfterAFailure(t *testing.T) {
 	ctx := testdeadline.Context(t)
 	srv := newScriptServer(t, failure(404, "Conductor-Request-Id", "req_404", "X-Extra", "kept"), answer(`{"objectType":"qbd_bill"}`))
@@ -277,22 +278,31 @@ func TestWithResponseAfterAFailure(t *testing.T) {
 		t.Errorf("Response after an invalid 2xx (-want +got):\n%s", diff)
 	}
 
-	// No answer: refused before sending, and a connection refused.
 	if _, err := c.QBD.Invoices.Retrieve(ctx, "", "80000001-1234567890", conductor.WithResponse(&resp)); err == nil {
 		t.Fatal("an empty end-user id was accepted")
 	}
 	if diff := cmp.Diff(conductor.Response{}, resp); diff != "" {
 		t.Errorf("Response after a call refused before sending holds the last call's (-want +got):\n%s", diff)
 	}
-	closed := newScriptServer(t, okReply)
-	dead := closed.client(t, conductor.WithMaxRetries(0))
-	closed.Close()
-	resp = conductor.Response{StatusCode: 200, RequestID: "req_stale"}
-	if _, err := create(t, dead, validParams, conductor.WithResponse(&resp)); err == nil {
-		t.Fatal("a call to a closed server succeeded")
+
+	// All's page 2 gets no answer (the server hangs up on every request
+	// after the first, net/http's own retry of a GET included): the Response
+	// WithResponse wiped when the call began has held page 1's answer
+	// since, and must not be left with it.
+	hangUp := &pagedInvoices{total: 5, onServe: func(n int) {
+		if n >= 2 {
+			panic(http.ErrAbortHandler)
+		}
+	}}
+	var page1 bool // the loop saw page 1's answer in the Response
+	for _, err = range pagedClient(t, hangUp, conductor.WithMaxRetries(0)).QBD.Invoices.All(ctx, testEndUserID, &conductor.InvoiceListParams{Limit: new(2)}, conductor.WithResponse(&resp)) {
+		if err != nil {
+			break
+		}
+		page1 = page1 || resp.StatusCode == 200
 	}
-	if diff := cmp.Diff(conductor.Response{}, resp); diff != "" {
-		t.Errorf("Response after a call that got no answer (-want +got):\n%s", diff)
+	if diff := cmp.Diff(conductor.Response{}, resp); err == nil || !page1 || diff != "" {
+		t.Errorf("All ended with %v, page 1 answered: %v; Response after page 2 got no answer (-want +got):\n%s", err, page1, diff)
 	}
 
 	p := &pagedInvoices{total: 5, fail: map[int]int{2: 500}}
