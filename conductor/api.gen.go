@@ -65,7 +65,7 @@ func (s *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[End
 // operations that is not yet available as a native Conductor endpoint, or
 // while testing an unsupported qbXML operation. Known gaps are listed in
 // [Missing QBD types](/api-ref/missing-qbd-types).
-func (s *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug EndUserPassthroughParamsIntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
+func (s *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug IntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
 	if err := checkID("integrationSlug", string(integrationSlug), "the integrationSlug path parameter"); err != nil {
 		return nil, err
 	}

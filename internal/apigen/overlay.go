@@ -15,9 +15,10 @@ import (
 // An action is one change the overlay makes to the spec before
 // oapi-codegen reads it (OpenAPI Overlay 1.1.0, JSONPath of RFC 9535).
 type action struct {
-	Target string            `yaml:"target"`
-	Update map[string]string `yaml:"update,omitempty"`
-	Remove bool              `yaml:"remove,omitempty"`
+	Target string `yaml:"target"`
+	// Update is the keys to set: a map of names to values.
+	Update any  `yaml:"update,omitempty"`
+	Remove bool `yaml:"remove,omitempty"`
 }
 
 type overlayDoc struct {
@@ -89,6 +90,11 @@ func Overlay(specData []byte) ([]byte, error) {
 	for _, target := range dateTimes(root) {
 		doc.Actions = append(doc.Actions, action{Target: target, Update: map[string]string{"format": "date-time"}})
 	}
+	names := typeNames(root, ops)
+	if err := names.err(); err != nil {
+		return nil, err
+	}
+	doc.Actions = append(doc.Actions, names.actions...)
 
 	var b bytes.Buffer
 	b.WriteString("# Generated from openapi.yaml by internal/apigen (make generate). DO NOT EDIT.\n")
