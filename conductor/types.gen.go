@@ -2954,9 +2954,6 @@ type (
 	// Its values are the constants below, as in [gen.EntityType].
 	EntityType = gen.EntityType
 
-	// ErrorResponse is [gen.ErrorResponse]. Its fields, and what each holds, are those of [gen.ErrorResponse].
-	ErrorResponse = gen.ErrorResponse
-
 	// Estimate: An estimate is a formal proposal detailing costs and terms for
 	// goods or services to a customer. It can be called a "bid" or "proposal" and
 	// uses similar fields to invoices in QuickBooks. As a non-posting transaction,

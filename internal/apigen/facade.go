@@ -119,6 +119,8 @@ type genInfo struct {
 	// builders are the New...Request functions' parameter types after the
 	// server URL, by function name.
 	builders map[string][]string
+	// refs are the names each type's definition mentions.
+	refs map[string][]string
 }
 
 type genConst struct{ name, typ string }
@@ -129,7 +131,7 @@ func parseGen(src []byte) (*genInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apigen: reading the generated client: %w", err)
 	}
-	g := &genInfo{types: map[string]bool{}, aliases: map[string]string{}, builders: map[string][]string{}}
+	g := &genInfo{types: map[string]bool{}, aliases: map[string]string{}, builders: map[string][]string{}, refs: map[string][]string{}}
 	for _, decl := range file.Decls {
 		switch d := decl.(type) {
 		case *ast.GenDecl:
@@ -144,6 +146,12 @@ func parseGen(src []byte) (*genInfo, error) {
 					} else {
 						g.types[s.Name.Name] = true
 					}
+					ast.Inspect(s.Type, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok && id.IsExported() {
+							g.refs[s.Name.Name] = append(g.refs[s.Name.Name], id.Name)
+						}
+						return true
+					})
 				case *ast.ValueSpec:
 					if d.Tok != token.CONST || s.Type == nil {
 						continue
@@ -293,8 +301,26 @@ func (f *facade) name(ops []apispec.Operation) error {
 			}
 		}
 	}
+	// A type of gen named like a hand-written one (Error) is not
+	// conductor's, nor is any type that holds one (ErrorResponse): go doc
+	// would show conductor.ErrorResponse's Error field as Error, which in
+	// conductor is another type.
+	unnamed := map[string]bool{}
 	for t := range f.gen.types {
 		if genPlumbing[t] || f.hand[t] {
+			unnamed[t] = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for t := range f.gen.types {
+			if !unnamed[t] && slices.ContainsFunc(f.gen.refs[t], func(r string) bool { return unnamed[f.gen.resolve(r)] && !genPlumbing[r] }) {
+				unnamed[t], changed = true, true
+			}
+		}
+	}
+	for t := range f.gen.types {
+		if unnamed[t] {
 			continue
 		}
 		if strings.Contains(t, "_") {
