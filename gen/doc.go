@@ -3,6 +3,11 @@
 // openapi.yaml. Nothing here is edited by hand: change openapi.yaml or
 // oapi-codegen.yaml and run `make generate`.
 //
+// Its types have the names package conductor gives them (Invoice,
+// InvoiceCustomer, InvoiceCreateParamsLine, AccountType), which the overlay
+// derives from the spec, with the spec's description of each: go doc of a
+// type here is the list of its fields that conductor's alias points to.
+//
 // Programs import the conductor package instead, which names every type of
 // this one and adds defaults, validation, retries and typed errors.
 package gen

@@ -41,7 +41,7 @@ func newPipelineRepo(t *testing.T, spec []byte) *pipelineRepo {
 }
 
 // copyPackage copies the Go files of the repository's package dir, tests
-// aside.
+// aside, and the templates they embed.
 func (r *pipelineRepo) copyPackage(t *testing.T, dir string) {
 	t.Helper()
 	entries, err := os.ReadDir(filepath.Join(repoRoot, dir))
@@ -49,7 +49,7 @@ func (r *pipelineRepo) copyPackage(t *testing.T, dir string) {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
-		if name := e.Name(); !e.IsDir() && strings.HasSuffix(name, ".go") && !strings.HasSuffix(name, "_test.go") {
+		if name := e.Name(); !e.IsDir() && (strings.HasSuffix(name, ".go") || strings.HasSuffix(name, ".tmpl")) && !strings.HasSuffix(name, "_test.go") {
 			r.write(t, filepath.Join(dir, name), readFile(t, filepath.Join(repoRoot, dir, name)))
 		}
 	}

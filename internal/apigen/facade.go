@@ -58,8 +58,9 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 // generated client's source:
 //
 //   - types.gen.go: a type alias for every type of gen a caller may need,
-//     under a plain name (Invoice for gen.QbdInvoice, InvoiceCreateParams,
-//     InvoiceCustomer for gen.QbdInvoice_Customer), and its enum constants;
+//     under its own name (Invoice = gen.Invoice, since the overlay names
+//     gen's types), documented with the spec's description, and the
+//     constants of each enum type (see types);
 //   - api.gen.go: a service per resource (client.QBD.Invoices) with one
 //     method per operation, named as Conductor's SDKs name it, each one
 //     call of a helper (call, list, all in conductor/call.go and page.go)
@@ -333,7 +334,7 @@ func (f *facade) name(ops []apispec.Operation) error {
 }
 
 // typeOf is the public name of a gen type expression such as
-// "*InvoiceListParams" or "EndUserPassthroughParamsIntegrationSlug".
+// "*InvoiceListParams" or "IntegrationSlug".
 func (f *facade) typeOf(expr string) (string, error) {
 	star := ""
 	if strings.HasPrefix(expr, "*") {

@@ -37,7 +37,10 @@ type overlayDoc struct {
 //   - x-go-type-name on inline request bodies (InvoiceCreateParams) and
 //     inline 200 bodies (InvoiceList, InvoiceDeleteResponse);
 //   - format: date-time on the string properties the spec describes as
-//     "The date and time ...", so that they decode into time.Time.
+//     "The date and time ...", so that they decode into time.Time;
+//   - the names and descriptions of every type, and one type per set of
+//     enum values (see typeNames), so that gen and the facade use one
+//     name for each type.
 //
 // Every target names one node of this spec, so oapi-codegen's strict mode
 // fails on the next spec version only if the derivation itself broke.
