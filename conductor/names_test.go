@@ -286,3 +286,52 @@ func TestExportedNamesAreShortAndSayEachWordOnce(t *testing.T) {
 	}
 	t.Logf("%d exported names; the longest is %s (%d characters)", count, longest, len(longest))
 }
+
+// TestEveryTypeSaysWhatItIs pins that go doc of each type, in conductor
+// and in gen, says what the spec says it is, not "X is [gen.Y]" or
+// "X defines model for y": an invoice by its summary, a nested object by
+// its property's description, a nullable one ({anyOf: [object, null]},
+// whose description is on the property) included.
+func TestEveryTypeSaysWhatItIs(t *testing.T) {
+	docs := func(files []*ast.File) map[string]string {
+		out := map[string]string{}
+		for _, f := range files {
+			for _, decl := range f.Decls {
+				d, ok := decl.(*ast.GenDecl)
+				if !ok || d.Tok != token.TYPE {
+					continue
+				}
+				for _, spec := range d.Specs {
+					s := spec.(*ast.TypeSpec)
+					doc := s.Doc
+					if doc == nil {
+						doc = d.Doc
+					}
+					out[s.Name.Name] = strings.Join(strings.Fields(doc.Text()), " ")
+				}
+			}
+		}
+		return out
+	}
+	files := parseDir(t, ".")
+	aliases := facadeAliases(files)
+	facadeDocs, genDocs := docs(files), docs(parseDir(t, filepath.Join("..", "gen")))
+	for name, genName := range aliases {
+		if d := facadeDocs[name]; strings.HasPrefix(d, name+" is [gen.") {
+			t.Errorf("go doc conductor.%s says only %q", name, d)
+		}
+		if d := genDocs[genName]; strings.Contains(d, "defines model for") || d == "" {
+			t.Errorf("go doc gen.%s says only %q", genName, d)
+		}
+	}
+	for name, want := range map[string]string{
+		"Invoice":                 "An invoice is a commercial document issued to customers",
+		"InvoiceCustomer":         "The customer or customer-job associated with this invoice.",
+		"InvoiceCreateParamsLine": "The invoice's line items",
+		"AccountType":             "The classification of this account",
+	} {
+		if !strings.Contains(facadeDocs[name], want) || !strings.Contains(genDocs[name], want) {
+			t.Errorf("go doc of %s does not say %q:\nconductor: %s\ngen: %s", name, want, facadeDocs[name], genDocs[name])
+		}
+	}
+}

@@ -2920,7 +2920,9 @@ type (
 	// Its values are the constants below, as in [gen.EmploymentStatus].
 	EmploymentStatus = gen.EmploymentStatus
 
-	// EndUser is [gen.EndUser]. Its fields, and what each holds, are those of [gen.EndUser].
+	// EndUser: The end user object.
+	//
+	// Its fields, and what each holds, are those of [gen.EndUser].
 	EndUser = gen.EndUser
 
 	// EndUserCreateParams: The parameters of endUsers.create (POST /end-users):
@@ -3358,7 +3360,9 @@ type (
 	// Its values are the constants below, as in [gen.IncludeColumn].
 	IncludeColumn = gen.IncludeColumn
 
-	// IntegrationConnection is [gen.IntegrationConnection]. Its fields, and what each holds, are those of [gen.IntegrationConnection].
+	// IntegrationConnection: The integration connection object.
+	//
+	// Its fields, and what each holds, are those of [gen.IntegrationConnection].
 	IntegrationConnection = gen.IntegrationConnection
 
 	// IntegrationSlug: The identifier of the third-party platform to integrate.

@@ -62,7 +62,7 @@ func typeNames(root map[string]any, ops []apispec.Operation) *names {
 		target := "$.components.schemas" + key(s)
 		name := apispec.ModelName(s)
 		n.update(target, map[string]any{"x-go-name": name})
-		n.define(name, target, mapOf(components[s]), describe(mapOf(components[s])))
+		n.define(name, target, mapOf(components[s]), describe(mapOf(components[s]), name))
 		n.types[name] = typeName{Doc: n.types[name].Doc, where: target, component: true}
 	}
 	for _, s := range slices.Sorted(maps.Keys(components)) {
@@ -273,14 +273,14 @@ func joinWords(name, next []string) []string {
 }
 
 // describe is what a component schema is: its description, else its
-// summary, else its title.
-func describe(schema map[string]any) string {
+// summary, else its title, else "The end user object" from its name.
+func describe(schema map[string]any, name string) string {
 	for _, k := range []string{"description", "summary", "title"} {
 		if s, _ := schema[k].(string); s != "" {
 			return s
 		}
 	}
-	return ""
+	return "The " + strings.ToLower(strings.Join(words(name), " ")) + " object."
 }
 
 func isNull(schema map[string]any) bool { return schema["type"] == "null" }
