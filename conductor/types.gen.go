@@ -209,7 +209,7 @@ type (
 	// Its fields, and what each holds, are those of [gen.BillCheckPaymentCreateParamsApplyToTransaction].
 	BillCheckPaymentCreateParamsApplyToTransaction = gen.BillCheckPaymentCreateParamsApplyToTransaction
 
-	// BillCheckPaymentCreateToTransactionApplyCredit: Credits to apply to this
+	// BillCheckPaymentCreateTransactionApplyCredit: Credits to apply to this
 	// target transaction, reducing its balance. This creates a link between this
 	// target transaction and the specified credit transactions.
 	//
@@ -221,8 +221,8 @@ type (
 	// `includeLinkedTransactions=true` to see the `linkedTransactions` response
 	// field.
 	//
-	// Its fields, and what each holds, are those of [gen.BillCheckPaymentCreateToTransactionApplyCredit].
-	BillCheckPaymentCreateToTransactionApplyCredit = gen.BillCheckPaymentCreateToTransactionApplyCredit
+	// Its fields, and what each holds, are those of [gen.BillCheckPaymentCreateTransactionApplyCredit].
+	BillCheckPaymentCreateTransactionApplyCredit = gen.BillCheckPaymentCreateTransactionApplyCredit
 
 	// BillCheckPaymentCurrency: The bill check payment's currency. For built-in
 	// currencies, the name and code are standard ISO 4217 international values.
@@ -283,7 +283,7 @@ type (
 	// Its fields, and what each holds, are those of [gen.BillCheckPaymentUpdateParamsApplyToTransaction].
 	BillCheckPaymentUpdateParamsApplyToTransaction = gen.BillCheckPaymentUpdateParamsApplyToTransaction
 
-	// BillCheckPaymentUpdateToTransactionApplyCredit: Credits to apply to this
+	// BillCheckPaymentUpdateTransactionApplyCredit: Credits to apply to this
 	// target transaction, reducing its balance. This creates a link between this
 	// target transaction and the specified credit transactions.
 	//
@@ -295,8 +295,8 @@ type (
 	// `includeLinkedTransactions=true` to see the `linkedTransactions` response
 	// field.
 	//
-	// Its fields, and what each holds, are those of [gen.BillCheckPaymentUpdateToTransactionApplyCredit].
-	BillCheckPaymentUpdateToTransactionApplyCredit = gen.BillCheckPaymentUpdateToTransactionApplyCredit
+	// Its fields, and what each holds, are those of [gen.BillCheckPaymentUpdateTransactionApplyCredit].
+	BillCheckPaymentUpdateTransactionApplyCredit = gen.BillCheckPaymentUpdateTransactionApplyCredit
 
 	// BillCheckPaymentVendor: The vendor who sent the bill(s) that this bill check
 	// payment is paying and who will receive this payment.
@@ -1142,8 +1142,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.CreditCardChargeCreateItemGroupLineCustomField].
 	CreditCardChargeCreateItemGroupLineCustomField = gen.CreditCardChargeCreateItemGroupLineCustomField
 
-	// CreditCardChargeCreateItemLineToTransactionLine: An existing transaction
-	// line that you wish to link to this item line. Note that this only links to a
+	// CreditCardChargeCreateItemLineTransactionLine: An existing transaction line
+	// that you wish to link to this item line. Note that this only links to a
 	// single transaction line item, not an entire transaction. If you want to link
 	// an entire transaction and bring in all its lines, instead use the field
 	// `linkToTransactionIds` on the parent transaction, if available. If the
@@ -1175,8 +1175,8 @@ type (
 	// parameter `includeLinkedTransactions=true` to see the `linkedTransactions`
 	// response field.
 	//
-	// Its fields, and what each holds, are those of [gen.CreditCardChargeCreateItemLineToTransactionLine].
-	CreditCardChargeCreateItemLineToTransactionLine = gen.CreditCardChargeCreateItemLineToTransactionLine
+	// Its fields, and what each holds, are those of [gen.CreditCardChargeCreateItemLineTransactionLine].
+	CreditCardChargeCreateItemLineTransactionLine = gen.CreditCardChargeCreateItemLineTransactionLine
 
 	// CreditCardChargeCreateParams: The parameters of qbd.creditCardCharges.create
 	// (POST /quickbooks-desktop/credit-card-charges): Create a credit card charge.
@@ -1373,8 +1373,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.CreditCardCreditCreateItemGroupLineCustomField].
 	CreditCardCreditCreateItemGroupLineCustomField = gen.CreditCardCreditCreateItemGroupLineCustomField
 
-	// CreditCardCreditCreateItemLineToTransactionLine: An existing transaction
-	// line that you wish to link to this item line. Note that this only links to a
+	// CreditCardCreditCreateItemLineTransactionLine: An existing transaction line
+	// that you wish to link to this item line. Note that this only links to a
 	// single transaction line item, not an entire transaction. If you want to link
 	// an entire transaction and bring in all its lines, instead use the field
 	// `linkToTransactionIds` on the parent transaction, if available. If the
@@ -1406,8 +1406,8 @@ type (
 	// parameter `includeLinkedTransactions=true` to see the `linkedTransactions`
 	// response field.
 	//
-	// Its fields, and what each holds, are those of [gen.CreditCardCreditCreateItemLineToTransactionLine].
-	CreditCardCreditCreateItemLineToTransactionLine = gen.CreditCardCreditCreateItemLineToTransactionLine
+	// Its fields, and what each holds, are those of [gen.CreditCardCreditCreateItemLineTransactionLine].
+	CreditCardCreditCreateItemLineTransactionLine = gen.CreditCardCreditCreateItemLineTransactionLine
 
 	// CreditCardCreditCreateParams: The parameters of qbd.creditCardCredits.create
 	// (POST /quickbooks-desktop/credit-card-credits): Create a credit card credit.

@@ -222,7 +222,8 @@ func (n *names) schema(schema map[string]any, target string, segs []string, prop
 // CreditCardTransaction, Request → ReceivePaymentCreateCreditCardTransactionRequest),
 // then by dropping, from the longest property segment, its first word
 // (PurchasesAndVendorsPreferences, DefaultDiscountAccount →
-// PurchasesAndVendorsPreferencesDiscountAccount), keeping one word of each.
+// PurchasesAndVendorsPreferencesDiscountAccount) and a linking word after
+// it (ApplyToTransaction → Transaction), keeping one word of each.
 func typeNameOf(segs []string) string { return typeNameWithin(segs, MaxNameLength) }
 
 // typeNameWithin is typeNameOf shortened, as far as it can be, to limit
@@ -256,10 +257,16 @@ func typeNameWithin(segs []string, limit int) string {
 		if longest == 0 {
 			break // claim reports it
 		}
-		ws[longest] = ws[longest][1:]
+		// ApplyToTransaction → Transaction, not ToTransaction.
+		for ws[longest] = ws[longest][1:]; len(ws[longest]) > 1 && linking[ws[longest][0]]; {
+			ws[longest] = ws[longest][1:]
+		}
 	}
 	return name
 }
+
+// linking are the words a shortened segment does not begin with.
+var linking = map[string]bool{"And": true, "At": true, "By": true, "For": true, "From": true, "In": true, "Of": true, "On": true, "Or": true, "To": true}
 
 // joinWords appends next to name's words, less the words next begins
 // with that name ends with.
