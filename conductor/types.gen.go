@@ -103,7 +103,8 @@ type (
 	// Its values are the constants below, as in [gen.AccountsToInclude].
 	AccountsToInclude = gen.AccountsToInclude
 
-	// AccrualPeriod: How frequently the employee's sick hours are accrued.
+	// AccrualPeriod: The values of accrualPeriod, which 6 properties and filters
+	// share: accrues_annually, accrues_hourly, accrues_per_paycheck.
 	//
 	// Its values are the constants below, as in [gen.AccrualPeriod].
 	AccrualPeriod = gen.AccrualPeriod
@@ -684,7 +685,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.BillVoidResponse].
 	BillVoidResponse = gen.BillVoidResponse
 
-	// BillingStatus: The billing status of this expense line.
+	// BillingStatus: The values of billingStatus, which 40 properties and filters
+	// share: billable, has_been_billed, not_billable.
 	//
 	// Its values are the constants below, as in [gen.BillingStatus].
 	BillingStatus = gen.BillingStatus
@@ -1075,7 +1077,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.ClassUpdateParams].
 	ClassUpdateParams = gen.ClassUpdateParams
 
-	// ColumnsToReturn: Filters which report rows QuickBooks returns.
+	// ColumnsToReturn: The values of columnsToReturn and rowsToReturn, which 8
+	// properties and filters share: active_only, non_zero, all.
 	//
 	// Its values are the constants below, as in [gen.ColumnsToReturn].
 	ColumnsToReturn = gen.ColumnsToReturn
@@ -4662,7 +4665,9 @@ type (
 	// Its fields, and what each holds, are those of [gen.ItemSiteListParams].
 	ItemSiteListParams = gen.ItemSiteListParams
 
-	// ItemType: Filter for item sites that match this item type.
+	// ItemType: The values of itemType, which 10 properties and filters share:
+	// all_except_fixed_asset, assembly, discount, fixed_asset, inventory,
+	// inventory_and_assembly, non_inventory, other_charge, ....
 	//
 	// Its values are the constants below, as in [gen.ItemType].
 	ItemType = gen.ItemType
@@ -4868,7 +4873,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.LinkedTransaction].
 	LinkedTransaction = gen.LinkedTransaction
 
-	// ListPaymentStatus: Filter for bills that are paid, not paid, or both.
+	// ListPaymentStatus: The values of paymentStatus, which 2 properties and
+	// filters share: all, paid, not_paid.
 	//
 	// Its values are the constants below, as in [gen.ListPaymentStatus].
 	ListPaymentStatus = gen.ListPaymentStatus
@@ -5046,8 +5052,8 @@ type (
 	// Its values are the constants below, as in [gen.ObjectType].
 	ObjectType = gen.ObjectType
 
-	// OpenBalanceAsOf: The date through which QuickBooks Desktop calculates aging
-	// information.
+	// OpenBalanceAsOf: The values of agingAsOf and openBalanceAsOf, which 4
+	// properties and filters share: report_end_date, today.
 	//
 	// Its values are the constants below, as in [gen.OpenBalanceAsOf].
 	OpenBalanceAsOf = gen.OpenBalanceAsOf
@@ -5362,7 +5368,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.PerItemPriceLevelItem].
 	PerItemPriceLevelItem = gen.PerItemPriceLevelItem
 
-	// PostingStatus: Filter report rows that are posting, non-posting, or either.
+	// PostingStatus: The values of postingStatus, which 9 properties and filters
+	// share: either, non_posting, posting.
 	//
 	// Its values are the constants below, as in [gen.PostingStatus].
 	PostingStatus = gen.PostingStatus
@@ -5440,8 +5447,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.PriceLevels].
 	PriceLevels = gen.PriceLevels
 
-	// PriceRuleConflictStrategy: Specifies how to resolve price rule conflicts
-	// when adding or modifying this estimate line.
+	// PriceRuleConflictStrategy: The values of priceRuleConflictStrategy, which 12
+	// properties and filters share: base_price, zero.
 	//
 	// Its values are the constants below, as in [gen.PriceRuleConflictStrategy].
 	PriceRuleConflictStrategy = gen.PriceRuleConflictStrategy
@@ -6041,8 +6048,9 @@ type (
 	// Its fields, and what each holds, are those of [gen.ReportDataRowDescriptor].
 	ReportDataRowDescriptor = gen.ReportDataRowDescriptor
 
-	// ReportDateMacro: A QuickBooks Desktop relative date macro for the report
-	// period.
+	// ReportDateMacro: The values of reportDateMacro and updatedDateMacro, which
+	// 18 properties and filters share: all, today, this_week, this_week_to_date,
+	// this_month, this_month_to_date, this_quarter, this_quarter_to_date, ....
 	//
 	// Its values are the constants below, as in [gen.ReportDateMacro].
 	ReportDateMacro = gen.ReportDateMacro
@@ -6136,7 +6144,9 @@ type (
 	// Its fields, and what each holds, are those of [gen.ReportTotalRowDescriptor].
 	ReportTotalRowDescriptor = gen.ReportTotalRowDescriptor
 
-	// ReportTransactionType: Filter report rows by transaction type.
+	// ReportTransactionType: The values of transactionType, which 7 properties and
+	// filters share: all, ar_refund_credit_card, bill, bill_payment_check,
+	// bill_payment_credit_card, build_assembly, charge, check, ....
 	//
 	// Its values are the constants below, as in [gen.ReportTransactionType].
 	ReportTransactionType = gen.ReportTransactionType
@@ -6980,8 +6990,8 @@ type (
 	// Its fields, and what each holds, are those of [gen.SalesTaxCodeUpdateParams].
 	SalesTaxCodeUpdateParams = gen.SalesTaxCodeUpdateParams
 
-	// SalesTaxCountry: The country for which sales tax is collected for this
-	// customer.
+	// SalesTaxCountry: The values of salesTaxCountry, which 4 properties and
+	// filters share: australia, canada, uk, us.
 	//
 	// Its values are the constants below, as in [gen.SalesTaxCountry].
 	SalesTaxCountry = gen.SalesTaxCountry
@@ -7413,7 +7423,9 @@ type (
 	// Its values are the constants below, as in [gen.SpecialAccountType].
 	SpecialAccountType = gen.SpecialAccountType
 
-	// SpecialItemType: The type of special item for this item group.
+	// SpecialItemType: The values of specialItemType, which 3 properties and
+	// filters share: finance_charge, reimbursable_expense_group,
+	// reimbursable_expense_subtotal.
 	//
 	// Its values are the constants below, as in [gen.SpecialItemType].
 	SpecialItemType = gen.SpecialItemType
@@ -7448,7 +7460,8 @@ type (
 	// Its values are the constants below, as in [gen.State].
 	State = gen.State
 
-	// Status: Filter for accounts that are active, inactive, or both.
+	// Status: The values of status, which 29 properties and filters share: active,
+	// all, inactive.
 	//
 	// Its values are the constants below, as in [gen.Status].
 	Status = gen.Status
@@ -7730,7 +7743,10 @@ type (
 	// Its values are the constants below, as in [gen.TransactionMode].
 	TransactionMode = gen.TransactionMode
 
-	// TransactionType: The type of transaction for this applicable credit.
+	// TransactionType: The values of transactionType, which 8 properties and
+	// filters share: ar_refund_credit_card, bill, bill_payment_check,
+	// bill_payment_credit_card, build_assembly, charge, check, credit_card_charge,
+	// ....
 	//
 	// Its values are the constants below, as in [gen.TransactionType].
 	TransactionType = gen.TransactionType

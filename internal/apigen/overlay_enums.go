@@ -318,25 +318,45 @@ func (g *enumType) qualifier() string {
 	return strings.Join(common, "")
 }
 
-// doc is what g is: the first sentence of the description of its first
-// use, component schemas first.
+// doc is what g is: the first sentence of the description of its uses
+// in component schemas when they are all one object's (AccountType: "The
+// classification of this account ..."), or of every use when all say the
+// same (ObjectType: "The type of object."); else, since one use's words
+// would be wrong for the others (Status: "Filter for accounts ..."), the
+// property, how many places share it, and its values.
 func (g *enumType) doc() string {
-	uses := slices.Clone(g.uses)
-	slices.SortStableFunc(uses, func(a, b enumUse) int {
-		if a.component != b.component {
-			if a.component {
-				return -1
+	owners := map[string]bool{}
+	sentences := map[string]bool{}
+	first := ""
+	for _, u := range g.uses {
+		if u.component {
+			owners[u.owner] = true
+			if first == "" {
+				first = firstSentence(u.doc)
 			}
-			return 1
 		}
-		return 0
-	})
-	for _, u := range uses {
-		if d := firstSentence(u.doc); d != "" {
-			return d
+		sentences[firstSentence(u.doc)] = true
+	}
+	switch {
+	case len(owners) == 1 && first != "":
+		return first
+	case len(sentences) == 1 && firstSentence(g.uses[0].doc) != "":
+		return firstSentence(g.uses[0].doc)
+	}
+	values := g.values
+	more := ""
+	if len(values) > 8 {
+		values, more = values[:8], ", ..."
+	}
+	var props []string
+	for _, u := range g.uses {
+		if p := strings.ToLower(u.prop[:1]) + u.prop[1:]; !slices.Contains(props, p) {
+			props = append(props, p)
 		}
 	}
-	return "The values of " + g.uses[0].prop + "."
+	slices.Sort(props)
+	prop := strings.Join(props, " and ")
+	return fmt.Sprintf("The values of %s, which %d properties and filters share: %s%s.", prop, len(g.uses), strings.Join(values, ", "), more)
 }
 
 // firstSentence is the first sentence of a description, on one line: up
