@@ -52,7 +52,8 @@ type enumUse struct {
 //     with (the report filters' accountType is ReportAccountType), else by
 //     its first owner's name;
 //   - a property named for a Go keyword (type) is qualified even alone:
-//     the type of an Error is ErrorType;
+//     the type of an Error is ErrorType; so is one named like an object
+//     type (a status beside a Status schema);
 //   - a value that names a component schema names its constant after the
 //     schema's type (ObjectTypeInvoice, not ObjectTypeQbdInvoice).
 func (n *names) enumTypes(components map[string]any) {
@@ -121,6 +122,11 @@ func (n *names) enumTypes(components map[string]any) {
 	}
 	n.enums = groups
 	for _, g := range groups {
+		if _, taken := n.types[typeNameOf(g.segs)]; taken && len(g.segs) == 1 {
+			// Named like an object (a status property beside a Status
+			// schema): qualified, as the other sets of a property are.
+			g.segs = []string{g.qualifier(), g.segs[0]}
+		}
 		varNames := g.varNames(components)
 		if components[g.name] != nil {
 			n.errs = append(n.errs, fmt.Errorf("apigen: the enum of %s would be the type %s, which is the name of a component schema; the naming rules in internal/apigen need a look", g.uses[0].target, g.name))

@@ -71,6 +71,10 @@ components:
           type: array
           items: {type: string, enum: [bank, equity, all]}
         type: {type: string, enum: [a, b]}
+        status: {type: string, enum: ["on", "off"]}
+    status:
+      type: object
+      properties: {a: {type: string}}
 `
 
 // TestOverlayNamesEveryType pins the naming rules on a small spec: a
@@ -78,7 +82,8 @@ components:
 // nullable nested object on its object branch, after its parent and
 // property, with the property's description; an element of a list in the
 // singular; one enum type per set of values, named for its property, the
-// other set of that property qualified by its owner, and the const
+// other set of that property qualified by its owner, as is one named
+// like an object type (status beside a Status schema); and the const
 // objectTypes one ObjectType whose constants are named for the schemas.
 func TestOverlayNamesEveryType(t *testing.T) {
 	got := overlayNames(t, namesSpec)
@@ -93,6 +98,7 @@ func TestOverlayNamesEveryType(t *testing.T) {
 		s + "qbd_account.properties.accountType":              {"x-go-type": "AccountType"},
 		s + "qbd_account_filter.properties.accountType.items": {"x-go-type": "AccountFilterAccountType"},
 		s + "qbd_account_filter.properties.type":              {"x-go-type": "AccountFilterType"},
+		s + "qbd_account_filter.properties.status":            {"x-go-type": "AccountFilterStatus"},
 	}
 	for target, keys := range want {
 		if diff := cmp.Diff(keys, got[target]); diff != "" {
@@ -113,8 +119,8 @@ func TestOverlayNamesEveryType(t *testing.T) {
 			t.Errorf("enum type %s (-want +got):\n%s", name, diff)
 		}
 	}
-	if len(types) != 4 {
-		t.Errorf("the overlay adds %d enum types, want 4 (ObjectType, AccountType, AccountFilterAccountType, AccountFilterType)", len(types))
+	if len(types) != 5 {
+		t.Errorf("the overlay adds %d enum types, want 5 (ObjectType, AccountType, AccountFilterAccountType, AccountFilterType, AccountFilterStatus)", len(types))
 	}
 }
 
