@@ -156,6 +156,22 @@ func (n *names) claim(name, where, doc string) {
 // whose type's name is made of segs, need named.
 func (n *names) properties(schema map[string]any, target string, segs []string, component bool) {
 	props := mapOf(schema["properties"])
+	if len(segs) > 1 {
+		// The nested types of a nested type share one prefix, shortened
+		// as the longest of their names needs (CreditCardTransaction's
+		// Request and Response lose the same words), as far as that
+		// leaves two words of each property (ItemLine stays ItemLine);
+		// each name is then shortened on its own if it must be.
+		longest := 0
+		for k, p := range props {
+			if leaf := namedLeaf(k, mapOf(p)); leaf != "" {
+				longest = max(longest, len(leaf))
+			}
+		}
+		if longest > 0 {
+			segs = shorten(segs, MaxNameLength-longest, 2)
+		}
+	}
 	for _, p := range slices.Sorted(maps.Keys(props)) {
 		prop := mapOf(props[p])
 		desc, _ := prop["description"].(string)
@@ -229,28 +245,27 @@ func typeNameOf(segs []string) string { return typeNameWithin(segs, MaxNameLengt
 // typeNameWithin is typeNameOf shortened, as far as it can be, to limit
 // characters.
 func typeNameWithin(segs []string, limit int) string {
+	return strings.Join(joinSegments(shorten(segs, limit, 1)), "")
+}
+
+// shorten returns segs with words dropped, by typeNameOf's rules, until
+// the name they make has at most limit characters, or no segment after
+// the first has more than keep words left.
+func shorten(segs []string, limit, keep int) []string {
 	ws := make([][]string, len(segs))
 	for i, s := range segs {
 		ws[i] = words(s)
 	}
-	build := func() string {
-		var out []string
-		for _, w := range ws {
-			out = joinWords(out, w)
+	length := func() int { return len(strings.Join(joinSegments(ws), "")) }
+	if length() > limit && len(ws) > 1 {
+		if r := ws[0]; len(r) > 1 && r[len(r)-1] == "Params" {
+			ws[0] = r[:len(r)-1]
 		}
-		return strings.Join(out, "")
 	}
-	name := build()
-	if len(name) <= limit || len(ws) < 2 {
-		return name
-	}
-	if r := ws[0]; len(r) > 1 && r[len(r)-1] == "Params" {
-		ws[0] = r[:len(r)-1]
-	}
-	for name = build(); len(name) > limit; name = build() {
+	for length() > limit && len(ws) > 1 {
 		longest := 0
 		for i := 1; i < len(ws); i++ {
-			if len(ws[i]) > 1 && (longest == 0 || len(ws[i]) > len(ws[longest])) {
+			if len(ws[i]) > keep && (longest == 0 || len(ws[i]) > len(ws[longest])) {
 				longest = i
 			}
 		}
@@ -262,7 +277,28 @@ func typeNameWithin(segs []string, limit int) string {
 			ws[longest] = ws[longest][1:]
 		}
 	}
-	return name
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = strings.Join(w, "")
+	}
+	return out
+}
+
+// joinSegments joins the words of segments, each without the words it
+// begins with that the one before ends with.
+func joinSegments[S ~[]string | ~string](segs []S) []string {
+	var out []string
+	for _, s := range segs {
+		var w []string
+		switch v := any(s).(type) {
+		case string:
+			w = words(v)
+		case []string:
+			w = v
+		}
+		out = joinWords(out, w)
+	}
+	return out
 }
 
 // linking are the words a shortened segment does not begin with.
@@ -277,6 +313,30 @@ func joinWords(name, next []string) []string {
 		}
 	}
 	return append(slices.Clip(name), next...)
+}
+
+// namedLeaf is what a property adds to the name of its type when its
+// schema is one schema names (an inline object or union, or a list of
+// them): the property, exported, in the singular for a list; else "".
+func namedLeaf(name string, schema map[string]any) string {
+	if schema == nil || schema["$ref"] != nil || enumValues(schema) != nil {
+		return ""
+	}
+	var branches []any
+	for _, b := range list(schema["anyOf"]) {
+		if !isNull(mapOf(b)) {
+			branches = append(branches, b)
+		}
+	}
+	switch {
+	case len(branches) == 1 && len(list(schema["oneOf"])) == 0:
+		return namedLeaf(name, mapOf(branches[0]))
+	case isArray(schema):
+		return namedLeaf(singular(name), mapOf(schema["items"]))
+	case len(branches) > 1 || len(list(schema["oneOf"])) > 0 || len(mapOf(schema["properties"])) > 0:
+		return apispec.Exported(name)
+	}
+	return ""
 }
 
 // describe is what a component schema is: its description, else its

@@ -165,7 +165,9 @@ func TestOverlayFailsOnNamesItCannotGive(t *testing.T) {
 
 // TestNamesAreShortenedMechanically pins that a nested name past the limit
 // loses first the Params of its operation, then leading words of its
-// longest property, and that the check finds stutters.
+// longest property; that the nested types of one type lose the same words
+// (Request and Response, though only Response runs long); and that the
+// check finds stutters.
 func TestNamesAreShortenedMechanically(t *testing.T) {
 	spec := `openapi: 3.1.0
 paths: {}
@@ -178,9 +180,32 @@ components:
           type: object
           properties: {id: {type: string}}
 `
-	got := overlayNames(t, spec)["$.components.schemas.qbd_purchases_and_vendors_preferences.properties.defaultDiscountAccount"]["x-go-type-name"]
-	if got != "PurchasesAndVendorsPreferencesDiscountAccount" {
-		t.Errorf("the nested type is %v, want PurchasesAndVendorsPreferencesDiscountAccount", got)
+	spec += `    qbd_receive_payments_records:
+      type: object
+      properties:
+        creditCardTransaction:
+          type: object
+          properties:
+            request: {type: object, properties: {a: {type: string}}}
+            response: {type: object, properties: {a: {type: string}}}
+`
+	names := overlayNames(t, spec)
+	s := "$.components.schemas."
+	got := map[string]any{}
+	for _, target := range []string{
+		"qbd_purchases_and_vendors_preferences.properties.defaultDiscountAccount",
+		"qbd_receive_payments_records.properties.creditCardTransaction.properties.request",
+		"qbd_receive_payments_records.properties.creditCardTransaction.properties.response",
+	} {
+		got[target] = names[s+target]["x-go-type-name"]
+	}
+	want := map[string]any{
+		"qbd_purchases_and_vendors_preferences.properties.defaultDiscountAccount":           "PurchasesAndVendorsPreferencesDiscountAccount",
+		"qbd_receive_payments_records.properties.creditCardTransaction.properties.request":  "ReceivePaymentsRecordsCardTransactionRequest",
+		"qbd_receive_payments_records.properties.creditCardTransaction.properties.response": "ReceivePaymentsRecordsCardTransactionResponse",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("shortened names (-want +got):\n%s", diff)
 	}
 	for name, want := range map[string]bool{"AccountAccountType": true, "AccountType": false, "InvoiceLineLineGroup": true, "ClassIDs": false} {
 		if _, got := apigen.Stutters(name); got != want {
