@@ -105,7 +105,7 @@ func (svc *EndUsersService) All(ctx context.Context, opts ...Option) iter.Seq2[E
 // operations that is not yet available as a native Conductor endpoint, or
 // while testing an unsupported qbXML operation. Known gaps are listed in
 // [Missing QBD types](/api-ref/missing-qbd-types).
-func (svc *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug EndUserPassthroughParamsIntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
+func (svc *EndUsersService) Passthrough(ctx context.Context, id string, integrationSlug IntegrationSlug, params EndUserPassthroughParams, opts ...Option) (json.RawMessage, error) {
 	var out json.RawMessage
 	if err := svc.client.call(ctx, request{
 		op: opID | opAction,

@@ -147,8 +147,8 @@ func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.
 // so a caller never gets a half-filled session.
 func toAuthSession(resp *http.Response, a *gen.AuthSession) (*AuthSession, error) {
 	body := resp.Body.(*readBody).data
-	if a.ObjectType != gen.AuthSessionObjectTypeAuthSession {
-		return nil, invalidResponse(resp, body, "objectType is %q, want %q", a.ObjectType, gen.AuthSessionObjectTypeAuthSession)
+	if a.ObjectType != gen.ObjectTypeAuthSession {
+		return nil, invalidResponse(resp, body, "objectType is %q, want %q", a.ObjectType, gen.ObjectTypeAuthSession)
 	}
 	for _, f := range []struct{ name, value string }{
 		{"id", a.ID}, {"endUserId", a.EndUserID}, {"clientSecret", a.ClientSecret}, {"authFlowUrl", a.AuthFlowURL},

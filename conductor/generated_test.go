@@ -54,7 +54,7 @@ func TestFacadeDriftIsDetected(t *testing.T) {
 		name, file, add, want string
 	}{
 		{"hand edit of a wrapper", apigen.ServicesFile, "\nfunc (s *InvoicesService) Email() {}\n", "Email"},
-		{"a hand-written type takes a generated name", "hand.go", "package conductor\n\n// Invoice is mine.\ntype Invoice struct{}\n", "Invoice = gen.QbdInvoice"},
+		{"a hand-written type takes a generated name", "hand.go", "package conductor\n\n// Invoice is mine.\ntype Invoice struct{}\n", "Invoice = gen.Invoice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			dir := copyPackage(t)

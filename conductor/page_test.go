@@ -139,7 +139,7 @@ func TestAllReadsEveryPage(t *testing.T) {
 	p := &pagedInvoices{total: 5}
 	c := pagedClient(t, p)
 	var got []conductor.Invoice
-	for inv, err := range c.QBD.Invoices.All(context.Background(), testEndUserID, &conductor.InvoiceListParams{Limit: new(2), PaymentStatus: new(conductor.InvoiceListParamsPaymentStatusNotPaid)}) {
+	for inv, err := range c.QBD.Invoices.All(context.Background(), testEndUserID, &conductor.InvoiceListParams{Limit: new(2), PaymentStatus: new(conductor.ListPaymentStatusNotPaid)}) {
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -28,4 +28,4 @@ type UUID = types.UUID
 
 // QuickBooksDesktop is the integration [EndUsersService.Passthrough] sends
 // to.
-const QuickBooksDesktop = EndUserPassthroughParamsIntegrationSlugQuickbooksDesktop
+const QuickBooksDesktop = IntegrationSlugQuickbooksDesktop

@@ -52,14 +52,14 @@ func TestOptionalListsInABody(t *testing.T) {
 	date := conductor.Date{Time: time.Date(2024, 10, 1, 0, 0, 0, 0, time.UTC)}
 	tests := []struct {
 		name  string
-		lines []conductor.InvoiceCreateParamsLines
+		lines []conductor.InvoiceCreateParamsLine
 		want  any // the body's "lines", or absent
 		// refused is the status of a refusal, 0 for none.
 		refused int
 	}{
 		{"nil: not sent", nil, absent{}, 0},
-		{"empty: []", []conductor.InvoiceCreateParamsLines{}, []any{}, 400},
-		{"one line", []conductor.InvoiceCreateParamsLines{{Description: new("Consulting")}}, []any{map[string]any{"description": "Consulting"}}, 0},
+		{"empty: []", []conductor.InvoiceCreateParamsLine{}, []any{}, 400},
+		{"one line", []conductor.InvoiceCreateParamsLine{{Description: new("Consulting")}}, []any{map[string]any{"description": "Consulting"}}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

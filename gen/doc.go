@@ -7,6 +7,11 @@
 // so that the generated code names it without an import (package
 // conductor, which aliases it, imports gen, not the other way round).
 //
+// Its types have the names package conductor gives them (Invoice,
+// InvoiceCustomer, InvoiceCreateParamsLine, AccountType), which the overlay
+// derives from the spec, with the spec's description of each: go doc of a
+// type here is the list of its fields that conductor's alias points to.
+//
 // Programs import the conductor package instead, which names every type of
 // this one and adds defaults, validation, retries and typed errors.
 package gen

@@ -72,7 +72,7 @@ func runCreate(ctx context.Context, args []string, e env) int {
 	out := sessionJSON{
 		AuthSession: gen.AuthSession{
 			ID:           session.ID,
-			ObjectType:   gen.AuthSessionObjectType(session.ObjectType),
+			ObjectType:   gen.ObjectType(session.ObjectType),
 			EndUserID:    session.EndUserID,
 			ClientSecret: session.ClientSecret,
 			AuthFlowURL:  session.AuthFlowURL,

@@ -58,7 +58,7 @@ func (s *Server) createAuthSession(body map[string]any) (int, any, *Error) {
 	return http.StatusOK, sessionBody{
 		AuthSession: gen.AuthSession{
 			ID:           "auth_sess_" + randomToken(),
-			ObjectType:   gen.AuthSessionObjectTypeAuthSession,
+			ObjectType:   gen.ObjectTypeAuthSession,
 			EndUserID:    endUserID,
 			ClientSecret: secret,
 			AuthFlowURL:  s.URL + "/qbd/" + secret + "?key=" + url.QueryEscape(key),

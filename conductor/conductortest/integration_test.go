@@ -63,7 +63,7 @@ func TestAnIntegrationFromStartToEnd(t *testing.T) {
 	for i := range 5 {
 		inv, err := c.QBD.Invoices.Create(ctx, endUser.ID, conductor.InvoiceCreateParams{
 			CustomerID: customer.ID, TransactionDate: date, RefNumber: new("INV-" + string(rune('1'+i))),
-			Lines: []conductor.InvoiceCreateParamsLines{{Description: new("Consulting"), Quantity: new(float64(i + 1)), Rate: new("150.00")}},
+			Lines: []conductor.InvoiceCreateParamsLine{{Description: new("Consulting"), Quantity: new(float64(i + 1)), Rate: new("150.00")}},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -43,7 +43,7 @@ func TestInvoicing(t *testing.T) {
 	invoice, err := client.QBD.Invoices.Create(ctx, endUser.ID, conductor.InvoiceCreateParams{
 		CustomerID:      customer.ID,
 		TransactionDate: conductor.Date{Time: time.Date(2024, time.October, 1, 0, 0, 0, 0, time.UTC)},
-		Lines:           []conductor.InvoiceCreateParamsLines{{Description: new("Consulting"), Quantity: new(2.0), Rate: new("150.00")}},
+		Lines:           []conductor.InvoiceCreateParamsLine{{Description: new("Consulting"), Quantity: new(2.0), Rate: new("150.00")}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -114,7 +114,7 @@ func TestUpdatedSince(t *testing.T) {
 		invoice, err := client.QBD.Invoices.Create(ctx, endUser.ID, conductor.InvoiceCreateParams{
 			CustomerID:      customer.ID,
 			TransactionDate: conductor.Date{Time: time.Date(2024, time.October, 1, 0, 0, 0, 0, time.UTC)},
-			Lines:           []conductor.InvoiceCreateParamsLines{{Description: new("Consulting"), Quantity: new(2.0), Rate: new("150.00")}},
+			Lines:           []conductor.InvoiceCreateParamsLine{{Description: new("Consulting"), Quantity: new(2.0), Rate: new("150.00")}},
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -93,15 +93,15 @@ func TestListFilters(t *testing.T) {
 		}
 		return out
 	}
-	status := func(s conductor.CustomerListParamsStatus) *conductor.CustomerListParamsStatus { return &s }
+	status := func(s conductor.Status) *conductor.Status { return &s }
 	tests := []struct {
 		name   string
 		params *conductor.CustomerListParams
 		want   []string
 	}{
 		{"active by default", nil, []string{"Alpha", "Beta", "Gamma"}},
-		{"all", &conductor.CustomerListParams{Status: status(conductor.CustomerListParamsStatusAll)}, []string{"Alpha", "Beta", "Gamma", "Delta"}},
-		{"inactive", &conductor.CustomerListParams{Status: status(conductor.CustomerListParamsStatusInactive)}, []string{"Delta"}},
+		{"all", &conductor.CustomerListParams{Status: status(conductor.StatusAll)}, []string{"Alpha", "Beta", "Gamma", "Delta"}},
+		{"inactive", &conductor.CustomerListParams{Status: status(conductor.StatusInactive)}, []string{"Delta"}},
 		{"ids, whatever else", &conductor.CustomerListParams{IDs: []string{ids["Gamma"], ids["Delta"]}, NameContains: new("zzz")}, []string{"Gamma", "Delta"}},
 		{"name contains, without case", &conductor.CustomerListParams{NameContains: new("MM")}, []string{"Gamma"}},
 		{"name starts with", &conductor.CustomerListParams{NameStartsWith: new("b")}, []string{"Beta"}},

@@ -58,8 +58,9 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 // generated client's source:
 //
 //   - types.gen.go: a type alias for every type of gen a caller may need,
-//     under a plain name (Invoice for gen.QbdInvoice, InvoiceCreateParams,
-//     InvoiceCustomer for gen.QbdInvoice_Customer), and its enum constants;
+//     under its own name (Invoice = gen.Invoice, since the overlay names
+//     gen's types), documented with the spec's description, and the
+//     constants of each enum type (see types);
 //   - api.gen.go, from services.tmpl: the Client struct, a field per
 //     top-level resource and namespace around the hand-written core; a
 //     service per resource (client.QBD.Invoices) with one method per
@@ -92,7 +93,8 @@ func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte
 	for _, n := range handWritten {
 		hand[n] = true
 	}
-	f := &facade{gen: g, hand: hand, public: map[string]string{}, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}, ops: ops}
+	names := typeNames(spec.Document(), ops)
+	f := &facade{gen: g, hand: hand, public: map[string]string{}, docs: names.types, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}, ops: ops}
 	var wrapped []apispec.Operation
 	for _, o := range ops {
 		if !hand[serviceType(o)] {
@@ -124,6 +126,8 @@ type genInfo struct {
 	// builders are the New...Request functions' parameter types after the
 	// server URL, by function name.
 	builders map[string][]string
+	// refs are the names each type's definition mentions.
+	refs map[string][]string
 }
 
 type genConst struct{ name, typ string }
@@ -134,7 +138,7 @@ func parseGen(src []byte) (*genInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apigen: reading the generated client: %w", err)
 	}
-	g := &genInfo{types: map[string]bool{}, aliases: map[string]string{}, builders: map[string][]string{}}
+	g := &genInfo{types: map[string]bool{}, aliases: map[string]string{}, builders: map[string][]string{}, refs: map[string][]string{}}
 	for _, decl := range file.Decls {
 		switch d := decl.(type) {
 		case *ast.GenDecl:
@@ -149,6 +153,12 @@ func parseGen(src []byte) (*genInfo, error) {
 					} else {
 						g.types[s.Name.Name] = true
 					}
+					ast.Inspect(s.Type, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok && id.IsExported() {
+							g.refs[s.Name.Name] = append(g.refs[s.Name.Name], id.Name)
+						}
+						return true
+					})
 				case *ast.ValueSpec:
 					if d.Tok != token.CONST || s.Type == nil {
 						continue
@@ -199,8 +209,11 @@ func (g *genInfo) resolve(name string) string {
 type facade struct {
 	gen  *genInfo
 	hand map[string]bool
-	// public maps a defined type of gen to its name in package conductor.
+	// public maps a defined type of gen to its name in package conductor,
+	// which is its own.
 	public map[string]string
+	// docs are what the spec says each type is, by name.
+	docs map[string]typeName
 	// doc is the spec, for the schemas of the answers.
 	doc map[string]any
 	// checks are what checkResult checks of each result type; listed are
@@ -272,39 +285,15 @@ func (f *facade) resultCheck(o apispec.Operation) (objectCheck, bool) {
 	return objectCheck{required: strings.Join(keys, ",")}, true
 }
 
-// publicName is the name a type of gen gets in package conductor: without
-// the qbd_ prefix of component schemas, with Params for a request body
-// (as the operation's own body type is named), and without the
-// underscores that join a nested type to its parent:
-// QbdInvoice_Customer → InvoiceCustomer,
-// InvoiceCreateJSONBody_Lines → InvoiceCreateParamsLines,
-// HealthCheck200JSONResponseBodyStatus → HealthCheckResponseStatus.
-func publicName(genName string) string {
-	return strings.ReplaceAll(renamed(genName), "_", "")
-}
-
-// renamed is publicName with the underscores kept.
-func renamed(genName string) string {
-	s := genName
-	if len(s) > 3 && strings.HasPrefix(s, "Qbd") && s[3] >= 'A' && s[3] <= 'Z' {
-		s = s[3:]
-	}
-	s = strings.ReplaceAll(s, "200JSONResponseBody", "Response")
-	return strings.ReplaceAll(s, "JSONBody", "Params")
-}
-
-// name chooses the public name of every type of gen: first the types the
-// wrapped operations take and return, named after the operation; then
-// every other defined type, by publicName. Two types with one name, or a
-// type named like something written by hand, is an error.
+// name chooses the name in package conductor of every type of gen: its
+// own, since the overlay names gen's types as the facade does (see
+// typeNames). A type of gen the overlay did not name (QbdInvoice_Customer,
+// its path joined by underscores) means the naming rules missed a kind of
+// schema; a type the wrapped operations take under another name than
+// their ParamsType, or one named like something written by hand, is an
+// error too.
 func (f *facade) name(ops []apispec.Operation) error {
 	var errs []error
-	assign := func(genType, public string) {
-		if prev, ok := f.public[genType]; ok && prev != public {
-			errs = append(errs, fmt.Errorf("apigen: gen.%s would be both %s and %s", genType, prev, public))
-		}
-		f.public[genType] = public
-	}
 	for _, o := range ops {
 		params, ok := f.gen.builders[builderName(o)]
 		if !ok {
@@ -313,53 +302,45 @@ func (f *facade) name(ops []apispec.Operation) error {
 		}
 		if o.HasBody || o.HasQuery {
 			// The last argument is the query (*P) or the body (B).
-			last := strings.TrimPrefix(params[len(params)-1], "*")
-			assign(f.gen.resolve(last), o.ParamsType())
-		}
-	}
-	// The rest, by publicName; where two types would share a name (a
-	// component qbd_item_group_line_item and the item of
-	// qbd_item_group_line), the one with fewer underscores (the
-	// component) keeps it and the others keep their underscores.
-	claims := map[string][]string{}
-	for t := range f.gen.types {
-		if _, done := f.public[t]; done || genPlumbing[t] || f.hand[t] || f.hand[publicName(t)] {
-			continue
-		}
-		// A body's own type and the defined type it is sent as are
-		// plumbing once the operation's ParamsType names the one it takes.
-		if strings.HasSuffix(t, "JSONBody") || strings.HasSuffix(t, "JSONRequestBody") {
-			continue
-		}
-		claims[publicName(t)] = append(claims[publicName(t)], t)
-	}
-	for name, types := range claims {
-		slices.SortFunc(types, func(a, b string) int {
-			if c := strings.Count(a, "_") - strings.Count(b, "_"); c != 0 {
-				return c
+			last := f.gen.resolve(strings.TrimPrefix(params[len(params)-1], "*"))
+			if last != o.ParamsType() {
+				errs = append(errs, fmt.Errorf("apigen: %s %s takes gen.%s, not gen.%s: is gen/ up to date with openapi.yaml (make generate)?", o.Method, o.Path, last, o.ParamsType()))
 			}
-			return strings.Compare(a, b)
-		})
-		assign(types[0], name)
-		for _, t := range types[1:] {
-			assign(t, renamed(t))
 		}
 	}
-	owner := map[string]string{}
-	for genType, public := range f.public {
-		if prev, dup := owner[public]; dup {
-			errs = append(errs, fmt.Errorf("apigen: gen.%s and gen.%s would both be conductor.%s", prev, genType, public))
+	// A type of gen named like a hand-written one (Error) is not
+	// conductor's, nor is any type that holds one (ErrorResponse): go doc
+	// would show conductor.ErrorResponse's Error field as Error, which in
+	// conductor is another type.
+	unnamed := map[string]bool{}
+	for t := range f.gen.types {
+		if genPlumbing[t] || f.hand[t] {
+			unnamed[t] = true
 		}
-		if f.hand[public] {
-			errs = append(errs, fmt.Errorf("apigen: gen.%s would be conductor.%s, which is written by hand", genType, public))
+	}
+	for changed := true; changed; {
+		changed = false
+		for t := range f.gen.types {
+			if !unnamed[t] && slices.ContainsFunc(f.gen.refs[t], func(r string) bool { return unnamed[f.gen.resolve(r)] && !genPlumbing[r] }) {
+				unnamed[t], changed = true, true
+			}
 		}
-		owner[public] = genType
+	}
+	for t := range f.gen.types {
+		if unnamed[t] {
+			continue
+		}
+		if strings.Contains(t, "_") {
+			errs = append(errs, fmt.Errorf("apigen: gen.%s has no name of the overlay's: internal/apigen's naming rules miss its kind of schema", t))
+			continue
+		}
+		f.public[t] = t
 	}
 	return errors.Join(errs...)
 }
 
 // typeOf is the public name of a gen type expression such as
-// "*InvoiceListParams" or "EndUserPassthroughParamsIntegrationSlug".
+// "*InvoiceListParams" or "IntegrationSlug".
 func (f *facade) typeOf(expr string) (string, error) {
 	star := ""
 	if strings.HasPrefix(expr, "*") {
@@ -737,53 +718,45 @@ func wrap(text string, width int) []string {
 	return lines
 }
 
+// types writes types.gen.go: an alias for every type of gen the facade
+// names, documented with the spec's description of it, and the constants
+// of its enums, one block per type. A name that stutters or runs past
+// MaxNameLength fails generation, naming it.
 func (f *facade) types() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteString(header + `
-package conductor
-
-import "github.com/seed-6dcb809e/conductor-go/gen"
-
-// The types of the API, named for callers of this package: each is the
-// type of package gen that the spec describes, under a plain name.
-
-type (
-`)
-	genTypes := make([]string, 0, len(f.public))
-	for t := range f.public {
-		genTypes = append(genTypes, t)
-	}
-	slices.SortFunc(genTypes, func(a, b string) int { return strings.Compare(f.public[a], f.public[b]) })
-	for _, t := range genTypes {
-		fmt.Fprintf(&b, "\t// %s is [gen.%s].\n\t%s = gen.%s\n", f.public[t], t, f.public[t], t)
-	}
-	b.WriteString(")\n\n// The values of the API's enums.\nconst (\n")
-	seen := map[string]string{}
 	var errs []error
-	for _, c := range f.gen.consts {
-		typ, ok := f.public[c.typ]
-		if !ok {
-			continue
+	check := func(name, typ string) {
+		if len(name) > MaxNameLength {
+			errs = append(errs, fmt.Errorf("apigen: conductor.%s is longer than %d characters; the naming rules in internal/apigen need a look", name, MaxNameLength))
 		}
-		name := typ + strings.TrimPrefix(c.name, c.typ)
-		if !strings.HasPrefix(c.name, c.typ) {
-			name = publicName(c.name)
+		w, ok := Stutters(name)
+		if typ != "" {
+			w, ok = StuttersAfter(typ, name)
 		}
-		if prev, dup := seen[name]; dup {
-			errs = append(errs, fmt.Errorf("apigen: gen.%s and gen.%s would both be conductor.%s", prev, c.name, name))
-			continue
+		if ok {
+			errs = append(errs, fmt.Errorf("apigen: conductor.%s says %s twice; the naming rules in internal/apigen need a look", name, w))
 		}
-		if f.hand[name] {
-			continue
-		}
-		seen[name] = c.name
-		fmt.Fprintf(&b, "\t%s = gen.%s\n", name, c.name)
 	}
-	b.WriteString(")\n")
+	out := typesFile{Header: header, typeOf: map[string]string{}}
+	consts := map[string][]string{}
+	for _, c := range f.gen.consts {
+		if _, ok := f.public[c.typ]; !ok || f.hand[c.name] {
+			continue
+		}
+		consts[c.typ] = append(consts[c.typ], c.name)
+		out.typeOf[c.name] = c.typ
+		check(c.name, c.typ)
+	}
+	for _, t := range slices.Sorted(maps.Keys(f.public)) {
+		check(t, "")
+		out.Types = append(out.Types, aliasDecl{Name: t, Doc: aliasDoc(t, f.docs[t].Doc, consts[t] != nil)})
+		if consts[t] != nil {
+			out.Enums = append(out.Enums, enumDecl{Type: t, Consts: consts[t]})
+		}
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
-	return gofmt(TypesFile, b.Bytes())
+	return out.render()
 }
 
 func gofmt(name string, src []byte) ([]byte, error) {

@@ -42,6 +42,9 @@ type overlayDoc struct {
 //   - plain values (overlay_values.go): optional lists sent or not by
 //     omitzero rather than through a pointer, and DateTime for the date
 //     and time filters.
+//   - the names and descriptions of every type, and one type per set of
+//     enum values (see typeNames), so that gen and the facade use one
+//     name for each type.
 //
 // Every target names one node of this spec, so oapi-codegen's strict mode
 // fails on the next spec version only if the derivation itself broke.
@@ -95,6 +98,11 @@ func Overlay(specData []byte) ([]byte, error) {
 		doc.Actions = append(doc.Actions, action{Target: target, Update: map[string]string{"format": "date-time"}})
 	}
 	doc.Actions = append(doc.Actions, plainValues(root)...)
+	names := typeNames(root, ops)
+	if err := names.err(); err != nil {
+		return nil, err
+	}
+	doc.Actions = append(doc.Actions, names.actions...)
 
 	var b bytes.Buffer
 	b.WriteString("# Generated from openapi.yaml by internal/apigen (make generate). DO NOT EDIT.\n")

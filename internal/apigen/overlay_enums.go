@@ -1,0 +1,382 @@
+package apigen
+
+import (
+	"cmp"
+	"fmt"
+	"go/token"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+)
+
+// An enumType is one Go type for a set of enum values, shared by every
+// property and filter that takes that set.
+type enumType struct {
+	name string
+	// segs make its name: its property's, after a qualifier if needed.
+	segs   []string
+	values []string
+	uses   []enumUse
+}
+
+// An enumUse is one schema of the spec with an enum (or a const).
+type enumUse struct {
+	// target is the schema's JSONPath; owner the type that holds it
+	// (Account, AccountListParams); prop its property, exported and, for
+	// the elements of a list, in the singular (AccountType).
+	target, owner, prop string
+	values              []string
+	// doc is the description of the property.
+	doc string
+	// component says that it is part of a component schema (an object of
+	// the API), not of a request or an answer of one operation.
+	component bool
+}
+
+// enumTypes gives every set of enum values one Go type, added to the
+// components (so that oapi-codegen writes it and its constants once) and
+// pointed at by x-go-type from every schema that has that set:
+//
+//   - enums with the same values are one type, named for their property:
+//     the 16 account types of an account, of its create and update
+//     parameters and of the list filter are all AccountType;
+//   - single-value enums (the const objectType of every object, the kind
+//     of a report row) with the same property are one type with a constant
+//     per value: ObjectType, with ObjectTypeInvoice = "qbd_invoice", rather
+//     than 181 types of one value each;
+//   - where one property has several sets of values, the set found in the
+//     most component schemas, then in the most places, keeps the plain name,
+//     and each other set is qualified by the words its owners' names begin
+//     with (the report filters' accountType is ReportAccountType), else by
+//     its first owner's name;
+//   - a property named for a Go keyword (type) is qualified even alone:
+//     the type of an Error is ErrorType; so is one named like an object
+//     type (a status beside a Status schema);
+//   - a value that names a component schema names its constant after the
+//     schema's type (ObjectTypeInvoice, not ObjectTypeQbdInvoice).
+func (n *names) enumTypes(components map[string]any) {
+	var groups []*enumType
+	byKey := map[string]*enumType{}
+	for _, e := range n.enums {
+		u := e.uses[0]
+		k := "N\x00" + strings.Join(slices.Sorted(slices.Values(u.values)), "\x00")
+		if len(u.values) == 1 {
+			k = "1\x00" + u.prop
+		}
+		g := byKey[k]
+		if g == nil {
+			g = &enumType{}
+			byKey[k] = g
+			groups = append(groups, g)
+		}
+		g.uses = append(g.uses, u)
+		for _, v := range u.values {
+			if !slices.Contains(g.values, v) {
+				g.values = append(g.values, v)
+			}
+		}
+	}
+	groups = mergeSubsets(groups)
+	// Name each group for its most common property.
+	byName := map[string][]*enumType{}
+	for _, g := range groups {
+		count := map[string]int{}
+		for _, u := range g.uses {
+			count[u.prop]++
+		}
+		props := slices.SortedFunc(func(yield func(string) bool) {
+			for p := range count {
+				if !yield(p) {
+					return
+				}
+			}
+		}, func(a, b string) int {
+			return cmp.Or(count[b]-count[a], strings.Compare(a, b))
+		})
+		g.name, g.segs = props[0], []string{props[0]}
+		byName[g.name] = append(byName[g.name], g)
+	}
+	for _, name := range slices.Sorted(func(yield func(string) bool) {
+		for k := range byName {
+			if !yield(k) {
+				return
+			}
+		}
+	}) {
+		contenders := byName[name]
+		slices.SortFunc(contenders, func(a, b *enumType) int {
+			return cmp.Or(b.components()-a.components(), len(b.uses)-len(a.uses), strings.Compare(a.uses[0].target, b.uses[0].target))
+		})
+		if token.IsKeyword(strings.ToLower(name)) {
+			// Type, alone, says nothing of what it is a type of.
+			contenders = append(contenders, nil)
+		}
+		for _, g := range contenders[1:] {
+			if g == nil {
+				g = contenders[0]
+			}
+			g.segs = []string{g.qualifier(), name}
+		}
+	}
+	n.enums = groups
+	for _, g := range groups {
+		if _, taken := n.types[typeNameOf(g.segs)]; taken && len(g.segs) == 1 {
+			// Named like an object (a status property beside a Status
+			// schema): qualified, as the other sets of a property are.
+			g.segs = []string{g.qualifier(), g.segs[0]}
+		}
+		varNames := g.varNames(components)
+		if components[g.name] != nil {
+			n.errs = append(n.errs, fmt.Errorf("apigen: the enum of %s would be the type %s, which is the name of a component schema; the naming rules in internal/apigen need a look", g.uses[0].target, g.name))
+			continue
+		}
+		doc := g.doc()
+		n.claim(g.name, g.uses[0].target, doc)
+		values := make([]any, len(g.values))
+		for i, v := range g.values {
+			values[i] = v
+		}
+		n.update("$.components.schemas", map[string]any{g.name: map[string]any{
+			"type":            "string",
+			"enum":            values,
+			"x-enum-varnames": varNames,
+			"description":     doc,
+		}})
+		for _, u := range g.uses {
+			n.update(u.target, map[string]any{"x-go-type": g.name})
+		}
+	}
+}
+
+// mergeSubsets folds into a set of values found in component schemas the
+// sets of the same property that are part of it and found in none: a
+// report filter's reportType takes some of the report types, and is a
+// ReportType, as a report's own reportType is.
+func mergeSubsets(groups []*enumType) []*enumType {
+	var out []*enumType
+	for _, g := range groups {
+		if g.components() > 0 {
+			out = append(out, g)
+			continue
+		}
+		var into *enumType
+		for _, c := range groups {
+			if c.components() == 0 || c.uses[0].prop != g.uses[0].prop || !subset(g.values, c.values) {
+				continue
+			}
+			if into == nil || len(c.values) < len(into.values) {
+				into = c
+			}
+		}
+		if into == nil {
+			out = append(out, g)
+			continue
+		}
+		into.uses = append(into.uses, g.uses...)
+	}
+	return out
+}
+
+func subset(a, b []string) bool {
+	for _, v := range a {
+		if !slices.Contains(b, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// varNames are the names of g's constants after its type's name, one per
+// value: the Go name of the component schema a value names (qbd_invoice →
+// Invoice, so ObjectTypeInvoice), else the value in camel case
+// (accounts_payable → AccountsPayable); without the words the type's name
+// ends with (TaxForm + FormT1 → TaxFormT1, not TaxFormFormT1). Where a
+// constant would run past MaxNameLength, g's name is shortened to fit
+// (see typeNameWithin).
+func (g *enumType) varNames(components map[string]any) []any {
+	base := make([]string, len(g.values))
+	longest := 0
+	for i, v := range g.values {
+		base[i] = camelValue(v)
+		if components[v] != nil {
+			base[i] = apispec.ModelName(v)
+		}
+		longest = max(longest, len(base[i]))
+	}
+	g.name = typeNameWithin(g.segs, MaxNameLength-longest)
+	tw := words(g.name)
+	seen := map[string]int{}
+	out := make([]any, len(base))
+	for i, b := range base {
+		vw := words(b)
+		rest := joinWords(tw, vw)[len(tw):]
+		name := strings.Join(rest, "")
+		if name == "" || !startsUpper(name) {
+			name = b
+		}
+		if n := seen[name]; n > 0 {
+			name += strconv.Itoa(n)
+		}
+		seen[name]++
+		out[i] = name
+	}
+	return out
+}
+
+func startsUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
+
+// camelValue is an enum value as the end of a Go name: accounts_payable
+// → AccountsPayable, "Form T1" → FormT1, "xx,xxx" → XxXxx.
+func camelValue(v string) string {
+	var b strings.Builder
+	upper := true
+	for _, r := range v {
+		switch {
+		case r >= 'a' && r <= 'z' && upper:
+			b.WriteRune(r - 'a' + 'A')
+			upper = false
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z':
+			b.WriteRune(r)
+			upper = false
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+			upper = true
+		default:
+			upper = true
+		}
+	}
+	s := b.String()
+	if !startsUpper(s) {
+		s = "V" + s
+	}
+	return s
+}
+
+// components counts the uses of g in component schemas.
+func (g *enumType) components() int {
+	c := 0
+	for _, u := range g.uses {
+		if u.component {
+			c++
+		}
+	}
+	return c
+}
+
+// qualifier is what tells g from the other enums of its property: the
+// words that the names of most of its owners (those that are component
+// schemas, if any) begin with (ReportAgingParams, ReportJobParams,
+// TransactionListParams → Report), else the words all of them end with
+// (BillListParams, InvoiceListParams → List), else its first owner's
+// name; less a Params or Response they end with.
+func (g *enumType) qualifier() string {
+	var owners [][]string
+	for _, u := range g.uses {
+		if u.component {
+			owners = append(owners, words(u.owner))
+		}
+	}
+	if owners == nil {
+		for _, u := range g.uses {
+			owners = append(owners, words(u.owner))
+		}
+	}
+	first := map[string]int{}
+	for _, o := range owners {
+		first[o[0]]++
+	}
+	slices.SortFunc(owners, func(a, b []string) int {
+		return cmp.Or(first[b[0]]-first[a[0]], strings.Compare(strings.Join(a, ""), strings.Join(b, "")))
+	})
+	lead, trail := owners[0], owners[0]
+	if first[lead[0]] < 2 && len(owners) > 1 {
+		lead = nil
+	}
+	for _, o := range owners[1:] {
+		i := 0
+		for i < len(lead) && i < len(o) && lead[i] == o[i] {
+			i++
+		}
+		if o[0] == owners[0][0] {
+			lead = lead[:i]
+		}
+		j := 0
+		for j < len(trail) && j < len(o) && trail[len(trail)-1-j] == o[len(o)-1-j] {
+			j++
+		}
+		trail = trail[len(trail)-j:]
+	}
+	common := lead
+	if l := len(common); l > 0 && (common[l-1] == "Params" || common[l-1] == "Response") {
+		common = common[:l-1]
+	}
+	if len(common) == 0 {
+		common = trail
+		if l := len(common); l > 0 && (common[l-1] == "Params" || common[l-1] == "Response") {
+			common = common[:l-1]
+		}
+	}
+	if len(common) == 0 {
+		common = owners[0]
+	}
+	return strings.Join(common, "")
+}
+
+// doc is what g is: the first sentence of the description of its uses
+// in component schemas when they are all one object's (AccountType: "The
+// classification of this account ..."), or of every use when all say the
+// same (ObjectType: "The type of object."); else, since one use's words
+// would be wrong for the others (Status: "Filter for accounts ..."), the
+// property, how many places share it, and its values.
+func (g *enumType) doc() string {
+	owners := map[string]bool{}
+	sentences := map[string]bool{}
+	first := ""
+	for _, u := range g.uses {
+		if u.component {
+			owners[u.owner] = true
+			if first == "" {
+				first = firstSentence(u.doc)
+			}
+		}
+		sentences[firstSentence(u.doc)] = true
+	}
+	switch {
+	case len(owners) == 1 && first != "":
+		return first
+	case len(sentences) == 1 && firstSentence(g.uses[0].doc) != "":
+		return firstSentence(g.uses[0].doc)
+	}
+	values := g.values
+	more := ""
+	if len(values) > 8 {
+		values, more = values[:8], ", ..."
+	}
+	var props []string
+	for _, u := range g.uses {
+		if p := strings.ToLower(u.prop[:1]) + u.prop[1:]; !slices.Contains(props, p) {
+			props = append(props, p)
+		}
+	}
+	slices.Sort(props)
+	prop := strings.Join(props, " and ")
+	return fmt.Sprintf("The values of %s, which %d properties and filters share: %s%s.", prop, len(g.uses), strings.Join(values, ", "), more)
+}
+
+// firstSentence is the first sentence of a description, on one line: up
+// to a period and a space that do not end an abbreviation (U.S., e.g.).
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '.' || s[i+1] != ' ' {
+			continue
+		}
+		word := s[strings.LastIndex(s[:i], " ")+1 : i]
+		if len(word) > 1 && !strings.Contains(word, ".") {
+			return s[:i+1]
+		}
+	}
+	return s
+}
