@@ -30,7 +30,9 @@ type pipelineRepo struct {
 func newPipelineRepo(t *testing.T, spec []byte) *pipelineRepo {
 	t.Helper()
 	r := &pipelineRepo{dir: t.TempDir()}
-	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go")} {
+	// gen's hand-written files: its doc and DateTime, which the overlay
+	// points the date and time filters at.
+	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go"), filepath.Join("gen", "datetime.go")} {
 		r.write(t, f, readFile(t, filepath.Join(repoRoot, f)))
 	}
 	for _, pkg := range []string{"cmd/apigen", "internal/apigen", "internal/apispec", "internal/embeddedspec"} {
