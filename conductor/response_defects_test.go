@@ -5,6 +5,7 @@ package conductor_test
 // filled in: JSON, logs, fmt.
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -39,7 +40,8 @@ func TestWithResponseIsZeroWhenARefusedOptionComesFirst(t *testing.T) {
 			return err
 		}},
 		{"a nil context", func(resp *conductor.Response) error {
-			_, err := c.QBD.Invoices.Retrieve(nil, testEndUserID, "80000001-1234567890", conductor.WithResponse(resp)) // the nil context is the point
+			var nilContext context.Context // the nil context is the point
+			_, err := c.QBD.Invoices.Retrieve(nilContext, testEndUserID, "80000001-1234567890", conductor.WithResponse(resp))
 			return err
 		}},
 		{"All with a bad option before WithResponse", func(resp *conductor.Response) error {
