@@ -1145,13 +1145,6 @@ type (
 	// Its fields, and what each holds, are those of [gen.CreditCardChargeCreateItemGroupLineCustomField].
 	CreditCardChargeCreateItemGroupLineCustomField = gen.CreditCardChargeCreateItemGroupLineCustomField
 
-	// CreditCardChargeCreateItemLineCustomField: The custom fields for the item
-	// line object, added as user-defined data extensions, not included in the
-	// standard QuickBooks object.
-	//
-	// Its fields, and what each holds, are those of [gen.CreditCardChargeCreateItemLineCustomField].
-	CreditCardChargeCreateItemLineCustomField = gen.CreditCardChargeCreateItemLineCustomField
-
 	// CreditCardChargeCreateItemLineTransactionLine: An existing transaction line
 	// that you wish to link to this item line. Note that this only links to a
 	// single transaction line item, not an entire transaction. If you want to link
@@ -1219,6 +1212,13 @@ type (
 	//
 	// Its fields, and what each holds, are those of [gen.CreditCardChargeCreateParamsItemLine].
 	CreditCardChargeCreateParamsItemLine = gen.CreditCardChargeCreateParamsItemLine
+
+	// CreditCardChargeCreateParamsItemLineCustomField: The custom fields for the
+	// item line object, added as user-defined data extensions, not included in the
+	// standard QuickBooks object.
+	//
+	// Its fields, and what each holds, are those of [gen.CreditCardChargeCreateParamsItemLineCustomField].
+	CreditCardChargeCreateParamsItemLineCustomField = gen.CreditCardChargeCreateParamsItemLineCustomField
 
 	// CreditCardChargeCurrency: The credit card charge's currency. For built-in
 	// currencies, the name and code are standard ISO 4217 international values.
@@ -1376,13 +1376,6 @@ type (
 	// Its fields, and what each holds, are those of [gen.CreditCardCreditCreateItemGroupLineCustomField].
 	CreditCardCreditCreateItemGroupLineCustomField = gen.CreditCardCreditCreateItemGroupLineCustomField
 
-	// CreditCardCreditCreateItemLineCustomField: The custom fields for the item
-	// line object, added as user-defined data extensions, not included in the
-	// standard QuickBooks object.
-	//
-	// Its fields, and what each holds, are those of [gen.CreditCardCreditCreateItemLineCustomField].
-	CreditCardCreditCreateItemLineCustomField = gen.CreditCardCreditCreateItemLineCustomField
-
 	// CreditCardCreditCreateItemLineTransactionLine: An existing transaction line
 	// that you wish to link to this item line. Note that this only links to a
 	// single transaction line item, not an entire transaction. If you want to link
@@ -1450,6 +1443,13 @@ type (
 	//
 	// Its fields, and what each holds, are those of [gen.CreditCardCreditCreateParamsItemLine].
 	CreditCardCreditCreateParamsItemLine = gen.CreditCardCreditCreateParamsItemLine
+
+	// CreditCardCreditCreateParamsItemLineCustomField: The custom fields for the
+	// item line object, added as user-defined data extensions, not included in the
+	// standard QuickBooks object.
+	//
+	// Its fields, and what each holds, are those of [gen.CreditCardCreditCreateParamsItemLineCustomField].
+	CreditCardCreditCreateParamsItemLineCustomField = gen.CreditCardCreditCreateParamsItemLineCustomField
 
 	// CreditCardCreditCurrency: The credit card credit's currency. For built-in
 	// currencies, the name and code are standard ISO 4217 international values.
@@ -1597,19 +1597,19 @@ type (
 	// Its fields, and what each holds, are those of [gen.CreditCardRefund].
 	CreditCardRefund = gen.CreditCardRefund
 
-	// CreditCardRefundCreateCardTransactionRequest: The transaction request data
-	// originally supplied for this credit card transaction when using QuickBooks
-	// Merchant Services (QBMS).
-	//
-	// Its fields, and what each holds, are those of [gen.CreditCardRefundCreateCardTransactionRequest].
-	CreditCardRefundCreateCardTransactionRequest = gen.CreditCardRefundCreateCardTransactionRequest
-
 	// CreditCardRefundCreateCardTransactionResponse: The transaction response data
 	// for this credit card transaction when using QuickBooks Merchant Services
 	// (QBMS).
 	//
 	// Its fields, and what each holds, are those of [gen.CreditCardRefundCreateCardTransactionResponse].
 	CreditCardRefundCreateCardTransactionResponse = gen.CreditCardRefundCreateCardTransactionResponse
+
+	// CreditCardRefundCreateCreditCardTransactionRequest: The transaction request
+	// data originally supplied for this credit card transaction when using
+	// QuickBooks Merchant Services (QBMS).
+	//
+	// Its fields, and what each holds, are those of [gen.CreditCardRefundCreateCreditCardTransactionRequest].
+	CreditCardRefundCreateCreditCardTransactionRequest = gen.CreditCardRefundCreateCreditCardTransactionRequest
 
 	// CreditCardRefundCreateParams: The parameters of qbd.creditCardRefunds.create
 	// (POST /quickbooks-desktop/credit-card-refunds): Create a credit card refund.
@@ -2736,12 +2736,6 @@ type (
 	// Its fields, and what each holds, are those of [gen.EmployeeBillingRate].
 	EmployeeBillingRate = gen.EmployeeBillingRate
 
-	// EmployeeCreateEmergencyContactPrimaryContact: The employee's primary
-	// emergency contact.
-	//
-	// Its fields, and what each holds, are those of [gen.EmployeeCreateEmergencyContactPrimaryContact].
-	EmployeeCreateEmergencyContactPrimaryContact = gen.EmployeeCreateEmergencyContactPrimaryContact
-
 	// EmployeeCreateEmergencyContactSecondaryContact: The employee's secondary
 	// emergency contact.
 	//
@@ -2778,6 +2772,12 @@ type (
 	//
 	// Its fields, and what each holds, are those of [gen.EmployeeCreateParamsEmergencyContact].
 	EmployeeCreateParamsEmergencyContact = gen.EmployeeCreateParamsEmergencyContact
+
+	// EmployeeCreateParamsEmergencyContactPrimaryContact: The employee's primary
+	// emergency contact.
+	//
+	// Its fields, and what each holds, are those of [gen.EmployeeCreateParamsEmergencyContactPrimaryContact].
+	EmployeeCreateParamsEmergencyContactPrimaryContact = gen.EmployeeCreateParamsEmergencyContactPrimaryContact
 
 	// EmployeeCreateParamsEmployeePayroll: The employee's payroll information.
 	//
@@ -2836,12 +2836,6 @@ type (
 	// Its values are the constants below, as in [gen.EmployeeType].
 	EmployeeType = gen.EmployeeType
 
-	// EmployeeUpdateEmergencyContactPrimaryContact: The employee's primary
-	// emergency contact.
-	//
-	// Its fields, and what each holds, are those of [gen.EmployeeUpdateEmergencyContactPrimaryContact].
-	EmployeeUpdateEmergencyContactPrimaryContact = gen.EmployeeUpdateEmergencyContactPrimaryContact
-
 	// EmployeeUpdateEmergencyContactSecondaryContact: The employee's secondary
 	// emergency contact.
 	//
@@ -2878,6 +2872,12 @@ type (
 	//
 	// Its fields, and what each holds, are those of [gen.EmployeeUpdateParamsEmergencyContact].
 	EmployeeUpdateParamsEmergencyContact = gen.EmployeeUpdateParamsEmergencyContact
+
+	// EmployeeUpdateParamsEmergencyContactPrimaryContact: The employee's primary
+	// emergency contact.
+	//
+	// Its fields, and what each holds, are those of [gen.EmployeeUpdateParamsEmergencyContactPrimaryContact].
+	EmployeeUpdateParamsEmergencyContactPrimaryContact = gen.EmployeeUpdateParamsEmergencyContactPrimaryContact
 
 	// EmployeeUpdateParamsEmployeePayroll: The employee's payroll information.
 	//
@@ -3397,32 +3397,12 @@ type (
 	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentClass].
 	InventoryAdjustmentClass = gen.InventoryAdjustmentClass
 
-	// InventoryAdjustmentCreateLineAdjustLotNumber: Adjusts the lot number of this
-	// inventory adjustment line.
-	//
-	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateLineAdjustLotNumber].
-	InventoryAdjustmentCreateLineAdjustLotNumber = gen.InventoryAdjustmentCreateLineAdjustLotNumber
-
-	// InventoryAdjustmentCreateLineAdjustQuantity: Adjusts the inventory quantity
-	// of this inventory item either by setting a new quantity or by adjusting the
-	// current quantity up or down.
-	//
-	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateLineAdjustQuantity].
-	InventoryAdjustmentCreateLineAdjustQuantity = gen.InventoryAdjustmentCreateLineAdjustQuantity
-
 	// InventoryAdjustmentCreateLineAdjustSerialNumber: Adjusts the serial number
 	// of this inventory adjustment line. This is used for tracking individual
 	// units of serialized inventory items.
 	//
 	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateLineAdjustSerialNumber].
 	InventoryAdjustmentCreateLineAdjustSerialNumber = gen.InventoryAdjustmentCreateLineAdjustSerialNumber
-
-	// InventoryAdjustmentCreateLineAdjustValue: Adjusts the total value of the
-	// entire stock of this inventory item by setting a new monetary value, and
-	// optionally by setting a new quantity.
-	//
-	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateLineAdjustValue].
-	InventoryAdjustmentCreateLineAdjustValue = gen.InventoryAdjustmentCreateLineAdjustValue
 
 	// InventoryAdjustmentCreateParams: The parameters of
 	// qbd.inventoryAdjustments.create (POST
@@ -3437,6 +3417,26 @@ type (
 	//
 	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateParamsLine].
 	InventoryAdjustmentCreateParamsLine = gen.InventoryAdjustmentCreateParamsLine
+
+	// InventoryAdjustmentCreateParamsLineAdjustLotNumber: Adjusts the lot number
+	// of this inventory adjustment line.
+	//
+	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateParamsLineAdjustLotNumber].
+	InventoryAdjustmentCreateParamsLineAdjustLotNumber = gen.InventoryAdjustmentCreateParamsLineAdjustLotNumber
+
+	// InventoryAdjustmentCreateParamsLineAdjustQuantity: Adjusts the inventory
+	// quantity of this inventory item either by setting a new quantity or by
+	// adjusting the current quantity up or down.
+	//
+	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateParamsLineAdjustQuantity].
+	InventoryAdjustmentCreateParamsLineAdjustQuantity = gen.InventoryAdjustmentCreateParamsLineAdjustQuantity
+
+	// InventoryAdjustmentCreateParamsLineAdjustValue: Adjusts the total value of
+	// the entire stock of this inventory item by setting a new monetary value, and
+	// optionally by setting a new quantity.
+	//
+	// Its fields, and what each holds, are those of [gen.InventoryAdjustmentCreateParamsLineAdjustValue].
+	InventoryAdjustmentCreateParamsLineAdjustValue = gen.InventoryAdjustmentCreateParamsLineAdjustValue
 
 	// InventoryAdjustmentCustomer: The customer or customer-job associated with
 	// this inventory adjustment.
@@ -4390,13 +4390,6 @@ type (
 	// Its fields, and what each holds, are those of [gen.ItemReceipt].
 	ItemReceipt = gen.ItemReceipt
 
-	// ItemReceiptCreateItemLineCustomField: The custom fields for the item line
-	// object, added as user-defined data extensions, not included in the standard
-	// QuickBooks object.
-	//
-	// Its fields, and what each holds, are those of [gen.ItemReceiptCreateItemLineCustomField].
-	ItemReceiptCreateItemLineCustomField = gen.ItemReceiptCreateItemLineCustomField
-
 	// ItemReceiptCreateItemLineLinkToTransactionLine: An existing transaction line
 	// that you wish to link to this item line. Note that this only links to a
 	// single transaction line item, not an entire transaction. If you want to link
@@ -4471,6 +4464,13 @@ type (
 	//
 	// Its fields, and what each holds, are those of [gen.ItemReceiptCreateParamsItemLine].
 	ItemReceiptCreateParamsItemLine = gen.ItemReceiptCreateParamsItemLine
+
+	// ItemReceiptCreateParamsItemLineCustomField: The custom fields for the item
+	// line object, added as user-defined data extensions, not included in the
+	// standard QuickBooks object.
+	//
+	// Its fields, and what each holds, are those of [gen.ItemReceiptCreateParamsItemLineCustomField].
+	ItemReceiptCreateParamsItemLineCustomField = gen.ItemReceiptCreateParamsItemLineCustomField
 
 	// ItemReceiptCurrency: The item receipt's currency. For built-in currencies,
 	// the name and code are standard ISO 4217 international values. For
@@ -6562,19 +6562,19 @@ type (
 	// Its fields, and what each holds, are those of [gen.SalesReceiptCreateCreditCardTransactionResponse].
 	SalesReceiptCreateCreditCardTransactionResponse = gen.SalesReceiptCreateCreditCardTransactionResponse
 
-	// SalesReceiptCreateLineCardTransactionRequest: The transaction request data
-	// originally supplied for this credit card transaction when using QuickBooks
-	// Merchant Services (QBMS).
-	//
-	// Its fields, and what each holds, are those of [gen.SalesReceiptCreateLineCardTransactionRequest].
-	SalesReceiptCreateLineCardTransactionRequest = gen.SalesReceiptCreateLineCardTransactionRequest
-
 	// SalesReceiptCreateLineCardTransactionResponse: The transaction response data
 	// for this credit card transaction when using QuickBooks Merchant Services
 	// (QBMS).
 	//
 	// Its fields, and what each holds, are those of [gen.SalesReceiptCreateLineCardTransactionResponse].
 	SalesReceiptCreateLineCardTransactionResponse = gen.SalesReceiptCreateLineCardTransactionResponse
+
+	// SalesReceiptCreateLineCreditCardTransactionRequest: The transaction request
+	// data originally supplied for this credit card transaction when using
+	// QuickBooks Merchant Services (QBMS).
+	//
+	// Its fields, and what each holds, are those of [gen.SalesReceiptCreateLineCreditCardTransactionRequest].
+	SalesReceiptCreateLineCreditCardTransactionRequest = gen.SalesReceiptCreateLineCreditCardTransactionRequest
 
 	// SalesReceiptCreateParams: The parameters of qbd.salesReceipts.create (POST
 	// /quickbooks-desktop/sales-receipts): Create a sales receipt.
@@ -7958,13 +7958,6 @@ type (
 	// Its fields, and what each holds, are those of [gen.VendorCredit].
 	VendorCredit = gen.VendorCredit
 
-	// VendorCreditCreateItemLineCustomField: The custom fields for the item line
-	// object, added as user-defined data extensions, not included in the standard
-	// QuickBooks object.
-	//
-	// Its fields, and what each holds, are those of [gen.VendorCreditCreateItemLineCustomField].
-	VendorCreditCreateItemLineCustomField = gen.VendorCreditCreateItemLineCustomField
-
 	// VendorCreditCreateItemLineLinkToTransactionLine: An existing transaction
 	// line that you wish to link to this item line. Note that this only links to a
 	// single transaction line item, not an entire transaction. If you want to link
@@ -8039,6 +8032,13 @@ type (
 	//
 	// Its fields, and what each holds, are those of [gen.VendorCreditCreateParamsItemLine].
 	VendorCreditCreateParamsItemLine = gen.VendorCreditCreateParamsItemLine
+
+	// VendorCreditCreateParamsItemLineCustomField: The custom fields for the item
+	// line object, added as user-defined data extensions, not included in the
+	// standard QuickBooks object.
+	//
+	// Its fields, and what each holds, are those of [gen.VendorCreditCreateParamsItemLineCustomField].
+	VendorCreditCreateParamsItemLineCustomField = gen.VendorCreditCreateParamsItemLineCustomField
 
 	// VendorCreditCurrency: The vendor credit's currency. For built-in currencies,
 	// the name and code are standard ISO 4217 international values. For

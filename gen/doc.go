@@ -12,9 +12,14 @@
 // derives from the spec, with the spec's description of each: go doc of a
 // type here is the list of its fields that conductor's alias points to.
 //
+// A type keeps the name it was published with: the overlay's derivation
+// reads the overlay it wrote last time (-prev), so a spec that only adds
+// renames nothing. To let the rules rename on purpose, delete overlay.yaml
+// and run `make generate`.
+//
 // Programs import the conductor package instead, which names every type of
 // this one and adds defaults, validation, retries and typed errors.
 package gen
 
-//go:generate go run ../cmd/apigen overlay -spec ../openapi.yaml -o overlay.yaml
+//go:generate go run ../cmd/apigen overlay -spec ../openapi.yaml -prev overlay.yaml -o overlay.yaml
 //go:generate go run github.com/oapi-codegen/oapi-codegen/v2/cmd/oapi-codegen -config ../oapi-codegen.yaml ../openapi.yaml

@@ -392,6 +392,7 @@ type directive struct {
 	config string // -config, relative to dir
 	output string // the output file, relative to dir: the config's
 	spec   string // the spec, relative to dir
+	prev   string // apigen overlay's -prev, relative to dir: the names to keep
 }
 
 // findDirectives returns the go:generate lines of every doc.go under
@@ -446,8 +447,9 @@ func parseDirective(dir, line string) (directive, error) {
 		fset.SetOutput(io.Discard)
 		fset.StringVar(&d.spec, "spec", "", "")
 		fset.StringVar(&d.output, "o", "", "")
+		fset.StringVar(&d.prev, "prev", "", "")
 		if err := fset.Parse(strings.Fields(rest)); err != nil || fset.NArg() != 0 || d.spec == "" || d.output == "" {
-			return directive{}, fmt.Errorf("go:generate line %q: want exactly -spec SPEC -o OUTPUT after %q", line, overlayDirective)
+			return directive{}, fmt.Errorf("go:generate line %q: want exactly -spec SPEC [-prev PREV] -o OUTPUT after %q", line, overlayDirective)
 		}
 		return d, nil
 	}
@@ -546,7 +548,16 @@ func produce(d directive, generatorVersion string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		out, err := apigen.Overlay(spec)
+		var previous []byte
+		if d.prev != "" {
+			// What make generate read: the overlay as committed (a
+			// missing one is a first generation).
+			previous, err = os.ReadFile(filepath.Join(d.dir, d.prev))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return "", err
+			}
+		}
+		out, err := apigen.Overlay(spec, previous)
 		if err != nil {
 			return "", fmt.Errorf("deriving the overlay from %s: %w", specPath, err)
 		}

@@ -2,18 +2,23 @@
 // is run by `make generate`, from the go:generate lines of gen/doc.go,
 // conductor/doc.go and internal/embeddedspec:
 //
-//	apigen overlay -spec SPEC -o FILE             the overlay oapi-codegen applies
+//	apigen overlay -spec SPEC [-prev FILE] -o FILE  the overlay oapi-codegen applies
 //	apigen facade -spec SPEC -gen GENFILE -dir DIR  the facade's aliases and wrappers
 //	apigen embed -spec SPEC -o FILE               the spec the fake and the command embed
 //
-// facade writes api.gen.go and types.gen.go in DIR, package conductor,
+// overlay keeps the names of types that the overlay at -prev (the one it
+// wrote last time, usually -o itself) published; a -prev that does not
+// exist is a first generation, named by the rules alone. facade reads the
+// overlay beside GENFILE for the same names, and writes api.gen.go and types.gen.go in DIR, package conductor,
 // and reads the hand-written files there for the names they declare.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -21,7 +26,7 @@ import (
 )
 
 const usage = `usage:
-  apigen overlay -spec SPEC -o FILE
+  apigen overlay -spec SPEC [-prev FILE] -o FILE
   apigen facade -spec SPEC -gen GENFILE -dir DIR
   apigen embed -spec SPEC -o FILE
 `
@@ -41,6 +46,7 @@ func run(args []string, stderr io.Writer) int {
 	out := fs.String("o", "", "the file to write (overlay, embed)")
 	genFile := fs.String("gen", "", "the generated client (facade)")
 	dir := fs.String("dir", "", "the directory of package conductor (facade)")
+	prev := fs.String("prev", "", "the overlay written last time, whose names are kept (overlay; missing: none)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return 2
 	}
@@ -51,7 +57,13 @@ func run(args []string, stderr io.Writer) int {
 	var err error
 	switch {
 	case args[0] == "overlay" && *out != "":
-		err = transform(*spec, *out, apigen.Overlay)
+		err = transform(*spec, *out, func(spec []byte) ([]byte, error) {
+			previous, err := readPrevious(*prev)
+			if err != nil {
+				return nil, err
+			}
+			return apigen.Overlay(spec, previous)
+		})
 	case args[0] == "embed" && *out != "":
 		err = transform(*spec, *out, apigen.EmbeddedSpec)
 	case args[0] == "facade" && *genFile != "" && *dir != "":
@@ -78,6 +90,19 @@ func transform(specPath, out string, derive func([]byte) ([]byte, error)) error 
 		return err
 	}
 	return os.WriteFile(out, data, 0o644)
+}
+
+// readPrevious reads the overlay written last time; none ("" or a file
+// that does not exist) is a first generation.
+func readPrevious(path string) ([]byte, error) {
+	if path == "" {
+		return nil, nil
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return b, err
 }
 
 func facade(specPath, genPath, dir string) error {

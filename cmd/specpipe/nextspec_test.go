@@ -2,10 +2,14 @@ package main
 
 import (
 	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,7 +19,9 @@ import (
 // publish, openapi.yaml with a new top-level resource, a new QuickBooks
 // Desktop resource, a new field and a new filter (testdata/next-spec.yaml),
 // through `make update-spec` in a copy of the whole repository, with no
-// hand edit: the library builds, the tests that hold every operation to
+// hand edit: the library builds, every exported name of package conductor
+// is still there (an enum gains a value in one place, a new enum and a
+// nested object come: nothing is renamed), the tests that hold every operation to
 // the spec pass (the facade's, the fake's, the command's), and a program
 // calls the new methods, field and filter against the fake. It takes
 // 40 s (build cache warm) to 2 minutes on two cores, most of it compiling
@@ -25,6 +31,7 @@ func TestTheNextSpecGrowsTheLibrary(t *testing.T) {
 		t.Skip("-short: regenerating and building the whole library takes a while")
 	}
 	r := copyRepository(t)
+	published := exportedNames(t, r.path("conductor"))
 	candidate := filepath.Join(t.TempDir(), "next.yaml")
 	if err := os.WriteFile(candidate, splice(t, readFile(t, r.path("openapi.yaml")), readFile(t, "testdata/next-spec.yaml")), 0o644); err != nil {
 		t.Fatal(err)
@@ -36,6 +43,20 @@ func TestTheNextSpecGrowsTheLibrary(t *testing.T) {
 	took := map[string]time.Duration{}
 	took["generate"] = r.goCmd(t, "generate", "./gen/...", "./conductor", "./internal/embeddedspec")
 	took["build"] = r.goCmd(t, "build", "./...")
+	// A spec that only adds renames nothing: every name published before
+	// is still there (the overlay keeps what it named last time), and the
+	// additions are named beside them, not over them.
+	names := exportedNames(t, r.path("conductor"))
+	for _, name := range published {
+		if !slices.Contains(names, name) {
+			t.Errorf("conductor.%s was published before the update and is gone after it", name)
+		}
+	}
+	for _, name := range []string{"InvoiceStatus", "InvoiceStatusDraft", "InvoiceDelivery", "TransactionTypeVehicleMileage"} {
+		if !slices.Contains(names, name) {
+			t.Errorf("the update added no conductor.%s", name)
+		}
+	}
 	// The new resource is a documented field of the Client.
 	if doc := string(r.goOutput(t, "doc", "./conductor", "Client")); !regexp.MustCompile(`\n\t// IntegrationConnections [^\n]+\n(\t// [^\n]*\n)*\tIntegrationConnections \*IntegrationConnectionsService\n`).MatchString(doc) {
 		t.Errorf("go doc conductor.Client shows no documented IntegrationConnections field:\n%s", doc)
@@ -170,6 +191,60 @@ func TestASpecTheGeneratorCannotNameFailsGenerate(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exportedNames lists the exported names package conductor declares in
+// dir, its methods as Type.Method, sorted.
+func exportedNames(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	add := func(id *ast.Ident) {
+		if id.IsExported() {
+			names = append(names, id.Name)
+		}
+	}
+	for _, path := range files {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			switch d := decl.(type) {
+			case *ast.FuncDecl:
+				if d.Recv == nil {
+					add(d.Name)
+					continue
+				}
+				recv := d.Recv.List[0].Type
+				if star, ok := recv.(*ast.StarExpr); ok {
+					recv = star.X
+				}
+				if id, ok := recv.(*ast.Ident); ok && id.IsExported() && d.Name.IsExported() {
+					names = append(names, id.Name+"."+d.Name.Name)
+				}
+			case *ast.GenDecl:
+				for _, spec := range d.Specs {
+					switch sp := spec.(type) {
+					case *ast.TypeSpec:
+						add(sp.Name)
+					case *ast.ValueSpec:
+						for _, id := range sp.Names {
+							add(id)
+						}
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(names)
+	return names
 }
 
 // copyRepository copies the whole repository (its git metadata and

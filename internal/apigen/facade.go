@@ -8,6 +8,7 @@ import (
 	"go/format"
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -43,6 +44,13 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The overlay gen was generated with, beside it, holds the names the
+	// types were given (those published before, kept); none is a first
+	// generation's.
+	overlay, err := os.ReadFile(filepath.Join(filepath.Dir(genPath), "overlay.yaml"))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
 	sources, err := handWrittenFiles(dir)
 	if err != nil {
 		return nil, err
@@ -51,11 +59,12 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Facade(spec, genSource, hand)
+	return Facade(spec, overlay, genSource, hand)
 }
 
-// Facade derives package conductor's generated files from the spec and the
-// generated client's source:
+// Facade derives package conductor's generated files from the spec, the
+// overlay gen was generated with (for its types' names) and the generated
+// client's source:
 //
 //   - types.gen.go: a type alias for every type of gen a caller may need,
 //     under its own name (Invoice = gen.Invoice, since the overlay names
@@ -76,7 +85,7 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 // its Client field but no generated service, and no field may take the
 // name of a method. What would not compile is an error naming the
 // operation.
-func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte, error) {
+func Facade(specData, overlay, genSource []byte, handWritten []string) (map[string][]byte, error) {
 	spec, err := apispec.Parse(specData)
 	if err != nil {
 		return nil, err
@@ -93,8 +102,12 @@ func Facade(specData, genSource []byte, handWritten []string) (map[string][]byte
 	for _, n := range handWritten {
 		hand[n] = true
 	}
-	names := typeNames(spec.Document(), ops)
-	f := &facade{gen: g, hand: hand, public: map[string]string{}, docs: names.types, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}, ops: ops}
+	prev, err := readPublished(overlay)
+	if err != nil {
+		return nil, err
+	}
+	names := typeNames(spec.Document(), ops, prev)
+	f := &facade{gen: g, hand: hand, public: map[string]string{}, docs: names.types, doc: spec.Document(), checks: map[string]objectCheck{}, listed: map[string]bool{}, ops: ops, models: names.models}
 	var wrapped []apispec.Operation
 	for _, o := range ops {
 		if !hand[serviceType(o)] {
@@ -223,6 +236,8 @@ type facade struct {
 	// ops are every operation of the spec, hand-wrapped ones included,
 	// for the routes the engine lets requests go to.
 	ops []apispec.Operation
+	// models are the Go names of the component schemas, by key.
+	models map[string]string
 }
 
 // An objectCheck is what the spec promises of an object in a result: its
@@ -367,13 +382,23 @@ func serviceType(o apispec.Operation) string {
 	return o.GoResource() + "Service"
 }
 
+// model is the Go type of the component schema an operation answers with
+// (or lists): its model's name, unless a published name made the overlay
+// qualify it (see modelNames).
+func (f *facade) model(o apispec.Operation) string {
+	if name := f.models[o.ResultSchema]; name != "" {
+		return name
+	}
+	return o.Model
+}
+
 // result is the Go type an operation returns, without its pointer.
 func (f *facade) result(o apispec.Operation) (string, error) {
 	switch {
 	case o.Kind == apispec.List:
-		return "Page[" + o.Model + "]", nil
+		return "Page[" + f.model(o) + "]", nil
 	case o.ResultSchema != "":
-		return o.Model, nil
+		return f.model(o), nil
 	}
 	if f.gen.types[o.ResultType()] {
 		return f.public[o.ResultType()], nil
@@ -627,7 +652,7 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	if c, ok := f.resultCheck(o); ok {
 		t := result
 		if o.Kind == apispec.List {
-			t = o.Model
+			t = f.model(o)
 		}
 		if prev, dup := f.checks[t]; dup && prev != c {
 			return m, fmt.Errorf("apigen: %s %s answers with %s, which another operation gives objectType %q and required keys %q", o.Method, o.Path, t, prev.objectType, prev.required)
@@ -640,7 +665,7 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 
 	switch {
 	case o.Kind == apispec.List:
-		m.Kind, m.Model = "list", o.Model
+		m.Kind, m.Model = "list", f.model(o)
 		m.AllDoc = "Conductor answers this list in one page, so All yields its objects from one call."
 		if o.Paginated {
 			m.AllDoc = "It asks for the next page as soon as a page arrives, while the loop works on that one,\nso the cursor, which expires 10 seconds after the page before it, is used at once;\nit holds at most one page ahead. A page that fails (after the usual retries) ends the\nloop with its error, as does a page that says more follow but gives no cursor or\nrepeats the one before it. Breaking out of the loop cancels the fetch in flight."

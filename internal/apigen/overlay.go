@@ -44,12 +44,17 @@ type overlayDoc struct {
 //     and time filters.
 //   - the names and descriptions of every type, and one type per set of
 //     enum values (see typeNames), so that gen and the facade use one
-//     name for each type.
+//     name for each type; previous is the overlay the last generation
+//     wrote (nil for the first), whose names are kept (see published).
 //
 // Every target names one node of this spec, so oapi-codegen's strict mode
 // fails on the next spec version only if the derivation itself broke.
-func Overlay(specData []byte) ([]byte, error) {
+func Overlay(specData, previous []byte) ([]byte, error) {
 	spec, err := apispec.Parse(specData)
+	if err != nil {
+		return nil, err
+	}
+	prev, err := readPublished(previous)
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +103,7 @@ func Overlay(specData []byte) ([]byte, error) {
 		doc.Actions = append(doc.Actions, action{Target: target, Update: map[string]string{"format": "date-time"}})
 	}
 	doc.Actions = append(doc.Actions, plainValues(root)...)
-	names := typeNames(root, ops)
+	names := typeNames(root, ops, prev)
 	if err := names.err(); err != nil {
 		return nil, err
 	}

@@ -19,6 +19,9 @@ type enumType struct {
 	segs   []string
 	values []string
 	uses   []enumUse
+	// published says that the previous generation gave it its name,
+	// which it keeps (see published).
+	published bool
 }
 
 // An enumUse is one schema of the spec with an enum (or a const).
@@ -57,14 +60,43 @@ type enumUse struct {
 //   - a value that names a component schema names its constant after the
 //     schema's type (ObjectTypeInvoice, not ObjectTypeQbdInvoice).
 func (n *names) enumTypes(components map[string]any) {
+	// index orders uses and groups as the spec does, whatever grouped
+	// them: a first generation and one that keeps its names write the
+	// same overlay.
+	index := map[string]int{}
+	for i, e := range n.enums {
+		index[e.uses[0].target] = i
+	}
 	var groups []*enumType
 	byKey := map[string]*enumType{}
+	// Published types first: each keeps the occurrences it had, and
+	// takes the new ones with a set of values one of those has.
+	kept := map[string]*enumType{}
+	var fresh []enumUse
 	for _, e := range n.enums {
 		u := e.uses[0]
-		k := "N\x00" + strings.Join(slices.Sorted(slices.Values(u.values)), "\x00")
-		if len(u.values) == 1 {
-			k = "1\x00" + u.prop
+		name, ok := n.prev.enumOf[u.target]
+		if !ok {
+			fresh = append(fresh, u)
+			continue
 		}
+		g := kept[name]
+		if g == nil {
+			g = &enumType{name: name, segs: []string{name}, published: true}
+			kept[name] = g
+			groups = append(groups, g)
+		}
+		g.uses = append(g.uses, u)
+	}
+	for _, g := range groups {
+		for _, u := range g.uses {
+			if k := valuesKey(u); byKey[k] == nil {
+				byKey[k] = g
+			}
+		}
+	}
+	for _, u := range fresh {
+		k := valuesKey(u)
 		g := byKey[k]
 		if g == nil {
 			g = &enumType{}
@@ -72,16 +104,21 @@ func (n *names) enumTypes(components map[string]any) {
 			groups = append(groups, g)
 		}
 		g.uses = append(g.uses, u)
-		for _, v := range u.values {
-			if !slices.Contains(g.values, v) {
-				g.values = append(g.values, v)
-			}
-		}
+	}
+	for _, g := range groups {
+		g.values = g.unionValues(n.prev.values[g.name])
 	}
 	groups = mergeSubsets(groups)
-	// Name each group for its most common property.
+	for _, g := range groups {
+		slices.SortFunc(g.uses, func(a, b enumUse) int { return index[a.target] - index[b.target] })
+	}
+	slices.SortFunc(groups, func(a, b *enumType) int { return index[a.uses[0].target] - index[b.uses[0].target] })
+	// Name each new group for its most common property.
 	byName := map[string][]*enumType{}
 	for _, g := range groups {
+		if g.published {
+			continue
+		}
 		count := map[string]int{}
 		for _, u := range g.uses {
 			count[u.prop]++
@@ -122,12 +159,21 @@ func (n *names) enumTypes(components map[string]any) {
 	}
 	n.enums = groups
 	for _, g := range groups {
-		if _, taken := n.types[typeNameOf(g.segs)]; taken && len(g.segs) == 1 {
+		if _, taken := n.types[typeNameOf(g.segs)]; (taken || kept[typeNameOf(g.segs)] != nil) && len(g.segs) == 1 && !g.published {
 			// Named like an object (a status property beside a Status
-			// schema): qualified, as the other sets of a property are.
+			// schema), or like a published enum type (a new set of
+			// values of a property whose other set was published
+			// first): qualified, as the other sets of a property are.
 			g.segs = []string{g.qualifier(), g.segs[0]}
 		}
 		varNames := g.varNames(components)
+		if g.published {
+			// Its one segment is its name, which varNames does not cut.
+			g.name = g.segs[0]
+		} else if kept[g.name] != nil {
+			n.errs = append(n.errs, fmt.Errorf("apigen: the enum of %s would be the type %s, which the previous generation published for %s; the naming rules in internal/apigen need a look", g.uses[0].target, g.name, kept[g.name].uses[0].target))
+			continue
+		}
 		if components[g.name] != nil {
 			n.errs = append(n.errs, fmt.Errorf("apigen: the enum of %s would be the type %s, which is the name of a component schema; the naming rules in internal/apigen need a look", g.uses[0].target, g.name))
 			continue
@@ -150,6 +196,39 @@ func (n *names) enumTypes(components map[string]any) {
 	}
 }
 
+// valuesKey is what groups enum occurrences into one type: their set of
+// values, or, for a single value (a const), their property.
+func valuesKey(u enumUse) string {
+	if len(u.values) == 1 {
+		return "1\x00" + u.prop
+	}
+	return "N\x00" + strings.Join(slices.Sorted(slices.Values(u.values)), "\x00")
+}
+
+// unionValues are the values of g's uses: first those of published (its
+// values last time) that some use still has, in their order, then the
+// others in the order of the uses, so that a constant added never
+// renumbers one published.
+func (g *enumType) unionValues(published []string) []string {
+	var out []string
+	for _, v := range published {
+		for _, u := range g.uses {
+			if slices.Contains(u.values, v) {
+				out = append(out, v)
+				break
+			}
+		}
+	}
+	for _, u := range g.uses {
+		for _, v := range u.values {
+			if !slices.Contains(out, v) {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
 // mergeSubsets folds into a set of values found in component schemas the
 // sets of the same property that are part of it and found in none: a
 // report filter's reportType takes some of the report types, and is a
@@ -157,7 +236,7 @@ func (n *names) enumTypes(components map[string]any) {
 func mergeSubsets(groups []*enumType) []*enumType {
 	var out []*enumType
 	for _, g := range groups {
-		if g.components() > 0 {
+		if g.components() > 0 || g.published {
 			out = append(out, g)
 			continue
 		}

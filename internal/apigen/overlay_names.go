@@ -32,6 +32,10 @@ type names struct {
 	types   map[string]typeName
 	enums   []*enumType
 	errs    []error
+	// prev are the names the previous generation published.
+	prev *published
+	// models are the Go names of the component schemas, by key.
+	models map[string]string
 }
 
 // typeNames derives the names of gen's types, so that gen and the facade
@@ -50,23 +54,24 @@ type names struct {
 //     its property (see enumTypes), and every occurrence points at it
 //     through x-go-type.
 //
-// A name given twice, or longer than MaxNameLength, is an error that names
-// both schemas: generation stops instead of writing code that does not
-// compile.
-func typeNames(root map[string]any, ops []apispec.Operation) *names {
-	n := &names{types: map[string]typeName{}}
+// A location the previous generation named keeps its name (see
+// published). A name given twice, or longer than MaxNameLength, is an
+// error that names both schemas: generation stops instead of writing code
+// that does not compile.
+func typeNames(root map[string]any, ops []apispec.Operation, prev *published) *names {
+	n := &names{types: map[string]typeName{}, prev: prev, models: modelNames(root, prev)}
 	components := mapOf(mapOf(root["components"])["schemas"])
 	// The components first, so that a nested type never takes the name
 	// of one.
 	for _, s := range slices.Sorted(maps.Keys(components)) {
 		target := "$.components.schemas" + key(s)
-		name := apispec.ModelName(s)
+		name := n.models[s]
 		n.update(target, map[string]any{"x-go-name": name})
 		n.define(name, target, mapOf(components[s]), describe(mapOf(components[s]), name))
 		n.types[name] = typeName{Doc: n.types[name].Doc, where: target, component: true}
 	}
 	for _, s := range slices.Sorted(maps.Keys(components)) {
-		n.properties(mapOf(components[s]), "$.components.schemas"+key(s), []string{apispec.ModelName(s)}, true)
+		n.properties(mapOf(components[s]), "$.components.schemas"+key(s), []string{n.models[s]}, true)
 	}
 	for _, o := range ops {
 		opPath := "$.paths" + key(o.Path) + "." + strings.ToLower(o.Method)
@@ -155,23 +160,10 @@ func (n *names) claim(name, where, doc string) {
 // properties names what the properties of the object schema at target,
 // whose type's name is made of segs, need named.
 func (n *names) properties(schema map[string]any, target string, segs []string, component bool) {
+	// Each nested name is shortened on its own, and only when it runs
+	// past MaxNameLength: a name that fits is never cut because a sibling
+	// (even one added by a later spec) is long.
 	props := mapOf(schema["properties"])
-	if len(segs) > 1 {
-		// The nested types of a nested type share one prefix, shortened
-		// as the longest of their names needs (CreditCardTransaction's
-		// Request and Response lose the same words), as far as that
-		// leaves two words of each property (ItemLine stays ItemLine);
-		// each name is then shortened on its own if it must be.
-		longest := 0
-		for k, p := range props {
-			if leaf := namedLeaf(k, mapOf(p)); leaf != "" {
-				longest = max(longest, len(leaf))
-			}
-		}
-		if longest > 0 {
-			segs = shorten(segs, MaxNameLength-longest, 2)
-		}
-	}
 	for _, p := range slices.Sorted(maps.Keys(props)) {
 		prop := mapOf(props[p])
 		desc, _ := prop["description"].(string)
@@ -215,12 +207,18 @@ func (n *names) schema(schema map[string]any, target string, segs []string, prop
 		return // a map, or any JSON
 	}
 	segs = append(slices.Clip(segs), apispec.Exported(prop))
-	name := typeNameOf(segs)
-	if prev, taken := n.types[name]; taken && prev.component && mapOf(schema["properties"])["id"] != nil {
-		// A reference to an object (its id and fullName) named like a
-		// component schema (Customer.customerType, the CustomerType
-		// object): the reference is CustomerTypeRef.
-		name += "Ref"
+	name, kept := n.prev.types[target]
+	if !kept {
+		name = typeNameOf(segs)
+		if prev, taken := n.types[name]; taken && prev.component && mapOf(schema["properties"])["id"] != nil {
+			// A reference to an object (its id and fullName) named like a
+			// component schema (Customer.customerType, the CustomerType
+			// object): the reference is CustomerTypeRef.
+			name += "Ref"
+		}
+	} else if prev, taken := n.types[name]; taken && prev.component {
+		n.errs = append(n.errs, fmt.Errorf("apigen: the component schema at %s would be the type %s, which the previous generation published for %s; a published name is kept, and a component schema is named only by its key (the facade's methods are named after it): rename one in the spec's local additions, or delete gen/overlay.yaml to rename on purpose", prev.where, name, target))
+		return
 	}
 	n.update(target, map[string]any{"x-go-type-name": name})
 	n.define(name, target, schema, desc)
@@ -313,30 +311,6 @@ func joinWords(name, next []string) []string {
 		}
 	}
 	return append(slices.Clip(name), next...)
-}
-
-// namedLeaf is what a property adds to the name of its type when its
-// schema is one schema names (an inline object or union, or a list of
-// them): the property, exported, in the singular for a list; else "".
-func namedLeaf(name string, schema map[string]any) string {
-	if schema == nil || schema["$ref"] != nil || enumValues(schema) != nil {
-		return ""
-	}
-	var branches []any
-	for _, b := range list(schema["anyOf"]) {
-		if !isNull(mapOf(b)) {
-			branches = append(branches, b)
-		}
-	}
-	switch {
-	case len(branches) == 1 && len(list(schema["oneOf"])) == 0:
-		return namedLeaf(name, mapOf(branches[0]))
-	case isArray(schema):
-		return namedLeaf(singular(name), mapOf(schema["items"]))
-	case len(branches) > 1 || len(list(schema["oneOf"])) > 0 || len(mapOf(schema["properties"])) > 0:
-		return apispec.Exported(name)
-	}
-	return ""
 }
 
 // describe is what a component schema is: its description, else its

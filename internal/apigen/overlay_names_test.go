@@ -10,14 +10,20 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/apigen"
 )
 
-// overlayNames runs the overlay on spec and returns what it sets, by
-// target, of the keys that name and describe types.
+// overlayNames runs a first generation's overlay on spec and returns
+// what it sets, by target, of the keys that name and describe types.
 func overlayNames(t *testing.T, spec string) map[string]map[string]any {
 	t.Helper()
-	out, err := apigen.Overlay([]byte(spec))
+	out, err := apigen.Overlay([]byte(spec), nil)
 	if err != nil {
 		t.Fatalf("Overlay: %v", err)
 	}
+	return namesOf(t, out)
+}
+
+// namesOf returns what the overlay out sets, by target.
+func namesOf(t *testing.T, out []byte) map[string]map[string]any {
+	t.Helper()
 	var doc struct {
 		Actions []struct {
 			Target string         `yaml:"target"`
@@ -150,7 +156,7 @@ func TestOverlayFailsOnNamesItCannotGive(t *testing.T) {
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			_, err := apigen.Overlay([]byte(head + c.schemas))
+			_, err := apigen.Overlay([]byte(head+c.schemas), nil)
 			if err == nil {
 				t.Fatal("Overlay succeeded")
 			}
@@ -165,9 +171,10 @@ func TestOverlayFailsOnNamesItCannotGive(t *testing.T) {
 
 // TestNamesAreShortenedMechanically pins that a nested name past the limit
 // loses first the Params of its operation, then leading words of its
-// longest property; that the nested types of one type lose the same words
-// (Request and Response, though only Response runs long); and that the
-// check finds stutters.
+// longest property; that each name is shortened on its own, only when it
+// runs long (Request fits and is whole, though its sibling Response is
+// cut: a sibling added later must not rename it); and that the check
+// finds stutters.
 func TestNamesAreShortenedMechanically(t *testing.T) {
 	spec := `openapi: 3.1.0
 paths: {}
@@ -201,7 +208,7 @@ components:
 	}
 	want := map[string]any{
 		"qbd_purchases_and_vendors_preferences.properties.defaultDiscountAccount":           "PurchasesAndVendorsPreferencesDiscountAccount",
-		"qbd_receive_payments_records.properties.creditCardTransaction.properties.request":  "ReceivePaymentsRecordsCardTransactionRequest",
+		"qbd_receive_payments_records.properties.creditCardTransaction.properties.request":  "ReceivePaymentsRecordsCreditCardTransactionRequest",
 		"qbd_receive_payments_records.properties.creditCardTransaction.properties.response": "ReceivePaymentsRecordsCardTransactionResponse",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
