@@ -9391,16 +9391,16 @@ const (
 
 // The values of TaxForm.
 const (
-	TaxFormForm1040    TaxForm = gen.TaxFormForm1040
-	TaxFormForm1065    TaxForm = gen.TaxFormForm1065
-	TaxFormForm1120    TaxForm = gen.TaxFormForm1120
-	TaxFormForm1120S   TaxForm = gen.TaxFormForm1120S
-	TaxFormForm990     TaxForm = gen.TaxFormForm990
-	TaxFormForm990Pf   TaxForm = gen.TaxFormForm990Pf
-	TaxFormForm990T    TaxForm = gen.TaxFormForm990T
 	TaxFormOtherOrNone TaxForm = gen.TaxFormOtherOrNone
 	TaxFormT1          TaxForm = gen.TaxFormT1
 	TaxFormT2          TaxForm = gen.TaxFormT2
+	TaxFormV1040       TaxForm = gen.TaxFormV1040
+	TaxFormV1065       TaxForm = gen.TaxFormV1065
+	TaxFormV1120       TaxForm = gen.TaxFormV1120
+	TaxFormV1120S      TaxForm = gen.TaxFormV1120S
+	TaxFormV990        TaxForm = gen.TaxFormV990
+	TaxFormV990Pf      TaxForm = gen.TaxFormV990Pf
+	TaxFormV990T       TaxForm = gen.TaxFormV990T
 )
 
 // The values of TemplateType.

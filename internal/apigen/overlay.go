@@ -99,6 +99,7 @@ func Overlay(specData []byte) ([]byte, error) {
 	}
 	doc.Actions = append(doc.Actions, plainValues(root)...)
 	names := typeNames(root, ops)
+	names.validate()
 	if err := names.err(); err != nil {
 		return nil, err
 	}

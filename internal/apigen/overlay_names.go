@@ -396,7 +396,8 @@ func singular(prop string) string {
 }
 
 // words splits an exported Go name into its words: InvoiceLineID →
-// Invoice, Line, ID; QBDService → QBD, Service.
+// Invoice, Line, ID; QBDService → QBD, Service; Form1040 → Form, 1040, so
+// that TaxForm + Form1040 is seen to say Form twice.
 func words(name string) []string {
 	var out []string
 	start := 0
@@ -404,6 +405,8 @@ func words(name string) []string {
 	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
 	for i := 1; i < len(name); i++ {
 		switch {
+		case isDigit(name[i]) && !isDigit(name[i-1]):
+			// a1, A1: the digits are a word of their own
 		case isUpper(name[i]) && !isUpper(name[i-1]) && !isDigit(name[i-1]):
 			// aB: a word starts at B
 		case isUpper(name[i]) && isUpper(name[i-1]) && i+1 < len(name) && !isUpper(name[i+1]) && !isDigit(name[i+1]) && name[i+1] != 's':
