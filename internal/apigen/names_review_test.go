@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/seed-6dcb809e/conductor-go/internal/apigen"
 )
 
@@ -52,5 +54,23 @@ func TestEveryValueGetsItsOwnConstant(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error does not name %s:\n%v", want, err)
 		}
+	}
+}
+
+// An enum the spec does not describe says its values, in a sentence that
+// reads: one property has them (not "which 1 properties ... share"), and
+// past eight values it says how many more there are.
+func TestAnUndescribedEnumSaysItsValues(t *testing.T) {
+	spec := "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n    qbd_company:\n      type: object\n      properties:\n        kind: {type: string, enum: [a, b]}\n        size: {type: string, enum: [s1, s2, s3, s4, s5, s6, s7, s8, s9, s10]}\n"
+	got := map[string]any{}
+	for name, v := range overlayNames(t, spec)["$.components.schemas"] {
+		got[name] = v.(map[string]any)["description"]
+	}
+	want := map[string]any{
+		"Kind": "The values of kind: a, b.",
+		"Size": "The values of size: s1, s2, s3, s4, s5, s6, s7, s8 and 2 more.",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("descriptions (-want +got):\n%s", diff)
 	}
 }

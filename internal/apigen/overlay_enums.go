@@ -352,7 +352,7 @@ func (g *enumType) doc() string {
 	values := g.values
 	more := ""
 	if len(values) > 8 {
-		values, more = values[:8], ", ..."
+		values, more = values[:8], fmt.Sprintf(" and %d more", len(g.values)-8)
 	}
 	var props []string
 	for _, u := range g.uses {
@@ -362,6 +362,9 @@ func (g *enumType) doc() string {
 	}
 	slices.Sort(props)
 	prop := strings.Join(props, " and ")
+	if len(g.uses) == 1 {
+		return fmt.Sprintf("The values of %s: %s%s.", prop, strings.Join(values, ", "), more)
+	}
 	return fmt.Sprintf("The values of %s, which %d properties and filters share: %s%s.", prop, len(g.uses), strings.Join(values, ", "), more)
 }
 

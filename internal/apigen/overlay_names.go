@@ -62,7 +62,7 @@ func typeNames(root map[string]any, ops []apispec.Operation) *names {
 		target := "$.components.schemas" + key(s)
 		name := apispec.ModelName(s)
 		n.update(target, map[string]any{"x-go-name": name})
-		n.define(name, target, mapOf(components[s]), describe(mapOf(components[s]), name))
+		n.define(name, target, mapOf(components[s]), describe(root, ops, s))
 		n.types[name] = typeName{Doc: n.types[name].Doc, where: target, component: true}
 	}
 	for _, s := range slices.Sorted(maps.Keys(components)) {
@@ -339,15 +339,69 @@ func namedLeaf(name string, schema map[string]any) string {
 	return ""
 }
 
-// describe is what a component schema is: its description, else its
-// summary, else its title, else "The end user object" from its name.
-func describe(schema map[string]any, name string) string {
+// describe is what the component schema s is, in the spec's words: its
+// description, else its summary, else its title; else, rather than words
+// made up from its name, where the spec uses it: the operations that
+// answer it (EndUser: "What EndUsers.Create (POST /end-users) answers:
+// Create an end-user."), else the properties of other schemas that hold
+// it, with their descriptions (IntegrationConnection: "An element of
+// EndUser.integrationConnections: The end-user's integration
+// connections."); else that the spec neither describes nor uses it.
+func describe(root map[string]any, ops []apispec.Operation, s string) string {
+	components := mapOf(mapOf(root["components"])["schemas"])
+	schema := mapOf(components[s])
 	for _, k := range []string{"description", "summary", "title"} {
-		if s, _ := schema[k].(string); s != "" {
-			return s
+		if d, _ := schema[k].(string); d != "" {
+			return d
 		}
 	}
-	return "The " + strings.ToLower(strings.Join(words(name), " ")) + " object."
+	ref := "#/components/schemas/" + s
+	var places []string
+	for _, o := range ops {
+		op := mapOf(mapOf(mapOf(root["paths"])[o.Path])[strings.ToLower(o.Method)])
+		if jsonSchema(mapOf(mapOf(op["responses"])["200"]))["$ref"] == ref {
+			places = append(places, "What "+o.SDKName()+" ("+o.Method+" "+o.Path+") answers: "+sentence(o.Summary))
+		}
+	}
+	if places == nil {
+		for _, c := range slices.Sorted(maps.Keys(components)) {
+			props := mapOf(mapOf(components[c])["properties"])
+			for _, p := range slices.Sorted(maps.Keys(props)) {
+				prop := mapOf(props[p])
+				what := "The " + p + " of " + apispec.ModelName(c)
+				if isArray(prop) {
+					what = "An element of " + apispec.ModelName(c) + "." + p
+				}
+				if !holds(prop, ref) {
+					continue
+				}
+				if d, _ := prop["description"].(string); d != "" {
+					what += ": " + sentence(d)
+				} else {
+					what += "."
+				}
+				places = append(places, what)
+			}
+		}
+	}
+	if places == nil {
+		return "The spec's schema " + s + ", which it neither describes nor uses."
+	}
+	return strings.Join(places, " ")
+}
+
+// holds reports whether the property schema is a reference to ref, or a
+// list of them, or nullable one.
+func holds(prop map[string]any, ref string) bool {
+	if prop["$ref"] == ref || mapOf(prop["items"])["$ref"] == ref {
+		return true
+	}
+	for _, b := range list(prop["anyOf"]) {
+		if mapOf(b)["$ref"] == ref {
+			return true
+		}
+	}
+	return false
 }
 
 func isNull(schema map[string]any) bool { return schema["type"] == "null" }
