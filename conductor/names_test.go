@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/seed-6dcb809e/conductor-go/internal/apigen"
 )
 
@@ -228,15 +230,17 @@ func TestGoDocSpeaksOneName(t *testing.T) {
 // of package conductor runs past apigen.MaxNameLength characters or
 // stutters (AccountAccountType), generated and hand-written alike; for a
 // constant of an enum, the words of its value may repeat, but not the
-// words its type's name ends with (TaxFormFormT1).
+// words its type's name ends with (TaxFormFormT1, TaxFormForm1040).
 func TestExportedNamesAreShortAndSayEachWordOnce(t *testing.T) {
 	for _, bad := range []string{"AccountAccountType", "InvoiceLineLine"} {
 		if _, ok := apigen.Stutters(bad); !ok {
 			t.Fatalf("Stutters(%q) = false; the check below proves nothing", bad)
 		}
 	}
-	if _, ok := apigen.StuttersAfter("TaxForm", "TaxFormFormT1"); !ok {
-		t.Fatal(`StuttersAfter("TaxForm", "TaxFormFormT1") = false; the check below proves nothing`)
+	for _, bad := range []string{"TaxFormFormT1", "TaxFormForm1040"} {
+		if _, ok := apigen.StuttersAfter("TaxForm", bad); !ok {
+			t.Fatalf("StuttersAfter(%q, %q) = false; the check below proves nothing", "TaxForm", bad)
+		}
 	}
 	longest := ""
 	count := 0
@@ -316,12 +320,35 @@ func TestEveryTypeSaysWhatItIs(t *testing.T) {
 	files := parseDir(t, ".")
 	aliases := facadeAliases(files)
 	facadeDocs, genDocs := docs(files), docs(parseDir(t, filepath.Join("..", "gen")))
+	fromSpec := specTexts(t)
+	// The types of gen written by hand (DateTime) say what they are in
+	// their own words.
+	handWritten := map[string]bool{}
+	genFiles, _ := filepath.Glob(filepath.Join("..", "gen", "*.go"))
+	for _, name := range genFiles {
+		if strings.HasSuffix(name, ".gen.go") || strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), name, nil, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, decl := range f.Decls {
+			if d, ok := decl.(*ast.GenDecl); ok && d.Tok == token.TYPE {
+				for _, spec := range d.Specs {
+					handWritten[spec.(*ast.TypeSpec).Name.Name] = true
+				}
+			}
+		}
+	}
 	for name, genName := range aliases {
 		if d := facadeDocs[name]; strings.HasPrefix(d, name+" is [gen.") {
 			t.Errorf("go doc conductor.%s says only %q", name, d)
 		}
 		if d := genDocs[genName]; strings.Contains(d, "defines model for") || d == "" {
 			t.Errorf("go doc gen.%s says only %q", genName, d)
+		} else if !handWritten[genName] && !fromSpec(strings.TrimPrefix(d, genName+" ")) {
+			t.Errorf("go doc gen.%s says %q, which is not the spec's", genName, d)
 		}
 	}
 	for name, want := range map[string]string{
@@ -333,5 +360,64 @@ func TestEveryTypeSaysWhatItIs(t *testing.T) {
 		if !strings.Contains(facadeDocs[name], want) || !strings.Contains(genDocs[name], want) {
 			t.Errorf("go doc of %s does not say %q:\nconductor: %s\ngen: %s", name, want, facadeDocs[name], genDocs[name])
 		}
+	}
+}
+
+// specTexts returns a check that a type's doc says only what openapi.yaml
+// says: a description, summary or title of the spec (or its first
+// sentence), after the heads the generator puts before them ("What
+// invoices.create (POST /invoices) answers: ", "An element of
+// EndUser.integrationConnections: "); an enum's values; or that the spec
+// says nothing of a schema. Words made up from a type's name ("The end
+// user object.") are none of these.
+func specTexts(t *testing.T) func(doc string) bool {
+	t.Helper()
+	data, err := os.ReadFile(specPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root any
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	var walk func(any)
+	walk = func(n any) {
+		switch v := n.(type) {
+		case map[string]any:
+			for k, c := range v {
+				if s, ok := c.(string); ok && (k == "description" || k == "summary" || k == "title") {
+					texts = append(texts, strings.Join(strings.Fields(s), " "))
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range v {
+				walk(c)
+			}
+		}
+	}
+	walk(root)
+	said := func(s string) bool {
+		s = strings.TrimSuffix(strings.TrimSpace(s), ".")
+		return s != "" && slices.ContainsFunc(texts, func(text string) bool { return strings.HasPrefix(text, s) })
+	}
+	head := regexp.MustCompile(`(What|A page of|The parameters of|The query parameters of) [\w.]+ \((GET|POST|PUT|PATCH|DELETE) [^)]+\)( answers)?: |(An element of \w+\.|The )\w+( of \w+)?: `)
+	values := regexp.MustCompile(`^The values of \w+( and \w+)*(, which \d+ properties and filters share)?: \S`)
+	unsaid := regexp.MustCompile(`^defines parameters for \w+\.$|^The spec's schema \w+, which it neither describes nor uses\.$|^The \w+ of \w+\.$`)
+	return func(doc string) bool {
+		if values.MatchString(doc) || unsaid.MatchString(doc) {
+			return true
+		}
+		parts := head.Split(doc, -1)
+		if parts[0] == "" {
+			parts = parts[1:]
+		}
+		for _, p := range parts {
+			if !said(p) {
+				return false
+			}
+		}
+		return len(parts) > 0
 	}
 }

@@ -2923,7 +2923,8 @@ type (
 	// Its values are the constants below, as in [gen.EmploymentStatus].
 	EmploymentStatus = gen.EmploymentStatus
 
-	// EndUser: The end user object.
+	// EndUser: What endUsers.create (POST /end-users) answers: Create an end-user.
+	// What endUsers.retrieve (GET /end-users/{id}) answers: Retrieve an end-user.
 	//
 	// Its fields, and what each holds, are those of [gen.EndUser].
 	EndUser = gen.EndUser
@@ -3363,7 +3364,8 @@ type (
 	// Its values are the constants below, as in [gen.IncludeColumn].
 	IncludeColumn = gen.IncludeColumn
 
-	// IntegrationConnection: The integration connection object.
+	// IntegrationConnection: An element of EndUser.integrationConnections: The
+	// end-user's integration connections.
 	//
 	// Its fields, and what each holds, are those of [gen.IntegrationConnection].
 	IntegrationConnection = gen.IntegrationConnection
@@ -4667,7 +4669,7 @@ type (
 
 	// ItemType: The values of itemType, which 10 properties and filters share:
 	// all_except_fixed_asset, assembly, discount, fixed_asset, inventory,
-	// inventory_and_assembly, non_inventory, other_charge, ....
+	// inventory_and_assembly, non_inventory, other_charge and 4 more.
 	//
 	// Its values are the constants below, as in [gen.ItemType].
 	ItemType = gen.ItemType
@@ -6050,7 +6052,8 @@ type (
 
 	// ReportDateMacro: The values of reportDateMacro and updatedDateMacro, which
 	// 18 properties and filters share: all, today, this_week, this_week_to_date,
-	// this_month, this_month_to_date, this_quarter, this_quarter_to_date, ....
+	// this_month, this_month_to_date, this_quarter, this_quarter_to_date and 16
+	// more.
 	//
 	// Its values are the constants below, as in [gen.ReportDateMacro].
 	ReportDateMacro = gen.ReportDateMacro
@@ -6146,7 +6149,7 @@ type (
 
 	// ReportTransactionType: The values of transactionType, which 7 properties and
 	// filters share: all, ar_refund_credit_card, bill, bill_payment_check,
-	// bill_payment_credit_card, build_assembly, charge, check, ....
+	// bill_payment_credit_card, build_assembly, charge, check and 20 more.
 	//
 	// Its values are the constants below, as in [gen.ReportTransactionType].
 	ReportTransactionType = gen.ReportTransactionType
@@ -7745,8 +7748,8 @@ type (
 
 	// TransactionType: The values of transactionType, which 8 properties and
 	// filters share: ar_refund_credit_card, bill, bill_payment_check,
-	// bill_payment_credit_card, build_assembly, charge, check, credit_card_charge,
-	// ....
+	// bill_payment_credit_card, build_assembly, charge, check, credit_card_charge
+	// and 21 more.
 	//
 	// Its values are the constants below, as in [gen.TransactionType].
 	TransactionType = gen.TransactionType
@@ -9391,16 +9394,16 @@ const (
 
 // The values of TaxForm.
 const (
-	TaxFormForm1040    TaxForm = gen.TaxFormForm1040
-	TaxFormForm1065    TaxForm = gen.TaxFormForm1065
-	TaxFormForm1120    TaxForm = gen.TaxFormForm1120
-	TaxFormForm1120S   TaxForm = gen.TaxFormForm1120S
-	TaxFormForm990     TaxForm = gen.TaxFormForm990
-	TaxFormForm990Pf   TaxForm = gen.TaxFormForm990Pf
-	TaxFormForm990T    TaxForm = gen.TaxFormForm990T
 	TaxFormOtherOrNone TaxForm = gen.TaxFormOtherOrNone
 	TaxFormT1          TaxForm = gen.TaxFormT1
 	TaxFormT2          TaxForm = gen.TaxFormT2
+	TaxFormV1040       TaxForm = gen.TaxFormV1040
+	TaxFormV1065       TaxForm = gen.TaxFormV1065
+	TaxFormV1120       TaxForm = gen.TaxFormV1120
+	TaxFormV1120S      TaxForm = gen.TaxFormV1120S
+	TaxFormV990        TaxForm = gen.TaxFormV990
+	TaxFormV990Pf      TaxForm = gen.TaxFormV990Pf
+	TaxFormV990T       TaxForm = gen.TaxFormV990T
 )
 
 // The values of TemplateType.

@@ -104,6 +104,7 @@ func Overlay(specData, previous []byte) ([]byte, error) {
 	}
 	doc.Actions = append(doc.Actions, plainValues(root)...)
 	names := typeNames(root, ops, prev)
+	names.validate()
 	if err := names.err(); err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"go/token"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
@@ -271,34 +270,33 @@ func subset(a, b []string) bool {
 // value: the Go name of the component schema a value names (qbd_invoice →
 // Invoice, so ObjectTypeInvoice), else the value in camel case
 // (accounts_payable → AccountsPayable); without the words the type's name
-// ends with (TaxForm + FormT1 → TaxFormT1, not TaxFormFormT1). Where a
-// constant would run past MaxNameLength, g's name is shortened to fit
-// (see typeNameWithin).
+// ends with (TaxForm + FormT1 → TaxFormT1, TaxForm + Form1040 → TaxFormV1040).
+// A name that would begin with a digit begins with V, for value
+// (DecimalPlacesV0): oapi-codegen would put an N before it, and the
+// overlay gives the names oapi-codegen writes, so that validate checks them.
+//
+// It also fixes g's name from its segments, as typeNameOf makes it but
+// within maxEnumTypeLength, whatever its values: adding a value to an
+// enum never renames its type. A constant that still runs past
+// MaxNameLength, or two values with one name, fail generation (see
+// validate) rather than being renamed by a rule that would hide what the
+// value is or depend on the order of the values.
 func (g *enumType) varNames(components map[string]any) []any {
-	base := make([]string, len(g.values))
-	longest := 0
-	for i, v := range g.values {
-		base[i] = camelValue(v)
-		if components[v] != nil {
-			base[i] = apispec.ModelName(v)
-		}
-		longest = max(longest, len(base[i]))
-	}
-	g.name = typeNameWithin(g.segs, MaxNameLength-longest)
+	g.name = typeNameWithin(g.segs, maxEnumTypeLength)
 	tw := words(g.name)
-	seen := map[string]int{}
-	out := make([]any, len(base))
-	for i, b := range base {
-		vw := words(b)
-		rest := joinWords(tw, vw)[len(tw):]
-		name := strings.Join(rest, "")
-		if name == "" || !startsUpper(name) {
-			name = b
+	out := make([]any, len(g.values))
+	for i, v := range g.values {
+		b := camelValue(v)
+		if components[v] != nil {
+			b = apispec.ModelName(v)
 		}
-		if n := seen[name]; n > 0 {
-			name += strconv.Itoa(n)
+		name := b
+		if rest := joinWords(tw, words(b))[len(tw):]; len(rest) > 0 {
+			name = strings.Join(rest, "")
 		}
-		seen[name]++
+		if name != "" && !startsUpper(name) {
+			name = "V" + name
+		}
 		out[i] = name
 	}
 	return out
@@ -306,8 +304,14 @@ func (g *enumType) varNames(components map[string]any) []any {
 
 func startsUpper(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 
+// maxEnumTypeLength is the longest name of an enum type, so that the
+// name of every constant of up to 10 characters after it fits
+// MaxNameLength (CreditCardTransactionRequestType + VoiceAuthorization).
+const maxEnumTypeLength = MaxNameLength - 10
+
 // camelValue is an enum value as the end of a Go name: accounts_payable
-// → AccountsPayable, "Form T1" → FormT1, "xx,xxx" → XxXxx.
+// → AccountsPayable, "Form T1" → FormT1, "xx,xxx" → XxXxx, 0 → 0; "" for
+// a value with no letter or digit, which validate reports.
 func camelValue(v string) string {
 	var b strings.Builder
 	upper := true
@@ -326,11 +330,7 @@ func camelValue(v string) string {
 			upper = true
 		}
 	}
-	s := b.String()
-	if !startsUpper(s) {
-		s = "V" + s
-	}
-	return s
+	return b.String()
 }
 
 // components counts the uses of g in component schemas.
@@ -431,17 +431,29 @@ func (g *enumType) doc() string {
 	values := g.values
 	more := ""
 	if len(values) > 8 {
-		values, more = values[:8], ", ..."
+		values, more = values[:8], fmt.Sprintf(" and %d more", len(g.values)-8)
 	}
 	var props []string
 	for _, u := range g.uses {
-		if p := strings.ToLower(u.prop[:1]) + u.prop[1:]; !slices.Contains(props, p) {
+		if p := lowerFirst(u.prop); !slices.Contains(props, p) {
 			props = append(props, p)
 		}
 	}
 	slices.Sort(props)
 	prop := strings.Join(props, " and ")
+	if len(g.uses) == 1 {
+		return fmt.Sprintf("The values of %s: %s%s.", prop, strings.Join(values, ", "), more)
+	}
 	return fmt.Sprintf("The values of %s, which %d properties and filters share: %s%s.", prop, len(g.uses), strings.Join(values, ", "), more)
+}
+
+// lowerFirst is an exported property's name as the spec spells it:
+// AccountType → accountType.
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 // firstSentence is the first sentence of a description, on one line: up

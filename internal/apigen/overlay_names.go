@@ -67,7 +67,7 @@ func typeNames(root map[string]any, ops []apispec.Operation, prev *published) *n
 		target := "$.components.schemas" + key(s)
 		name := n.models[s]
 		n.update(target, map[string]any{"x-go-name": name})
-		n.define(name, target, mapOf(components[s]), describe(mapOf(components[s]), name))
+		n.define(name, target, mapOf(components[s]), describe(root, ops, s))
 		n.types[name] = typeName{Doc: n.types[name].Doc, where: target, component: true}
 	}
 	for _, s := range slices.Sorted(maps.Keys(components)) {
@@ -313,15 +313,69 @@ func joinWords(name, next []string) []string {
 	return append(slices.Clip(name), next...)
 }
 
-// describe is what a component schema is: its description, else its
-// summary, else its title, else "The end user object" from its name.
-func describe(schema map[string]any, name string) string {
+// describe is what the component schema s is, in the spec's words: its
+// description, else its summary, else its title; else, rather than words
+// made up from its name, where the spec uses it: the operations that
+// answer it (EndUser: "What EndUsers.Create (POST /end-users) answers:
+// Create an end-user."), else the properties of other schemas that hold
+// it, with their descriptions (IntegrationConnection: "An element of
+// EndUser.integrationConnections: The end-user's integration
+// connections."); else that the spec neither describes nor uses it.
+func describe(root map[string]any, ops []apispec.Operation, s string) string {
+	components := mapOf(mapOf(root["components"])["schemas"])
+	schema := mapOf(components[s])
 	for _, k := range []string{"description", "summary", "title"} {
-		if s, _ := schema[k].(string); s != "" {
-			return s
+		if d, _ := schema[k].(string); d != "" {
+			return d
 		}
 	}
-	return "The " + strings.ToLower(strings.Join(words(name), " ")) + " object."
+	ref := "#/components/schemas/" + s
+	var places []string
+	for _, o := range ops {
+		op := mapOf(mapOf(mapOf(root["paths"])[o.Path])[strings.ToLower(o.Method)])
+		if jsonSchema(mapOf(mapOf(op["responses"])["200"]))["$ref"] == ref {
+			places = append(places, "What "+o.SDKName()+" ("+o.Method+" "+o.Path+") answers: "+sentence(o.Summary))
+		}
+	}
+	if places == nil {
+		for _, c := range slices.Sorted(maps.Keys(components)) {
+			props := mapOf(mapOf(components[c])["properties"])
+			for _, p := range slices.Sorted(maps.Keys(props)) {
+				prop := mapOf(props[p])
+				what := "The " + p + " of " + apispec.ModelName(c)
+				if isArray(prop) {
+					what = "An element of " + apispec.ModelName(c) + "." + p
+				}
+				if !holds(prop, ref) {
+					continue
+				}
+				if d, _ := prop["description"].(string); d != "" {
+					what += ": " + sentence(d)
+				} else {
+					what += "."
+				}
+				places = append(places, what)
+			}
+		}
+	}
+	if places == nil {
+		return "The spec's schema " + s + ", which it neither describes nor uses."
+	}
+	return strings.Join(places, " ")
+}
+
+// holds reports whether the property schema is a reference to ref, or a
+// list of them, or nullable one.
+func holds(prop map[string]any, ref string) bool {
+	if prop["$ref"] == ref || mapOf(prop["items"])["$ref"] == ref {
+		return true
+	}
+	for _, b := range list(prop["anyOf"]) {
+		if mapOf(b)["$ref"] == ref {
+			return true
+		}
+	}
+	return false
 }
 
 func isNull(schema map[string]any) bool { return schema["type"] == "null" }
@@ -370,7 +424,8 @@ func singular(prop string) string {
 }
 
 // words splits an exported Go name into its words: InvoiceLineID →
-// Invoice, Line, ID; QBDService → QBD, Service.
+// Invoice, Line, ID; QBDService → QBD, Service; Form1040 → Form, 1040, so
+// that TaxForm + Form1040 is seen to say Form twice.
 func words(name string) []string {
 	var out []string
 	start := 0
@@ -378,6 +433,8 @@ func words(name string) []string {
 	isDigit := func(b byte) bool { return b >= '0' && b <= '9' }
 	for i := 1; i < len(name); i++ {
 		switch {
+		case isDigit(name[i]) && !isDigit(name[i-1]):
+			// a1, A1: the digits are a word of their own
 		case isUpper(name[i]) && !isUpper(name[i-1]) && !isDigit(name[i-1]):
 			// aB: a word starts at B
 		case isUpper(name[i]) && isUpper(name[i-1]) && i+1 < len(name) && !isUpper(name[i+1]) && !isDigit(name[i+1]) && name[i+1] != 's':
