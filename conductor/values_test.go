@@ -206,15 +206,19 @@ func TestDateTimeCannotHoldAMalformedValue(t *testing.T) {
 	}
 
 	c, endUser, _, last := plainValuesFake(t)
-	before := last()
-	_, err := c.QBD.Customers.List(context.Background(), endUser, &conductor.CustomerListParams{
-		UpdatedAfter: &conductor.DateTime{Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)},
-	})
-	var verr *conductor.ValidationError
-	if !errors.As(err, &verr) || !strings.Contains(verr.Reason, "0000 to 9999") {
-		t.Errorf("year 10000: err = %v, want a *ValidationError naming the years allowed", err)
-	}
-	if diff := cmp.Diff(before, last()); diff != "" {
-		t.Errorf("a refused filter was sent:\n%s", diff)
+	// The years either side of what four digits hold: Go would write
+	// them as 10000 and -0001, which no form of the spec reads.
+	for _, year := range []int{10000, -1} {
+		before := last()
+		_, err := c.QBD.Customers.List(context.Background(), endUser, &conductor.CustomerListParams{
+			UpdatedAfter: &conductor.DateTime{Time: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)},
+		})
+		var verr *conductor.ValidationError
+		if !errors.As(err, &verr) || !strings.Contains(verr.Reason, "0000 to 9999") {
+			t.Errorf("year %d: err = %v, want a *ValidationError naming the years allowed", year, err)
+		}
+		if diff := cmp.Diff(before, last()); diff != "" {
+			t.Errorf("year %d: a refused filter was sent:\n%s", year, diff)
+		}
 	}
 }

@@ -68,6 +68,12 @@ components:
           items:
             type: object
             properties: {line1: {type: string}}
+        entries:
+          type: array
+          description: The entries.
+          items:
+            type: object
+            properties: {memo: {type: string}}
     qbd_account_filter:
       type: object
       title: The Account Filter object
@@ -84,13 +90,14 @@ components:
 `
 
 // TestOverlayNamesEveryType pins the naming rules on a small spec: a
-// component schema by its model name, described by its summary; a
-// nullable nested object on its object branch, after its parent and
-// property, with the property's description; an element of a list in the
-// singular; one enum type per set of values, named for its property, the
-// other set of that property qualified by its owner, as is one named
-// like an object type (status beside a Status schema); and the const
-// objectTypes one ObjectType whose constants are named for the schemas.
+// component schema by its model name, described by its summary; a nullable
+// nested object on its object branch, after its parent and property, with
+// the property's description; an element of a list in the singular
+// (addresses → Address, entries → Entry); one enum type per set of values,
+// named for its property, the other set of that property qualified by its
+// owner, as is one named like an object type (status beside a Status
+// schema); and the const objectTypes one ObjectType whose constants are
+// named for the schemas.
 func TestOverlayNamesEveryType(t *testing.T) {
 	got := overlayNames(t, namesSpec)
 	s := "$.components.schemas."
@@ -99,6 +106,7 @@ func TestOverlayNamesEveryType(t *testing.T) {
 		s + "qbd_account_filter":                              {"x-go-name": "AccountFilter", "description": "The Account Filter object"},
 		s + "qbd_account.properties.parent.anyOf[0]":          {"x-go-type-name": "AccountParent", "description": "The parent account."},
 		s + "qbd_account.properties.addresses.items":          {"x-go-type-name": "AccountAddress", "description": "The addresses."},
+		s + "qbd_account.properties.entries.items":            {"x-go-type-name": "AccountEntry", "description": "The entries."},
 		s + "qbd_account.properties.objectType":               {"x-go-type": "ObjectType"},
 		s + "qbd_account_filter.properties.objectType":        {"x-go-type": "ObjectType"},
 		s + "qbd_account.properties.accountType":              {"x-go-type": "AccountType"},
@@ -218,5 +226,33 @@ components:
 		if _, got := apigen.Stutters(name); got != want {
 			t.Errorf("Stutters(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestOneEnumTypeWhateverTheOrder: two properties that take the same set
+// of values, listed in another order, are one type with one set of
+// constants, as the issue asks of every enum; not a second type whose
+// qualified name says only that the spec listed them differently.
+func TestOneEnumTypeWhateverTheOrder(t *testing.T) {
+	got := overlayNames(t, `openapi: 3.1.0
+paths: {}
+components:
+  schemas:
+    qbd_bill:
+      type: object
+      properties: {status: {type: string, enum: [open, paid]}}
+    qbd_invoice:
+      type: object
+      properties: {status: {type: string, enum: [paid, open]}}
+`)
+	s := "$.components.schemas."
+	for _, target := range []string{s + "qbd_bill.properties.status", s + "qbd_invoice.properties.status"} {
+		if diff := cmp.Diff(map[string]any{"x-go-type": "Status"}, got[target]); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", target, diff)
+		}
+	}
+	types := got["$.components.schemas"]
+	if len(types) != 1 || types["Status"] == nil {
+		t.Errorf("the overlay adds the enum types %v; want Status alone", types)
 	}
 }

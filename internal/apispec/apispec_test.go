@@ -132,6 +132,8 @@ func TestAShapeWithoutARuleIsAnError(t *testing.T) {
 		"get /quickbooks-desktop/invoices.json",
 		"get /quickbooks-desktop//invoices",
 		"get /quickbooks-desktop/2fa-devices",
+		// A resource cannot be named after a parameter.
+		"get /{tenant}/invoices",
 		"post /quickbooks-desktop/invoices/{id}/void/{type}",
 		"post /quickbooks-desktop/invoices/{id}/void/{slug-}",
 	} {
@@ -144,6 +146,25 @@ func TestAShapeWithoutARuleIsAnError(t *testing.T) {
 		if _, err := spec.Operations(); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Operations() of %s: error = %v; want one naming the operation", op, err)
 		}
+	}
+}
+
+// TestTwoOperationsOneGoName: two operations whose SDK names differ but
+// whose Go names agree (a list of invoices under two resources:
+// InvoiceList) would be one request builder and one parameters type
+// written twice; the rules refuse them, naming both.
+func TestTwoOperationsOneGoName(t *testing.T) {
+	list := "      responses:\n        \"200\": {content: {application/json: {schema: {type: object, properties: {data: {type: array, items: {$ref: \"#/components/schemas/qbd_invoice\"}}}}}}}\n"
+	spec, err := apispec.Parse([]byte("paths:\n" +
+		"  /quickbooks-desktop/invoices:\n    get:\n" + list +
+		"  /quickbooks-desktop/sales:\n    get:\n" + list +
+		"components:\n  schemas:\n    qbd_invoice: {type: object}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "GET /quickbooks-desktop/invoices and GET /quickbooks-desktop/sales are both named InvoiceList"
+	if _, err := spec.Operations(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Operations() = %v; want an error saying %q", err, want)
 	}
 }
 
