@@ -27,7 +27,7 @@ func generate(t *testing.T, spec string) (map[string][]byte, error) {
 	if err := os.WriteFile(specPath, []byte(spec), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	overlay, err := apigen.Overlay([]byte(spec))
+	overlay, err := apigen.Overlay([]byte(spec), nil)
 	if err != nil {
 		return nil, err
 	}
