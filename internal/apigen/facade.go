@@ -745,22 +745,9 @@ func wrap(text string, width int) []string {
 
 // types writes types.gen.go: an alias for every type of gen the facade
 // names, documented with the spec's description of it, and the constants
-// of its enums, one block per type. A name that stutters or runs past
-// MaxNameLength fails generation, naming it.
+// of its enums, one block per type. Every name here is one the overlay
+// gave, and checked there (overlay_check.go).
 func (f *facade) types() ([]byte, error) {
-	var errs []error
-	check := func(name, typ string) {
-		if len(name) > MaxNameLength {
-			errs = append(errs, fmt.Errorf("apigen: conductor.%s is longer than %d characters; the naming rules in internal/apigen need a look", name, MaxNameLength))
-		}
-		w, ok := Stutters(name)
-		if typ != "" {
-			w, ok = StuttersAfter(typ, name)
-		}
-		if ok {
-			errs = append(errs, fmt.Errorf("apigen: conductor.%s says %s twice; the naming rules in internal/apigen need a look", name, w))
-		}
-	}
 	out := typesFile{Header: header, typeOf: map[string]string{}}
 	consts := map[string][]string{}
 	for _, c := range f.gen.consts {
@@ -769,17 +756,12 @@ func (f *facade) types() ([]byte, error) {
 		}
 		consts[c.typ] = append(consts[c.typ], c.name)
 		out.typeOf[c.name] = c.typ
-		check(c.name, c.typ)
 	}
 	for _, t := range slices.Sorted(maps.Keys(f.public)) {
-		check(t, "")
 		out.Types = append(out.Types, aliasDecl{Name: t, Doc: aliasDoc(t, f.docs[t].Doc, consts[t] != nil)})
 		if consts[t] != nil {
 			out.Enums = append(out.Enums, enumDecl{Type: t, Consts: consts[t]})
 		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
 	}
 	return out.render()
 }

@@ -128,12 +128,12 @@ func TestFacadeRefusesWhatWouldNotCompile(t *testing.T) {
 		{
 			name:    "a type whose name stutters",
 			schemas: "    line_line:\n      type: object\n      properties: {a: {type: string}}\n",
-			want:    []string{"conductor.LineLine says Line twice"},
+			want:    []string{"$.components.schemas.line_line would be the type LineLine, which says Line twice"},
 		},
 		{
 			name:    "a constant past the limit",
 			schemas: "    gadget:\n      type: object\n      properties:\n        kind: {type: string, enum: [short, " + long + "]}\n",
-			want:    []string{"conductor.KindVeryLongValueThatRunsWellPastTheLimitSetForAllNames is longer than 50 characters"},
+			want:    []string{"$.components.schemas.gadget.properties.kind", "would be the constant KindVeryLongValueThatRunsWellPastTheLimitSetForAllNames, longer than 50 characters"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {
