@@ -581,7 +581,7 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	case len(argTypes) == 1 && argTypes[0] == "string" && o.HasID:
 		args = []string{"id"}
 	case len(argTypes) == 1 && strings.HasPrefix(argTypes[0], "*") && o.HasQuery:
-		args = []string{"params"}
+		args, m.Query = []string{"params"}, true
 	case len(argTypes) == 1 && o.HasBody:
 		args = []string{"params"}
 	case len(argTypes) == 2 && argTypes[0] == "string" && o.HasID && o.HasBody:

@@ -76,9 +76,9 @@ type methodData struct {
 	// The request value: Op its flags ("" for none), EndUser and ID
 	// whether it passes endUserID and id, Path the path parameters after
 	// the id, Builder the generated builder and Args its arguments after
-	// the server.
-	Op          string
-	EndUser, ID bool
+	// the server; Query whether params are the query parameters.
+	Op                 string
+	EndUser, ID, Query bool
 	Path, Args  []string
 	Builder     string
 
