@@ -79,8 +79,8 @@ type methodData struct {
 	// the server; Query whether params are the query parameters.
 	Op                 string
 	EndUser, ID, Query bool
-	Path, Args  []string
-	Builder     string
+	Path, Args         []string
+	Builder            string
 
 	// op names the operation in errors: POST /invoices/{id}/void (qbd.invoices.void).
 	op string
