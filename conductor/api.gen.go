@@ -353,6 +353,7 @@ func (svc *AccountsService) List(ctx context.Context, endUserID string, params *
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountListRequest(s.server, params)
 		},
@@ -368,6 +369,7 @@ func (svc *AccountsService) All(ctx context.Context, endUserID string, params *A
 	return all[Account](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountListRequest(s.server, params)
 		},
@@ -464,6 +466,7 @@ func (svc *BillCheckPaymentsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentListRequest(s.server, params)
 		},
@@ -483,6 +486,7 @@ func (svc *BillCheckPaymentsService) All(ctx context.Context, endUserID string, 
 	return all[BillCheckPayment](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentListRequest(s.server, params)
 		},
@@ -600,6 +604,7 @@ func (svc *BillCreditCardPaymentsService) List(ctx context.Context, endUserID st
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
 		},
@@ -619,6 +624,7 @@ func (svc *BillCreditCardPaymentsService) All(ctx context.Context, endUserID str
 	return all[BillCreditCardPayment](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
 		},
@@ -713,6 +719,7 @@ func (svc *BillsService) List(ctx context.Context, endUserID string, params *Bil
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillListRequest(s.server, params)
 		},
@@ -732,6 +739,7 @@ func (svc *BillsService) All(ctx context.Context, endUserID string, params *Bill
 	return all[Bill](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillListRequest(s.server, params)
 		},
@@ -814,6 +822,7 @@ func (svc *BillsToPayService) List(ctx context.Context, endUserID string, params
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillToPayListRequest(s.server, params)
 		},
@@ -829,6 +838,7 @@ func (svc *BillsToPayService) All(ctx context.Context, endUserID string, params 
 	return all[BillToPay](ctx, svc.client, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillToPayListRequest(s.server, params)
 		},
@@ -885,6 +895,7 @@ func (svc *BuildAssembliesService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyListRequest(s.server, params)
 		},
@@ -904,6 +915,7 @@ func (svc *BuildAssembliesService) All(ctx context.Context, endUserID string, pa
 	return all[BuildAssembly](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyListRequest(s.server, params)
 		},
@@ -997,6 +1009,7 @@ func (svc *ChecksService) List(ctx context.Context, endUserID string, params *Ch
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckListRequest(s.server, params)
 		},
@@ -1016,6 +1029,7 @@ func (svc *ChecksService) All(ctx context.Context, endUserID string, params *Che
 	return all[Check](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckListRequest(s.server, params)
 		},
@@ -1108,6 +1122,7 @@ func (svc *ClassesService) List(ctx context.Context, endUserID string, params *C
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassListRequest(s.server, params)
 		},
@@ -1123,6 +1138,7 @@ func (svc *ClassesService) All(ctx context.Context, endUserID string, params *Cl
 	return all[Class](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassListRequest(s.server, params)
 		},
@@ -1237,6 +1253,7 @@ func (svc *CreditCardChargesService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeListRequest(s.server, params)
 		},
@@ -1256,6 +1273,7 @@ func (svc *CreditCardChargesService) All(ctx context.Context, endUserID string, 
 	return all[CreditCardCharge](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeListRequest(s.server, params)
 		},
@@ -1369,6 +1387,7 @@ func (svc *CreditCardCreditsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditListRequest(s.server, params)
 		},
@@ -1388,6 +1407,7 @@ func (svc *CreditCardCreditsService) All(ctx context.Context, endUserID string, 
 	return all[CreditCardCredit](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditListRequest(s.server, params)
 		},
@@ -1502,6 +1522,7 @@ func (svc *CreditCardRefundsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundListRequest(s.server, params)
 		},
@@ -1521,6 +1542,7 @@ func (svc *CreditCardRefundsService) All(ctx context.Context, endUserID string, 
 	return all[CreditCardRefund](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundListRequest(s.server, params)
 		},
@@ -1613,6 +1635,7 @@ func (svc *CreditMemosService) List(ctx context.Context, endUserID string, param
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoListRequest(s.server, params)
 		},
@@ -1632,6 +1655,7 @@ func (svc *CreditMemosService) All(ctx context.Context, endUserID string, params
 	return all[CreditMemo](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoListRequest(s.server, params)
 		},
@@ -1724,6 +1748,7 @@ func (svc *CurrenciesService) List(ctx context.Context, endUserID string, params
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyListRequest(s.server, params)
 		},
@@ -1739,6 +1764,7 @@ func (svc *CurrenciesService) All(ctx context.Context, endUserID string, params 
 	return all[Currency](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyListRequest(s.server, params)
 		},
@@ -1811,6 +1837,7 @@ func (svc *CustomerTypesService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeListRequest(s.server, params)
 		},
@@ -1826,6 +1853,7 @@ func (svc *CustomerTypesService) All(ctx context.Context, endUserID string, para
 	return all[CustomerType](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeListRequest(s.server, params)
 		},
@@ -1879,6 +1907,7 @@ func (svc *CustomersService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerListRequest(s.server, params)
 		},
@@ -1898,6 +1927,7 @@ func (svc *CustomersService) All(ctx context.Context, endUserID string, params *
 	return all[Customer](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerListRequest(s.server, params)
 		},
@@ -1971,6 +2001,7 @@ func (svc *DateDrivenTermsService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermListRequest(s.server, params)
 		},
@@ -1986,6 +2017,7 @@ func (svc *DateDrivenTermsService) All(ctx context.Context, endUserID string, pa
 	return all[DateDrivenTerm](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermListRequest(s.server, params)
 		},
@@ -2024,6 +2056,7 @@ func (svc *DeletedListObjectsService) List(ctx context.Context, endUserID string
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedListObjectListRequest(s.server, params)
 		},
@@ -2039,6 +2072,7 @@ func (svc *DeletedListObjectsService) All(ctx context.Context, endUserID string,
 	return all[DeletedListObject](ctx, svc.client, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedListObjectListRequest(s.server, params)
 		},
@@ -2060,6 +2094,7 @@ func (svc *DeletedTransactionsService) List(ctx context.Context, endUserID strin
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedTransactionListRequest(s.server, params)
 		},
@@ -2075,6 +2110,7 @@ func (svc *DeletedTransactionsService) All(ctx context.Context, endUserID string
 	return all[DeletedTransaction](ctx, svc.client, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedTransactionListRequest(s.server, params)
 		},
@@ -2133,6 +2169,7 @@ func (svc *DepositsService) List(ctx context.Context, endUserID string, params *
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositListRequest(s.server, params)
 		},
@@ -2152,6 +2189,7 @@ func (svc *DepositsService) All(ctx context.Context, endUserID string, params *D
 	return all[Deposit](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositListRequest(s.server, params)
 		},
@@ -2246,6 +2284,7 @@ func (svc *DiscountItemsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemListRequest(s.server, params)
 		},
@@ -2265,6 +2304,7 @@ func (svc *DiscountItemsService) All(ctx context.Context, endUserID string, para
 	return all[DiscountItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemListRequest(s.server, params)
 		},
@@ -2340,6 +2380,7 @@ func (svc *EmployeesService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeListRequest(s.server, params)
 		},
@@ -2355,6 +2396,7 @@ func (svc *EmployeesService) All(ctx context.Context, endUserID string, params *
 	return all[Employee](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeListRequest(s.server, params)
 		},
@@ -2447,6 +2489,7 @@ func (svc *EstimatesService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateListRequest(s.server, params)
 		},
@@ -2466,6 +2509,7 @@ func (svc *EstimatesService) All(ctx context.Context, endUserID string, params *
 	return all[Estimate](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateListRequest(s.server, params)
 		},
@@ -2558,6 +2602,7 @@ func (svc *InventoryAdjustmentsService) List(ctx context.Context, endUserID stri
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentListRequest(s.server, params)
 		},
@@ -2573,6 +2618,7 @@ func (svc *InventoryAdjustmentsService) All(ctx context.Context, endUserID strin
 	return all[InventoryAdjustment](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentListRequest(s.server, params)
 		},
@@ -2664,6 +2710,7 @@ func (svc *InventoryAssemblyItemsService) List(ctx context.Context, endUserID st
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
 		},
@@ -2683,6 +2730,7 @@ func (svc *InventoryAssemblyItemsService) All(ctx context.Context, endUserID str
 	return all[InventoryAssemblyItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
 		},
@@ -2756,6 +2804,7 @@ func (svc *InventoryItemsService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemListRequest(s.server, params)
 		},
@@ -2775,6 +2824,7 @@ func (svc *InventoryItemsService) All(ctx context.Context, endUserID string, par
 	return all[InventoryItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemListRequest(s.server, params)
 		},
@@ -2848,6 +2898,7 @@ func (svc *InventorySitesService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteListRequest(s.server, params)
 		},
@@ -2863,6 +2914,7 @@ func (svc *InventorySitesService) All(ctx context.Context, endUserID string, par
 	return all[InventorySite](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteListRequest(s.server, params)
 		},
@@ -2954,6 +3006,7 @@ func (svc *InvoicesService) List(ctx context.Context, endUserID string, params *
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceListRequest(s.server, params)
 		},
@@ -2973,6 +3026,7 @@ func (svc *InvoicesService) All(ctx context.Context, endUserID string, params *I
 	return all[Invoice](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceListRequest(s.server, params)
 		},
@@ -3064,6 +3118,7 @@ func (svc *ItemGroupsService) List(ctx context.Context, endUserID string, params
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupListRequest(s.server, params)
 		},
@@ -3083,6 +3138,7 @@ func (svc *ItemGroupsService) All(ctx context.Context, endUserID string, params 
 	return all[ItemGroup](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupListRequest(s.server, params)
 		},
@@ -3176,6 +3232,7 @@ func (svc *ItemReceiptsService) List(ctx context.Context, endUserID string, para
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptListRequest(s.server, params)
 		},
@@ -3195,6 +3252,7 @@ func (svc *ItemReceiptsService) All(ctx context.Context, endUserID string, param
 	return all[ItemReceipt](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptListRequest(s.server, params)
 		},
@@ -3269,6 +3327,7 @@ func (svc *ItemSitesService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemSiteListRequest(s.server, params)
 		},
@@ -3288,6 +3347,7 @@ func (svc *ItemSitesService) All(ctx context.Context, endUserID string, params *
 	return all[ItemSite](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemSiteListRequest(s.server, params)
 		},
@@ -3363,6 +3423,7 @@ func (svc *JournalEntriesService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryListRequest(s.server, params)
 		},
@@ -3382,6 +3443,7 @@ func (svc *JournalEntriesService) All(ctx context.Context, endUserID string, par
 	return all[JournalEntry](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryListRequest(s.server, params)
 		},
@@ -3475,6 +3537,7 @@ func (svc *NonInventoryItemsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemListRequest(s.server, params)
 		},
@@ -3494,6 +3557,7 @@ func (svc *NonInventoryItemsService) All(ctx context.Context, endUserID string, 
 	return all[NonInventoryItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemListRequest(s.server, params)
 		},
@@ -3570,6 +3634,7 @@ func (svc *OtherChargeItemsService) List(ctx context.Context, endUserID string, 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemListRequest(s.server, params)
 		},
@@ -3589,6 +3654,7 @@ func (svc *OtherChargeItemsService) All(ctx context.Context, endUserID string, p
 	return all[OtherChargeItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemListRequest(s.server, params)
 		},
@@ -3659,6 +3725,7 @@ func (svc *OtherNamesService) List(ctx context.Context, endUserID string, params
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameListRequest(s.server, params)
 		},
@@ -3674,6 +3741,7 @@ func (svc *OtherNamesService) All(ctx context.Context, endUserID string, params 
 	return all[OtherName](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameListRequest(s.server, params)
 		},
@@ -3744,6 +3812,7 @@ func (svc *PaymentMethodsService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodListRequest(s.server, params)
 		},
@@ -3759,6 +3828,7 @@ func (svc *PaymentMethodsService) All(ctx context.Context, endUserID string, par
 	return all[PaymentMethod](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodListRequest(s.server, params)
 		},
@@ -3847,6 +3917,7 @@ func (svc *PayrollWageItemsService) List(ctx context.Context, endUserID string, 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemListRequest(s.server, params)
 		},
@@ -3866,6 +3937,7 @@ func (svc *PayrollWageItemsService) All(ctx context.Context, endUserID string, p
 	return all[PayrollWageItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemListRequest(s.server, params)
 		},
@@ -3941,6 +4013,7 @@ func (svc *PriceLevelsService) List(ctx context.Context, endUserID string, param
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelListRequest(s.server, params)
 		},
@@ -3956,6 +4029,7 @@ func (svc *PriceLevelsService) All(ctx context.Context, endUserID string, params
 	return all[PriceLevel](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelListRequest(s.server, params)
 		},
@@ -4046,6 +4120,7 @@ func (svc *PurchaseOrdersService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderListRequest(s.server, params)
 		},
@@ -4065,6 +4140,7 @@ func (svc *PurchaseOrdersService) All(ctx context.Context, endUserID string, par
 	return all[PurchaseOrder](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderListRequest(s.server, params)
 		},
@@ -4159,6 +4235,7 @@ func (svc *ReceivePaymentsService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentListRequest(s.server, params)
 		},
@@ -4178,6 +4255,7 @@ func (svc *ReceivePaymentsService) All(ctx context.Context, endUserID string, pa
 	return all[ReceivePayment](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentListRequest(s.server, params)
 		},
@@ -4236,6 +4314,7 @@ func (svc *ReportsService) Aging(ctx context.Context, endUserID string, params *
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportAgingRequest(s.server, params)
 		},
@@ -4257,6 +4336,7 @@ func (svc *ReportsService) BudgetSummary(ctx context.Context, endUserID string, 
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportBudgetSummaryRequest(s.server, params)
 		},
@@ -4278,6 +4358,7 @@ func (svc *ReportsService) CustomDetail(ctx context.Context, endUserID string, p
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportCustomDetailRequest(s.server, params)
 		},
@@ -4298,6 +4379,7 @@ func (svc *ReportsService) CustomSummary(ctx context.Context, endUserID string, 
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportCustomSummaryRequest(s.server, params)
 		},
@@ -4321,6 +4403,7 @@ func (svc *ReportsService) GeneralDetail(ctx context.Context, endUserID string, 
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportGeneralDetailRequest(s.server, params)
 		},
@@ -4342,6 +4425,7 @@ func (svc *ReportsService) GeneralSummary(ctx context.Context, endUserID string,
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportGeneralSummaryRequest(s.server, params)
 		},
@@ -4363,6 +4447,7 @@ func (svc *ReportsService) Job(ctx context.Context, endUserID string, params *Re
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportJobRequest(s.server, params)
 		},
@@ -4384,6 +4469,7 @@ func (svc *ReportsService) PayrollDetail(ctx context.Context, endUserID string, 
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportPayrollDetailRequest(s.server, params)
 		},
@@ -4404,6 +4490,7 @@ func (svc *ReportsService) PayrollSummary(ctx context.Context, endUserID string,
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportPayrollSummaryRequest(s.server, params)
 		},
@@ -4424,6 +4511,7 @@ func (svc *ReportsService) Time(ctx context.Context, endUserID string, params *R
 	if err := svc.client.call(ctx, request{
 		op:      opEndUser | missing(params == nil),
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportTimeRequest(s.server, params)
 		},
@@ -4481,6 +4569,7 @@ func (svc *SalesOrdersService) List(ctx context.Context, endUserID string, param
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderListRequest(s.server, params)
 		},
@@ -4500,6 +4589,7 @@ func (svc *SalesOrdersService) All(ctx context.Context, endUserID string, params
 	return all[SalesOrder](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderListRequest(s.server, params)
 		},
@@ -4593,6 +4683,7 @@ func (svc *SalesReceiptsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptListRequest(s.server, params)
 		},
@@ -4612,6 +4703,7 @@ func (svc *SalesReceiptsService) All(ctx context.Context, endUserID string, para
 	return all[SalesReceipt](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptListRequest(s.server, params)
 		},
@@ -4705,6 +4797,7 @@ func (svc *SalesRepresentativesService) List(ctx context.Context, endUserID stri
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeListRequest(s.server, params)
 		},
@@ -4720,6 +4813,7 @@ func (svc *SalesRepresentativesService) All(ctx context.Context, endUserID strin
 	return all[SalesRepresentative](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeListRequest(s.server, params)
 		},
@@ -4790,6 +4884,7 @@ func (svc *SalesTaxCodesService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeListRequest(s.server, params)
 		},
@@ -4805,6 +4900,7 @@ func (svc *SalesTaxCodesService) All(ctx context.Context, endUserID string, para
 	return all[SalesTaxCode](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeListRequest(s.server, params)
 		},
@@ -4879,6 +4975,7 @@ func (svc *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
 		},
@@ -4898,6 +4995,7 @@ func (svc *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string,
 	return all[SalesTaxGroupItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
 		},
@@ -4969,6 +5067,7 @@ func (svc *SalesTaxItemsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemListRequest(s.server, params)
 		},
@@ -4988,6 +5087,7 @@ func (svc *SalesTaxItemsService) All(ctx context.Context, endUserID string, para
 	return all[SalesTaxItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemListRequest(s.server, params)
 		},
@@ -5079,6 +5179,7 @@ func (svc *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID str
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
 		},
@@ -5098,6 +5199,7 @@ func (svc *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID stri
 	return all[SalesTaxPaymentCheck](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
 		},
@@ -5189,6 +5291,7 @@ func (svc *ServiceItemsService) List(ctx context.Context, endUserID string, para
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemListRequest(s.server, params)
 		},
@@ -5208,6 +5311,7 @@ func (svc *ServiceItemsService) All(ctx context.Context, endUserID string, param
 	return all[ServiceItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemListRequest(s.server, params)
 		},
@@ -5282,6 +5386,7 @@ func (svc *ShippingMethodsService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodListRequest(s.server, params)
 		},
@@ -5297,6 +5402,7 @@ func (svc *ShippingMethodsService) All(ctx context.Context, endUserID string, pa
 	return all[ShippingMethod](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodListRequest(s.server, params)
 		},
@@ -5349,6 +5455,7 @@ func (svc *StandardTermsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermListRequest(s.server, params)
 		},
@@ -5364,6 +5471,7 @@ func (svc *StandardTermsService) All(ctx context.Context, endUserID string, para
 	return all[StandardTerm](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermListRequest(s.server, params)
 		},
@@ -5417,6 +5525,7 @@ func (svc *SubtotalItemsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemListRequest(s.server, params)
 		},
@@ -5436,6 +5545,7 @@ func (svc *SubtotalItemsService) All(ctx context.Context, endUserID string, para
 	return all[SubtotalItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemListRequest(s.server, params)
 		},
@@ -5560,6 +5670,7 @@ func (svc *TimeTrackingActivitiesService) List(ctx context.Context, endUserID st
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityListRequest(s.server, params)
 		},
@@ -5579,6 +5690,7 @@ func (svc *TimeTrackingActivitiesService) All(ctx context.Context, endUserID str
 	return all[TimeTrackingActivity](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityListRequest(s.server, params)
 		},
@@ -5638,6 +5750,7 @@ func (svc *TransactionsService) List(ctx context.Context, endUserID string, para
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransactionListRequest(s.server, params)
 		},
@@ -5657,6 +5770,7 @@ func (svc *TransactionsService) All(ctx context.Context, endUserID string, param
 	return all[Transaction](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransactionListRequest(s.server, params)
 		},
@@ -5710,6 +5824,7 @@ func (svc *TransfersService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferListRequest(s.server, params)
 		},
@@ -5729,6 +5844,7 @@ func (svc *TransfersService) All(ctx context.Context, endUserID string, params *
 	return all[Transfer](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferListRequest(s.server, params)
 		},
@@ -5801,6 +5917,7 @@ func (svc *UnitOfMeasureSetsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
 		},
@@ -5816,6 +5933,7 @@ func (svc *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, 
 	return all[UnitOfMeasureSet](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
 		},
@@ -5889,6 +6007,7 @@ func (svc *VendorCreditsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditListRequest(s.server, params)
 		},
@@ -5908,6 +6027,7 @@ func (svc *VendorCreditsService) All(ctx context.Context, endUserID string, para
 	return all[VendorCredit](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditListRequest(s.server, params)
 		},
@@ -6000,6 +6120,7 @@ func (svc *VendorsService) List(ctx context.Context, endUserID string, params *V
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorListRequest(s.server, params)
 		},
@@ -6019,6 +6140,7 @@ func (svc *VendorsService) All(ctx context.Context, endUserID string, params *Ve
 	return all[Vendor](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
+		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorListRequest(s.server, params)
 		},

@@ -70,6 +70,9 @@ type request struct {
 	endUser string
 	// id is the object's id when op has opID.
 	id string
+	// query is the method's query parameters (a pointer to its
+	// ListParams, say), or nil: prepare checks its date and time filters.
+	query any
 	// path are the path parameters after the id (passthrough's
 	// integrationSlug), checked as the id is, before anything is sent.
 	path []pathParam
@@ -128,6 +131,9 @@ func (c *Client) prepare(ctx context.Context, r request, opts []Option) (*settin
 	}
 	if r.op&opParamsMissing != 0 {
 		return nil, &ValidationError{Field: "params", Reason: "is nil, but the operation has required query parameters; set them"}
+	}
+	if err := checkDateTimes(r.query); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

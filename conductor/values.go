@@ -19,7 +19,10 @@ type Date = types.Date
 // in since's own offset and whole seconds, the spec's form that names an
 // instant. Its UnmarshalText also takes the spec's two forms that
 // QuickBooks reads in the end-user's time zone (2025-01-01,
-// 2025-01-01T12:34:56) and sends them as it read them.
+// 2025-01-01T12:34:56) and sends them as it read them while Time is
+// unchanged. A zero Time, or a year outside 0000 to 9999, is a
+// *ValidationError naming the filter; leave a filter nil not to filter.
+// DateTimes compare with their Equal method (as go-cmp does).
 type DateTime = gen.DateTime
 
 // UUID is the type of the fields the spec gives format uuid, such as the

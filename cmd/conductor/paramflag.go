@@ -41,6 +41,11 @@ func (f *paramFlag) IsBoolFlag() bool { return f.param.Schema.Type == "boolean" 
 // by commas, and may be repeated to add more.
 func (f *paramFlag) Set(s string) error {
 	schema := f.param.Schema
+	if s == "" {
+		// The client refuses to send an empty query value, and would
+		// name its Go field, which a command-line user cannot change.
+		return errors.New("an empty value; leave the flag out not to use it")
+	}
 	if schema.Type != "array" {
 		v, err := scalar(schema, s)
 		if err != nil {

@@ -54,7 +54,7 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"a boolean's value after a space", with(list, "--include-line-items", "false"), "", `unexpected argument "false"; a true/false flag takes its value after =, as --include-line-items=false`},
 		{"not one of the enum", with(list, "--payment-status", "unpaid"), "", `--payment-status "unpaid": want one of all, paid, not_paid`},
 		{"not a date", with(list, "--transaction-date-from", "10/01/2024"), "", `--transaction-date-from "10/01/2024": want a date as YYYY-MM-DD, such as 2024-10-01`},
-		{"not a date and time", with(list, "--updated-after", "yesterday"), "", `--updated-after: "yesterday" is not a date and time filter: want YYYY-MM-DDTHH:mm:ss±HH:mm (such as 2025-01-01T12:34:56+00:00), YYYY-MM-DDTHH:mm:ss or YYYY-MM-DD`},
+		{"not a date and time", with(list, "--updated-after", "yesterday"), "", `--updated-after: "yesterday" is not a date and time filter: want YYYY-MM-DDTHH:mm:ss±HH:mm (such as 2025-01-01T12:34:56+00:00, an offset of at most ±23:59), YYYY-MM-DDTHH:mm:ss or YYYY-MM-DD`},
 		{"an empty item", with(list, "--customer-ids", "a,,b"), "", `--customer-ids "a,,b": an empty item; separate items with commas, or repeat the flag`},
 		{"an item of only spaces", with(list, "--customer-ids", "a, ,b"), "", `--customer-ids "a, ,b": an item of only spaces; separate items with commas, or repeat the flag`},
 		{"a list of only spaces", with(list, "--customer-ids", " "), "", `--customer-ids " ": an item of only spaces`},

@@ -16,7 +16,7 @@ import (
 )
 
 // TestTheNextSpecGrowsTheLibrary takes the next spec Conductor might
-// publish, openapi.yaml with a new top-level resource, a new QuickBooks
+// publish, openapi.yaml with a new top-level resource (with a create), a new QuickBooks
 // Desktop resource, a new field and a new filter (testdata/next-spec.yaml),
 // through `make update-spec` in a copy of the whole repository, with no
 // hand edit: the library builds, every exported name of package conductor
@@ -95,16 +95,23 @@ func main() {
 	}
 	endUser := endUsers.Data[0].ID
 
+	created, err := client.IntegrationConnections.Create(ctx, conductor.IntegrationConnectionCreateParams{EndUserID: endUser})
+	if err != nil {
+		panic(err)
+	}
 	connections, err := client.IntegrationConnections.List(ctx)
 	if err != nil {
 		panic(err)
 	}
 	fmt.Println("integration connections:", len(connections.Data))
-	connection, err := client.IntegrationConnections.Retrieve(ctx, "int_conn_1")
+	connection, err := client.IntegrationConnections.Retrieve(ctx, created.ID)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("retrieved:", connection.ID)
+	fmt.Println("retrieved the one created:", connection.ID == created.ID && created.ID != "")
+	_, err = client.IntegrationConnections.Retrieve(ctx, "int_conn_never_created")
+	var apiErr *conductor.Error
+	fmt.Println("one never created is not found:", errors.As(err, &apiErr) && apiErr.StatusCode == 404)
 	_, err = client.IntegrationConnections.Retrieve(ctx, "")
 	var verr *conductor.ValidationError
 	fmt.Println("refused an empty id:", errors.As(err, &verr))
@@ -131,8 +138,9 @@ func main() {
 `))
 	out := string(r.goOutput(t, "run", "./nextspec"))
 	for _, want := range []string{
-		"integration connections: 0",
-		"retrieved: int_conn_1",
+		"integration connections: 1",
+		"retrieved the one created: true",
+		"one never created is not found: true",
 		"refused an empty id: true",
 		"vehicles: 0",
 		"invoice field: *string",

@@ -20,6 +20,10 @@ type state struct {
 	seq         int64    // the last object sequence number given
 	cursors     map[string]*cursor
 	cursorBytes int // what the cursors count against MaxCursorBytes
+	// topLevel holds, in its objects, those of the top-level resources
+	// the fake has no rules of its own for (see serveTopLevel); it is no
+	// end-user, and in no list of them.
+	topLevel *endUser
 }
 
 type endUser struct {
@@ -83,7 +87,7 @@ func (c *cursor) size(token string) int {
 }
 
 func newState() *state {
-	return &state{endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}}
+	return &state{endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}, topLevel: &endUser{objects: map[string]*collection{}}}
 }
 
 func (st *state) collection(eu *endUser, resource string) *collection {
@@ -135,6 +139,14 @@ func (st *state) get(eu *endUser, resource, id string) (map[string]any, bool) {
 		return nil, false
 	}
 	return decodeObject(o.data), true
+}
+
+// all is the collection's objects, oldest first; none for nil.
+func (c *collection) all() []*object {
+	if c == nil {
+		return nil
+	}
+	return c.order
 }
 
 func (c *collection) find(id string) *object {

@@ -3,19 +3,30 @@ package conductortest
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
 
-// serveTopLevel answers an operation of a top-level resource the fake
-// keeps no state for: one a newer spec adds beside end-users and auth
-// sessions (integration connections, say), so that a client generated
-// from that spec can call it against the fake. A list has no objects; a
-// retrieve answers the object asked for, built from its schema as the
-// fake builds every object (each required field empty); anything else is
-// an error saying the fake cannot answer it. s.mu is held.
-func (s *Server) serveTopLevel(rt *route, params map[string]string) (int, any, *Error) {
+// topLevelMissing is the API's answer for an id of a top-level resource
+// it does not know, as endUserMissing is for an end-user's.
+func topLevelMissing(o apispec.Operation, id string) *Error {
+	return &Error{Type: "INVALID_REQUEST_ERROR", Code: "RESOURCE_MISSING", Message: fmt.Sprintf("No %s with id %q exists.", o.Model, id)}
+}
+
+// serveTopLevel answers an operation of a top-level resource the fake has
+// no hand-written rules for: one a newer spec adds beside end-users and
+// auth sessions (integration connections, say), so that a client
+// generated from that spec can call it against the fake. It keeps that
+// resource's objects as it keeps an end-user's QuickBooks objects, built
+// from the resource's schema (each required field empty unless sent):
+// a create stores one, a retrieve, update or delete finds it or answers
+// 404, and a list shows them all, oldest first. s.mu is held.
+func (s *Server) serveTopLevel(rt *route, params map[string]string, body map[string]any) (int, any, *Error) {
 	o := rt.op
+	res := resourceKey(o)
+	model := s.api.models[res]
+	owner := s.state.topLevel
 	b := &builder{
 		now:   s.now().UTC().Truncate(1e9),
 		name:  func(string) (string, bool) { return "", false },
@@ -25,13 +36,66 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string) (int, any, *
 			return s.idSeq
 		},
 	}
+	notImplemented := &Error{Type: "INTERNAL_ERROR", Code: "NOT_IMPLEMENTED", Message: fmt.Sprintf("The fake does not know how to answer %s %s.", o.Method, o.Path)}
+	if model == nil {
+		return 0, nil, notImplemented
+	}
 	switch o.Kind {
 	case apispec.List:
-		return http.StatusOK, b.object(responseSchema(rt.spec), map[string]any{"objectType": "list", "url": "/v1" + o.Path, "data": []any{}}), nil
-	case apispec.Retrieve:
-		if model := s.api.models[resourceKey(o)]; model != nil && o.HasID {
-			return http.StatusOK, b.object(model, map[string]any{idField(model): params["id"]}), nil
+		data := []any{}
+		for _, obj := range owner.objects[res].all() {
+			data = append(data, decodeObject(obj.data))
 		}
+		return http.StatusOK, b.object(responseSchema(rt.spec), map[string]any{"objectType": "list", "url": "/v1" + o.Path, "data": data}), nil
+
+	case apispec.Create:
+		v := b.object(model, body)
+		if b.failed != "" {
+			return 0, nil, invalid(b.failed)
+		}
+		id := strings.ToLower(o.Resource) + "_" + randomToken()[:14]
+		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(timestampLayout), "updatedAt": b.now.Format(timestampLayout)} {
+			if _, ok := model.Properties[k]; ok {
+				v[k] = val
+			}
+		}
+		if err := s.state.put(owner, res, id, v); err != nil {
+			return 0, nil, invalid(err.Error())
+		}
+		return http.StatusOK, v, nil
 	}
-	return 0, nil, &Error{Type: "INTERNAL_ERROR", Code: "NOT_IMPLEMENTED", Message: fmt.Sprintf("The fake keeps no %s: it cannot answer %s %s.", o.Resource, o.Method, o.Path)}
+	if !o.HasID {
+		return 0, nil, notImplemented
+	}
+	id := params["id"]
+	v, ok := s.state.get(owner, res, id)
+	if !ok {
+		return 0, nil, topLevelMissing(o, id)
+	}
+	switch o.Kind {
+	case apispec.Retrieve:
+		return http.StatusOK, v, nil
+	case apispec.Update:
+		changes := b.object(model, body)
+		if b.failed != "" {
+			return 0, nil, invalid(b.failed)
+		}
+		for k := range body {
+			if _, ok := changes[k]; ok {
+				v[k] = changes[k]
+			}
+		}
+		if _, ok := model.Properties["updatedAt"]; ok {
+			v["updatedAt"] = b.now.Format(timestampLayout)
+		}
+		if err := s.state.put(owner, res, id, v); err != nil {
+			return 0, nil, invalid(err.Error())
+		}
+		return http.StatusOK, v, nil
+	case apispec.Delete:
+		s.state.remove(owner, res, id)
+		v["deleted"] = true
+		return http.StatusOK, b.object(responseSchema(rt.spec), v), nil
+	}
+	return 0, nil, notImplemented
 }

@@ -586,7 +586,10 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	if err != nil {
 		return methodData{}, err
 	}
-	m := methodData{op: fmt.Sprintf("%s %s (%s)", o.Method, o.Path, o.SDKName()), Doc: docComment(o), Recv: recv, Name: o.GoMethod(), Builder: builder, EndUser: o.NeedsEndUser, ID: o.HasID, Path: o.PathParams}
+	m := methodData{op: fmt.Sprintf("%s %s (%s)", o.Method, o.Path, o.SDKName()), Doc: docComment(o), Recv: recv, Name: o.GoMethod(), Builder: builder, EndUser: o.NeedsEndUser, ID: o.HasID}
+	for _, p := range o.PathParams {
+		m.Path = append(m.Path, apispec.ParamName(p))
+	}
 
 	// The method's parameters, in the order of the contract
 	// (context, end-user, id, then the rest), and the builder's arguments
@@ -595,7 +598,7 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	if o.NeedsEndUser {
 		params = append(params, "endUserID string")
 	}
-	for _, p := range o.PathParams {
+	for _, p := range m.Path {
 		if reservedParams[p] {
 			return m, fmt.Errorf("apigen: %s %s (%s): the path parameter %s would clash with the method's own %s; extend the naming rules", o.Method, o.Path, o.SDKName(), p, p)
 		}
@@ -606,13 +609,13 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	case len(argTypes) == 1 && argTypes[0] == "string" && o.HasID:
 		args = []string{"id"}
 	case len(argTypes) == 1 && strings.HasPrefix(argTypes[0], "*") && o.HasQuery:
-		args = []string{"params"}
+		args, m.Query = []string{"params"}, true
 	case len(argTypes) == 1 && o.HasBody:
 		args = []string{"params"}
 	case len(argTypes) == 2 && argTypes[0] == "string" && o.HasID && o.HasBody:
 		args = []string{"id", "params"}
 	case len(argTypes) == 3 && argTypes[0] == "string" && o.HasID && o.HasBody && len(o.PathParams) == 1:
-		args = []string{"id", o.PathParams[0], "params"}
+		args = []string{"id", m.Path[0], "params"}
 	default:
 		return m, fmt.Errorf("apigen: %s %s: the builder %s(server, %s) has a shape apigen does not know", o.Method, o.Path, builder, strings.Join(argTypes, ", "))
 	}

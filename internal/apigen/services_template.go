@@ -74,13 +74,13 @@ type methodData struct {
 	Result, Model, AllDoc string
 
 	// The request value: Op its flags ("" for none), EndUser and ID
-	// whether it passes endUserID and id, Path the path parameters after
-	// the id, Builder the generated builder and Args its arguments after
-	// the server.
-	Op          string
-	EndUser, ID bool
-	Path, Args  []string
-	Builder     string
+	// whether it passes endUserID and id, Path the Go names of the path
+	// parameters after the id (apispec.ParamName), Builder the generated builder and Args its arguments after
+	// the server; Query whether params are the query parameters.
+	Op                 string
+	EndUser, ID, Query bool
+	Path, Args         []string
+	Builder            string
 
 	// op names the operation in errors: POST /invoices/{id}/void (qbd.invoices.void).
 	op string

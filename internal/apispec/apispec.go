@@ -271,6 +271,9 @@ func (s *Spec) operation(method, path string, op map[string]any) (Operation, err
 		if !goWord.MatchString(name) || token.IsKeyword(camel(name)) {
 			return o, unknown
 		}
+		if isParam(seg) && predeclared[ParamName(name)] {
+			return o, fmt.Errorf("apispec: %s %s: the path parameter %s would be the Go name %s, which Go predeclares and the generated code uses; extend the naming rules in internal/apispec", method, path, name, ParamName(name))
+		}
 	}
 	if isParam(segs[0]) {
 		return o, unknown
@@ -429,6 +432,23 @@ func mapOf(v any) map[string]any {
 func list(v any) []any {
 	l, _ := v.([]any)
 	return l
+}
+
+// ParamName is the Go name of a path parameter, as gen's builders and the
+// facade's methods name it: "widgetSlug" for widget-slug.
+func ParamName(name string) string { return camel(name) }
+
+// predeclared are the names Go predeclares: a parameter taking one would
+// shadow what the generated code uses (nil, new, string).
+var predeclared = map[string]bool{
+	"any": true, "bool": true, "byte": true, "comparable": true, "complex64": true, "complex128": true,
+	"error": true, "float32": true, "float64": true, "int": true, "int8": true, "int16": true,
+	"int32": true, "int64": true, "rune": true, "string": true, "uint": true, "uint8": true,
+	"uint16": true, "uint32": true, "uint64": true, "uintptr": true,
+	"true": true, "false": true, "iota": true, "nil": true,
+	"append": true, "cap": true, "clear": true, "close": true, "complex": true, "copy": true,
+	"delete": true, "imag": true, "len": true, "make": true, "max": true, "min": true, "new": true,
+	"panic": true, "print": true, "println": true, "real": true, "recover": true,
 }
 
 // camel turns "bill-check-payments" or "qbd_account_tax_line" into
