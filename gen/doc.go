@@ -1,9 +1,10 @@
 // Package gen is the low-level Conductor client generated from openapi.yaml
 // by oapi-codegen, shaped by gen/overlay.yaml, which cmd/apigen derives from
 // openapi.yaml. Nothing here is edited by hand (change openapi.yaml or
-// oapi-codegen.yaml and run `make generate`) but datetime.go: DateTime,
+// oapi-codegen.yaml and run `make generate`) but values.go: DateTime,
 // the type the overlay gives the date and time filters, which formats
-// itself as the spec asks. oapi-codegen has no such type; it lives here
+// itself as the spec asks, and Date and UUID, the names of the runtime's
+// types for the formats date and uuid. oapi-codegen has no DateTime; they live here
 // so that the generated code names it without an import (package
 // conductor, which aliases it, imports gen, not the other way round).
 //

@@ -23,9 +23,9 @@ import (
 )
 
 // handWritten is the one file of gen/ written by hand, relative to gen/:
-// DateTime, the type the overlay gives the date and time filters (see
-// gen/doc.go).
-const handWritten = "datetime.go"
+// DateTime, the type the overlay gives the date and time filters, and the
+// names of the format types (see gen/doc.go).
+const handWritten = "values.go"
 
 // fixCommand is what a developer runs to bring gen/ back in line.
 const fixCommand = "make generate"
@@ -335,8 +335,8 @@ func pinnedGeneratorVersion(t *testing.T) string {
 // checkGen checks every package under genDir: each go:generate line's
 // output must be what the pinned generator, as generatorVersion, makes of
 // the line's flags, config and spec; and every other file must be a doc.go
-// holding such lines, a test, or gen/datetime.go, the one hand-written
-// type (handWritten). It returns one error per problem, joined.
+// holding such lines, a test, or gen/values.go, the one hand-written
+// file (handWritten). It returns one error per problem, joined.
 func checkGen(genDir, generatorVersion string) error {
 	directives, err := findDirectives(genDir)
 	if err != nil {

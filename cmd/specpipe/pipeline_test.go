@@ -35,7 +35,7 @@ func newPipelineRepo(t *testing.T, spec []byte) *pipelineRepo {
 	// the names published for openapi.yaml, not for the copy's spec, so
 	// the copy's first generation names its types by the rules alone (the
 	// whole-repository copy of the next-spec test keeps it).
-	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go"), filepath.Join("gen", "datetime.go")} {
+	for _, f := range []string{"go.mod", "go.sum", "oapi-codegen.yaml", filepath.Join("gen", "doc.go"), filepath.Join("gen", "values.go")} {
 		r.write(t, f, readFile(t, filepath.Join(repoRoot, f)))
 	}
 	for _, pkg := range []string{"cmd/apigen", "internal/apigen", "internal/apispec", "internal/embeddedspec"} {

@@ -19,7 +19,7 @@ import (
 //   - Date and time filters. A string query parameter whose description
 //     lists the ISO 8601 forms it accepts, the one with an offset
 //     (YYYY-MM-DDTHH:mm:ss±HH:mm) among them, is a gen.DateTime
-//     (gen/datetime.go), which formats itself in that form; as a string
+//     (gen/values.go), which formats itself in that form; as a string
 //     the caller had to format it, and a malformed one went out unchecked.
 
 // dateTimeFilterForms is how the spec says that a string filter takes a
@@ -31,7 +31,7 @@ const (
 )
 
 // dateTimeGoType is the type of the date and time filters, hand-written in
-// package gen (gen/datetime.go).
+// package gen (gen/values.go).
 const dateTimeGoType = "DateTime"
 
 // plainValues returns the actions for both kinds, in document order of

@@ -4,6 +4,22 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/oapi-codegen/runtime/types"
+)
+
+// The types of the spec's string formats, named in this package so that
+// its types, and go doc of them, say Date and UUID, as package conductor
+// does, rather than the runtime's package name. oapi-codegen.yaml maps the
+// formats date and uuid to them.
+type (
+	// Date is a calendar date, as the API's date fields and filters hold
+	// it: "2024-10-01" in JSON and in queries. Its Time is midnight UTC of
+	// that day.
+	Date = types.Date
+	// UUID is the type of the fields the spec gives format uuid, such as
+	// the externalId a create takes.
+	UUID = types.UUID
 )
 
 // DateTime is the value of a date and time filter (updatedAfter,
@@ -23,7 +39,8 @@ import (
 // read while its Time is the one read; its Time holds that date and wall
 // clock in UTC. Once Time is changed, it is sent as DateTime{Time: t} is.
 //
-// It is the one type of this package written by hand (see doc.go): the
+// It and the aliases above are the types of this package written by hand
+// (see doc.go): the
 // overlay points the filters at it, since the spec types them as strings,
 // which let a malformed value go out. It is a struct with a named field,
 // not a time.Time nor a struct embedding one, on purpose: the runtime
