@@ -27,9 +27,11 @@
 // and when a write may have taken effect.
 //
 // The low-level client generated from the OpenAPI document lives in the gen
-// package. Every request it makes through a conductor [Client] goes through
-// the same layer that adds authentication, retries, timeouts and error
-// decoding, so operations without a wrapper here behave the same way.
+// package; every operation has a method here, and [Client.Gen] reaches
+// the generated one. Every request it makes through a conductor [Client]
+// goes through the same layer that adds authentication, retries, timeouts
+// and error decoding, so a request built there behaves as the methods here
+// do.
 package conductor
 
 //go:generate go run ../cmd/apigen facade -spec ../openapi.yaml -gen ../gen/conductor.gen.go -dir .

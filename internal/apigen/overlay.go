@@ -103,6 +103,7 @@ func Overlay(specData, previous []byte) ([]byte, error) {
 		doc.Actions = append(doc.Actions, action{Target: target, Update: map[string]string{"format": "date-time"}})
 	}
 	doc.Actions = append(doc.Actions, plainValues(root)...)
+	doc.Actions = append(doc.Actions, branchDescriptions(root)...)
 	names := typeNames(root, ops, prev)
 	names.validate()
 	if err := names.err(); err != nil {
