@@ -50,6 +50,11 @@ func TestANextSpecAddsNamesWithoutRenaming(t *testing.T) {
 			"    qbd_c: {type: object, properties: {rowsToReturn: {type: string, enum: [active_only, all]}}}\n",
 		},
 		{
+			"a new object named like a published enum type",
+			"    qbd_job: {type: object, properties: {id: {type: string}, status: {type: string, enum: [open, closed]}}}\n",
+			"    qbd_status: {type: object, properties: {id: {type: string}, name: {type: string}}}\n",
+		},
+		{
 			"one object's enum gains a value the others lack",
 			"    qbd_transaction: {type: object, properties: {transactionType: {type: string, enum: [bill, check%s]}}}\n" +
 				"    qbd_linked_transaction: {type: object, properties: {transactionType: {type: string, enum: [bill, check]}}}\n",

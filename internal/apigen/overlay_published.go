@@ -43,9 +43,11 @@ import (
 //
 // A component schema is named by apispec.ModelName, as the facade's
 // methods and parameters are (VendorTypeListParams), unless the previous
-// generation published that name for a nested type still in the spec
-// (Vendor.vendorType's VendorType, before a qbd_vendor_type object came):
-// then its type is qualified (VendorTypeObject), and keeps that name.
+// generation published that name for a nested type or an enum type still
+// in the spec (Vendor.vendorType's VendorType, before a qbd_vendor_type
+// object came; Job.status's enum Status, before a qbd_status object):
+// then its type is qualified (VendorTypeObject, StatusObject), and keeps
+// that name.
 
 // published is what the previous generation named.
 type published struct {
@@ -110,11 +112,18 @@ func readPublished(prev []byte) (*published, error) {
 
 // modelNames are the Go names of the component schemas, by key: the one
 // each had, else apispec.ModelName, qualified when the previous generation
-// published that name for a nested type still in the spec.
+// published that name for a nested type or an enum type still in the spec.
 func modelNames(root map[string]any, prev *published) map[string]string {
-	nested := map[string]string{}
+	// nested are, per name published for a nested type or an enum type,
+	// the locations that had it: the name stays taken while one of them
+	// is in the spec (an enum type keeps its name while any of its
+	// occurrences is left).
+	nested := map[string][]string{}
 	for target, name := range prev.types {
-		nested[name] = target
+		nested[name] = append(nested[name], target)
+	}
+	for target, name := range prev.enumOf {
+		nested[name] = append(nested[name], target)
 	}
 	components := mapOf(mapOf(root["components"])["schemas"])
 	out := map[string]string{}
@@ -122,7 +131,7 @@ func modelNames(root map[string]any, prev *published) map[string]string {
 		name, kept := prev.components["$.components.schemas"+key(s)]
 		if !kept {
 			name = apispec.ModelName(s)
-			if target, taken := nested[name]; taken && present(root, target) {
+			if slices.ContainsFunc(nested[name], func(target string) bool { return present(root, target) }) {
 				name += "Object"
 			}
 		}
