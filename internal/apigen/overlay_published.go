@@ -33,7 +33,12 @@ import (
 //     x-go-type-name, an enum occurrence its enum type;
 //   - an enum type keeps its name and its constants become the union of
 //     the values of its occurrences (a Go string enum is open, so adding
-//     a value in one place neither fails nor renames);
+//     a value in one place neither fails nor renames); each published
+//     value keeps its constant's name (a value named after a schema the
+//     spec did not have, LinkedObjectTypeQbdCharge, is not renamed when
+//     qbd_charge comes), and only a new value is named by the rules: one
+//     that would take a published constant's name fails generation
+//     (validate), naming the enum, where it is and both values;
 //   - a new location is named by the rules, and a new enum type never
 //     takes the name of a published one whose occurrences are still in
 //     the spec (it is qualified, as one named like an object is); a
@@ -59,12 +64,15 @@ type published struct {
 	enumOf map[string]string
 	// values are each published enum type's values, in their order.
 	values map[string][]string
+	// constants are the names each published enum type gave its values
+	// (x-enum-varnames, after the type's name), by type and value.
+	constants map[string]map[string]string
 }
 
 // readPublished reads the names an overlay written by Overlay gave; no
 // previous overlay (nil) is a first generation, with no names to keep.
 func readPublished(prev []byte) (*published, error) {
-	p := &published{components: map[string]string{}, types: map[string]string{}, enumOf: map[string]string{}, values: map[string][]string{}}
+	p := &published{components: map[string]string{}, types: map[string]string{}, enumOf: map[string]string{}, values: map[string][]string{}, constants: map[string]map[string]string{}}
 	if len(bytes.TrimSpace(prev)) == 0 {
 		return p, nil
 	}
@@ -85,6 +93,12 @@ func readPublished(prev []byte) (*published, error) {
 				if schema := mapOf(s); schema["type"] == "string" {
 					if values := enumValues(schema); values != nil {
 						p.values[name] = values
+						p.constants[name] = map[string]string{}
+						for i, c := range list(schema["x-enum-varnames"]) {
+							if c, ok := c.(string); ok && i < len(values) {
+								p.constants[name][values[i]] = c
+							}
+						}
 					}
 				}
 			}

@@ -1,6 +1,7 @@
 package apigen_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,4 +56,71 @@ func TestANewObjectNamedLikeAPublishedEnumGenerates(t *testing.T) {
 	if diff := cmp.Diff(any("StatusObject"), namesOf(t, dropped)[s+"qbd_status"]["x-go-name"]); diff != "" {
 		t.Errorf("the object once the enum is gone (-want +got):\n%s", diff)
 	}
+}
+
+// TestAddingAnObjectKeepsPublishedConstants: a constant is as published
+// as its type. A value that names no component schema (qbd_charge) is the
+// constant LinkedObjectTypeQbdCharge; a spec that only adds the schema
+// qbd_charge must not rename it LinkedObjectTypeCharge, which breaks
+// every user of the constant.
+func TestAddingAnObjectKeepsPublishedConstants(t *testing.T) {
+	head := "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n"
+	base := head + "    qbd_link: {type: object, properties: {linkedObjectType: {type: string, enum: [qbd_charge, qbd_check]}}}\n" +
+		"    qbd_check: {type: object, properties: {id: {type: string}}}\n"
+	next := base + "    qbd_charge: {type: object, properties: {id: {type: string}}}\n"
+	published, err := apigen.Overlay([]byte(base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := apigen.Overlay([]byte(next), published)
+	if err != nil {
+		t.Fatal(err)
+	}
+	varnames := func(overlay []byte) any {
+		typ, _ := namesOf(t, overlay)["$.components.schemas"]["LinkedObjectType"].(map[string]any)
+		return typ["x-enum-varnames"]
+	}
+	before, after := varnames(published), varnames(out)
+	if before == nil || !strings.Contains(strings.Join(toStrings(before), ","), "QbdCharge") {
+		t.Fatalf("base constants %v: the case no longer sets up what it tests", before)
+	}
+	if diff := cmp.Diff(before, after); diff != "" {
+		t.Errorf("published constants renamed by a spec that only adds (-before +after):\n%s", diff)
+	}
+}
+
+// TestANewValueNamedLikeAPublishedConstantFails: a new value whose
+// constant by the rules is one published for another value (charge is
+// LinkedObjectTypeCharge; a new qbd_charge, with its schema, would be
+// too) fails generation, naming the enum, where it is and both values,
+// rather than renaming either constant.
+func TestANewValueNamedLikeAPublishedConstantFails(t *testing.T) {
+	head := "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n"
+	link := "    qbd_link: {type: object, properties: {linkedObjectType: {type: string, enum: [charge, qbd_check%s]}}}\n" +
+		"    qbd_check: {type: object, properties: {id: {type: string}}}\n"
+	base := head + strings.ReplaceAll(link, "%s", "")
+	next := head + strings.ReplaceAll(link, "%s", ", qbd_charge") + "    qbd_charge: {type: object, properties: {id: {type: string}}}\n"
+	published, err := apigen.Overlay([]byte(base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = apigen.Overlay([]byte(next), published)
+	if err == nil {
+		t.Fatal("a new value named like a published constant generated")
+	}
+	for _, want := range []string{`"qbd_charge"`, "LinkedObjectType", "$.components.schemas.qbd_link.properties.linkedObjectType", "LinkedObjectTypeCharge", `"charge"`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %s: %v", want, err)
+		}
+	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	l, _ := v.([]any)
+	for _, s := range l {
+		str, _ := s.(string)
+		out = append(out, str)
+	}
+	return out
 }
