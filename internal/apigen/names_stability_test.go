@@ -50,6 +50,17 @@ func TestANextSpecAddsNamesWithoutRenaming(t *testing.T) {
 			"    qbd_c: {type: object, properties: {rowsToReturn: {type: string, enum: [active_only, all]}}}\n",
 		},
 		{
+			"a new object named like a published enum type",
+			"    qbd_job: {type: object, properties: {id: {type: string}, status: {type: string, enum: [open, closed]}}}\n",
+			"    qbd_status: {type: object, properties: {id: {type: string}, name: {type: string}}}\n",
+		},
+		{
+			"a new object named by a published constant's value",
+			"    qbd_link: {type: object, properties: {linkedObjectType: {type: string, enum: [qbd_charge, qbd_check]}}}\n" +
+				"    qbd_check: {type: object, properties: {id: {type: string}}}\n",
+			"    qbd_charge: {type: object, properties: {id: {type: string}}}\n",
+		},
+		{
 			"one object's enum gains a value the others lack",
 			"    qbd_transaction: {type: object, properties: {transactionType: {type: string, enum: [bill, check%s]}}}\n" +
 				"    qbd_linked_transaction: {type: object, properties: {transactionType: {type: string, enum: [bill, check]}}}\n",
@@ -70,6 +81,20 @@ func TestANextSpecAddsNamesWithoutRenaming(t *testing.T) {
 				t.Fatalf("the next spec does not generate: %v", err)
 			}
 			before, after := namesOf(t, published), namesOf(t, out)
+			// A constant is as published as its type: each value of
+			// each enum type keeps its x-enum-varnames.
+			for typ, s := range before["$.components.schemas"] {
+				want := constantsOf(s)
+				got := constantsOf(after["$.components.schemas"][typ])
+				for v := range got {
+					if _, ok := want[v]; !ok {
+						delete(got, v) // a value the next spec added
+					}
+				}
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("the constants of %s were renamed (-before +after):\n%s", typ, diff)
+				}
+			}
 			for target, keys := range before {
 				if target == "$.components.schemas" {
 					continue
@@ -86,6 +111,21 @@ func TestANextSpecAddsNamesWithoutRenaming(t *testing.T) {
 			}
 		})
 	}
+}
+
+// constantsOf is the constant each value of an enum type, as the overlay
+// writes it, is named by (after its type's name).
+func constantsOf(schema any) map[string]any {
+	s, _ := schema.(map[string]any)
+	values, _ := s["enum"].([]any)
+	names, _ := s["x-enum-varnames"].([]any)
+	out := map[string]any{}
+	for i, v := range values {
+		if v, ok := v.(string); ok && i < len(names) {
+			out[v] = names[i]
+		}
+	}
+	return out
 }
 
 // TestANewNameNeverTakesAPublishedOne pins what the additions above are

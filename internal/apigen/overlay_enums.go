@@ -165,7 +165,13 @@ func (n *names) enumTypes(components map[string]any) {
 			// first): qualified, as the other sets of a property are.
 			g.segs = []string{g.qualifier(), g.segs[0]}
 		}
-		varNames := g.varNames(components)
+		var constants map[string]string
+		if g.published {
+			// Only a published type has constants to keep; a new one
+			// may be named like a published one until qualified.
+			constants = n.prev.constants[g.name]
+		}
+		varNames := g.varNames(components, constants)
 		if g.published {
 			// Its one segment is its name, which varNames does not cut.
 			g.name = g.segs[0]
@@ -275,17 +281,27 @@ func subset(a, b []string) bool {
 // (DecimalPlacesV0): oapi-codegen would put an N before it, and the
 // overlay gives the names oapi-codegen writes, so that validate checks them.
 //
+// A value in kept (the names the previous generation published for g's
+// values) keeps its name whatever the rules now say; a new value named by
+// the rules like one kept for another fails generation (validate checks
+// every value of a type against the others), since renaming either would
+// break code or depend on the order in which the values came.
+//
 // It also fixes g's name from its segments, as typeNameOf makes it but
 // within maxEnumTypeLength, whatever its values: adding a value to an
 // enum never renames its type. A constant that still runs past
 // MaxNameLength, or two values with one name, fail generation (see
 // validate) rather than being renamed by a rule that would hide what the
 // value is or depend on the order of the values.
-func (g *enumType) varNames(components map[string]any) []any {
+func (g *enumType) varNames(components map[string]any, kept map[string]string) []any {
 	g.name = typeNameWithin(g.segs, maxEnumTypeLength)
 	tw := words(g.name)
 	out := make([]any, len(g.values))
 	for i, v := range g.values {
+		if c, ok := kept[v]; ok {
+			out[i] = c
+			continue
+		}
 		b := camelValue(v)
 		if components[v] != nil {
 			b = apispec.ModelName(v)

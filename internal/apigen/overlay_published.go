@@ -33,7 +33,12 @@ import (
 //     x-go-type-name, an enum occurrence its enum type;
 //   - an enum type keeps its name and its constants become the union of
 //     the values of its occurrences (a Go string enum is open, so adding
-//     a value in one place neither fails nor renames);
+//     a value in one place neither fails nor renames); each published
+//     value keeps its constant's name (a value named after a schema the
+//     spec did not have, LinkedObjectTypeQbdCharge, is not renamed when
+//     qbd_charge comes), and only a new value is named by the rules: one
+//     that would take a published constant's name fails generation
+//     (validate), naming the enum, where it is and both values;
 //   - a new location is named by the rules, and a new enum type never
 //     takes the name of a published one whose occurrences are still in
 //     the spec (it is qualified, as one named like an object is); a
@@ -43,9 +48,11 @@ import (
 //
 // A component schema is named by apispec.ModelName, as the facade's
 // methods and parameters are (VendorTypeListParams), unless the previous
-// generation published that name for a nested type still in the spec
-// (Vendor.vendorType's VendorType, before a qbd_vendor_type object came):
-// then its type is qualified (VendorTypeObject), and keeps that name.
+// generation published that name for a nested type or an enum type still
+// in the spec (Vendor.vendorType's VendorType, before a qbd_vendor_type
+// object came; Job.status's enum Status, before a qbd_status object):
+// then its type is qualified (VendorTypeObject, StatusObject), and keeps
+// that name.
 
 // published is what the previous generation named.
 type published struct {
@@ -57,12 +64,15 @@ type published struct {
 	enumOf map[string]string
 	// values are each published enum type's values, in their order.
 	values map[string][]string
+	// constants are the names each published enum type gave its values
+	// (x-enum-varnames, after the type's name), by type and value.
+	constants map[string]map[string]string
 }
 
 // readPublished reads the names an overlay written by Overlay gave; no
 // previous overlay (nil) is a first generation, with no names to keep.
 func readPublished(prev []byte) (*published, error) {
-	p := &published{components: map[string]string{}, types: map[string]string{}, enumOf: map[string]string{}, values: map[string][]string{}}
+	p := &published{components: map[string]string{}, types: map[string]string{}, enumOf: map[string]string{}, values: map[string][]string{}, constants: map[string]map[string]string{}}
 	if len(bytes.TrimSpace(prev)) == 0 {
 		return p, nil
 	}
@@ -83,6 +93,12 @@ func readPublished(prev []byte) (*published, error) {
 				if schema := mapOf(s); schema["type"] == "string" {
 					if values := enumValues(schema); values != nil {
 						p.values[name] = values
+						p.constants[name] = map[string]string{}
+						for i, c := range list(schema["x-enum-varnames"]) {
+							if c, ok := c.(string); ok && i < len(values) {
+								p.constants[name][values[i]] = c
+							}
+						}
 					}
 				}
 			}
@@ -110,11 +126,18 @@ func readPublished(prev []byte) (*published, error) {
 
 // modelNames are the Go names of the component schemas, by key: the one
 // each had, else apispec.ModelName, qualified when the previous generation
-// published that name for a nested type still in the spec.
+// published that name for a nested type or an enum type still in the spec.
 func modelNames(root map[string]any, prev *published) map[string]string {
-	nested := map[string]string{}
+	// nested are, per name published for a nested type or an enum type,
+	// the locations that had it: the name stays taken while one of them
+	// is in the spec (an enum type keeps its name while any of its
+	// occurrences is left).
+	nested := map[string][]string{}
 	for target, name := range prev.types {
-		nested[name] = target
+		nested[name] = append(nested[name], target)
+	}
+	for target, name := range prev.enumOf {
+		nested[name] = append(nested[name], target)
 	}
 	components := mapOf(mapOf(root["components"])["schemas"])
 	out := map[string]string{}
@@ -122,7 +145,7 @@ func modelNames(root map[string]any, prev *published) map[string]string {
 		name, kept := prev.components["$.components.schemas"+key(s)]
 		if !kept {
 			name = apispec.ModelName(s)
-			if target, taken := nested[name]; taken && present(root, target) {
+			if slices.ContainsFunc(nested[name], func(target string) bool { return present(root, target) }) {
 				name += "Object"
 			}
 		}
