@@ -21,9 +21,10 @@ func topLevelMissing(o apispec.Operation, id string) *Error {
 // generated from that spec can call it against the fake. It keeps that
 // resource's objects as it keeps an end-user's QuickBooks objects, built
 // from the resource's schema (each required field empty unless sent):
-// a create stores one, a retrieve, update or delete finds it or answers
-// 404, and a list shows them all, oldest first, written from the stored
-// objects as a QuickBooks list is. s.mu is held.
+// a create stores one; a retrieve, update, delete or action (whose
+// answer is the object, unchanged) finds it or answers 404; and a list
+// shows them all, oldest first, written from the stored objects as a
+// QuickBooks list is. s.mu is held.
 func (s *Server) serveTopLevel(rt *route, params map[string]string, query, body map[string]any) (int, any, *Error) {
 	o := rt.op
 	res := resourceKey(o)
@@ -107,6 +108,16 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string, query, body 
 		s.state.remove(owner, res, id)
 		v["deleted"] = true
 		return http.StatusOK, b.object(responseSchema(rt.spec), v), nil
+	case apispec.Action:
+		// The fake knows no rules for what the action does (a refresh,
+		// say): it answers with the object as stored, filled out to the
+		// schema of the action's answer.
+		switch schema := responseSchema(rt.spec); {
+		case schema == model:
+			return http.StatusOK, s.state.shown(owner, res, id), nil
+		case schema != nil:
+			return http.StatusOK, b.object(schema, v), nil
+		}
 	}
 	return 0, nil, notImplemented
 }
