@@ -43,7 +43,9 @@ const (
 	MaxHeaderBytes = 64 << 10
 	// MemoryBudget is the most heap a fake holds, at any moment and under
 	// the loads TestMemoryStaysWithinBudget and
-	// TestSlowListReadersHoldNoMoreThanTheBudget send: the request window,
+	// TestSlowListReadersHoldNoMoreThanTheBudget send (and, for a
+	// top-level resource a newer spec adds, the lists of
+	// TestANewTopLevelListStaysWithinTheFakesBudget): the request window,
 	// the sessions, the end-users, their QuickBooks objects (those that
 	// answers still being written show after they were deleted or
 	// replaced included) and the lists being paged, the request bodies

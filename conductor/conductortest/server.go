@@ -414,7 +414,7 @@ func (s *Server) dispatch(rt *route, r *http.Request, params map[string]string, 
 	case rt.op.Namespace == "" && rt.op.Resource == "endUsers":
 		return s.serveEndUsers(rt, params, body)
 	case rt.op.Namespace == "":
-		return s.serveTopLevel(rt, params, body)
+		return s.serveTopLevel(rt, params, query, body)
 	}
 	eu, failed := s.forEndUser(r)
 	if failed != nil {

@@ -2,6 +2,7 @@ package conductortest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -20,9 +21,11 @@ func topLevelMissing(o apispec.Operation, id string) *Error {
 // generated from that spec can call it against the fake. It keeps that
 // resource's objects as it keeps an end-user's QuickBooks objects, built
 // from the resource's schema (each required field empty unless sent):
-// a create stores one, a retrieve, update or delete finds it or answers
-// 404, and a list shows them all, oldest first. s.mu is held.
-func (s *Server) serveTopLevel(rt *route, params map[string]string, body map[string]any) (int, any, *Error) {
+// a create stores one; a retrieve, update, delete or action (whose
+// answer is the object, unchanged) finds it or answers 404; and a list
+// shows them all, oldest first, written from the stored objects as a
+// QuickBooks list is. s.mu is held.
+func (s *Server) serveTopLevel(rt *route, params map[string]string, query, body map[string]any) (int, any, *Error) {
 	o := rt.op
 	res := resourceKey(o)
 	model := s.api.models[res]
@@ -42,11 +45,20 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string, body map[str
 	}
 	switch o.Kind {
 	case apispec.List:
-		data := []any{}
-		for _, obj := range owner.objects[res].all() {
-			data = append(data, decodeObject(obj.data))
+		// Written from the stored objects, pinned, as a QuickBooks list
+		// is, so that slow readers hold no copy of them. A list whose
+		// operation takes no limit shows them all, as it pages nothing.
+		if !takesParam(rt, "limit") {
+			query = maps.Clone(query)
+			query["limit"] = float64(max(1, len(owner.objects[res].all())))
 		}
-		return http.StatusOK, b.object(responseSchema(rt.spec), map[string]any{"objectType": "list", "url": "/v1" + o.Path, "data": data}), nil
+		status, v, failed := s.list(rt, query, owner)
+		if p, ok := v.(*page); ok && responseSchema(rt.spec) != nil {
+			// The list's other required fields, as the schema has them.
+			p.fields = b.object(responseSchema(rt.spec), p.fields)
+			delete(p.fields, "data")
+		}
+		return status, v, failed
 
 	case apispec.Create:
 		v := b.object(model, body)
@@ -62,7 +74,7 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string, body map[str
 		if err := s.state.put(owner, res, id, v); err != nil {
 			return 0, nil, invalid(err.Error())
 		}
-		return http.StatusOK, v, nil
+		return http.StatusOK, s.state.shown(owner, res, id), nil
 	}
 	if !o.HasID {
 		return 0, nil, notImplemented
@@ -74,7 +86,7 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string, body map[str
 	}
 	switch o.Kind {
 	case apispec.Retrieve:
-		return http.StatusOK, v, nil
+		return http.StatusOK, s.state.shown(owner, res, id), nil
 	case apispec.Update:
 		changes := b.object(model, body)
 		if b.failed != "" {
@@ -91,11 +103,21 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string, body map[str
 		if err := s.state.put(owner, res, id, v); err != nil {
 			return 0, nil, invalid(err.Error())
 		}
-		return http.StatusOK, v, nil
+		return http.StatusOK, s.state.shown(owner, res, id), nil
 	case apispec.Delete:
 		s.state.remove(owner, res, id)
 		v["deleted"] = true
 		return http.StatusOK, b.object(responseSchema(rt.spec), v), nil
+	case apispec.Action:
+		// The fake knows no rules for what the action does (a refresh,
+		// say): it answers with the object as stored, filled out to the
+		// schema of the action's answer.
+		switch schema := responseSchema(rt.spec); {
+		case schema == model:
+			return http.StatusOK, s.state.shown(owner, res, id), nil
+		case schema != nil:
+			return http.StatusOK, b.object(schema, v), nil
+		}
 	}
 	return 0, nil, notImplemented
 }
