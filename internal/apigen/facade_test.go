@@ -203,3 +203,25 @@ func clientStruct(api string) string {
 	}
 	return api[start : start+end+2]
 }
+
+// TestAPathParameterIsNamedAsGenNamesIt: a path parameter that is not a Go
+// identifier (widget-slug) is widgetSlug in gen's request builder; the
+// facade's method must take it under that name too, or what it writes
+// does not parse.
+func TestAPathParameterIsNamedAsGenNamesIt(t *testing.T) {
+	paths := "  /widgets/{id}/passthrough/{widget-slug}:\n    post:\n      summary: Pass a widget through\n" +
+		"      parameters:\n        - {in: path, name: id, required: true, schema: {type: string}}\n" +
+		"        - {in: path, name: widget-slug, required: true, schema: {type: string}}\n" +
+		"      requestBody: {content: {application/json: {schema: {type: object, additionalProperties: true}}}}\n" +
+		"      responses:\n        \"200\":\n          description: OK.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/widget\"}\n"
+	files, err := generate(t, widgetSpec(paths, ""))
+	if err != nil {
+		t.Fatalf("generation failed: %v", err)
+	}
+	api := string(files[apigen.ServicesFile])
+	for _, want := range []string{"widgetSlug string", "gen.NewWidgetPassthroughRequest(s.server, id, widgetSlug, params)"} {
+		if !strings.Contains(api, want) {
+			t.Errorf("api.gen.go does not hold %q", want)
+		}
+	}
+}

@@ -149,6 +149,24 @@ func TestAShapeWithoutARuleIsAnError(t *testing.T) {
 	}
 }
 
+// TestAPathParameterGoPredeclaresIsAnError: a path parameter whose Go
+// name Go predeclares (new, nil) would shadow what the generated method
+// calls, and the code would not compile; the rules refuse it, naming the
+// operation and the parameter.
+func TestAPathParameterGoPredeclaresIsAnError(t *testing.T) {
+	for _, name := range []string{"new", "nil"} {
+		path := "/quickbooks-desktop/invoices/{id}/void/{" + name + "}"
+		spec, err := apispec.Parse([]byte("paths:\n  " + path + ":\n    post:\n      responses:\n        \"200\": {content: {application/json: {schema: {type: object}}}}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := "POST " + path + ": the path parameter " + name + " would be the Go name " + name
+		if _, err := spec.Operations(); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Operations() with {%s}: error = %v; want one saying %q", name, err, want)
+		}
+	}
+}
+
 // TestTwoOperationsOneGoName: two operations whose SDK names differ but
 // whose Go names agree (a list of invoices under two resources:
 // InvoiceList) would be one request builder and one parameters type
