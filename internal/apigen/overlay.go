@@ -3,6 +3,7 @@ package apigen
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -135,26 +136,35 @@ var dateTimeDescription = regexp.MustCompile(`^The date and time\b`)
 // paths and components, in document order of sorted keys.
 func dateTimes(root map[string]any) []string {
 	var targets []string
+	walkSchemas(root, func(n map[string]any, path string) {
+		if desc, _ := n["description"].(string); dateTimeDescription.MatchString(desc) {
+			if isPlainString(n) {
+				targets = append(targets, path)
+			}
+			for i, branch := range list(n["anyOf"]) {
+				if isPlainString(mapOf(branch)) {
+					targets = append(targets, fmt.Sprintf("%s.anyOf[%d]", path, i))
+				}
+			}
+		}
+	})
+	return targets
+}
+
+// walkSchemas calls visit with every object under the spec's paths and
+// components, and its JSONPath, in document order of sorted keys; not
+// inside example or examples, which hold values, not schemas. The
+// overlay's derivations that look at every schema share it.
+func walkSchemas(root map[string]any, visit func(node map[string]any, path string)) {
 	var walk func(node any, path string)
 	walk = func(node any, path string) {
 		switch n := node.(type) {
 		case map[string]any:
-			if desc, _ := n["description"].(string); dateTimeDescription.MatchString(desc) {
-				if isPlainString(n) {
-					targets = append(targets, path)
+			visit(n, path)
+			for _, k := range slices.Sorted(maps.Keys(n)) {
+				if k == "example" || k == "examples" {
+					continue
 				}
-				for i, branch := range list(n["anyOf"]) {
-					if isPlainString(mapOf(branch)) {
-						targets = append(targets, fmt.Sprintf("%s.anyOf[%d]", path, i))
-					}
-				}
-			}
-			keys := make([]string, 0, len(n))
-			for k := range n {
-				keys = append(keys, k)
-			}
-			slices.Sort(keys)
-			for _, k := range keys {
 				walk(n[k], path+key(k))
 			}
 		case []any:
@@ -165,7 +175,6 @@ func dateTimes(root map[string]any) []string {
 	}
 	walk(mapOf(root["paths"]), "$.paths")
 	walk(mapOf(root["components"]), "$.components")
-	return targets
 }
 
 func isPlainString(schema map[string]any) bool {

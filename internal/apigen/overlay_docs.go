@@ -1,7 +1,7 @@
 package apigen
 
 import (
-	"fmt"
+	"maps"
 	"slices"
 )
 
@@ -14,48 +14,26 @@ import (
 // externalId, isQueuedForPrint) has no doc comment in go doc.
 func branchDescriptions(root map[string]any) []action {
 	var actions []action
-	var walk func(node any, path string)
-	walk = func(node any, path string) {
-		switch n := node.(type) {
-		case map[string]any:
-			props := mapOf(n["properties"])
-			for _, name := range sortedKeys(props) {
-				prop := mapOf(props[name])
-				if _, ok := prop["description"]; ok || prop == nil {
-					continue
-				}
-				var described []string
-				for _, b := range list(prop["anyOf"]) {
-					if d, _ := mapOf(b)["description"].(string); d != "" && !isNull(mapOf(b)) {
-						described = append(described, d)
-					}
-				}
-				if len(described) == 1 {
-					actions = append(actions, action{
-						Target: path + ".properties" + key(name),
-						Update: map[string]any{"description": described[0]},
-					})
+	walkSchemas(root, func(n map[string]any, path string) {
+		props := mapOf(n["properties"])
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			prop := mapOf(props[name])
+			if _, ok := prop["description"]; ok || prop == nil {
+				continue
+			}
+			var described []string
+			for _, b := range list(prop["anyOf"]) {
+				if d, _ := mapOf(b)["description"].(string); d != "" && !isNull(mapOf(b)) {
+					described = append(described, d)
 				}
 			}
-			for _, k := range sortedKeys(n) {
-				walk(n[k], path+key(k))
-			}
-		case []any:
-			for i, v := range n {
-				walk(v, fmt.Sprintf("%s[%d]", path, i))
+			if len(described) == 1 {
+				actions = append(actions, action{
+					Target: path + ".properties" + key(name),
+					Update: map[string]any{"description": described[0]},
+				})
 			}
 		}
-	}
-	walk(mapOf(root["paths"]), "$.paths")
-	walk(mapOf(root["components"]), "$.components")
+	})
 	return actions
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

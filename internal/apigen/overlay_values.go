@@ -2,6 +2,7 @@ package apigen
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -52,31 +53,15 @@ func plainValues(root map[string]any) []action {
 // array or a map (an object with no properties of its own).
 func optionalContainers(root map[string]any) []string {
 	var targets []string
-	var walk func(node any, path string)
-	walk = func(node any, path string) {
-		switch n := node.(type) {
-		case map[string]any:
-			props := mapOf(n["properties"])
-			required := list(n["required"])
-			for _, name := range orderedKeys(props) {
-				if !slices.Contains(required, any(name)) && isContainer(root, mapOf(props[name])) {
-					targets = append(targets, path+".properties"+key(name))
-				}
-			}
-			for _, k := range orderedKeys(n) {
-				if k == "example" || k == "examples" {
-					continue // values, not schemas
-				}
-				walk(n[k], path+key(k))
-			}
-		case []any:
-			for i, v := range n {
-				walk(v, fmt.Sprintf("%s[%d]", path, i))
+	walkSchemas(root, func(n map[string]any, path string) {
+		props := mapOf(n["properties"])
+		required := list(n["required"])
+		for _, name := range slices.Sorted(maps.Keys(props)) {
+			if !slices.Contains(required, any(name)) && isContainer(root, mapOf(props[name])) {
+				targets = append(targets, path+".properties"+key(name))
 			}
 		}
-	}
-	walk(mapOf(root["paths"]), "$.paths")
-	walk(mapOf(root["components"]), "$.components")
+	})
 	return targets
 }
 
@@ -107,9 +92,9 @@ func isContainer(root map[string]any, schema map[string]any) bool {
 func dateTimeFilters(root map[string]any) []string {
 	var targets []string
 	paths := mapOf(root["paths"])
-	for _, p := range orderedKeys(paths) {
+	for _, p := range slices.Sorted(maps.Keys(paths)) {
 		item := mapOf(paths[p])
-		for _, method := range orderedKeys(item) {
+		for _, method := range slices.Sorted(maps.Keys(item)) {
 			op := mapOf(item[method])
 			for _, param := range list(op["parameters"]) {
 				pm := mapOf(param)
@@ -127,13 +112,4 @@ func dateTimeFilters(root map[string]any) []string {
 		}
 	}
 	return targets
-}
-
-func orderedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
