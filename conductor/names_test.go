@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -38,21 +39,32 @@ func parseDir(t *testing.T, dir string) []*ast.File {
 	return files
 }
 
+// typeSpecs yields every type declaration of files, with the declaration
+// group holding it (whose doc is the type's when the type has none).
+func typeSpecs(files []*ast.File) iter.Seq2[*ast.GenDecl, *ast.TypeSpec] {
+	return func(yield func(*ast.GenDecl, *ast.TypeSpec) bool) {
+		for _, f := range files {
+			for _, decl := range f.Decls {
+				d, ok := decl.(*ast.GenDecl)
+				if !ok || d.Tok != token.TYPE {
+					continue
+				}
+				for _, spec := range d.Specs {
+					if !yield(d, spec.(*ast.TypeSpec)) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
 // facadeAliases maps each alias X = gen.Y of package conductor to Y.
 func facadeAliases(files []*ast.File) map[string]string {
 	aliases := map[string]string{}
-	for _, f := range files {
-		for _, decl := range f.Decls {
-			d, ok := decl.(*ast.GenDecl)
-			if !ok || d.Tok != token.TYPE {
-				continue
-			}
-			for _, spec := range d.Specs {
-				s := spec.(*ast.TypeSpec)
-				if sel, ok := s.Type.(*ast.SelectorExpr); ok && s.Assign.IsValid() && isIdent(sel.X, "gen") {
-					aliases[s.Name.Name] = sel.Sel.Name
-				}
-			}
+	for _, s := range typeSpecs(files) {
+		if sel, ok := s.Type.(*ast.SelectorExpr); ok && s.Assign.IsValid() && isIdent(sel.X, "gen") {
+			aliases[s.Name.Name] = sel.Sel.Name
 		}
 	}
 	return aliases
@@ -201,27 +213,18 @@ func TestGoDocSpeaksOneName(t *testing.T) {
 			}
 		}
 	}
-	for _, f := range genFiles {
-		for _, decl := range f.Decls {
-			d, ok := decl.(*ast.GenDecl)
-			if !ok || d.Tok != token.TYPE {
-				continue
-			}
-			for _, spec := range d.Specs {
-				s := spec.(*ast.TypeSpec)
-				st, ok := s.Type.(*ast.StructType)
-				if !ok || aliases[s.Name.Name] != s.Name.Name {
-					continue
+	for _, s := range typeSpecs(genFiles) {
+		st, ok := s.Type.(*ast.StructType)
+		if !ok || aliases[s.Name.Name] != s.Name.Name {
+			continue
+		}
+		for _, field := range st.Fields.List {
+			ast.Inspect(field.Type, func(n ast.Node) bool {
+				if id, ok := n.(*ast.Ident); ok && genTypes[id.Name] && aliases[id.Name] != id.Name {
+					t.Errorf("go doc of gen.%s shows field %s of type %s, which conductor does not name", s.Name.Name, fieldName(field), id.Name)
 				}
-				for _, field := range st.Fields.List {
-					ast.Inspect(field.Type, func(n ast.Node) bool {
-						if id, ok := n.(*ast.Ident); ok && genTypes[id.Name] && aliases[id.Name] != id.Name {
-							t.Errorf("go doc of gen.%s shows field %s of type %s, which conductor does not name", s.Name.Name, fieldName(field), id.Name)
-						}
-						return true
-					})
-				}
-			}
+				return true
+			})
 		}
 	}
 }
@@ -299,21 +302,12 @@ func TestExportedNamesAreShortAndSayEachWordOnce(t *testing.T) {
 func TestEveryTypeSaysWhatItIs(t *testing.T) {
 	docs := func(files []*ast.File) map[string]string {
 		out := map[string]string{}
-		for _, f := range files {
-			for _, decl := range f.Decls {
-				d, ok := decl.(*ast.GenDecl)
-				if !ok || d.Tok != token.TYPE {
-					continue
-				}
-				for _, spec := range d.Specs {
-					s := spec.(*ast.TypeSpec)
-					doc := s.Doc
-					if doc == nil {
-						doc = d.Doc
-					}
-					out[s.Name.Name] = strings.Join(strings.Fields(doc.Text()), " ")
-				}
+		for d, s := range typeSpecs(files) {
+			doc := s.Doc
+			if doc == nil {
+				doc = d.Doc
 			}
+			out[s.Name.Name] = strings.Join(strings.Fields(doc.Text()), " ")
 		}
 		return out
 	}
