@@ -49,8 +49,10 @@ func TestAValueNeverRenamesItsType(t *testing.T) {
 // TestOverlayChecksEveryName pins that every name the overlay gives is
 // checked where it is given: a spec whose names would not be Go, would
 // say a word twice or would run long fails generation with a message
-// naming the schema (and property and value), and never panics; and that
-// the real spec passes.
+// naming the schema (and property and value), and never panics; that a
+// spec the rules cannot name (two schemas, one name; a name past the
+// limit) fails the same way, instead of producing code that does not
+// compile; and that the real spec passes.
 func TestOverlayChecksEveryName(t *testing.T) {
 	head := "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n"
 	for _, c := range []struct {
@@ -86,6 +88,21 @@ func TestOverlayChecksEveryName(t *testing.T) {
 			"a constant that stutters",
 			"    qbd_company: {type: object, properties: {taxForm: {type: string, enum: [a, Form_Form_1040]}}}\n",
 			[]string{"qbd_company.properties.taxForm", `"Form_Form_1040"`, "says Form twice"},
+		},
+		{
+			"two schemas, one name",
+			"    qbd_invoice: {type: object, properties: {a: {type: string}}}\n    invoice: {type: object, properties: {a: {type: string}}}\n",
+			[]string{"$.components.schemas.qbd_invoice", "$.components.schemas.invoice", "Invoice"},
+		},
+		{
+			"a nested object named like a component",
+			"    qbd_bill: {type: object, properties: {terms: {type: object, properties: {days: {type: number}}}}}\n    qbd_bill_terms: {type: object, properties: {a: {type: string}}}\n",
+			[]string{"qbd_bill.properties.terms", "$.components.schemas.qbd_bill_terms", "BillTerms"},
+		},
+		{
+			"a name past the limit",
+			"    qbd_" + strings.Repeat("very_", 12) + "long: {type: object, properties: {a: {type: string}}}\n",
+			[]string{"$.components.schemas.qbd_very_", "longer than 50"},
 		},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package apigen_test
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -135,45 +134,6 @@ func TestOverlayNamesEveryType(t *testing.T) {
 	}
 	if len(types) != 5 {
 		t.Errorf("the overlay adds %d enum types, want 5 (ObjectType, AccountType, AccountFilterAccountType, AccountFilterType, AccountFilterStatus)", len(types))
-	}
-}
-
-// TestOverlayFailsOnNamesItCannotGive pins that a spec the rules cannot
-// name fails generation with a message naming the schemas, instead of
-// producing code that does not compile or names that run long.
-func TestOverlayFailsOnNamesItCannotGive(t *testing.T) {
-	head := "openapi: 3.1.0\npaths: {}\ncomponents:\n  schemas:\n"
-	for _, c := range []struct {
-		name, schemas string
-		want          []string
-	}{
-		{
-			"two schemas, one name",
-			"    qbd_invoice: {type: object, properties: {a: {type: string}}}\n    invoice: {type: object, properties: {a: {type: string}}}\n",
-			[]string{"$.components.schemas.qbd_invoice", "$.components.schemas.invoice", "Invoice"},
-		},
-		{
-			"a nested object named like a component",
-			"    qbd_bill: {type: object, properties: {terms: {type: object, properties: {days: {type: number}}}}}\n    qbd_bill_terms: {type: object, properties: {a: {type: string}}}\n",
-			[]string{"qbd_bill.properties.terms", "$.components.schemas.qbd_bill_terms", "BillTerms"},
-		},
-		{
-			"a name past the limit",
-			"    qbd_" + strings.Repeat("very_", 12) + "long: {type: object, properties: {a: {type: string}}}\n",
-			[]string{"$.components.schemas.qbd_very_", "longer than 50"},
-		},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := apigen.Overlay([]byte(head+c.schemas), nil)
-			if err == nil {
-				t.Fatal("Overlay succeeded")
-			}
-			for _, w := range c.want {
-				if !strings.Contains(err.Error(), w) {
-					t.Errorf("the error does not name %q:\n%v", w, err)
-				}
-			}
-		})
 	}
 }
 
