@@ -37,9 +37,11 @@ const (
 // operation of openapi.yaml, found where internal/apispec names it
 // (qbd.invoices.list is client.QBD.Invoices.List), against a server that
 // records the request and answers with an example of the operation's 200
-// body built from the spec. For each it checks what was sent (method, path with the id
-// escaped, the end-user header exactly when the operation takes it, every
-// query parameter and body field given) and that the answer decodes.
+// body built from the spec, plus a key the spec does not have. For each it
+// checks what was sent (method, path with the id escaped, the end-user
+// header exactly when the operation takes it, every query parameter and
+// body field given), that the answer decodes, and that WithResponse holds
+// that body byte for byte, the status and the request id.
 func TestEveryOperationThroughHTTP(t *testing.T) {
 	doc, ops := loadOperations(t)
 	var (
@@ -71,6 +73,9 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 			op := doc.Paths.Find(o.Path).GetOperation(o.Method)
 			ex := examples{doc: doc}
 			answer := ex.response(op)
+			if m, ok := answer.(map[string]any); ok {
+				m["notInTheSpec"] = map[string]any{"kept": true}
+			}
 			query, _ := normalise(ex.query(op)).(map[string]any)
 			reqBody, _ := normalise(ex.requestBody(op)).(map[string]any)
 			if o.SDKName() == "authSessions.create" {
@@ -92,7 +97,8 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%v: run `make generate`, or write it by hand if its service is hand-written", err)
 				}
-				args := facade.Args{EndUserID: testEndUserID, ID: testObjectID, Params: query}
+				var got conductor.Response
+				args := facade.Args{EndUserID: testEndUserID, ID: testObjectID, Params: query, Options: []conductor.Option{conductor.WithResponse(&got)}}
 				if o.HasBody {
 					args.Params = reqBody
 				}
@@ -121,9 +127,13 @@ func TestEveryOperationThroughHTTP(t *testing.T) {
 				}
 
 				mu.Lock()
-				r, sent := last, body
+				r, sent, answered := last, body, resp
 				mu.Unlock()
 				checkSent(t, o, r, sent, query, reqBody)
+				want := conductor.Response{StatusCode: 200, RequestID: "req_test", Body: answered}
+				if diff := cmp.Diff(want, got, ignoreHeader); diff != "" {
+					t.Errorf("%s: Response (-want +got):\n%s", name, diff)
+				}
 				if name == "List" {
 					if n := out.Elem().FieldByName("Data").Len(); n != 1 {
 						t.Errorf("List returned %d objects, want the example page's 1", n)

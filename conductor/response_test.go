@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
@@ -20,8 +18,6 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
-	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
-	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
@@ -62,80 +58,6 @@ func TestWithResponseKeepsAFieldTheSpecLacks(t *testing.T) {
 	}
 	if err := json.Unmarshal(resp.Body, &extra); err != nil || extra.NewField.Tier != "gold" {
 		t.Errorf("newField from the raw JSON: %+v, %v; want tier gold", extra, err)
-	}
-}
-
-// TestWithResponseOnEveryOperation calls every facade method (and All),
-// as TestEveryOperationThroughHTTP does, with WithResponse, against a
-// server answering the operation's example 200 body plus a key the spec
-// does not have: each call succeeds, and its Response holds that body
-// byte for byte, the status and the request id.
-func TestWithResponseOnEveryOperation(t *testing.T) {
-	doc, ops := loadOperations(t)
-	var (
-		mu     sync.Mutex
-		answer []byte
-	)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		body := answer
-		mu.Unlock()
-		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set("Conductor-Request-Id", "req_every")
-		w.Write(body)
-	}))
-	defer srv.Close()
-	client := testClient(t, srv.URL, conductor.WithMaxRetries(0))
-	defer client.CloseIdleConnections()
-	methods := 0
-	for _, o := range ops {
-		op := doc.Paths.Find(o.Path).GetOperation(o.Method)
-		ex := examples{doc: doc}
-		example := ex.response(op)
-		if m, ok := example.(map[string]any); ok {
-			m["notInTheSpec"] = map[string]any{"kept": true}
-		}
-		body, _ := json.Marshal(example)
-		mu.Lock()
-		answer = body
-		mu.Unlock()
-		query, _ := normalise(ex.query(op)).(map[string]any)
-		reqBody, _ := normalise(ex.requestBody(op)).(map[string]any)
-		delete(reqBody, "linkExpiryMins") // authSessions.create takes a duration; see TestEveryOperationThroughHTTP
-		names := []string{o.GoMethod()}
-		if o.Kind == apispec.List {
-			names = append(names, "All")
-		}
-		for _, name := range names {
-			m, err := facade.Find(o, name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var resp conductor.Response
-			args := facade.Args{EndUserID: testEndUserID, ID: testObjectID, Params: query, Options: []conductor.Option{conductor.WithResponse(&resp)}}
-			if o.HasBody {
-				args.Params = reqBody
-			}
-			for range o.PathParams {
-				args.PathParams = append(args.PathParams, "quickbooks_desktop")
-			}
-			out, err := m.Call(testdeadline.Context(t), client, args)
-			if name == "All" {
-				for _, e := range out.Seq2() {
-					if e := e.Interface(); e != nil {
-						err = e.(error)
-					}
-				}
-			}
-			methods++
-			want := conductor.Response{StatusCode: 200, RequestID: "req_every", Body: body}
-			if diff := cmp.Diff(want, resp, ignoreHeader); err != nil || diff != "" {
-				t.Errorf("%s: %v; Response (-want +got):\n%s", m.Where, err, diff)
-			}
-		}
-	}
-	if methods < 262 {
-		t.Errorf("called %d methods; want at least one for each of the 262 operations", methods)
 	}
 }
 
