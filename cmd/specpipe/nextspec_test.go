@@ -2,47 +2,43 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 // TestTheNextSpecGrowsTheLibrary takes the next spec Conductor might
-// publish, openapi.yaml with a new top-level resource (with a create), a new QuickBooks
-// Desktop resource, a new field and a new filter (testdata/next-spec.yaml),
+// publish, openapi.yaml with a new top-level resource (with a create and
+// an action), a new QuickBooks Desktop resource, a new field and a new
+// filter (testdata/next-spec.yaml),
 // through `make update-spec` in a copy of the whole repository, with no
 // hand edit: the library builds, every exported name of package conductor
 // is still there (an enum gains a value in one place, a new enum and a
 // nested object come: nothing is renamed), the tests that hold every operation to
 // the spec pass (the facade's, the fake's, the command's), and a program
 // calls the new methods, field and filter against the fake. It takes
-// 40 s (build cache warm) to 2 minutes on two cores, most of it compiling
-// the regenerated gen/ and the tests, so -short skips it.
+// 30 s (build cache warm) to 2 minutes on two cores, most of it compiling
+// the regenerated gen/ and the tests, so -short skips it; the
+// TestANewTopLevel tests check the same copy (nextSpecCopy), paying for
+// none of that again.
 func TestTheNextSpecGrowsTheLibrary(t *testing.T) {
 	if testing.Short() {
 		t.Skip("-short: regenerating and building the whole library takes a while")
 	}
-	r := copyRepository(t)
-	published := exportedNames(t, r.path("conductor"))
-	candidate := filepath.Join(t.TempDir(), "next.yaml")
-	if err := os.WriteFile(candidate, splice(t, readFile(t, r.path("openapi.yaml")), readFile(t, "testdata/next-spec.yaml")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if code, out := r.specpipe(t, "update", candidate); code != 0 {
-		t.Fatalf("specpipe update exited %d:\n%s", code, out)
-	}
-	// make generate's steps, in its order.
-	took := map[string]time.Duration{}
-	took["generate"] = r.goCmd(t, "generate", "./gen/...", "./conductor", "./internal/embeddedspec")
-	took["build"] = r.goCmd(t, "build", "./...")
+	c := nextSpecCopy(t)
+	r, published := c.r, c.published
+	took := maps.Clone(c.took)
 	// A spec that only adds renames nothing: every name published before
 	// is still there (the overlay keeps what it named last time), and the
 	// additions are named beside them, not over them.
@@ -61,9 +57,11 @@ func TestTheNextSpecGrowsTheLibrary(t *testing.T) {
 	if doc := string(r.goOutput(t, "doc", "./conductor", "Client")); !regexp.MustCompile(`\n\t// IntegrationConnections [^\n]+\n(\t// [^\n]*\n)*\tIntegrationConnections \*IntegrationConnectionsService\n`).MatchString(doc) {
 		t.Errorf("go doc conductor.Client shows no documented IntegrationConnections field:\n%s", doc)
 	}
-	took["test"] = r.goCmd(t, "test", "-count=1",
-		"-run", "^(TestFacadeIsUpToDate|TestEveryOperationThroughHTTP|TestDotsAreRefusedInEveryPathParameter|TestEveryOperationIsACommand|TestEveryOperationAnswersAsTheSpecSays|TestEmbeddedIsUpToDate)$",
-		"./conductor", "./conductor/conductortest", "./cmd/conductor", "./internal/embeddedspec")
+	tests := c.everyOperationTests(t)
+	took["test"] = tests.took
+	if tests.err != nil {
+		t.Fatalf("go %s in %s: %v\n%s", strings.Join(tests.args, " "), r.dir, tests.err, tests.out)
+	}
 
 	// The new methods, field and filter, as a user of the library calls
 	// them, against the fake, which serves what the spec holds.
@@ -256,10 +254,10 @@ func exportedNames(t *testing.T, dir string) []string {
 }
 
 // copyRepository copies the whole repository (its git metadata and
-// installed npm packages aside) to a temporary directory.
-func copyRepository(t *testing.T) *pipelineRepo {
+// installed npm packages aside) to dir.
+func copyRepository(t *testing.T, dir string) *pipelineRepo {
 	t.Helper()
-	r := &pipelineRepo{dir: t.TempDir()}
+	r := &pipelineRepo{dir: dir}
 	err := filepath.WalkDir(repoRoot, func(path string, d os.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -332,4 +330,101 @@ func splice(t *testing.T, spec, additions []byte) []byte {
 	}
 	flush()
 	return []byte(strings.Join(lines, ""))
+}
+
+// nextSpec is the one copy of the repository that TestTheNextSpecGrowsTheLibrary
+// and the TestANewTopLevel tests check: updated to openapi.yaml with
+// testdata/next-spec.yaml spliced in, generated and built once for them
+// all, as copying, generating and building the whole library is most of
+// what each takes. Its directory outlives the test that builds it and is
+// removed when the package's tests end (TestMain).
+var nextSpec struct {
+	once  sync.Once
+	dir   string
+	built *nextSpecRepo // nil until the copy is built; nil after a failure
+
+	testsOnce sync.Once
+	tests     *goRun
+}
+
+// nextSpecRepo is the copy nextSpec holds.
+type nextSpecRepo struct {
+	r         *pipelineRepo
+	published []string // package conductor's exported names before the update
+	took      map[string]time.Duration
+}
+
+// goRun is what a go command run in the copy printed and returned.
+type goRun struct {
+	args []string
+	out  []byte
+	err  error
+	took time.Duration
+}
+
+// nextSpecCopy returns the copy of the repository updated to the next
+// spec, generated and built, building it the first time it is asked for
+// (failing t if that fails, and every test that asks after).
+func nextSpecCopy(t *testing.T) *nextSpecRepo {
+	t.Helper()
+	nextSpec.once.Do(func() {
+		dir, err := os.MkdirTemp("", "specpipe-next-spec-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		nextSpec.dir = dir
+		r := copyRepository(t, dir)
+		c := &nextSpecRepo{r: r, published: exportedNames(t, r.path("conductor")), took: map[string]time.Duration{}}
+		candidate := filepath.Join(t.TempDir(), "next.yaml")
+		if err := os.WriteFile(candidate, splice(t, readFile(t, r.path("openapi.yaml")), readFile(t, "testdata/next-spec.yaml")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, out := r.specpipe(t, "update", candidate); code != 0 {
+			t.Fatalf("specpipe update exited %d:\n%s", code, out)
+		}
+		// make generate's steps, in its order.
+		c.took["generate"] = r.goCmd(t, "generate", "./gen/...", "./conductor", "./internal/embeddedspec")
+		c.took["build"] = r.goCmd(t, "build", "./...")
+		nextSpec.built = c
+	})
+	if nextSpec.built == nil {
+		t.Fatal("the copy of the repository updated to testdata/next-spec.yaml was not built: the first test to ask for it says why")
+	}
+	return nextSpec.built
+}
+
+// everyOperationTests runs, once, the tests that hold every operation to
+// the spec (the facade's, the fake's, the command's) in the copy.
+func (c *nextSpecRepo) everyOperationTests(t *testing.T) *goRun {
+	t.Helper()
+	nextSpec.testsOnce.Do(func() {
+		run := &goRun{args: []string{"test", "-count=1",
+			"-run", "^(TestFacadeIsUpToDate|TestEveryOperationThroughHTTP|TestDotsAreRefusedInEveryPathParameter|TestEveryOperationIsACommand|TestEveryOperationAnswersAsTheSpecSays|TestEmbeddedIsUpToDate)$",
+			"./conductor", "./conductor/conductortest", "./cmd/conductor", "./internal/embeddedspec"}}
+		cmd := exec.Command("go", run.args...)
+		cmd.Dir = c.r.dir
+		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
+		start := time.Now()
+		run.out, run.err = cmd.CombinedOutput()
+		run.took = time.Since(start)
+		nextSpec.tests = run
+	})
+	return nextSpec.tests
+}
+
+// fakesTestsFail says whether the fake's every-operation test failed in
+// the copy, and with what output: the run of everyOperationTests names
+// the fake's package ok only if every test it ran there passed.
+func (c *nextSpecRepo) fakesTestsFail(t *testing.T) (bool, string) {
+	t.Helper()
+	run := c.everyOperationTests(t)
+	ok := regexp.MustCompile(`(?m)^ok  \tgithub\.com/seed-6dcb809e/conductor-go/conductor/conductortest\t`).Match(run.out)
+	return !ok, fmt.Sprintf("%v\n%s", run.err, run.out)
+}
+
+// removeNextSpecCopy removes the copy nextSpecCopy made, if it made one.
+func removeNextSpecCopy() {
+	if nextSpec.dir != "" {
+		os.RemoveAll(nextSpec.dir)
+	}
 }
