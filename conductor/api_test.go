@@ -397,7 +397,7 @@ func TestDotsAreRefusedInEveryPathParameter(t *testing.T) {
 				args.PathParams = values
 				_, err = m.Call(context.Background(), client, args)
 				var verr *conductor.ValidationError
-				if !errors.As(err, &verr) || verr.Field != param || !strings.Contains(verr.Reason, "would change the request's path") {
+				if !errors.As(err, &verr) || verr.Fields[0].Field != param || !strings.Contains(verr.Fields[0].Reason, "would change the request's path") {
 					t.Errorf("%s with %s %q: %v; want a ValidationError for %s", o.SDKName(), param, dots, err, param)
 				}
 				checked[param]++

@@ -113,30 +113,30 @@ func (svc *AuthSessionsService) Create(ctx context.Context, params AuthSessionCr
 func (p AuthSessionCreateParams) requestBody(defaultPublishableKey string) (gen.AuthSessionCreateParams, *ValidationError) {
 	var body gen.AuthSessionCreateParams
 	if strings.TrimSpace(p.EndUserID) == "" {
-		return body, &ValidationError{Field: "EndUserID", Reason: fmt.Sprintf("is required (the end_usr_... id of the end-user); got %q", p.EndUserID)}
+		return body, invalid("EndUserID", fmt.Sprintf("is required (the end_usr_... id of the end-user); got %q", p.EndUserID))
 	}
 	key := p.PublishableKey
 	if key == "" {
 		key = defaultPublishableKey
 	}
 	if key == "" {
-		return body, &ValidationError{Field: "PublishableKey", Reason: "is required: set it in the params, with conductor.WithPublishableKey, or in " + EnvPublishableKey}
+		return body, invalid("PublishableKey", "is required: set it in the params, with conductor.WithPublishableKey, or in "+EnvPublishableKey)
 	}
 	if err := config.PublishableKey(key); err != nil { // never quotes the key back
-		return body, &ValidationError{Field: "PublishableKey", Reason: err.Error()}
+		return body, invalid("PublishableKey", err.Error())
 	}
 	body.EndUserID = p.EndUserID
 	body.PublishableKey = key
 	if p.LinkExpiry != 0 {
 		if p.LinkExpiry < MinLinkExpiry || p.LinkExpiry > MaxLinkExpiry || p.LinkExpiry%time.Minute != 0 {
-			return body, &ValidationError{Field: "LinkExpiry", Reason: fmt.Sprintf("must be 0 (the server's default, 30m) or a whole number of minutes from 15m to 168h (7 days); got %v", p.LinkExpiry)}
+			return body, invalid("LinkExpiry", fmt.Sprintf("must be 0 (the server's default, 30m) or a whole number of minutes from 15m to 168h (7 days); got %v", p.LinkExpiry))
 		}
 		mins := p.LinkExpiry.Minutes()
 		body.LinkExpiryMins = &mins
 	}
 	if p.RedirectURL != "" {
 		if err := uri.CheckRedirect(p.RedirectURL); err != nil {
-			return body, &ValidationError{Field: "RedirectURL", Reason: fmt.Sprintf("must be empty or an absolute http or https URL with a host name, in RFC 3986 syntax; got %q, which %v", p.RedirectURL, err)}
+			return body, invalid("RedirectURL", fmt.Sprintf("must be empty or an absolute http or https URL with a host name, in RFC 3986 syntax; got %q, which %v", p.RedirectURL, err))
 		}
 		body.RedirectURL = &p.RedirectURL
 	}

@@ -78,6 +78,9 @@ type request struct {
 	path []pathParam
 	// build builds the request for the call's settings.
 	build builder
+	// check, when set, checks the body or the query parameters against
+	// the spec's rules (a generated function of rules.gen.go).
+	check func(*checker)
 	// answered, when set, checks the decoded answer further, with the
 	// response it came in (AuthSessions.Create's checks of the session).
 	answered func(*http.Response) error
@@ -108,31 +111,35 @@ func (o op) write(method string) writeKind {
 	return notWrite
 }
 
-// prepare checks what every call checks and returns the call's settings.
+// prepare checks what every call checks and returns the call's settings:
+// the ids, then the spec's rules for the body or the query parameters
+// (unless the call passes SkipSpecChecks), all problems in one
+// ValidationError.
 func (c *Client) prepare(ctx context.Context, r request, opts []Option) (*settings, error) {
 	s, err := c.callSettings(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
+	var check checker
 	if r.op&opEndUser != 0 {
-		if err := checkID("endUserID", r.endUser, "the id (end_usr_...) of the end-user whose QuickBooks Desktop to use"); err != nil {
-			return nil, err
-		}
+		check.id("endUserID", r.endUser, "the id (end_usr_...) of the end-user whose QuickBooks Desktop to use")
 	}
 	if r.op&opID != 0 {
-		if err := checkID("id", r.id, "the id of the object"); err != nil {
-			return nil, err
-		}
+		check.id("id", r.id, "the id of the object")
 	}
 	for _, p := range r.path {
-		if err := checkID(p.name, p.value, "the "+p.name+" path parameter"); err != nil {
-			return nil, err
-		}
+		check.id(p.name, p.value, "the "+p.name+" path parameter")
 	}
 	if r.op&opParamsMissing != 0 {
-		return nil, &ValidationError{Field: "params", Reason: "is nil, but the operation has required query parameters; set them"}
+		check.add(nil, "params", "is nil, but the operation has required query parameters; set them")
 	}
 	if err := checkDateTimes(r.query); err != nil {
+		check.fields = append(check.fields, err.Fields...)
+	}
+	if r.check != nil && !s.skipSpecChecks {
+		r.check(&check)
+	}
+	if err := check.err(); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -161,22 +168,21 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 	return nil
 }
 
-// checkID refuses an empty id, or one that cannot travel in a URL path or
-// a header, before anything is sent. It checks every path parameter: the
+// id refuses an empty id, or one that cannot travel in a URL path or a
+// header, before anything is sent. It checks every path parameter: the
 // generated methods check those after the id with it.
-func checkID(field, id, what string) *ValidationError {
+func (c *checker) id(field, id, what string) {
 	switch {
 	case strings.TrimSpace(id) == "":
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("is required: %s; got %q", what, id)}
+		c.add(nil, field, fmt.Sprintf("is required: %s; got %q", what, id))
 	case strings.ContainsFunc(id, isControl):
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("contains a control character: want %s; got %q", what, id)}
+		c.add(nil, field, fmt.Sprintf("contains a control character: want %s; got %q", what, id))
 	case id == "." || id == "..":
 		// Escaping leaves dots as they are, and a path segment of dots
 		// is resolved away: /invoices/. would read the list, and
 		// /invoices/.. update would create. No QuickBooks id is dots.
-		return &ValidationError{Field: field, Reason: fmt.Sprintf("is %q, which would change the request's path: want %s, not \".\" or \"..\"", id, what)}
+		c.add(nil, field, fmt.Sprintf("is %q, which would change the request's path: want %s, not \".\" or \"..\"", id, what))
 	}
-	return nil
 }
 
 // roundTrip sends the built request of r and returns its 2xx response.
@@ -188,7 +194,7 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, r request, req *htt
 		}
 		// The generated builders fail only on what the helpers cannot
 		// check, such as a query value that does not serialise.
-		return nil, &ValidationError{Field: "params", Reason: "cannot be sent: " + err.Error()}
+		return nil, invalid("params", "cannot be sent: "+err.Error())
 	}
 	if err := checkQuery(req.URL.RawQuery); err != nil {
 		return nil, err

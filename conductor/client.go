@@ -45,6 +45,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if s.response != nil {
 		return nil, errResponseOnClient
 	}
+	if s.skipSpecChecks {
+		return nil, errSkipOnClient
+	}
 	if err := s.fillFromEnvironment(); err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package conductor
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -161,15 +162,47 @@ const (
 	ErrorTypeInternal ErrorType = "INTERNAL_ERROR"
 )
 
-// ValidationError is a parameter that the API would refuse, caught before
-// any request was sent.
+// ValidationError is a request the API would refuse, caught before
+// anything was sent. It lists every problem found, not only the first, so
+// that a program can show each next to its own form field.
 type ValidationError struct {
-	// Field is the Go name of the parameter, such as "LinkExpiry".
+	// Fields holds one entry per problem (never none): the method's
+	// arguments first, then the body's or the query's fields in the
+	// spec's order.
+	Fields []FieldError
+}
+
+// FieldError is one problem of a request that a [ValidationError] lists.
+type FieldError struct {
+	// Field names what is wrong: a field of the body by its JSON path, as
+	// the spec names it (refNumber, lines[2].quantity), a query parameter
+	// by its name (limit), and an argument of the method, or a field the
+	// client converts before sending, by its Go name (endUserID,
+	// LinkExpiry).
 	Field string
 	// Reason says what is allowed and what was given.
 	Reason string
 }
 
 func (e *ValidationError) Error() string {
-	return "conductor: invalid " + e.Field + ": " + e.Reason
+	switch len(e.Fields) {
+	case 0:
+		return "conductor: invalid request"
+	case 1:
+		return "conductor: invalid " + e.Fields[0].Field + ": " + e.Fields[0].Reason
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "conductor: %d problems with the request:", len(e.Fields))
+	for i, f := range e.Fields {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(" " + f.Field + ": " + f.Reason)
+	}
+	return b.String()
+}
+
+// invalid is the ValidationError of one problem.
+func invalid(field, reason string) *ValidationError {
+	return &ValidationError{Fields: []FieldError{{Field: field, Reason: reason}}}
 }

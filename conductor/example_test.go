@@ -86,7 +86,7 @@ func ExampleValidationError() {
 	})
 	var verr *conductor.ValidationError
 	if errors.As(err, &verr) {
-		fmt.Println(verr.Field)
+		fmt.Println(verr.Fields[0].Field)
 		fmt.Println(err)
 	}
 	// Output:

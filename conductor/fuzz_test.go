@@ -99,12 +99,12 @@ func FuzzCreateParams(f *testing.F) {
 			if sent.Load() != 0 {
 				t.Fatalf("refused params (%v) but sent a request", err)
 			}
-			if verr.Reason == "" {
+			if verr.Fields[0].Reason == "" {
 				t.Fatalf("no reason: %v", err)
 			}
 			// A secret key given as publishable key must not be quoted
 			// back: the message is the same whatever the key.
-			if verr.Field == "PublishableKey" && strings.HasPrefix(publishableKey, "sk_") {
+			if verr.Fields[0].Field == "PublishableKey" && strings.HasPrefix(publishableKey, "sk_") {
 				_, ref := c.AuthSessions.Create(context.Background(), conductor.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: "sk_x"})
 				if err.Error() != ref.Error() {
 					t.Fatalf("message depends on the secret key: %v", err)

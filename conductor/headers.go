@@ -71,11 +71,11 @@ func optionHeaderProblem(name, value string) (field, problem string) {
 func checkHeaders(h http.Header) error {
 	for name, values := range h {
 		if owned, ok := ownedHeaders[http.CanonicalHeaderKey(name)]; ok && !owned.fromCall {
-			return &ValidationError{Field: "header " + name, Reason: owned.why + ", and cannot be set by a request editor; nothing was sent"}
+			return invalid("header "+name, owned.why+", and cannot be set by a request editor; nothing was sent")
 		}
 		for _, v := range values {
 			if field, problem := headerProblem(name, v); problem != "" {
-				return &ValidationError{Field: field, Reason: problem + "; nothing was sent"}
+				return invalid(field, problem+"; nothing was sent")
 			}
 		}
 	}

@@ -82,7 +82,7 @@ func TestGenEditorsCannotChangeTheClientsHeaders(t *testing.T) {
 	for _, name := range []string{"Authorization", "User-Agent", "Idempotency-Key", "X-Idempotency-Key", "Content-Length", "Host"} {
 		_, err := c.Gen().CustomerCreate(context.Background(), body, set(endUser, testEndUserID), set(name, "Bearer sk_other"))
 		var verr *conductor.ValidationError
-		if !errors.As(err, &verr) || !strings.Contains(verr.Field, name) {
+		if !errors.As(err, &verr) || !strings.Contains(verr.Fields[0].Field, name) {
 			t.Errorf("editor setting %s: err = %v; want a *conductor.ValidationError naming it", name, err)
 		}
 	}

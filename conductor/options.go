@@ -53,6 +53,9 @@ type settings struct {
 	allowInsecureHTTP bool
 	logger            *slog.Logger
 	retryWrites       bool
+	// skipSpecChecks, set by SkipSpecChecks for one call only, leaves out
+	// the spec's rules for the body and the query parameters.
+	skipSpecChecks bool
 	// response, set by WithResponse for one call only, is filled in with
 	// the answer the call ends with (see Response.record).
 	response *Response
@@ -256,3 +259,21 @@ func WithLogger(logger *slog.Logger) Option {
 		return nil
 	}
 }
+
+// SkipSpecChecks sends one call without checking its body and query
+// parameters against the spec's rules (lengths, bounds, enums, required
+// fields; see the README), for the rare field Conductor accepts although
+// the spec forbids it, such as a value QuickBooks added to an enum before
+// the spec did. The ids and the request's target are still checked.
+//
+// It is a per-call option: [NewClient] refuses it, so that skipping the
+// rules is a decision made at the call that needs it.
+func SkipSpecChecks() Option {
+	return func(s *settings) error {
+		s.skipSpecChecks = true
+		return nil
+	}
+}
+
+// errSkipOnClient refuses SkipSpecChecks given to NewClient.
+var errSkipOnClient = errors.New("conductor: NewClient: SkipSpecChecks is a per-call option: pass it to the call whose request the spec's rules would refuse, not to NewClient, where it would turn them off for every call")

@@ -24,8 +24,8 @@ func checkQuery(rawQuery string) *ValidationError {
 		if n, err := url.QueryUnescape(name); err == nil {
 			name = n
 		}
-		return &ValidationError{Field: "params", Reason: fmt.Sprintf(
-			"would send the query parameter %s empty, from an empty list, an empty item of a list, or an empty string; leave the field nil not to filter by it", name)}
+		return invalid("params", fmt.Sprintf(
+			"would send the query parameter %s empty, from an empty list, an empty item of a list, or an empty string; leave the field nil not to filter by it", name))
 	}
 	return nil
 }
@@ -48,7 +48,7 @@ func checkDateTimes(query any) *ValidationError {
 		}
 		if _, err := fv.Interface().(*DateTime).MarshalText(); err != nil {
 			name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
-			return &ValidationError{Field: f.Name, Reason: fmt.Sprintf("cannot be sent as the query parameter %s: %v", name, err)}
+			return invalid(f.Name, fmt.Sprintf("cannot be sent as the query parameter %s: %v", name, err))
 		}
 	}
 	return nil

@@ -89,11 +89,11 @@ func TestRedirectURLRule(t *testing.T) {
 				return
 			}
 			var verr *conductor.ValidationError
-			if !errors.As(err, &verr) || verr.Field != "RedirectURL" {
+			if !errors.As(err, &verr) || verr.Fields[0].Field != "RedirectURL" {
 				t.Fatalf("err = %v, want a ValidationError for RedirectURL", err)
 			}
-			if !strings.Contains(verr.Reason, "an absolute http or https URL with a host name") || !strings.Contains(verr.Reason, tt.want) {
-				t.Errorf("Reason = %q; want it to state the rule and say %q", verr.Reason, tt.want)
+			if !strings.Contains(verr.Fields[0].Reason, "an absolute http or https URL with a host name") || !strings.Contains(verr.Fields[0].Reason, tt.want) {
+				t.Errorf("Reason = %q; want it to state the rule and say %q", verr.Fields[0].Reason, tt.want)
 			}
 			if len(got) != 0 {
 				t.Errorf("the server got %d requests for a refused URL; want none", len(got))

@@ -162,7 +162,7 @@ func TestARequestNetHTTPWouldRefuseIsNeitherSentNorRetried(t *testing.T) {
 		}
 		_, err := c.Gen().AuthSessionCreate(context.Background(), gen.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: testPublishableKey}, badHeader)
 		var verr *conductor.ValidationError
-		if !errors.As(err, &verr) || !strings.Contains(verr.Field, "X-Bad") {
+		if !errors.As(err, &verr) || !strings.Contains(verr.Fields[0].Field, "X-Bad") {
 			t.Errorf("header %q: err = %v; want a *conductor.ValidationError naming the header", value, err)
 		}
 	}

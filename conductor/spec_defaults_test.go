@@ -145,8 +145,8 @@ func TestRequiredRequestFieldsMatchTheSpec(t *testing.T) {
 		var verr *conductor.ValidationError
 		switch {
 		case errors.As(err, &verr):
-			if verr.Field != requestFields[jsonName] {
-				t.Errorf("with %s empty, Create refused %s", requestFields[jsonName], verr.Field)
+			if verr.Fields[0].Field != requestFields[jsonName] {
+				t.Errorf("with %s empty, Create refused %s", requestFields[jsonName], verr.Fields[0].Field)
 			}
 			refused = append(refused, jsonName)
 		case err != nil:

@@ -19,7 +19,7 @@ type route struct{ method, path string }
 // segments), so /invoices/. reaches the engine as /invoices/ and
 // /invoices/.. as /quickbooks-desktop/; neither is a route.
 func checkTarget(method string, u *url.URL, base *url.URL) error {
-	refuse := func(reason string) error { return &ValidationError{Field: "request URL", Reason: reason} }
+	refuse := func(reason string) error { return invalid("request URL", reason) }
 	if !strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Hostname(), base.Hostname()) || port(u) != port(base) {
 		return refuse(fmt.Sprintf("the request goes to %s://%s, not to the base URL's %s://%s; the secret key is sent only there", u.Scheme, u.Host, base.Scheme, base.Host))
 	}

@@ -65,7 +65,7 @@ func TestGenDotIdsAreRefused(t *testing.T) {
 
 	_, err := c.QBD.Invoices.Retrieve(ctx, testEndUserID, "..")
 	var verr *conductor.ValidationError
-	if !errors.As(err, &verr) || verr.Field != "id" {
+	if !errors.As(err, &verr) || verr.Fields[0].Field != "id" {
 		t.Errorf("facade Retrieve(..): err = %v; want a *conductor.ValidationError naming id", err)
 	}
 }

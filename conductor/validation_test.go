@@ -61,11 +61,11 @@ func TestCreateRefusesBadParamsBeforeSending(t *testing.T) {
 			if session != nil {
 				t.Errorf("session = %v alongside an error; want nil", session)
 			}
-			if verr.Field != tt.field {
-				t.Errorf("Field = %q, want %q", verr.Field, tt.field)
+			if verr.Fields[0].Field != tt.field {
+				t.Errorf("Field = %q, want %q", verr.Fields[0].Field, tt.field)
 			}
-			if !strings.Contains(verr.Reason, tt.reason) {
-				t.Errorf("Reason = %q, want it to mention %q", verr.Reason, tt.reason)
+			if !strings.Contains(verr.Fields[0].Reason, tt.reason) {
+				t.Errorf("Reason = %q, want it to mention %q", verr.Fields[0].Reason, tt.reason)
 			}
 			if !strings.Contains(err.Error(), tt.field) {
 				t.Errorf("Error() = %q does not name the field", err)
@@ -155,7 +155,7 @@ func TestIDsAndRequiredParamsAreCheckedBeforeSending(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.call()
 			var verr *conductor.ValidationError
-			if !errors.As(err, &verr) || verr.Field != tt.field || verr.Reason == "" {
+			if !errors.As(err, &verr) || verr.Fields[0].Field != tt.field || verr.Fields[0].Reason == "" {
 				t.Errorf("err = %v; want a *ValidationError for %s", err, tt.field)
 			}
 		})

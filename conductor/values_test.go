@@ -122,7 +122,7 @@ func TestOptionalListsInAQuery(t *testing.T) {
 	} {
 		_, err := c.QBD.Customers.List(ctx, endUser, tt.params)
 		var verr *conductor.ValidationError
-		if !errors.As(err, &verr) || verr.Field != "params" || !strings.Contains(verr.Reason, "parameter "+tt.name+" empty") || !strings.Contains(verr.Reason, "leave the field nil") {
+		if !errors.As(err, &verr) || verr.Fields[0].Field != "params" || !strings.Contains(verr.Fields[0].Reason, "parameter "+tt.name+" empty") || !strings.Contains(verr.Fields[0].Reason, "leave the field nil") {
 			t.Errorf("%s empty: err = %v, want a *ValidationError naming it and saying to leave the field nil", tt.name, err)
 		}
 	}
@@ -214,7 +214,7 @@ func TestDateTimeCannotHoldAMalformedValue(t *testing.T) {
 			UpdatedAfter: &conductor.DateTime{Time: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)},
 		})
 		var verr *conductor.ValidationError
-		if !errors.As(err, &verr) || !strings.Contains(verr.Reason, "0000 to 9999") {
+		if !errors.As(err, &verr) || !strings.Contains(verr.Fields[0].Reason, "0000 to 9999") {
 			t.Errorf("year %d: err = %v, want a *ValidationError naming the years allowed", year, err)
 		}
 		if diff := cmp.Diff(before, last()); diff != "" {

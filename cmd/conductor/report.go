@@ -15,7 +15,9 @@ import (
 func reportError(name string, err error, flagFor func(field string) string, stderr io.Writer) int {
 	var verr *conductor.ValidationError
 	if errors.As(err, &verr) {
-		fmt.Fprintf(stderr, "%s: %s %s\n", name, flagFor(verr.Field), verr.Reason)
+		for _, f := range verr.Fields {
+			fmt.Fprintf(stderr, "%s: %s %s\n", name, flagFor(f.Field), f.Reason)
+		}
 		return exitUsage
 	}
 	var apiErr *conductor.Error

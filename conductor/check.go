@@ -1,0 +1,203 @@
+package conductor
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The rules of rules.gen.go check a request's body or query parameters
+// against what the spec states, with the primitives of this file: one
+// generated function per type of the request (checkInvoiceCreateParams,
+// checkInvoiceCreateParamsLine, ...), one line per rule of a field.
+//
+// A valid request costs no allocation: a path lives on the stack of the
+// function that descends into a field, and only a problem is spelt out.
+
+// checker collects the problems of one request, in the order found.
+type checker struct {
+	fields []FieldError
+	// skipSpec is set by SkipSpecChecks: the spec's rules are not run
+	// (the ids and the request's target still are).
+	skipSpec bool
+}
+
+// add records a problem with the field name of the value at.
+func (c *checker) add(at *path, name, reason string) {
+	c.fields = append(c.fields, FieldError{Field: at.join(name), Reason: reason})
+}
+
+// err is the ValidationError of the problems found, or nil.
+func (c *checker) err() error {
+	if len(c.fields) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: c.fields}
+}
+
+// A path is where a value sits in the request: the field name of the
+// object up (nil for the body or the query itself), and the index of an
+// element when name is a list's.
+type path struct {
+	up    *path
+	name  string
+	index int // -1 for a field
+}
+
+// field is the path of the object in the field name of the object at.
+func field(at *path, name string) path { return path{up: at, name: name, index: -1} }
+
+// element is the path of the i-th element of the list in the field name
+// of the object at.
+func element(at *path, name string, i int) path { return path{up: at, name: name, index: i} }
+
+// join is the JSON path of the field name of the object at p, such as
+// lines[2].quantity.
+func (p *path) join(name string) string {
+	var b strings.Builder
+	p.write(&b)
+	if b.Len() > 0 {
+		b.WriteByte('.')
+	}
+	b.WriteString(name)
+	return b.String()
+}
+
+func (p *path) write(b *strings.Builder) {
+	if p == nil {
+		return
+	}
+	p.up.write(b)
+	if b.Len() > 0 {
+		b.WriteByte('.')
+	}
+	b.WriteString(p.name)
+	if p.index >= 0 {
+		b.WriteByte('[')
+		b.WriteString(strconv.Itoa(p.index))
+		b.WriteByte(']')
+	}
+}
+
+// required refuses a required field left unset: in Go an unset required
+// field and an empty one are the same value, and Conductor reads an empty
+// id or reference as none.
+func (c *checker) required(at *path, name string, unset bool) {
+	if unset {
+		c.add(at, name, "is required")
+	}
+}
+
+// requiredList refuses a required list left nil, which would be sent as
+// null.
+func (c *checker) requiredList(at *path, name string, isNil bool) {
+	if isNil {
+		c.add(at, name, "is required: give a list (nil is sent as null)")
+	}
+}
+
+// maxLength refuses a string longer than max characters (Unicode code
+// points, as JSON Schema and QuickBooks count them).
+func (c *checker) maxLength(at *path, name, s string, max int) {
+	if len(s) > max { // fewer bytes than max cannot be more characters
+		if n := utf8.RuneCountInString(s); n > max {
+			c.add(at, name, fmt.Sprintf("must be at most %d characters; got %d", max, n))
+		}
+	}
+}
+
+// maxLengthIfSet is maxLength of an optional string.
+func (c *checker) maxLengthIfSet(at *path, name string, s *string, max int) {
+	if s != nil {
+		c.maxLength(at, name, *s, max)
+	}
+}
+
+// minLength refuses a string shorter than min characters.
+func (c *checker) minLength(at *path, name, s string, min int) {
+	if n := utf8.RuneCountInString(s); n < min {
+		c.add(at, name, fmt.Sprintf("must be at least %d characters; got %d", min, n))
+	}
+}
+
+// minLengthIfSet is minLength of an optional string.
+func (c *checker) minLengthIfSet(at *path, name string, s *string, min int) {
+	if s != nil {
+		c.minLength(at, name, *s, min)
+	}
+}
+
+// A number is what the spec's minimum and maximum bound.
+type number interface{ ~int | ~float64 }
+
+// between refuses a number outside [min, max]; hasMin or hasMax false
+// leaves that side open.
+func between[N number](c *checker, at *path, name string, v N, min N, hasMin bool, max N, hasMax bool) {
+	if (hasMin && v < min) || (hasMax && v > max) {
+		c.add(at, name, "must be "+bounds(min, hasMin, max, hasMax)+"; got "+fmt.Sprint(v))
+	}
+}
+
+// betweenIfSet is between of an optional number.
+func betweenIfSet[N number](c *checker, at *path, name string, v *N, min N, hasMin bool, max N, hasMax bool) {
+	if v != nil {
+		between(c, at, name, *v, min, hasMin, max, hasMax)
+	}
+}
+
+func bounds[N number](min N, hasMin bool, max N, hasMax bool) string {
+	switch {
+	case hasMin && hasMax:
+		return fmt.Sprintf("from %v to %v", min, max)
+	case hasMin:
+		return fmt.Sprintf("at least %v", min)
+	}
+	return fmt.Sprintf("at most %v", max)
+}
+
+// oneOf refuses a value of an enum that is not one of the spec's: valid
+// is the enum type's Valid, allowed its values as the message lists them.
+func (c *checker) oneOf(at *path, name, v string, valid bool, allowed string) {
+	if !valid {
+		c.add(at, name, fmt.Sprintf("must be one of %s; got %q", allowed, v))
+	}
+}
+
+// items refuses a list of fewer than min or more than max elements; max
+// < 0 leaves it open. A nil list is not sent (the overlay gives optional
+// lists omitzero), so only a non-nil one is counted.
+func (c *checker) items(at *path, name string, isNil bool, n, min, max int) {
+	switch {
+	case isNil:
+	case n < min:
+		c.add(at, name, fmt.Sprintf("must have at least %d items; got %d (leave it nil to send none)", min, n))
+	case max >= 0 && n > max:
+		c.add(at, name, fmt.Sprintf("must have at most %d items; got %d", max, n))
+	}
+}
+
+// date refuses a date that cannot be written as YYYY-MM-DD.
+func (c *checker) date(at *path, name string, d Date) {
+	if y := d.Year(); y < 0 || y > 9999 {
+		c.add(at, name, fmt.Sprintf("must be a date from 0000-01-01 to 9999-12-31; got year %d", y))
+	}
+}
+
+// dateIfSet is date of an optional date.
+func (c *checker) dateIfSet(at *path, name string, d *Date) {
+	if d != nil {
+		c.date(at, name, *d)
+	}
+}
+
+// dateTimeIfSet refuses a date and time that cannot be sent, in the
+// words of DateTime's own refusal.
+func (c *checker) dateTimeIfSet(at *path, name string, t *DateTime) {
+	if t == nil {
+		return
+	}
+	if _, err := t.MarshalText(); err != nil {
+		c.add(at, name, err.Error())
+	}
+}
