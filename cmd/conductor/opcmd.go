@@ -141,7 +141,9 @@ func (c *opCommand) stream(seq reflect.Value, e env) int {
 	return exitOK
 }
 
-// flagFor names the flag that set a parameter the client refused.
+// flagFor names the flag that set a field the client refused: a query or
+// path parameter by its flag, a field of the body by its JSON path in
+// --data.
 func (c *opCommand) flagFor(field string) string {
 	switch field {
 	case "endUserID":
@@ -154,7 +156,10 @@ func (c *opCommand) flagFor(field string) string {
 		}
 		return "the flags"
 	}
-	return field
+	if c.op.HasBody && !slices.Contains(c.op.PathParams, field) {
+		return "--data " + field
+	}
+	return "--" + kebab(field)
 }
 
 // queryParams makes the facade's query parameters of type t from the
