@@ -45,7 +45,7 @@ func (svc *EndUsersService) Create(ctx context.Context, params EndUserCreatePara
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEndUserCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkEndUserCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkEndUserCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -117,7 +117,7 @@ func (svc *EndUsersService) Passthrough(ctx context.Context, id string, integrat
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEndUserPassthroughRequest(s.server, id, integrationSlug, params)
 		},
-		check: func(c *checker) { checkEndUserPassthroughParams(c, nil, &params) },
+		check: func(c checker) checker { checkEndUserPassthroughParams(&c, nil, &params); return c },
 	}, opts, &out); err != nil {
 		return nil, err
 	}
@@ -341,7 +341,7 @@ func (svc *AccountsService) Create(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkAccountCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkAccountCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -359,7 +359,7 @@ func (svc *AccountsService) List(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkAccountListParams(c, nil, params) },
+		check: func(c checker) checker { checkAccountListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -375,7 +375,7 @@ func (svc *AccountsService) All(ctx context.Context, endUserID string, params *A
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkAccountListParams(c, nil, params) },
+		check: func(c checker) checker { checkAccountListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -411,7 +411,7 @@ func (svc *AccountsService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkAccountUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkAccountUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -435,7 +435,7 @@ func (svc *BillCheckPaymentsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillCheckPaymentCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkBillCheckPaymentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ func (svc *BillCheckPaymentsService) List(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillCheckPaymentListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillCheckPaymentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -494,7 +494,7 @@ func (svc *BillCheckPaymentsService) All(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillCheckPaymentListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillCheckPaymentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -532,7 +532,7 @@ func (svc *BillCheckPaymentsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkBillCheckPaymentUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkBillCheckPaymentUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -575,7 +575,7 @@ func (svc *BillCreditCardPaymentsService) Create(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillCreditCardPaymentCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkBillCreditCardPaymentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -614,7 +614,7 @@ func (svc *BillCreditCardPaymentsService) List(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillCreditCardPaymentListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillCreditCardPaymentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -634,7 +634,7 @@ func (svc *BillCreditCardPaymentsService) All(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillCreditCardPaymentListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillCreditCardPaymentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -692,7 +692,7 @@ func (svc *BillsService) Create(ctx context.Context, endUserID string, params Bi
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkBillCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -730,7 +730,7 @@ func (svc *BillsService) List(ctx context.Context, endUserID string, params *Bil
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -750,7 +750,7 @@ func (svc *BillsService) All(ctx context.Context, endUserID string, params *Bill
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -787,7 +787,7 @@ func (svc *BillsService) Update(ctx context.Context, endUserID string, id string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkBillUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkBillUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -834,7 +834,7 @@ func (svc *BillsToPayService) List(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillToPayListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillToPayListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillToPayListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -850,7 +850,7 @@ func (svc *BillsToPayService) All(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillToPayListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBillToPayListParams(c, nil, params) },
+		check: func(c checker) checker { checkBillToPayListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -870,7 +870,7 @@ func (svc *BuildAssembliesService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBuildAssemblyCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkBuildAssemblyCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -908,7 +908,7 @@ func (svc *BuildAssembliesService) List(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBuildAssemblyListParams(c, nil, params) },
+		check: func(c checker) checker { checkBuildAssemblyListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -928,7 +928,7 @@ func (svc *BuildAssembliesService) All(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkBuildAssemblyListParams(c, nil, params) },
+		check: func(c checker) checker { checkBuildAssemblyListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -962,7 +962,7 @@ func (svc *BuildAssembliesService) Update(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkBuildAssemblyUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkBuildAssemblyUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -986,7 +986,7 @@ func (svc *ChecksService) Create(ctx context.Context, endUserID string, params C
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCheckCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCheckCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1024,7 +1024,7 @@ func (svc *ChecksService) List(ctx context.Context, endUserID string, params *Ch
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCheckListParams(c, nil, params) },
+		check: func(c checker) checker { checkCheckListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1044,7 +1044,7 @@ func (svc *ChecksService) All(ctx context.Context, endUserID string, params *Che
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCheckListParams(c, nil, params) },
+		check: func(c checker) checker { checkCheckListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1080,7 +1080,7 @@ func (svc *ChecksService) Update(ctx context.Context, endUserID string, id strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkCheckUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCheckUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1121,7 +1121,7 @@ func (svc *ClassesService) Create(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkClassCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkClassCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1139,7 +1139,7 @@ func (svc *ClassesService) List(ctx context.Context, endUserID string, params *C
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkClassListParams(c, nil, params) },
+		check: func(c checker) checker { checkClassListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1155,7 +1155,7 @@ func (svc *ClassesService) All(ctx context.Context, endUserID string, params *Cl
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkClassListParams(c, nil, params) },
+		check: func(c checker) checker { checkClassListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1189,7 +1189,7 @@ func (svc *ClassesService) Update(ctx context.Context, endUserID string, id stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkClassUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkClassUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1233,7 +1233,7 @@ func (svc *CreditCardChargesService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardChargeCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCreditCardChargeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1272,7 +1272,7 @@ func (svc *CreditCardChargesService) List(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardChargeListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditCardChargeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1292,7 +1292,7 @@ func (svc *CreditCardChargesService) All(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardChargeListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditCardChargeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1328,7 +1328,7 @@ func (svc *CreditCardChargesService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkCreditCardChargeUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCreditCardChargeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1369,7 +1369,7 @@ func (svc *CreditCardCreditsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardCreditCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCreditCardCreditCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1408,7 +1408,7 @@ func (svc *CreditCardCreditsService) List(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardCreditListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditCardCreditListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1428,7 +1428,7 @@ func (svc *CreditCardCreditsService) All(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardCreditListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditCardCreditListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1462,7 +1462,7 @@ func (svc *CreditCardCreditsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkCreditCardCreditUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCreditCardCreditUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1506,7 +1506,7 @@ func (svc *CreditCardRefundsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardRefundCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCreditCardRefundCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1545,7 +1545,7 @@ func (svc *CreditCardRefundsService) List(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardRefundListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditCardRefundListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1565,7 +1565,7 @@ func (svc *CreditCardRefundsService) All(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditCardRefundListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditCardRefundListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1621,7 +1621,7 @@ func (svc *CreditMemosService) Create(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditMemoCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCreditMemoCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1659,7 +1659,7 @@ func (svc *CreditMemosService) List(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditMemoListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditMemoListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1679,7 +1679,7 @@ func (svc *CreditMemosService) All(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCreditMemoListParams(c, nil, params) },
+		check: func(c checker) checker { checkCreditMemoListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1713,7 +1713,7 @@ func (svc *CreditMemosService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkCreditMemoUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCreditMemoUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1756,7 +1756,7 @@ func (svc *CurrenciesService) Create(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCurrencyCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCurrencyCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1774,7 +1774,7 @@ func (svc *CurrenciesService) List(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCurrencyListParams(c, nil, params) },
+		check: func(c checker) checker { checkCurrencyListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1790,7 +1790,7 @@ func (svc *CurrenciesService) All(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCurrencyListParams(c, nil, params) },
+		check: func(c checker) checker { checkCurrencyListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1826,7 +1826,7 @@ func (svc *CurrenciesService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkCurrencyUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCurrencyUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1847,7 +1847,7 @@ func (svc *CustomerTypesService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCustomerTypeCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCustomerTypeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1865,7 +1865,7 @@ func (svc *CustomerTypesService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCustomerTypeListParams(c, nil, params) },
+		check: func(c checker) checker { checkCustomerTypeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1881,7 +1881,7 @@ func (svc *CustomerTypesService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCustomerTypeListParams(c, nil, params) },
+		check: func(c checker) checker { checkCustomerTypeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1917,7 +1917,7 @@ func (svc *CustomersService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCustomerCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCustomerCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1936,7 +1936,7 @@ func (svc *CustomersService) List(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCustomerListParams(c, nil, params) },
+		check: func(c checker) checker { checkCustomerListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1956,7 +1956,7 @@ func (svc *CustomersService) All(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkCustomerListParams(c, nil, params) },
+		check: func(c checker) checker { checkCustomerListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1990,7 +1990,7 @@ func (svc *CustomersService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkCustomerUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkCustomerUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2014,7 +2014,7 @@ func (svc *DateDrivenTermsService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDateDrivenTermCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkDateDrivenTermCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2032,7 +2032,7 @@ func (svc *DateDrivenTermsService) List(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDateDrivenTermListParams(c, nil, params) },
+		check: func(c checker) checker { checkDateDrivenTermListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2048,7 +2048,7 @@ func (svc *DateDrivenTermsService) All(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDateDrivenTermListParams(c, nil, params) },
+		check: func(c checker) checker { checkDateDrivenTermListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2087,7 +2087,7 @@ func (svc *DeletedListObjectsService) List(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedListObjectListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDeletedListObjectListParams(c, nil, params) },
+		check: func(c checker) checker { checkDeletedListObjectListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2103,7 +2103,7 @@ func (svc *DeletedListObjectsService) All(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedListObjectListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDeletedListObjectListParams(c, nil, params) },
+		check: func(c checker) checker { checkDeletedListObjectListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2125,7 +2125,7 @@ func (svc *DeletedTransactionsService) List(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedTransactionListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDeletedTransactionListParams(c, nil, params) },
+		check: func(c checker) checker { checkDeletedTransactionListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2141,7 +2141,7 @@ func (svc *DeletedTransactionsService) All(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedTransactionListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDeletedTransactionListParams(c, nil, params) },
+		check: func(c checker) checker { checkDeletedTransactionListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2163,7 +2163,7 @@ func (svc *DepositsService) Create(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDepositCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkDepositCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2201,7 +2201,7 @@ func (svc *DepositsService) List(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDepositListParams(c, nil, params) },
+		check: func(c checker) checker { checkDepositListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2221,7 +2221,7 @@ func (svc *DepositsService) All(ctx context.Context, endUserID string, params *D
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDepositListParams(c, nil, params) },
+		check: func(c checker) checker { checkDepositListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2255,7 +2255,7 @@ func (svc *DepositsService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkDepositUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkDepositUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2299,7 +2299,7 @@ func (svc *DiscountItemsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDiscountItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkDiscountItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2318,7 +2318,7 @@ func (svc *DiscountItemsService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDiscountItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkDiscountItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2338,7 +2338,7 @@ func (svc *DiscountItemsService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkDiscountItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkDiscountItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2375,7 +2375,7 @@ func (svc *DiscountItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkDiscountItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkDiscountItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2398,7 +2398,7 @@ func (svc *EmployeesService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkEmployeeCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkEmployeeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2416,7 +2416,7 @@ func (svc *EmployeesService) List(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkEmployeeListParams(c, nil, params) },
+		check: func(c checker) checker { checkEmployeeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2432,7 +2432,7 @@ func (svc *EmployeesService) All(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkEmployeeListParams(c, nil, params) },
+		check: func(c checker) checker { checkEmployeeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2468,7 +2468,7 @@ func (svc *EmployeesService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkEmployeeUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkEmployeeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2489,7 +2489,7 @@ func (svc *EstimatesService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkEstimateCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkEstimateCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2527,7 +2527,7 @@ func (svc *EstimatesService) List(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkEstimateListParams(c, nil, params) },
+		check: func(c checker) checker { checkEstimateListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2547,7 +2547,7 @@ func (svc *EstimatesService) All(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkEstimateListParams(c, nil, params) },
+		check: func(c checker) checker { checkEstimateListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2581,7 +2581,7 @@ func (svc *EstimatesService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkEstimateUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkEstimateUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2604,7 +2604,7 @@ func (svc *InventoryAdjustmentsService) Create(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryAdjustmentCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventoryAdjustmentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2642,7 +2642,7 @@ func (svc *InventoryAdjustmentsService) List(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryAdjustmentListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventoryAdjustmentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2658,7 +2658,7 @@ func (svc *InventoryAdjustmentsService) All(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryAdjustmentListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventoryAdjustmentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2692,7 +2692,7 @@ func (svc *InventoryAdjustmentsService) Update(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkInventoryAdjustmentUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventoryAdjustmentUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2733,7 +2733,7 @@ func (svc *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryAssemblyItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventoryAssemblyItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2752,7 +2752,7 @@ func (svc *InventoryAssemblyItemsService) List(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryAssemblyItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventoryAssemblyItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2772,7 +2772,7 @@ func (svc *InventoryAssemblyItemsService) All(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryAssemblyItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventoryAssemblyItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2808,7 +2808,7 @@ func (svc *InventoryAssemblyItemsService) Update(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkInventoryAssemblyItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventoryAssemblyItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2829,7 +2829,7 @@ func (svc *InventoryItemsService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventoryItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2848,7 +2848,7 @@ func (svc *InventoryItemsService) List(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventoryItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2868,7 +2868,7 @@ func (svc *InventoryItemsService) All(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventoryItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventoryItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2904,7 +2904,7 @@ func (svc *InventoryItemsService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkInventoryItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventoryItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2926,7 +2926,7 @@ func (svc *InventorySitesService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventorySiteCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventorySiteCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2944,7 +2944,7 @@ func (svc *InventorySitesService) List(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventorySiteListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventorySiteListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2960,7 +2960,7 @@ func (svc *InventorySitesService) All(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInventorySiteListParams(c, nil, params) },
+		check: func(c checker) checker { checkInventorySiteListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2994,7 +2994,7 @@ func (svc *InventorySitesService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkInventorySiteUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInventorySiteUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3016,7 +3016,7 @@ func (svc *InvoicesService) Create(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInvoiceCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInvoiceCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3054,7 +3054,7 @@ func (svc *InvoicesService) List(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInvoiceListParams(c, nil, params) },
+		check: func(c checker) checker { checkInvoiceListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3074,7 +3074,7 @@ func (svc *InvoicesService) All(ctx context.Context, endUserID string, params *I
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkInvoiceListParams(c, nil, params) },
+		check: func(c checker) checker { checkInvoiceListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3108,7 +3108,7 @@ func (svc *InvoicesService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkInvoiceUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkInvoiceUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3149,7 +3149,7 @@ func (svc *ItemGroupsService) Create(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemGroupCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkItemGroupCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3168,7 +3168,7 @@ func (svc *ItemGroupsService) List(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemGroupListParams(c, nil, params) },
+		check: func(c checker) checker { checkItemGroupListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3188,7 +3188,7 @@ func (svc *ItemGroupsService) All(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemGroupListParams(c, nil, params) },
+		check: func(c checker) checker { checkItemGroupListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3222,7 +3222,7 @@ func (svc *ItemGroupsService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkItemGroupUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkItemGroupUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3246,7 +3246,7 @@ func (svc *ItemReceiptsService) Create(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemReceiptCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkItemReceiptCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3284,7 +3284,7 @@ func (svc *ItemReceiptsService) List(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemReceiptListParams(c, nil, params) },
+		check: func(c checker) checker { checkItemReceiptListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3304,7 +3304,7 @@ func (svc *ItemReceiptsService) All(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemReceiptListParams(c, nil, params) },
+		check: func(c checker) checker { checkItemReceiptListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3338,7 +3338,7 @@ func (svc *ItemReceiptsService) Update(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkItemReceiptUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkItemReceiptUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3380,7 +3380,7 @@ func (svc *ItemSitesService) List(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemSiteListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemSiteListParams(c, nil, params) },
+		check: func(c checker) checker { checkItemSiteListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3400,7 +3400,7 @@ func (svc *ItemSitesService) All(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemSiteListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkItemSiteListParams(c, nil, params) },
+		check: func(c checker) checker { checkItemSiteListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3439,7 +3439,7 @@ func (svc *JournalEntriesService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkJournalEntryCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkJournalEntryCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3477,7 +3477,7 @@ func (svc *JournalEntriesService) List(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkJournalEntryListParams(c, nil, params) },
+		check: func(c checker) checker { checkJournalEntryListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3497,7 +3497,7 @@ func (svc *JournalEntriesService) All(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkJournalEntryListParams(c, nil, params) },
+		check: func(c checker) checker { checkJournalEntryListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3533,7 +3533,7 @@ func (svc *JournalEntriesService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkJournalEntryUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkJournalEntryUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3574,7 +3574,7 @@ func (svc *NonInventoryItemsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkNonInventoryItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkNonInventoryItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3593,7 +3593,7 @@ func (svc *NonInventoryItemsService) List(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkNonInventoryItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkNonInventoryItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3613,7 +3613,7 @@ func (svc *NonInventoryItemsService) All(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkNonInventoryItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkNonInventoryItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3652,7 +3652,7 @@ func (svc *NonInventoryItemsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkNonInventoryItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkNonInventoryItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3673,7 +3673,7 @@ func (svc *OtherChargeItemsService) Create(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkOtherChargeItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkOtherChargeItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3692,7 +3692,7 @@ func (svc *OtherChargeItemsService) List(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkOtherChargeItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkOtherChargeItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3712,7 +3712,7 @@ func (svc *OtherChargeItemsService) All(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkOtherChargeItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkOtherChargeItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3746,7 +3746,7 @@ func (svc *OtherChargeItemsService) Update(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkOtherChargeItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkOtherChargeItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3767,7 +3767,7 @@ func (svc *OtherNamesService) Create(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkOtherNameCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkOtherNameCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3785,7 +3785,7 @@ func (svc *OtherNamesService) List(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkOtherNameListParams(c, nil, params) },
+		check: func(c checker) checker { checkOtherNameListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3801,7 +3801,7 @@ func (svc *OtherNamesService) All(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkOtherNameListParams(c, nil, params) },
+		check: func(c checker) checker { checkOtherNameListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3835,7 +3835,7 @@ func (svc *OtherNamesService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkOtherNameUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkOtherNameUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3856,7 +3856,7 @@ func (svc *PaymentMethodsService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPaymentMethodCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkPaymentMethodCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3874,7 +3874,7 @@ func (svc *PaymentMethodsService) List(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPaymentMethodListParams(c, nil, params) },
+		check: func(c checker) checker { checkPaymentMethodListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3890,7 +3890,7 @@ func (svc *PaymentMethodsService) All(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPaymentMethodListParams(c, nil, params) },
+		check: func(c checker) checker { checkPaymentMethodListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3961,7 +3961,7 @@ func (svc *PayrollWageItemsService) Create(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPayrollWageItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkPayrollWageItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3980,7 +3980,7 @@ func (svc *PayrollWageItemsService) List(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPayrollWageItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkPayrollWageItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4000,7 +4000,7 @@ func (svc *PayrollWageItemsService) All(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPayrollWageItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkPayrollWageItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4059,7 +4059,7 @@ func (svc *PriceLevelsService) Create(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPriceLevelCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkPriceLevelCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4077,7 +4077,7 @@ func (svc *PriceLevelsService) List(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPriceLevelListParams(c, nil, params) },
+		check: func(c checker) checker { checkPriceLevelListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4093,7 +4093,7 @@ func (svc *PriceLevelsService) All(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPriceLevelListParams(c, nil, params) },
+		check: func(c checker) checker { checkPriceLevelListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4127,7 +4127,7 @@ func (svc *PriceLevelsService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkPriceLevelUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkPriceLevelUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4148,7 +4148,7 @@ func (svc *PurchaseOrdersService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPurchaseOrderCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkPurchaseOrderCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4186,7 +4186,7 @@ func (svc *PurchaseOrdersService) List(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPurchaseOrderListParams(c, nil, params) },
+		check: func(c checker) checker { checkPurchaseOrderListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4206,7 +4206,7 @@ func (svc *PurchaseOrdersService) All(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkPurchaseOrderListParams(c, nil, params) },
+		check: func(c checker) checker { checkPurchaseOrderListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4240,7 +4240,7 @@ func (svc *PurchaseOrdersService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkPurchaseOrderUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkPurchaseOrderUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4264,7 +4264,7 @@ func (svc *ReceivePaymentsService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReceivePaymentCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkReceivePaymentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4303,7 +4303,7 @@ func (svc *ReceivePaymentsService) List(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReceivePaymentListParams(c, nil, params) },
+		check: func(c checker) checker { checkReceivePaymentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4323,7 +4323,7 @@ func (svc *ReceivePaymentsService) All(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReceivePaymentListParams(c, nil, params) },
+		check: func(c checker) checker { checkReceivePaymentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4359,7 +4359,7 @@ func (svc *ReceivePaymentsService) Update(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkReceivePaymentUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkReceivePaymentUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4383,7 +4383,7 @@ func (svc *ReportsService) Aging(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportAgingRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportAgingParams(c, nil, params) },
+		check: func(c checker) checker { checkReportAgingParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4405,7 +4405,7 @@ func (svc *ReportsService) BudgetSummary(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportBudgetSummaryRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportBudgetSummaryParams(c, nil, params) },
+		check: func(c checker) checker { checkReportBudgetSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4427,7 +4427,7 @@ func (svc *ReportsService) CustomDetail(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportCustomDetailRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportCustomDetailParams(c, nil, params) },
+		check: func(c checker) checker { checkReportCustomDetailParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4448,7 +4448,7 @@ func (svc *ReportsService) CustomSummary(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportCustomSummaryRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportCustomSummaryParams(c, nil, params) },
+		check: func(c checker) checker { checkReportCustomSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4472,7 +4472,7 @@ func (svc *ReportsService) GeneralDetail(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportGeneralDetailRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportGeneralDetailParams(c, nil, params) },
+		check: func(c checker) checker { checkReportGeneralDetailParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4494,7 +4494,7 @@ func (svc *ReportsService) GeneralSummary(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportGeneralSummaryRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportGeneralSummaryParams(c, nil, params) },
+		check: func(c checker) checker { checkReportGeneralSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4516,7 +4516,7 @@ func (svc *ReportsService) Job(ctx context.Context, endUserID string, params *Re
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportJobRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportJobParams(c, nil, params) },
+		check: func(c checker) checker { checkReportJobParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4538,7 +4538,7 @@ func (svc *ReportsService) PayrollDetail(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportPayrollDetailRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportPayrollDetailParams(c, nil, params) },
+		check: func(c checker) checker { checkReportPayrollDetailParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4559,7 +4559,7 @@ func (svc *ReportsService) PayrollSummary(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportPayrollSummaryRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportPayrollSummaryParams(c, nil, params) },
+		check: func(c checker) checker { checkReportPayrollSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4580,7 +4580,7 @@ func (svc *ReportsService) Time(ctx context.Context, endUserID string, params *R
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportTimeRequest(s.server, params)
 		},
-		check: func(c *checker) { checkReportTimeParams(c, nil, params) },
+		check: func(c checker) checker { checkReportTimeParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4601,7 +4601,7 @@ func (svc *SalesOrdersService) Create(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesOrderCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesOrderCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4639,7 +4639,7 @@ func (svc *SalesOrdersService) List(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesOrderListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesOrderListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4659,7 +4659,7 @@ func (svc *SalesOrdersService) All(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesOrderListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesOrderListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4693,7 +4693,7 @@ func (svc *SalesOrdersService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSalesOrderUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesOrderUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4717,7 +4717,7 @@ func (svc *SalesReceiptsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesReceiptCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesReceiptCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4755,7 +4755,7 @@ func (svc *SalesReceiptsService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesReceiptListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesReceiptListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4775,7 +4775,7 @@ func (svc *SalesReceiptsService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesReceiptListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesReceiptListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4811,7 +4811,7 @@ func (svc *SalesReceiptsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSalesReceiptUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesReceiptUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4853,7 +4853,7 @@ func (svc *SalesRepresentativesService) Create(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesRepresentativeCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesRepresentativeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4871,7 +4871,7 @@ func (svc *SalesRepresentativesService) List(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesRepresentativeListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesRepresentativeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4887,7 +4887,7 @@ func (svc *SalesRepresentativesService) All(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesRepresentativeListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesRepresentativeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4921,7 +4921,7 @@ func (svc *SalesRepresentativesService) Update(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSalesRepresentativeUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesRepresentativeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4942,7 +4942,7 @@ func (svc *SalesTaxCodesService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxCodeCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxCodeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4960,7 +4960,7 @@ func (svc *SalesTaxCodesService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxCodeListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxCodeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4976,7 +4976,7 @@ func (svc *SalesTaxCodesService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxCodeListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxCodeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5013,7 +5013,7 @@ func (svc *SalesTaxCodesService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSalesTaxCodeUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxCodeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5034,7 +5034,7 @@ func (svc *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxGroupItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxGroupItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5053,7 +5053,7 @@ func (svc *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxGroupItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxGroupItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5073,7 +5073,7 @@ func (svc *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxGroupItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxGroupItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5107,7 +5107,7 @@ func (svc *SalesTaxGroupItemsService) Update(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSalesTaxGroupItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxGroupItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5128,7 +5128,7 @@ func (svc *SalesTaxItemsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5147,7 +5147,7 @@ func (svc *SalesTaxItemsService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5167,7 +5167,7 @@ func (svc *SalesTaxItemsService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5201,7 +5201,7 @@ func (svc *SalesTaxItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSalesTaxItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5222,7 +5222,7 @@ func (svc *SalesTaxPaymentChecksService) Create(ctx context.Context, endUserID s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxPaymentCheckCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxPaymentCheckCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5261,7 +5261,7 @@ func (svc *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxPaymentCheckListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxPaymentCheckListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5281,7 +5281,7 @@ func (svc *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSalesTaxPaymentCheckListParams(c, nil, params) },
+		check: func(c checker) checker { checkSalesTaxPaymentCheckListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5315,7 +5315,7 @@ func (svc *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSalesTaxPaymentCheckUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSalesTaxPaymentCheckUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5356,7 +5356,7 @@ func (svc *ServiceItemsService) Create(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkServiceItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkServiceItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5375,7 +5375,7 @@ func (svc *ServiceItemsService) List(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkServiceItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkServiceItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5395,7 +5395,7 @@ func (svc *ServiceItemsService) All(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkServiceItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkServiceItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5433,7 +5433,7 @@ func (svc *ServiceItemsService) Update(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkServiceItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkServiceItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5454,7 +5454,7 @@ func (svc *ShippingMethodsService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkShippingMethodCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkShippingMethodCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5472,7 +5472,7 @@ func (svc *ShippingMethodsService) List(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkShippingMethodListParams(c, nil, params) },
+		check: func(c checker) checker { checkShippingMethodListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5488,7 +5488,7 @@ func (svc *ShippingMethodsService) All(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkShippingMethodListParams(c, nil, params) },
+		check: func(c checker) checker { checkShippingMethodListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5524,7 +5524,7 @@ func (svc *StandardTermsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkStandardTermCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkStandardTermCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5542,7 +5542,7 @@ func (svc *StandardTermsService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkStandardTermListParams(c, nil, params) },
+		check: func(c checker) checker { checkStandardTermListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5558,7 +5558,7 @@ func (svc *StandardTermsService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkStandardTermListParams(c, nil, params) },
+		check: func(c checker) checker { checkStandardTermListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5594,7 +5594,7 @@ func (svc *SubtotalItemsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSubtotalItemCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSubtotalItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5613,7 +5613,7 @@ func (svc *SubtotalItemsService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSubtotalItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkSubtotalItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5633,7 +5633,7 @@ func (svc *SubtotalItemsService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkSubtotalItemListParams(c, nil, params) },
+		check: func(c checker) checker { checkSubtotalItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5667,7 +5667,7 @@ func (svc *SubtotalItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkSubtotalItemUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkSubtotalItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5721,7 +5721,7 @@ func (svc *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTimeTrackingActivityCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkTimeTrackingActivityCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5760,7 +5760,7 @@ func (svc *TimeTrackingActivitiesService) List(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTimeTrackingActivityListParams(c, nil, params) },
+		check: func(c checker) checker { checkTimeTrackingActivityListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5780,7 +5780,7 @@ func (svc *TimeTrackingActivitiesService) All(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTimeTrackingActivityListParams(c, nil, params) },
+		check: func(c checker) checker { checkTimeTrackingActivityListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5814,7 +5814,7 @@ func (svc *TimeTrackingActivitiesService) Update(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkTimeTrackingActivityUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkTimeTrackingActivityUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5841,7 +5841,7 @@ func (svc *TransactionsService) List(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransactionListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTransactionListParams(c, nil, params) },
+		check: func(c checker) checker { checkTransactionListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5861,7 +5861,7 @@ func (svc *TransactionsService) All(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransactionListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTransactionListParams(c, nil, params) },
+		check: func(c checker) checker { checkTransactionListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5897,7 +5897,7 @@ func (svc *TransfersService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTransferCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkTransferCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5916,7 +5916,7 @@ func (svc *TransfersService) List(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTransferListParams(c, nil, params) },
+		check: func(c checker) checker { checkTransferListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5936,7 +5936,7 @@ func (svc *TransfersService) All(ctx context.Context, endUserID string, params *
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkTransferListParams(c, nil, params) },
+		check: func(c checker) checker { checkTransferListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5970,7 +5970,7 @@ func (svc *TransfersService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkTransferUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkTransferUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5991,7 +5991,7 @@ func (svc *UnitOfMeasureSetsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkUnitOfMeasureSetCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkUnitOfMeasureSetCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6011,7 +6011,7 @@ func (svc *UnitOfMeasureSetsService) List(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkUnitOfMeasureSetListParams(c, nil, params) },
+		check: func(c checker) checker { checkUnitOfMeasureSetListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -6027,7 +6027,7 @@ func (svc *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkUnitOfMeasureSetListParams(c, nil, params) },
+		check: func(c checker) checker { checkUnitOfMeasureSetListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -6064,7 +6064,7 @@ func (svc *VendorCreditsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkVendorCreditCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkVendorCreditCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6102,7 +6102,7 @@ func (svc *VendorCreditsService) List(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkVendorCreditListParams(c, nil, params) },
+		check: func(c checker) checker { checkVendorCreditListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -6122,7 +6122,7 @@ func (svc *VendorCreditsService) All(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkVendorCreditListParams(c, nil, params) },
+		check: func(c checker) checker { checkVendorCreditListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -6157,7 +6157,7 @@ func (svc *VendorCreditsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkVendorCreditUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkVendorCreditUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6198,7 +6198,7 @@ func (svc *VendorsService) Create(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreateRequest(s.server, params)
 		},
-		check: func(c *checker) { checkVendorCreateParams(c, nil, &params) },
+		check: func(c checker) checker { checkVendorCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6217,7 +6217,7 @@ func (svc *VendorsService) List(ctx context.Context, endUserID string, params *V
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkVendorListParams(c, nil, params) },
+		check: func(c checker) checker { checkVendorListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -6237,7 +6237,7 @@ func (svc *VendorsService) All(ctx context.Context, endUserID string, params *Ve
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorListRequest(s.server, params)
 		},
-		check: func(c *checker) { checkVendorListParams(c, nil, params) },
+		check: func(c checker) checker { checkVendorListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -6271,7 +6271,7 @@ func (svc *VendorsService) Update(ctx context.Context, endUserID string, id stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorUpdateRequest(s.server, id, params)
 		},
-		check: func(c *checker) { checkVendorUpdateParams(c, nil, &params) },
+		check: func(c checker) checker { checkVendorUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}

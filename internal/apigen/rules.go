@@ -80,9 +80,9 @@ func newRulesGen(g *genInfo, public map[string]string, spec []byte) (*rulesGen, 
 	return &rulesGen{gen: g, public: public, root: ynode(&doc), funcs: map[string]*ruleFunc{}, sets: map[string]*enumSet{}}, nil
 }
 
-// check is the expression a generated method passes as its request's
-// check, such as checkInvoiceCreateParams(c, nil, &params), or "" when
-// the spec states no rule of o's request.
+// check is the call of o's rules in the generated method's check, such
+// as checkInvoiceCreateParams(&c, nil, &params), or "" when the spec
+// states no rule of o's request.
 func (r *rulesGen) check(o apispec.Operation) string {
 	if !o.HasQuery && !o.HasBody {
 		return ""
@@ -109,7 +109,7 @@ func (r *rulesGen) check(o apispec.Operation) string {
 			props = append(props, prop{name: name, schema: ykey(p, "schema"), required: yval(p, "required") == "true"})
 		}
 		if fn := r.object(where, "", o.ParamsType(), props, true); fn != "" {
-			return fn + "(c, nil, params)"
+			return fn + "(&c, nil, params)"
 		}
 		return ""
 	}
@@ -122,7 +122,7 @@ func (r *rulesGen) check(o apispec.Operation) string {
 	props := r.properties(where, "", body, used)
 	r.unused(where, "", body, used)
 	if fn := r.object(where, "", o.ParamsType(), props, false); fn != "" {
-		return fn + "(c, nil, &params)"
+		return fn + "(&c, nil, &params)"
 	}
 	return ""
 }
@@ -153,7 +153,7 @@ func (r *rulesGen) freeForm(where, typ string, s *yaml.Node) string {
 		return ""
 	}
 	fn := r.add(&ruleFunc{Type: typ, Where: where, Lines: lines})
-	return fn + "(c, nil, &params)"
+	return fn + "(&c, nil, &params)"
 }
 
 // A prop is a field of an object, or a query parameter, as the spec
