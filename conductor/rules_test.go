@@ -139,7 +139,7 @@ var ruleCases = []ruleCase{
 	{name: "a date of five digits of year", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.DueDate = &farDay })),
 		want: []conductor.FieldError{{Field: "dueDate", Reason: "must be a date from 0000-01-01 to 9999-12-31; got year 10000"}}},
 	{name: "a date and time filter of five digits of year", call: invoiceList(&conductor.InvoiceListParams{UpdatedBefore: &conductor.DateTime{Time: farTime}}),
-		want:       []conductor.FieldError{{Field: "updatedBefore", Reason: "a date and time filter must be in the years 0000 to 9999, not 10000"}},
+		want:         []conductor.FieldError{{Field: "updatedBefore", Reason: "a date and time filter must be in the years 0000 to 9999, not 10000"}},
 		stillRefused: true},
 	{name: "a timestamp of a body of five digits of year", call: func(c *conductor.Client, opts ...conductor.Option) error {
 		_, err := c.QBD.ReceivePayments.Create(context.Background(), testEndUserID, conductor.ReceivePaymentCreateParams{
