@@ -19,9 +19,6 @@ import (
 // checker collects the problems of one request, in the order found.
 type checker struct {
 	fields []FieldError
-	// skipSpec is set by SkipSpecChecks: the spec's rules are not run
-	// (the ids and the request's target still are).
-	skipSpec bool
 }
 
 // add records a problem with the field name of the value at.
@@ -123,28 +120,6 @@ func (c *checker) maxLengthEach(at *path, name string, list []string, max int) {
 			p := element(at, name, i)
 			c.maxLength(&p, "", s, max)
 		}
-	}
-}
-
-// minLength refuses a string shorter than min characters. A string that
-// is not a pointer is a required one, whose emptiness required reports.
-func (c *checker) minLength(at *path, name, s string, min int) {
-	if s != "" {
-		c.shorter(at, name, s, min)
-	}
-}
-
-// minLengthIfSet is minLength of an optional string, where "" is a value
-// and must be long enough.
-func (c *checker) minLengthIfSet(at *path, name string, s *string, min int) {
-	if s != nil {
-		c.shorter(at, name, *s, min)
-	}
-}
-
-func (c *checker) shorter(at *path, name, s string, min int) {
-	if n := utf8.RuneCountInString(s); n < min {
-		c.add(at, name, fmt.Sprintf("must be at least %s; got %d", count(min, "character"), n))
 	}
 }
 

@@ -347,12 +347,12 @@ func (r *rulesGen) field(where, at string, f genField, p prop, query bool) []str
 	}
 	switch kind {
 	case "string":
-		used["maxLength"], used["minLength"] = true, true
+		// No string of a request has a minLength today, so check.go has
+		// no primitive for it: a spec that adds one fails here, as the
+		// unused keyword it is.
+		used["maxLength"] = true
 		if n := ykey(s, "maxLength"); n != nil {
 			line("c.maxLength%s(at, %s, %s, %s)", ifSet, name, x, r.integer(where, at, n))
-		}
-		if n := ykey(s, "minLength"); n != nil {
-			line("c.minLength%s(at, %s, %s, %s)", ifSet, name, x, r.integer(where, at, n))
 		}
 		if fm := ykey(s, "format"); fm != nil {
 			r.fail(where, at, "format %q on a string gen types as %s; extend internal/apigen/rules.go", fm.Value, f.typ)

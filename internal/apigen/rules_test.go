@@ -28,7 +28,7 @@ func gadgetsSpec(props, param string) string {
 // line of rules.gen.go calling its primitive, in the spec's order, and
 // the generated method runs them.
 func TestRulesAreWrittenFromTheSpec(t *testing.T) {
-	props := `                code: {type: string, minLength: 2}
+	props := `                code: {type: string, maxLength: 8}
                 kind: {type: string, enum: [small, large]}
                 count: {type: integer, minimum: 0, maximum: 10}
                 madeOn: {type: string, format: date}
@@ -51,7 +51,7 @@ func TestRulesAreWrittenFromTheSpec(t *testing.T) {
 		"func checkGadgetCreateParams(c *checker, at *path, v *GadgetCreateParams) {\n" +
 			"\tc.required(at, \"name\", v.Name == \"\")\n" +
 			"\tc.maxLength(at, \"name\", v.Name, 31)\n" +
-			"\tc.minLengthIfSet(at, \"code\", v.Code, 2)\n" +
+			"\tc.maxLengthIfSet(at, \"code\", v.Code, 8)\n" +
 			"\toneOfIfSet(c, at, \"kind\", v.Kind, Kind.Valid, allowedKind)\n" +
 			"\tbetweenIfSet(c, at, \"count\", v.Count, 0, true, 10, true)\n" +
 			"\tc.dateIfSet(at, \"madeOn\", v.MadeOn)\n" +
@@ -93,6 +93,8 @@ func TestRulesRefuseWhatTheyCannotWrite(t *testing.T) {
 	}{
 		{name: "pattern", props: "                code: {type: string, pattern: '^[A-Z]+$'}\n",
 			want: "POST /gadgets (gadgets.create): code: the spec's pattern is a rule apigen does not write"},
+		{name: "minLength", props: "                code: {type: string, minLength: 2}\n",
+			want: "POST /gadgets (gadgets.create): code: the spec's minLength is a rule apigen does not write"},
 		{name: "multipleOf", props: "                count: {type: integer, multipleOf: 5}\n",
 			want: "POST /gadgets (gadgets.create): count: the spec's multipleOf is a rule apigen does not write"},
 		{name: "exclusiveMaximum", props: "                price: {type: number, exclusiveMaximum: 100}\n",
