@@ -89,6 +89,11 @@ func (r *rulesGen) check(o apispec.Operation) string {
 	}
 	op := ykey(ykey(ykey(r.root, "paths"), o.Path), strings.ToLower(o.Method))
 	where := fmt.Sprintf("%s %s (%s)", o.Method, o.Path, o.SDKName())
+	if o.HasQuery && o.HasBody {
+		// The method takes one params, which cannot be both.
+		r.fail(where, "", "query parameters and a body, whose rules would need two functions; extend internal/apigen/rules.go")
+		return ""
+	}
 	if o.HasQuery {
 		var props []prop
 		for _, p := range yitems(ykey(op, "parameters")) {
@@ -149,11 +154,20 @@ func (r *rulesGen) freeForm(where, typ string, s *yaml.Node) string {
 			}
 		}
 	}
+	if prev, ok := r.funcs[typ]; ok {
+		if !slices.Equal(prev.Lines, lines) {
+			r.fail(where, "", "gen.%s is also %s, whose rules differ; is gen/ up to date (make generate)?", typ, prev.Where)
+		}
+		lines = prev.Lines
+	} else if len(lines) > 0 {
+		r.add(&ruleFunc{Type: typ, Where: where, Lines: lines})
+	} else {
+		r.funcs[typ] = &ruleFunc{Type: typ, Where: where}
+	}
 	if len(lines) == 0 {
 		return ""
 	}
-	fn := r.add(&ruleFunc{Type: typ, Where: where, Lines: lines})
-	return fn + "(&c, nil, &params)"
+	return r.funcs[typ].Name + "(&c, nil, &params)"
 }
 
 // A prop is a field of an object, or a query parameter, as the spec
@@ -227,15 +241,16 @@ func (r *rulesGen) object(where, at, typ string, props []prop, query bool) strin
 	return r.add(fn)
 }
 
-// add names fn and adds it to the file.
+// add names fn, the check function of a gen type, and adds it to the
+// file under the type's name in package conductor.
 func (r *rulesGen) add(fn *ruleFunc) string {
 	public, ok := r.public[fn.Type]
 	if !ok {
 		r.errs = append(r.errs, fmt.Errorf("apigen: gen.%s (%s) has no name in package conductor", fn.Type, fn.Where))
 		public = fn.Type
 	}
-	fn.Name, fn.Type = "check"+public, public
 	r.funcs[fn.Type] = fn
+	fn.Name, fn.Type = "check"+public, public
 	r.order = append(r.order, fn)
 	return fn.Name
 }
