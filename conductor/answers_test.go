@@ -150,7 +150,7 @@ func TestAPageOfMoreThan150IsRefused(t *testing.T) {
 func TestInvalidJSONIsNeverAFreeFormResult(t *testing.T) {
 	for _, body := range []string{`{"a":`, `not json`, ``, `{"a":1}{"b":2}`} {
 		srv := newScriptServer(t, answer(body))
-		out, err := srv.client(t, conductor.WithMaxRetries(0)).EndUsers.Passthrough(context.Background(), testEndUserID, conductor.QuickBooksDesktop, conductor.EndUserPassthroughParams{})
+		out, err := srv.client(t, conductor.WithMaxRetries(0)).EndUsers.Passthrough(context.Background(), testEndUserID, conductor.QuickBooksDesktop, conductor.EndUserPassthroughParams{"InvoiceQueryRq": map[string]any{}})
 		if !errors.Is(err, conductor.ErrInvalidResponse) || out != nil {
 			t.Errorf("body %q: got %q, %v; want no result and an invalid response", body, out, err)
 		}

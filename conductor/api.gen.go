@@ -45,6 +45,7 @@ func (svc *EndUsersService) Create(ctx context.Context, params EndUserCreatePara
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEndUserCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkEndUserCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -116,6 +117,7 @@ func (svc *EndUsersService) Passthrough(ctx context.Context, id string, integrat
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEndUserPassthroughRequest(s.server, id, integrationSlug, params)
 		},
+		check: func(c checker) checker { checkEndUserPassthroughParams(&c, nil, &params); return c },
 	}, opts, &out); err != nil {
 		return nil, err
 	}
@@ -339,6 +341,7 @@ func (svc *AccountsService) Create(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkAccountCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -353,10 +356,10 @@ func (svc *AccountsService) List(ctx context.Context, endUserID string, params *
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkAccountListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -369,10 +372,10 @@ func (svc *AccountsService) All(ctx context.Context, endUserID string, params *A
 	return all[Account](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkAccountListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -408,6 +411,7 @@ func (svc *AccountsService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkAccountUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -431,6 +435,7 @@ func (svc *BillCheckPaymentsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillCheckPaymentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -466,10 +471,10 @@ func (svc *BillCheckPaymentsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillCheckPaymentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -486,10 +491,10 @@ func (svc *BillCheckPaymentsService) All(ctx context.Context, endUserID string, 
 	return all[BillCheckPayment](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillCheckPaymentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -527,6 +532,7 @@ func (svc *BillCheckPaymentsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkBillCheckPaymentUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -569,6 +575,7 @@ func (svc *BillCreditCardPaymentsService) Create(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillCreditCardPaymentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -604,10 +611,10 @@ func (svc *BillCreditCardPaymentsService) List(ctx context.Context, endUserID st
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillCreditCardPaymentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -624,10 +631,10 @@ func (svc *BillCreditCardPaymentsService) All(ctx context.Context, endUserID str
 	return all[BillCreditCardPayment](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillCreditCardPaymentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -685,6 +692,7 @@ func (svc *BillsService) Create(ctx context.Context, endUserID string, params Bi
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -719,10 +727,10 @@ func (svc *BillsService) List(ctx context.Context, endUserID string, params *Bil
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -739,10 +747,10 @@ func (svc *BillsService) All(ctx context.Context, endUserID string, params *Bill
 	return all[Bill](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -779,6 +787,7 @@ func (svc *BillsService) Update(ctx context.Context, endUserID string, id string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkBillUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -820,12 +829,12 @@ type BillsToPayService struct{ client *Client }
 func (svc *BillsToPayService) List(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) (*Page[BillToPay], error) {
 	page := new(Page[BillToPay])
 	if err := svc.client.list(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillToPayListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillToPayListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -836,12 +845,12 @@ func (svc *BillsToPayService) List(ctx context.Context, endUserID string, params
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (svc *BillsToPayService) All(ctx context.Context, endUserID string, params *BillToPayListParams, opts ...Option) iter.Seq2[BillToPay, error] {
 	return all[BillToPay](ctx, svc.client, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillToPayListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBillToPayListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -861,6 +870,7 @@ func (svc *BuildAssembliesService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBuildAssemblyCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -895,10 +905,10 @@ func (svc *BuildAssembliesService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBuildAssemblyListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -915,10 +925,10 @@ func (svc *BuildAssembliesService) All(ctx context.Context, endUserID string, pa
 	return all[BuildAssembly](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkBuildAssemblyListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -952,6 +962,7 @@ func (svc *BuildAssembliesService) Update(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkBuildAssemblyUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -975,6 +986,7 @@ func (svc *ChecksService) Create(ctx context.Context, endUserID string, params C
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCheckCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1009,10 +1021,10 @@ func (svc *ChecksService) List(ctx context.Context, endUserID string, params *Ch
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCheckListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1029,10 +1041,10 @@ func (svc *ChecksService) All(ctx context.Context, endUserID string, params *Che
 	return all[Check](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCheckListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1068,6 +1080,7 @@ func (svc *ChecksService) Update(ctx context.Context, endUserID string, id strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkCheckUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1108,6 +1121,7 @@ func (svc *ClassesService) Create(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkClassCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1122,10 +1136,10 @@ func (svc *ClassesService) List(ctx context.Context, endUserID string, params *C
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkClassListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1138,10 +1152,10 @@ func (svc *ClassesService) All(ctx context.Context, endUserID string, params *Cl
 	return all[Class](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkClassListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1175,6 +1189,7 @@ func (svc *ClassesService) Update(ctx context.Context, endUserID string, id stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkClassUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1218,6 +1233,7 @@ func (svc *CreditCardChargesService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardChargeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1253,10 +1269,10 @@ func (svc *CreditCardChargesService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardChargeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1273,10 +1289,10 @@ func (svc *CreditCardChargesService) All(ctx context.Context, endUserID string, 
 	return all[CreditCardCharge](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardChargeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1312,6 +1328,7 @@ func (svc *CreditCardChargesService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkCreditCardChargeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1352,6 +1369,7 @@ func (svc *CreditCardCreditsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardCreditCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1387,10 +1405,10 @@ func (svc *CreditCardCreditsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardCreditListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1407,10 +1425,10 @@ func (svc *CreditCardCreditsService) All(ctx context.Context, endUserID string, 
 	return all[CreditCardCredit](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardCreditListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1444,6 +1462,7 @@ func (svc *CreditCardCreditsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkCreditCardCreditUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1487,6 +1506,7 @@ func (svc *CreditCardRefundsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardRefundCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1522,10 +1542,10 @@ func (svc *CreditCardRefundsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardRefundListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1542,10 +1562,10 @@ func (svc *CreditCardRefundsService) All(ctx context.Context, endUserID string, 
 	return all[CreditCardRefund](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditCardRefundListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1601,6 +1621,7 @@ func (svc *CreditMemosService) Create(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditMemoCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1635,10 +1656,10 @@ func (svc *CreditMemosService) List(ctx context.Context, endUserID string, param
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditMemoListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1655,10 +1676,10 @@ func (svc *CreditMemosService) All(ctx context.Context, endUserID string, params
 	return all[CreditMemo](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCreditMemoListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1692,6 +1713,7 @@ func (svc *CreditMemosService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkCreditMemoUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1734,6 +1756,7 @@ func (svc *CurrenciesService) Create(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCurrencyCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1748,10 +1771,10 @@ func (svc *CurrenciesService) List(ctx context.Context, endUserID string, params
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCurrencyListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1764,10 +1787,10 @@ func (svc *CurrenciesService) All(ctx context.Context, endUserID string, params 
 	return all[Currency](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCurrencyListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1803,6 +1826,7 @@ func (svc *CurrenciesService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkCurrencyUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1823,6 +1847,7 @@ func (svc *CustomerTypesService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCustomerTypeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1837,10 +1862,10 @@ func (svc *CustomerTypesService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCustomerTypeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1853,10 +1878,10 @@ func (svc *CustomerTypesService) All(ctx context.Context, endUserID string, para
 	return all[CustomerType](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCustomerTypeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1892,6 +1917,7 @@ func (svc *CustomersService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCustomerCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1907,10 +1933,10 @@ func (svc *CustomersService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCustomerListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -1927,10 +1953,10 @@ func (svc *CustomersService) All(ctx context.Context, endUserID string, params *
 	return all[Customer](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkCustomerListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -1964,6 +1990,7 @@ func (svc *CustomersService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkCustomerUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1987,6 +2014,7 @@ func (svc *DateDrivenTermsService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDateDrivenTermCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2001,10 +2029,10 @@ func (svc *DateDrivenTermsService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDateDrivenTermListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2017,10 +2045,10 @@ func (svc *DateDrivenTermsService) All(ctx context.Context, endUserID string, pa
 	return all[DateDrivenTerm](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDateDrivenTermListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2054,12 +2082,12 @@ type DeletedListObjectsService struct{ client *Client }
 func (svc *DeletedListObjectsService) List(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) (*Page[DeletedListObject], error) {
 	page := new(Page[DeletedListObject])
 	if err := svc.client.list(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedListObjectListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDeletedListObjectListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2070,12 +2098,12 @@ func (svc *DeletedListObjectsService) List(ctx context.Context, endUserID string
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (svc *DeletedListObjectsService) All(ctx context.Context, endUserID string, params *DeletedListObjectListParams, opts ...Option) iter.Seq2[DeletedListObject, error] {
 	return all[DeletedListObject](ctx, svc.client, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedListObjectListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDeletedListObjectListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2092,12 +2120,12 @@ type DeletedTransactionsService struct{ client *Client }
 func (svc *DeletedTransactionsService) List(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) (*Page[DeletedTransaction], error) {
 	page := new(Page[DeletedTransaction])
 	if err := svc.client.list(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedTransactionListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDeletedTransactionListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2108,12 +2136,12 @@ func (svc *DeletedTransactionsService) List(ctx context.Context, endUserID strin
 // Conductor answers this list in one page, so All yields its objects from one call.
 func (svc *DeletedTransactionsService) All(ctx context.Context, endUserID string, params *DeletedTransactionListParams, opts ...Option) iter.Seq2[DeletedTransaction, error] {
 	return all[DeletedTransaction](ctx, svc.client, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDeletedTransactionListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDeletedTransactionListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2135,6 +2163,7 @@ func (svc *DepositsService) Create(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDepositCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2169,10 +2198,10 @@ func (svc *DepositsService) List(ctx context.Context, endUserID string, params *
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDepositListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2189,10 +2218,10 @@ func (svc *DepositsService) All(ctx context.Context, endUserID string, params *D
 	return all[Deposit](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDepositListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2226,6 +2255,7 @@ func (svc *DepositsService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkDepositUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2269,6 +2299,7 @@ func (svc *DiscountItemsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDiscountItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2284,10 +2315,10 @@ func (svc *DiscountItemsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDiscountItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2304,10 +2335,10 @@ func (svc *DiscountItemsService) All(ctx context.Context, endUserID string, para
 	return all[DiscountItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkDiscountItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2344,6 +2375,7 @@ func (svc *DiscountItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkDiscountItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2366,6 +2398,7 @@ func (svc *EmployeesService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkEmployeeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2380,10 +2413,10 @@ func (svc *EmployeesService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkEmployeeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2396,10 +2429,10 @@ func (svc *EmployeesService) All(ctx context.Context, endUserID string, params *
 	return all[Employee](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkEmployeeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2435,6 +2468,7 @@ func (svc *EmployeesService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkEmployeeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2455,6 +2489,7 @@ func (svc *EstimatesService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkEstimateCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2489,10 +2524,10 @@ func (svc *EstimatesService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkEstimateListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2509,10 +2544,10 @@ func (svc *EstimatesService) All(ctx context.Context, endUserID string, params *
 	return all[Estimate](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkEstimateListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2546,6 +2581,7 @@ func (svc *EstimatesService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkEstimateUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2568,6 +2604,7 @@ func (svc *InventoryAdjustmentsService) Create(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryAdjustmentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2602,10 +2639,10 @@ func (svc *InventoryAdjustmentsService) List(ctx context.Context, endUserID stri
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryAdjustmentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2618,10 +2655,10 @@ func (svc *InventoryAdjustmentsService) All(ctx context.Context, endUserID strin
 	return all[InventoryAdjustment](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryAdjustmentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2655,6 +2692,7 @@ func (svc *InventoryAdjustmentsService) Update(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkInventoryAdjustmentUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2695,6 +2733,7 @@ func (svc *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryAssemblyItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2710,10 +2749,10 @@ func (svc *InventoryAssemblyItemsService) List(ctx context.Context, endUserID st
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryAssemblyItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2730,10 +2769,10 @@ func (svc *InventoryAssemblyItemsService) All(ctx context.Context, endUserID str
 	return all[InventoryAssemblyItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryAssemblyItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2769,6 +2808,7 @@ func (svc *InventoryAssemblyItemsService) Update(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkInventoryAssemblyItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2789,6 +2829,7 @@ func (svc *InventoryItemsService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2804,10 +2845,10 @@ func (svc *InventoryItemsService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2824,10 +2865,10 @@ func (svc *InventoryItemsService) All(ctx context.Context, endUserID string, par
 	return all[InventoryItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventoryItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2863,6 +2904,7 @@ func (svc *InventoryItemsService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkInventoryItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2884,6 +2926,7 @@ func (svc *InventorySitesService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventorySiteCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2898,10 +2941,10 @@ func (svc *InventorySitesService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventorySiteListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -2914,10 +2957,10 @@ func (svc *InventorySitesService) All(ctx context.Context, endUserID string, par
 	return all[InventorySite](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInventorySiteListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -2951,6 +2994,7 @@ func (svc *InventorySitesService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkInventorySiteUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2972,6 +3016,7 @@ func (svc *InvoicesService) Create(ctx context.Context, endUserID string, params
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInvoiceCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3006,10 +3051,10 @@ func (svc *InvoicesService) List(ctx context.Context, endUserID string, params *
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInvoiceListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3026,10 +3071,10 @@ func (svc *InvoicesService) All(ctx context.Context, endUserID string, params *I
 	return all[Invoice](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkInvoiceListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3063,6 +3108,7 @@ func (svc *InvoicesService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkInvoiceUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3103,6 +3149,7 @@ func (svc *ItemGroupsService) Create(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemGroupCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3118,10 +3165,10 @@ func (svc *ItemGroupsService) List(ctx context.Context, endUserID string, params
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemGroupListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3138,10 +3185,10 @@ func (svc *ItemGroupsService) All(ctx context.Context, endUserID string, params 
 	return all[ItemGroup](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemGroupListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3175,6 +3222,7 @@ func (svc *ItemGroupsService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkItemGroupUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3198,6 +3246,7 @@ func (svc *ItemReceiptsService) Create(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemReceiptCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3232,10 +3281,10 @@ func (svc *ItemReceiptsService) List(ctx context.Context, endUserID string, para
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemReceiptListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3252,10 +3301,10 @@ func (svc *ItemReceiptsService) All(ctx context.Context, endUserID string, param
 	return all[ItemReceipt](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemReceiptListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3289,6 +3338,7 @@ func (svc *ItemReceiptsService) Update(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkItemReceiptUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3327,10 +3377,10 @@ func (svc *ItemSitesService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemSiteListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemSiteListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3347,10 +3397,10 @@ func (svc *ItemSitesService) All(ctx context.Context, endUserID string, params *
 	return all[ItemSite](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemSiteListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkItemSiteListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3389,6 +3439,7 @@ func (svc *JournalEntriesService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkJournalEntryCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3423,10 +3474,10 @@ func (svc *JournalEntriesService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkJournalEntryListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3443,10 +3494,10 @@ func (svc *JournalEntriesService) All(ctx context.Context, endUserID string, par
 	return all[JournalEntry](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkJournalEntryListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3482,6 +3533,7 @@ func (svc *JournalEntriesService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkJournalEntryUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3522,6 +3574,7 @@ func (svc *NonInventoryItemsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkNonInventoryItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3537,10 +3590,10 @@ func (svc *NonInventoryItemsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkNonInventoryItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3557,10 +3610,10 @@ func (svc *NonInventoryItemsService) All(ctx context.Context, endUserID string, 
 	return all[NonInventoryItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkNonInventoryItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3599,6 +3652,7 @@ func (svc *NonInventoryItemsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkNonInventoryItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3619,6 +3673,7 @@ func (svc *OtherChargeItemsService) Create(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkOtherChargeItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3634,10 +3689,10 @@ func (svc *OtherChargeItemsService) List(ctx context.Context, endUserID string, 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkOtherChargeItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3654,10 +3709,10 @@ func (svc *OtherChargeItemsService) All(ctx context.Context, endUserID string, p
 	return all[OtherChargeItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkOtherChargeItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3691,6 +3746,7 @@ func (svc *OtherChargeItemsService) Update(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkOtherChargeItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3711,6 +3767,7 @@ func (svc *OtherNamesService) Create(ctx context.Context, endUserID string, para
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkOtherNameCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3725,10 +3782,10 @@ func (svc *OtherNamesService) List(ctx context.Context, endUserID string, params
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkOtherNameListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3741,10 +3798,10 @@ func (svc *OtherNamesService) All(ctx context.Context, endUserID string, params 
 	return all[OtherName](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkOtherNameListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3778,6 +3835,7 @@ func (svc *OtherNamesService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkOtherNameUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3798,6 +3856,7 @@ func (svc *PaymentMethodsService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPaymentMethodCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3812,10 +3871,10 @@ func (svc *PaymentMethodsService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPaymentMethodListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3828,10 +3887,10 @@ func (svc *PaymentMethodsService) All(ctx context.Context, endUserID string, par
 	return all[PaymentMethod](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPaymentMethodListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3902,6 +3961,7 @@ func (svc *PayrollWageItemsService) Create(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPayrollWageItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3917,10 +3977,10 @@ func (svc *PayrollWageItemsService) List(ctx context.Context, endUserID string, 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPayrollWageItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -3937,10 +3997,10 @@ func (svc *PayrollWageItemsService) All(ctx context.Context, endUserID string, p
 	return all[PayrollWageItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPayrollWageItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -3999,6 +4059,7 @@ func (svc *PriceLevelsService) Create(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPriceLevelCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4013,10 +4074,10 @@ func (svc *PriceLevelsService) List(ctx context.Context, endUserID string, param
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPriceLevelListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4029,10 +4090,10 @@ func (svc *PriceLevelsService) All(ctx context.Context, endUserID string, params
 	return all[PriceLevel](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPriceLevelListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4066,6 +4127,7 @@ func (svc *PriceLevelsService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkPriceLevelUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4086,6 +4148,7 @@ func (svc *PurchaseOrdersService) Create(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPurchaseOrderCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4120,10 +4183,10 @@ func (svc *PurchaseOrdersService) List(ctx context.Context, endUserID string, pa
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPurchaseOrderListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4140,10 +4203,10 @@ func (svc *PurchaseOrdersService) All(ctx context.Context, endUserID string, par
 	return all[PurchaseOrder](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkPurchaseOrderListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4177,6 +4240,7 @@ func (svc *PurchaseOrdersService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkPurchaseOrderUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4200,6 +4264,7 @@ func (svc *ReceivePaymentsService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReceivePaymentCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4235,10 +4300,10 @@ func (svc *ReceivePaymentsService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReceivePaymentListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4255,10 +4320,10 @@ func (svc *ReceivePaymentsService) All(ctx context.Context, endUserID string, pa
 	return all[ReceivePayment](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReceivePaymentListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4294,6 +4359,7 @@ func (svc *ReceivePaymentsService) Update(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkReceivePaymentUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4312,12 +4378,12 @@ type ReportsService struct{ client *Client }
 func (svc *ReportsService) Aging(ctx context.Context, endUserID string, params *ReportAgingParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportAgingRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportAgingParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4334,12 +4400,12 @@ func (svc *ReportsService) Aging(ctx context.Context, endUserID string, params *
 func (svc *ReportsService) BudgetSummary(ctx context.Context, endUserID string, params *ReportBudgetSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportBudgetSummaryRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportBudgetSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4356,12 +4422,12 @@ func (svc *ReportsService) BudgetSummary(ctx context.Context, endUserID string, 
 func (svc *ReportsService) CustomDetail(ctx context.Context, endUserID string, params *ReportCustomDetailParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportCustomDetailRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportCustomDetailParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4377,12 +4443,12 @@ func (svc *ReportsService) CustomDetail(ctx context.Context, endUserID string, p
 func (svc *ReportsService) CustomSummary(ctx context.Context, endUserID string, params *ReportCustomSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportCustomSummaryRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportCustomSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4401,12 +4467,12 @@ func (svc *ReportsService) CustomSummary(ctx context.Context, endUserID string, 
 func (svc *ReportsService) GeneralDetail(ctx context.Context, endUserID string, params *ReportGeneralDetailParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportGeneralDetailRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportGeneralDetailParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4423,12 +4489,12 @@ func (svc *ReportsService) GeneralDetail(ctx context.Context, endUserID string, 
 func (svc *ReportsService) GeneralSummary(ctx context.Context, endUserID string, params *ReportGeneralSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportGeneralSummaryRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportGeneralSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4445,12 +4511,12 @@ func (svc *ReportsService) GeneralSummary(ctx context.Context, endUserID string,
 func (svc *ReportsService) Job(ctx context.Context, endUserID string, params *ReportJobParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportJobRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportJobParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4467,12 +4533,12 @@ func (svc *ReportsService) Job(ctx context.Context, endUserID string, params *Re
 func (svc *ReportsService) PayrollDetail(ctx context.Context, endUserID string, params *ReportPayrollDetailParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportPayrollDetailRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportPayrollDetailParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4488,12 +4554,12 @@ func (svc *ReportsService) PayrollDetail(ctx context.Context, endUserID string, 
 func (svc *ReportsService) PayrollSummary(ctx context.Context, endUserID string, params *ReportPayrollSummaryParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportPayrollSummaryRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportPayrollSummaryParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4509,12 +4575,12 @@ func (svc *ReportsService) PayrollSummary(ctx context.Context, endUserID string,
 func (svc *ReportsService) Time(ctx context.Context, endUserID string, params *ReportTimeParams, opts ...Option) (*Report, error) {
 	out := new(Report)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | missing(params == nil),
+		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReportTimeRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkReportTimeParams(&c, nil, params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4535,6 +4601,7 @@ func (svc *SalesOrdersService) Create(ctx context.Context, endUserID string, par
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesOrderCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4569,10 +4636,10 @@ func (svc *SalesOrdersService) List(ctx context.Context, endUserID string, param
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesOrderListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4589,10 +4656,10 @@ func (svc *SalesOrdersService) All(ctx context.Context, endUserID string, params
 	return all[SalesOrder](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesOrderListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4626,6 +4693,7 @@ func (svc *SalesOrdersService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSalesOrderUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4649,6 +4717,7 @@ func (svc *SalesReceiptsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesReceiptCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4683,10 +4752,10 @@ func (svc *SalesReceiptsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesReceiptListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4703,10 +4772,10 @@ func (svc *SalesReceiptsService) All(ctx context.Context, endUserID string, para
 	return all[SalesReceipt](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesReceiptListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4742,6 +4811,7 @@ func (svc *SalesReceiptsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSalesReceiptUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4783,6 +4853,7 @@ func (svc *SalesRepresentativesService) Create(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesRepresentativeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4797,10 +4868,10 @@ func (svc *SalesRepresentativesService) List(ctx context.Context, endUserID stri
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesRepresentativeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4813,10 +4884,10 @@ func (svc *SalesRepresentativesService) All(ctx context.Context, endUserID strin
 	return all[SalesRepresentative](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesRepresentativeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4850,6 +4921,7 @@ func (svc *SalesRepresentativesService) Update(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSalesRepresentativeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4870,6 +4942,7 @@ func (svc *SalesTaxCodesService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxCodeCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4884,10 +4957,10 @@ func (svc *SalesTaxCodesService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxCodeListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4900,10 +4973,10 @@ func (svc *SalesTaxCodesService) All(ctx context.Context, endUserID string, para
 	return all[SalesTaxCode](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxCodeListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -4940,6 +5013,7 @@ func (svc *SalesTaxCodesService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSalesTaxCodeUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4960,6 +5034,7 @@ func (svc *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxGroupItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4975,10 +5050,10 @@ func (svc *SalesTaxGroupItemsService) List(ctx context.Context, endUserID string
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxGroupItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -4995,10 +5070,10 @@ func (svc *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string,
 	return all[SalesTaxGroupItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxGroupItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5032,6 +5107,7 @@ func (svc *SalesTaxGroupItemsService) Update(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSalesTaxGroupItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5052,6 +5128,7 @@ func (svc *SalesTaxItemsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5067,10 +5144,10 @@ func (svc *SalesTaxItemsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5087,10 +5164,10 @@ func (svc *SalesTaxItemsService) All(ctx context.Context, endUserID string, para
 	return all[SalesTaxItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5124,6 +5201,7 @@ func (svc *SalesTaxItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSalesTaxItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5144,6 +5222,7 @@ func (svc *SalesTaxPaymentChecksService) Create(ctx context.Context, endUserID s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxPaymentCheckCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5179,10 +5258,10 @@ func (svc *SalesTaxPaymentChecksService) List(ctx context.Context, endUserID str
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxPaymentCheckListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5199,10 +5278,10 @@ func (svc *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID stri
 	return all[SalesTaxPaymentCheck](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSalesTaxPaymentCheckListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5236,6 +5315,7 @@ func (svc *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSalesTaxPaymentCheckUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5276,6 +5356,7 @@ func (svc *ServiceItemsService) Create(ctx context.Context, endUserID string, pa
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkServiceItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5291,10 +5372,10 @@ func (svc *ServiceItemsService) List(ctx context.Context, endUserID string, para
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkServiceItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5311,10 +5392,10 @@ func (svc *ServiceItemsService) All(ctx context.Context, endUserID string, param
 	return all[ServiceItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkServiceItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5352,6 +5433,7 @@ func (svc *ServiceItemsService) Update(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkServiceItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5372,6 +5454,7 @@ func (svc *ShippingMethodsService) Create(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkShippingMethodCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5386,10 +5469,10 @@ func (svc *ShippingMethodsService) List(ctx context.Context, endUserID string, p
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkShippingMethodListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5402,10 +5485,10 @@ func (svc *ShippingMethodsService) All(ctx context.Context, endUserID string, pa
 	return all[ShippingMethod](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkShippingMethodListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5441,6 +5524,7 @@ func (svc *StandardTermsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkStandardTermCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5455,10 +5539,10 @@ func (svc *StandardTermsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkStandardTermListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5471,10 +5555,10 @@ func (svc *StandardTermsService) All(ctx context.Context, endUserID string, para
 	return all[StandardTerm](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkStandardTermListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5510,6 +5594,7 @@ func (svc *SubtotalItemsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSubtotalItemCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5525,10 +5610,10 @@ func (svc *SubtotalItemsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSubtotalItemListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5545,10 +5630,10 @@ func (svc *SubtotalItemsService) All(ctx context.Context, endUserID string, para
 	return all[SubtotalItem](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkSubtotalItemListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5582,6 +5667,7 @@ func (svc *SubtotalItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkSubtotalItemUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5635,6 +5721,7 @@ func (svc *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTimeTrackingActivityCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5670,10 +5757,10 @@ func (svc *TimeTrackingActivitiesService) List(ctx context.Context, endUserID st
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTimeTrackingActivityListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5690,10 +5777,10 @@ func (svc *TimeTrackingActivitiesService) All(ctx context.Context, endUserID str
 	return all[TimeTrackingActivity](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTimeTrackingActivityListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5727,6 +5814,7 @@ func (svc *TimeTrackingActivitiesService) Update(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkTimeTrackingActivityUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5750,10 +5838,10 @@ func (svc *TransactionsService) List(ctx context.Context, endUserID string, para
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransactionListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTransactionListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5770,10 +5858,10 @@ func (svc *TransactionsService) All(ctx context.Context, endUserID string, param
 	return all[Transaction](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransactionListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTransactionListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5809,6 +5897,7 @@ func (svc *TransfersService) Create(ctx context.Context, endUserID string, param
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTransferCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5824,10 +5913,10 @@ func (svc *TransfersService) List(ctx context.Context, endUserID string, params 
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTransferListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5844,10 +5933,10 @@ func (svc *TransfersService) All(ctx context.Context, endUserID string, params *
 	return all[Transfer](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkTransferListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5881,6 +5970,7 @@ func (svc *TransfersService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkTransferUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5901,6 +5991,7 @@ func (svc *UnitOfMeasureSetsService) Create(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkUnitOfMeasureSetCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5917,10 +6008,10 @@ func (svc *UnitOfMeasureSetsService) List(ctx context.Context, endUserID string,
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkUnitOfMeasureSetListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -5933,10 +6024,10 @@ func (svc *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, 
 	return all[UnitOfMeasureSet](ctx, svc.client, request{
 		op:      opEndUser,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkUnitOfMeasureSetListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -5973,6 +6064,7 @@ func (svc *VendorCreditsService) Create(ctx context.Context, endUserID string, p
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkVendorCreditCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6007,10 +6099,10 @@ func (svc *VendorCreditsService) List(ctx context.Context, endUserID string, par
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkVendorCreditListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -6027,10 +6119,10 @@ func (svc *VendorCreditsService) All(ctx context.Context, endUserID string, para
 	return all[VendorCredit](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkVendorCreditListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -6065,6 +6157,7 @@ func (svc *VendorCreditsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkVendorCreditUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6105,6 +6198,7 @@ func (svc *VendorsService) Create(ctx context.Context, endUserID string, params 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreateRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkVendorCreateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6120,10 +6214,10 @@ func (svc *VendorsService) List(ctx context.Context, endUserID string, params *V
 	if err := svc.client.list(ctx, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkVendorListParams(&c, nil, params); return c },
 	}, opts, page); err != nil {
 		return nil, err
 	}
@@ -6140,10 +6234,10 @@ func (svc *VendorsService) All(ctx context.Context, endUserID string, params *Ve
 	return all[Vendor](ctx, svc.client, request{
 		op:      opEndUser | opPaginated,
 		endUser: endUserID,
-		query:   params,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorListRequest(s.server, params)
 		},
+		check: func(c checker) checker { checkVendorListParams(&c, nil, params); return c },
 	}, opts)
 }
 
@@ -6177,6 +6271,7 @@ func (svc *VendorsService) Update(ctx context.Context, endUserID string, id stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorUpdateRequest(s.server, id, params)
 		},
+		check: func(c checker) checker { checkVendorUpdateParams(&c, nil, &params); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}

@@ -333,6 +333,10 @@ func (e examples) value(ref *openapi3.SchemaRef) any {
 		for name, p := range s.Properties {
 			m[name] = next.value(p)
 		}
+		for i := len(m); i < int(s.MinProps); i++ {
+			// A free-form object (passthrough's body) with too few.
+			m[fmt.Sprintf("property%d", i)] = "text"
+		}
 		return m
 	case s.Type.Is("array"):
 		return []any{next.value(s.Items)}
@@ -341,6 +345,12 @@ func (e examples) value(ref *openapi3.SchemaRef) any {
 	case len(s.Enum) > 0:
 		return s.Enum[0]
 	case s.Example != nil && !(s.Type.Is("string") && s.Format != ""):
+		if text, ok := s.Example.(string); ok && s.MaxLength != nil && uint64(len([]rune(text))) > *s.MaxLength {
+			// Some of the spec's examples break its own maxLength
+			// (shipmentOrigin's, a sales receipt's refNumber), which the
+			// client refuses: cut to fit.
+			return string([]rune(text)[:*s.MaxLength])
+		}
 		return s.Example
 	case s.Type.Is("string"):
 		switch s.Format {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -18,9 +19,6 @@ import (
 // checker collects the problems of one request, in the order found.
 type checker struct {
 	fields []FieldError
-	// skipSpec is set by SkipSpecChecks: the spec's rules are not run
-	// (the ids and the request's target still are).
-	skipSpec bool
 }
 
 // add records a problem with the field name of the value at.
@@ -53,11 +51,11 @@ func field(at *path, name string) path { return path{up: at, name: name, index: 
 func element(at *path, name string, i int) path { return path{up: at, name: name, index: i} }
 
 // join is the JSON path of the field name of the object at p, such as
-// lines[2].quantity.
+// lines[2].quantity, or of p itself when name is "" (lines[2]).
 func (p *path) join(name string) string {
 	var b strings.Builder
 	p.write(&b)
-	if b.Len() > 0 {
+	if b.Len() > 0 && name != "" {
 		b.WriteByte('.')
 	}
 	b.WriteString(name)
@@ -102,7 +100,7 @@ func (c *checker) requiredList(at *path, name string, isNil bool) {
 func (c *checker) maxLength(at *path, name, s string, max int) {
 	if len(s) > max { // fewer bytes than max cannot be more characters
 		if n := utf8.RuneCountInString(s); n > max {
-			c.add(at, name, fmt.Sprintf("must be at most %d characters; got %d", max, n))
+			c.add(at, name, fmt.Sprintf("must be at most %s; got %d", count(max, "character"), n))
 		}
 	}
 }
@@ -114,17 +112,14 @@ func (c *checker) maxLengthIfSet(at *path, name string, s *string, max int) {
 	}
 }
 
-// minLength refuses a string shorter than min characters.
-func (c *checker) minLength(at *path, name, s string, min int) {
-	if n := utf8.RuneCountInString(s); n < min {
-		c.add(at, name, fmt.Sprintf("must be at least %d characters; got %d", min, n))
-	}
-}
-
-// minLengthIfSet is minLength of an optional string.
-func (c *checker) minLengthIfSet(at *path, name string, s *string, min int) {
-	if s != nil {
-		c.minLength(at, name, *s, min)
+// maxLengthEach is maxLength of each string of a list, named by its
+// index (ids[3]).
+func (c *checker) maxLengthEach(at *path, name string, list []string, max int) {
+	for i, s := range list {
+		if len(s) > max {
+			p := element(at, name, i)
+			c.maxLength(&p, "", s, max)
+		}
 	}
 }
 
@@ -156,11 +151,43 @@ func bounds[N number](min N, hasMin bool, max N, hasMax bool) string {
 	return fmt.Sprintf("at most %v", max)
 }
 
-// oneOf refuses a value of an enum that is not one of the spec's: valid
-// is the enum type's Valid, allowed its values as the message lists them.
-func (c *checker) oneOf(at *path, name, v string, valid bool, allowed string) {
-	if !valid {
-		c.add(at, name, fmt.Sprintf("must be one of %s; got %q", allowed, v))
+// oneOf refuses a value of an enum that is not one the spec allows
+// there: valid is the enum type's Valid, or a function of rules.gen.go
+// where the spec allows fewer values than the type has; allowed lists
+// them for the message. The enum is not a pointer, so it is required,
+// and an empty one is required's to report.
+func oneOf[E ~string](c *checker, at *path, name string, v E, valid func(E) bool, allowed string) {
+	if v != "" && !valid(v) {
+		c.notOneOf(at, name, string(v), allowed)
+	}
+}
+
+// oneOfIfSet is oneOf of an optional enum, where "" is a value to check.
+func oneOfIfSet[E ~string](c *checker, at *path, name string, v *E, valid func(E) bool, allowed string) {
+	if v != nil && !valid(*v) {
+		c.notOneOf(at, name, string(*v), allowed)
+	}
+}
+
+// oneOfEach is oneOf of each value of a list, named by its index.
+func oneOfEach[E ~string](c *checker, at *path, name string, list []E, valid func(E) bool, allowed string) {
+	for i, v := range list {
+		if !valid(v) {
+			p := element(at, name, i)
+			c.notOneOf(&p, "", string(v), allowed)
+		}
+	}
+}
+
+func (c *checker) notOneOf(at *path, name, v, allowed string) {
+	c.add(at, name, fmt.Sprintf("must be one of %s; got %q", allowed, v))
+}
+
+// properties refuses a free-form object (passthrough's body) of fewer
+// than min properties.
+func (c *checker) properties(at *path, name string, n, min int) {
+	if n < min {
+		c.add(at, name, fmt.Sprintf("must have at least %s; got %d", count(min, "property"), n))
 	}
 }
 
@@ -171,9 +198,9 @@ func (c *checker) items(at *path, name string, isNil bool, n, min, max int) {
 	switch {
 	case isNil:
 	case n < min:
-		c.add(at, name, fmt.Sprintf("must have at least %d items; got %d (leave it nil to send none)", min, n))
+		c.add(at, name, fmt.Sprintf("must have at least %s; got %d (leave it nil to send none)", count(min, "item"), n))
 	case max >= 0 && n > max:
-		c.add(at, name, fmt.Sprintf("must have at most %d items; got %d", max, n))
+		c.add(at, name, fmt.Sprintf("must have at most %s; got %d", count(max, "item"), n))
 	}
 }
 
@@ -191,6 +218,25 @@ func (c *checker) dateIfSet(at *path, name string, d *Date) {
 	}
 }
 
+// timestamp refuses a date and time of a body that encoding/json cannot
+// write as RFC 3339, in its words.
+func (c *checker) timestamp(at *path, name string, t time.Time) {
+	_, offset := t.Zone()
+	switch y := t.Year(); {
+	case y < 0 || y > 9999:
+		c.add(at, name, fmt.Sprintf("must be a time in the years 0000 to 9999; got year %d", y))
+	case offset <= -24*60*60 || offset >= 24*60*60:
+		c.add(at, name, fmt.Sprintf("must have an offset from UTC of less than 24 hours; got %s", time.Duration(offset)*time.Second))
+	}
+}
+
+// timestampIfSet is timestamp of an optional date and time.
+func (c *checker) timestampIfSet(at *path, name string, t *time.Time) {
+	if t != nil {
+		c.timestamp(at, name, *t)
+	}
+}
+
 // dateTimeIfSet refuses a date and time that cannot be sent, in the
 // words of DateTime's own refusal.
 func (c *checker) dateTimeIfSet(at *path, name string, t *DateTime) {
@@ -200,4 +246,16 @@ func (c *checker) dateTimeIfSet(at *path, name string, t *DateTime) {
 	if _, err := t.MarshalText(); err != nil {
 		c.add(at, name, err.Error())
 	}
+}
+
+// count is n things, in the singular for one.
+func count(n int, thing string) string {
+	switch {
+	case n == 1:
+	case strings.HasSuffix(thing, "y"):
+		thing = strings.TrimSuffix(thing, "y") + "ies"
+	default:
+		thing += "s"
+	}
+	return strconv.Itoa(n) + " " + thing
 }

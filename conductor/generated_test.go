@@ -11,10 +11,11 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/apigen"
 )
 
-// TestFacadeIsUpToDate regenerates api.gen.go and types.gen.go in memory
-// as `make generate` does (cmd/apigen, from openapi.yaml, the generated
-// client and this package's hand-written files) and fails, with a diff and
-// the fix, when a committed file differs.
+// TestFacadeIsUpToDate regenerates every file the facade writes
+// (api.gen.go, types.gen.go, rules.gen.go) in memory as `make generate`
+// does (cmd/apigen, from openapi.yaml, the generated client and this
+// package's hand-written files) and fails, with a diff and the fix, when
+// a committed file differs.
 func TestFacadeIsUpToDate(t *testing.T) {
 	if err := checkFacade(specPath, filepath.Join("..", "gen", "conductor.gen.go"), "."); err != nil {
 		t.Fatal(err)
@@ -54,6 +55,7 @@ func TestFacadeDriftIsDetected(t *testing.T) {
 		name, file, add, want string
 	}{
 		{"hand edit of a wrapper", apigen.ServicesFile, "\nfunc (s *InvoicesService) Email() {}\n", "Email"},
+		{"hand edit of a rule", apigen.RulesFile, "\nfunc checkNothing() {}\n", "checkNothing"},
 		{"a hand-written type takes a generated name", "hand.go", "package conductor\n\n// Invoice is mine.\ntype Invoice struct{}\n", "Invoice = gen.Invoice"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -3,7 +3,6 @@ package conductor
 import (
 	"fmt"
 	"net/url"
-	"reflect"
 	"strings"
 )
 
@@ -26,30 +25,6 @@ func checkQuery(rawQuery string) *ValidationError {
 		}
 		return invalid("params", fmt.Sprintf(
 			"would send the query parameter %s empty, from an empty list, an empty item of a list, or an empty string; leave the field nil not to filter by it", name))
-	}
-	return nil
-}
-
-// dateTimeFilter is the type of a date and time filter's field.
-var dateTimeFilter = reflect.TypeFor[*DateTime]()
-
-// checkDateTimes refuses, before the request is built, a date and time
-// filter of query (a pointer to an operation's query parameters, or nil)
-// that cannot be sent, naming it: the builder's own error names neither
-// the filter nor its value in a form a user can read.
-func checkDateTimes(query any) *ValidationError {
-	v := reflect.ValueOf(query)
-	if v.Kind() != reflect.Pointer || v.IsNil() || v.Elem().Kind() != reflect.Struct {
-		return nil
-	}
-	for f, fv := range v.Elem().Fields() {
-		if f.Type != dateTimeFilter || fv.IsNil() {
-			continue
-		}
-		if _, err := fv.Interface().(*DateTime).MarshalText(); err != nil {
-			name, _, _ := strings.Cut(f.Tag.Get("form"), ",")
-			return invalid(f.Name, fmt.Sprintf("cannot be sent as the query parameter %s: %v", name, err))
-		}
 	}
 	return nil
 }

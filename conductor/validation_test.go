@@ -143,7 +143,7 @@ func TestIDsAndRequiredParamsAreCheckedBeforeSending(t *testing.T) {
 		{"empty object id", func() error { _, err := c.QBD.Invoices.Retrieve(ctx, testEndUserID, ""); return err }, "id"},
 		{"empty end-user to delete", func() error { _, err := c.EndUsers.Delete(ctx, ""); return err }, "id"},
 		{"object id with a control character", func() error { _, err := c.QBD.Bills.Void(ctx, testEndUserID, "a\x00b"); return err }, "id"},
-		{"nil params with a required reportType", func() error { _, err := c.QBD.Reports.Aging(ctx, testEndUserID, nil); return err }, "params"},
+		{"nil params with a required reportType", func() error { _, err := c.QBD.Reports.Aging(ctx, testEndUserID, nil); return err }, "reportType"},
 		{"iterating with an empty end-user id", func() error {
 			for _, err := range c.QBD.Customers.All(ctx, "", nil) {
 				return err

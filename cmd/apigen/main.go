@@ -9,7 +9,7 @@
 // overlay keeps the names of types that the overlay at -prev (the one it
 // wrote last time, usually -o itself) published; a -prev that does not
 // exist is a first generation, named by the rules alone. facade reads the
-// overlay beside GENFILE for the same names, and writes api.gen.go and types.gen.go in DIR, package conductor,
+// overlay beside GENFILE for the same names, and writes api.gen.go, types.gen.go and rules.gen.go in DIR, package conductor,
 // and reads the hand-written files there for the names they declare.
 package main
 

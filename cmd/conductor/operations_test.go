@@ -173,10 +173,7 @@ func checkCallSends(t *testing.T, vars map[string]string, srv *conductortest.Ser
 		}
 	}
 	if b := s.body(); b != nil {
-		body := map[string]any{}
-		for _, name := range b.Required {
-			body[name] = sampleJSON(b.Properties[name])
-		}
+		body := minimalBody(t, op)
 		data, err := json.Marshal(body)
 		if err != nil {
 			t.Fatal(err)
@@ -221,22 +218,69 @@ func sample(s specSchema) string {
 	return "x"
 }
 
-// sampleJSON is a JSON value of the schema's type, for a body.
-func sampleJSON(s specSchema) any {
+// minimalBody is a body of o's required fields, each the least value the
+// spec's rules (which the library checks before sending) accept: a list
+// of as many elements as it needs, an object of its own required fields,
+// a free-form object of as many properties as it needs.
+func minimalBody(t *testing.T, o apispec.Operation) map[string]any {
+	t.Helper()
+	table, err := loadSpec()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var op struct {
+		RequestBody struct {
+			Content map[string]struct {
+				Schema map[string]any `json:"schema"`
+			} `json:"content"`
+		} `json:"requestBody"`
+	}
+	if err := json.Unmarshal(table.doc.Paths[o.Path][strings.ToLower(o.Method)], &op); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := sampleJSON(op.RequestBody.Content["application/json"].Schema).(map[string]any)
+	return body
+}
+
+// sampleJSON is the least JSON value of the schema, for a body.
+func sampleJSON(s map[string]any) any {
+	count := func(key string) int {
+		n, _ := s[key].(float64)
+		return int(n)
+	}
+	description, _ := s["description"].(string)
 	switch {
-	case len(s.Enum) > 0:
-		return s.Enum[0]
-	case s.Type == "boolean":
+	case s["enum"] != nil:
+		return s["enum"].([]any)[0]
+	case s["type"] == "boolean":
 		return true
-	case s.Type == "integer" || s.Type == "number":
+	case s["type"] == "integer" || s["type"] == "number":
+		if m, ok := s["minimum"].(float64); ok {
+			return m
+		}
 		return 1
-	case s.Type == "array":
-		return []any{}
-	case s.Type == "object":
-		return map[string]any{}
-	case s.Format == "date":
+	case s["type"] == "array":
+		items, _ := s["items"].(map[string]any)
+		list := []any{}
+		for range count("minItems") {
+			list = append(list, sampleJSON(items))
+		}
+		return list
+	case s["type"] == "object":
+		obj := map[string]any{}
+		props, _ := s["properties"].(map[string]any)
+		required, _ := s["required"].([]any)
+		for _, name := range required {
+			p, _ := props[name.(string)].(map[string]any)
+			obj[name.(string)] = sampleJSON(p)
+		}
+		for i := len(obj); i < count("minProperties"); i++ {
+			obj[fmt.Sprintf("property%d", i)] = "x"
+		}
+		return obj
+	case s["format"] == "date":
 		return "2024-10-01"
-	case s.Format == "date-time":
+	case s["format"] == "date-time" || strings.HasPrefix(description, "The date and time"):
 		return "2024-10-01T09:30:00Z"
 	}
 	return "x"

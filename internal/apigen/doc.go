@@ -1,11 +1,13 @@
 // Package apigen derives, from openapi.yaml, what this repository generates
 // besides oapi-codegen's own output: the overlay that names and types the
 // generated client (gen/overlay.yaml), and the facade's declarations in
-// package conductor (conductor/types.gen.go, conductor/api.gen.go): a type
-// alias for every type of gen a caller needs, the Client's service fields,
-// and one wrapper method per operation, each one call of a hand-written
-// helper with one request value. api.gen.go is written from the template
-// services.tmpl. cmd/apigen runs it for
+// package conductor (conductor/types.gen.go, conductor/api.gen.go,
+// conductor/rules.gen.go): a type alias for every type of gen a caller
+// needs, the Client's service fields, one wrapper method per operation,
+// each one call of a hand-written helper with one request value, and the
+// rules the spec states of each request, checked before it is sent.
+// api.gen.go is written from the template services.tmpl, rules.gen.go
+// from rules.tmpl. cmd/apigen runs it for
 // `make generate`:
 //
 //	go run ../cmd/apigen overlay -spec ../openapi.yaml -o overlay.yaml

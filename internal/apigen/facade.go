@@ -12,6 +12,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +24,8 @@ import (
 const (
 	ServicesFile = "api.gen.go"
 	TypesFile    = "types.gen.go"
+	// RulesFile is the file of the spec's rules of each request.
+	RulesFile = "rules.gen.go"
 )
 
 // genPlumbing are the generated client's own types, which the facade
@@ -76,7 +79,11 @@ func FacadeFiles(specPath, genPath, dir string) (map[string][]byte, error) {
 //     operation, named as Conductor's SDKs name it, each one call of a
 //     helper (call, list, all in conductor/call.go and page.go) with one
 //     request value holding a closure around the operation's generated
-//     request builder; and checkResult and routes.
+//     request builder and one around its rules; and checkResult and
+//     routes;
+//   - rules.gen.go, from rules.tmpl: the rules the spec states of each
+//     wrapped operation's query parameters or body, one function per Go
+//     type of a request (see rules.go); a rule it cannot write fails.
 //
 // handWritten are the names package conductor declares by hand, and its
 // Client's methods as Client.Name: a type of gen with such a name is not
@@ -117,7 +124,14 @@ func Facade(specData, overlay, genSource []byte, handWritten []string) (map[stri
 	if err := f.name(wrapped); err != nil {
 		return nil, err
 	}
+	if f.rules, err = newRulesGen(g, f.public, specData); err != nil {
+		return nil, err
+	}
 	services, err := f.services(ops, wrapped)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := f.rules.render()
 	if err != nil {
 		return nil, err
 	}
@@ -125,7 +139,7 @@ func Facade(specData, overlay, genSource []byte, handWritten []string) (map[stri
 	if err != nil {
 		return nil, err
 	}
-	return map[string][]byte{ServicesFile: services, TypesFile: types}, nil
+	return map[string][]byte{ServicesFile: services, TypesFile: types, RulesFile: rules}, nil
 }
 
 // genInfo is what the facade needs of the generated client.
@@ -141,9 +155,21 @@ type genInfo struct {
 	builders map[string][]string
 	// refs are the names each type's definition mentions.
 	refs map[string][]string
+	// structs are the fields of each struct type, in order; underlying
+	// is the type expression of every other defined type (string, a
+	// map); valid are the types with a Valid method (the enums).
+	structs    map[string][]genField
+	underlying map[string]string
+	valid      map[string]bool
 }
 
-type genConst struct{ name, typ string }
+// A genConst is a typed constant of gen: its name, its type and, for a
+// string, its value.
+type genConst struct{ name, typ, value string }
+
+// A genField is a field of a struct type of gen: its Go name, its name in
+// JSON (or in the query, for a query parameter's), and its type.
+type genField struct{ name, json, typ string }
 
 func parseGen(src []byte) (*genInfo, error) {
 	fset := token.NewFileSet()
@@ -151,7 +177,8 @@ func parseGen(src []byte) (*genInfo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("apigen: reading the generated client: %w", err)
 	}
-	g := &genInfo{types: map[string]bool{}, aliases: map[string]string{}, builders: map[string][]string{}, refs: map[string][]string{}}
+	g := &genInfo{types: map[string]bool{}, aliases: map[string]string{}, builders: map[string][]string{}, refs: map[string][]string{},
+		structs: map[string][]genField{}, underlying: map[string]string{}, valid: map[string]bool{}}
 	for _, decl := range file.Decls {
 		switch d := decl.(type) {
 		case *ast.GenDecl:
@@ -165,6 +192,11 @@ func parseGen(src []byte) (*genInfo, error) {
 						g.aliases[s.Name.Name] = exprString(s.Type)
 					} else {
 						g.types[s.Name.Name] = true
+						if st, ok := s.Type.(*ast.StructType); ok {
+							g.structs[s.Name.Name] = structFields(st)
+						} else {
+							g.underlying[s.Name.Name] = exprString(s.Type)
+						}
 					}
 					ast.Inspect(s.Type, func(n ast.Node) bool {
 						if id, ok := n.(*ast.Ident); ok && id.IsExported() {
@@ -176,13 +208,24 @@ func parseGen(src []byte) (*genInfo, error) {
 					if d.Tok != token.CONST || s.Type == nil {
 						continue
 					}
-					for _, n := range s.Names {
-						g.consts = append(g.consts, genConst{n.Name, exprString(s.Type)})
+					for i, n := range s.Names {
+						c := genConst{name: n.Name, typ: exprString(s.Type)}
+						if i < len(s.Values) {
+							if lit, ok := s.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+								c.value, _ = strconv.Unquote(lit.Value)
+							}
+						}
+						g.consts = append(g.consts, c)
 					}
 				}
 			}
 		case *ast.FuncDecl:
 			name := d.Name.Name
+			if d.Recv != nil && name == "Valid" {
+				if id, ok := d.Recv.List[0].Type.(*ast.Ident); ok {
+					g.valid[id.Name] = true
+				}
+			}
 			if d.Recv != nil || !strings.HasPrefix(name, "New") || !strings.HasSuffix(name, "Request") || strings.HasSuffix(name, "WithBody") {
 				continue
 			}
@@ -199,6 +242,27 @@ func parseGen(src []byte) (*genInfo, error) {
 		}
 	}
 	return g, nil
+}
+
+// structFields are a struct type's fields, named in JSON by their json
+// tag, or their form tag when they have one (a query parameter's).
+func structFields(st *ast.StructType) []genField {
+	var fields []genField
+	for _, fl := range st.Fields.List {
+		var tag reflect.StructTag
+		if fl.Tag != nil {
+			t, _ := strconv.Unquote(fl.Tag.Value)
+			tag = reflect.StructTag(t)
+		}
+		json, _, _ := strings.Cut(tag.Get("json"), ",")
+		if form, _, _ := strings.Cut(tag.Get("form"), ","); form != "" {
+			json = form
+		}
+		for _, n := range fl.Names {
+			fields = append(fields, genField{name: n.Name, json: json, typ: exprString(fl.Type)})
+		}
+	}
+	return fields
 }
 
 func exprString(e ast.Expr) string {
@@ -238,6 +302,8 @@ type facade struct {
 	ops []apispec.Operation
 	// models are the Go names of the component schemas, by key.
 	models map[string]string
+	// rules derive each wrapped operation's rules (rules.go).
+	rules *rulesGen
 }
 
 // An objectCheck is what the spec promises of an object in a result: its
@@ -609,7 +675,7 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	case len(argTypes) == 1 && argTypes[0] == "string" && o.HasID:
 		args = []string{"id"}
 	case len(argTypes) == 1 && strings.HasPrefix(argTypes[0], "*") && o.HasQuery:
-		args, m.Query = []string{"params"}, true
+		args = []string{"params"}
 	case len(argTypes) == 1 && o.HasBody:
 		args = []string{"params"}
 	case len(argTypes) == 2 && argTypes[0] == "string" && o.HasID && o.HasBody:
@@ -647,10 +713,8 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	if o.Kind == apispec.List && o.Paginated {
 		flags = append(flags, "opPaginated")
 	}
-	if len(o.RequiredQuery) > 0 && o.HasQuery {
-		flags = append(flags, "missing(params == nil)")
-	}
 	m.Op = strings.Join(flags, " | ")
+	m.Check = f.rules.check(o)
 
 	if c, ok := f.resultCheck(o); ok {
 		t := result

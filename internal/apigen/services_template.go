@@ -76,11 +76,12 @@ type methodData struct {
 	// The request value: Op its flags ("" for none), EndUser and ID
 	// whether it passes endUserID and id, Path the Go names of the path
 	// parameters after the id (apispec.ParamName), Builder the generated builder and Args its arguments after
-	// the server; Query whether params are the query parameters.
-	Op                 string
-	EndUser, ID, Query bool
-	Path, Args         []string
-	Builder            string
+	// the server; Check the call of the request's rules (rules.go), or "".
+	Op          string
+	EndUser, ID bool
+	Path, Args  []string
+	Builder     string
+	Check       string
 
 	// op names the operation in errors: POST /invoices/{id}/void (qbd.invoices.void).
 	op string
