@@ -80,7 +80,7 @@ func TestRulesAgreeWithTheSpec(t *testing.T) {
 	// when this test was written.
 	classic := *doc
 	classic.OpenAPI = "3.0.3"
-	var cases []ruleCase
+	var cases []diffCase
 	present, covered := map[string]int{}, map[string]int{}
 	var skipped []string
 	operations := 0
@@ -129,9 +129,9 @@ func TestRulesAgreeWithTheSpec(t *testing.T) {
 	}
 }
 
-// A ruleCase is one request of an operation, made to sit just inside or
+// A diffCase is one request of an operation, made to sit just inside or
 // just outside one constraint of its schemas.
-type ruleCase struct {
+type diffCase struct {
 	op     apispec.Operation
 	method *facade.Method
 	route  *routers.Route
@@ -148,7 +148,7 @@ type ruleCase struct {
 	params map[string]any
 }
 
-func (c ruleCase) String() string {
+func (c diffCase) String() string {
 	where := "body"
 	if c.op.HasQuery {
 		where = "query"
@@ -179,7 +179,7 @@ type caseGen struct {
 	o       apispec.Operation
 	method  *facade.Method
 	route   *routers.Route
-	cases   []ruleCase
+	cases   []diffCase
 	covered map[string]int // constraints given their cases, by kind
 	skipped *[]string      // required fields given no case (see requiredInGo)
 	// strings counts the maxLength constraints seen, to write every
@@ -199,7 +199,7 @@ func (g *caseGen) skip(at string) {
 }
 
 func (g *caseGen) add(kind, at, what string, inside bool, params map[string]any) {
-	g.cases = append(g.cases, ruleCase{op: g.o, method: g.method, route: g.route, kind: kind, at: at, what: what, inside: inside, params: params})
+	g.cases = append(g.cases, diffCase{op: g.o, method: g.method, route: g.route, kind: kind, at: at, what: what, inside: inside, params: params})
 }
 
 // operation makes the cases of the operation's query parameters or body.
@@ -383,16 +383,16 @@ func (g *caseGen) walk(s *openapi3.Schema, at string, put put, depth int, onPath
 		g.strings++
 		multi := g.strings%2 == 0
 		n := int(*s.MaxLength)
-		g.add("maxLength", at, lengthWhat(n, multi), true, put(text(n, multi)))
-		g.add("maxLength", at, lengthWhat(n+1, multi), false, put(text(n+1, multi)))
+		g.add("maxLength", at, lengthWhat(n, multi), true, put(textOf(n, multi)))
+		g.add("maxLength", at, lengthWhat(n+1, multi), false, put(textOf(n+1, multi)))
 	}
 	if s.MinLength > 0 {
 		g.covered["minLength"]++
 		n := int(s.MinLength)
-		g.add("minLength", at, lengthWhat(n, false), true, put(text(n, false)))
+		g.add("minLength", at, lengthWhat(n, false), true, put(textOf(n, false)))
 		// "" too: refused by the schema, and by the client whether it
 		// reads it as too short or as missing.
-		g.add("minLength", at, lengthWhat(n-1, false), false, put(text(n-1, false)))
+		g.add("minLength", at, lengthWhat(n-1, false), false, put(textOf(n-1, false)))
 	}
 }
 
@@ -443,7 +443,7 @@ func requiredInGo(s *openapi3.Schema) bool {
 // text is a string of n characters: ASCII, or with multi=true two-,
 // three- and four-byte characters, so that a rule counting bytes or UTF-16
 // units refuses what the spec allows.
-func text(n int, multi bool) string {
+func textOf(n int, multi bool) string {
 	if !multi {
 		return strings.Repeat("x", n)
 	}
@@ -553,7 +553,7 @@ func minimal(s *openapi3.Schema, depth int) any {
 		case s.Format == "uuid":
 			return "12345678-abcd-abcd-abcd-1234567890ab"
 		}
-		return text(max(1, int(s.MinLength)), false)
+		return textOf(max(1, int(s.MinLength)), false)
 	}
 	return nil
 }
@@ -639,7 +639,7 @@ func scanConstraints(op *openapi3.Operation, present map[string]int) {
 // or missed a constraint the schemas hold, or made no case inside or
 // outside the bound of a kind of constraint the spec uses: the test would
 // then pass whatever the rules did.
-func checkGeneratorCoverage(t *testing.T, cases []ruleCase, present, covered map[string]int) {
+func checkGeneratorCoverage(t *testing.T, cases []diffCase, present, covered map[string]int) {
 	t.Helper()
 	inside, outside := map[string]int{}, map[string]int{}
 	for _, c := range cases {
@@ -667,9 +667,9 @@ func checkGeneratorCoverage(t *testing.T, cases []ruleCase, present, covered map
 
 // sampleCases keeps every k-th case of each kind, inside and outside its
 // bound, the first always.
-func sampleCases(cases []ruleCase, k int) []ruleCase {
+func sampleCases(cases []diffCase, k int) []diffCase {
 	seen := map[string]int{}
-	var out []ruleCase
+	var out []diffCase
 	for _, c := range cases {
 		key := fmt.Sprint(c.kind, c.inside)
 		if seen[key]%k == 0 {
@@ -759,7 +759,7 @@ func (r *ruleRunner) received() []*http.Request {
 
 // run runs one case; it returns its outcome and, for a disagreement, what
 // to say.
-func (r *ruleRunner) run(t *testing.T, c ruleCase) (int, string) {
+func (r *ruleRunner) run(t *testing.T, c diffCase) (int, string) {
 	t.Helper()
 	kinErr := kinVerdict(c.route, caseRequest(c))
 	kinSays := "valid"
@@ -829,7 +829,10 @@ func names(verr *conductor.ValidationError, at string) bool {
 		return true
 	}
 	for _, f := range verr.Fields {
-		if f.Field == at || strings.HasPrefix(at, f.Field+"[") ||
+		// A required object left out is, in Go, an object of zero
+		// values, whose own required fields the client names
+		// (baseUnit.name for baseUnit).
+		if f.Field == at || strings.HasPrefix(at, f.Field+"[") || strings.HasPrefix(f.Field, at+".") ||
 			f.Field == "params" && strings.Contains(f.Reason, "query parameter "+at+" ") {
 			return true
 		}
@@ -840,7 +843,7 @@ func names(verr *conductor.ValidationError, at string) bool {
 // caseRequest is the HTTP request a case describes, as the spec has it
 // sent: its query parameters in the form style (a list as the parameter
 // repeated), its body as JSON.
-func caseRequest(c ruleCase) *http.Request {
+func caseRequest(c diffCase) *http.Request {
 	u := &url.URL{Path: "/v1" + c.op.Path}
 	var body io.Reader = http.NoBody
 	if c.op.HasBody {
