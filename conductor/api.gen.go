@@ -117,7 +117,11 @@ func (svc *EndUsersService) Passthrough(ctx context.Context, id string, integrat
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEndUserPassthroughRequest(s.server, id, integrationSlug, params)
 		},
-		check: func(c checker) checker { checkEndUserPassthroughParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			oneOf(&c, nil, "integrationSlug", integrationSlug, IntegrationSlug.Valid, allowedIntegrationSlug)
+			checkEndUserPassthroughParams(&c, nil, &params)
+			return c
+		},
 	}, opts, &out); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ package conductor
 
 // The values each enum of a request allows, as a refusal lists them.
 const (
+	allowedIntegrationSlug                                  = "quickbooks_desktop"
 	allowedAccountType                                      = "accounts_payable, accounts_receivable, bank, cost_of_goods_sold, credit_card, equity, expense, fixed_asset, income, long_term_liability, non_posting, other_asset, other_current_asset, other_current_liability, other_expense, other_income"
 	allowedStatus                                           = "active, all, inactive"
 	allowedBillingStatus                                    = "billable, has_been_billed, not_billable"

@@ -158,6 +158,10 @@ var ruleCases = []ruleCase{
 		_, err := c.EndUsers.Passthrough(context.Background(), testEndUserID, conductor.QuickBooksDesktop, conductor.EndUserPassthroughParams{}, opts...)
 		return err
 	}, want: []conductor.FieldError{{Field: "params", Reason: "must have at least 1 property; got 0"}}},
+	{name: "a path parameter outside its enum", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.EndUsers.Passthrough(context.Background(), testEndUserID, "xero", conductor.EndUserPassthroughParams{"qbxml": "<QBXML/>"}, opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "integrationSlug", Reason: `must be one of quickbooks_desktop; got "xero"`}}},
 	{name: "several problems, in the spec's order", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) {
 		p.Lines[2].ClassID = text(40)
 		p.BillingAddress.City = text(32)

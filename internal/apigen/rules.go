@@ -84,11 +84,50 @@ func newRulesGen(g *genInfo, public map[string]string, spec []byte) (*rulesGen, 
 // as checkInvoiceCreateParams(&c, nil, &params), or "" when the spec
 // states no rule of o's request.
 func (r *rulesGen) check(o apispec.Operation) string {
+	op := ykey(ykey(ykey(r.root, "paths"), o.Path), strings.ToLower(o.Method))
+	where := fmt.Sprintf("%s %s (%s)", o.Method, o.Path, o.SDKName())
+	lines := r.pathParams(where, o, op)
+	if params := r.params(where, o, op); params != "" {
+		lines = append(lines, params)
+	}
+	return strings.Join(lines, "; ")
+}
+
+// pathParams are the rules of o's path parameters after the object's id
+// (passthrough's integrationSlug): an enum's values. The ids themselves
+// are the helpers' to check (call.go), whatever the spec says of them.
+func (r *rulesGen) pathParams(where string, o apispec.Operation, op *yaml.Node) []string {
+	types := r.gen.builders[builderName(o)]
+	var lines []string
+	for _, p := range yitems(ykey(op, "parameters")) {
+		p = r.deref(p)
+		name := yval(p, "name")
+		i := slices.Index(o.PathParams, name)
+		if yval(p, "in") != "path" || i < 0 {
+			continue
+		}
+		if o.HasID {
+			i++ // the builder takes the id first
+		}
+		s := r.deref(ykey(p, "schema"))
+		used := map[string]bool{"type": true}
+		if ykey(s, "enum") != nil && i < len(types) {
+			goName := apispec.ParamName(name)
+			if set := r.enum(where, name, types[i], s, used); set != nil {
+				lines = append(lines, fmt.Sprintf("oneOf(&c, nil, %q, %s, %s, %s)", goName, goName, set.Valid, set.Allowed))
+			}
+		}
+		r.unused(where, name, s, used)
+	}
+	return lines
+}
+
+// params is the call of the rules of o's query parameters or body, or ""
+// when it takes neither or the spec states no rule of them.
+func (r *rulesGen) params(where string, o apispec.Operation, op *yaml.Node) string {
 	if !o.HasQuery && !o.HasBody {
 		return ""
 	}
-	op := ykey(ykey(ykey(r.root, "paths"), o.Path), strings.ToLower(o.Method))
-	where := fmt.Sprintf("%s %s (%s)", o.Method, o.Path, o.SDKName())
 	if o.HasQuery && o.HasBody {
 		// The method takes one params, which cannot be both.
 		r.fail(where, "", "query parameters and a body, whose rules would need two functions; extend internal/apigen/rules.go")
