@@ -9,7 +9,6 @@ import (
 	"os"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -54,9 +53,11 @@ func readData(arg string, stdin io.Reader) (data []byte, label string, err error
 }
 
 // decodeBody decodes data into a new value of t, strictly: it must be one
-// JSON object, with the fields body requires, and with no field t lacks,
-// at any depth. The error names the field, by its path in the JSON.
-func decodeBody(data []byte, t reflect.Type, body *bodySchema) (reflect.Value, error) {
+// JSON object, with no field t lacks, at any depth. The error names the
+// field, by its path in the JSON. What the spec requires of the values
+// (required fields, lengths, enums) the client checks, as it does for a
+// program, before sending.
+func decodeBody(data []byte, t reflect.Type) (reflect.Value, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
 		return reflect.Value{}, errors.New("is empty; want a JSON object, such as {\"name\": \"Acme\"}")
@@ -68,20 +69,9 @@ func decodeBody(data []byte, t reflect.Type, body *bodySchema) (reflect.Value, e
 	if json.Unmarshal(data, &top) != nil || top == nil {
 		return reflect.Value{}, fmt.Errorf("is %s; want a JSON object, such as {\"name\": \"Acme\"}", jsonKind(data))
 	}
-	// Unknown fields first: a required field misspelt is one.
+	// Unknown fields first, by their path, with the name meant.
 	if err := checkJSON(data, t, ""); err != nil {
 		return reflect.Value{}, err
-	}
-	if body != nil {
-		var missing []string
-		for _, name := range body.Required {
-			if _, ok := top[name]; !ok {
-				missing = append(missing, strconv.Quote(name))
-			}
-		}
-		if len(missing) > 0 {
-			return reflect.Value{}, fmt.Errorf("lacks the required field%s %s", plural(len(missing)), strings.Join(missing, ", "))
-		}
 	}
 	v := reflect.New(t)
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -92,13 +82,6 @@ func decodeBody(data []byte, t reflect.Type, body *bodySchema) (reflect.Value, e
 		return reflect.Value{}, err
 	}
 	return v.Elem(), nil
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }
 
 // syntaxCheck refuses what is not one JSON value, saying where.

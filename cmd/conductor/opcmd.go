@@ -93,7 +93,7 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 		if err != nil {
 			return usage("%s: %v", label, err)
 		}
-		v, err := decodeBody(data, m.Params, f.body)
+		v, err := decodeBody(data, m.Params)
 		if err != nil {
 			return usage("%s %v", label, err)
 		}
@@ -159,7 +159,10 @@ func (c *opCommand) flagFor(field string) string {
 	if c.op.HasBody && !slices.Contains(c.op.PathParams, field) {
 		return "--data " + field
 	}
-	return "--" + kebab(field)
+	// An item of a list flag (objectTypes[1]) by the flag: the reason
+	// quotes the item.
+	name, _, _ := strings.Cut(field, "[")
+	return "--" + kebab(name)
 }
 
 // queryParams makes the facade's query parameters of type t from the
