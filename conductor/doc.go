@@ -2,11 +2,15 @@
 // which connects a backend to its customers' QuickBooks Desktop.
 //
 // Create a [Client] once and share it; it is safe for concurrent use. Each
-// call validates its parameters before any byte is sent, retries what is
+// call checks its request before any byte is sent, against every rule the
+// spec states of it (required fields, lengths, bounds, enums, list sizes,
+// dates, at every depth) and for ids that can be sent, retries what is
 // safe to retry, and returns either a typed result or an error you can
 // inspect with [errors.Is] and [errors.As]:
 //
-//   - [*ValidationError]: a parameter was wrong; nothing was sent.
+//   - [*ValidationError]: the request was wrong; its Fields list every
+//     problem, each field by its JSON path; nothing was sent.
+//     [SkipSpecChecks] sends one call without the spec's rules.
 //   - [*Error]: the API answered with a non-2xx status, or with a 2xx body
 //     that is not what the API documents: not a JSON object, not of the
 //     result's objectType with its id, without a key the spec requires
