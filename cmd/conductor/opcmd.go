@@ -30,8 +30,8 @@ func (c *opCommand) name() string { return "conductor " + strings.Join(c.words, 
 
 // run runs the operation: it parses and checks the flags and --data, then
 // calls the facade's method and prints what it returns. Whatever is wrong
-// with the flags or --data is found before the client is made, so nothing
-// is sent and no fake is started.
+// with the flags or --data, the client's rules included, is found before
+// the client is made, so nothing is sent and no fake is started.
 func (c *opCommand) run(ctx context.Context, args []string, e env) int {
 	s, err := c.table.operation(c.op)
 	if err == nil {
@@ -98,6 +98,12 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 			return usage("%s %v", label, err)
 		}
 		call.Params = v.Interface()
+	}
+
+	// What the client's rules refuse is the person's mistake too: found
+	// here, on a client that sends nothing, before a fake is started.
+	if err := refusal(ctx, m, call, name == "All"); err != nil {
+		return reportError(c.name(), err, c.flagFor, e.stderr)
 	}
 
 	client, done, code, err := newClient(e, e.getenv(conductor.EnvPublishableKey), conductor.EnvPublishableKey, false)

@@ -82,6 +82,15 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"--data too large", with(createCustomer, "--data", "-"), strings.Repeat(" ", maxData+1), "--data - (standard input): more than 16 MiB, which no body of the API comes near"},
 		{"no path parameter", []string{"end-users", "passthrough", "--id", demo, "--data", "{}"}, "", "--integration-slug is required"},
 		{"a flag before the method", []string{"qbd", "invoices", "--limit", "1", "list"}, "", "conductor qbd invoices: --limit is a flag, but a method comes first: flags follow the method, as in conductor qbd invoices create --flag ..."},
+
+		// What the client's rules refuse is a usage error too, found
+		// before a fake is started, as a flag's own refusal is.
+		{"a limit the client refuses", with(list, "--limit", "1000"), "", "conductor qbd invoices list: --limit must be from 1 to 150; got 1000\n"},
+		{"a limit the client refuses, with --all", with(list, "--all", "--limit", "0"), "", "conductor qbd invoices list: --limit must be from 1 to 150; got 0\n"},
+		{"a value outside its enum", with(list, "--payment-status", "unpaid"), "", `--payment-status must be one of all, not_paid, paid; got "unpaid"`},
+		{"--data without its required fields", with(createInvoice, "--data", `{"memo": "x"}`), "", "--data customerId is required\nconductor qbd invoices create: --data transactionDate is required\n"},
+		{"a path parameter outside its enum", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "xero", "--data", `{"a": 1}`}, "", `--integration-slug must be one of quickbooks_desktop; got "xero"`},
+		{"a blank id", []string{"qbd", "invoices", "retrieve", "--end-user-id", demo, "--id", " "}, "", `--id is required: the id of the object; got " "`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
