@@ -2,6 +2,7 @@ package main
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -116,7 +117,14 @@ func checkWording(t *testing.T, stderr string) {
 	if m := goNames.FindString(stderr); m != "" {
 		t.Errorf("stderr names %q, which a command-line user cannot change:\n%s", m, stderr)
 	}
+	if m := goWords.FindString(stderr); m != "" {
+		t.Errorf("stderr says %q, a Go word; --data is JSON, where a value is null or left out:\n%s", m, stderr)
+	}
 }
+
+// goWords finds a word of Go in a message about a value: a command-line
+// user writes JSON and flags.
+var goWords = regexp.MustCompile(`\bnil\b`)
 
 // TestClientValidationErrorsNameTheFlag gives values that pass the flags
 // but that the client refuses before sending: status 2, the flag named,
@@ -153,6 +161,10 @@ func TestClientValidationErrorsNameTheFlag(t *testing.T) {
 			`conductor qbd deleted-list-objects list: --object-types must be one of account, billing_rate`},
 		{"a path parameter outside its enum, with an empty body", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "xero", "--data", "{}"},
 			"conductor end-users passthrough: --integration-slug must be one of quickbooks_desktop; got \"xero\"\nconductor end-users passthrough: --data must have at least 1 property; got 0\n"},
+		{"--data with an empty list", []string{"qbd", "invoices", "create", "--end-user-id", demo, "--data", `{"customerId": "1", "transactionDate": "2024-10-01", "lines": []}`},
+			"conductor qbd invoices create: --data lines must have at least 1 item; got 0"},
+		{"--data with a required list null", []string{"qbd", "sales-tax-group-items", "create", "--end-user-id", demo, "--data", `{"name": "Tax", "salesTaxItemIds": null}`},
+			"conductor qbd sales-tax-group-items create: --data salesTaxItemIds is required"},
 		{"a report value outside its enum", []string{"qbd", "reports", "general-summary", "--end-user-id", demo, "--report-type", "profit_and_loss_standard", "--summarize-columns-by", "fortnight"},
 			`conductor qbd reports general-summary: --summarize-columns-by must be one of`},
 	}
