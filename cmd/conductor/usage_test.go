@@ -58,6 +58,10 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"a list of only spaces", with(list, "--customer-ids", " "), "", `--customer-ids " ": an item of only spaces`},
 		{"an item of only spaces, repeated", with(list, "--customer-ids", "a", "--customer-ids", "\t"), "", `--customer-ids "\t": an item of only spaces`},
 		{"an extra argument", with(list, "extra"), "", `unexpected argument "extra"`},
+		{"a required flag given empty", []string{"qbd", "reports", "aging", "--end-user-id", demo, "--report-type", ""}, "",
+			`--report-type "": an empty value, but the flag is required: want one of ap_aging_detail, ap_aging_summary, ar_aging_detail, ar_aging_summary, collections_report` + "\n"},
+		{"a path parameter given empty", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "", "--data", `{"a": 1}`}, "",
+			`--integration-slug "": an empty value, but the flag is required: want one of quickbooks_desktop` + "\n"},
 
 		// --data.
 		{"no --data", createCustomer, "", "--data is required"},
