@@ -95,6 +95,14 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"a value outside its enum", with(list, "--payment-status", "unpaid"), "", `--payment-status must be one of all, not_paid, paid; got "unpaid"`},
 		{"--data without its required fields", with(createInvoice, "--data", `{"memo": "x"}`), "", "--data customerId is required\nconductor qbd invoices create: --data transactionDate is required\n"},
 		{"a path parameter outside its enum", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "xero", "--data", `{"a": 1}`}, "", `--integration-slug must be one of quickbooks_desktop; got "xero"`},
+		{"--data without a required true or false", []string{"qbd", "sales-tax-codes", "create", "--end-user-id", demo, "--data", `{"name": "T"}`}, "",
+			"conductor qbd sales-tax-codes create: --data isTaxable is required\n"},
+		{"--data with a required number null", []string{"qbd", "build-assemblies", "create", "--end-user-id", demo, "--data", `{"inventoryAssemblyItemId": "1", "transactionDate": "2024-10-01", "quantityToBuild": null}`}, "",
+			"conductor qbd build-assemblies create: --data quantityToBuild is required\n"},
+		{"--data without a required number in a list", []string{"qbd", "customers", "update", "--end-user-id", demo, "--id", "1", "--data", `{"revisionNumber": "1", "additionalNotes": [{"id": 1, "note": "x"}, {"note": "y"}]}`}, "",
+			"conductor qbd customers update: --data additionalNotes[1].id is required\n"},
+		{"--data without a required true or false, and too long", []string{"qbd", "sales-tax-codes", "create", "--end-user-id", demo, "--data", `{"name": "Taxa"}`}, "",
+			"conductor qbd sales-tax-codes create: --data isTaxable is required\nconductor qbd sales-tax-codes create: --data name must be at most 3 characters; got 4\n"},
 		{"a blank id", []string{"qbd", "invoices", "retrieve", "--end-user-id", demo, "--id", " "}, "", `--id is required: the id of the object; got " "`},
 	}
 	for _, tt := range tests {
