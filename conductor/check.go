@@ -91,7 +91,7 @@ func (c *checker) required(at *path, name string, unset bool) {
 // null.
 func (c *checker) requiredList(at *path, name string, isNil bool) {
 	if isNil {
-		c.add(at, name, "is required: give a list (nil is sent as null)")
+		c.add(at, name, "is required: a list, not null")
 	}
 }
 
@@ -198,7 +198,7 @@ func (c *checker) items(at *path, name string, isNil bool, n, min, max int) {
 	switch {
 	case isNil:
 	case n < min:
-		c.add(at, name, fmt.Sprintf("must have at least %s; got %d (leave it nil to send none)", count(min, "item"), n))
+		c.add(at, name, fmt.Sprintf("must have at least %s; got %d (leave the list out to send none)", count(min, "item"), n))
 	case max >= 0 && n > max:
 		c.add(at, name, fmt.Sprintf("must have at most %s; got %d", count(max, "item"), n))
 	}

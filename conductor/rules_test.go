@@ -115,7 +115,7 @@ var ruleCases = []ruleCase{
 		_, err := c.QBD.SalesTaxPaymentChecks.Create(context.Background(), testEndUserID, conductor.SalesTaxPaymentCheckCreateParams{
 			VendorID: "80000001-1234567890", BankAccountID: "80000002-1234567890", TransactionDate: day}, opts...)
 		return err
-	}, want: []conductor.FieldError{{Field: "lines", Reason: "is required: give a list (nil is sent as null)"}}},
+	}, want: []conductor.FieldError{{Field: "lines", Reason: "is required: a list, not null"}}},
 	{name: "a refNumber of 12 characters", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.RefNumber = text(12) })),
 		want: []conductor.FieldError{{Field: "refNumber", Reason: "must be at most 11 characters; got 12"}}},
 	{name: "a field of lines[2] too long", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.Lines[2].ItemID = text(37) })),
@@ -126,7 +126,7 @@ var ruleCases = []ruleCase{
 		p.LinkToTransactionIDs = []string{"80000001-1234567890", *text(37)}
 	})), want: []conductor.FieldError{{Field: "linkToTransactionIds[1]", Reason: "must be at most 36 characters; got 37"}}},
 	{name: "an empty lines list", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.Lines = []conductor.InvoiceCreateParamsLine{} })),
-		want: []conductor.FieldError{{Field: "lines", Reason: "must have at least 1 item; got 0 (leave it nil to send none)"}}},
+		want: []conductor.FieldError{{Field: "lines", Reason: "must have at least 1 item; got 0 (leave the list out to send none)"}}},
 	{name: "an enum value not in the set", call: invoiceList(&conductor.InvoiceListParams{PaymentStatus: new(conductor.ListPaymentStatus("late"))}),
 		want: []conductor.FieldError{{Field: "paymentStatus", Reason: `must be one of all, not_paid, paid; got "late"`}}},
 	{name: "an enum value of the type but not of the field", call: agingReport(&conductor.ReportAgingParams{ReportType: conductor.ReportTypeAuditTrail}),

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"net/http"
+
 	"fmt"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
+	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
 // newClient returns a client for the real API when CONDUCTOR_SECRET_KEY is
@@ -73,4 +78,45 @@ func newClient(e env, publishableKey, keySource string, needPublishable bool) (c
 		return nil, nil, exitUsage, err
 	}
 	return client, client.CloseIdleConnections, exitOK, nil
+}
+
+// refusal is the client's refusal of a call, a *conductor.ValidationError,
+// or nil when the client would send it. It makes the call on a client
+// whose transport sends nothing, so that the command finds what the
+// client's rules refuse before it makes the client it sends with (and
+// starts no fake for a request that cannot go). all says that m is a
+// list's All, whose refusal is its first error.
+func refusal(ctx context.Context, m *facade.Method, call facade.Args, all bool) *conductor.ValidationError {
+	client, err := conductor.NewClient(
+		conductor.WithAPIKey("sk_conductor_nothing_is_sent"),
+		conductor.WithBaseURL(conductor.DefaultBaseURL),
+		conductor.WithMaxRetries(0),
+		conductor.WithHTTPClient(&http.Client{Transport: sendsNothing{}}),
+	)
+	if err != nil {
+		// Its options are constants, which NewClient takes; were it to
+		// refuse them, the client the command sends with still checks.
+		return nil
+	}
+	out, err := m.Call(ctx, client, call)
+	if all && err == nil {
+		for _, errv := range out.Seq2() {
+			err, _ = errv.Interface().(error)
+			break
+		}
+	}
+	if verr, ok := errors.AsType[*conductor.ValidationError](err); ok {
+		return verr
+	}
+	return nil
+}
+
+// sendsNothing is a transport that fails every request it is given.
+type sendsNothing struct{}
+
+func (sendsNothing) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Body != nil {
+		r.Body.Close()
+	}
+	return nil, errors.New("not sent: the request was only checked")
 }

@@ -56,7 +56,7 @@ func readData(arg string, stdin io.Reader) (data []byte, label string, err error
 // JSON object, with no field t lacks, at any depth. The error names the
 // field, by its path in the JSON. What the spec requires of the values
 // (required fields, lengths, enums) the client checks, as it does for a
-// program, before sending.
+// program, before sending; leftOut finds what the client cannot.
 func decodeBody(data []byte, t reflect.Type) (reflect.Value, error) {
 	data = bytes.TrimSpace(data)
 	if len(data) == 0 {
@@ -301,4 +301,54 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// leftOut lists, by their paths, the fields of a true or false or a
+// number that t requires (no omitempty) and the JSON raw leaves out or
+// sets to null, at any depth. Decoded, each holds false or 0 and would be
+// sent as a value the person never gave: the client cannot tell it from
+// one given (in Go an unset field and a zero one are the same value),
+// but the command still has the JSON. raw has passed checkJSON.
+func leftOut(raw json.RawMessage, t reflect.Type, path string) []string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if string(bytes.TrimSpace(raw)) == "null" || reflect.PointerTo(t).Implements(unmarshalerType) {
+		return nil
+	}
+	var missing []string
+	switch t.Kind() {
+	case reflect.Struct:
+		var m map[string]json.RawMessage
+		if json.Unmarshal(raw, &m) != nil {
+			return nil
+		}
+		for f := range t.Fields() {
+			name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "" || name == "-" || !f.IsExported() {
+				continue
+			}
+			v, given := m[name]
+			if given && string(bytes.TrimSpace(v)) != "null" {
+				missing = append(missing, leftOut(v, f.Type, join(path, name))...)
+				continue
+			}
+			optional := slices.Contains(strings.Split(opts, ","), "omitempty") || slices.Contains(strings.Split(opts, ","), "omitzero")
+			switch f.Type.Kind() {
+			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Float32, reflect.Float64:
+				if !optional {
+					missing = append(missing, join(path, name))
+				}
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) != nil {
+			return nil
+		}
+		for i, item := range items {
+			missing = append(missing, leftOut(item, t.Elem(), fmt.Sprintf("%s[%d]", path, i))...)
+		}
+	}
+	return missing
 }

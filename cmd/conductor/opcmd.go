@@ -30,8 +30,8 @@ func (c *opCommand) name() string { return "conductor " + strings.Join(c.words, 
 
 // run runs the operation: it parses and checks the flags and --data, then
 // calls the facade's method and prints what it returns. Whatever is wrong
-// with the flags or --data is found before the client is made, so nothing
-// is sent and no fake is started.
+// with the flags or --data, the client's rules included, is found before
+// the client is made, so nothing is sent and no fake is started.
 func (c *opCommand) run(ctx context.Context, args []string, e env) int {
 	s, err := c.table.operation(c.op)
 	if err == nil {
@@ -81,6 +81,7 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 	for _, pf := range f.path {
 		call.PathParams = append(call.PathParams, fmt.Sprint(pf.value))
 	}
+	var missing []string // required fields --data leaves out that the client cannot see
 	switch {
 	case c.op.HasQuery:
 		v, err := queryParams(f.query, m.Params)
@@ -98,6 +99,21 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 			return usage("%s %v", label, err)
 		}
 		call.Params = v.Interface()
+		missing = leftOut(data, m.Params, "")
+	}
+
+	// What the client's rules refuse is the person's mistake too: found
+	// here, on a client that sends nothing, before a fake is started,
+	// with the required fields --data leaves out first.
+	if verr := refusal(ctx, m, call, name == "All"); verr != nil || len(missing) > 0 {
+		all := &conductor.ValidationError{}
+		for _, field := range missing {
+			all.Fields = append(all.Fields, conductor.FieldError{Field: field, Reason: "is required"})
+		}
+		if verr != nil {
+			all.Fields = append(all.Fields, verr.Fields...)
+		}
+		return reportError(c.name(), all, c.flagFor, e.stderr)
 	}
 
 	client, done, code, err := newClient(e, e.getenv(conductor.EnvPublishableKey), conductor.EnvPublishableKey, false)

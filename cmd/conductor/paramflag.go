@@ -44,6 +44,13 @@ func (f *paramFlag) Set(s string) error {
 	if s == "" {
 		// The client refuses to send an empty query value, and would
 		// name its Go field, which a command-line user cannot change.
+		if f.param.Required || f.param.In == "path" {
+			// Leaving it out is no way out.
+			if len(schema.Enum) > 0 {
+				return fmt.Errorf("an empty value, but the flag is required: want one of %s", enumList(schema.Enum))
+			}
+			return errors.New("an empty value, but the flag is required")
+		}
 		return errors.New("an empty value; leave the flag out not to use it")
 	}
 	if schema.Type != "array" {

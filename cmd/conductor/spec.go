@@ -38,8 +38,9 @@ type specParam struct {
 	Schema      specSchema `json:"schema"`
 }
 
-// specSchema is what the command uses of a schema: its type, and the
-// constraints a flag checks before anything is sent.
+// specSchema is what the command uses of a schema: its type, which a
+// flag's text is parsed as, and the constraints its help states (the
+// client's rules check them).
 type specSchema struct {
 	Ref         string       `json:"$ref"`
 	Type        schemaType   `json:"type"`

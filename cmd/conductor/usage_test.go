@@ -2,6 +2,7 @@ package main
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,10 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"a list of only spaces", with(list, "--customer-ids", " "), "", `--customer-ids " ": an item of only spaces`},
 		{"an item of only spaces, repeated", with(list, "--customer-ids", "a", "--customer-ids", "\t"), "", `--customer-ids "\t": an item of only spaces`},
 		{"an extra argument", with(list, "extra"), "", `unexpected argument "extra"`},
+		{"a required flag given empty", []string{"qbd", "reports", "aging", "--end-user-id", demo, "--report-type", ""}, "",
+			`--report-type "": an empty value, but the flag is required: want one of ap_aging_detail, ap_aging_summary, ar_aging_detail, ar_aging_summary, collections_report` + "\n"},
+		{"a path parameter given empty", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "", "--data", `{"a": 1}`}, "",
+			`--integration-slug "": an empty value, but the flag is required: want one of quickbooks_desktop` + "\n"},
 
 		// --data.
 		{"no --data", createCustomer, "", "--data is required"},
@@ -82,6 +87,23 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"--data too large", with(createCustomer, "--data", "-"), strings.Repeat(" ", maxData+1), "--data - (standard input): more than 16 MiB, which no body of the API comes near"},
 		{"no path parameter", []string{"end-users", "passthrough", "--id", demo, "--data", "{}"}, "", "--integration-slug is required"},
 		{"a flag before the method", []string{"qbd", "invoices", "--limit", "1", "list"}, "", "conductor qbd invoices: --limit is a flag, but a method comes first: flags follow the method, as in conductor qbd invoices create --flag ..."},
+
+		// What the client's rules refuse is a usage error too, found
+		// before a fake is started, as a flag's own refusal is.
+		{"a limit the client refuses", with(list, "--limit", "1000"), "", "conductor qbd invoices list: --limit must be from 1 to 150; got 1000\n"},
+		{"a limit the client refuses, with --all", with(list, "--all", "--limit", "0"), "", "conductor qbd invoices list: --limit must be from 1 to 150; got 0\n"},
+		{"a value outside its enum", with(list, "--payment-status", "unpaid"), "", `--payment-status must be one of all, not_paid, paid; got "unpaid"`},
+		{"--data without its required fields", with(createInvoice, "--data", `{"memo": "x"}`), "", "--data customerId is required\nconductor qbd invoices create: --data transactionDate is required\n"},
+		{"a path parameter outside its enum", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "xero", "--data", `{"a": 1}`}, "", `--integration-slug must be one of quickbooks_desktop; got "xero"`},
+		{"--data without a required true or false", []string{"qbd", "sales-tax-codes", "create", "--end-user-id", demo, "--data", `{"name": "T"}`}, "",
+			"conductor qbd sales-tax-codes create: --data isTaxable is required\n"},
+		{"--data with a required number null", []string{"qbd", "build-assemblies", "create", "--end-user-id", demo, "--data", `{"inventoryAssemblyItemId": "1", "transactionDate": "2024-10-01", "quantityToBuild": null}`}, "",
+			"conductor qbd build-assemblies create: --data quantityToBuild is required\n"},
+		{"--data without a required number in a list", []string{"qbd", "customers", "update", "--end-user-id", demo, "--id", "1", "--data", `{"revisionNumber": "1", "additionalNotes": [{"id": 1, "note": "x"}, {"note": "y"}]}`}, "",
+			"conductor qbd customers update: --data additionalNotes[1].id is required\n"},
+		{"--data without a required true or false, and too long", []string{"qbd", "sales-tax-codes", "create", "--end-user-id", demo, "--data", `{"name": "Taxa"}`}, "",
+			"conductor qbd sales-tax-codes create: --data isTaxable is required\nconductor qbd sales-tax-codes create: --data name must be at most 3 characters; got 4\n"},
+		{"a blank id", []string{"qbd", "invoices", "retrieve", "--end-user-id", demo, "--id", " "}, "", `--id is required: the id of the object; got " "`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +129,14 @@ func checkWording(t *testing.T, stderr string) {
 	if m := goNames.FindString(stderr); m != "" {
 		t.Errorf("stderr names %q, which a command-line user cannot change:\n%s", m, stderr)
 	}
+	if m := goWords.FindString(stderr); m != "" {
+		t.Errorf("stderr says %q, a Go word; --data is JSON, where a value is null or left out:\n%s", m, stderr)
+	}
 }
+
+// goWords finds a word of Go in a message about a value: a command-line
+// user writes JSON and flags.
+var goWords = regexp.MustCompile(`\bnil\b`)
 
 // TestClientValidationErrorsNameTheFlag gives values that pass the flags
 // but that the client refuses before sending: status 2, the flag named,
@@ -144,6 +173,10 @@ func TestClientValidationErrorsNameTheFlag(t *testing.T) {
 			`conductor qbd deleted-list-objects list: --object-types must be one of account, billing_rate`},
 		{"a path parameter outside its enum, with an empty body", []string{"end-users", "passthrough", "--id", demo, "--integration-slug", "xero", "--data", "{}"},
 			"conductor end-users passthrough: --integration-slug must be one of quickbooks_desktop; got \"xero\"\nconductor end-users passthrough: --data must have at least 1 property; got 0\n"},
+		{"--data with an empty list", []string{"qbd", "invoices", "create", "--end-user-id", demo, "--data", `{"customerId": "1", "transactionDate": "2024-10-01", "lines": []}`},
+			"conductor qbd invoices create: --data lines must have at least 1 item; got 0"},
+		{"--data with a required list null", []string{"qbd", "sales-tax-group-items", "create", "--end-user-id", demo, "--data", `{"name": "Tax", "salesTaxItemIds": null}`},
+			"conductor qbd sales-tax-group-items create: --data salesTaxItemIds is required"},
 		{"a report value outside its enum", []string{"qbd", "reports", "general-summary", "--end-user-id", demo, "--report-type", "profit_and_loss_standard", "--summarize-columns-by", "fortnight"},
 			`conductor qbd reports general-summary: --summarize-columns-by must be one of`},
 	}
