@@ -154,6 +154,17 @@ var ruleCases = []ruleCase{
 		return err
 	}, want: []conductor.FieldError{{Field: "creditCardTransaction.response.transactionAuthorizedAt", Reason: "must be a time in the years 0000 to 9999; got year 10000"}},
 		stillRefused: true},
+	{name: "an object id longer than the spec's 36 characters", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.Invoices.Retrieve(context.Background(), testEndUserID, *text(37), opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "id", Reason: "must be at most 36 characters; got 37"}}},
+	{name: "an object id too long and a body field too long, the id first", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.Invoices.Update(context.Background(), testEndUserID, *text(37), conductor.InvoiceUpdateParams{RevisionNumber: "1", RefNumber: text(12)}, opts...)
+		return err
+	}, want: []conductor.FieldError{
+		{Field: "id", Reason: "must be at most 36 characters; got 37"},
+		{Field: "refNumber", Reason: "must be at most 11 characters; got 12"},
+	}},
 	{name: "a free-form body of no property", call: func(c *conductor.Client, opts ...conductor.Option) error {
 		_, err := c.EndUsers.Passthrough(context.Background(), testEndUserID, conductor.QuickBooksDesktop, conductor.EndUserPassthroughParams{}, opts...)
 		return err
