@@ -127,6 +127,12 @@ var ruleCases = []ruleCase{
 	})), want: []conductor.FieldError{{Field: "linkToTransactionIds[1]", Reason: "must be at most 36 characters; got 37"}}},
 	{name: "an empty lines list", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.Lines = []conductor.InvoiceCreateParamsLine{} })),
 		want: []conductor.FieldError{{Field: "lines", Reason: "must have at least 1 item; got 0 (leave it nil to send none)"}}},
+	{name: "a required list given empty", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.BillCheckPayments.Create(context.Background(), testEndUserID, conductor.BillCheckPaymentCreateParams{
+			VendorID: "80000001-1234567890", BankAccountID: "80000002-1234567890", TransactionDate: day,
+			ApplyToTransactions: []conductor.BillCheckPaymentCreateParamsApplyToTransaction{}}, opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "applyToTransactions", Reason: "must have at least 1 item; got 0"}}},
 	{name: "an enum value not in the set", call: invoiceList(&conductor.InvoiceListParams{PaymentStatus: new(conductor.ListPaymentStatus("late"))}),
 		want: []conductor.FieldError{{Field: "paymentStatus", Reason: `must be one of all, not_paid, paid; got "late"`}}},
 	{name: "an enum value of the type but not of the field", call: agingReport(&conductor.ReportAgingParams{ReportType: conductor.ReportTypeAuditTrail}),

@@ -389,7 +389,7 @@ func (r *rulesGen) field(where, at string, f genField, p prop, query bool) []str
 			if maxItems != nil {
 				hi = r.integer(where, at, maxItems)
 			}
-			line("c.items(at, %s, %s == nil, len(%s), %s, %s)", name, x, x, lo, hi)
+			line("c.items(at, %s, %s == nil, %t, len(%s), %s, %s)", name, x, p.required, x, lo, hi)
 		}
 		lines = append(lines, r.elements(where, at+"[]", t.elem, kind, name, x, r.deref(ykey(s, "items")))...)
 		r.unused(where, at, s, used)

@@ -55,9 +55,9 @@ func TestRulesAreWrittenFromTheSpec(t *testing.T) {
 			"\toneOfIfSet(c, at, \"kind\", v.Kind, Kind.Valid, allowedKind)\n" +
 			"\tbetweenIfSet(c, at, \"count\", v.Count, 0, true, 10, true)\n" +
 			"\tc.dateIfSet(at, \"madeOn\", v.MadeOn)\n" +
-			"\tc.items(at, \"parts\", v.Parts == nil, len(v.Parts), 1, -1)\n" +
+			"\tc.items(at, \"parts\", v.Parts == nil, false, len(v.Parts), 1, -1)\n" +
 			"\tfor i := range v.Parts {\n\t\tp := element(at, \"parts\", i)\n\t\tcheckGadgetCreateParamsPart(c, &p, &v.Parts[i])\n\t}\n" +
-			"\tc.items(at, \"tags\", v.Tags == nil, len(v.Tags), 0, 3)\n" +
+			"\tc.items(at, \"tags\", v.Tags == nil, false, len(v.Tags), 0, 3)\n" +
 			"\tc.maxLengthEach(at, \"tags\", v.Tags, 5)\n}\n",
 		"func checkGadgetCreateParamsPart(c *checker, at *path, v *GadgetCreateParamsPart) {\n" +
 			"\tc.required(at, \"sku\", v.Sku == \"\")\n\tc.maxLength(at, \"sku\", v.Sku, 12)\n}\n",
