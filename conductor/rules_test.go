@@ -3,6 +3,7 @@ package conductor_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 // invoiceReply is an answer the client takes for any call below: an
@@ -267,5 +269,24 @@ func TestSkipSpecChecksIsPerCall(t *testing.T) {
 	c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.SkipSpecChecks())
 	if err == nil || c != nil || !strings.Contains(err.Error(), "per-call") {
 		t.Errorf("NewClient(SkipSpecChecks()) = %v, %v; want a refusal saying it is a per-call option", c, err)
+	}
+}
+
+// TestGenIsNotChecked pins what the README says of Client.Gen(): its
+// requests, built from gen's own values, do not go through the spec's
+// rules, so limit 1000 is sent there.
+func TestGenIsNotChecked(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	resp, err := c.Gen().InvoiceList(context.Background(), &gen.InvoiceListParams{Limit: new(1000)}, func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Conductor-End-User-Id", testEndUserID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if n := srv.count(); n != 1 {
+		t.Errorf("the server received %d requests; want 1", n)
 	}
 }
