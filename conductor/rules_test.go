@@ -290,3 +290,36 @@ func TestGenIsNotChecked(t *testing.T) {
 		t.Errorf("the server received %d requests; want 1", n)
 	}
 }
+
+// TestManyProblemsKeepAShortError: an import of a thousand bad lines is
+// refused with every problem in Fields, while Error, which ends up in
+// logs, spells out the first few and counts the rest.
+func TestManyProblemsKeepAShortError(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	p := validInvoice(nil)
+	p.Lines = make([]conductor.InvoiceCreateParamsLine, 1000)
+	for i := range p.Lines {
+		p.Lines[i].ItemID = text(37)
+	}
+	err := invoiceCreate(p)(c)
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v; want a *ValidationError", err)
+	}
+	if len(verr.Fields) != 1000 || verr.Fields[999].Field != "lines[999].itemId" {
+		t.Fatalf("%d problems, the last %v; want 1000, the last lines[999].itemId", len(verr.Fields), verr.Fields[len(verr.Fields)-1])
+	}
+	msg := err.Error()
+	for _, want := range []string{"1000 problems", "lines[0].itemId: must be at most 36 characters; got 37", "lines[9].itemId", "and 990 more"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Error() does not say %q: %.300s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "lines[10].") || len(msg) > 1000 {
+		t.Errorf("Error() spells out more than 10 problems (%d bytes): %.300s...", len(msg), msg)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server received %d requests; want none", n)
+	}
+}
