@@ -96,7 +96,8 @@ func (c *checker) requiredList(at *path, name string, isNil bool) {
 }
 
 // maxLength refuses a string longer than max characters (Unicode code
-// points, as JSON Schema and QuickBooks count them).
+// points, as JSON Schema counts them; how each QuickBooks edition counts
+// a character outside its code page no test here can show).
 func (c *checker) maxLength(at *path, name, s string, max int) {
 	if len(s) > max { // fewer bytes than max cannot be more characters
 		if n := utf8.RuneCountInString(s); n > max {
