@@ -2022,7 +2022,7 @@ func checkDeletedListObjectListParams(c *checker, at *path, v *DeletedListObject
 		c.required(at, "objectTypes", true)
 		return
 	}
-	c.required(at, "objectTypes", v.ObjectTypes == nil)
+	c.required(at, "objectTypes", len(v.ObjectTypes) == 0)
 	oneOfEach(c, at, "objectTypes", v.ObjectTypes, ListType.Valid, allowedListType)
 	c.dateTimeIfSet(at, "deletedAfter", v.DeletedAfter)
 	c.dateTimeIfSet(at, "deletedBefore", v.DeletedBefore)
@@ -2034,7 +2034,7 @@ func checkDeletedTransactionListParams(c *checker, at *path, v *DeletedTransacti
 		c.required(at, "transactionTypes", true)
 		return
 	}
-	c.required(at, "transactionTypes", v.TransactionTypes == nil)
+	c.required(at, "transactionTypes", len(v.TransactionTypes) == 0)
 	oneOfEach(c, at, "transactionTypes", v.TransactionTypes, DeletedTransactionType.Valid, allowedDeletedTransactionType)
 	c.dateTimeIfSet(at, "deletedAfter", v.DeletedAfter)
 	c.dateTimeIfSet(at, "deletedBefore", v.DeletedBefore)
@@ -4272,7 +4272,7 @@ func checkReportCustomDetailParams(c *checker, at *path, v *ReportCustomDetailPa
 	oneOfIfSet(c, at, "openBalanceAsOf", v.OpenBalanceAsOf, OpenBalanceAsOf.Valid, allowedOpenBalanceAsOf)
 	c.required(at, "summarizeRowsBy", v.SummarizeRowsBy == "")
 	oneOf(c, at, "summarizeRowsBy", v.SummarizeRowsBy, SummarizeRowsBy.Valid, allowedSummarizeRowsBy)
-	c.required(at, "includeColumns", v.IncludeColumns == nil)
+	c.required(at, "includeColumns", len(v.IncludeColumns) == 0)
 	oneOfEach(c, at, "includeColumns", v.IncludeColumns, IncludeColumn.Valid, allowedIncludeColumn)
 	oneOfIfSet(c, at, "basis", v.Basis, Basis.Valid, allowedBasis)
 }

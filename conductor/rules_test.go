@@ -113,6 +113,10 @@ var ruleCases = []ruleCase{
 		_, err := c.QBD.DeletedListObjects.List(context.Background(), testEndUserID, nil, opts...)
 		return err
 	}, want: []conductor.FieldError{{Field: "objectTypes", Reason: "is required"}}},
+	{name: "a required list of a query given empty, which a query cannot send", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.DeletedListObjects.List(context.Background(), testEndUserID, &conductor.DeletedListObjectListParams{ObjectTypes: []conductor.ListType{}}, opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "objectTypes", Reason: "is required"}}, stillRefused: true},
 	{name: "a required list of a body left nil", call: func(c *conductor.Client, opts ...conductor.Option) error {
 		_, err := c.QBD.SalesTaxPaymentChecks.Create(context.Background(), testEndUserID, conductor.SalesTaxPaymentCheckCreateParams{
 			VendorID: "80000001-1234567890", BankAccountID: "80000002-1234567890", TransactionDate: day}, opts...)

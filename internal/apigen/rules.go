@@ -374,7 +374,9 @@ func (r *rulesGen) field(where, at string, f genField, p prop, query bool) []str
 	if t.slice {
 		if p.required {
 			if query {
-				line("c.required(at, %s, %s == nil)", name, x)
+				// A query writes no empty list: nil and empty are
+				// both the parameter left out.
+				line("c.required(at, %s, len(%s) == 0)", name, x)
 			} else {
 				line("c.requiredList(at, %s, %s == nil)", name, x)
 			}
