@@ -876,10 +876,8 @@ func (r *ruleRunner) run(t *testing.T, c diffCase) (int, string) {
 // names says whether the client's refusal names the field at, where
 // the case broke its constraint: refused for another reason, it agrees
 // with kin-openapi only by chance. A list may be named for a problem of
-// its element (includeColumns for includeColumns[0]); a query
-// parameter by the last check before sending, whose field is params and
-// whose reason names the parameter; a case about the body itself (at "")
-// anyhow.
+// its element (includeColumns for includeColumns[0]); a case about the
+// body itself (at "") anyhow.
 func names(verr *conductor.ValidationError, at string) bool {
 	if at == "" {
 		return true
@@ -888,8 +886,7 @@ func names(verr *conductor.ValidationError, at string) bool {
 		// A required object left out is, in Go, an object of zero
 		// values, whose own required fields the client names
 		// (baseUnit.name for baseUnit).
-		if f.Field == at || strings.HasPrefix(at, f.Field+"[") || strings.HasPrefix(f.Field, at+".") ||
-			f.Field == "params" && strings.Contains(f.Reason, "query parameter "+at+" ") {
+		if f.Field == at || strings.HasPrefix(at, f.Field+"[") || strings.HasPrefix(f.Field, at+".") {
 			return true
 		}
 	}
