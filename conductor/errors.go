@@ -169,7 +169,7 @@ const (
 type ValidationError struct {
 	// Fields holds one entry per problem (never none): the method's
 	// arguments first, then the body's or the query's fields in the
-	// spec's order.
+	// spec's order, then the query parameters that would be sent empty.
 	Fields []FieldError
 }
 

@@ -327,3 +327,26 @@ func TestManyProblemsKeepAShortError(t *testing.T) {
 		t.Errorf("the server received %d requests; want none", n)
 	}
 }
+
+// TestRulesAndEmptyQueryValuesAtOnce: a request that breaks a rule of the
+// spec and gives a query parameter empty is refused with both problems,
+// not the second only on the next try.
+func TestRulesAndEmptyQueryValuesAtOnce(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	err := invoiceList(&conductor.InvoiceListParams{Limit: new(1000), RefNumbers: []string{}})(c)
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v; want a *ValidationError", err)
+	}
+	var fields []string
+	for _, f := range verr.Fields {
+		fields = append(fields, f.Field)
+	}
+	if diff := cmp.Diff([]string{"limit", "refNumbers"}, fields); diff != "" {
+		t.Errorf("the fields named (-want +got):\n%s", diff)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server received %d requests; want none", n)
+	}
+}
