@@ -395,6 +395,7 @@ func (svc *AccountsService) Retrieve(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -415,7 +416,11 @@ func (svc *AccountsService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewAccountUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkAccountUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkAccountUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -460,6 +465,7 @@ func (svc *BillCheckPaymentsService) Delete(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -514,6 +520,7 @@ func (svc *BillCheckPaymentsService) Retrieve(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -536,7 +543,11 @@ func (svc *BillCheckPaymentsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkBillCheckPaymentUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkBillCheckPaymentUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -557,6 +568,7 @@ func (svc *BillCheckPaymentsService) Void(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -600,6 +612,7 @@ func (svc *BillCreditCardPaymentsService) Delete(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -654,6 +667,7 @@ func (svc *BillCreditCardPaymentsService) Retrieve(ctx context.Context, endUserI
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -674,6 +688,7 @@ func (svc *BillCreditCardPaymentsService) Void(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -716,6 +731,7 @@ func (svc *BillsService) Delete(ctx context.Context, endUserID string, id string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -770,6 +786,7 @@ func (svc *BillsService) Retrieve(ctx context.Context, endUserID string, id stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -791,7 +808,11 @@ func (svc *BillsService) Update(ctx context.Context, endUserID string, id string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkBillUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkBillUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -812,6 +833,7 @@ func (svc *BillsService) Void(ctx context.Context, endUserID string, id string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -894,6 +916,7 @@ func (svc *BuildAssembliesService) Delete(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -948,6 +971,7 @@ func (svc *BuildAssembliesService) Retrieve(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -966,7 +990,11 @@ func (svc *BuildAssembliesService) Update(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkBuildAssemblyUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkBuildAssemblyUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1010,6 +1038,7 @@ func (svc *ChecksService) Delete(ctx context.Context, endUserID string, id strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1064,6 +1093,7 @@ func (svc *ChecksService) Retrieve(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1084,7 +1114,11 @@ func (svc *ChecksService) Update(ctx context.Context, endUserID string, id strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkCheckUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkCheckUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1105,6 +1139,7 @@ func (svc *ChecksService) Void(ctx context.Context, endUserID string, id string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1175,6 +1210,7 @@ func (svc *ClassesService) Retrieve(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1193,7 +1229,11 @@ func (svc *ClassesService) Update(ctx context.Context, endUserID string, id stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewClassUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkClassUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkClassUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1258,6 +1298,7 @@ func (svc *CreditCardChargesService) Delete(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1312,6 +1353,7 @@ func (svc *CreditCardChargesService) Retrieve(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1332,7 +1374,11 @@ func (svc *CreditCardChargesService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkCreditCardChargeUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkCreditCardChargeUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1353,6 +1399,7 @@ func (svc *CreditCardChargesService) Void(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1394,6 +1441,7 @@ func (svc *CreditCardCreditsService) Delete(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1448,6 +1496,7 @@ func (svc *CreditCardCreditsService) Retrieve(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1466,7 +1515,11 @@ func (svc *CreditCardCreditsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkCreditCardCreditUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkCreditCardCreditUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1487,6 +1540,7 @@ func (svc *CreditCardCreditsService) Void(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1531,6 +1585,7 @@ func (svc *CreditCardRefundsService) Delete(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1585,6 +1640,7 @@ func (svc *CreditCardRefundsService) Retrieve(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1605,6 +1661,7 @@ func (svc *CreditCardRefundsService) Void(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1645,6 +1702,7 @@ func (svc *CreditMemosService) Delete(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1699,6 +1757,7 @@ func (svc *CreditMemosService) Retrieve(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1717,7 +1776,11 @@ func (svc *CreditMemosService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkCreditMemoUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkCreditMemoUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1738,6 +1801,7 @@ func (svc *CreditMemosService) Void(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1810,6 +1874,7 @@ func (svc *CurrenciesService) Retrieve(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1830,7 +1895,11 @@ func (svc *CurrenciesService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCurrencyUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkCurrencyUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkCurrencyUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1901,6 +1970,7 @@ func (svc *CustomerTypesService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerTypeRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1976,6 +2046,7 @@ func (svc *CustomersService) Retrieve(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -1994,7 +2065,11 @@ func (svc *CustomersService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkCustomerUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkCustomerUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2068,6 +2143,7 @@ func (svc *DateDrivenTermsService) Retrieve(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDateDrivenTermRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2187,6 +2263,7 @@ func (svc *DepositsService) Delete(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2241,6 +2318,7 @@ func (svc *DepositsService) Retrieve(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2259,7 +2337,11 @@ func (svc *DepositsService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkDepositUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkDepositUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2280,6 +2362,7 @@ func (svc *DepositsService) Void(ctx context.Context, endUserID string, id strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2358,6 +2441,7 @@ func (svc *DiscountItemsService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2379,7 +2463,11 @@ func (svc *DiscountItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkDiscountItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkDiscountItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2452,6 +2540,7 @@ func (svc *EmployeesService) Retrieve(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2472,7 +2561,11 @@ func (svc *EmployeesService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkEmployeeUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkEmployeeUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2513,6 +2606,7 @@ func (svc *EstimatesService) Delete(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2567,6 +2661,7 @@ func (svc *EstimatesService) Retrieve(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2585,7 +2680,11 @@ func (svc *EstimatesService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkEstimateUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkEstimateUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2629,6 +2728,7 @@ func (svc *InventoryAdjustmentsService) Delete(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2678,6 +2778,7 @@ func (svc *InventoryAdjustmentsService) Retrieve(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2696,7 +2797,11 @@ func (svc *InventoryAdjustmentsService) Update(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkInventoryAdjustmentUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkInventoryAdjustmentUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2717,6 +2822,7 @@ func (svc *InventoryAdjustmentsService) Void(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2792,6 +2898,7 @@ func (svc *InventoryAssemblyItemsService) Retrieve(ctx context.Context, endUserI
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2812,7 +2919,11 @@ func (svc *InventoryAssemblyItemsService) Update(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkInventoryAssemblyItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkInventoryAssemblyItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2888,6 +2999,7 @@ func (svc *InventoryItemsService) Retrieve(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2908,7 +3020,11 @@ func (svc *InventoryItemsService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkInventoryItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkInventoryItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2980,6 +3096,7 @@ func (svc *InventorySitesService) Retrieve(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -2998,7 +3115,11 @@ func (svc *InventorySitesService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventorySiteUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkInventorySiteUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkInventorySiteUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3040,6 +3161,7 @@ func (svc *InvoicesService) Delete(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3094,6 +3216,7 @@ func (svc *InvoicesService) Retrieve(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3112,7 +3235,11 @@ func (svc *InvoicesService) Update(ctx context.Context, endUserID string, id str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkInvoiceUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkInvoiceUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3133,6 +3260,7 @@ func (svc *InvoicesService) Void(ctx context.Context, endUserID string, id strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3208,6 +3336,7 @@ func (svc *ItemGroupsService) Retrieve(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3226,7 +3355,11 @@ func (svc *ItemGroupsService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkItemGroupUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkItemGroupUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3270,6 +3403,7 @@ func (svc *ItemReceiptsService) Delete(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3324,6 +3458,7 @@ func (svc *ItemReceiptsService) Retrieve(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3342,7 +3477,11 @@ func (svc *ItemReceiptsService) Update(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkItemReceiptUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkItemReceiptUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3363,6 +3502,7 @@ func (svc *ItemReceiptsService) Void(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3420,6 +3560,7 @@ func (svc *ItemSitesService) Retrieve(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemSiteRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3463,6 +3604,7 @@ func (svc *JournalEntriesService) Delete(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3517,6 +3659,7 @@ func (svc *JournalEntriesService) Retrieve(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3537,7 +3680,11 @@ func (svc *JournalEntriesService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkJournalEntryUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkJournalEntryUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3558,6 +3705,7 @@ func (svc *JournalEntriesService) Void(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3633,6 +3781,7 @@ func (svc *NonInventoryItemsService) Retrieve(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3656,7 +3805,11 @@ func (svc *NonInventoryItemsService) Update(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkNonInventoryItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkNonInventoryItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3732,6 +3885,7 @@ func (svc *OtherChargeItemsService) Retrieve(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3750,7 +3904,11 @@ func (svc *OtherChargeItemsService) Update(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkOtherChargeItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkOtherChargeItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3821,6 +3979,7 @@ func (svc *OtherNamesService) Retrieve(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3839,7 +3998,11 @@ func (svc *OtherNamesService) Update(ctx context.Context, endUserID string, id s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkOtherNameUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkOtherNameUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -3910,6 +4073,7 @@ func (svc *PaymentMethodsService) Retrieve(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPaymentMethodRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4020,6 +4184,7 @@ func (svc *PayrollWageItemsService) Retrieve(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPayrollWageItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4113,6 +4278,7 @@ func (svc *PriceLevelsService) Retrieve(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4131,7 +4297,11 @@ func (svc *PriceLevelsService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPriceLevelUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkPriceLevelUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkPriceLevelUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4172,6 +4342,7 @@ func (svc *PurchaseOrdersService) Delete(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4226,6 +4397,7 @@ func (svc *PurchaseOrdersService) Retrieve(ctx context.Context, endUserID string
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4244,7 +4416,11 @@ func (svc *PurchaseOrdersService) Update(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkPurchaseOrderUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkPurchaseOrderUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4289,6 +4465,7 @@ func (svc *ReceivePaymentsService) Delete(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4343,6 +4520,7 @@ func (svc *ReceivePaymentsService) Retrieve(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4363,7 +4541,11 @@ func (svc *ReceivePaymentsService) Update(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkReceivePaymentUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkReceivePaymentUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4625,6 +4807,7 @@ func (svc *SalesOrdersService) Delete(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4679,6 +4862,7 @@ func (svc *SalesOrdersService) Retrieve(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4697,7 +4881,11 @@ func (svc *SalesOrdersService) Update(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSalesOrderUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSalesOrderUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4741,6 +4929,7 @@ func (svc *SalesReceiptsService) Delete(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4795,6 +4984,7 @@ func (svc *SalesReceiptsService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4815,7 +5005,11 @@ func (svc *SalesReceiptsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSalesReceiptUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSalesReceiptUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4836,6 +5030,7 @@ func (svc *SalesReceiptsService) Void(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4907,6 +5102,7 @@ func (svc *SalesRepresentativesService) Retrieve(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4925,7 +5121,11 @@ func (svc *SalesRepresentativesService) Update(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesRepresentativeUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSalesRepresentativeUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSalesRepresentativeUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -4996,6 +5196,7 @@ func (svc *SalesTaxCodesService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5017,7 +5218,11 @@ func (svc *SalesTaxCodesService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxCodeUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSalesTaxCodeUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSalesTaxCodeUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5093,6 +5298,7 @@ func (svc *SalesTaxGroupItemsService) Retrieve(ctx context.Context, endUserID st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5111,7 +5317,11 @@ func (svc *SalesTaxGroupItemsService) Update(ctx context.Context, endUserID stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSalesTaxGroupItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSalesTaxGroupItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5187,6 +5397,7 @@ func (svc *SalesTaxItemsService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5205,7 +5416,11 @@ func (svc *SalesTaxItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSalesTaxItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSalesTaxItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5247,6 +5462,7 @@ func (svc *SalesTaxPaymentChecksService) Delete(ctx context.Context, endUserID s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5301,6 +5517,7 @@ func (svc *SalesTaxPaymentChecksService) Retrieve(ctx context.Context, endUserID
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5319,7 +5536,11 @@ func (svc *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID s
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSalesTaxPaymentCheckUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSalesTaxPaymentCheckUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5340,6 +5561,7 @@ func (svc *SalesTaxPaymentChecksService) Void(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5415,6 +5637,7 @@ func (svc *ServiceItemsService) Retrieve(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5437,7 +5660,11 @@ func (svc *ServiceItemsService) Update(ctx context.Context, endUserID string, id
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkServiceItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkServiceItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5508,6 +5735,7 @@ func (svc *ShippingMethodsService) Retrieve(ctx context.Context, endUserID strin
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewShippingMethodRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5578,6 +5806,7 @@ func (svc *StandardTermsService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewStandardTermRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5653,6 +5882,7 @@ func (svc *SubtotalItemsService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5671,7 +5901,11 @@ func (svc *SubtotalItemsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkSubtotalItemUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkSubtotalItemUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5746,6 +5980,7 @@ func (svc *TimeTrackingActivitiesService) Delete(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5800,6 +6035,7 @@ func (svc *TimeTrackingActivitiesService) Retrieve(ctx context.Context, endUserI
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5818,7 +6054,11 @@ func (svc *TimeTrackingActivitiesService) Update(ctx context.Context, endUserID 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkTimeTrackingActivityUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkTimeTrackingActivityUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5881,6 +6121,7 @@ func (svc *TransactionsService) Retrieve(ctx context.Context, endUserID string, 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransactionRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5956,6 +6197,7 @@ func (svc *TransfersService) Retrieve(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -5974,7 +6216,11 @@ func (svc *TransfersService) Update(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTransferUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkTransferUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkTransferUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6047,6 +6293,7 @@ func (svc *UnitOfMeasureSetsService) Retrieve(ctx context.Context, endUserID str
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewUnitOfMeasureSetRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6088,6 +6335,7 @@ func (svc *VendorCreditsService) Delete(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditDeleteRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6142,6 +6390,7 @@ func (svc *VendorCreditsService) Retrieve(ctx context.Context, endUserID string,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6161,7 +6410,11 @@ func (svc *VendorCreditsService) Update(ctx context.Context, endUserID string, i
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkVendorCreditUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkVendorCreditUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6182,6 +6435,7 @@ func (svc *VendorCreditsService) Void(ctx context.Context, endUserID string, id 
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditVoidRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6257,6 +6511,7 @@ func (svc *VendorsService) Retrieve(ctx context.Context, endUserID string, id st
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorRetrieveRequest(s.server, id)
 		},
+		check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },
 	}, opts, out); err != nil {
 		return nil, err
 	}
@@ -6275,7 +6530,11 @@ func (svc *VendorsService) Update(ctx context.Context, endUserID string, id stri
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorUpdateRequest(s.server, id, params)
 		},
-		check: func(c checker) checker { checkVendorUpdateParams(&c, nil, &params); return c },
+		check: func(c checker) checker {
+			c.maxLength(nil, "id", id, 36)
+			checkVendorUpdateParams(&c, nil, &params)
+			return c
+		},
 	}, opts, out); err != nil {
 		return nil, err
 	}

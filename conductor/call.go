@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -100,8 +101,8 @@ func (o op) write(method string) writeKind {
 
 // prepare checks what every call checks and returns the call's settings:
 // the ids, then the spec's rules for the body or the query parameters
-// (unless the call passes SkipSpecChecks), all problems in one
-// ValidationError.
+// (unless the call passes SkipSpecChecks), then, when any of them failed,
+// the empty query values, all problems in one ValidationError.
 func (c *Client) prepare(ctx context.Context, r request, opts []Option) (*settings, error) {
 	s, err := c.callSettings(ctx, opts)
 	if err != nil {
@@ -120,8 +121,21 @@ func (c *Client) prepare(ctx context.Context, r request, opts []Option) (*settin
 	if r.check != nil && !s.skipSpecChecks {
 		check = r.check(check)
 	}
-	if err := check.err(); err != nil {
-		return nil, err
+	if len(check.fields) > 0 {
+		// An empty query value, refused once the request is built (see
+		// checkQuery), is listed with the rest rather than on the next
+		// try, unless a rule named its parameter already (a required
+		// list given empty); a valid request is not built twice.
+		if req, err := r.build(s); err == nil {
+			if qerr := checkQuery(req.URL.RawQuery); qerr != nil {
+				for _, f := range qerr.Fields {
+					if !slices.ContainsFunc(check.fields, func(g FieldError) bool { return g.Field == f.Field }) {
+						check.fields = append(check.fields, f)
+					}
+				}
+			}
+		}
+		return nil, check.err()
 	}
 	return s, nil
 }

@@ -96,7 +96,8 @@ func (c *checker) requiredList(at *path, name string, isNil bool) {
 }
 
 // maxLength refuses a string longer than max characters (Unicode code
-// points, as JSON Schema and QuickBooks count them).
+// points, as JSON Schema counts them; how each QuickBooks edition counts
+// a character outside its code page no test here can show).
 func (c *checker) maxLength(at *path, name, s string, max int) {
 	if len(s) > max { // fewer bytes than max cannot be more characters
 		if n := utf8.RuneCountInString(s); n > max {
@@ -193,10 +194,14 @@ func (c *checker) properties(at *path, name string, n, min int) {
 
 // items refuses a list of fewer than min or more than max elements; max
 // < 0 leaves it open. A nil list is not sent (the overlay gives optional
-// lists omitzero), so only a non-nil one is counted.
-func (c *checker) items(at *path, name string, isNil bool, n, min, max int) {
+// lists omitzero), so only a non-nil one is counted; a required list
+// left nil is requiredList's to report, so nil is no way out of a
+// required list's minimum, and its refusal does not offer it.
+func (c *checker) items(at *path, name string, isNil, required bool, n, min, max int) {
 	switch {
 	case isNil:
+	case n < min && required:
+		c.add(at, name, fmt.Sprintf("must have at least %s; got %d", count(min, "item"), n))
 	case n < min:
 		c.add(at, name, fmt.Sprintf("must have at least %s; got %d (leave the list out to send none)", count(min, "item"), n))
 	case max >= 0 && n > max:

@@ -160,8 +160,9 @@ func (c *Client) CloseIdleConnections() { c.settings.httpClient.CloseIdleConnect
 // Gen returns the generated low-level client, for operations this package
 // does not wrap. Its requests go through the same layer as every other
 // call: authentication, User-Agent, retries, timeouts, and non-2xx
-// responses returned as [*Error]; but not the spec's rules, which the
-// methods of this package check on their typed parameters.
+// responses returned as [*Error]. They are not checked against the spec's
+// rules (lengths, bounds, enums, required fields), which only the
+// methods of this package run.
 //
 // Every POST and DELETE is treated as a write, by the policy on
 // [ErrWriteUnconfirmed]. A request editor may set the end-user header,

@@ -163,12 +163,13 @@ const (
 )
 
 // ValidationError is a request the API would refuse, caught before
-// anything was sent. It lists every problem found, not only the first, so
-// that a program can show each next to its own form field.
+// anything was sent. Fields lists every problem found, not only the first,
+// so that a program can show each next to its own form field; Error spells
+// out the first ten and counts the rest.
 type ValidationError struct {
 	// Fields holds one entry per problem (never none): the method's
 	// arguments first, then the body's or the query's fields in the
-	// spec's order.
+	// spec's order, then the query parameters that would be sent empty.
 	Fields []FieldError
 }
 
@@ -184,6 +185,11 @@ type FieldError struct {
 	Reason string
 }
 
+// maxErrorFields is how many problems Error spells out: a request of a
+// thousand bad lines is refused with all of them in Fields, while its
+// message, which ends up in logs, stays a line.
+const maxErrorFields = 10
+
 func (e *ValidationError) Error() string {
 	switch len(e.Fields) {
 	case 0:
@@ -193,11 +199,14 @@ func (e *ValidationError) Error() string {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "conductor: %d problems with the request:", len(e.Fields))
-	for i, f := range e.Fields {
+	for i, f := range e.Fields[:min(len(e.Fields), maxErrorFields)] {
 		if i > 0 {
 			b.WriteByte(';')
 		}
 		b.WriteString(" " + f.Field + ": " + f.Reason)
+	}
+	if n := len(e.Fields) - maxErrorFields; n > 0 {
+		fmt.Fprintf(&b, "; and %d more (ValidationError.Fields lists them all)", n)
 	}
 	return b.String()
 }

@@ -264,7 +264,8 @@ func WithLogger(logger *slog.Logger) Option {
 // parameters against the spec's rules (lengths, bounds, enums, required
 // fields; see the README), for the rare field Conductor accepts although
 // the spec forbids it, such as a value QuickBooks added to an enum before
-// the spec did. The ids and the request's target are still checked.
+// the spec did. The ids (but for the spec's length of them) and the
+// request's target are still checked.
 //
 // It is a per-call option: [NewClient] refuses it, so that skipping the
 // rules is a decision made at the call that needs it.

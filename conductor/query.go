@@ -1,8 +1,8 @@
 package conductor
 
 import (
-	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -13,8 +13,10 @@ import (
 // empty value, ids=, which asks for the object whose id is "" (QuickBooks
 // refuses an id it cannot find) rather than for none. An empty item of a
 // list, or an empty string (nameContains=), is as far from what such a
-// filter means. So all of them are refused, naming the parameter.
+// filter means. So all of them are refused, each parameter once, by its
+// name, as the spec's rules name theirs.
 func checkQuery(rawQuery string) *ValidationError {
+	var c checker
 	for part := range strings.SplitSeq(rawQuery, "&") {
 		name, value, _ := strings.Cut(part, "=")
 		if part == "" || value != "" {
@@ -23,8 +25,12 @@ func checkQuery(rawQuery string) *ValidationError {
 		if n, err := url.QueryUnescape(name); err == nil {
 			name = n
 		}
-		return invalid("params", fmt.Sprintf(
-			"would send the query parameter %s empty, from an empty list, an empty item of a list, or an empty string; leave the field nil not to filter by it", name))
+		if !slices.ContainsFunc(c.fields, func(f FieldError) bool { return f.Field == name }) {
+			c.add(nil, name, "would be sent empty, from an empty list, an empty item of a list, or an empty string; leave it nil not to filter by it")
+		}
 	}
-	return nil
+	if len(c.fields) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: c.fields}
 }

@@ -252,7 +252,7 @@ func checkBillCheckPaymentCreateTransactionApplyCredit(c *checker, at *path, v *
 func checkBillCheckPaymentCreateParamsApplyToTransaction(c *checker, at *path, v *BillCheckPaymentCreateParamsApplyToTransaction) {
 	c.required(at, "transactionId", v.TransactionID == "")
 	c.maxLength(at, "transactionId", v.TransactionID, 36)
-	c.items(at, "applyCredits", v.ApplyCredits == nil, len(v.ApplyCredits), 1, -1)
+	c.items(at, "applyCredits", v.ApplyCredits == nil, false, len(v.ApplyCredits), 1, -1)
 	for i := range v.ApplyCredits {
 		p := element(at, "applyCredits", i)
 		checkBillCheckPaymentCreateTransactionApplyCredit(c, &p, &v.ApplyCredits[i])
@@ -272,7 +272,7 @@ func checkBillCheckPaymentCreateParams(c *checker, at *path, v *BillCheckPayment
 	c.maxLength(at, "bankAccountId", v.BankAccountID, 36)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.requiredList(at, "applyToTransactions", v.ApplyToTransactions == nil)
-	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, len(v.ApplyToTransactions), 1, -1)
+	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, true, len(v.ApplyToTransactions), 1, -1)
 	for i := range v.ApplyToTransactions {
 		p := element(at, "applyToTransactions", i)
 		checkBillCheckPaymentCreateParamsApplyToTransaction(c, &p, &v.ApplyToTransactions[i])
@@ -302,7 +302,7 @@ func checkBillCheckPaymentUpdateTransactionApplyCredit(c *checker, at *path, v *
 func checkBillCheckPaymentUpdateParamsApplyToTransaction(c *checker, at *path, v *BillCheckPaymentUpdateParamsApplyToTransaction) {
 	c.required(at, "transactionId", v.TransactionID == "")
 	c.maxLength(at, "transactionId", v.TransactionID, 36)
-	c.items(at, "applyCredits", v.ApplyCredits == nil, len(v.ApplyCredits), 1, -1)
+	c.items(at, "applyCredits", v.ApplyCredits == nil, false, len(v.ApplyCredits), 1, -1)
 	for i := range v.ApplyCredits {
 		p := element(at, "applyCredits", i)
 		checkBillCheckPaymentUpdateTransactionApplyCredit(c, &p, &v.ApplyCredits[i])
@@ -317,7 +317,7 @@ func checkBillCheckPaymentUpdateParams(c *checker, at *path, v *BillCheckPayment
 	c.dateIfSet(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "bankAccountId", v.BankAccountID, 36)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
-	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, len(v.ApplyToTransactions), 1, -1)
+	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, false, len(v.ApplyToTransactions), 1, -1)
 	for i := range v.ApplyToTransactions {
 		p := element(at, "applyToTransactions", i)
 		checkBillCheckPaymentUpdateParamsApplyToTransaction(c, &p, &v.ApplyToTransactions[i])
@@ -335,7 +335,7 @@ func checkBillCreditCardPaymentCreateTransactionApplyCredit(c *checker, at *path
 func checkBillCreditCardPaymentCreateApplyToTransaction(c *checker, at *path, v *BillCreditCardPaymentCreateApplyToTransaction) {
 	c.required(at, "transactionId", v.TransactionID == "")
 	c.maxLength(at, "transactionId", v.TransactionID, 36)
-	c.items(at, "applyCredits", v.ApplyCredits == nil, len(v.ApplyCredits), 1, -1)
+	c.items(at, "applyCredits", v.ApplyCredits == nil, false, len(v.ApplyCredits), 1, -1)
 	for i := range v.ApplyCredits {
 		p := element(at, "applyCredits", i)
 		checkBillCreditCardPaymentCreateTransactionApplyCredit(c, &p, &v.ApplyCredits[i])
@@ -355,7 +355,7 @@ func checkBillCreditCardPaymentCreateParams(c *checker, at *path, v *BillCreditC
 	c.maxLength(at, "creditCardAccountId", v.CreditCardAccountID, 36)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.requiredList(at, "applyToTransactions", v.ApplyToTransactions == nil)
-	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, len(v.ApplyToTransactions), 1, -1)
+	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, true, len(v.ApplyToTransactions), 1, -1)
 	for i := range v.ApplyToTransactions {
 		p := element(at, "applyToTransactions", i)
 		checkBillCreditCardPaymentCreateApplyToTransaction(c, &p, &v.ApplyToTransactions[i])
@@ -401,7 +401,7 @@ func checkBillCreateParamsExpenseLine(c *checker, at *path, v *BillCreateParamsE
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	oneOfIfSet(c, at, "billingStatus", v.BillingStatus, BillingStatus.Valid, allowedBillingStatus)
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkBillCreateParamsExpenseLineCustomField(c, &p, &v.CustomFields[i])
@@ -439,7 +439,7 @@ func checkBillCreateParamsItemLine(c *checker, at *path, v *BillCreateParamsItem
 		checkBillCreateParamsItemLineLinkToTransactionLine(c, &p, v.LinkToTransactionLine)
 	}
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkBillCreateParamsItemLineCustomField(c, &p, &v.CustomFields[i])
@@ -459,7 +459,7 @@ func checkBillCreateParamsItemGroupLine(c *checker, at *path, v *BillCreateParam
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkBillCreateParamsItemGroupLineCustomField(c, &p, &v.CustomFields[i])
@@ -481,19 +481,19 @@ func checkBillCreateParams(c *checker, at *path, v *BillCreateParams) {
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 20)
 	c.maxLengthIfSet(at, "termsId", v.TermsID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "linkToTransactionIds", v.LinkToTransactionIDs == nil, len(v.LinkToTransactionIDs), 1, -1)
+	c.items(at, "linkToTransactionIds", v.LinkToTransactionIDs == nil, false, len(v.LinkToTransactionIDs), 1, -1)
 	c.maxLengthEach(at, "linkToTransactionIds", v.LinkToTransactionIDs, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkBillCreateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkBillCreateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkBillCreateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -577,7 +577,7 @@ func checkBillUpdateParamsItemGroupLine(c *checker, at *path, v *BillUpdateParam
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkBillUpdateParamsItemGroupLineItemLine(c, &p, &v.ItemLines[i])
@@ -598,17 +598,17 @@ func checkBillUpdateParams(c *checker, at *path, v *BillUpdateParams) {
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 20)
 	c.maxLengthIfSet(at, "termsId", v.TermsID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkBillUpdateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkBillUpdateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkBillUpdateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -695,7 +695,7 @@ func checkCheckCreateParamsExpenseLine(c *checker, at *path, v *CheckCreateParam
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	oneOfIfSet(c, at, "billingStatus", v.BillingStatus, BillingStatus.Valid, allowedBillingStatus)
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCheckCreateParamsExpenseLineCustomField(c, &p, &v.CustomFields[i])
@@ -733,7 +733,7 @@ func checkCheckCreateParamsItemLine(c *checker, at *path, v *CheckCreateParamsIt
 		checkCheckCreateParamsItemLineLinkToTransactionLine(c, &p, v.LinkToTransactionLine)
 	}
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCheckCreateParamsItemLineCustomField(c, &p, &v.CustomFields[i])
@@ -753,7 +753,7 @@ func checkCheckCreateParamsItemGroupLine(c *checker, at *path, v *CheckCreatePar
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCheckCreateParamsItemGroupLineCustomField(c, &p, &v.CustomFields[i])
@@ -773,22 +773,22 @@ func checkCheckCreateParams(c *checker, at *path, v *CheckCreateParams) {
 		checkCheckCreateParamsAddress(c, &p, v.Address)
 	}
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, len(v.ApplyToTransactions), 1, -1)
+	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, false, len(v.ApplyToTransactions), 1, -1)
 	for i := range v.ApplyToTransactions {
 		p := element(at, "applyToTransactions", i)
 		checkCheckCreateParamsApplyToTransaction(c, &p, &v.ApplyToTransactions[i])
 	}
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkCheckCreateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCheckCreateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkCheckCreateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -877,7 +877,7 @@ func checkCheckUpdateParamsItemGroupLine(c *checker, at *path, v *CheckUpdatePar
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCheckUpdateParamsItemGroupLineItemLine(c, &p, &v.ItemLines[i])
@@ -896,22 +896,22 @@ func checkCheckUpdateParams(c *checker, at *path, v *CheckUpdateParams) {
 		checkCheckUpdateParamsAddress(c, &p, v.Address)
 	}
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, len(v.ApplyToTransactions), 1, -1)
+	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, false, len(v.ApplyToTransactions), 1, -1)
 	for i := range v.ApplyToTransactions {
 		p := element(at, "applyToTransactions", i)
 		checkCheckUpdateParamsApplyToTransaction(c, &p, &v.ApplyToTransactions[i])
 	}
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkCheckUpdateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCheckUpdateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkCheckUpdateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -958,7 +958,7 @@ func checkCreditCardChargeCreateParamsExpenseLine(c *checker, at *path, v *Credi
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	oneOfIfSet(c, at, "billingStatus", v.BillingStatus, BillingStatus.Valid, allowedBillingStatus)
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditCardChargeCreateParamsExpenseLineCustomField(c, &p, &v.CustomFields[i])
@@ -996,7 +996,7 @@ func checkCreditCardChargeCreateParamsItemLine(c *checker, at *path, v *CreditCa
 		checkCreditCardChargeCreateItemLineTransactionLine(c, &p, v.LinkToTransactionLine)
 	}
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditCardChargeCreateParamsItemLineCustomField(c, &p, &v.CustomFields[i])
@@ -1016,7 +1016,7 @@ func checkCreditCardChargeCreateParamsItemGroupLine(c *checker, at *path, v *Cre
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditCardChargeCreateItemGroupLineCustomField(c, &p, &v.CustomFields[i])
@@ -1032,17 +1032,17 @@ func checkCreditCardChargeCreateParams(c *checker, at *path, v *CreditCardCharge
 	c.date(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkCreditCardChargeCreateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCreditCardChargeCreateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkCreditCardChargeCreateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -1113,7 +1113,7 @@ func checkCreditCardChargeUpdateParamsItemGroupLine(c *checker, at *path, v *Cre
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCreditCardChargeUpdateParamsItemGroupLineItemLine(c, &p, &v.ItemLines[i])
@@ -1128,17 +1128,17 @@ func checkCreditCardChargeUpdateParams(c *checker, at *path, v *CreditCardCharge
 	c.dateIfSet(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkCreditCardChargeUpdateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCreditCardChargeUpdateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkCreditCardChargeUpdateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -1160,7 +1160,7 @@ func checkCreditCardCreditCreateParamsExpenseLine(c *checker, at *path, v *Credi
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	oneOfIfSet(c, at, "billingStatus", v.BillingStatus, BillingStatus.Valid, allowedBillingStatus)
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditCardCreditCreateParamsExpenseLineCustomField(c, &p, &v.CustomFields[i])
@@ -1198,7 +1198,7 @@ func checkCreditCardCreditCreateParamsItemLine(c *checker, at *path, v *CreditCa
 		checkCreditCardCreditCreateItemLineTransactionLine(c, &p, v.LinkToTransactionLine)
 	}
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditCardCreditCreateParamsItemLineCustomField(c, &p, &v.CustomFields[i])
@@ -1218,7 +1218,7 @@ func checkCreditCardCreditCreateParamsItemGroupLine(c *checker, at *path, v *Cre
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditCardCreditCreateItemGroupLineCustomField(c, &p, &v.CustomFields[i])
@@ -1234,17 +1234,17 @@ func checkCreditCardCreditCreateParams(c *checker, at *path, v *CreditCardCredit
 	c.date(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkCreditCardCreditCreateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCreditCardCreditCreateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkCreditCardCreditCreateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -1315,7 +1315,7 @@ func checkCreditCardCreditUpdateParamsItemGroupLine(c *checker, at *path, v *Cre
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCreditCardCreditUpdateParamsItemGroupLineItemLine(c, &p, &v.ItemLines[i])
@@ -1330,17 +1330,17 @@ func checkCreditCardCreditUpdateParams(c *checker, at *path, v *CreditCardCredit
 	c.dateIfSet(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkCreditCardCreditUpdateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkCreditCardCreditUpdateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkCreditCardCreditUpdateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -1419,7 +1419,7 @@ func checkCreditCardRefundCreateParams(c *checker, at *path, v *CreditCardRefund
 		checkCreditCardRefundCreateParamsCreditCardTransaction(c, &p, v.CreditCardTransaction)
 	}
 	c.requiredList(at, "refundAppliedToTransactions", v.RefundAppliedToTransactions == nil)
-	c.items(at, "refundAppliedToTransactions", v.RefundAppliedToTransactions == nil, len(v.RefundAppliedToTransactions), 1, -1)
+	c.items(at, "refundAppliedToTransactions", v.RefundAppliedToTransactions == nil, true, len(v.RefundAppliedToTransactions), 1, -1)
 	for i := range v.RefundAppliedToTransactions {
 		p := element(at, "refundAppliedToTransactions", i)
 		checkCreditCardRefundCreateRefundAppliedToTransaction(c, &p, &v.RefundAppliedToTransactions[i])
@@ -1479,7 +1479,7 @@ func checkCreditMemoCreateParamsLine(c *checker, at *path, v *CreditMemoCreatePa
 	c.dateIfSet(at, "serviceDate", v.ServiceDate)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	c.maxLengthIfSet(at, "overrideItemAccountId", v.OverrideItemAccountID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditMemoCreateParamsLineCustomField(c, &p, &v.CustomFields[i])
@@ -1500,7 +1500,7 @@ func checkCreditMemoCreateParamsLineGroup(c *checker, at *path, v *CreditMemoCre
 	c.dateIfSet(at, "serviceDate", v.ServiceDate)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkCreditMemoCreateParamsLineGroupCustomField(c, &p, &v.CustomFields[i])
@@ -1535,12 +1535,12 @@ func checkCreditMemoCreateParams(c *checker, at *path, v *CreditMemoCreateParams
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkCreditMemoCreateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkCreditMemoCreateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -1619,7 +1619,7 @@ func checkCreditMemoUpdateParamsLineGroup(c *checker, at *path, v *CreditMemoUpd
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkCreditMemoUpdateParamsLineGroupLine(c, &p, &v.Lines[i])
@@ -1653,12 +1653,12 @@ func checkCreditMemoUpdateParams(c *checker, at *path, v *CreditMemoUpdateParams
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkCreditMemoUpdateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkCreditMemoUpdateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -1789,7 +1789,7 @@ func checkCustomerCreateParamsAdditionalContact(c *checker, at *path, v *Custome
 	c.maxLength(at, "firstName", v.FirstName, 25)
 	c.maxLengthIfSet(at, "middleName", v.MiddleName, 5)
 	c.maxLengthIfSet(at, "lastName", v.LastName, 25)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkCustomerCreateAdditionalContactCustomContactField(c, &p, &v.CustomContactFields[i])
@@ -1819,7 +1819,7 @@ func checkCustomerCreateParams(c *checker, at *path, v *CustomerCreateParams) {
 		p := field(at, "shippingAddress")
 		checkCustomerCreateParamsShippingAddress(c, &p, v.ShippingAddress)
 	}
-	c.items(at, "alternateShippingAddresses", v.AlternateShippingAddresses == nil, len(v.AlternateShippingAddresses), 1, -1)
+	c.items(at, "alternateShippingAddresses", v.AlternateShippingAddresses == nil, false, len(v.AlternateShippingAddresses), 1, -1)
 	for i := range v.AlternateShippingAddresses {
 		p := element(at, "alternateShippingAddresses", i)
 		checkCustomerCreateParamsAlternateShippingAddress(c, &p, &v.AlternateShippingAddresses[i])
@@ -1827,12 +1827,12 @@ func checkCustomerCreateParams(c *checker, at *path, v *CustomerCreateParams) {
 	c.maxLengthIfSet(at, "phone", v.Phone, 21)
 	c.maxLengthIfSet(at, "alternatePhone", v.AlternatePhone, 21)
 	c.maxLengthIfSet(at, "fax", v.Fax, 21)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkCustomerCreateParamsCustomContactField(c, &p, &v.CustomContactFields[i])
 	}
-	c.items(at, "additionalContacts", v.AdditionalContacts == nil, len(v.AdditionalContacts), 1, -1)
+	c.items(at, "additionalContacts", v.AdditionalContacts == nil, false, len(v.AdditionalContacts), 1, -1)
 	for i := range v.AdditionalContacts {
 		p := element(at, "additionalContacts", i)
 		checkCustomerCreateParamsAdditionalContact(c, &p, &v.AdditionalContacts[i])
@@ -1850,7 +1850,7 @@ func checkCustomerCreateParams(c *checker, at *path, v *CustomerCreateParams) {
 	c.dateIfSet(at, "jobProjectedEndDate", v.JobProjectedEndDate)
 	c.dateIfSet(at, "jobEndDate", v.JobEndDate)
 	c.maxLengthIfSet(at, "jobTypeId", v.JobTypeID, 36)
-	c.items(at, "additionalNotes", v.AdditionalNotes == nil, len(v.AdditionalNotes), 1, -1)
+	c.items(at, "additionalNotes", v.AdditionalNotes == nil, false, len(v.AdditionalNotes), 1, -1)
 	for i := range v.AdditionalNotes {
 		p := element(at, "additionalNotes", i)
 		checkCustomerCreateParamsAdditionalNote(c, &p, &v.AdditionalNotes[i])
@@ -1929,7 +1929,7 @@ func checkCustomerUpdateParamsAdditionalContact(c *checker, at *path, v *Custome
 	c.maxLengthIfSet(at, "firstName", v.FirstName, 25)
 	c.maxLengthIfSet(at, "middleName", v.MiddleName, 5)
 	c.maxLengthIfSet(at, "lastName", v.LastName, 25)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkCustomerUpdateAdditionalContactCustomContactField(c, &p, &v.CustomContactFields[i])
@@ -1959,7 +1959,7 @@ func checkCustomerUpdateParams(c *checker, at *path, v *CustomerUpdateParams) {
 		p := field(at, "shippingAddress")
 		checkCustomerUpdateParamsShippingAddress(c, &p, v.ShippingAddress)
 	}
-	c.items(at, "alternateShippingAddresses", v.AlternateShippingAddresses == nil, len(v.AlternateShippingAddresses), 1, -1)
+	c.items(at, "alternateShippingAddresses", v.AlternateShippingAddresses == nil, false, len(v.AlternateShippingAddresses), 1, -1)
 	for i := range v.AlternateShippingAddresses {
 		p := element(at, "alternateShippingAddresses", i)
 		checkCustomerUpdateParamsAlternateShippingAddress(c, &p, &v.AlternateShippingAddresses[i])
@@ -1967,12 +1967,12 @@ func checkCustomerUpdateParams(c *checker, at *path, v *CustomerUpdateParams) {
 	c.maxLengthIfSet(at, "phone", v.Phone, 21)
 	c.maxLengthIfSet(at, "alternatePhone", v.AlternatePhone, 21)
 	c.maxLengthIfSet(at, "fax", v.Fax, 21)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkCustomerUpdateParamsCustomContactField(c, &p, &v.CustomContactFields[i])
 	}
-	c.items(at, "additionalContacts", v.AdditionalContacts == nil, len(v.AdditionalContacts), 1, -1)
+	c.items(at, "additionalContacts", v.AdditionalContacts == nil, false, len(v.AdditionalContacts), 1, -1)
 	for i := range v.AdditionalContacts {
 		p := element(at, "additionalContacts", i)
 		checkCustomerUpdateParamsAdditionalContact(c, &p, &v.AdditionalContacts[i])
@@ -1989,7 +1989,7 @@ func checkCustomerUpdateParams(c *checker, at *path, v *CustomerUpdateParams) {
 	c.dateIfSet(at, "jobProjectedEndDate", v.JobProjectedEndDate)
 	c.dateIfSet(at, "jobEndDate", v.JobEndDate)
 	c.maxLengthIfSet(at, "jobTypeId", v.JobTypeID, 36)
-	c.items(at, "additionalNotes", v.AdditionalNotes == nil, len(v.AdditionalNotes), 1, -1)
+	c.items(at, "additionalNotes", v.AdditionalNotes == nil, false, len(v.AdditionalNotes), 1, -1)
 	for i := range v.AdditionalNotes {
 		p := element(at, "additionalNotes", i)
 		checkCustomerUpdateParamsAdditionalNote(c, &p, &v.AdditionalNotes[i])
@@ -2022,7 +2022,7 @@ func checkDeletedListObjectListParams(c *checker, at *path, v *DeletedListObject
 		c.required(at, "objectTypes", true)
 		return
 	}
-	c.required(at, "objectTypes", v.ObjectTypes == nil)
+	c.required(at, "objectTypes", len(v.ObjectTypes) == 0)
 	oneOfEach(c, at, "objectTypes", v.ObjectTypes, ListType.Valid, allowedListType)
 	c.dateTimeIfSet(at, "deletedAfter", v.DeletedAfter)
 	c.dateTimeIfSet(at, "deletedBefore", v.DeletedBefore)
@@ -2034,7 +2034,7 @@ func checkDeletedTransactionListParams(c *checker, at *path, v *DeletedTransacti
 		c.required(at, "transactionTypes", true)
 		return
 	}
-	c.required(at, "transactionTypes", v.TransactionTypes == nil)
+	c.required(at, "transactionTypes", len(v.TransactionTypes) == 0)
 	oneOfEach(c, at, "transactionTypes", v.TransactionTypes, DeletedTransactionType.Valid, allowedDeletedTransactionType)
 	c.dateTimeIfSet(at, "deletedAfter", v.DeletedAfter)
 	c.dateTimeIfSet(at, "deletedBefore", v.DeletedBefore)
@@ -2070,7 +2070,7 @@ func checkDepositCreateParams(c *checker, at *path, v *DepositCreateParams) {
 		checkDepositCreateParamsCashBack(c, &p, v.CashBack)
 	}
 	c.maxLengthIfSet(at, "currencyId", v.CurrencyID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkDepositCreateParamsLine(c, &p, &v.Lines[i])
@@ -2119,7 +2119,7 @@ func checkDepositUpdateParams(c *checker, at *path, v *DepositUpdateParams) {
 		checkDepositUpdateParamsCashBack(c, &p, v.CashBack)
 	}
 	c.maxLengthIfSet(at, "currencyId", v.CurrencyID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkDepositUpdateParamsLine(c, &p, &v.Lines[i])
@@ -2228,7 +2228,7 @@ func checkEmployeeCreateParamsEmployeePayrollVacationHours(c *checker, at *path,
 func checkEmployeeCreateParamsEmployeePayroll(c *checker, at *path, v *EmployeeCreateParamsEmployeePayroll) {
 	oneOfIfSet(c, at, "payPeriod", v.PayPeriod, PayPeriod.Valid, allowedPayPeriod)
 	c.maxLengthIfSet(at, "classId", v.ClassID, 36)
-	c.items(at, "earnings", v.Earnings == nil, len(v.Earnings), 1, -1)
+	c.items(at, "earnings", v.Earnings == nil, false, len(v.Earnings), 1, -1)
 	for i := range v.Earnings {
 		p := element(at, "earnings", i)
 		checkEmployeeCreateParamsEmployeePayrollEarning(c, &p, &v.Earnings[i])
@@ -2259,7 +2259,7 @@ func checkEmployeeCreateParams(c *checker, at *path, v *EmployeeCreateParams) {
 	c.maxLengthIfSet(at, "pager", v.Pager, 21)
 	c.maxLengthIfSet(at, "alternatePhone", v.AlternatePhone, 21)
 	c.maxLengthIfSet(at, "fax", v.Fax, 21)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkEmployeeCreateParamsCustomContactField(c, &p, &v.CustomContactFields[i])
@@ -2285,7 +2285,7 @@ func checkEmployeeCreateParams(c *checker, at *path, v *EmployeeCreateParams) {
 	c.dateIfSet(at, "workAuthorizationExpirationDate", v.WorkAuthorizationExpirationDate)
 	oneOfIfSet(c, at, "usVeteranStatus", v.UsVeteranStatus, UsVeteranStatus.Valid, allowedUsVeteranStatus)
 	oneOfIfSet(c, at, "militaryStatus", v.MilitaryStatus, MilitaryStatus.Valid, allowedMilitaryStatus)
-	c.items(at, "additionalNotes", v.AdditionalNotes == nil, len(v.AdditionalNotes), 1, -1)
+	c.items(at, "additionalNotes", v.AdditionalNotes == nil, false, len(v.AdditionalNotes), 1, -1)
 	for i := range v.AdditionalNotes {
 		p := element(at, "additionalNotes", i)
 		checkEmployeeCreateParamsAdditionalNote(c, &p, &v.AdditionalNotes[i])
@@ -2378,7 +2378,7 @@ func checkEmployeeUpdateParamsEmployeePayrollVacationHours(c *checker, at *path,
 func checkEmployeeUpdateParamsEmployeePayroll(c *checker, at *path, v *EmployeeUpdateParamsEmployeePayroll) {
 	oneOfIfSet(c, at, "payPeriod", v.PayPeriod, PayPeriod.Valid, allowedPayPeriod)
 	c.maxLengthIfSet(at, "classId", v.ClassID, 36)
-	c.items(at, "earnings", v.Earnings == nil, len(v.Earnings), 1, -1)
+	c.items(at, "earnings", v.Earnings == nil, false, len(v.Earnings), 1, -1)
 	for i := range v.Earnings {
 		p := element(at, "earnings", i)
 		checkEmployeeUpdateParamsEmployeePayrollEarning(c, &p, &v.Earnings[i])
@@ -2410,7 +2410,7 @@ func checkEmployeeUpdateParams(c *checker, at *path, v *EmployeeUpdateParams) {
 	c.maxLengthIfSet(at, "pager", v.Pager, 21)
 	c.maxLengthIfSet(at, "alternatePhone", v.AlternatePhone, 21)
 	c.maxLengthIfSet(at, "fax", v.Fax, 21)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkEmployeeUpdateParamsCustomContactField(c, &p, &v.CustomContactFields[i])
@@ -2435,7 +2435,7 @@ func checkEmployeeUpdateParams(c *checker, at *path, v *EmployeeUpdateParams) {
 	c.dateIfSet(at, "workAuthorizationExpirationDate", v.WorkAuthorizationExpirationDate)
 	oneOfIfSet(c, at, "usVeteranStatus", v.UsVeteranStatus, UsVeteranStatus.Valid, allowedUsVeteranStatus)
 	oneOfIfSet(c, at, "militaryStatus", v.MilitaryStatus, MilitaryStatus.Valid, allowedMilitaryStatus)
-	c.items(at, "additionalNotes", v.AdditionalNotes == nil, len(v.AdditionalNotes), 1, -1)
+	c.items(at, "additionalNotes", v.AdditionalNotes == nil, false, len(v.AdditionalNotes), 1, -1)
 	for i := range v.AdditionalNotes {
 		p := element(at, "additionalNotes", i)
 		checkEmployeeUpdateParamsAdditionalNote(c, &p, &v.AdditionalNotes[i])
@@ -2488,7 +2488,7 @@ func checkEstimateCreateParamsLine(c *checker, at *path, v *EstimateCreateParams
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	c.maxLengthIfSet(at, "priceLevelId", v.PriceLevelID, 36)
 	c.maxLengthIfSet(at, "overrideItemAccountId", v.OverrideItemAccountID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkEstimateCreateParamsLineCustomField(c, &p, &v.CustomFields[i])
@@ -2508,7 +2508,7 @@ func checkEstimateCreateParamsLineGroup(c *checker, at *path, v *EstimateCreateP
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkEstimateCreateParamsLineGroupCustomField(c, &p, &v.CustomFields[i])
@@ -2540,12 +2540,12 @@ func checkEstimateCreateParams(c *checker, at *path, v *EstimateCreateParams) {
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkEstimateCreateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkEstimateCreateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -2622,7 +2622,7 @@ func checkEstimateUpdateParamsLineGroup(c *checker, at *path, v *EstimateUpdateP
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkEstimateUpdateParamsLineGroupLine(c, &p, &v.Lines[i])
@@ -2653,12 +2653,12 @@ func checkEstimateUpdateParams(c *checker, at *path, v *EstimateUpdateParams) {
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkEstimateUpdateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkEstimateUpdateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -2711,7 +2711,7 @@ func checkInventoryAdjustmentCreateParams(c *checker, at *path, v *InventoryAdju
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "customerId", v.CustomerID, 36)
 	c.maxLengthIfSet(at, "classId", v.ClassID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkInventoryAdjustmentCreateParamsLine(c, &p, &v.Lines[i])
@@ -2748,7 +2748,7 @@ func checkInventoryAdjustmentUpdateParams(c *checker, at *path, v *InventoryAdju
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.maxLengthIfSet(at, "customerId", v.CustomerID, 36)
 	c.maxLengthIfSet(at, "classId", v.ClassID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkInventoryAdjustmentUpdateParamsLine(c, &p, &v.Lines[i])
@@ -2777,7 +2777,7 @@ func checkInventoryAssemblyItemCreateParams(c *checker, at *path, v *InventoryAs
 	c.required(at, "assetAccountId", v.AssetAccountID == "")
 	c.maxLength(at, "assetAccountId", v.AssetAccountID, 36)
 	c.dateIfSet(at, "inventoryDate", v.InventoryDate)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkInventoryAssemblyItemCreateParamsLine(c, &p, &v.Lines[i])
@@ -2813,7 +2813,7 @@ func checkInventoryAssemblyItemUpdateParams(c *checker, at *path, v *InventoryAs
 	c.maxLengthIfSet(at, "cogsAccountId", v.CogsAccountID, 36)
 	c.maxLengthIfSet(at, "preferredVendorId", v.PreferredVendorID, 36)
 	c.maxLengthIfSet(at, "assetAccountId", v.AssetAccountID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkInventoryAssemblyItemUpdateParamsLine(c, &p, &v.Lines[i])
@@ -2984,7 +2984,7 @@ func checkInvoiceCreateParamsLine(c *checker, at *path, v *InvoiceCreateParamsLi
 		p := field(at, "linkToTransactionLine")
 		checkInvoiceCreateParamsLineLinkToTransactionLine(c, &p, v.LinkToTransactionLine)
 	}
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkInvoiceCreateParamsLineCustomField(c, &p, &v.CustomFields[i])
@@ -3005,7 +3005,7 @@ func checkInvoiceCreateParamsLineGroup(c *checker, at *path, v *InvoiceCreatePar
 	c.dateIfSet(at, "serviceDate", v.ServiceDate)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkInvoiceCreateParamsLineGroupCustomField(c, &p, &v.CustomFields[i])
@@ -3040,19 +3040,19 @@ func checkInvoiceCreateParams(c *checker, at *path, v *InvoiceCreateParams) {
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "linkToTransactionIds", v.LinkToTransactionIDs == nil, len(v.LinkToTransactionIDs), 1, -1)
+	c.items(at, "linkToTransactionIds", v.LinkToTransactionIDs == nil, false, len(v.LinkToTransactionIDs), 1, -1)
 	c.maxLengthEach(at, "linkToTransactionIds", v.LinkToTransactionIDs, 36)
-	c.items(at, "applyCredits", v.ApplyCredits == nil, len(v.ApplyCredits), 1, -1)
+	c.items(at, "applyCredits", v.ApplyCredits == nil, false, len(v.ApplyCredits), 1, -1)
 	for i := range v.ApplyCredits {
 		p := element(at, "applyCredits", i)
 		checkInvoiceCreateParamsApplyCredit(c, &p, &v.ApplyCredits[i])
 	}
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkInvoiceCreateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkInvoiceCreateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -3141,7 +3141,7 @@ func checkInvoiceUpdateParamsLineGroup(c *checker, at *path, v *InvoiceUpdatePar
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkInvoiceUpdateParamsLineGroupLine(c, &p, &v.Lines[i])
@@ -3175,17 +3175,17 @@ func checkInvoiceUpdateParams(c *checker, at *path, v *InvoiceUpdateParams) {
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "applyCredits", v.ApplyCredits == nil, len(v.ApplyCredits), 1, -1)
+	c.items(at, "applyCredits", v.ApplyCredits == nil, false, len(v.ApplyCredits), 1, -1)
 	for i := range v.ApplyCredits {
 		p := element(at, "applyCredits", i)
 		checkInvoiceUpdateParamsApplyCredit(c, &p, &v.ApplyCredits[i])
 	}
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkInvoiceUpdateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkInvoiceUpdateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -3202,7 +3202,7 @@ func checkItemGroupCreateParams(c *checker, at *path, v *ItemGroupCreateParams) 
 	c.required(at, "name", v.Name == "")
 	c.maxLength(at, "name", v.Name, 31)
 	c.maxLengthIfSet(at, "unitOfMeasureSetId", v.UnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkItemGroupCreateParamsLine(c, &p, &v.Lines[i])
@@ -3230,7 +3230,7 @@ func checkItemGroupUpdateParams(c *checker, at *path, v *ItemGroupUpdateParams) 
 	c.required(at, "revisionNumber", v.RevisionNumber == "")
 	c.maxLengthIfSet(at, "name", v.Name, 31)
 	c.maxLengthIfSet(at, "unitOfMeasureSetId", v.UnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkItemGroupUpdateParamsLine(c, &p, &v.Lines[i])
@@ -3252,7 +3252,7 @@ func checkItemReceiptCreateParamsExpenseLine(c *checker, at *path, v *ItemReceip
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	oneOfIfSet(c, at, "billingStatus", v.BillingStatus, BillingStatus.Valid, allowedBillingStatus)
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkItemReceiptCreateParamsExpenseLineCustomField(c, &p, &v.CustomFields[i])
@@ -3290,7 +3290,7 @@ func checkItemReceiptCreateParamsItemLine(c *checker, at *path, v *ItemReceiptCr
 		checkItemReceiptCreateItemLineLinkToTransactionLine(c, &p, v.LinkToTransactionLine)
 	}
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkItemReceiptCreateParamsItemLineCustomField(c, &p, &v.CustomFields[i])
@@ -3310,7 +3310,7 @@ func checkItemReceiptCreateParamsItemGroupLine(c *checker, at *path, v *ItemRece
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkItemReceiptCreateParamsItemGroupLineCustomField(c, &p, &v.CustomFields[i])
@@ -3326,19 +3326,19 @@ func checkItemReceiptCreateParams(c *checker, at *path, v *ItemReceiptCreatePara
 	c.date(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 20)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "linkToTransactionIds", v.LinkToTransactionIDs == nil, len(v.LinkToTransactionIDs), 1, -1)
+	c.items(at, "linkToTransactionIds", v.LinkToTransactionIDs == nil, false, len(v.LinkToTransactionIDs), 1, -1)
 	c.maxLengthEach(at, "linkToTransactionIds", v.LinkToTransactionIDs, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkItemReceiptCreateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkItemReceiptCreateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkItemReceiptCreateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -3409,7 +3409,7 @@ func checkItemReceiptUpdateParamsItemGroupLine(c *checker, at *path, v *ItemRece
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkItemReceiptUpdateParamsItemGroupLineItemLine(c, &p, &v.ItemLines[i])
@@ -3424,17 +3424,17 @@ func checkItemReceiptUpdateParams(c *checker, at *path, v *ItemReceiptUpdatePara
 	c.dateIfSet(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 20)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkItemReceiptUpdateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkItemReceiptUpdateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkItemReceiptUpdateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -3477,12 +3477,12 @@ func checkJournalEntryCreateParams(c *checker, at *path, v *JournalEntryCreatePa
 	c.date(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.maxLengthIfSet(at, "currencyId", v.CurrencyID, 36)
-	c.items(at, "debitLines", v.DebitLines == nil, len(v.DebitLines), 1, -1)
+	c.items(at, "debitLines", v.DebitLines == nil, false, len(v.DebitLines), 1, -1)
 	for i := range v.DebitLines {
 		p := element(at, "debitLines", i)
 		checkJournalEntryCreateParamsDebitLine(c, &p, &v.DebitLines[i])
 	}
-	c.items(at, "creditLines", v.CreditLines == nil, len(v.CreditLines), 1, -1)
+	c.items(at, "creditLines", v.CreditLines == nil, false, len(v.CreditLines), 1, -1)
 	for i := range v.CreditLines {
 		p := element(at, "creditLines", i)
 		checkJournalEntryCreateParamsCreditLine(c, &p, &v.CreditLines[i])
@@ -3519,7 +3519,7 @@ func checkJournalEntryUpdateParams(c *checker, at *path, v *JournalEntryUpdatePa
 	c.dateIfSet(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 11)
 	c.maxLengthIfSet(at, "currencyId", v.CurrencyID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkJournalEntryUpdateParamsLine(c, &p, &v.Lines[i])
@@ -3797,7 +3797,7 @@ func checkPriceLevelCreateParamsPerItemPriceLevel(c *checker, at *path, v *Price
 func checkPriceLevelCreateParams(c *checker, at *path, v *PriceLevelCreateParams) {
 	c.required(at, "name", v.Name == "")
 	c.maxLength(at, "name", v.Name, 31)
-	c.items(at, "perItemPriceLevels", v.PerItemPriceLevels == nil, len(v.PerItemPriceLevels), 1, -1)
+	c.items(at, "perItemPriceLevels", v.PerItemPriceLevels == nil, false, len(v.PerItemPriceLevels), 1, -1)
 	for i := range v.PerItemPriceLevels {
 		p := element(at, "perItemPriceLevels", i)
 		checkPriceLevelCreateParamsPerItemPriceLevel(c, &p, &v.PerItemPriceLevels[i])
@@ -3827,7 +3827,7 @@ func checkPriceLevelUpdateParamsPerItemPriceLevel(c *checker, at *path, v *Price
 func checkPriceLevelUpdateParams(c *checker, at *path, v *PriceLevelUpdateParams) {
 	c.required(at, "revisionNumber", v.RevisionNumber == "")
 	c.maxLengthIfSet(at, "name", v.Name, 31)
-	c.items(at, "perItemPriceLevels", v.PerItemPriceLevels == nil, len(v.PerItemPriceLevels), 1, -1)
+	c.items(at, "perItemPriceLevels", v.PerItemPriceLevels == nil, false, len(v.PerItemPriceLevels), 1, -1)
 	for i := range v.PerItemPriceLevels {
 		p := element(at, "perItemPriceLevels", i)
 		checkPriceLevelUpdateParamsPerItemPriceLevel(c, &p, &v.PerItemPriceLevels[i])
@@ -3875,7 +3875,7 @@ func checkPurchaseOrderCreateParamsLine(c *checker, at *path, v *PurchaseOrderCr
 	c.dateIfSet(at, "serviceDate", v.ServiceDate)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	c.maxLengthIfSet(at, "overrideItemAccountId", v.OverrideItemAccountID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkPurchaseOrderCreateParamsLineCustomField(c, &p, &v.CustomFields[i])
@@ -3895,7 +3895,7 @@ func checkPurchaseOrderCreateParamsLineGroup(c *checker, at *path, v *PurchaseOr
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.dateIfSet(at, "serviceDate", v.ServiceDate)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkPurchaseOrderCreateParamsLineGroupCustomField(c, &p, &v.CustomFields[i])
@@ -3926,12 +3926,12 @@ func checkPurchaseOrderCreateParams(c *checker, at *path, v *PurchaseOrderCreate
 	c.maxLengthIfSet(at, "shippingMethodId", v.ShippingMethodID, 36)
 	c.maxLengthIfSet(at, "shipmentOrigin", v.ShipmentOrigin, 13)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkPurchaseOrderCreateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkPurchaseOrderCreateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -4008,7 +4008,7 @@ func checkPurchaseOrderUpdateParamsLineGroup(c *checker, at *path, v *PurchaseOr
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkPurchaseOrderUpdateParamsLineGroupLine(c, &p, &v.Lines[i])
@@ -4039,12 +4039,12 @@ func checkPurchaseOrderUpdateParams(c *checker, at *path, v *PurchaseOrderUpdate
 	c.maxLengthIfSet(at, "shippingMethodId", v.ShippingMethodID, 36)
 	c.maxLengthIfSet(at, "shipmentOrigin", v.ShipmentOrigin, 13)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkPurchaseOrderUpdateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkPurchaseOrderUpdateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -4096,7 +4096,7 @@ func checkReceivePaymentCreateApplyToTransactionApplyCredit(c *checker, at *path
 func checkReceivePaymentCreateParamsApplyToTransaction(c *checker, at *path, v *ReceivePaymentCreateParamsApplyToTransaction) {
 	c.required(at, "transactionId", v.TransactionID == "")
 	c.maxLength(at, "transactionId", v.TransactionID, 36)
-	c.items(at, "applyCredits", v.ApplyCredits == nil, len(v.ApplyCredits), 1, -1)
+	c.items(at, "applyCredits", v.ApplyCredits == nil, false, len(v.ApplyCredits), 1, -1)
 	for i := range v.ApplyCredits {
 		p := element(at, "applyCredits", i)
 		checkReceivePaymentCreateApplyToTransactionApplyCredit(c, &p, &v.ApplyCredits[i])
@@ -4120,7 +4120,7 @@ func checkReceivePaymentCreateParams(c *checker, at *path, v *ReceivePaymentCrea
 		p := field(at, "creditCardTransaction")
 		checkReceivePaymentCreateParamsCreditCardTransaction(c, &p, v.CreditCardTransaction)
 	}
-	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, len(v.ApplyToTransactions), 1, -1)
+	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, false, len(v.ApplyToTransactions), 1, -1)
 	for i := range v.ApplyToTransactions {
 		p := element(at, "applyToTransactions", i)
 		checkReceivePaymentCreateParamsApplyToTransaction(c, &p, &v.ApplyToTransactions[i])
@@ -4177,7 +4177,7 @@ func checkReceivePaymentUpdateApplyToTransactionApplyCredit(c *checker, at *path
 func checkReceivePaymentUpdateParamsApplyToTransaction(c *checker, at *path, v *ReceivePaymentUpdateParamsApplyToTransaction) {
 	c.required(at, "transactionId", v.TransactionID == "")
 	c.maxLength(at, "transactionId", v.TransactionID, 36)
-	c.items(at, "applyCredits", v.ApplyCredits == nil, len(v.ApplyCredits), 1, -1)
+	c.items(at, "applyCredits", v.ApplyCredits == nil, false, len(v.ApplyCredits), 1, -1)
 	for i := range v.ApplyCredits {
 		p := element(at, "applyCredits", i)
 		checkReceivePaymentUpdateApplyToTransactionApplyCredit(c, &p, &v.ApplyCredits[i])
@@ -4199,7 +4199,7 @@ func checkReceivePaymentUpdateParams(c *checker, at *path, v *ReceivePaymentUpda
 		p := field(at, "creditCardTransaction")
 		checkReceivePaymentUpdateParamsCreditCardTransaction(c, &p, v.CreditCardTransaction)
 	}
-	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, len(v.ApplyToTransactions), 1, -1)
+	c.items(at, "applyToTransactions", v.ApplyToTransactions == nil, false, len(v.ApplyToTransactions), 1, -1)
 	for i := range v.ApplyToTransactions {
 		p := element(at, "applyToTransactions", i)
 		checkReceivePaymentUpdateParamsApplyToTransaction(c, &p, &v.ApplyToTransactions[i])
@@ -4272,7 +4272,7 @@ func checkReportCustomDetailParams(c *checker, at *path, v *ReportCustomDetailPa
 	oneOfIfSet(c, at, "openBalanceAsOf", v.OpenBalanceAsOf, OpenBalanceAsOf.Valid, allowedOpenBalanceAsOf)
 	c.required(at, "summarizeRowsBy", v.SummarizeRowsBy == "")
 	oneOf(c, at, "summarizeRowsBy", v.SummarizeRowsBy, SummarizeRowsBy.Valid, allowedSummarizeRowsBy)
-	c.required(at, "includeColumns", v.IncludeColumns == nil)
+	c.required(at, "includeColumns", len(v.IncludeColumns) == 0)
 	oneOfEach(c, at, "includeColumns", v.IncludeColumns, IncludeColumn.Valid, allowedIncludeColumn)
 	oneOfIfSet(c, at, "basis", v.Basis, Basis.Valid, allowedBasis)
 }
@@ -4493,7 +4493,7 @@ func checkSalesOrderCreateParamsLine(c *checker, at *path, v *SalesOrderCreatePa
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkSalesOrderCreateParamsLineCustomField(c, &p, &v.CustomFields[i])
@@ -4513,7 +4513,7 @@ func checkSalesOrderCreateParamsLineGroup(c *checker, at *path, v *SalesOrderCre
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkSalesOrderCreateParamsLineGroupCustomField(c, &p, &v.CustomFields[i])
@@ -4547,12 +4547,12 @@ func checkSalesOrderCreateParams(c *checker, at *path, v *SalesOrderCreateParams
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkSalesOrderCreateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkSalesOrderCreateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -4630,7 +4630,7 @@ func checkSalesOrderUpdateParamsLineGroup(c *checker, at *path, v *SalesOrderUpd
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkSalesOrderUpdateParamsLineGroupLine(c, &p, &v.Lines[i])
@@ -4663,12 +4663,12 @@ func checkSalesOrderUpdateParams(c *checker, at *path, v *SalesOrderUpdateParams
 	c.maxLengthIfSet(at, "salesTaxItemId", v.SalesTaxItemID, 36)
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkSalesOrderUpdateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkSalesOrderUpdateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -4790,7 +4790,7 @@ func checkSalesReceiptCreateParamsLine(c *checker, at *path, v *SalesReceiptCrea
 		p := field(at, "creditCardTransaction")
 		checkSalesReceiptCreateParamsLineCreditCardTransaction(c, &p, v.CreditCardTransaction)
 	}
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkSalesReceiptCreateParamsLineCustomField(c, &p, &v.CustomFields[i])
@@ -4811,7 +4811,7 @@ func checkSalesReceiptCreateParamsLineGroup(c *checker, at *path, v *SalesReceip
 	c.dateIfSet(at, "serviceDate", v.ServiceDate)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkSalesReceiptCreateParamsLineGroupCustomField(c, &p, &v.CustomFields[i])
@@ -4848,12 +4848,12 @@ func checkSalesReceiptCreateParams(c *checker, at *path, v *SalesReceiptCreatePa
 		p := field(at, "creditCardTransaction")
 		checkSalesReceiptCreateParamsCreditCardTransaction(c, &p, v.CreditCardTransaction)
 	}
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkSalesReceiptCreateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkSalesReceiptCreateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -4934,7 +4934,7 @@ func checkSalesReceiptUpdateParamsLineGroup(c *checker, at *path, v *SalesReceip
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkSalesReceiptUpdateParamsLineGroupLine(c, &p, &v.Lines[i])
@@ -4967,12 +4967,12 @@ func checkSalesReceiptUpdateParams(c *checker, at *path, v *SalesReceiptUpdatePa
 	c.maxLengthIfSet(at, "customerMessageId", v.CustomerMessageID, 36)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	c.maxLengthIfSet(at, "depositToAccountId", v.DepositToAccountID, 36)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, false, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkSalesReceiptUpdateParamsLine(c, &p, &v.Lines[i])
 	}
-	c.items(at, "lineGroups", v.LineGroups == nil, len(v.LineGroups), 1, -1)
+	c.items(at, "lineGroups", v.LineGroups == nil, false, len(v.LineGroups), 1, -1)
 	for i := range v.LineGroups {
 		p := element(at, "lineGroups", i)
 		checkSalesReceiptUpdateParamsLineGroup(c, &p, &v.LineGroups[i])
@@ -5035,7 +5035,7 @@ func checkSalesTaxGroupItemCreateParams(c *checker, at *path, v *SalesTaxGroupIt
 	c.required(at, "name", v.Name == "")
 	c.maxLength(at, "name", v.Name, 31)
 	c.requiredList(at, "salesTaxItemIds", v.SalesTaxItemIDs == nil)
-	c.items(at, "salesTaxItemIds", v.SalesTaxItemIDs == nil, len(v.SalesTaxItemIDs), 1, -1)
+	c.items(at, "salesTaxItemIds", v.SalesTaxItemIDs == nil, true, len(v.SalesTaxItemIDs), 1, -1)
 	c.maxLengthEach(at, "salesTaxItemIds", v.SalesTaxItemIDs, 36)
 }
 
@@ -5054,7 +5054,7 @@ func checkSalesTaxGroupItemListParams(c *checker, at *path, v *SalesTaxGroupItem
 func checkSalesTaxGroupItemUpdateParams(c *checker, at *path, v *SalesTaxGroupItemUpdateParams) {
 	c.required(at, "revisionNumber", v.RevisionNumber == "")
 	c.maxLengthIfSet(at, "name", v.Name, 31)
-	c.items(at, "salesTaxItemIds", v.SalesTaxItemIDs == nil, len(v.SalesTaxItemIDs), 1, -1)
+	c.items(at, "salesTaxItemIds", v.SalesTaxItemIDs == nil, false, len(v.SalesTaxItemIDs), 1, -1)
 	c.maxLengthEach(at, "salesTaxItemIds", v.SalesTaxItemIDs, 36)
 }
 
@@ -5119,7 +5119,7 @@ func checkSalesTaxPaymentCheckCreateParams(c *checker, at *path, v *SalesTaxPaym
 		checkSalesTaxPaymentCheckCreateParamsAddress(c, &p, v.Address)
 	}
 	c.requiredList(at, "lines", v.Lines == nil)
-	c.items(at, "lines", v.Lines == nil, len(v.Lines), 1, -1)
+	c.items(at, "lines", v.Lines == nil, true, len(v.Lines), 1, -1)
 	for i := range v.Lines {
 		p := element(at, "lines", i)
 		checkSalesTaxPaymentCheckCreateParamsLine(c, &p, &v.Lines[i])
@@ -5419,12 +5419,12 @@ func checkUnitOfMeasureSetCreateParams(c *checker, at *path, v *UnitOfMeasureSet
 		p := field(at, "baseUnit")
 		checkUnitOfMeasureSetCreateParamsBaseUnit(c, &p, &v.BaseUnit)
 	}
-	c.items(at, "relatedUnits", v.RelatedUnits == nil, len(v.RelatedUnits), 1, -1)
+	c.items(at, "relatedUnits", v.RelatedUnits == nil, false, len(v.RelatedUnits), 1, -1)
 	for i := range v.RelatedUnits {
 		p := element(at, "relatedUnits", i)
 		checkUnitOfMeasureSetCreateParamsRelatedUnit(c, &p, &v.RelatedUnits[i])
 	}
-	c.items(at, "defaultUnits", v.DefaultUnits == nil, len(v.DefaultUnits), 1, -1)
+	c.items(at, "defaultUnits", v.DefaultUnits == nil, false, len(v.DefaultUnits), 1, -1)
 	for i := range v.DefaultUnits {
 		p := element(at, "defaultUnits", i)
 		checkUnitOfMeasureSetCreateParamsDefaultUnit(c, &p, &v.DefaultUnits[i])
@@ -5457,7 +5457,7 @@ func checkVendorCreditCreateParamsExpenseLine(c *checker, at *path, v *VendorCre
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
 	oneOfIfSet(c, at, "billingStatus", v.BillingStatus, BillingStatus.Valid, allowedBillingStatus)
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkVendorCreditCreateParamsExpenseLineCustomField(c, &p, &v.CustomFields[i])
@@ -5495,7 +5495,7 @@ func checkVendorCreditCreateParamsItemLine(c *checker, at *path, v *VendorCredit
 		checkVendorCreditCreateItemLineLinkToTransactionLine(c, &p, v.LinkToTransactionLine)
 	}
 	c.maxLengthIfSet(at, "salesRepresentativeId", v.SalesRepresentativeID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkVendorCreditCreateParamsItemLineCustomField(c, &p, &v.CustomFields[i])
@@ -5515,7 +5515,7 @@ func checkVendorCreditCreateParamsItemGroupLine(c *checker, at *path, v *VendorC
 	c.maxLength(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "inventorySiteId", v.InventorySiteID, 36)
 	c.maxLengthIfSet(at, "inventorySiteLocationId", v.InventorySiteLocationID, 36)
-	c.items(at, "customFields", v.CustomFields == nil, len(v.CustomFields), 1, -1)
+	c.items(at, "customFields", v.CustomFields == nil, false, len(v.CustomFields), 1, -1)
 	for i := range v.CustomFields {
 		p := element(at, "customFields", i)
 		checkVendorCreditCreateParamsItemGroupLineCustomField(c, &p, &v.CustomFields[i])
@@ -5531,17 +5531,17 @@ func checkVendorCreditCreateParams(c *checker, at *path, v *VendorCreditCreatePa
 	c.date(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 20)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkVendorCreditCreateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkVendorCreditCreateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkVendorCreditCreateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -5612,7 +5612,7 @@ func checkVendorCreditUpdateParamsItemGroupLine(c *checker, at *path, v *VendorC
 	c.maxLength(at, "id", v.ID, 36)
 	c.maxLengthIfSet(at, "itemGroupId", v.ItemGroupID, 36)
 	c.maxLengthIfSet(at, "overrideUnitOfMeasureSetId", v.OverrideUnitOfMeasureSetID, 36)
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkVendorCreditUpdateParamsItemGroupLineItemLine(c, &p, &v.ItemLines[i])
@@ -5627,17 +5627,17 @@ func checkVendorCreditUpdateParams(c *checker, at *path, v *VendorCreditUpdatePa
 	c.dateIfSet(at, "transactionDate", v.TransactionDate)
 	c.maxLengthIfSet(at, "refNumber", v.RefNumber, 20)
 	c.maxLengthIfSet(at, "salesTaxCodeId", v.SalesTaxCodeID, 36)
-	c.items(at, "expenseLines", v.ExpenseLines == nil, len(v.ExpenseLines), 1, -1)
+	c.items(at, "expenseLines", v.ExpenseLines == nil, false, len(v.ExpenseLines), 1, -1)
 	for i := range v.ExpenseLines {
 		p := element(at, "expenseLines", i)
 		checkVendorCreditUpdateParamsExpenseLine(c, &p, &v.ExpenseLines[i])
 	}
-	c.items(at, "itemLines", v.ItemLines == nil, len(v.ItemLines), 1, -1)
+	c.items(at, "itemLines", v.ItemLines == nil, false, len(v.ItemLines), 1, -1)
 	for i := range v.ItemLines {
 		p := element(at, "itemLines", i)
 		checkVendorCreditUpdateParamsItemLine(c, &p, &v.ItemLines[i])
 	}
-	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, len(v.ItemGroupLines), 1, -1)
+	c.items(at, "itemGroupLines", v.ItemGroupLines == nil, false, len(v.ItemGroupLines), 1, -1)
 	for i := range v.ItemGroupLines {
 		p := element(at, "itemGroupLines", i)
 		checkVendorCreditUpdateParamsItemGroupLine(c, &p, &v.ItemGroupLines[i])
@@ -5686,7 +5686,7 @@ func checkVendorCreateParamsAdditionalContact(c *checker, at *path, v *VendorCre
 	c.maxLength(at, "firstName", v.FirstName, 25)
 	c.maxLengthIfSet(at, "middleName", v.MiddleName, 5)
 	c.maxLengthIfSet(at, "lastName", v.LastName, 25)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkVendorCreateAdditionalContactCustomContactField(c, &p, &v.CustomContactFields[i])
@@ -5718,18 +5718,18 @@ func checkVendorCreateParams(c *checker, at *path, v *VendorCreateParams) {
 	c.maxLengthIfSet(at, "phone", v.Phone, 21)
 	c.maxLengthIfSet(at, "alternatePhone", v.AlternatePhone, 21)
 	c.maxLengthIfSet(at, "fax", v.Fax, 21)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkVendorCreateParamsCustomContactField(c, &p, &v.CustomContactFields[i])
 	}
-	c.items(at, "additionalContacts", v.AdditionalContacts == nil, len(v.AdditionalContacts), 1, -1)
+	c.items(at, "additionalContacts", v.AdditionalContacts == nil, false, len(v.AdditionalContacts), 1, -1)
 	for i := range v.AdditionalContacts {
 		p := element(at, "additionalContacts", i)
 		checkVendorCreateParamsAdditionalContact(c, &p, &v.AdditionalContacts[i])
 	}
 	c.maxLengthIfSet(at, "nameOnCheck", v.NameOnCheck, 41)
-	c.items(at, "additionalNotes", v.AdditionalNotes == nil, len(v.AdditionalNotes), 1, -1)
+	c.items(at, "additionalNotes", v.AdditionalNotes == nil, false, len(v.AdditionalNotes), 1, -1)
 	for i := range v.AdditionalNotes {
 		p := element(at, "additionalNotes", i)
 		checkVendorCreateParamsAdditionalNote(c, &p, &v.AdditionalNotes[i])
@@ -5744,7 +5744,7 @@ func checkVendorCreateParams(c *checker, at *path, v *VendorCreateParams) {
 	oneOfIfSet(c, at, "reportingPeriod", v.ReportingPeriod, isReportingPeriodOfQBDVendorsCreateReportingPeriod, allowedReportingPeriodOfQBDVendorsCreateReportingPeriod)
 	c.maxLengthIfSet(at, "purchaseTaxAccountId", v.PurchaseTaxAccountID, 36)
 	c.maxLengthIfSet(at, "salesTaxAccountId", v.SalesTaxAccountID, 36)
-	c.items(at, "defaultExpenseAccountIds", v.DefaultExpenseAccountIDs == nil, len(v.DefaultExpenseAccountIDs), 1, -1)
+	c.items(at, "defaultExpenseAccountIds", v.DefaultExpenseAccountIDs == nil, false, len(v.DefaultExpenseAccountIDs), 1, -1)
 	c.maxLengthEach(at, "defaultExpenseAccountIds", v.DefaultExpenseAccountIDs, 36)
 	c.maxLengthIfSet(at, "currencyId", v.CurrencyID, 36)
 }
@@ -5804,7 +5804,7 @@ func checkVendorUpdateParamsAdditionalContact(c *checker, at *path, v *VendorUpd
 	c.maxLengthIfSet(at, "firstName", v.FirstName, 25)
 	c.maxLengthIfSet(at, "middleName", v.MiddleName, 5)
 	c.maxLengthIfSet(at, "lastName", v.LastName, 25)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkVendorUpdateAdditionalContactCustomContactField(c, &p, &v.CustomContactFields[i])
@@ -5836,18 +5836,18 @@ func checkVendorUpdateParams(c *checker, at *path, v *VendorUpdateParams) {
 	c.maxLengthIfSet(at, "phone", v.Phone, 21)
 	c.maxLengthIfSet(at, "alternatePhone", v.AlternatePhone, 21)
 	c.maxLengthIfSet(at, "fax", v.Fax, 21)
-	c.items(at, "customContactFields", v.CustomContactFields == nil, len(v.CustomContactFields), 1, -1)
+	c.items(at, "customContactFields", v.CustomContactFields == nil, false, len(v.CustomContactFields), 1, -1)
 	for i := range v.CustomContactFields {
 		p := element(at, "customContactFields", i)
 		checkVendorUpdateParamsCustomContactField(c, &p, &v.CustomContactFields[i])
 	}
-	c.items(at, "additionalContacts", v.AdditionalContacts == nil, len(v.AdditionalContacts), 1, -1)
+	c.items(at, "additionalContacts", v.AdditionalContacts == nil, false, len(v.AdditionalContacts), 1, -1)
 	for i := range v.AdditionalContacts {
 		p := element(at, "additionalContacts", i)
 		checkVendorUpdateParamsAdditionalContact(c, &p, &v.AdditionalContacts[i])
 	}
 	c.maxLengthIfSet(at, "nameOnCheck", v.NameOnCheck, 41)
-	c.items(at, "additionalNotes", v.AdditionalNotes == nil, len(v.AdditionalNotes), 1, -1)
+	c.items(at, "additionalNotes", v.AdditionalNotes == nil, false, len(v.AdditionalNotes), 1, -1)
 	for i := range v.AdditionalNotes {
 		p := element(at, "additionalNotes", i)
 		checkVendorUpdateParamsAdditionalNote(c, &p, &v.AdditionalNotes[i])
@@ -5861,7 +5861,7 @@ func checkVendorUpdateParams(c *checker, at *path, v *VendorUpdateParams) {
 	oneOfIfSet(c, at, "reportingPeriod", v.ReportingPeriod, isReportingPeriodOfQBDVendorsCreateReportingPeriod, allowedReportingPeriodOfQBDVendorsCreateReportingPeriod)
 	c.maxLengthIfSet(at, "purchaseTaxAccountId", v.PurchaseTaxAccountID, 36)
 	c.maxLengthIfSet(at, "salesTaxAccountId", v.SalesTaxAccountID, 36)
-	c.items(at, "defaultExpenseAccountIds", v.DefaultExpenseAccountIDs == nil, len(v.DefaultExpenseAccountIDs), 1, -1)
+	c.items(at, "defaultExpenseAccountIds", v.DefaultExpenseAccountIDs == nil, false, len(v.DefaultExpenseAccountIDs), 1, -1)
 	c.maxLengthEach(at, "defaultExpenseAccountIds", v.DefaultExpenseAccountIDs, 36)
 	c.maxLengthIfSet(at, "currencyId", v.CurrencyID, 36)
 }

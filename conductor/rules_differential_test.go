@@ -40,8 +40,10 @@ import (
 // outside it, minItems and maxItems, a required field removed (and a
 // required query list given empty, which a query cannot tell from none),
 // a date (2024-02-29) and a date that is not one (2024-02-30), a uuid and
-// one a digit short, minProperties. A nested constraint is reached with
-// its optional parents present, each with only what it requires. The
+// one a digit short, minProperties; and, for every operation on an
+// object, its id at the length the path's {id} allows and one over (any
+// other rule of the id fails the test). A nested constraint is reached
+// with its optional parents present, each with only what it requires. The
 // test fails on a keyword of a request schema it makes no cases for, and
 // when a kind of constraint the schemas hold got fewer cases than it has
 // places, or none inside or outside its bound.
@@ -85,17 +87,23 @@ func TestRulesAgreeWithTheSpec(t *testing.T) {
 	var skipped []string
 	operations := 0
 	for _, o := range ops {
-		if (!o.HasBody && !o.HasQuery) || o.SDKName() == "authSessions.create" {
+		if (!o.HasBody && !o.HasQuery && !o.HasID) || o.SDKName() == "authSessions.create" {
 			continue
 		}
-		operations++
 		m, err := facade.Find(o, o.GoMethod())
 		if err != nil {
 			t.Fatal(err)
 		}
 		op := doc.Paths.Find(o.Path).GetOperation(o.Method)
-		scanConstraints(op, present)
 		g := &caseGen{t: t, o: o, method: m, route: &routers.Route{Spec: &classic, Path: o.Path, PathItem: doc.Paths.Find(o.Path), Method: o.Method, Operation: op}, covered: covered, skipped: &skipped}
+		operations++
+		scanID(op, present)
+		if !o.HasBody && !o.HasQuery {
+			g.objectID(op, map[string]any{})
+			cases = append(cases, g.cases...)
+			continue
+		}
+		scanConstraints(op, present)
 		g.operation(op)
 		cases = append(cases, g.cases...)
 	}
@@ -146,6 +154,17 @@ type diffCase struct {
 	inside bool
 	// params are the query parameters or the body, as JSON values.
 	params map[string]any
+	// id is the object's id, when not testObjectID (a case of its
+	// length).
+	id string
+}
+
+// objectID is the case's object id.
+func (c diffCase) objectID() string {
+	if c.id != "" {
+		return c.id
+	}
+	return testObjectID
 }
 
 func (c diffCase) String() string {
@@ -207,6 +226,7 @@ func (g *caseGen) operation(op *openapi3.Operation) {
 	if s := bodySchemaOf(op); s != nil {
 		base := minimal(s, 0).(map[string]any)
 		g.add("base", "", "", true, deepCopy(base).(map[string]any))
+		g.objectID(op, base)
 		g.walk(s, "", func(v any) map[string]any { return v.(map[string]any) }, 0, nil)
 		return
 	}
@@ -227,6 +247,7 @@ func (g *caseGen) operation(op *openapi3.Operation) {
 		}
 	}
 	g.add("base", "", "", true, deepCopy(base).(map[string]any))
+	g.objectID(op, base)
 	for _, p := range params {
 		name := p.Name
 		at := func(v any) map[string]any {
@@ -250,6 +271,38 @@ func (g *caseGen) operation(op *openapi3.Operation) {
 			}
 		}
 		g.walk(p.Schema.Value, name, at, 0, nil)
+	}
+}
+
+// objectID makes the cases of the object id's length (the path's {id}:
+// QuickBooks' ids have maxLength 36), with params the valid base request.
+func (g *caseGen) objectID(op *openapi3.Operation, params map[string]any) {
+	p := op.Parameters.GetByInAndName("path", "id")
+	if p == nil || p.Schema.Value.MaxLength == nil {
+		return
+	}
+	g.covered["path:maxLength"]++
+	n := int(*p.Schema.Value.MaxLength)
+	for _, k := range []int{n, n + 1} {
+		g.cases = append(g.cases, diffCase{op: g.o, method: g.method, route: g.route, kind: "path:maxLength", at: "id",
+			what: lengthWhat(k, false), inside: k == n, params: deepCopy(params).(map[string]any), id: textOf(k, false)})
+	}
+}
+
+// scanID counts the constraints of op's object id, as objectID makes
+// cases of them: only a maxLength (TestRulesAgreeWithTheSpec fails on
+// any other, there being no case for it).
+func scanID(op *openapi3.Operation, present map[string]int) {
+	p := op.Parameters.GetByInAndName("path", "id")
+	if p == nil {
+		return
+	}
+	s := p.Schema.Value
+	if s.MaxLength != nil {
+		present["path:maxLength"]++
+	}
+	if s.MinLength > 0 || s.Pattern != "" || s.Format != "" || len(s.Enum) > 0 {
+		present["path:other"]++
 	}
 }
 
@@ -761,7 +814,7 @@ func (r *ruleRunner) received() []*http.Request {
 // to say.
 func (r *ruleRunner) run(t *testing.T, c diffCase) (int, string) {
 	t.Helper()
-	kinErr := kinVerdict(c.route, caseRequest(c))
+	kinErr := kinVerdict(c.route, c.objectID(), caseRequest(c))
 	kinSays := "valid"
 	if kinErr != nil {
 		kinSays = "refused: " + kinReason(kinErr)
@@ -775,17 +828,20 @@ func (r *ruleRunner) run(t *testing.T, c diffCase) (int, string) {
 		return disagree(fmt.Sprintf("not called: the test meant this case to be %s its bound, which kin-openapi does not find", map[bool]string{true: "inside", false: "outside"}[c.inside]))
 	}
 
-	params := reflect.New(c.method.Params)
-	b, _ := json.Marshal(c.params)
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(params.Interface()); err != nil {
-		if kinErr == nil {
-			return disagree(fmt.Sprintf("refused by the Go type %v: %v", c.method.Params, err))
+	args := facade.Args{EndUserID: testEndUserID, ID: c.objectID()}
+	if c.method.Params != nil {
+		params := reflect.New(c.method.Params)
+		b, _ := json.Marshal(c.params)
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(params.Interface()); err != nil {
+			if kinErr == nil {
+				return disagree(fmt.Sprintf("refused by the Go type %v: %v", c.method.Params, err))
+			}
+			return refusedByGoType, ""
 		}
-		return refusedByGoType, ""
+		args.Params = params.Interface()
 	}
-	args := facade.Args{EndUserID: testEndUserID, ID: testObjectID, Params: params.Interface()}
 	for range c.op.PathParams {
 		args.PathParams = append(args.PathParams, "quickbooks_desktop")
 	}
@@ -811,7 +867,7 @@ func (r *ruleRunner) run(t *testing.T, c diffCase) (int, string) {
 	if kinErr != nil {
 		return disagree("sent it")
 	}
-	if err := kinVerdict(c.route, got[0]); err != nil {
+	if err := kinVerdict(c.route, c.objectID(), got[0]); err != nil {
 		return disagree("sent a request kin-openapi refuses: " + kinReason(err) + "; sent " + got[0].RequestURI)
 	}
 	return sentValid, ""
@@ -820,10 +876,8 @@ func (r *ruleRunner) run(t *testing.T, c diffCase) (int, string) {
 // names says whether the client's refusal names the field at, where
 // the case broke its constraint: refused for another reason, it agrees
 // with kin-openapi only by chance. A list may be named for a problem of
-// its element (includeColumns for includeColumns[0]); a query
-// parameter by the last check before sending, whose field is params and
-// whose reason names the parameter; a case about the body itself (at "")
-// anyhow.
+// its element (includeColumns for includeColumns[0]); a case about the
+// body itself (at "") anyhow.
 func names(verr *conductor.ValidationError, at string) bool {
 	if at == "" {
 		return true
@@ -832,8 +886,7 @@ func names(verr *conductor.ValidationError, at string) bool {
 		// A required object left out is, in Go, an object of zero
 		// values, whose own required fields the client names
 		// (baseUnit.name for baseUnit).
-		if f.Field == at || strings.HasPrefix(at, f.Field+"[") || strings.HasPrefix(f.Field, at+".") ||
-			f.Field == "params" && strings.Contains(f.Reason, "query parameter "+at+" ") {
+		if f.Field == at || strings.HasPrefix(at, f.Field+"[") || strings.HasPrefix(f.Field, at+".") {
 			return true
 		}
 	}
@@ -885,8 +938,8 @@ var kinOptions = []openapi3.SchemaValidationOption{
 
 // kinVerdict is kin-openapi's verdict on req as a request of route's
 // operation: nil when it is valid, formats included.
-func kinVerdict(route *routers.Route, req *http.Request) error {
-	params := map[string]string{"id": testObjectID}
+func kinVerdict(route *routers.Route, id string, req *http.Request) error {
+	params := map[string]string{"id": id}
 	for _, p := range strings.Split(route.Path, "/") {
 		if name, ok := strings.CutPrefix(p, "{"); ok && name != "id}" {
 			params[strings.TrimSuffix(name, "}")] = "quickbooks_desktop"

@@ -3,6 +3,7 @@ package conductor_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/gen"
 )
 
 // invoiceReply is an answer the client takes for any call below: an
@@ -111,6 +113,10 @@ var ruleCases = []ruleCase{
 		_, err := c.QBD.DeletedListObjects.List(context.Background(), testEndUserID, nil, opts...)
 		return err
 	}, want: []conductor.FieldError{{Field: "objectTypes", Reason: "is required"}}},
+	{name: "a required list of a query given empty, which a query cannot send", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.DeletedListObjects.List(context.Background(), testEndUserID, &conductor.DeletedListObjectListParams{ObjectTypes: []conductor.ListType{}}, opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "objectTypes", Reason: "is required"}}, stillRefused: true},
 	{name: "a required list of a body left nil", call: func(c *conductor.Client, opts ...conductor.Option) error {
 		_, err := c.QBD.SalesTaxPaymentChecks.Create(context.Background(), testEndUserID, conductor.SalesTaxPaymentCheckCreateParams{
 			VendorID: "80000001-1234567890", BankAccountID: "80000002-1234567890", TransactionDate: day}, opts...)
@@ -127,6 +133,12 @@ var ruleCases = []ruleCase{
 	})), want: []conductor.FieldError{{Field: "linkToTransactionIds[1]", Reason: "must be at most 36 characters; got 37"}}},
 	{name: "an empty lines list", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.Lines = []conductor.InvoiceCreateParamsLine{} })),
 		want: []conductor.FieldError{{Field: "lines", Reason: "must have at least 1 item; got 0 (leave the list out to send none)"}}},
+	{name: "a required list given empty", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.BillCheckPayments.Create(context.Background(), testEndUserID, conductor.BillCheckPaymentCreateParams{
+			VendorID: "80000001-1234567890", BankAccountID: "80000002-1234567890", TransactionDate: day,
+			ApplyToTransactions: []conductor.BillCheckPaymentCreateParamsApplyToTransaction{}}, opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "applyToTransactions", Reason: "must have at least 1 item; got 0"}}},
 	{name: "an enum value not in the set", call: invoiceList(&conductor.InvoiceListParams{PaymentStatus: new(conductor.ListPaymentStatus("late"))}),
 		want: []conductor.FieldError{{Field: "paymentStatus", Reason: `must be one of all, not_paid, paid; got "late"`}}},
 	{name: "an enum value of the type but not of the field", call: agingReport(&conductor.ReportAgingParams{ReportType: conductor.ReportTypeAuditTrail}),
@@ -154,6 +166,17 @@ var ruleCases = []ruleCase{
 		return err
 	}, want: []conductor.FieldError{{Field: "creditCardTransaction.response.transactionAuthorizedAt", Reason: "must be a time in the years 0000 to 9999; got year 10000"}},
 		stillRefused: true},
+	{name: "an object id longer than the spec's 36 characters", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.Invoices.Retrieve(context.Background(), testEndUserID, *text(37), opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "id", Reason: "must be at most 36 characters; got 37"}}},
+	{name: "an object id too long and a body field too long, the id first", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.Invoices.Update(context.Background(), testEndUserID, *text(37), conductor.InvoiceUpdateParams{RevisionNumber: "1", RefNumber: text(12)}, opts...)
+		return err
+	}, want: []conductor.FieldError{
+		{Field: "id", Reason: "must be at most 36 characters; got 37"},
+		{Field: "refNumber", Reason: "must be at most 11 characters; got 12"},
+	}},
 	{name: "a free-form body of no property", call: func(c *conductor.Client, opts ...conductor.Option) error {
 		_, err := c.EndUsers.Passthrough(context.Background(), testEndUserID, conductor.QuickBooksDesktop, conductor.EndUserPassthroughParams{}, opts...)
 		return err
@@ -250,5 +273,80 @@ func TestSkipSpecChecksIsPerCall(t *testing.T) {
 	c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.SkipSpecChecks())
 	if err == nil || c != nil || !strings.Contains(err.Error(), "per-call") {
 		t.Errorf("NewClient(SkipSpecChecks()) = %v, %v; want a refusal saying it is a per-call option", c, err)
+	}
+}
+
+// TestGenIsNotChecked pins what the README says of Client.Gen(): its
+// requests, built from gen's own values, do not go through the spec's
+// rules, so limit 1000 is sent there.
+func TestGenIsNotChecked(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	resp, err := c.Gen().InvoiceList(context.Background(), &gen.InvoiceListParams{Limit: new(1000)}, func(_ context.Context, req *http.Request) error {
+		req.Header.Set("Conductor-End-User-Id", testEndUserID)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if n := srv.count(); n != 1 {
+		t.Errorf("the server received %d requests; want 1", n)
+	}
+}
+
+// TestManyProblemsKeepAShortError: an import of a thousand bad lines is
+// refused with every problem in Fields, while Error, which ends up in
+// logs, spells out the first few and counts the rest.
+func TestManyProblemsKeepAShortError(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	p := validInvoice(nil)
+	p.Lines = make([]conductor.InvoiceCreateParamsLine, 1000)
+	for i := range p.Lines {
+		p.Lines[i].ItemID = text(37)
+	}
+	err := invoiceCreate(p)(c)
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v; want a *ValidationError", err)
+	}
+	if len(verr.Fields) != 1000 || verr.Fields[999].Field != "lines[999].itemId" {
+		t.Fatalf("%d problems, the last %v; want 1000, the last lines[999].itemId", len(verr.Fields), verr.Fields[len(verr.Fields)-1])
+	}
+	msg := err.Error()
+	for _, want := range []string{"1000 problems", "lines[0].itemId: must be at most 36 characters; got 37", "lines[9].itemId", "and 990 more"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("Error() does not say %q: %.300s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "lines[10].") || len(msg) > 1000 {
+		t.Errorf("Error() spells out more than 10 problems (%d bytes): %.300s...", len(msg), msg)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server received %d requests; want none", n)
+	}
+}
+
+// TestRulesAndEmptyQueryValuesAtOnce: a request that breaks a rule of the
+// spec and gives a query parameter empty is refused with both problems,
+// not the second only on the next try.
+func TestRulesAndEmptyQueryValuesAtOnce(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	err := invoiceList(&conductor.InvoiceListParams{Limit: new(1000), RefNumbers: []string{}})(c)
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v; want a *ValidationError", err)
+	}
+	var fields []string
+	for _, f := range verr.Fields {
+		fields = append(fields, f.Field)
+	}
+	if diff := cmp.Diff([]string{"limit", "refNumbers"}, fields); diff != "" {
+		t.Errorf("the fields named (-want +got):\n%s", diff)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server received %d requests; want none", n)
 	}
 }

@@ -127,9 +127,23 @@ func TestOptionalListsInAQuery(t *testing.T) {
 	} {
 		_, err := c.QBD.Customers.List(ctx, endUser, tt.params)
 		var verr *conductor.ValidationError
-		if !errors.As(err, &verr) || verr.Fields[0].Field != "params" || !strings.Contains(verr.Fields[0].Reason, "parameter "+tt.name+" empty") || !strings.Contains(verr.Fields[0].Reason, "leave the field nil") {
-			t.Errorf("%s empty: err = %v, want a *ValidationError naming it and saying to leave the field nil", tt.name, err)
+		if !errors.As(err, &verr) || len(verr.Fields) != 1 || verr.Fields[0].Field != tt.name || !strings.Contains(verr.Fields[0].Reason, "leave it nil") {
+			t.Errorf("%s empty: err = %v, want a *ValidationError naming it as its field and saying to leave it nil", tt.name, err)
 		}
+	}
+	// Every empty parameter at once, each by its name, as the spec's
+	// rules list theirs.
+	_, err = c.QBD.Customers.List(ctx, endUser, &conductor.CustomerListParams{IDs: []string{}, FullNames: []string{"", ""}, NameContains: new("")})
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("three empty parameters: err = %v, want a *ValidationError", err)
+	}
+	var fields []string
+	for _, f := range verr.Fields {
+		fields = append(fields, f.Field)
+	}
+	if diff := cmp.Diff([]string{"ids", "fullNames", "nameContains"}, fields); diff != "" {
+		t.Errorf("three empty parameters: the fields named (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(before, last()); diff != "" {
 		t.Errorf("a refused query was sent (-last sent before +after):\n%s", diff)

@@ -93,17 +93,34 @@ func (r *rulesGen) check(o apispec.Operation) string {
 	return strings.Join(lines, "; ")
 }
 
-// pathParams are the rules of o's path parameters after the object's id
-// (passthrough's integrationSlug): an enum's values. The ids themselves
-// are the helpers' to check (call.go), whatever the spec says of them.
+// pathParams are the rules of o's path parameters: the object id's
+// length (QuickBooks' ids: at most 36 characters), and the values of an
+// enum after it (passthrough's integrationSlug). What every id must be
+// whatever the spec says (not empty, not dots) is the helpers' to check
+// (call.go), SkipSpecChecks or not.
 func (r *rulesGen) pathParams(where string, o apispec.Operation, op *yaml.Node) []string {
 	types := r.gen.builders[builderName(o)]
 	var lines []string
 	for _, p := range yitems(ykey(op, "parameters")) {
 		p = r.deref(p)
 		name := yval(p, "name")
+		if yval(p, "in") != "path" {
+			continue
+		}
+		if name == "id" && o.HasID {
+			s := r.deref(ykey(p, "schema"))
+			used := map[string]bool{"type": true, "maxLength": true}
+			if t := yval(s, "type"); t != "string" {
+				r.fail(where, name, "an object id of type %q, which the methods take as a string; extend internal/apigen/rules.go", t)
+			}
+			if n := ykey(s, "maxLength"); n != nil {
+				lines = append(lines, fmt.Sprintf("c.maxLength(nil, %q, id, %s)", name, r.integer(where, name, n)))
+			}
+			r.unused(where, name, s, used)
+			continue
+		}
 		i := slices.Index(o.PathParams, name)
-		if yval(p, "in") != "path" || i < 0 {
+		if i < 0 {
 			continue
 		}
 		if o.HasID {
@@ -357,7 +374,9 @@ func (r *rulesGen) field(where, at string, f genField, p prop, query bool) []str
 	if t.slice {
 		if p.required {
 			if query {
-				line("c.required(at, %s, %s == nil)", name, x)
+				// A query writes no empty list: nil and empty are
+				// both the parameter left out.
+				line("c.required(at, %s, len(%s) == 0)", name, x)
 			} else {
 				line("c.requiredList(at, %s, %s == nil)", name, x)
 			}
@@ -372,7 +391,7 @@ func (r *rulesGen) field(where, at string, f genField, p prop, query bool) []str
 			if maxItems != nil {
 				hi = r.integer(where, at, maxItems)
 			}
-			line("c.items(at, %s, %s == nil, len(%s), %s, %s)", name, x, x, lo, hi)
+			line("c.items(at, %s, %s == nil, %t, len(%s), %s, %s)", name, x, p.required, x, lo, hi)
 		}
 		lines = append(lines, r.elements(where, at+"[]", t.elem, kind, name, x, r.deref(ykey(s, "items")))...)
 		r.unused(where, at, s, used)

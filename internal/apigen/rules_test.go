@@ -55,9 +55,9 @@ func TestRulesAreWrittenFromTheSpec(t *testing.T) {
 			"\toneOfIfSet(c, at, \"kind\", v.Kind, Kind.Valid, allowedKind)\n" +
 			"\tbetweenIfSet(c, at, \"count\", v.Count, 0, true, 10, true)\n" +
 			"\tc.dateIfSet(at, \"madeOn\", v.MadeOn)\n" +
-			"\tc.items(at, \"parts\", v.Parts == nil, len(v.Parts), 1, -1)\n" +
+			"\tc.items(at, \"parts\", v.Parts == nil, false, len(v.Parts), 1, -1)\n" +
 			"\tfor i := range v.Parts {\n\t\tp := element(at, \"parts\", i)\n\t\tcheckGadgetCreateParamsPart(c, &p, &v.Parts[i])\n\t}\n" +
-			"\tc.items(at, \"tags\", v.Tags == nil, len(v.Tags), 0, 3)\n" +
+			"\tc.items(at, \"tags\", v.Tags == nil, false, len(v.Tags), 0, 3)\n" +
 			"\tc.maxLengthEach(at, \"tags\", v.Tags, 5)\n}\n",
 		"func checkGadgetCreateParamsPart(c *checker, at *path, v *GadgetCreateParamsPart) {\n" +
 			"\tc.required(at, \"sku\", v.Sku == \"\")\n\tc.maxLength(at, \"sku\", v.Sku, 12)\n}\n",
@@ -119,5 +119,32 @@ func TestRulesRefuseWhatTheyCannotWrite(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRulesOfTheObjectID: the spec's rules of an object's id are the
+// method's too (QuickBooks' ids: maxLength 36), and one the rules cannot
+// write stops generation, as any other.
+func TestRulesOfTheObjectID(t *testing.T) {
+	const idParam = "- {in: path, name: id, required: true, schema: {type: string}}"
+	withID := func(schema string) string {
+		spec := gadgetsSpec("", "")
+		if !strings.Contains(spec, idParam) {
+			t.Fatalf("the spec has no %q to change", idParam)
+		}
+		return strings.Replace(spec, idParam, "- {in: path, name: id, required: true, schema: "+schema+"}", 1)
+	}
+	files, err := generate(t, withID("{type: string, maxLength: 36}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `check: func(c checker) checker { c.maxLength(nil, "id", id, 36); return c },`; !strings.Contains(string(files[apigen.ServicesFile]), want) {
+		t.Errorf("api.gen.go does not hold %q", want)
+	}
+	_, err = generate(t, withID("{type: string, pattern: '^[0-9A-F-]+$'}"))
+	for _, want := range []string{"GET /widgets/{id} (widgets.retrieve): id: the spec's pattern is a rule apigen does not write", "extend internal/apigen/rules.go"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("generation's error does not say %q: %v", want, err)
+		}
 	}
 }
