@@ -125,11 +125,12 @@ func (c *Client) prepare(ctx context.Context, r request, opts []Option) (*settin
 		// An empty query value, refused once the request is built (see
 		// checkQuery), is listed with the rest rather than on the next
 		// try, unless a rule named its parameter already (a required
-		// list given empty); a valid request is not built twice.
+		// list given empty) or an item of it (an empty item of an enum
+		// list, outside the enum); a valid request is not built twice.
 		if req, err := r.build(s); err == nil {
 			if qerr := checkQuery(req.URL.RawQuery); qerr != nil {
 				for _, f := range qerr.Fields {
-					if !slices.ContainsFunc(check.fields, func(g FieldError) bool { return g.Field == f.Field }) {
+					if !slices.ContainsFunc(check.fields, func(g FieldError) bool { return g.Field == f.Field || strings.HasPrefix(g.Field, f.Field+"[") }) {
 						check.fields = append(check.fields, f)
 					}
 				}

@@ -350,3 +350,27 @@ func TestRulesAndEmptyQueryValuesAtOnce(t *testing.T) {
 		t.Errorf("the server received %d requests; want none", n)
 	}
 }
+
+// TestAnEmptyItemOfAnEnumListIsOneProblem: an empty item of a query's
+// enum list breaks the enum and would be sent empty; it is one mistake,
+// reported once, under the item's path, and nothing is sent.
+func TestAnEmptyItemOfAnEnumListIsOneProblem(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	_, err := c.QBD.DeletedListObjects.List(context.Background(), testEndUserID, &conductor.DeletedListObjectListParams{
+		ObjectTypes: []conductor.ListType{conductor.ListTypeAccount, ""}})
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v; want a *ValidationError", err)
+	}
+	var fields []string
+	for _, f := range verr.Fields {
+		fields = append(fields, f.Field)
+	}
+	if diff := cmp.Diff([]string{"objectTypes[1]"}, fields); diff != "" {
+		t.Errorf("the fields named (-want +got):\n%s", diff)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server received %d requests; want none", n)
+	}
+}
