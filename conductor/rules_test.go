@@ -251,6 +251,12 @@ func TestValidRequestsAreSent(t *testing.T) {
 		"limit 150":                              invoiceList(&conductor.InvoiceListParams{Limit: new(150)}),
 		"nil params of a list":                   invoiceList(nil),
 		"an aging report":                        agingReport(&conductor.ReportAgingParams{ReportType: conductor.ReportTypeArAgingSummary, ReportDateFrom: &day}),
+		// A required bool left unset is false, which no check can tell
+		// from false given: the README says it is sent as that.
+		"a sales tax code of isTaxable left unset": func(c *conductor.Client, opts ...conductor.Option) error {
+			_, err := c.QBD.SalesTaxCodes.Create(context.Background(), testEndUserID, conductor.SalesTaxCodeCreateParams{Name: "T"}, opts...)
+			return err
+		},
 	} {
 		t.Run(name, func(t *testing.T) {
 			// Sent, the answer may not suit the operation: only the
