@@ -189,7 +189,13 @@ func (c *Client) roundTrip(ctx context.Context, s *settings, r request, req *htt
 			return nil, verr
 		}
 		// The generated builders fail only on what the helpers cannot
-		// check, such as a query value that does not serialise.
+		// check, such as a query value that does not serialise (with
+		// SkipSpecChecks, a date and time filter of five digits of
+		// year). Their errors wrap the value's own, which says why;
+		// their own words dump the value's Go struct.
+		for inner := errors.Unwrap(err); inner != nil; inner = errors.Unwrap(inner) {
+			err = inner
+		}
 		return nil, invalid("params", "cannot be sent: "+err.Error())
 	}
 	if err := checkQuery(req.URL.RawQuery); err != nil {

@@ -380,3 +380,24 @@ func TestAnEmptyItemOfAnEnumListIsOneProblem(t *testing.T) {
 		t.Errorf("the server received %d requests; want none", n)
 	}
 }
+
+// TestAnUnsendableValueWithSkipSpecChecksSaysWhy: with the rules skipped,
+// a value that cannot be written at all (a date and time filter of five
+// digits of year) is still refused, in the value's own words, not in a
+// dump of the Go struct the generated builder could not write.
+func TestAnUnsendableValueWithSkipSpecChecksSaysWhy(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	err := invoiceList(&conductor.InvoiceListParams{UpdatedBefore: &conductor.DateTime{Time: farTime}})(c, conductor.SkipSpecChecks())
+	var verr *conductor.ValidationError
+	if !errors.As(err, &verr) {
+		t.Fatalf("err = %v; want a *ValidationError", err)
+	}
+	want := []conductor.FieldError{{Field: "params", Reason: "cannot be sent: a date and time filter must be in the years 0000 to 9999, not 10000"}}
+	if diff := cmp.Diff(want, verr.Fields); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
+	}
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server received %d requests; want none", n)
+	}
+}
