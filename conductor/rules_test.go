@@ -63,9 +63,10 @@ type ruleCase struct {
 	call func(c *conductor.Client, opts ...conductor.Option) error
 	want []conductor.FieldError
 	// stillRefused says that SkipSpecChecks does not send it either: the
-	// request cannot be written (a year of five digits in a query or in
-	// a timestamp), or the client refuses what it would send regardless
-	// of the spec (an empty query value, see checkQuery).
+	// request cannot be written (a timestamp's year outside 0000-9999
+	// or offset of a whole day, such a date and time filter), or the
+	// client refuses what it would send regardless of the spec (an
+	// empty id or query value).
 	stillRefused bool
 }
 
@@ -89,6 +90,27 @@ func agingReport(p *conductor.ReportAgingParams) func(*conductor.Client, ...cond
 		return err
 	}
 }
+
+// receivePayment is a receive-payment create whose card transaction was
+// authorized at at.
+func receivePayment(at time.Time) func(*conductor.Client, ...conductor.Option) error {
+	return func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.ReceivePayments.Create(context.Background(), testEndUserID, conductor.ReceivePaymentCreateParams{
+			CustomerID: "80000001-1234567890", TransactionDate: day, TotalAmount: "10.00",
+			CreditCardTransaction: &conductor.ReceivePaymentCreateParamsCreditCardTransaction{
+				Response: &conductor.ReceivePaymentCreateCreditCardTransactionResponse{
+					StatusMessage: "ok", CreditCardTransactionID: "cc_1", MerchantAccountNumber: "1234",
+					PaymentStatus: conductor.PaymentStatusCompleted, TransactionAuthorizedAt: at,
+				},
+			},
+		}, opts...)
+		return err
+	}
+}
+
+// authorizedAt is the path of a receive payment's card authorization
+// time, the timestamp some cases give.
+const authorizedAt = "creditCardTransaction.response.transactionAuthorizedAt"
 
 // ruleCases are one request per kind of rule rules.gen.go checks, the
 // examples of issue 15 among them.
@@ -198,6 +220,26 @@ var ruleCases = []ruleCase{
 		{Field: "lines[0].itemId", Reason: "must be at most 36 characters; got 37"},
 		{Field: "lines[2].classId", Reason: "must be at most 36 characters; got 40"},
 	}},
+	{name: "a date of a negative year", call: invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) {
+		p.DueDate = &conductor.Date{Time: time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC)}
+	})), want: []conductor.FieldError{{Field: "dueDate", Reason: "must be a date from 0000-01-01 to 9999-12-31; got year -1"}}},
+	{name: "a timestamp of a negative year", call: receivePayment(time.Date(-1, 12, 31, 0, 0, 0, 0, time.UTC)),
+		want: []conductor.FieldError{{Field: authorizedAt, Reason: "must be a time in the years 0000 to 9999; got year -1"}}, stillRefused: true},
+	{name: "a timestamp 24 hours ahead of UTC", call: receivePayment(time.Date(2024, 10, 1, 9, 0, 0, 0, time.FixedZone("", 24*60*60))),
+		want: []conductor.FieldError{{Field: authorizedAt, Reason: "must have an offset from UTC of less than 24 hours; got 24h0m0s"}}, stillRefused: true},
+	{name: "a timestamp 24 hours behind UTC", call: receivePayment(time.Date(2024, 10, 1, 9, 0, 0, 0, time.FixedZone("", -24*60*60))),
+		want: []conductor.FieldError{{Field: authorizedAt, Reason: "must have an offset from UTC of less than 24 hours; got -24h0m0s"}}, stillRefused: true},
+	{name: "limit 0 on accounts, whose spec states only a minimum", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.Accounts.List(context.Background(), testEndUserID, &conductor.AccountListParams{Limit: new(0)}, opts...)
+		return err
+	}, want: []conductor.FieldError{{Field: "limit", Reason: "must be at least 1; got 0"}}},
+	{name: "the end-user id before the body", call: func(c *conductor.Client, opts ...conductor.Option) error {
+		_, err := c.QBD.Invoices.Create(context.Background(), "", validInvoice(func(p *conductor.InvoiceCreateParams) { p.RefNumber = text(12) }), opts...)
+		return err
+	}, want: []conductor.FieldError{
+		{Field: "endUserID", Reason: `is required: the id (end_usr_...) of the end-user whose QuickBooks Desktop to use; got ""`},
+		{Field: "refNumber", Reason: "must be at most 11 characters; got 12"},
+	}, stillRefused: true},
 }
 
 // TestSpecRulesRefuseBeforeSending: each request that breaks a rule the
@@ -251,6 +293,19 @@ func TestValidRequestsAreSent(t *testing.T) {
 		"limit 150":                              invoiceList(&conductor.InvoiceListParams{Limit: new(150)}),
 		"nil params of a list":                   invoiceList(nil),
 		"an aging report":                        agingReport(&conductor.ReportAgingParams{ReportType: conductor.ReportTypeArAgingSummary, ReportDateFrom: &day}),
+		"a due date of 9999-12-31": invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) {
+			p.DueDate = &conductor.Date{Time: time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)}
+		})),
+		"an invoice of one line": invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.Lines = p.Lines[:1] })),
+		"a passthrough of one property": func(c *conductor.Client, opts ...conductor.Option) error {
+			_, err := c.EndUsers.Passthrough(context.Background(), testEndUserID, conductor.QuickBooksDesktop, conductor.EndUserPassthroughParams{"qbxml": "<QBXML/>"}, opts...)
+			return err
+		},
+		"limit 500 on accounts, whose spec states no maximum": func(c *conductor.Client, opts ...conductor.Option) error {
+			_, err := c.QBD.Accounts.List(context.Background(), testEndUserID, &conductor.AccountListParams{Limit: new(500)}, opts...)
+			return err
+		},
+		"a timestamp 14 hours ahead of UTC": receivePayment(time.Date(2024, 10, 1, 9, 0, 0, 0, time.FixedZone("", 14*60*60))),
 		// A required bool left unset is false, which no check can tell
 		// from false given: the README says it is sent as that.
 		"a sales tax code of isTaxable left unset": func(c *conductor.Client, opts ...conductor.Option) error {
@@ -399,5 +454,36 @@ func TestAnUnsendableValueWithSkipSpecChecksSaysWhy(t *testing.T) {
 	}
 	if n := srv.count(); n != 0 {
 		t.Errorf("the server received %d requests; want none", n)
+	}
+}
+
+// TestValidationErrorMessage: the message names each field with what is
+// allowed; one problem in a sentence, several counted and separated, so
+// that a log line says everything a user must fix.
+func TestValidationErrorMessage(t *testing.T) {
+	srv := newScriptServer(t, invoiceReply)
+	c := srv.client(t, conductor.WithMaxRetries(0))
+	for _, tt := range []struct {
+		name   string
+		change func(*conductor.InvoiceCreateParams)
+		want   string
+	}{
+		{"one problem", func(p *conductor.InvoiceCreateParams) { p.RefNumber = text(12) },
+			"conductor: invalid refNumber: must be at most 11 characters; got 12"},
+		{"two problems", func(p *conductor.InvoiceCreateParams) { p.CustomerID, p.RefNumber = "", text(12) },
+			"conductor: 2 problems with the request: customerId: is required; refNumber: must be at most 11 characters; got 12"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			err := invoiceCreate(validInvoice(tt.change))(c)
+			if err == nil {
+				t.Fatal("err = nil; want a *ValidationError")
+			}
+			if diff := cmp.Diff(tt.want, err.Error()); diff != "" {
+				t.Errorf("Error() (-want +got):\n%s", diff)
+			}
+			if strings.Contains(err.Error(), testAPIKey) {
+				t.Errorf("Error() shows the key: %q", err)
+			}
+		})
 	}
 }
