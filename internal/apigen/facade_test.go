@@ -204,17 +204,24 @@ func clientStruct(api string) string {
 	return api[start : start+end+2]
 }
 
+// passthroughSpec is widgetSpec with a passthrough of a widget: a POST
+// of a free-form body to /widgets/{id}/passthrough/{name}, whose path
+// parameter name has the schema schema (a YAML flow mapping).
+func passthroughSpec(name, schema string) string {
+	paths := "  /widgets/{id}/passthrough/{" + name + "}:\n    post:\n      summary: Pass a widget through\n" +
+		"      parameters:\n        - {in: path, name: id, required: true, schema: {type: string}}\n" +
+		"        - {in: path, name: " + name + ", required: true, schema: " + schema + "}\n" +
+		"      requestBody: {content: {application/json: {schema: {type: object, additionalProperties: true}}}}\n" +
+		"      responses:\n        \"200\":\n          description: OK.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/widget\"}\n"
+	return widgetSpec(paths, "")
+}
+
 // TestAPathParameterIsNamedAsGenNamesIt: a path parameter that is not a Go
 // identifier (widget-slug) is widgetSlug in gen's request builder; the
 // facade's method must take it under that name too, or what it writes
 // does not parse.
 func TestAPathParameterIsNamedAsGenNamesIt(t *testing.T) {
-	paths := "  /widgets/{id}/passthrough/{widget-slug}:\n    post:\n      summary: Pass a widget through\n" +
-		"      parameters:\n        - {in: path, name: id, required: true, schema: {type: string}}\n" +
-		"        - {in: path, name: widget-slug, required: true, schema: {type: string}}\n" +
-		"      requestBody: {content: {application/json: {schema: {type: object, additionalProperties: true}}}}\n" +
-		"      responses:\n        \"200\":\n          description: OK.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/widget\"}\n"
-	files, err := generate(t, widgetSpec(paths, ""))
+	files, err := generate(t, passthroughSpec("widget-slug", "{type: string}"))
 	if err != nil {
 		t.Fatalf("generation failed: %v", err)
 	}

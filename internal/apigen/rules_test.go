@@ -7,21 +7,28 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/apigen"
 )
 
-// gadgetsSpec is widgetSpec with a create of gadgets whose body has the
-// properties props (YAML at the indentation of a property), and a list
-// of gadgets with the query parameter param (a YAML flow mapping, or "").
-func gadgetsSpec(props, param string) string {
+// gadgets is widgetSpec with a create of gadgets, whose body requires
+// name and the fields required and has the properties props (YAML at the
+// indentation of a property), and a list of gadgets with the query
+// parameter param (a YAML flow mapping, or ""); model adds properties to
+// the gadget's own schema.
+type gadgets struct {
+	props, param, model string
+	required            []string
+}
+
+func (g gadgets) spec() string {
 	answer := "      responses:\n        \"200\":\n          description: OK.\n          content:\n            application/json:\n              schema: {$ref: \"#/components/schemas/gadget\"}\n"
 	paths := "  /gadgets:\n    post:\n      summary: Create a gadget\n" +
-		"      requestBody:\n        content:\n          application/json:\n            schema:\n              type: object\n              required: [name]\n              properties:\n" +
-		"                name: {type: string, maxLength: 31}\n" + props + answer +
+		"      requestBody:\n        content:\n          application/json:\n            schema:\n              type: object\n              required: [" + strings.Join(append([]string{"name"}, g.required...), ", ") + "]\n              properties:\n" +
+		"                name: {type: string, maxLength: 31}\n" + g.props + answer +
 		"    get:\n      summary: List all gadgets\n      parameters:\n        - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 150}}\n"
-	if param != "" {
-		paths += "        - " + param + "\n"
+	if g.param != "" {
+		paths += "        - " + g.param + "\n"
 	}
 	paths += "      responses:\n        \"200\":\n          description: OK.\n          content:\n            application/json:\n              schema:\n                type: object\n                properties:\n" +
 		"                  objectType: {type: string, const: list}\n                  data: {type: array, items: {$ref: \"#/components/schemas/gadget\"}}\n"
-	return widgetSpec(paths, "    gadget:\n      type: object\n      properties:\n        id: {type: string}\n        objectType: {type: string, const: gadget}\n")
+	return widgetSpec(paths, "    gadget:\n      type: object\n      properties:\n        id: {type: string}\n        objectType: {type: string, const: gadget}\n"+g.model)
 }
 
 // TestRulesAreWrittenFromTheSpec: each kind of rule of a request is one
@@ -42,7 +49,7 @@ func TestRulesAreWrittenFromTheSpec(t *testing.T) {
                       sku: {type: string, maxLength: 12}
                 tags: {type: array, maxItems: 3, items: {type: string, maxLength: 5}}
 `
-	files, err := generate(t, gadgetsSpec(props, "{in: query, name: kind, required: true, schema: {type: string, enum: [small, large]}}"))
+	files, err := generate(t, gadgets{props: props, param: "{in: query, name: kind, required: true, schema: {type: string, enum: [small, large]}}"}.spec())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,9 +114,11 @@ func TestRulesRefuseWhatTheyCannotWrite(t *testing.T) {
 			want: `POST /gadgets (gadgets.create): contact: format "hostname" on a string gen types as *string`},
 		{name: "a query parameter's rule", param: "{in: query, name: code, schema: {type: string, pattern: '^[A-Z]+$'}}",
 			want: "GET /gadgets (gadgets.list): code: the spec's pattern is a rule apigen does not write"},
+		{name: "a keyword of a query parameter itself", param: "{in: query, name: code, allowEmptyValue: false, schema: {type: string}}",
+			want: "GET /gadgets (gadgets.list): code: the parameter's allowEmptyValue is a rule apigen does not write"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			files, err := generate(t, gadgetsSpec(c.props, c.param))
+			files, err := generate(t, gadgets{props: c.props, param: c.param}.spec())
 			if err == nil {
 				t.Fatalf("generation succeeded, writing rules.gen.go:\n%s", files[apigen.RulesFile])
 			}
@@ -128,7 +137,7 @@ func TestRulesRefuseWhatTheyCannotWrite(t *testing.T) {
 func TestRulesOfTheObjectID(t *testing.T) {
 	const idParam = "- {in: path, name: id, required: true, schema: {type: string}}"
 	withID := func(schema string) string {
-		spec := gadgetsSpec("", "")
+		spec := gadgets{}.spec()
 		if !strings.Contains(spec, idParam) {
 			t.Fatalf("the spec has no %q to change", idParam)
 		}
@@ -146,5 +155,52 @@ func TestRulesOfTheObjectID(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("generation's error does not say %q: %v", want, err)
 		}
+	}
+}
+
+// TestRulesOfRequiredListsTimesObjectsAndEnumSubsets: the rules the
+// generator writes for a required list and a required date and time of
+// a body, an optional object, a list of enum values, and a field that
+// allows fewer values than its enum type, each as its own line.
+func TestRulesOfRequiredListsTimesObjectsAndEnumSubsets(t *testing.T) {
+	props := `                madeAt: {type: string, format: date-time}
+                parts: {type: array, items: {type: string, maxLength: 12}}
+                size: {type: string, enum: [small, large]}
+                colors: {type: array, items: {type: string, enum: [red, blue]}}
+                address:
+                  type: object
+                  properties:
+                    city: {type: string, maxLength: 31}
+`
+	files, err := generate(t, gadgets{props: props, required: []string{"madeAt", "parts"}, model: "        size: {type: string, enum: [small, medium, large]}\n"}.spec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := string(files[apigen.RulesFile])
+	for _, want := range []string{
+		"\tc.required(at, \"madeAt\", v.MadeAt.IsZero())\n\tc.timestamp(at, \"madeAt\", v.MadeAt)\n",
+		"\tc.requiredList(at, \"parts\", v.Parts == nil)\n\tc.maxLengthEach(at, \"parts\", v.Parts, 12)\n",
+		"\toneOfIfSet(c, at, \"size\", v.Size, isSizeOfGadgetsCreateSize, allowedSizeOfGadgetsCreateSize)\n",
+		"\toneOfEach(c, at, \"colors\", v.Colors, Color.Valid, allowedColor)\n",
+		"\tif v.Address != nil {\n\t\tp := field(at, \"address\")\n\t\tcheckGadgetCreateParamsAddress(c, &p, v.Address)\n\t}\n",
+	} {
+		if !strings.Contains(rules, want) {
+			t.Errorf("rules.gen.go does not hold\n%s\nIt is:\n%s", want, rules)
+		}
+	}
+}
+
+// TestRulesOfAPathParameterEnum: a path parameter after the id with an
+// enum (passthrough's integrationSlug) is checked with the other
+// arguments, against the values the spec lists.
+func TestRulesOfAPathParameterEnum(t *testing.T) {
+	files, err := generate(t, passthroughSpec("slug", "{type: string, enum: [alpha, beta]}"))
+	if err != nil {
+		t.Fatalf("generation failed: %v", err)
+	}
+	api := string(files[apigen.ServicesFile])
+	want := `oneOf(&c, nil, "slug", slug, Slug.Valid, allowedSlug)`
+	if !strings.Contains(api, want) {
+		t.Errorf("api.gen.go does not hold %q; it is:\n%s", want, api)
 	}
 }
