@@ -95,6 +95,8 @@ type Server struct {
 	mu       sync.Mutex
 	requests window[Request]
 	queue    []Response
+	random   randomFaults
+	late     lateApplies
 	sessions sessionStore
 	state    *state
 	idSeq    int64 // the last QuickBooks id given
@@ -274,6 +276,7 @@ func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		s.http.Close()
+		s.Settle() // the late applies see closing and end
 		s.transport.CloseIdleConnections()
 	})
 }
@@ -356,6 +359,8 @@ func (s *Server) prepareAnswer(a *answer, r *http.Request, body []byte) bool {
 		s.serveAuthFlow(a, r, secret, complete)
 		return true
 	}
+	arrived := time.Now()
+	fault := NoFault
 	if q, ok := s.dequeue(); ok {
 		if q.Delay > 0 && !s.stall(r, q.Delay) {
 			return false
@@ -363,6 +368,13 @@ func (s *Server) prepareAnswer(a *answer, r *http.Request, body []byte) bool {
 		if s.serveQueued(a, q) {
 			return true
 		}
+		fault = q.Fault
+	} else {
+		fault = s.drawFault(r)
+	}
+	if fault != NoFault {
+		s.serveFault(a, r, body, fault, arrived)
+		return true
 	}
 	s.enter(r)
 	defer s.leave()
