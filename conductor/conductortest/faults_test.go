@@ -464,7 +464,11 @@ func TestCloseEndsLateWrites(t *testing.T) {
 		close(settled)
 	}()
 	srv.Close()
-	<-settled
+	select {
+	case <-settled:
+	case <-testdeadline.Context(t).Done():
+		t.Fatal("Settle still waits after Close")
+	}
 	srv.Settle()
 	goleak.VerifyNone(t, running)
 }

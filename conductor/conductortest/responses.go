@@ -51,7 +51,8 @@ type Error struct {
 }
 
 // Enqueue adds responses to the queue the fake answers from, in order and
-// one per request, before any check of the key or the body. Requests to
+// one per request, before any check of the key or the body, and before
+// any random fault of [Server.SetFaults]. Requests to
 // the auth-flow pages do not consume the queue, so a test can browse them
 // while failures are queued. It returns an error, and queues nothing, when
 // a Response is contradictory.
