@@ -238,15 +238,17 @@ func (s *Server) lateApply(r *http.Request, body []byte, wait time.Duration, mom
 		return
 	}
 	defer s.leave()
-	if time.Now().Before(deadline) {
-		s.carryOut(r, body)
-	}
+	s.carryOut(r, body)
 }
 
 // enterBefore takes a turn, as enter does, and reports whether it got one
 // before deadline and before the fake closed.
 func (s *Server) enterBefore(deadline time.Time) bool {
-	t := time.NewTimer(time.Until(deadline))
+	left := time.Until(deadline)
+	if left <= 0 {
+		return false
+	}
+	t := time.NewTimer(left)
 	defer t.Stop()
 	select {
 	case s.slots <- struct{}{}:

@@ -211,6 +211,30 @@ func TestAFaultOnARead(t *testing.T) {
 	}
 }
 
+// TestSettleWaitsForALateWrite: Settle returns only once a late write
+// whose moment comes while it waits has been carried out.
+func TestSettleWaitsForALateWrite(t *testing.T) {
+	srv := fixtureServer(t, faultFixtures)
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	release, _ := holdLate(srv)
+	if err := srv.Enqueue(conductortest.Response{Fault: conductortest.ApplyLate}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := try(t, srv, "POST", customersPath, userA(srv), `{"name":"Initech"}`); outcome(t, r, err) != answerTimeout {
+		t.Fatalf("late write answered %s, %v", r.body, err)
+	}
+	go func() {
+		// Most likely once Settle waits, though Settle must wait
+		// whenever the moment comes.
+		time.Sleep(50 * time.Millisecond)
+		close(release)
+	}()
+	srv.Settle()
+	if ids := customersNamed(t, c, "Initech"); len(ids) != 1 {
+		t.Errorf("after Settle, the late create made %v, want one customer", ids)
+	}
+}
+
 // TestALateWriteMeetsTheStateOfItsMoment: a later update overtakes a
 // late one with the same revisionNumber, which then fails unseen; a write
 // the fake would refuse stays refused, late or not.
