@@ -102,8 +102,10 @@
 //     Conductor's default 90) have passed since the fake received it,
 //     as it arrived (end-user, body), against the state of that moment.
 //     Requests after it may land first; an update it then finds stale
-//     fails unseen. One that cannot get a turn before its seconds pass is
-//     never carried out. [Server.Settle] waits until none is pending.
+//     fails unseen. One that cannot get a turn before its seconds pass,
+//     or that finds 1,000 late writes or 4 MiB of their requests already
+//     waiting, is never carried out. [Server.Settle] waits until none is
+//     pending.
 //
 // Conductor's timeout, as the fake gives it, is HTTP 504 with type
 // INTEGRATION_ERROR and code QBD_REQUEST_TIMEOUT; the fake assumes it is

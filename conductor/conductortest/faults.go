@@ -38,7 +38,8 @@ const (
 	// (default 90) have passed since it arrived, against the state of
 	// that moment (so a stale revisionNumber then fails, unseen). Later
 	// requests may land before it. If it cannot start in time (the
-	// fake's turns are all taken until then), it is never carried out.
+	// fake's turns are all taken until then), or 1,000 late writes, or
+	// 4 MiB of their requests, already wait, it is never carried out.
 	ApplyLate
 	// TimeoutNoApply answers Conductor's timeout, as ApplyLate does, and
 	// never carries the write out.
@@ -84,6 +85,7 @@ type randomFaults struct {
 // for Settle and Close. s.mu guards it.
 type lateApplies struct {
 	pending int
+	bytes   int        // of their requests, within maxLateBytes
 	done    *sync.Cond // on s.mu; signalled when pending falls to 0
 	// timer, when set, replaces the timer of each late apply
 	// (export_internal_test.go), so that a test chooses the moment.
@@ -206,8 +208,9 @@ func (s *Server) applyLate(r *http.Request, body []byte, deadline time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	bound := time.Until(deadline)
-	if bound <= 0 {
-		return // a queued Delay took all of it
+	size := requestSize(r, body)
+	if bound <= 0 || s.late.pending >= maxLate || s.late.bytes+size > maxLateBytes {
+		return // a queued Delay took all of it, or there is no room to keep it
 	}
 	wait := time.Duration(s.draws().Int64N(int64(bound)))
 	var moment <-chan struct{}
@@ -215,13 +218,14 @@ func (s *Server) applyLate(r *http.Request, body []byte, deadline time.Time) {
 		moment = s.late.timer(wait, bound)
 	}
 	s.late.pending++
+	s.late.bytes += size
 	// The request as it arrived; its context ends with this answer.
 	late := r.Clone(context.WithoutCancel(r.Context()))
-	go s.lateApply(late, body, wait, moment, deadline)
+	go s.lateApply(late, body, size, wait, moment, deadline)
 }
 
-func (s *Server) lateApply(r *http.Request, body []byte, wait time.Duration, moment <-chan struct{}, deadline time.Time) {
-	defer s.lateDone()
+func (s *Server) lateApply(r *http.Request, body []byte, size int, wait time.Duration, moment <-chan struct{}, deadline time.Time) {
+	defer s.lateDone(size)
 	var timer <-chan time.Time // nil, never ready, when a test chooses the moment
 	if moment == nil {
 		t := time.NewTimer(wait)
@@ -259,10 +263,11 @@ func (s *Server) enterBefore(deadline time.Time) bool {
 	return false
 }
 
-func (s *Server) lateDone() {
+func (s *Server) lateDone(size int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.late.pending--
+	s.late.bytes -= size
 	if s.late.pending == 0 && s.late.done != nil {
 		s.late.done.Broadcast()
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -505,5 +506,42 @@ func TestFaultNames(t *testing.T) {
 	}
 	if want := "NoFault ApplyThenDrop ApplyLate TimeoutNoApply ApplyThen5xx Fault(5) "; got.String() != want {
 		t.Errorf("names %q, want %q", got.String(), want)
+	}
+}
+
+// TestLateWritesKeepBoundedMemory: late writes keep at most 4 MiB of
+// their requests; one beyond is never carried out, and one after them,
+// carried out, is.
+func TestLateWritesKeepBoundedMemory(t *testing.T) {
+	srv := fixtureServer(t, faultFixtures)
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	release, _ := holdLate(srv)
+	memo := strings.Repeat("m", 900<<10)
+	for i := range 6 {
+		if i == 5 {
+			// Once carried out, they give their room back.
+			close(release)
+			srv.Settle()
+		}
+		if err := srv.Enqueue(conductortest.Response{Fault: conductortest.ApplyLate}); err != nil {
+			t.Fatal(err)
+		}
+		body := fmt.Sprintf(`{"customerId":"C1","transactionDate":"2024-10-01","refNumber":"BIG-%d","memo":%q}`, i, memo)
+		if r, err := try(t, srv, "POST", invoicesPath, userA(srv), body); outcome(t, r, err) != answerTimeout {
+			t.Fatalf("late write %d answered %.200s, %v", i, r.body, err)
+		}
+	}
+	srv.Settle()
+	page, err := c.QBD.Invoices.List(testdeadline.Context(t), "end_usr_a", &conductor.InvoiceListParams{RefNumberStartsWith: new("BIG-")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, inv := range page.Data {
+		got = append(got, *inv.RefNumber)
+	}
+	slices.Sort(got) // released together, the writes land in any order
+	if diff := cmp.Diff([]string{"BIG-0", "BIG-1", "BIG-2", "BIG-3", "BIG-5"}, got); diff != "" {
+		t.Errorf("late writes of 900 KiB carried out (-want +got):\n%s", diff)
 	}
 }

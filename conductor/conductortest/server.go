@@ -267,7 +267,8 @@ func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
 }
 
 // Close stops the fake: requests stalled by a queued Delay end at once
-// without an answer, Close waits for every request in progress (a client
+// without an answer, late writes of a Fault not yet carried out never
+// are, Close waits for every request in progress (a client
 // that stopped sending its request or reading its answer, for up to
 // [Options.IOTimeout]), then closes the idle connections of the clients
 // from [Server.Client], so nothing of the fake is left running. Calling
@@ -528,15 +529,20 @@ func (b *slowBody) Read(p []byte) (int, error) {
 // record adds r to the request window; a request counts its body, headers,
 // method and path against RequestWindowBytes.
 func (s *Server) record(r *http.Request, body []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, requestSize(r, body))
+}
+
+// requestSize is what keeping r and its body costs.
+func requestSize(r *http.Request, body []byte) int {
 	size := len(r.Method) + len(r.URL.Path) + len(r.URL.RawQuery) + cap(body)
 	for name, values := range r.Header {
 		for _, v := range values {
 			size += len(name) + len(v)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, size)
+	return size
 }
 
 // randomToken is 26 lowercase letters and digits from crypto/rand: ids and
