@@ -273,8 +273,8 @@ func (s *Server) lateDone(size int) {
 	}
 }
 
-// Settle waits until every ApplyLate write has been carried out, or
-// dropped for missing its moment, so that a test can compare the fake's
+// Settle waits until every [ApplyLate] write has been carried out (or
+// dropped, as ApplyLate says), so that a test can compare the fake's
 // books with what its calls were told. It returns at once after Close,
 // which drops those still waiting.
 func (s *Server) Settle() {

@@ -267,10 +267,10 @@ func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
 }
 
 // Close stops the fake: requests stalled by a queued Delay end at once
-// without an answer, late writes of a Fault not yet carried out never
-// are, Close waits for every request in progress (a client
-// that stopped sending its request or reading its answer, for up to
-// [Options.IOTimeout]), then closes the idle connections of the clients
+// without an answer, and late writes of an [ApplyLate] fault not yet
+// carried out never are; Close waits for every request in progress (a
+// client that stopped sending its request or reading its answer, for up
+// to [Options.IOTimeout]), then closes the idle connections of the clients
 // from [Server.Client], so nothing of the fake is left running. Calling
 // it again does nothing.
 func (s *Server) Close() {
@@ -529,9 +529,10 @@ func (b *slowBody) Read(p []byte) (int, error) {
 // record adds r to the request window; a request counts its body, headers,
 // method and path against RequestWindowBytes.
 func (s *Server) record(r *http.Request, body []byte) {
+	size := requestSize(r, body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, requestSize(r, body))
+	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, size)
 }
 
 // requestSize is what keeping r and its body costs.
