@@ -71,13 +71,49 @@
 // Conductor's, as are the codes API_KEY_INVALID, RESOURCE_MISSING (404),
 // QBD_REQUEST_ERROR (400, with QuickBooks' integrationCode: 500 for an id
 // QuickBooks does not have, 3200 for a stale revisionNumber) and
-// QBD_CONNECTION_ERROR (502, QuickBooks not connected). The codes
+// QBD_CONNECTION_ERROR (502, QuickBooks not connected), and, for a fault
+// (below), QBD_REQUEST_TIMEOUT (504). The codes
 // INVALID_REQUEST, INVALID_CURSOR and METHOD_NOT_ALLOWED are the fake's
 // own, as Conductor documents none for those cases; an INTERNAL_ERROR
 // (500) with the code INTERNAL or NOT_IMPLEMENTED is a bug in the fake.
 //
 // [Server.Enqueue] makes the next calls fail or stall, to test retries and
 // timeouts; [Server.Requests] shows what the fake received.
+//
+// # Faults
+//
+// A write can fail in ways that leave its client unable to tell whether it
+// took effect. The fake plays four, as its model of what Conductor and
+// QuickBooks Desktop do (an assumption, not Conductor's documented
+// behaviour), for one call (a queued [Response] with a Fault) or at random
+// for writes to QuickBooks Desktop ([Server.SetFaults], seeded, so that a
+// failing run can be repeated):
+//
+//   - [ApplyThenDrop]: the write is carried out, then the connection is
+//     dropped without an answer;
+//   - [ApplyThen5xx]: the write is carried out, then answered 500
+//     INTERNAL_ERROR (code INTERNAL_SERVER_ERROR);
+//   - [TimeoutNoApply]: answered with Conductor's timeout, and never
+//     carried out;
+//   - [ApplyLate]: answered with Conductor's timeout, and carried out
+//     later, as QuickBooks Desktop carries out a request it had queued
+//     while Conductor stopped waiting: at a random moment before the
+//     request's Conductor-Timeout-Seconds (an integer from 1 to 3600, else
+//     Conductor's default 90) have passed since the fake received it,
+//     as it arrived (end-user, body), against the state of that moment.
+//     Requests after it may land first; an update it then finds stale
+//     fails unseen. One that cannot get a turn before its seconds pass,
+//     or that finds 1,000 late writes or 4 MiB of their requests already
+//     waiting, is never carried out. [Server.Settle] waits until none is
+//     pending.
+//
+// Conductor's timeout, as the fake gives it, is HTTP 504 with type
+// INTEGRATION_ERROR and code QBD_REQUEST_TIMEOUT; the fake assumes it is
+// not INTEGRATION_CONNECTION_ERROR, which means the request never reached
+// QuickBooks. Carrying a write out is exactly what the fake does for it
+// without a fault: a fault changes the answer and when the effect happens,
+// never the effect, and a write the fake would refuse (a stale
+// revisionNumber, an unknown id, a bad body) has no effect to carry out.
 //
 // # Memory
 //

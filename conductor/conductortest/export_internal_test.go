@@ -29,3 +29,14 @@ func InFlightWaiting(s *Server) int {
 	defer s.inFlight.mu.Unlock()
 	return len(s.inFlight.waiting)
 }
+
+// SetLateMoments makes each later ApplyLate write of s wait, instead of
+// its random moment, for the channel moment returns; moment is given the
+// wait the fake drew and the time left before the write's
+// Conductor-Timeout-Seconds pass. A test so chooses when a late write is
+// carried out, however slow the machine.
+func SetLateMoments(s *Server, moment func(wait, bound time.Duration) <-chan struct{}) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.late.timer = moment
+}

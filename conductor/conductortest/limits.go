@@ -56,8 +56,9 @@ const (
 	// peak; see BENCHMARKS.md); goroutine stacks and the kernel's socket
 	// buffers; answers that are not a stored object or a list of them (a
 	// void's, the end-user list), while they wait for room to be written;
-	// and the bodies of requests stalled by a queued Response.Delay, as
-	// many as the test queued. A change to the fake, such as more state,
+	// the bodies of requests stalled by a queued Response.Delay, as
+	// many as the test queued; and the requests of late writes of a
+	// Fault, at most 4 MiB. A change to the fake, such as more state,
 	// must stay within it.
 	MemoryBudget = 32 << 20
 )
@@ -104,6 +105,12 @@ const (
 	minBodyRate = 64 << 10
 	// bodyGrace is how long a body may take to start arriving.
 	bodyGrace = 2 * time.Second
+	// maxLate bounds how many ApplyLate writes wait for their moment, and
+	// maxLateBytes what they keep of their requests, in all; a late write
+	// beyond either is never carried out, as the fake's model allows of a
+	// write Conductor timed out.
+	maxLate      = 1000
+	maxLateBytes = 4 << 20
 	// defaultIOTimeout is Options.IOTimeout's default.
 	defaultIOTimeout = 30 * time.Second
 )

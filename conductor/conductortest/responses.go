@@ -28,6 +28,10 @@ type Response struct {
 	// Delay is waited before answering. The wait ends early, without an
 	// answer, when the client gives up or the Server closes.
 	Delay time.Duration
+	// Fault, after Delay, gives the request a [Fault] of its own, read or
+	// write, instead of the fake's usual answer; Status, Error and Body
+	// are then left unset.
+	Fault Fault
 }
 
 // Error is the content of Conductor's error envelope.
@@ -47,7 +51,8 @@ type Error struct {
 }
 
 // Enqueue adds responses to the queue the fake answers from, in order and
-// one per request, before any check of the key or the body. Requests to
+// one per request, before any check of the key or the body, and before
+// any random fault of [Server.SetFaults]. Requests to
 // the auth-flow pages do not consume the queue, so a test can browse them
 // while failures are queued. It returns an error, and queues nothing, when
 // a Response is contradictory.
@@ -75,8 +80,12 @@ func (r Response) check() error {
 		return fmt.Errorf("delay %v is negative", r.Delay)
 	case r.Error != nil && r.Body != nil:
 		return errors.New("both Error and Body are set; the body is one or the other")
-	case r.Status == 0 && (r.Error != nil || r.Body != nil):
+	case r.Status == 0 && (r.Error != nil || r.Body != nil) && r.Fault == NoFault:
 		return errors.New("Error or Body is set without a Status to send them with")
+	case r.Fault != NoFault && (r.Status != 0 || r.Error != nil || r.Body != nil):
+		return errFaultWithAnswer
+	case int(r.Fault) >= len(faultNames):
+		return fmt.Errorf("Fault %v is unknown; use ApplyThenDrop, ApplyLate, TimeoutNoApply or ApplyThen5xx", r.Fault)
 	}
 	return nil
 }

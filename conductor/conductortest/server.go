@@ -95,6 +95,8 @@ type Server struct {
 	mu       sync.Mutex
 	requests window[Request]
 	queue    []Response
+	random   randomFaults
+	late     lateApplies
 	sessions sessionStore
 	state    *state
 	idSeq    int64 // the last QuickBooks id given
@@ -265,15 +267,17 @@ func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
 }
 
 // Close stops the fake: requests stalled by a queued Delay end at once
-// without an answer, Close waits for every request in progress (a client
-// that stopped sending its request or reading its answer, for up to
-// [Options.IOTimeout]), then closes the idle connections of the clients
+// without an answer, and late writes of an [ApplyLate] fault not yet
+// carried out never are; Close waits for every request in progress (a
+// client that stopped sending its request or reading its answer, for up
+// to [Options.IOTimeout]), then closes the idle connections of the clients
 // from [Server.Client], so nothing of the fake is left running. Calling
 // it again does nothing.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
 		close(s.closing)
 		s.http.Close()
+		s.Settle() // the late applies see closing and end
 		s.transport.CloseIdleConnections()
 	})
 }
@@ -356,6 +360,8 @@ func (s *Server) prepareAnswer(a *answer, r *http.Request, body []byte) bool {
 		s.serveAuthFlow(a, r, secret, complete)
 		return true
 	}
+	arrived := time.Now()
+	fault := NoFault
 	if q, ok := s.dequeue(); ok {
 		if q.Delay > 0 && !s.stall(r, q.Delay) {
 			return false
@@ -363,6 +369,13 @@ func (s *Server) prepareAnswer(a *answer, r *http.Request, body []byte) bool {
 		if s.serveQueued(a, q) {
 			return true
 		}
+		fault = q.Fault
+	} else {
+		fault = s.drawFault(r)
+	}
+	if fault != NoFault {
+		s.serveFault(a, r, body, fault, arrived)
+		return true
 	}
 	s.enter(r)
 	defer s.leave()
@@ -516,15 +529,21 @@ func (b *slowBody) Read(p []byte) (int, error) {
 // record adds r to the request window; a request counts its body, headers,
 // method and path against RequestWindowBytes.
 func (s *Server) record(r *http.Request, body []byte) {
+	size := requestSize(r, body)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, size)
+}
+
+// requestSize is what keeping r and its body costs.
+func requestSize(r *http.Request, body []byte) int {
 	size := len(r.Method) + len(r.URL.Path) + len(r.URL.RawQuery) + cap(body)
 	for name, values := range r.Header {
 		for _, v := range values {
 			size += len(name) + len(v)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, size)
+	return size
 }
 
 // randomToken is 26 lowercase letters and digits from crypto/rand: ids and
