@@ -69,6 +69,10 @@ type request struct {
 	// takes and returns the checker by value: a pointer passed to a
 	// function value escapes, which would cost every call an allocation.
 	check func(checker) checker
+	// externalID, for a create whose body takes an externalId, is the
+	// field of the call's params: the client sets a fresh one when the
+	// caller left it nil, so that resolution can look the object up.
+	externalID **UUID
 	// answered, when set, checks the decoded answer further, with the
 	// response it came in (AuthSessions.Create's checks of the session).
 	answered func(*http.Response) error

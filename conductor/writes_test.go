@@ -70,7 +70,7 @@ func TestWhenAWriteIsRetried(t *testing.T) {
 		{"400 is not, and did not happen", failure(400), nil, 1, false},
 		{"QuickBooks unreachable is not, and did not happen", reply{status: 502, headers: jsonHeaders(), body: connFailure}, nil, 1, false},
 		{"x-should-retry true is", failure(503, "X-Should-Retry", "true", "Retry-After-Ms", "1"), nil, 2, false},
-		{"503 with WithWriteRetries is", failure(503, "Retry-After-Ms", "1"), []conductor.Option{conductor.WithWriteRetries()}, 2, false},
+		{"503 with ResendWrites is", failure(503, "Retry-After-Ms", "1"), []conductor.Option{conductor.WithWritePolicy(conductor.ResendWrites)}, 2, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -434,13 +434,13 @@ func TestHTTP2DoesNotResendAWrite(t *testing.T) {
 	}
 }
 
-// TestWriteRetriesStillSayWhenAWriteIsUnconfirmed: WithWriteRetries sends
+// TestWriteRetriesStillSayWhenAWriteIsUnconfirmed: WithWritePolicy(ResendWrites) sends
 // a create again after a 503, which may have created it; a 400 to the
 // second attempt does not make the first one harmless.
 func TestWriteRetriesStillSayWhenAWriteIsUnconfirmed(t *testing.T) {
 	t.Parallel()
 	srv := newScriptServer(t, failure(503, "Retry-After-Ms", "1"), failure(400))
-	_, err := createCustomer(t, srv.client(t), conductor.WithWriteRetries(), conductor.WithMaxRetries(1))
+	_, err := createCustomer(t, srv.client(t), conductor.WithWritePolicy(conductor.ResendWrites), conductor.WithMaxRetries(1))
 	if !errors.Is(err, conductor.ErrBadRequest) || !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), "an earlier attempt") {
 		t.Errorf("err = %v; want the 400, matching ErrWriteUnconfirmed and naming the earlier attempt", err)
 	}
