@@ -75,8 +75,8 @@ func (c *Client) resolve(ctx context.Context, s *settings, r request, req *http.
 	default:
 		outcome, err = res.create(ctx)
 	}
-	if err != nil && ctx.Err() != nil && !errors.As(err, new(*UnconfirmedWriteError)) {
-		err = res.unconfirmed(err)
+	if err != nil && ctx.Err() != nil && !isUnknown(err) {
+		err = res.ended(ctx, err) // a read cut short: nothing is known
 	}
 	var still *UnconfirmedWriteError
 	if errors.As(err, &still) {

@@ -427,7 +427,7 @@ func TestHTTP2DoesNotResendAWrite(t *testing.T) {
 			// The timeout only shortens a failure, where the resending lasts
 			// as long as the attempt.
 			c := rawClient(t, url, conductor.WithHTTPClient(&http.Client{Transport: &http.Transport{Protocols: protocols}}),
-				conductor.WithMaxRetries(0), conductor.WithTimeout(5*time.Second))
+				conductor.WithMaxRetries(0), conductor.WithTimeout(5*time.Second), reportWrites)
 			if err := write(c); !errors.Is(err, conductor.ErrWriteUnconfirmed) {
 				t.Errorf("err = %v; want ErrWriteUnconfirmed", err)
 			}
