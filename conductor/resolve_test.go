@@ -406,7 +406,11 @@ func TestTheContextEndingWhileACreateIsLookedUpEndsTheCall(t *testing.T) {
 		b := &books{answers: []string{"dropped503"}}
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		start := time.Now()
 		_, err := createAcme(bubbleServer(t, b, conductor.WithMaxRetries(0)), ctx, nil)
+		if took := time.Since(start); took != 30*time.Second {
+			t.Errorf("the call took %v; want it to end with its context, at 30s", took)
+		}
 		var u *conductor.UnconfirmedWriteError
 		if !errors.As(err, &u) || !errors.Is(err, context.DeadlineExceeded) || u.ExternalID == "" {
 			t.Fatalf("err = %v; want unconfirmed, with the deadline and the externalId to look for", err)
