@@ -291,7 +291,10 @@ func WithWritePolicy(p WritePolicy) Option {
 
 // WithLogger logs one structured record per attempt (method, path, status,
 // request id, attempt, duration, wait before the next attempt) at Debug
-// level, or Warn for an attempt that failed. Secrets are never logged: not
+// level, or Warn for an attempt that failed; and one per write resolved
+// under [ResolveWrites] ("conductor: write resolved": kind, method, path,
+// id, external_id, checks, outcome, requests, duration) at Info level, or
+// Warn when it stays unconfirmed. Secrets are never logged: not
 // the Authorization header, not a session's client secret. Default: no
 // logging.
 func WithLogger(logger *slog.Logger) Option {
