@@ -439,8 +439,9 @@ type BillCheckPaymentsService struct{ client *Client }
 func (svc *BillCheckPaymentsService) Create(ctx context.Context, endUserID string, params BillCheckPaymentCreateParams, opts ...Option) (*BillCheckPayment, error) {
 	out := new(BillCheckPayment)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCheckPaymentCreateRequest(s.server, params)
 		},
@@ -586,8 +587,9 @@ type BillCreditCardPaymentsService struct{ client *Client }
 func (svc *BillCreditCardPaymentsService) Create(ctx context.Context, endUserID string, params BillCreditCardPaymentCreateParams, opts ...Option) (*BillCreditCardPayment, error) {
 	out := new(BillCreditCardPayment)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreditCardPaymentCreateRequest(s.server, params)
 		},
@@ -706,8 +708,9 @@ type BillsService struct{ client *Client }
 func (svc *BillsService) Create(ctx context.Context, endUserID string, params BillCreateParams, opts ...Option) (*Bill, error) {
 	out := new(Bill)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBillCreateRequest(s.server, params)
 		},
@@ -891,8 +894,9 @@ type BuildAssembliesService struct{ client *Client }
 func (svc *BuildAssembliesService) Create(ctx context.Context, endUserID string, params BuildAssemblyCreateParams, opts ...Option) (*BuildAssembly, error) {
 	out := new(BuildAssembly)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewBuildAssemblyCreateRequest(s.server, params)
 		},
@@ -1013,8 +1017,9 @@ type ChecksService struct{ client *Client }
 func (svc *ChecksService) Create(ctx context.Context, endUserID string, params CheckCreateParams, opts ...Option) (*Check, error) {
 	out := new(Check)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCheckCreateRequest(s.server, params)
 		},
@@ -1272,8 +1277,9 @@ type CreditCardChargesService struct{ client *Client }
 func (svc *CreditCardChargesService) Create(ctx context.Context, endUserID string, params CreditCardChargeCreateParams, opts ...Option) (*CreditCardCharge, error) {
 	out := new(CreditCardCharge)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardChargeCreateRequest(s.server, params)
 		},
@@ -1415,8 +1421,9 @@ type CreditCardCreditsService struct{ client *Client }
 func (svc *CreditCardCreditsService) Create(ctx context.Context, endUserID string, params CreditCardCreditCreateParams, opts ...Option) (*CreditCardCredit, error) {
 	out := new(CreditCardCredit)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardCreditCreateRequest(s.server, params)
 		},
@@ -1559,8 +1566,9 @@ type CreditCardRefundsService struct{ client *Client }
 func (svc *CreditCardRefundsService) Create(ctx context.Context, endUserID string, params CreditCardRefundCreateParams, opts ...Option) (*CreditCardRefund, error) {
 	out := new(CreditCardRefund)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditCardRefundCreateRequest(s.server, params)
 		},
@@ -1677,8 +1685,9 @@ type CreditMemosService struct{ client *Client }
 func (svc *CreditMemosService) Create(ctx context.Context, endUserID string, params CreditMemoCreateParams, opts ...Option) (*CreditMemo, error) {
 	out := new(CreditMemo)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCreditMemoCreateRequest(s.server, params)
 		},
@@ -1986,8 +1995,9 @@ type CustomersService struct{ client *Client }
 func (svc *CustomersService) Create(ctx context.Context, endUserID string, params CustomerCreateParams, opts ...Option) (*Customer, error) {
 	out := new(Customer)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerCreateRequest(s.server, params)
 		},
@@ -2238,8 +2248,9 @@ type DepositsService struct{ client *Client }
 func (svc *DepositsService) Create(ctx context.Context, endUserID string, params DepositCreateParams, opts ...Option) (*Deposit, error) {
 	out := new(Deposit)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDepositCreateRequest(s.server, params)
 		},
@@ -2381,8 +2392,9 @@ type DiscountItemsService struct{ client *Client }
 func (svc *DiscountItemsService) Create(ctx context.Context, endUserID string, params DiscountItemCreateParams, opts ...Option) (*DiscountItem, error) {
 	out := new(DiscountItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemCreateRequest(s.server, params)
 		},
@@ -2485,8 +2497,9 @@ type EmployeesService struct{ client *Client }
 func (svc *EmployeesService) Create(ctx context.Context, endUserID string, params EmployeeCreateParams, opts ...Option) (*Employee, error) {
 	out := new(Employee)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeCreateRequest(s.server, params)
 		},
@@ -2581,8 +2594,9 @@ type EstimatesService struct{ client *Client }
 func (svc *EstimatesService) Create(ctx context.Context, endUserID string, params EstimateCreateParams, opts ...Option) (*Estimate, error) {
 	out := new(Estimate)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEstimateCreateRequest(s.server, params)
 		},
@@ -2702,8 +2716,9 @@ type InventoryAdjustmentsService struct{ client *Client }
 func (svc *InventoryAdjustmentsService) Create(ctx context.Context, endUserID string, params InventoryAdjustmentCreateParams, opts ...Option) (*InventoryAdjustment, error) {
 	out := new(InventoryAdjustment)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAdjustmentCreateRequest(s.server, params)
 		},
@@ -2838,8 +2853,9 @@ type InventoryAssemblyItemsService struct{ client *Client }
 func (svc *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID string, params InventoryAssemblyItemCreateParams, opts ...Option) (*InventoryAssemblyItem, error) {
 	out := new(InventoryAssemblyItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemCreateRequest(s.server, params)
 		},
@@ -2939,8 +2955,9 @@ type InventoryItemsService struct{ client *Client }
 func (svc *InventoryItemsService) Create(ctx context.Context, endUserID string, params InventoryItemCreateParams, opts ...Option) (*InventoryItem, error) {
 	out := new(InventoryItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemCreateRequest(s.server, params)
 		},
@@ -3136,8 +3153,9 @@ type InvoicesService struct{ client *Client }
 func (svc *InvoicesService) Create(ctx context.Context, endUserID string, params InvoiceCreateParams, opts ...Option) (*Invoice, error) {
 	out := new(Invoice)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInvoiceCreateRequest(s.server, params)
 		},
@@ -3276,8 +3294,9 @@ type ItemGroupsService struct{ client *Client }
 func (svc *ItemGroupsService) Create(ctx context.Context, endUserID string, params ItemGroupCreateParams, opts ...Option) (*ItemGroup, error) {
 	out := new(ItemGroup)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupCreateRequest(s.server, params)
 		},
@@ -3378,8 +3397,9 @@ type ItemReceiptsService struct{ client *Client }
 func (svc *ItemReceiptsService) Create(ctx context.Context, endUserID string, params ItemReceiptCreateParams, opts ...Option) (*ItemReceipt, error) {
 	out := new(ItemReceipt)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemReceiptCreateRequest(s.server, params)
 		},
@@ -3579,8 +3599,9 @@ type JournalEntriesService struct{ client *Client }
 func (svc *JournalEntriesService) Create(ctx context.Context, endUserID string, params JournalEntryCreateParams, opts ...Option) (*JournalEntry, error) {
 	out := new(JournalEntry)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewJournalEntryCreateRequest(s.server, params)
 		},
@@ -3721,8 +3742,9 @@ type NonInventoryItemsService struct{ client *Client }
 func (svc *NonInventoryItemsService) Create(ctx context.Context, endUserID string, params NonInventoryItemCreateParams, opts ...Option) (*NonInventoryItem, error) {
 	out := new(NonInventoryItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemCreateRequest(s.server, params)
 		},
@@ -3825,8 +3847,9 @@ type OtherChargeItemsService struct{ client *Client }
 func (svc *OtherChargeItemsService) Create(ctx context.Context, endUserID string, params OtherChargeItemCreateParams, opts ...Option) (*OtherChargeItem, error) {
 	out := new(OtherChargeItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemCreateRequest(s.server, params)
 		},
@@ -3924,8 +3947,9 @@ type OtherNamesService struct{ client *Client }
 func (svc *OtherNamesService) Create(ctx context.Context, endUserID string, params OtherNameCreateParams, opts ...Option) (*OtherName, error) {
 	out := new(OtherName)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameCreateRequest(s.server, params)
 		},
@@ -4317,8 +4341,9 @@ type PurchaseOrdersService struct{ client *Client }
 func (svc *PurchaseOrdersService) Create(ctx context.Context, endUserID string, params PurchaseOrderCreateParams, opts ...Option) (*PurchaseOrder, error) {
 	out := new(PurchaseOrder)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewPurchaseOrderCreateRequest(s.server, params)
 		},
@@ -4439,8 +4464,9 @@ type ReceivePaymentsService struct{ client *Client }
 func (svc *ReceivePaymentsService) Create(ctx context.Context, endUserID string, params ReceivePaymentCreateParams, opts ...Option) (*ReceivePayment, error) {
 	out := new(ReceivePayment)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewReceivePaymentCreateRequest(s.server, params)
 		},
@@ -4782,8 +4808,9 @@ type SalesOrdersService struct{ client *Client }
 func (svc *SalesOrdersService) Create(ctx context.Context, endUserID string, params SalesOrderCreateParams, opts ...Option) (*SalesOrder, error) {
 	out := new(SalesOrder)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesOrderCreateRequest(s.server, params)
 		},
@@ -4904,8 +4931,9 @@ type SalesReceiptsService struct{ client *Client }
 func (svc *SalesReceiptsService) Create(ctx context.Context, endUserID string, params SalesReceiptCreateParams, opts ...Option) (*SalesReceipt, error) {
 	out := new(SalesReceipt)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesReceiptCreateRequest(s.server, params)
 		},
@@ -5238,8 +5266,9 @@ type SalesTaxGroupItemsService struct{ client *Client }
 func (svc *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string, params SalesTaxGroupItemCreateParams, opts ...Option) (*SalesTaxGroupItem, error) {
 	out := new(SalesTaxGroupItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemCreateRequest(s.server, params)
 		},
@@ -5337,8 +5366,9 @@ type SalesTaxItemsService struct{ client *Client }
 func (svc *SalesTaxItemsService) Create(ctx context.Context, endUserID string, params SalesTaxItemCreateParams, opts ...Option) (*SalesTaxItem, error) {
 	out := new(SalesTaxItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemCreateRequest(s.server, params)
 		},
@@ -5436,8 +5466,9 @@ type SalesTaxPaymentChecksService struct{ client *Client }
 func (svc *SalesTaxPaymentChecksService) Create(ctx context.Context, endUserID string, params SalesTaxPaymentCheckCreateParams, opts ...Option) (*SalesTaxPaymentCheck, error) {
 	out := new(SalesTaxPaymentCheck)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxPaymentCheckCreateRequest(s.server, params)
 		},
@@ -5577,8 +5608,9 @@ type ServiceItemsService struct{ client *Client }
 func (svc *ServiceItemsService) Create(ctx context.Context, endUserID string, params ServiceItemCreateParams, opts ...Option) (*ServiceItem, error) {
 	out := new(ServiceItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemCreateRequest(s.server, params)
 		},
@@ -5822,8 +5854,9 @@ type SubtotalItemsService struct{ client *Client }
 func (svc *SubtotalItemsService) Create(ctx context.Context, endUserID string, params SubtotalItemCreateParams, opts ...Option) (*SubtotalItem, error) {
 	out := new(SubtotalItem)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemCreateRequest(s.server, params)
 		},
@@ -5954,8 +5987,9 @@ type TimeTrackingActivitiesService struct{ client *Client }
 func (svc *TimeTrackingActivitiesService) Create(ctx context.Context, endUserID string, params TimeTrackingActivityCreateParams, opts ...Option) (*TimeTrackingActivity, error) {
 	out := new(TimeTrackingActivity)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewTimeTrackingActivityCreateRequest(s.server, params)
 		},
@@ -6310,8 +6344,9 @@ type VendorCreditsService struct{ client *Client }
 func (svc *VendorCreditsService) Create(ctx context.Context, endUserID string, params VendorCreditCreateParams, opts ...Option) (*VendorCredit, error) {
 	out := new(VendorCredit)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreditCreateRequest(s.server, params)
 		},
@@ -6451,8 +6486,9 @@ type VendorsService struct{ client *Client }
 func (svc *VendorsService) Create(ctx context.Context, endUserID string, params VendorCreateParams, opts ...Option) (*Vendor, error) {
 	out := new(Vendor)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opCreate,
-		endUser: endUserID,
+		op:         opEndUser | opCreate,
+		endUser:    endUserID,
+		externalID: &params.ExternalID,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreateRequest(s.server, params)
 		},
@@ -7524,6 +7560,206 @@ func checkResult(out any, body []byte) string {
 			}
 		}
 		return ""
+	}
+	return ""
+}
+
+// objectTypeOf is the objectType the spec gives the result type of out, or
+// "": resolution writes it into the result of a delete it found done.
+func objectTypeOf(out any) string {
+	switch out.(type) {
+	case *Account:
+		return "qbd_account"
+	case *Bill:
+		return "qbd_bill"
+	case *BillCheckPayment:
+		return "qbd_bill_check_payment"
+	case *BillCheckPaymentDeleteResponse:
+		return "qbd_bill_check_payment"
+	case *BillCheckPaymentVoidResponse:
+		return "qbd_bill_check_payment"
+	case *BillCreditCardPayment:
+		return "qbd_bill_credit_card_payment"
+	case *BillCreditCardPaymentDeleteResponse:
+		return "qbd_bill_credit_card_payment"
+	case *BillCreditCardPaymentVoidResponse:
+		return "qbd_bill_credit_card_payment"
+	case *BillDeleteResponse:
+		return "qbd_bill"
+	case *BillVoidResponse:
+		return "qbd_bill"
+	case *BuildAssembly:
+		return "qbd_build_assembly"
+	case *BuildAssemblyDeleteResponse:
+		return "qbd_build_assembly"
+	case *Check:
+		return "qbd_check"
+	case *CheckDeleteResponse:
+		return "qbd_check"
+	case *CheckVoidResponse:
+		return "qbd_check"
+	case *Class:
+		return "qbd_class"
+	case *CreditCardCharge:
+		return "qbd_credit_card_charge"
+	case *CreditCardChargeDeleteResponse:
+		return "qbd_credit_card_charge"
+	case *CreditCardChargeVoidResponse:
+		return "qbd_credit_card_charge"
+	case *CreditCardCredit:
+		return "qbd_credit_card_credit"
+	case *CreditCardCreditDeleteResponse:
+		return "qbd_credit_card_credit"
+	case *CreditCardCreditVoidResponse:
+		return "qbd_credit_card_credit"
+	case *CreditCardRefund:
+		return "qbd_credit_card_refund"
+	case *CreditCardRefundDeleteResponse:
+		return "qbd_credit_card_refund"
+	case *CreditCardRefundVoidResponse:
+		return "qbd_credit_card_refund"
+	case *CreditMemo:
+		return "qbd_credit_memo"
+	case *CreditMemoDeleteResponse:
+		return "qbd_credit_memo"
+	case *CreditMemoVoidResponse:
+		return "qbd_credit_memo"
+	case *Currency:
+		return "qbd_currency"
+	case *Customer:
+		return "qbd_customer"
+	case *CustomerType:
+		return "qbd_customer_type"
+	case *DateDrivenTerm:
+		return "qbd_date_driven_term"
+	case *DeletedListObject:
+		return "qbd_deleted_list_object"
+	case *DeletedTransaction:
+		return "qbd_deleted_transaction"
+	case *Deposit:
+		return "qbd_deposit"
+	case *DepositDeleteResponse:
+		return "qbd_deposit"
+	case *DepositVoidResponse:
+		return "qbd_deposit"
+	case *DiscountItem:
+		return "qbd_discount_item"
+	case *Employee:
+		return "qbd_employee"
+	case *EndUser:
+		return "end_user"
+	case *EndUserDeleteResponse:
+		return "end_user"
+	case *Estimate:
+		return "qbd_estimate"
+	case *EstimateDeleteResponse:
+		return "qbd_estimate"
+	case *InventoryAdjustment:
+		return "qbd_inventory_adjustment"
+	case *InventoryAdjustmentDeleteResponse:
+		return "qbd_inventory_adjustment"
+	case *InventoryAdjustmentVoidResponse:
+		return "qbd_inventory_adjustment"
+	case *InventoryAssemblyItem:
+		return "qbd_inventory_assembly_item"
+	case *InventoryItem:
+		return "qbd_inventory_item"
+	case *InventorySite:
+		return "qbd_inventory_site"
+	case *Invoice:
+		return "qbd_invoice"
+	case *InvoiceDeleteResponse:
+		return "qbd_invoice"
+	case *InvoiceVoidResponse:
+		return "qbd_invoice"
+	case *ItemGroup:
+		return "qbd_item_group"
+	case *ItemReceipt:
+		return "qbd_item_receipt"
+	case *ItemReceiptDeleteResponse:
+		return "qbd_item_receipt"
+	case *ItemReceiptVoidResponse:
+		return "qbd_item_receipt"
+	case *ItemSite:
+		return "qbd_item_site"
+	case *JournalEntry:
+		return "qbd_journal_entry"
+	case *JournalEntryDeleteResponse:
+		return "qbd_journal_entry"
+	case *JournalEntryVoidResponse:
+		return "qbd_journal_entry"
+	case *NonInventoryItem:
+		return "qbd_non_inventory_item"
+	case *OtherChargeItem:
+		return "qbd_other_charge_item"
+	case *OtherName:
+		return "qbd_other_name"
+	case *PaymentMethod:
+		return "qbd_payment_method"
+	case *PayrollWageItem:
+		return "qbd_payroll_wage_item"
+	case *PriceLevel:
+		return "qbd_price_level"
+	case *PurchaseOrder:
+		return "qbd_purchase_order"
+	case *PurchaseOrderDeleteResponse:
+		return "qbd_purchase_order"
+	case *ReceivePayment:
+		return "qbd_receive_payment"
+	case *ReceivePaymentDeleteResponse:
+		return "qbd_receive_payment"
+	case *Report:
+		return "qbd_report"
+	case *SalesOrder:
+		return "qbd_sales_order"
+	case *SalesOrderDeleteResponse:
+		return "qbd_sales_order"
+	case *SalesReceipt:
+		return "qbd_sales_receipt"
+	case *SalesReceiptDeleteResponse:
+		return "qbd_sales_receipt"
+	case *SalesReceiptVoidResponse:
+		return "qbd_sales_receipt"
+	case *SalesRepresentative:
+		return "qbd_sales_representative"
+	case *SalesTaxCode:
+		return "qbd_sales_tax_code"
+	case *SalesTaxGroupItem:
+		return "qbd_sales_tax_group_item"
+	case *SalesTaxItem:
+		return "qbd_sales_tax_item"
+	case *SalesTaxPaymentCheck:
+		return "qbd_sales_tax_payment_check"
+	case *SalesTaxPaymentCheckDeleteResponse:
+		return "qbd_sales_tax_payment_check"
+	case *SalesTaxPaymentCheckVoidResponse:
+		return "qbd_sales_tax_payment_check"
+	case *ServiceItem:
+		return "qbd_service_item"
+	case *ShippingMethod:
+		return "qbd_shipping_method"
+	case *StandardTerm:
+		return "qbd_standard_term"
+	case *SubtotalItem:
+		return "qbd_subtotal_item"
+	case *Template:
+		return "qbd_template"
+	case *TimeTrackingActivity:
+		return "qbd_time_tracking_activity"
+	case *TimeTrackingActivityDeleteResponse:
+		return "qbd_time_tracking_activity"
+	case *Transfer:
+		return "qbd_transfer"
+	case *UnitOfMeasureSet:
+		return "qbd_unit_of_measure_set"
+	case *Vendor:
+		return "qbd_vendor"
+	case *VendorCredit:
+		return "qbd_vendor_credit"
+	case *VendorCreditDeleteResponse:
+		return "qbd_vendor_credit"
+	case *VendorCreditVoidResponse:
+		return "qbd_vendor_credit"
 	}
 	return ""
 }

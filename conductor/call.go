@@ -69,6 +69,10 @@ type request struct {
 	// takes and returns the checker by value: a pointer passed to a
 	// function value escapes, which would cost every call an allocation.
 	check func(checker) checker
+	// externalID, for a create whose body takes an externalId, is the
+	// field of the call's params: the client sets a fresh one when the
+	// caller left it nil, so that resolution can look the object up.
+	externalID **UUID
 	// answered, when set, checks the decoded answer further, with the
 	// response it came in (AuthSessions.Create's checks of the session).
 	answered func(*http.Response) error
@@ -147,21 +151,39 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 	if err != nil {
 		return err
 	}
+	if r.externalID != nil && *r.externalID == nil && s.writePolicy != ResendWrites {
+		*r.externalID = newExternalID()
+	}
 	req, err := r.build(s)
 	resp, err := c.roundTrip(ctx, s, r, req, err)
-	if err != nil {
-		return err // the engine's, which says when a write may have taken effect
+	if err == nil {
+		err = decodeInto(resp, nil, out)
+		if err == nil && r.answered != nil {
+			err = r.answered(resp)
+		}
+		if err != nil {
+			// An answer the client cannot read leaves the outcome of a
+			// write unknown, though its status may say it was carried out.
+			err = r.op.write(req.Method).unconfirmed(err, mayHaveTakenEffect(resp, nil), false)
+		}
 	}
-	err = decodeInto(resp, nil, out)
-	if err == nil && r.answered != nil {
-		err = r.answered(resp)
+	// The engine's error says when a write may have taken effect.
+	if u, ok := err.(*UnconfirmedWriteError); ok {
+		u.ID = r.id
+		if u.SentAt.IsZero() {
+			u.SentAt = time.Now() // a 2xx it could not read: sent a moment ago
+		}
+		if r.externalID != nil && *r.externalID != nil {
+			u.ExternalID = (*r.externalID).String()
+		}
+		if u.Kind == "write" && r.op&opAction != 0 && strings.HasSuffix(req.URL.Path, "/void") {
+			u.Kind = "void"
+		}
+		if s.writePolicy == ResolveWrites {
+			return c.resolve(ctx, s, r, req, out, u)
+		}
 	}
-	if err != nil {
-		// An answer the client cannot read leaves the outcome of a write
-		// unknown, though its status may say it was carried out.
-		return r.op.write(req.Method).unconfirmed(err, mayHaveTakenEffect(resp, nil), false)
-	}
-	return nil
+	return err
 }
 
 // id refuses an empty id, or one that cannot travel in a URL path or a

@@ -26,9 +26,16 @@
 //
 // A write whose outcome the client could not read (the connection broke
 // after it was sent, a timeout, a 5xx, a 3xx, a 2xx whose body cannot be
-// read) is not sent again, and its error also matches
-// [ErrWriteUnconfirmed], which states the write policy: what is retried,
-// and when a write may have taken effect.
+// read) is not sent again blindly. By default ([ResolveWrites]) the
+// client finds out what it did: an update is sent again with the same
+// revisionNumber, a delete or void is checked with a retrieve, and a
+// create whose body takes externalId (set by the client when the caller
+// did not) is looked up by it until the first attempt can no longer land,
+// and sent again only then; one record per resolution goes to
+// [WithLogger]'s logger. What stays unknown ends with an
+// [*UnconfirmedWriteError] matching [ErrWriteUnconfirmed], which states
+// the write policy: what is retried, and when a write may have taken
+// effect. [WithWritePolicy] chooses another policy.
 //
 // The low-level client generated from the OpenAPI document lives in the gen
 // package; every operation has a method here, and [Client.Gen] reaches

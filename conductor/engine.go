@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/gen"
@@ -83,6 +84,11 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 			req.Header[name] = slices.Clone(values) // never share the settings' slices
 		}
 	}
+	if write != notWrite {
+		if _, ok := req.Header[timeoutHeader]; !ok {
+			req.Header[timeoutHeader] = writeTimeout(s.timeout)
+		}
+	}
 	req.Header.Set("Authorization", "Bearer "+s.apiKey)
 	req.Header.Set("User-Agent", userAgent)
 
@@ -95,6 +101,10 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 	// the answers of attempts retried are thrown away uncopied.
 	var answer *http.Response
 	defer func() { s.response.record(answer) }()
+	var first time.Time // when a write's first attempt went out, for its error
+	if write != notWrite {
+		first = time.Now()
+	}
 	for attempt := 0; ; attempt++ {
 		var start time.Time
 		if s.logger != nil { // reading the clock is not free on every machine
@@ -102,7 +112,7 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 		}
 		var resp *http.Response
 		resp, answer, err = e.attempt(ctx, req, attempt, getBody, s, red)
-		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write, s.retryWrites)
+		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write, s.writePolicy == ResendWrites)
 		var wait time.Duration
 		if retry {
 			wait = retryDelay(resp, attempt)
@@ -113,7 +123,7 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 		mayHave := write != notWrite && mayHaveTakenEffect(resp, err)
 		if !retry {
 			resp, err = finish(req.Method, path, resp, err, attempt)
-			return resp, write.unconfirmed(err, mayHave, tookEffect)
+			return resp, sentAt(write.unconfirmed(err, mayHave, tookEffect), first)
 		}
 		tookEffect = tookEffect || mayHave
 		t := time.NewTimer(wait)
@@ -125,10 +135,41 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 				_, last = finish(req.Method, path, resp, nil, attempt)
 			}
 			err = fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, path, ctx.Err(), last)
-			return nil, write.unconfirmed(err, false, tookEffect)
+			return nil, sentAt(write.unconfirmed(err, false, tookEffect), first)
 		case <-t.C:
 		}
 	}
+}
+
+// timeoutHeader asks Conductor to wait that many seconds for QuickBooks
+// Desktop before it answers with a timeout. The engine sets it on every
+// write, so that how long a write Conductor gave up on could still be
+// carried out is known: resolution waits that long before it sends a
+// create again (see resolve.go).
+const timeoutHeader = "Conductor-Timeout-Seconds"
+
+// conductorWait is Conductor's documented default wait, and the header's
+// value when the attempt's timeout is longer.
+var conductorWait = []string{"90"}
+
+// writeTimeout is the value of timeoutHeader for a write whose attempts
+// time out after timeout: 90, or the timeout in whole seconds when it is
+// shorter (at least 1), so that Conductor gives up before the client does.
+// The common value is one shared slice: a write costs no allocation more.
+func writeTimeout(timeout time.Duration) []string {
+	if timeout >= 90*time.Second {
+		return conductorWait
+	}
+	return []string{strconv.Itoa(max(1, int(timeout/time.Second)))}
+}
+
+// sentAt records in err, when it is an *UnconfirmedWriteError, when the
+// write's first attempt went out.
+func sentAt(err error, first time.Time) error {
+	if u, ok := err.(*UnconfirmedWriteError); ok {
+		u.SentAt = first
+	}
+	return err
 }
 
 // attempt sends one try and reads the whole body within the try's

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
@@ -52,7 +53,8 @@ type settings struct {
 	headers           http.Header
 	allowInsecureHTTP bool
 	logger            *slog.Logger
-	retryWrites       bool
+	// writePolicy is what a write whose outcome is unknown does.
+	writePolicy WritePolicy
 	// skipSpecChecks, set by SkipSpecChecks for one call only, leaves out
 	// the spec's rules for the body and the query parameters.
 	skipSpecChecks bool
@@ -200,7 +202,10 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithHeader adds a header to every request, such as
-// Conductor-Timeout-Seconds. A header the request already has is kept: one
+// Conductor-Timeout-Seconds, which must then be a whole number of seconds
+// from 1 to 3600 (without it, the client sends it on every write: 90, or
+// the attempt timeout in whole seconds when that is shorter, so that how
+// long a write could still land is known). A header the request already has is kept: one
 // a request editor of [Client.Gen] set for that request wins over the
 // option.
 //
@@ -222,6 +227,11 @@ func WithHeader(name, value string) Option {
 			return fmt.Errorf("conductor: WithHeader: %s %s", field, problem)
 		}
 		canonical := http.CanonicalHeaderKey(name)
+		if canonical == timeoutHeader {
+			if n, err := strconv.Atoi(value); err != nil || n < 1 || n > 3600 {
+				return fmt.Errorf("conductor: WithHeader: %s is %q; want a whole number of seconds from 1 to 3600 (Conductor waits that long for QuickBooks Desktop; the client sets it on writes to 90, or to a shorter attempt timeout)", timeoutHeader, value)
+			}
+		}
 		s.headers = s.headers.Clone()
 		if s.headers == nil {
 			s.headers = http.Header{}
@@ -231,23 +241,60 @@ func WithHeader(name, value string) Option {
 	}
 }
 
-// WithWriteRetries lets a create, update, void or passthrough call be
-// retried as a read is: after a timeout, a broken connection or a 5xx. By
-// default such a call is retried only when it certainly did not take
-// effect, by the write policy stated on [ErrWriteUnconfirmed], since
-// QuickBooks has no idempotency keys and a second attempt could create a
-// second invoice. Pass it to a call you know is safe to repeat. Its error
-// still matches ErrWriteUnconfirmed when an attempt may have taken effect.
-func WithWriteRetries() Option {
+// A WritePolicy says what a write does when its outcome is unknown: the
+// connection broke after the request was sent, the attempt timed out, or
+// the server answered 5xx (see [ErrWriteUnconfirmed]).
+type WritePolicy uint8
+
+const (
+	// ResolveWrites, the default, has the client find out whether the
+	// write took effect, and finish it exactly once where it can (README
+	// "Writes exactly once"): an update is sent again with the same
+	// revisionNumber, a delete or void is checked with a retrieve, and a
+	// create that takes externalId is looked up by it.
+	ResolveWrites WritePolicy = iota
+	// ReportWrites returns an [*UnconfirmedWriteError] at once, with no
+	// further request: the caller finds out.
+	ReportWrites
+	// ResendWrites sends the write again as a read is retried, which is
+	// what the official SDKs do: it may write twice, say a second invoice.
+	ResendWrites
+)
+
+// String is the policy's name: "resolve", "report" or "resend".
+func (p WritePolicy) String() string {
+	switch p {
+	case ResolveWrites:
+		return "resolve"
+	case ReportWrites:
+		return "report"
+	case ResendWrites:
+		return "resend"
+	}
+	return fmt.Sprintf("WritePolicy(%d)", uint8(p))
+}
+
+// WithWritePolicy sets what a create, update, void, delete or passthrough
+// does when its outcome is unknown; see [WritePolicy]. Default:
+// [ResolveWrites]. Writes through [Client.Gen] are never resolved: under
+// ResendWrites they are sent again, under the others they end with an
+// [*UnconfirmedWriteError].
+func WithWritePolicy(p WritePolicy) Option {
 	return func(s *settings) error {
-		s.retryWrites = true
+		if p > ResendWrites {
+			return fmt.Errorf("conductor: WithWritePolicy: %v is not a write policy; want conductor.ResolveWrites, conductor.ReportWrites or conductor.ResendWrites", p)
+		}
+		s.writePolicy = p
 		return nil
 	}
 }
 
 // WithLogger logs one structured record per attempt (method, path, status,
 // request id, attempt, duration, wait before the next attempt) at Debug
-// level, or Warn for an attempt that failed. Secrets are never logged: not
+// level, or Warn for an attempt that failed; and one per write resolved
+// under [ResolveWrites] ("conductor: write resolved": kind, method, path,
+// id, external_id, checks, outcome, requests, duration) at Info level, or
+// Warn when it stays unconfirmed. Secrets are never logged: not
 // the Authorization header, not a session's client secret. Default: no
 // logging.
 func WithLogger(logger *slog.Logger) Option {

@@ -22,7 +22,7 @@ const (
 // policy, with two exceptions. A write that is not harmless to repeat
 // (see writeKind.repeatable) is retried only when it certainly did not
 // take effect, by mayHaveTakenEffect (the write policy, stated on
-// ErrWriteUnconfirmed), unless retryWrites says the caller accepts that.
+// ErrWriteUnconfirmed), unless resend says the caller accepts that (ResendWrites).
 // And an answer that the end-user's QuickBooks Desktop is not reachable
 // is never retried, for reads too: the end-user has to act, and asking
 // again only delays telling them.
@@ -30,11 +30,11 @@ const (
 // The caller's context ending is never retried; a body over the cap will
 // be over it next time too. Requests net/http would refuse to send never
 // get here: the engine refuses them before the first attempt.
-func shouldRetry(ctx context.Context, resp *http.Response, err error, w writeKind, retryWrites bool) bool {
+func shouldRetry(ctx context.Context, resp *http.Response, err error, w writeKind, resend bool) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	guarded := !w.repeatable() && !retryWrites
+	guarded := !w.repeatable() && !resend
 	if err != nil {
 		if errors.Is(err, errBodyTooLarge) {
 			return false

@@ -247,7 +247,7 @@ var ruleCases = []ruleCase{
 // with what is allowed, and nothing is sent; SkipSpecChecks sends it.
 func TestSpecRulesRefuseBeforeSending(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	for _, tt := range ruleCases {
 		t.Run(tt.name, func(t *testing.T) {
 			before := srv.count()
@@ -283,7 +283,7 @@ func TestSpecRulesRefuseBeforeSending(t *testing.T) {
 // lists and optional fields left nil.
 func TestValidRequestsAreSent(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	for name, call := range map[string]func(*conductor.Client, ...conductor.Option) error{
 		"an invoice":                             invoiceCreate(validInvoice(nil)),
 		"an invoice of refNumber 11 characters":  invoiceCreate(validInvoice(func(p *conductor.InvoiceCreateParams) { p.RefNumber = text(11) })),
@@ -342,7 +342,7 @@ func TestSkipSpecChecksIsPerCall(t *testing.T) {
 // rules, so limit 1000 is sent there.
 func TestGenIsNotChecked(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	resp, err := c.Gen().InvoiceList(context.Background(), &gen.InvoiceListParams{Limit: new(1000)}, func(_ context.Context, req *http.Request) error {
 		req.Header.Set("Conductor-End-User-Id", testEndUserID)
 		return nil
@@ -361,7 +361,7 @@ func TestGenIsNotChecked(t *testing.T) {
 // logs, spells out the first few and counts the rest.
 func TestManyProblemsKeepAShortError(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	p := validInvoice(nil)
 	p.Lines = make([]conductor.InvoiceCreateParamsLine, 1000)
 	for i := range p.Lines {
@@ -394,7 +394,7 @@ func TestManyProblemsKeepAShortError(t *testing.T) {
 // not the second only on the next try.
 func TestRulesAndEmptyQueryValuesAtOnce(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	err := invoiceList(&conductor.InvoiceListParams{Limit: new(1000), RefNumbers: []string{}})(c)
 	var verr *conductor.ValidationError
 	if !errors.As(err, &verr) {
@@ -417,7 +417,7 @@ func TestRulesAndEmptyQueryValuesAtOnce(t *testing.T) {
 // reported once, under the item's path, and nothing is sent.
 func TestAnEmptyItemOfAnEnumListIsOneProblem(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	_, err := c.QBD.DeletedListObjects.List(context.Background(), testEndUserID, &conductor.DeletedListObjectListParams{
 		ObjectTypes: []conductor.ListType{conductor.ListTypeAccount, ""}})
 	var verr *conductor.ValidationError
@@ -442,7 +442,7 @@ func TestAnEmptyItemOfAnEnumListIsOneProblem(t *testing.T) {
 // dump of the Go struct the generated builder could not write.
 func TestAnUnsendableValueWithSkipSpecChecksSaysWhy(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	err := invoiceList(&conductor.InvoiceListParams{UpdatedBefore: &conductor.DateTime{Time: farTime}})(c, conductor.SkipSpecChecks())
 	var verr *conductor.ValidationError
 	if !errors.As(err, &verr) {
@@ -462,7 +462,7 @@ func TestAnUnsendableValueWithSkipSpecChecksSaysWhy(t *testing.T) {
 // that a log line says everything a user must fix.
 func TestValidationErrorMessage(t *testing.T) {
 	srv := newScriptServer(t, invoiceReply)
-	c := srv.client(t, conductor.WithMaxRetries(0))
+	c := srv.client(t, conductor.WithMaxRetries(0), reportWrites)
 	for _, tt := range []struct {
 		name   string
 		change func(*conductor.InvoiceCreateParams)

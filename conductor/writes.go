@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"time"
 )
 
 // ErrWriteUnconfirmed matches the error of a write (a create, update,
@@ -25,12 +26,23 @@ import (
 // result), and a 2xx whose body cannot be read as the result.
 //
 // A create, update, void or passthrough attempt that may have taken
-// effect is never sent again, unless the call has [WithWriteRetries];
-// one that did not is retried after a refused connection or a 429, or
-// when the server sends x-should-retry: true. A delete, which is harmless
-// to repeat, is retried as a read is; then a later attempt's "no such
-// object" may only mean that an earlier one deleted it, so the error
-// matches ErrWriteUnconfirmed and says so. Reads are never unconfirmed.
+// effect is never sent again blindly, unless the call has
+// [WithWritePolicy]([ResendWrites]); one that did not is retried after a
+// refused connection or a 429, or when the server sends x-should-retry:
+// true. A delete, which is harmless to repeat, is retried as a read is;
+// then a later attempt's "no such object" may only mean that an earlier
+// one deleted it, so the error matches ErrWriteUnconfirmed and says so.
+// Reads are never unconfirmed.
+//
+// Under the default policy, [ResolveWrites], a facade write whose outcome
+// is unknown is then resolved (README "Writes exactly once"): an update is
+// sent again with the same revisionNumber, and a stale-revision answer
+// settled by a retrieve; a delete or void is settled by a retrieve; a
+// create whose body takes externalId (the client sets a fresh one when
+// the caller did not) is looked up by it for as long as the first attempt
+// could still land, and sent again only after. What stays unknown, or a
+// write with [ReportWrites], ends with an [*UnconfirmedWriteError]
+// matching ErrWriteUnconfirmed.
 var ErrWriteUnconfirmed = errors.New("conductor: the write was sent but not confirmed; it may have taken effect")
 
 // writeKind says whether a call changes data, and how: the write policy
@@ -107,8 +119,8 @@ func integrationDown(resp *http.Response) bool {
 	return json.Unmarshal(body.data, &env) == nil && env.Error.Type == ErrorTypeIntegrationConnection
 }
 
-// unconfirmed wraps err, the error a call ends with, in
-// ErrWriteUnconfirmed when the call is a write and an attempt of it may
+// unconfirmed wraps err, the error a call ends with, in an
+// *UnconfirmedWriteError when the call is a write and an attempt of it may
 // have taken effect (by mayHaveTakenEffect): the last one, or an earlier
 // one, whose effect the last answer may then describe. What the client
 // refuses itself (a ValidationError) never reaches here: it is returned
@@ -117,35 +129,73 @@ func (w writeKind) unconfirmed(err error, last, earlier bool) error {
 	if w == notWrite || err == nil || !(last || earlier) {
 		return err
 	}
-	return &unconfirmedWrite{err: err, kind: w, earlier: !last}
+	return &UnconfirmedWriteError{Kind: w.name(), Err: err, earlier: !last}
 }
 
-type unconfirmedWrite struct {
-	err     error
-	kind    writeKind
+// name is the kind's name in an UnconfirmedWriteError: a facade void says
+// "void" itself (see call), a void or passthrough through Gen() "write".
+func (w writeKind) name() string {
+	switch w {
+	case writeCreate:
+		return "create"
+	case writeUpdate:
+		return "update"
+	case writeDelete:
+		return "delete"
+	}
+	return "write"
+}
+
+// An UnconfirmedWriteError is the error of a write whose outcome is
+// unknown: it matches [ErrWriteUnconfirmed], and says what the client knows
+// of the write, to find out what it did before sending it again. Under
+// [ResolveWrites] a call ends with it only when the client could not find
+// out itself (a create without externalId, a passthrough, a write through
+// [Client.Gen], three re-sends that all went unanswered, or the context
+// ending).
+type UnconfirmedWriteError struct {
+	// Kind is "create", "update", "void", "delete", or "write" (a
+	// passthrough, or a POST through Client.Gen()).
+	Kind string
+	// ID is the object's id, for an update, void or delete.
+	ID string
+	// ExternalID is, for a create, the externalId it was sent with, to
+	// look for with List; "" when it had none.
+	ExternalID string
+	// SentAt is when the call sent its first attempt.
+	SentAt time.Time
+	// Err is the last error.
+	Err error
+
 	earlier bool // only an attempt before the last may have taken effect
 }
 
-func (e *unconfirmedWrite) Error() string {
-	if e.kind == writeDelete && e.earlier {
-		return e.err.Error() + " (an earlier attempt of this delete was sent but not confirmed: it may have deleted the object, and then an answer that there is no such object only means that it is gone; Retrieve it to check)"
+// Error keeps the last error's words and says how to find out what the
+// write did.
+func (e *UnconfirmedWriteError) Error() string {
+	if e.Kind == "delete" && e.earlier {
+		return e.Err.Error() + " (an earlier attempt of this delete was sent but not confirmed: it may have deleted the object, and then an answer that there is no such object only means that it is gone; Retrieve it to check)"
 	}
 	what := "the write was sent but not confirmed"
 	if e.earlier {
 		what = "an earlier attempt of this write was sent but not confirmed, and this answer may be about what it did"
 	}
 	var how string
-	switch e.kind {
-	case writeCreate:
+	switch e.Kind {
+	case "create":
 		how = "it may have created the object: before creating it again, look for it, with List filtered by updatedAfter (a time just before the call) or by its name or reference number"
-	case writeUpdate:
+		if e.ExternalID != "" {
+			how += ", or by its externalId " + e.ExternalID
+		}
+	case "update":
 		how = "it may have been applied: Retrieve the object and compare its revisionNumber with the one you sent before updating it again"
-	case writeDelete:
+	case "delete":
 		how = "it may have deleted the object: Retrieve it to see whether it is gone"
 	default:
 		how = "it may have taken effect: Retrieve the object, or look for the change, before sending it again"
 	}
-	return e.err.Error() + " (" + what + "; " + how + ")"
+	return e.Err.Error() + " (" + what + "; " + how + ")"
 }
 
-func (e *unconfirmedWrite) Unwrap() []error { return []error{e.err, ErrWriteUnconfirmed} }
+// Unwrap makes errors.Is match both the last error and ErrWriteUnconfirmed.
+func (e *UnconfirmedWriteError) Unwrap() []error { return []error{e.Err, ErrWriteUnconfirmed} }

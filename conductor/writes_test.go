@@ -23,6 +23,10 @@ import (
 // customerJSON is a customer as the API answers a create.
 const customerJSON = `{"id":"80000001-1234567890","objectType":"qbd_customer","name":"Acme","fullName":"Acme","isActive":true,"revisionNumber":"1","createdAt":"2024-10-01T12:34:56-07:00","updatedAt":"2024-10-01T12:34:56-07:00"}`
 
+// reportWrites has a write whose outcome is unknown end with its error at
+// once, as these tests of what the error says need.
+var reportWrites = conductor.WithWritePolicy(conductor.ReportWrites)
+
 var createdReply = reply{status: 200, headers: jsonHeaders("Conductor-Request-Id", "req_ok"), body: customerJSON}
 
 func createCustomer(t *testing.T, c *conductor.Client, opts ...conductor.Option) (*conductor.Customer, error) {
@@ -37,7 +41,7 @@ func TestACreateThatTimedOutIsNotSentAgain(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := &script{replies: []reply{{status: 200, stall: time.Minute}, createdReply}}
-		_, err := createCustomer(t, bubbleServer(t, srv, conductor.WithTimeout(10*time.Second)))
+		_, err := createCustomer(t, bubbleServer(t, srv, conductor.WithTimeout(10*time.Second), reportWrites))
 		if !errors.Is(err, conductor.ErrWriteUnconfirmed) || !errors.Is(err, context.DeadlineExceeded) {
 			t.Fatalf("err = %v; want ErrWriteUnconfirmed and the attempt's deadline", err)
 		}
@@ -70,13 +74,13 @@ func TestWhenAWriteIsRetried(t *testing.T) {
 		{"400 is not, and did not happen", failure(400), nil, 1, false},
 		{"QuickBooks unreachable is not, and did not happen", reply{status: 502, headers: jsonHeaders(), body: connFailure}, nil, 1, false},
 		{"x-should-retry true is", failure(503, "X-Should-Retry", "true", "Retry-After-Ms", "1"), nil, 2, false},
-		{"503 with WithWriteRetries is", failure(503, "Retry-After-Ms", "1"), []conductor.Option{conductor.WithWriteRetries()}, 2, false},
+		{"503 with ResendWrites is", failure(503, "Retry-After-Ms", "1"), []conductor.Option{conductor.WithWritePolicy(conductor.ResendWrites)}, 2, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newScriptServer(t, tt.first, createdReply)
-			_, err := createCustomer(t, srv.client(t), tt.opts...)
+			_, err := createCustomer(t, srv.client(t, reportWrites), tt.opts...)
 			if n := len(srv.got()); n != tt.requests {
 				t.Errorf("server got %d requests, want %d", n, tt.requests)
 			}
@@ -110,7 +114,7 @@ func TestReadsAndDeletesAreRetriedAsBefore(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			srv := newScriptServer(t, failure(503, "Retry-After-Ms", "1"), tt.ok)
-			if err := tt.call(srv.client(t)); err != nil {
+			if err := tt.call(srv.client(t, reportWrites)); err != nil {
 				t.Fatal(err)
 			}
 			if n := len(srv.got()); n != 2 {
@@ -124,7 +128,7 @@ func TestReadsAndDeletesAreRetriedAsBefore(t *testing.T) {
 func TestUpdateAndVoidSayHowToCheck(t *testing.T) {
 	t.Parallel()
 	srv := newScriptServer(t, failure(503))
-	c := srv.client(t)
+	c := srv.client(t, reportWrites)
 	_, err := c.QBD.Customers.Update(context.Background(), testEndUserID, "80000001-1234567890", conductor.CustomerUpdateParams{RevisionNumber: "1"})
 	if !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), "revisionNumber") {
 		t.Errorf("update: %v; want ErrWriteUnconfirmed naming the revisionNumber to compare", err)
@@ -166,7 +170,7 @@ func TestAWriteThatCouldNotConnectIsRetried(t *testing.T) {
 func TestGenPostsAreWrites(t *testing.T) {
 	t.Parallel()
 	srv := newScriptServer(t, failure(503, "Retry-After-Ms", "1"), okReply)
-	c := srv.client(t)
+	c := srv.client(t, reportWrites)
 	_, err := c.Gen().AuthSessionCreate(context.Background(), gen.AuthSessionCreateParams{EndUserID: "end_usr_a", PublishableKey: testPublishableKey})
 	if !errors.Is(err, conductor.ErrWriteUnconfirmed) || len(srv.got()) != 1 {
 		t.Errorf("Gen POST: %v after %d requests; want ErrWriteUnconfirmed after 1", err, len(srv.got()))
@@ -277,7 +281,7 @@ func TestAWriteWhoseAnswerCannotBeReadIsUnconfirmed(t *testing.T) {
 			t.Run(name+"/"+answer, func(t *testing.T) {
 				t.Parallel()
 				srv := newScriptServer(t, rep, createdReply)
-				err := write(srv.client(t))
+				err := write(srv.client(t, reportWrites))
 				if !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), "may have") {
 					t.Errorf("err = %v; want ErrWriteUnconfirmed saying it may have taken effect", err)
 				}
@@ -292,7 +296,7 @@ func TestAWriteWhoseAnswerCannotBeReadIsUnconfirmed(t *testing.T) {
 		t.Run("read/"+answer, func(t *testing.T) {
 			t.Parallel()
 			srv := newScriptServer(t, rep)
-			_, err := srv.client(t).QBD.Customers.Retrieve(bg, testEndUserID, id)
+			_, err := srv.client(t, reportWrites).QBD.Customers.Retrieve(bg, testEndUserID, id)
 			if err == nil || errors.Is(err, conductor.ErrWriteUnconfirmed) {
 				t.Errorf("err = %v; want an error that is not ErrWriteUnconfirmed", err)
 			}
@@ -305,7 +309,7 @@ func TestAWriteWhoseAnswerCannotBeReadIsUnconfirmed(t *testing.T) {
 			r.Header.Set("Conductor-End-User-Id", testEndUserID)
 			return nil
 		}
-		_, err := srv.client(t).Gen().CustomerCreate(bg, gen.CustomerCreateJSONRequestBody{Name: "Acme"}, set)
+		_, err := srv.client(t, reportWrites).Gen().CustomerCreate(bg, gen.CustomerCreateJSONRequestBody{Name: "Acme"}, set)
 		if !errors.Is(err, conductor.ErrWriteUnconfirmed) {
 			t.Errorf("err = %v; want ErrWriteUnconfirmed", err)
 		}
@@ -327,7 +331,7 @@ func TestARetriedDeleteSaysTheFirstMayHaveDeletedIt(t *testing.T) {
 			t.Parallel()
 			synctest.Test(t, func(t *testing.T) {
 				srv := &script{replies: []reply{{status: 200, stall: time.Minute}, answer}}
-				_, err := bubbleServer(t, srv, conductor.WithTimeout(10*time.Second)).QBD.Invoices.Delete(context.Background(), testEndUserID, "80000001-1234567890")
+				_, err := bubbleServer(t, srv, conductor.WithTimeout(10*time.Second), reportWrites).QBD.Invoices.Delete(context.Background(), testEndUserID, "80000001-1234567890")
 				if n := srv.count(); n != 2 {
 					t.Fatalf("server got %d deletes, want 2: one timed out, then a retry", n)
 				}
@@ -343,7 +347,7 @@ func TestARetriedDeleteSaysTheFirstMayHaveDeletedIt(t *testing.T) {
 		t.Run(name+", first attempt", func(t *testing.T) {
 			t.Parallel()
 			srv := newScriptServer(t, answer)
-			_, err := srv.client(t).QBD.Invoices.Delete(context.Background(), testEndUserID, "80000001-1234567890")
+			_, err := srv.client(t, reportWrites).QBD.Invoices.Delete(context.Background(), testEndUserID, "80000001-1234567890")
 			if err == nil || errors.Is(err, conductor.ErrWriteUnconfirmed) {
 				t.Errorf("err = %v; want the answer alone: no attempt could have deleted it", err)
 			}
@@ -423,7 +427,7 @@ func TestHTTP2DoesNotResendAWrite(t *testing.T) {
 			// The timeout only shortens a failure, where the resending lasts
 			// as long as the attempt.
 			c := rawClient(t, url, conductor.WithHTTPClient(&http.Client{Transport: &http.Transport{Protocols: protocols}}),
-				conductor.WithMaxRetries(0), conductor.WithTimeout(5*time.Second))
+				conductor.WithMaxRetries(0), conductor.WithTimeout(5*time.Second), reportWrites)
 			if err := write(c); !errors.Is(err, conductor.ErrWriteUnconfirmed) {
 				t.Errorf("err = %v; want ErrWriteUnconfirmed", err)
 			}
@@ -434,13 +438,13 @@ func TestHTTP2DoesNotResendAWrite(t *testing.T) {
 	}
 }
 
-// TestWriteRetriesStillSayWhenAWriteIsUnconfirmed: WithWriteRetries sends
+// TestWriteRetriesStillSayWhenAWriteIsUnconfirmed: WithWritePolicy(ResendWrites) sends
 // a create again after a 503, which may have created it; a 400 to the
 // second attempt does not make the first one harmless.
 func TestWriteRetriesStillSayWhenAWriteIsUnconfirmed(t *testing.T) {
 	t.Parallel()
 	srv := newScriptServer(t, failure(503, "Retry-After-Ms", "1"), failure(400))
-	_, err := createCustomer(t, srv.client(t), conductor.WithWriteRetries(), conductor.WithMaxRetries(1))
+	_, err := createCustomer(t, srv.client(t, reportWrites), conductor.WithWritePolicy(conductor.ResendWrites), conductor.WithMaxRetries(1))
 	if !errors.Is(err, conductor.ErrBadRequest) || !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), "an earlier attempt") {
 		t.Errorf("err = %v; want the 400, matching ErrWriteUnconfirmed and naming the earlier attempt", err)
 	}

@@ -714,6 +714,17 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 		flags = append(flags, "opPaginated")
 	}
 	m.Op = strings.Join(flags, " | ")
+	if o.Kind == apispec.Create && len(args) == 1 && args[0] == "params" {
+		t := strings.TrimPrefix(argTypes[0], "*")
+		for a, ok := f.gen.aliases[t]; ok; a, ok = f.gen.aliases[t] {
+			t = a
+		}
+		for _, fl := range f.gen.structs[t] {
+			if fl.name == "ExternalID" && fl.typ == "*UUID" {
+				m.ExternalID = true
+			}
+		}
+	}
 	m.Check = f.rules.check(o)
 
 	if c, ok := f.resultCheck(o); ok {

@@ -82,6 +82,10 @@ type methodData struct {
 	Path, Args  []string
 	Builder     string
 	Check       string
+	// ExternalID says that the operation is a create whose body takes an
+	// externalId, which the client sets when the caller did not, so that
+	// resolution can look the object up (conductor/resolve.go).
+	ExternalID bool
 
 	// op names the operation in errors: POST /invoices/{id}/void (qbd.invoices.void).
 	op string
