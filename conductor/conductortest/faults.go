@@ -208,7 +208,7 @@ func (s *Server) applyLate(r *http.Request, body []byte, deadline time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	bound := time.Until(deadline)
-	size := requestSize(r, body)
+	size := requestSize(r, body) + lateCost
 	if bound <= 0 || s.late.pending >= maxLate || s.late.bytes+size > maxLateBytes {
 		return // a queued Delay took all of it, or there is no room to keep it
 	}
@@ -244,6 +244,10 @@ func (s *Server) lateApply(r *http.Request, body []byte, size int, wait time.Dur
 	defer s.leave()
 	s.carryOut(r, body)
 }
+
+// lateCost is what a late write holds beyond its request's size: its
+// copy of the Request and URL, its context, goroutine and timer.
+const lateCost = 2 << 10
 
 // enterBefore takes a turn, as enter does, and reports whether it got one
 // before deadline and before the fake closed.

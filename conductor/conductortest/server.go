@@ -535,16 +535,25 @@ func (s *Server) record(r *http.Request, body []byte) {
 	s.requests.add(Request{Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Header: r.Header.Clone(), Body: body}, size)
 }
 
-// requestSize is what keeping r and its body costs.
+// requestSize is what keeping r and its body costs. A header costs far
+// more than its text: a kept copy of r.Header gives each name a map slot,
+// with the room a map keeps free, and each value a string header, so a
+// request of thousands of tiny headers would otherwise be kept for a
+// twentieth of what it holds.
 func requestSize(r *http.Request, body []byte) int {
 	size := len(r.Method) + len(r.URL.Path) + len(r.URL.RawQuery) + cap(body)
 	for name, values := range r.Header {
+		size += len(name) + headerNameCost
 		for _, v := range values {
-			size += len(name) + len(v)
+			size += len(v) + headerValueCost
 		}
 	}
 	return size
 }
+
+// headerNameCost and headerValueCost are what a kept header name and
+// value cost beyond their text (see requestSize).
+const headerNameCost, headerValueCost = 128, 32
 
 // randomToken is 26 lowercase letters and digits from crypto/rand: ids and
 // secrets must not be guessable even in a fake that others can reach.
