@@ -213,7 +213,7 @@ func runScenario(t *testing.T, c *conductor.Client, i int) *scenario {
 	sc.bExternal = external.String()
 	invoice := func(ref string) conductor.InvoiceCreateParams {
 		return conductor.InvoiceCreateParams{
-			CustomerID: customer, RefNumber: &ref, Memo: &sc.createdMemo,
+			CustomerID: customer, RefNumber: &ref, Memo: &sc.createdMemo, TransactionDate: conductor.Date{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
 			Lines: []conductor.InvoiceCreateParamsLine{{ItemID: ptr(item), Quantity: ptr(2.0), Rate: ptr("150.00")}},
 		}
 	}
@@ -378,12 +378,21 @@ func (b *faultBooks) check() wrongs {
 			invoices[*inv.RefNumber] = append(invoices[*inv.RefNumber], inv)
 		}
 	}
+	// A list of classes is not paged: it holds at most 150. Ask for them
+	// by name, 50 at a time.
 	classes := map[string]int{}
-	for class, err := range client.QBD.Classes.All(ctx, eu, nil) {
+	for batch := range slices.Chunk(b.scenarios, 50) {
+		var names []string
+		for _, sc := range batch {
+			names = append(names, sc.cRef)
+		}
+		found, err := client.QBD.Classes.List(ctx, eu, &conductor.ClassListParams{FullNames: names})
 		if err != nil {
 			t.Fatal(err)
 		}
-		classes[class.Name]++
+		for _, class := range found.Data {
+			classes[class.Name]++
+		}
 	}
 	var w wrongs
 	for _, sc := range b.scenarios {

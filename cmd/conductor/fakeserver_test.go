@@ -127,7 +127,7 @@ func TestFakeServerBadFlagsExit2(t *testing.T) {
 		{[]string{"--fault-rate", "1.5"}, "--fault-rate 1.5 is not a share: use 0 (no faults) to 1 (every write)"},
 		{[]string{"--fault-rate", "-0.1"}, "--fault-rate -0.1 is not a share"},
 		{[]string{"--fault-rate", "NaN"}, "--fault-rate NaN is not a share"},
-		{[]string{"--fault-seed", "-1"}, `invalid value "-1" for flag -fault-seed`},
+		{[]string{"--fault-seed", "-1"}, `--fault-seed "-1": parse error`},
 		{[]string{"--publishable-key", "sk_conductor_y0123"}, "--publishable-key is a secret key (sk_...), which would be put in a URL shown to end-users"},
 	}
 	for _, tt := range tests {

@@ -22,7 +22,7 @@ func TestACreateWhoseAnswerIsLostIsFound(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := ok(t, vars, "qbd", "invoices", "create", "--end-user-id", demo,
-		"--data", `{"customerId": "80000001-1700000001", "refNumber": "CLI-1"}`)
+		"--data", `{"customerId": "80000001-1700000001", "refNumber": "CLI-1", "transactionDate": "2026-12-01"}`)
 	var printed struct {
 		ID         string `json:"id"`
 		RefNumber  string `json:"refNumber"`
@@ -46,7 +46,7 @@ func TestAWriteLeftUnconfirmedExits3(t *testing.T) {
 	if err := srv.Enqueue(conductortest.Response{Fault: conductortest.ApplyThen5xx}); err != nil {
 		t.Fatal(err)
 	}
-	r := runCmd(t, vars, "qbd", "classes", "create", "--end-user-id", demo, "--name", "Overhead")
+	r := runCmd(t, vars, "qbd", "classes", "create", "--end-user-id", demo, "--data", `{"name": "Overhead"}`)
 	if r.code != exitUnconfirmed || !strings.Contains(r.stderr, "not confirmed") || strings.Contains(r.stderr, "refused") || r.stdout != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want exit %d and a message that the write may have taken effect", r.code, r.stdout, r.stderr, exitUnconfirmed)
 	}
