@@ -27,8 +27,11 @@ import (
 // reads are derived from the request the operation's builder made, so no
 // operation needs code of its own.
 
-// maxResends bounds the writes resolution sends again in one call.
-const maxResends = 3
+// maxResends bounds the writes resolution sends again in one call. Each
+// after the first waits as a retry does (retryDelay), so five span some
+// 8 s of trouble; at one unanswered attempt in ten, one call in a million
+// would still end unconfirmed.
+const maxResends = 5
 
 // A resolution is one unconfirmed write being settled.
 type resolution struct {
@@ -392,6 +395,16 @@ func normalGUID(s string) string {
 // it decodes the answer into out. An answer that cannot be read leaves
 // the outcome unknown again.
 func (res *resolution) resend(ctx context.Context) error {
+	if res.resends > 0 {
+		// The last re-send went unanswered too: back off, as a retry does.
+		t := time.NewTimer(retryDelay(nil, res.resends-1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return &UnconfirmedWriteError{Err: ctx.Err()}
+		case <-t.C:
+		}
+	}
 	res.resends++
 	res.requests++
 	res.checks = append(res.checks, "resent")
