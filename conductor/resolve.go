@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"log/slog"
 	"math/big"
@@ -26,8 +27,11 @@ import (
 // reads are derived from the request the operation's builder made, so no
 // operation needs code of its own.
 
-// maxResends bounds the writes resolution sends again in one call.
-const maxResends = 3
+// maxResends bounds the writes resolution sends again in one call. Each
+// after the first waits as a retry does (retryDelay), so five span some
+// 8 s of trouble; at one unanswered attempt in ten, one call in a million
+// would still end unconfirmed.
+const maxResends = 5
 
 // A resolution is one unconfirmed write being settled.
 type resolution struct {
@@ -325,7 +329,8 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 	since := res.u.SentAt.Add(-24 * time.Hour).UTC()
 	want := normalGUID(res.u.ExternalID)
 	cursor := ""
-	for {
+	var l listing // tells a listing that does not end, as All does
+	for n := 1; ; n++ {
 		q := url.Values{"updatedAfter": {since.Format(time.RFC3339)}}
 		if cursor != "" {
 			q.Set("cursor", cursor)
@@ -335,9 +340,10 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 			return false, err
 		}
 		var page struct {
-			Data       []json.RawMessage `json:"data"`
-			HasMore    bool              `json:"hasMore"`
-			NextCursor *string           `json:"nextCursor"`
+			Data           []json.RawMessage `json:"data"`
+			HasMore        bool              `json:"hasMore"`
+			NextCursor     *string           `json:"nextCursor"`
+			RemainingCount int               `json:"remainingCount"`
 		}
 		if err := json.Unmarshal(body, &page); err != nil || page.Data == nil {
 			if err == nil {
@@ -362,11 +368,21 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 			}
 			return true, nil
 		}
-		if !page.HasMore || page.NextCursor == nil || *page.NextCursor == "" || *page.NextCursor == cursor {
+		if !page.HasMore {
 			res.checks = append(res.checks, "not found")
 			return false, nil
 		}
-		cursor = *page.NextCursor
+		// Conductor keeps nextCursor the same for a whole listing: a
+		// repeated cursor is the next page, not the end.
+		cursor = ""
+		if page.NextCursor != nil {
+			cursor = *page.NextCursor
+		}
+		h := fnv.New64a()
+		h.Write(body)
+		if err := l.follow(n, pageInfo{hasMore: true, cursor: cursor, remaining: page.RemainingCount, len: len(page.Data)}, h.Sum64()); err != nil {
+			return false, fmt.Errorf("conductor: looking up externalId %s: %w", res.u.ExternalID, err)
+		}
 	}
 }
 
@@ -379,6 +395,16 @@ func normalGUID(s string) string {
 // it decodes the answer into out. An answer that cannot be read leaves
 // the outcome unknown again.
 func (res *resolution) resend(ctx context.Context) error {
+	if res.resends > 0 {
+		// The last re-send went unanswered too: back off, as a retry does.
+		t := time.NewTimer(retryDelay(nil, res.resends-1))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return &UnconfirmedWriteError{Err: ctx.Err()}
+		case <-t.C:
+		}
+	}
 	res.resends++
 	res.requests++
 	res.checks = append(res.checks, "resent")

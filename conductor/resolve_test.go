@@ -450,3 +450,29 @@ func TestWritesSayHowLongConductorMayWait(t *testing.T) {
 		t.Errorf("WithWritePolicy(7): %v; want it refused, naming the policies", err)
 	}
 }
+
+// TestResolutionBacksOffAndGivesUp: an update whose every re-send goes
+// unanswered too is sent again 5 times, each after the first waiting as a
+// retry does (0.5 s, 1 s, 2 s, 4 s, less up to a quarter), then ends
+// unconfirmed: resolution neither hammers a failing server nor runs for
+// ever.
+func TestResolutionBacksOffAndGivesUp(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := &script{replies: []reply{failure(503)}}
+		_, err := rename(t, bubbleServer(t, srv, conductor.WithMaxRetries(0)))
+		var unsure *conductor.UnconfirmedWriteError
+		if !errors.As(err, &unsure) || unsure.Kind != "update" || unsure.ID != objectID {
+			t.Fatalf("err = %v; want an unconfirmed update of %s", err, objectID)
+		}
+		gaps := srv.gaps()
+		if len(gaps) != 5 {
+			t.Fatalf("%d requests; want the update and 5 re-sends", len(gaps)+1)
+		}
+		for i, gap := range gaps[1:] {
+			if floor := 375 * time.Millisecond << i; gap < floor {
+				t.Errorf("re-send %d came %v after the one before; want at least %v", i+2, gap, floor)
+			}
+		}
+	})
+}

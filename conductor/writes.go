@@ -151,7 +151,7 @@ func (w writeKind) name() string {
 // of the write, to find out what it did before sending it again. Under
 // [ResolveWrites] a call ends with it only when the client could not find
 // out itself (a create without externalId, a passthrough, a write through
-// [Client.Gen], three re-sends that all went unanswered, or the context
+// [Client.Gen], five re-sends that all went unanswered, or the context
 // ending).
 type UnconfirmedWriteError struct {
 	// Kind is "create", "update", "void", "delete", or "write" (a

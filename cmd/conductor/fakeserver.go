@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -18,7 +19,7 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
-const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K] [--publishable-key K] [--fixtures FILE] [--demo]"
+const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K] [--publishable-key K] [--fixtures FILE] [--demo] [--fault-rate R] [--fault-seed N]"
 
 // runFakeServer serves the fake until ctx ends (SIGINT or SIGTERM). It
 // prints the settings a client needs as environment assignments, one a
@@ -34,6 +35,9 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 	fs.StringVar(&opts.PublishableKey, "publishable-key", "", "the publishable `key` bodies must carry; default: a random pk_conductor_fake_...")
 	fixtures := fs.String("fixtures", "", "a JSON `file` of end-users and their QuickBooks Desktop objects to start with:\n{\"endUsers\": [{\"id\": \"end_usr_1\", \"connected\": true, \"qbd\": {\"customers\": [{\"name\": \"Acme\"}]}}]}")
 	fs.BoolVar(&opts.Demo, "demo", false, "add a demo company: the connected end-user "+conductortest.DemoEndUserID+" with customers, items and invoices")
+	var faults conductortest.Faults
+	fs.Float64Var(&faults.Rate, "fault-rate", 0, "the `share` of writes, from 0 to 1, that fail the hard ways at random: carried out, then\nthe connection dropped or a 500; Conductor's timeout, then carried out late or never")
+	fs.Uint64Var(&faults.Seed, "fault-seed", 0, "the `seed` of the faults' draws: the same seed and the same writes in order, the same faults")
 	usage := func(w io.Writer) { printUsage(fs, fakeServerSynopsis, w) }
 	if code, done := parseFlags(fs, args, nil, usage, usage, stdout, stderr); done {
 		return code
@@ -59,6 +63,10 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 			return exitUsage
 		}
 	}
+	if math.IsNaN(faults.Rate) || faults.Rate < 0 || faults.Rate > 1 {
+		fmt.Fprintf(stderr, "conductor fake-server: --fault-rate %v is not a share: use 0 (no faults) to 1 (every write)\n", faults.Rate)
+		return exitUsage
+	}
 	if *fixtures != "" {
 		f, err := conductortest.LoadFixtures(*fixtures)
 		if err != nil {
@@ -81,6 +89,12 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(stderr, "conductor fake-server: cannot start: %v\n", cause(err))
 		return exitAPI
 	}
+	if err := srv.SetFaults(faults); err != nil {
+		// The rate was checked above; the kinds are the fake's own.
+		srv.Close()
+		fmt.Fprintf(stderr, "conductor fake-server: %v\n", cause(err))
+		return exitUsage
+	}
 	// Decoding the OpenAPI document on start leaves some 130 MB of
 	// garbage, which the runtime would otherwise keep from the system
 	// for minutes: idle, the process holds about 50 MB instead of
@@ -90,6 +104,9 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 	fmt.Fprintf(stderr, "conductor fake-server: a fake Conductor API is listening %s; stop it with Ctrl-C or SIGTERM\n", where(opts.Addr, srv.URL))
 	if opts.Demo {
 		fmt.Fprintf(stderr, "conductor fake-server: the demo company's end-user is %s\n", conductortest.DemoEndUserID)
+	}
+	if faults.Rate > 0 {
+		fmt.Fprintf(stderr, "conductor fake-server: %g%% of writes fail at random (seed %d)\n", 100*faults.Rate, faults.Seed)
 	}
 	<-ctx.Done()
 	srv.Close()

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -123,6 +124,10 @@ func TestFakeServerBadFlagsExit2(t *testing.T) {
 		{[]string{"--addr", "no such host:0"}, `--addr "no such host:0": no such host`},
 		{[]string{"--secret-key", "pk_conductor_y0123"}, "--secret-key is a publishable key (pk_...); the API needs your secret key (sk_...)"},
 		{[]string{"--secret-key", "sk_conductor y0123"}, "--secret-key contains whitespace or control characters"},
+		{[]string{"--fault-rate", "1.5"}, "--fault-rate 1.5 is not a share: use 0 (no faults) to 1 (every write)"},
+		{[]string{"--fault-rate", "-0.1"}, "--fault-rate -0.1 is not a share"},
+		{[]string{"--fault-rate", "NaN"}, "--fault-rate NaN is not a share"},
+		{[]string{"--fault-seed", "-1"}, `--fault-seed "-1": parse error`},
 		{[]string{"--publishable-key", "sk_conductor_y0123"}, "--publishable-key is a secret key (sk_...), which would be put in a URL shown to end-users"},
 	}
 	for _, tt := range tests {
@@ -138,6 +143,46 @@ func TestFakeServerBadFlagsExit2(t *testing.T) {
 				t.Errorf("stderr shows the key given: %q", r.stderr)
 			}
 		})
+	}
+}
+
+// TestFakeServerFaultsWrites: with --fault-rate 1 every write fails one of
+// the hard ways, and reads do not.
+func TestFakeServerFaultsWrites(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	outR, outW := io.Pipe()
+	var stderr strings.Builder
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, []string{"fake-server", "--addr", "127.0.0.1:0", "--demo", "--fault-rate", "1", "--fault-seed", "7"}, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: outW, stderr: &stderr})
+		outW.Close()
+	}()
+	settings := readSettings(t, outR)
+	go io.Copy(io.Discard, outR)
+	c, err := conductor.NewClient(conductor.WithAPIKey(settings["CONDUCTOR_SECRET_KEY"]), conductor.WithBaseURL(settings["CONDUCTOR_BASE_URL"]),
+		conductor.WithMaxRetries(0), conductor.WithWritePolicy(conductor.ReportWrites), conductor.WithHeader("Conductor-Timeout-Seconds", "1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	tctx := testdeadline.Context(t)
+	for i := range 4 {
+		_, err := c.QBD.Classes.Create(tctx, conductortest.DemoEndUserID, conductor.ClassCreateParams{Name: fmt.Sprintf("Class %d", i)})
+		if !errors.Is(err, conductor.ErrWriteUnconfirmed) {
+			t.Errorf("create %d: err = %v; want every write to fail a hard way, unconfirmed", i, err)
+		}
+	}
+	if _, err := c.QBD.Invoices.List(tctx, conductortest.DemoEndUserID, nil); err != nil {
+		t.Errorf("a read failed: %v; want faults on writes only", err)
+	}
+	cancel()
+	if c := <-code; c != exitOK {
+		t.Errorf("exit %d, want 0", c)
+	}
+	if !strings.Contains(stderr.String(), "100% of writes fail at random (seed 7)") {
+		t.Errorf("stderr %q does not say that writes fail", stderr.String())
 	}
 }
 

@@ -23,7 +23,9 @@
 // (a bad flag, environment variable, parameter or --data); 1 for a
 // failure that is not their input: the API or the network fails the call,
 // or fake-server cannot listen on a well-formed address because the
-// machine refuses it (in use, not one of its addresses, not permitted).
+// machine refuses it (in use, not one of its addresses, not permitted); 3
+// for a write the client could not confirm, which may have taken effect
+// (a script must not simply run it again).
 package main
 
 import (
@@ -44,9 +46,10 @@ import (
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitAPI   = 1
-	exitUsage = 2
+	exitOK          = 0
+	exitAPI         = 1
+	exitUsage       = 2
+	exitUnconfirmed = 3
 )
 
 func main() {

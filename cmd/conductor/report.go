@@ -11,7 +11,9 @@ import (
 // reportError prints a failed call of the command name on stderr and
 // returns its exit status: parameters the client refused are a usage
 // error, named by flagFor (from the Go name of the parameter to the flag
-// or variable that set it); anything else is the API's or the network's.
+// or variable that set it); a write the client could not confirm says so
+// first, with what to look for, whatever error it ended with; anything
+// else is the API's or the network's.
 func reportError(name string, err error, flagFor func(field string) string, stderr io.Writer) int {
 	var verr *conductor.ValidationError
 	if errors.As(err, &verr) {
@@ -19,6 +21,13 @@ func reportError(name string, err error, flagFor func(field string) string, stde
 			fmt.Fprintf(stderr, "%s: %s %s\n", name, flagFor(f.Field), f.Reason)
 		}
 		return exitUsage
+	}
+	var unsure *conductor.UnconfirmedWriteError
+	if errors.As(err, &unsure) {
+		// Its error may be a 5xx the API sent, but "the API refused the
+		// call" would read as "nothing happened": it may have.
+		fmt.Fprintf(stderr, "%s: %v\n", name, err)
+		return exitUnconfirmed
 	}
 	var apiErr *conductor.Error
 	if !errors.As(err, &apiErr) {
