@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,12 +69,18 @@ func TestASignatureThatIsNotTheOperationsIsRefused(t *testing.T) {
 	}
 }
 
+// externalID is the externalId the client gives a create: a version 4 UUID.
+var externalID = regexp.MustCompile(`"externalId":"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"`)
+
 // TestCallSendsWhatItIsGiven calls two methods through HTTP with their
 // parameters given each way Args allows, and checks what was sent.
 func TestCallSendsWhatItIsGiven(t *testing.T) {
 	var got []string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
+		// A create carries the fresh externalId the client sets to look it
+		// up by, should its answer be lost.
+		body = externalID.ReplaceAll(body, []byte(`"externalId":"<a UUID>"`))
 		got = append(got, r.Method+" "+r.URL.RequestURI()+" "+r.Header.Get("Conductor-End-User-Id")+" "+string(body))
 		w.Header().Set("Content-Type", "application/json")
 		if r.Method == http.MethodPost {
@@ -118,7 +125,7 @@ func TestCallSendsWhatItIsGiven(t *testing.T) {
 		"GET /quickbooks-desktop/invoices?limit=3 end_usr_a ",
 		"GET /quickbooks-desktop/invoices?limit=4 end_usr_a ",
 		"GET /quickbooks-desktop/invoices end_usr_a ",
-		`POST /quickbooks-desktop/customers end_usr_b {"name":"Globex"}`,
+		`POST /quickbooks-desktop/customers end_usr_b {"externalId":"<a UUID>","name":"Globex"}`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("requests sent (-want +got):\n%s", diff)
