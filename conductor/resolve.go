@@ -144,6 +144,8 @@ func (res *resolution) update(ctx context.Context) (string, error) {
 				return "", res.unconfirmed(derr)
 			}
 			return "applied", nil
+		case !refused(err):
+			return "", res.unconfirmed(err)
 		default:
 			return "not applied", err
 		}
@@ -174,6 +176,8 @@ func (res *resolution) delete(ctx context.Context) (string, error) {
 			if ctx.Err() != nil {
 				return "", res.ended(ctx, last)
 			}
+		case !refused(err):
+			return "", res.unconfirmed(err)
 		default:
 			return "not applied", err
 		}
@@ -225,6 +229,9 @@ func (res *resolution) void(ctx context.Context) (string, error) {
 			body, rerr := res.retrieve(ctx)
 			if rerr == nil && voided(body) {
 				return res.voided(body)
+			}
+			if !refused(err) {
+				return "", res.unconfirmed(err)
 			}
 			return "not applied", err
 		}
@@ -483,6 +490,16 @@ func integrationCode(err error) string {
 	return ""
 }
 
+// refused reports an error of a re-send that is an answer about the
+// write itself, which the first attempt would have had too: QuickBooks
+// refused it, or Conductor found it invalid. Any other (QuickBooks
+// offline, a rate limit, the key refused) means only that the re-send was
+// turned away, and says nothing of what the first attempt did.
+func refused(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && (e.Type == ErrorTypeIntegration || e.Type == ErrorTypeInvalidRequest && e.StatusCode != http.StatusTooManyRequests)
+}
+
 // notFound reports an answer that there is no such object: QuickBooks's
 // error 500 ("object not found") or an HTTP 404.
 func notFound(err error) bool {
@@ -607,7 +624,7 @@ func (res *resolution) log(ctx context.Context, outcome string, d time.Duration)
 		slog.String("kind", res.u.Kind),
 		slog.String("method", res.req.Method),
 		slog.String("path", redactor{res.s.apiKey}.string(res.req.URL.Path)),
-		slog.String("id", res.u.ID),
+		slog.String("id", redactor{res.s.apiKey}.string(res.u.ID)), // an id can be anything, even the key
 	}
 	if res.u.ExternalID != "" {
 		attrs = append(attrs, slog.String("external_id", res.u.ExternalID))

@@ -1,0 +1,90 @@
+package conductor_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+)
+
+// qbdDown is Conductor's answer when the end-user's QuickBooks Desktop
+// cannot be reached: the request never reached QuickBooks.
+func qbdDown() reply {
+	return reply{status: 502, headers: jsonHeaders(), body: envelope(502, "INTEGRATION_CONNECTION_ERROR", "QBD_CONNECTION_ERROR", "QuickBooks Desktop is not running")}
+}
+
+// TestARefusedResendLeavesTheFirstAttemptUnknown: a re-send turned away
+// before it reached QuickBooks (QuickBooks gone offline, a rate limit, the
+// key refused) says nothing of what the first attempt did, which may have
+// been carried out; the call must stay unconfirmed, never end as though
+// the write had failed.
+func TestARefusedResendLeavesTheFirstAttemptUnknown(t *testing.T) {
+	t.Parallel()
+	voidPath := invoicePath + "/void"
+	unauthorized := reply{status: 401, headers: jsonHeaders(), body: envelope(401, "AUTHENTICATION_ERROR", "INVALID_API_KEY", "The API key is not valid.")}
+	tests := []struct {
+		name    string
+		replies []reply
+		call    func(c *conductor.Client) error
+		want    []reqLine
+	}{
+		{"update, QuickBooks offline", []reply{failure(503), qbdDown()},
+			func(c *conductor.Client) error { _, err := rename(t, c); return err },
+			[]reqLine{{"POST", customerPath}, {"POST", customerPath}}},
+		{"update, key refused", []reply{failure(503), unauthorized},
+			func(c *conductor.Client) error { _, err := rename(t, c); return err },
+			[]reqLine{{"POST", customerPath}, {"POST", customerPath}}},
+		{"delete, QuickBooks offline", []reply{failure(503), ok(invoiceJSONFor(`null`)), qbdDown()},
+			func(c *conductor.Client) error {
+				_, err := c.QBD.Invoices.Delete(context.Background(), testEndUserID, objectID)
+				return err
+			},
+			[]reqLine{{"DELETE", invoicePath}, {"GET", invoicePath}, {"DELETE", invoicePath}}},
+		{"void, QuickBooks offline", []reply{failure(503), ok(invoiceJSONFor(`null`)), qbdDown(), ok(invoiceJSONFor(`null`))},
+			func(c *conductor.Client) error {
+				_, err := c.QBD.Invoices.Void(context.Background(), testEndUserID, objectID)
+				return err
+			},
+			[]reqLine{{"POST", voidPath}, {"GET", invoicePath}, {"POST", voidPath}, {"GET", invoicePath}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newScriptServer(t, tt.replies...)
+			err := tt.call(srv.client(t, conductor.WithMaxRetries(0)))
+			if diff := cmp.Diff(tt.want, lines(srv.script)); diff != "" {
+				t.Errorf("requests (-want +got):\n%s", diff)
+			}
+			var u *conductor.UnconfirmedWriteError
+			if !errors.As(err, &u) || !errors.Is(err, conductor.ErrWriteUnconfirmed) {
+				t.Fatalf("err = %v; want unconfirmed: the first attempt may have been carried out", err)
+			}
+		})
+	}
+}
+
+// TestAResolutionsLogRecordNeverHoldsTheKey: an id can be anything, even
+// the API key (the engine redacts it from every path it shows); the
+// resolution's record must not show it either.
+func TestAResolutionsLogRecordNeverHoldsTheKey(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	srv := newScriptServer(t, failure(503), integrationError(404, "500"))
+	c := srv.client(t, conductor.WithMaxRetries(0), conductor.WithLogger(logger))
+	if _, err := c.QBD.Invoices.Delete(context.Background(), testEndUserID, testAPIKey); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "conductor: write resolved") {
+		t.Fatalf("no resolution record in:\n%s", buf.String())
+	}
+	if strings.Contains(buf.String(), testAPIKey) {
+		t.Errorf("the log holds the API key:\n%s", buf.String())
+	}
+}
