@@ -573,7 +573,7 @@ func holdsValue(got, want any) (holds, known bool) {
 		if g, ok := got.(string); ok && g == w {
 			return true, true
 		}
-		return sameNumber(got, w), true
+		return plainDecimal(w) && sameNumber(got, w), true
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok {
@@ -600,6 +600,9 @@ func sameNumber(got any, want string) bool {
 	var g string
 	switch v := got.(type) {
 	case string:
+		if !plainDecimal(v) {
+			return false // text that reads as a number: "0042", "1/2", "0x10"
+		}
 		g = v
 	case json.Number:
 		g = string(v)
@@ -609,6 +612,19 @@ func sameNumber(got any, want string) bool {
 	a, okA := new(big.Rat).SetString(g)
 	b, okB := new(big.Rat).SetString(want)
 	return okA && okB && a.Cmp(b) == 0
+}
+
+// plainDecimal reports a string written as an amount is: an optional
+// minus, digits without a leading zero, and an optional fraction. Only
+// such text is compared as a number; big.Rat would also read a name of
+// "0042" as 42, "1/2" as 2/4 and "0x10" as 16.
+func plainDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	digits := func(d string) bool {
+		return d != "" && strings.Trim(d, "0123456789") == ""
+	}
+	return digits(whole) && (whole == "0" || whole[0] != '0') && (!hasFrac || digits(frac))
 }
 
 // log writes the resolution's one record, when the call has a logger.

@@ -88,3 +88,43 @@ func TestAResolutionsLogRecordNeverHoldsTheKey(t *testing.T) {
 		t.Errorf("the log holds the API key:\n%s", buf.String())
 	}
 }
+
+// TestTextThatReadsAsANumberIsComparedAsText: "100" and "100.00" are the
+// same amount, but a name or reference number of "0042" is not "42", nor
+// "1/2" "2/4": an update whose re-send is stale, and whose object then
+// holds someone else's text, is the caller's conflict, not applied.
+func TestTextThatReadsAsANumberIsComparedAsText(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ sent, stored string }{{"0042", "42"}, {"42", "0042"}, {"1/2", "2/4"}, {"1e2", "100"}, {"0x10", "16"}} {
+		t.Run(tt.sent, func(t *testing.T) {
+			t.Parallel()
+			stored := strings.Replace(updatedJSON, `"name":"Acme Ltd"`, `"name":"`+tt.stored+`"`, 1)
+			srv := newScriptServer(t, failure(503), integrationError(400, "3200"), ok(stored))
+			_, err := srv.client(t, conductor.WithMaxRetries(0)).QBD.Customers.Update(context.Background(), testEndUserID, objectID,
+				conductor.CustomerUpdateParams{RevisionNumber: "1", Name: &tt.sent})
+			var apiErr *conductor.Error
+			if errors.Is(err, conductor.ErrWriteUnconfirmed) || !errors.As(err, &apiErr) || apiErr.IntegrationCode != "3200" {
+				t.Fatalf("err = %v; want the stale-revision conflict: the customer is named %q, not %q", err, tt.stored, tt.sent)
+			}
+		})
+	}
+}
+
+// TestAnAmountIsComparedAsANumber: QuickBooks keeps an amount sent as
+// "100" as "100.00"; an update found stale whose object holds that is
+// applied.
+func TestAnAmountIsComparedAsANumber(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ sent, stored string }{{"100", `"100.00"`}, {"-0.5", `"-0.50"`}, {"7.10", `"7.1"`}} {
+		t.Run(tt.sent, func(t *testing.T) {
+			t.Parallel()
+			stored := strings.Replace(updatedJSON, `"isActive":true`, `"isActive":true,"creditLimit":`+tt.stored, 1)
+			srv := newScriptServer(t, failure(503), integrationError(400, "3200"), ok(stored))
+			_, err := srv.client(t, conductor.WithMaxRetries(0)).QBD.Customers.Update(context.Background(), testEndUserID, objectID,
+				conductor.CustomerUpdateParams{RevisionNumber: "1", Name: new("Acme Ltd"), CreditLimit: &tt.sent})
+			if err != nil {
+				t.Fatalf("err = %v; want applied: %s is %s", err, tt.stored, tt.sent)
+			}
+		})
+	}
+}
