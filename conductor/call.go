@@ -73,6 +73,10 @@ type request struct {
 	// field of the call's params: the client sets a fresh one when the
 	// caller left it nil, so that resolution can look the object up.
 	externalID **UUID
+	// listsActive, for such a create, says that its list shows only
+	// active objects unless asked for all (status=all): an inactive
+	// object created must still be found.
+	listsActive bool
 	// answered, when set, checks the decoded answer further, with the
 	// response it came in (AuthSessions.Create's checks of the session).
 	answered func(*http.Response) error

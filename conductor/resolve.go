@@ -339,6 +339,9 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 	var l listing // tells a listing that does not end, as All does
 	for n := 1; ; n++ {
 		q := url.Values{"updatedAfter": {since.Format(time.RFC3339)}}
+		if res.r.listsActive {
+			q.Set("status", "all")
+		}
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
 )
 
 // qbdDown is Conductor's answer when the end-user's QuickBooks Desktop
@@ -126,5 +127,36 @@ func TestAnAmountIsComparedAsANumber(t *testing.T) {
 				t.Fatalf("err = %v; want applied: %s is %s", err, tt.stored, tt.sent)
 			}
 		})
+	}
+}
+
+// TestAnInactiveObjectCreatedIsFound: QuickBooks lists only active
+// customers, vendors, items and employees unless asked for all; a create
+// of an inactive one that landed must still be found by its externalId,
+// not sent again once the first can no longer land (a second customer of
+// the same name is refused: the caller would be told the create failed
+// while it is in the books).
+func TestAnInactiveObjectCreatedIsFound(t *testing.T) {
+	t.Parallel()
+	fake, c := faultyFake(t)
+	if err := fake.Enqueue(conductortest.Response{Fault: conductortest.ApplyThenDrop}); err != nil {
+		t.Fatal(err)
+	}
+	eu := conductortest.DemoEndUserID
+	got, err := c.QBD.Customers.Create(context.Background(), eu, conductor.CustomerCreateParams{Name: "Dormant Ltd", IsActive: new(false)})
+	if err != nil {
+		t.Fatalf("create: %v; want the customer the first attempt created", err)
+	}
+	var names []string
+	for cu, err := range c.QBD.Customers.All(context.Background(), eu, &conductor.CustomerListParams{Status: new(conductor.Status("all"))}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cu.Name == "Dormant Ltd" {
+			names = append(names, cu.ID)
+		}
+	}
+	if diff := cmp.Diff([]string{got.ID}, names); diff != "" {
+		t.Errorf("the books' customers named Dormant Ltd (-want +got):\n%s", diff)
 	}
 }
