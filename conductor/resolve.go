@@ -330,13 +330,15 @@ func (res *resolution) landBy() time.Time {
 
 // lookup lists the create's collection for objects updated since a day
 // before the call, following the cursor, and reports whether one has the
-// create's externalId; it decodes that one into out.
+// create's externalId; it decodes that one into out. Two or more are an
+// error: which is this call's cannot be told.
 func (res *resolution) lookup(ctx context.Context) (bool, error) {
 	res.checks = append(res.checks, "looked up externalId")
 	since := res.u.SentAt.Add(-24 * time.Hour).UTC()
 	want := normalGUID(res.u.ExternalID)
 	cursor := ""
 	var l listing // tells a listing that does not end, as All does
+	matches, found := 0, json.RawMessage(nil)
 	for n := 1; ; n++ {
 		q := url.Values{"updatedAfter": {since.Format(time.RFC3339)}}
 		if res.r.listsActive {
@@ -372,15 +374,23 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 			if created, err := time.Parse(time.RFC3339, obj.CreatedAt); err == nil && created.Before(since) {
 				continue
 			}
-			res.checks = append(res.checks, "found")
-			if err := res.decode(raw); err != nil {
-				return false, err
-			}
-			return true, nil
+			// Every page is read: an externalId the caller set may have
+			// been used before, and then which object is this call's
+			// cannot be told.
+			matches++
+			found = append(json.RawMessage(nil), raw...)
 		}
 		if !page.HasMore {
-			res.checks = append(res.checks, "not found")
-			return false, nil
+			switch matches {
+			case 0:
+				res.checks = append(res.checks, "not found")
+				return false, nil
+			case 1:
+				res.checks = append(res.checks, "found")
+				return true, res.decode(found)
+			}
+			res.checks = append(res.checks, "found "+strconv.Itoa(matches))
+			return false, fmt.Errorf("conductor: looking up externalId %s: %d objects have it, so which one this call created cannot be told; give each create an externalId of its own", res.u.ExternalID, matches)
 		}
 		// Conductor keeps nextCursor the same for a whole listing: a
 		// repeated cursor is the next page, not the end.

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -159,4 +161,33 @@ func TestAnInactiveObjectCreatedIsFound(t *testing.T) {
 	if diff := cmp.Diff([]string{got.ID}, names); diff != "" {
 		t.Errorf("the books' customers named Dormant Ltd (-want +got):\n%s", diff)
 	}
+}
+
+// TestAnExternalIDFoundTwiceIsNotTakenForTheCreate: a caller that set an
+// externalId it had used before (an hour ago) has two objects with it in
+// the books once its create lands; the lookup cannot tell which is this
+// call's, and must not return the old one as created.
+func TestAnExternalIDFoundTwiceIsNotTakenForTheCreate(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		reused := conductor.UUID{0x6f, 0x1c, 0x2e, 0x3a, 0x4b, 0x5d, 0x4e, 0x6f, 0x8a, 0x9b, 0xac, 0xbd, 0xce, 0xdf, 0xe0, 0xf1}
+		old := map[string]any{"id": "80000001-OLD", "objectType": "qbd_customer", "name": "Acme (last year's)", "fullName": "Acme (last year's)",
+			"externalId": reused.String(), "isActive": true, "revisionNumber": "1",
+			"createdAt": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "updatedAt": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)}
+		b := &books{answers: []string{"applied503"}, created: []map[string]any{old}}
+		got, err := createAcme(bubbleServer(t, b, conductor.WithMaxRetries(0)), context.Background(), &reused)
+		if err == nil && got.ID == "80000001-OLD" {
+			t.Fatalf("got the customer created an hour ago with the same externalId, %+v; want this call's, or unconfirmed", got)
+		}
+		var u *conductor.UnconfirmedWriteError
+		if !errors.As(err, &u) || u.ExternalID != reused.String() {
+			t.Fatalf("got %+v, %v; want unconfirmed, naming the externalId found twice", got, err)
+		}
+		if !strings.Contains(err.Error(), "2 objects") {
+			t.Errorf("err = %v; want it to say that 2 objects have the externalId", err)
+		}
+		if creates, _ := b.count(); creates != 1 {
+			t.Errorf("%d creates; want no re-send", creates)
+		}
+	})
 }
