@@ -191,3 +191,19 @@ func TestAnExternalIDFoundTwiceIsNotTakenForTheCreate(t *testing.T) {
 		}
 	})
 }
+
+// TestWithResponseAfterAResolutionIsItsLastAnswer: a write the client
+// resolved fills WithResponse's Response with the answer to the last
+// request resolution made, as documented: here the retrieve's "no such
+// object" that showed the delete done.
+func TestWithResponseAfterAResolutionIsItsLastAnswer(t *testing.T) {
+	t.Parallel()
+	srv := newScriptServer(t, failure(503), integrationError(404, "500"))
+	var resp conductor.Response
+	if _, err := srv.client(t, conductor.WithMaxRetries(0)).QBD.Invoices.Delete(context.Background(), testEndUserID, objectID, conductor.WithResponse(&resp)); err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 404 {
+		t.Errorf("resp.StatusCode = %d; want 404, the retrieve's answer", resp.StatusCode)
+	}
+}
