@@ -155,8 +155,9 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 	if err != nil {
 		return err
 	}
+	fresh := false // the externalId is the client's own, used by no other create
 	if r.externalID != nil && *r.externalID == nil && s.writePolicy != ResendWrites {
-		*r.externalID = newExternalID()
+		*r.externalID, fresh = newExternalID(), true
 	}
 	req, err := r.build(s)
 	resp, err := c.roundTrip(ctx, s, r, req, err)
@@ -184,7 +185,7 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 			u.Kind = "void"
 		}
 		if s.writePolicy == ResolveWrites {
-			return c.resolve(ctx, s, r, req, out, u)
+			return c.resolve(ctx, s, r, req, out, u, fresh)
 		}
 	}
 	return err

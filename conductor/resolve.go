@@ -45,6 +45,9 @@ type resolution struct {
 	checks   []string // what was done, in order, for the log record
 	requests int      // extra requests sent
 	resends  int
+	// fresh: the client set the create's externalId, a random UUID no
+	// other object has, so the first object found with it is this call's.
+	fresh bool
 }
 
 // newExternalID sets a fresh random UUID (version 4) as the externalId of
@@ -61,11 +64,11 @@ func newExternalID() *UUID {
 // call's error: nil once the write is known done (out then holds its
 // result), the server's own error once it is known not done, or an
 // *UnconfirmedWriteError when the client still cannot tell.
-func (c *Client) resolve(ctx context.Context, s *settings, r request, req *http.Request, out any, u *UnconfirmedWriteError) error {
+func (c *Client) resolve(ctx context.Context, s *settings, r request, req *http.Request, out any, u *UnconfirmedWriteError, fresh bool) error {
 	if u.Kind == "create" && u.ExternalID == "" || u.Kind == "write" {
 		return u // nothing to look for, or nothing known to check
 	}
-	res := &resolution{c: c, s: s, r: r, req: req, out: out, u: u}
+	res := &resolution{c: c, s: s, r: r, req: req, out: out, u: u, fresh: fresh}
 	start := time.Now()
 	var outcome string
 	var err error
@@ -374,13 +377,16 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 			if created, err := time.Parse(time.RFC3339, obj.CreatedAt); err == nil && created.Before(since) {
 				continue
 			}
-			// Every page is read: an externalId the caller set may have
-			// been used before, and then which object is this call's
-			// cannot be told.
+			// Every page is read for an externalId the caller set: it
+			// may have been used before, and then which object is this
+			// call's cannot be told.
 			matches++
 			found = append(json.RawMessage(nil), raw...)
+			if res.fresh {
+				break
+			}
 		}
-		if !page.HasMore {
+		if !page.HasMore || res.fresh && matches > 0 {
 			switch matches {
 			case 0:
 				res.checks = append(res.checks, "not found")
