@@ -512,11 +512,19 @@ func integrationCode(err error) string {
 // refused reports an error of a re-send that is an answer about the
 // write itself, which the first attempt would have had too: QuickBooks
 // refused it, or Conductor found it invalid. Any other (QuickBooks
-// offline, a rate limit, the key refused) means only that the re-send was
-// turned away, and says nothing of what the first attempt did.
+// offline, a rate limit, a conflict with another request, a timeout, the
+// key refused) means only that the re-send was turned away, and says
+// nothing of what the first attempt did.
 func refused(err error) bool {
 	var e *Error
-	return errors.As(err, &e) && (e.Type == ErrorTypeIntegration || e.Type == ErrorTypeInvalidRequest && e.StatusCode != http.StatusTooManyRequests)
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusRequestTimeout, http.StatusConflict, http.StatusTooManyRequests:
+		return false
+	}
+	return e.Type == ErrorTypeIntegration || e.Type == ErrorTypeInvalidRequest
 }
 
 // notFound reports an answer that there is no such object: QuickBooks's
