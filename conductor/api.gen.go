@@ -1995,9 +1995,10 @@ type CustomersService struct{ client *Client }
 func (svc *CustomersService) Create(ctx context.Context, endUserID string, params CustomerCreateParams, opts ...Option) (*Customer, error) {
 	out := new(Customer)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewCustomerCreateRequest(s.server, params)
 		},
@@ -2392,9 +2393,10 @@ type DiscountItemsService struct{ client *Client }
 func (svc *DiscountItemsService) Create(ctx context.Context, endUserID string, params DiscountItemCreateParams, opts ...Option) (*DiscountItem, error) {
 	out := new(DiscountItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewDiscountItemCreateRequest(s.server, params)
 		},
@@ -2497,9 +2499,10 @@ type EmployeesService struct{ client *Client }
 func (svc *EmployeesService) Create(ctx context.Context, endUserID string, params EmployeeCreateParams, opts ...Option) (*Employee, error) {
 	out := new(Employee)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewEmployeeCreateRequest(s.server, params)
 		},
@@ -2853,9 +2856,10 @@ type InventoryAssemblyItemsService struct{ client *Client }
 func (svc *InventoryAssemblyItemsService) Create(ctx context.Context, endUserID string, params InventoryAssemblyItemCreateParams, opts ...Option) (*InventoryAssemblyItem, error) {
 	out := new(InventoryAssemblyItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryAssemblyItemCreateRequest(s.server, params)
 		},
@@ -2955,9 +2959,10 @@ type InventoryItemsService struct{ client *Client }
 func (svc *InventoryItemsService) Create(ctx context.Context, endUserID string, params InventoryItemCreateParams, opts ...Option) (*InventoryItem, error) {
 	out := new(InventoryItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewInventoryItemCreateRequest(s.server, params)
 		},
@@ -3294,9 +3299,10 @@ type ItemGroupsService struct{ client *Client }
 func (svc *ItemGroupsService) Create(ctx context.Context, endUserID string, params ItemGroupCreateParams, opts ...Option) (*ItemGroup, error) {
 	out := new(ItemGroup)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewItemGroupCreateRequest(s.server, params)
 		},
@@ -3742,9 +3748,10 @@ type NonInventoryItemsService struct{ client *Client }
 func (svc *NonInventoryItemsService) Create(ctx context.Context, endUserID string, params NonInventoryItemCreateParams, opts ...Option) (*NonInventoryItem, error) {
 	out := new(NonInventoryItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewNonInventoryItemCreateRequest(s.server, params)
 		},
@@ -3847,9 +3854,10 @@ type OtherChargeItemsService struct{ client *Client }
 func (svc *OtherChargeItemsService) Create(ctx context.Context, endUserID string, params OtherChargeItemCreateParams, opts ...Option) (*OtherChargeItem, error) {
 	out := new(OtherChargeItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherChargeItemCreateRequest(s.server, params)
 		},
@@ -3947,9 +3955,10 @@ type OtherNamesService struct{ client *Client }
 func (svc *OtherNamesService) Create(ctx context.Context, endUserID string, params OtherNameCreateParams, opts ...Option) (*OtherName, error) {
 	out := new(OtherName)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewOtherNameCreateRequest(s.server, params)
 		},
@@ -5266,9 +5275,10 @@ type SalesTaxGroupItemsService struct{ client *Client }
 func (svc *SalesTaxGroupItemsService) Create(ctx context.Context, endUserID string, params SalesTaxGroupItemCreateParams, opts ...Option) (*SalesTaxGroupItem, error) {
 	out := new(SalesTaxGroupItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxGroupItemCreateRequest(s.server, params)
 		},
@@ -5366,9 +5376,10 @@ type SalesTaxItemsService struct{ client *Client }
 func (svc *SalesTaxItemsService) Create(ctx context.Context, endUserID string, params SalesTaxItemCreateParams, opts ...Option) (*SalesTaxItem, error) {
 	out := new(SalesTaxItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSalesTaxItemCreateRequest(s.server, params)
 		},
@@ -5608,9 +5619,10 @@ type ServiceItemsService struct{ client *Client }
 func (svc *ServiceItemsService) Create(ctx context.Context, endUserID string, params ServiceItemCreateParams, opts ...Option) (*ServiceItem, error) {
 	out := new(ServiceItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewServiceItemCreateRequest(s.server, params)
 		},
@@ -5854,9 +5866,10 @@ type SubtotalItemsService struct{ client *Client }
 func (svc *SubtotalItemsService) Create(ctx context.Context, endUserID string, params SubtotalItemCreateParams, opts ...Option) (*SubtotalItem, error) {
 	out := new(SubtotalItem)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewSubtotalItemCreateRequest(s.server, params)
 		},
@@ -6486,9 +6499,10 @@ type VendorsService struct{ client *Client }
 func (svc *VendorsService) Create(ctx context.Context, endUserID string, params VendorCreateParams, opts ...Option) (*Vendor, error) {
 	out := new(Vendor)
 	if err := svc.client.call(ctx, request{
-		op:         opEndUser | opCreate,
-		endUser:    endUserID,
-		externalID: &params.ExternalID,
+		op:          opEndUser | opCreate,
+		endUser:     endUserID,
+		externalID:  &params.ExternalID,
+		listsActive: true,
 		build: func(s *settings) (*http.Request, error) {
 			return gen.NewVendorCreateRequest(s.server, params)
 		},

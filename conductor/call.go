@@ -73,6 +73,10 @@ type request struct {
 	// field of the call's params: the client sets a fresh one when the
 	// caller left it nil, so that resolution can look the object up.
 	externalID **UUID
+	// listsActive, for such a create, says that its list shows only
+	// active objects unless asked for all (status=all): an inactive
+	// object created must still be found.
+	listsActive bool
 	// answered, when set, checks the decoded answer further, with the
 	// response it came in (AuthSessions.Create's checks of the session).
 	answered func(*http.Response) error
@@ -151,8 +155,9 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 	if err != nil {
 		return err
 	}
+	fresh := false // the externalId is the client's own, used by no other create
 	if r.externalID != nil && *r.externalID == nil && s.writePolicy != ResendWrites {
-		*r.externalID = newExternalID()
+		*r.externalID, fresh = newExternalID(), true
 	}
 	req, err := r.build(s)
 	resp, err := c.roundTrip(ctx, s, r, req, err)
@@ -180,7 +185,7 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 			u.Kind = "void"
 		}
 		if s.writePolicy == ResolveWrites {
-			return c.resolve(ctx, s, r, req, out, u)
+			return c.resolve(ctx, s, r, req, out, u, fresh)
 		}
 	}
 	return err

@@ -45,6 +45,9 @@ type resolution struct {
 	checks   []string // what was done, in order, for the log record
 	requests int      // extra requests sent
 	resends  int
+	// fresh: the client set the create's externalId, a random UUID no
+	// other object has, so the first object found with it is this call's.
+	fresh bool
 }
 
 // newExternalID sets a fresh random UUID (version 4) as the externalId of
@@ -61,11 +64,11 @@ func newExternalID() *UUID {
 // call's error: nil once the write is known done (out then holds its
 // result), the server's own error once it is known not done, or an
 // *UnconfirmedWriteError when the client still cannot tell.
-func (c *Client) resolve(ctx context.Context, s *settings, r request, req *http.Request, out any, u *UnconfirmedWriteError) error {
+func (c *Client) resolve(ctx context.Context, s *settings, r request, req *http.Request, out any, u *UnconfirmedWriteError, fresh bool) error {
 	if u.Kind == "create" && u.ExternalID == "" || u.Kind == "write" {
 		return u // nothing to look for, or nothing known to check
 	}
-	res := &resolution{c: c, s: s, r: r, req: req, out: out, u: u}
+	res := &resolution{c: c, s: s, r: r, req: req, out: out, u: u, fresh: fresh}
 	start := time.Now()
 	var outcome string
 	var err error
@@ -144,6 +147,8 @@ func (res *resolution) update(ctx context.Context) (string, error) {
 				return "", res.unconfirmed(derr)
 			}
 			return "applied", nil
+		case !refused(err):
+			return "", res.unconfirmed(err)
 		default:
 			return "not applied", err
 		}
@@ -174,6 +179,8 @@ func (res *resolution) delete(ctx context.Context) (string, error) {
 			if ctx.Err() != nil {
 				return "", res.ended(ctx, last)
 			}
+		case !refused(err):
+			return "", res.unconfirmed(err)
 		default:
 			return "not applied", err
 		}
@@ -225,6 +232,9 @@ func (res *resolution) void(ctx context.Context) (string, error) {
 			body, rerr := res.retrieve(ctx)
 			if rerr == nil && voided(body) {
 				return res.voided(body)
+			}
+			if !refused(err) {
+				return "", res.unconfirmed(err)
 			}
 			return "not applied", err
 		}
@@ -323,15 +333,20 @@ func (res *resolution) landBy() time.Time {
 
 // lookup lists the create's collection for objects updated since a day
 // before the call, following the cursor, and reports whether one has the
-// create's externalId; it decodes that one into out.
+// create's externalId; it decodes that one into out. Two or more are an
+// error: which is this call's cannot be told.
 func (res *resolution) lookup(ctx context.Context) (bool, error) {
 	res.checks = append(res.checks, "looked up externalId")
 	since := res.u.SentAt.Add(-24 * time.Hour).UTC()
 	want := normalGUID(res.u.ExternalID)
 	cursor := ""
 	var l listing // tells a listing that does not end, as All does
+	matches, found := 0, json.RawMessage(nil)
 	for n := 1; ; n++ {
 		q := url.Values{"updatedAfter": {since.Format(time.RFC3339)}}
+		if res.r.listsActive {
+			q.Set("status", "all")
+		}
 		if cursor != "" {
 			q.Set("cursor", cursor)
 		}
@@ -362,15 +377,26 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 			if created, err := time.Parse(time.RFC3339, obj.CreatedAt); err == nil && created.Before(since) {
 				continue
 			}
-			res.checks = append(res.checks, "found")
-			if err := res.decode(raw); err != nil {
-				return false, err
+			// Every page is read for an externalId the caller set: it
+			// may have been used before, and then which object is this
+			// call's cannot be told.
+			matches++
+			found = append(json.RawMessage(nil), raw...)
+			if res.fresh {
+				break
 			}
-			return true, nil
 		}
-		if !page.HasMore {
-			res.checks = append(res.checks, "not found")
-			return false, nil
+		if !page.HasMore || res.fresh && matches > 0 {
+			switch matches {
+			case 0:
+				res.checks = append(res.checks, "not found")
+				return false, nil
+			case 1:
+				res.checks = append(res.checks, "found")
+				return true, res.decode(found)
+			}
+			res.checks = append(res.checks, "found "+strconv.Itoa(matches))
+			return false, fmt.Errorf("conductor: looking up externalId %s: %d objects have it, so which one this call created cannot be told; give each create an externalId of its own", res.u.ExternalID, matches)
 		}
 		// Conductor keeps nextCursor the same for a whole listing: a
 		// repeated cursor is the next page, not the end.
@@ -483,6 +509,24 @@ func integrationCode(err error) string {
 	return ""
 }
 
+// refused reports an error of a re-send that is an answer about the
+// write itself, which the first attempt would have had too: QuickBooks
+// refused it, or Conductor found it invalid. Any other (QuickBooks
+// offline, a rate limit, a conflict with another request, a timeout, the
+// key refused) means only that the re-send was turned away, and says
+// nothing of what the first attempt did.
+func refused(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.StatusCode {
+	case http.StatusRequestTimeout, http.StatusConflict, http.StatusTooManyRequests:
+		return false
+	}
+	return e.Type == ErrorTypeIntegration || e.Type == ErrorTypeInvalidRequest
+}
+
 // notFound reports an answer that there is no such object: QuickBooks's
 // error 500 ("object not found") or an HTTP 404.
 func notFound(err error) bool {
@@ -556,7 +600,7 @@ func holdsValue(got, want any) (holds, known bool) {
 		if g, ok := got.(string); ok && g == w {
 			return true, true
 		}
-		return sameNumber(got, w), true
+		return plainDecimal(w) && sameNumber(got, w), true
 	case map[string]any:
 		g, ok := got.(map[string]any)
 		if !ok {
@@ -583,6 +627,9 @@ func sameNumber(got any, want string) bool {
 	var g string
 	switch v := got.(type) {
 	case string:
+		if !plainDecimal(v) {
+			return false // text that reads as a number: "0042", "1/2", "0x10"
+		}
 		g = v
 	case json.Number:
 		g = string(v)
@@ -592,6 +639,19 @@ func sameNumber(got any, want string) bool {
 	a, okA := new(big.Rat).SetString(g)
 	b, okB := new(big.Rat).SetString(want)
 	return okA && okB && a.Cmp(b) == 0
+}
+
+// plainDecimal reports a string written as an amount is: an optional
+// minus, digits without a leading zero, and an optional fraction. Only
+// such text is compared as a number; big.Rat would also read a name of
+// "0042" as 42, "1/2" as 2/4 and "0x10" as 16.
+func plainDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	digits := func(d string) bool {
+		return d != "" && strings.Trim(d, "0123456789") == ""
+	}
+	return digits(whole) && (whole == "0" || whole[0] != '0') && (!hasFrac || digits(frac))
 }
 
 // log writes the resolution's one record, when the call has a logger.
@@ -607,7 +667,7 @@ func (res *resolution) log(ctx context.Context, outcome string, d time.Duration)
 		slog.String("kind", res.u.Kind),
 		slog.String("method", res.req.Method),
 		slog.String("path", redactor{res.s.apiKey}.string(res.req.URL.Path)),
-		slog.String("id", res.u.ID),
+		slog.String("id", redactor{res.s.apiKey}.string(res.u.ID)), // an id can be anything, even the key
 	}
 	if res.u.ExternalID != "" {
 		attrs = append(attrs, slog.String("external_id", res.u.ExternalID))

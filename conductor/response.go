@@ -54,7 +54,10 @@ type Response struct {
 // [AuthSessionsService.Create].
 //
 // After a call that returns no error, *resp is the answer its result was
-// decoded from. After one that fails, it is the answer to the call's last
+// decoded from; after a write the client resolved (README "Writes exactly
+// once"), whatever its outcome, it is the answer to the last request the
+// resolution made, such as the retrieve whose "no such object" showed a
+// delete done. After one that fails, it is the answer to the call's last
 // attempt, whatever its status: the non-2xx that became the [*Error]
 // (with the headers, which the Error does not keep), or the 2xx that did
 // not decode ([ErrInvalidResponse]); or, when that attempt's body could

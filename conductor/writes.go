@@ -151,8 +151,9 @@ func (w writeKind) name() string {
 // of the write, to find out what it did before sending it again. Under
 // [ResolveWrites] a call ends with it only when the client could not find
 // out itself (a create without externalId, a passthrough, a write through
-// [Client.Gen], five re-sends that all went unanswered, or the context
-// ending).
+// [Client.Gen], five re-sends that all went unanswered, a re-send or a
+// read turned away before QuickBooks answered it, as when QuickBooks is
+// offline, an externalId found on two objects, or the context ending).
 type UnconfirmedWriteError struct {
 	// Kind is "create", "update", "void", "delete", or "write" (a
 	// passthrough, or a POST through Client.Gen()).

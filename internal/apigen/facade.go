@@ -304,6 +304,9 @@ type facade struct {
 	models map[string]string
 	// rules derive each wrapped operation's rules (rules.go).
 	rules *rulesGen
+	// activeLists are the paths of the lists that take a status filter,
+	// which lists active objects only unless asked for all.
+	activeLists map[string]bool
 }
 
 // An objectCheck is what the spec promises of an object in a result: its
@@ -556,6 +559,20 @@ func (f *facade) services(all, ops []apispec.Operation) ([]byte, error) {
 		}
 		fields[top.SDKName] = top
 	}
+	f.activeLists = map[string]bool{}
+	for _, l := range all {
+		if argTypes := f.gen.builders[builderName(l)]; l.Kind == apispec.List && len(argTypes) == 1 {
+			t := strings.TrimPrefix(argTypes[0], "*")
+			for a, ok := f.gen.aliases[t]; ok; a, ok = f.gen.aliases[t] {
+				t = a
+			}
+			for _, fl := range f.gen.structs[t] {
+				if fl.name == "Status" {
+					f.activeLists[l.Path] = true
+				}
+			}
+		}
+	}
 	for _, o := range ops {
 		s := serviceOf(o, o.Namespace, o.Resource)
 		if !slices.Contains(d.Services, s) {
@@ -722,6 +739,7 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 		for _, fl := range f.gen.structs[t] {
 			if fl.name == "ExternalID" && fl.typ == "*UUID" {
 				m.ExternalID = true
+				m.ListsActive = f.activeLists[o.Path]
 			}
 		}
 	}

@@ -86,6 +86,9 @@ type methodData struct {
 	// externalId, which the client sets when the caller did not, so that
 	// resolution can look the object up (conductor/resolve.go).
 	ExternalID bool
+	// ListsActive says that the list resolution looks the object up in
+	// shows active objects only, unless asked for all.
+	ListsActive bool
 
 	// op names the operation in errors: POST /invoices/{id}/void (qbd.invoices.void).
 	op string
