@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -258,19 +259,43 @@ func TestAnUpdateIsComparedAsQuickBooksHoldsIt(t *testing.T) {
 	}
 }
 
-// The log record never shows the key, even when the object's id is the
-// key (an id can be anything): not in its path, not in its id.
+// The log record's path never shows the key, even when the object's id is
+// the key (an id can be anything).
+func TestAResolutionsRecordRedactsThePath(t *testing.T) {
+	t.Parallel()
+	records := resolveUpdateOfTheKey(t)
+	if len(records) != 1 || records[0]["path"] != "/quickbooks-desktop/customers/[redacted]" {
+		t.Errorf("records %v; want one, its path redacted", records)
+	}
+}
+
+// The log record never shows the key: not in its path, nor in its id.
+// It fails: the record's id is the object's id as given.
 func TestAResolutionsRecordNeverShowsTheKey(t *testing.T) {
 	t.Parallel()
+	records := resolveUpdateOfTheKey(t)
+	if len(records) != 1 {
+		t.Fatalf("%d records; want one", len(records))
+	}
+	for k, v := range records[0] {
+		if strings.Contains(fmt.Sprint(v), testAPIKey) {
+			t.Errorf("the record's %s shows the key; want it redacted", k)
+		}
+	}
+}
+
+// resolveUpdateOfTheKey updates the customer whose id is the key, left
+// unconfirmed, and returns the resolution's log records.
+func resolveUpdateOfTheKey(t *testing.T) []map[string]any {
+	t.Helper()
 	var buf bytes.Buffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv := newScriptServer(t, failure(503), failure(503))
-	c := srv.client(t, conductor.WithMaxRetries(0), conductor.WithLogger(logger))
-	c.QBD.Customers.Update(context.Background(), testEndUserID, testAPIKey, conductor.CustomerUpdateParams{RevisionNumber: "1", Name: new("Acme Ltd")})
-	records := resolvedRecords(t, buf.String())
-	if len(records) != 1 || strings.Contains(buf.String(), testAPIKey) {
-		t.Errorf("records %v; want one, without the key", records)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv := &script{replies: []reply{failure(503)}}
+		c := bubbleServer(t, srv, conductor.WithMaxRetries(0), conductor.WithLogger(logger))
+		c.QBD.Customers.Update(context.Background(), testEndUserID, testAPIKey, conductor.CustomerUpdateParams{RevisionNumber: "1", Name: new("Acme Ltd")})
+	})
+	return resolvedRecords(t, buf.String())
 }
 
 // A create is sent again exactly when its first attempt can no longer land:
@@ -402,4 +427,27 @@ func TestALookupFindsTheCreateAsQuickBooksHoldsIt(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Conductor-Timeout-Seconds takes 1 to 3600, both ends included; an
+// attempt timeout under a second still asks for 1; the policies are three.
+func TestTheWriteOptionsTakeWhatIsAllowedAndNoMore(t *testing.T) {
+	t.Parallel()
+	srv := newScriptServer(t, ok(updatedJSON))
+	for _, secs := range []string{"1", "3600"} {
+		if _, err := rename(t, srv.client(t, conductor.WithHeader("Conductor-Timeout-Seconds", secs))); err != nil {
+			t.Errorf("WithHeader(Conductor-Timeout-Seconds, %s): %v; want it taken", secs, err)
+		}
+	}
+	rename(t, srv.client(t, conductor.WithTimeout(500*time.Millisecond)))
+	var got []string
+	for _, r := range srv.got() {
+		got = append(got, r.header.Get("Conductor-Timeout-Seconds"))
+	}
+	if diff := cmp.Diff([]string{"1", "3600", "1"}, got); diff != "" {
+		t.Errorf("Conductor-Timeout-Seconds (-want +got):\n%s", diff)
+	}
+	if _, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithWritePolicy(conductor.ResendWrites+1)); err == nil || !strings.Contains(err.Error(), "ResolveWrites") {
+		t.Errorf("WithWritePolicy(ResendWrites+1): %v; want it refused, naming the policies", err)
+	}
 }
