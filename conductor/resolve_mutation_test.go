@@ -451,3 +451,18 @@ func TestTheWriteOptionsTakeWhatIsAllowedAndNoMore(t *testing.T) {
 		t.Errorf("WithWritePolicy(ResendWrites+1): %v; want it refused, naming the policies", err)
 	}
 }
+
+// Under ResendWrites a write its retries left unconfirmed ends so: it is
+// not resolved on top.
+func TestResendWritesDoesNotResolve(t *testing.T) {
+	t.Parallel()
+	srv := newScriptServer(t, failure(503, "Retry-After-Ms", "1"))
+	_, err := rename(t, srv.client(t, conductor.WithMaxRetries(1), conductor.WithWritePolicy(conductor.ResendWrites)))
+	var u *conductor.UnconfirmedWriteError
+	if !errors.As(err, &u) || u.Kind != "update" {
+		t.Fatalf("err = %v; want an unconfirmed update", err)
+	}
+	if n := srv.count(); n != 2 {
+		t.Errorf("%d requests; want the update and its one retry", n)
+	}
+}
