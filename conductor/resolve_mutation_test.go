@@ -269,8 +269,8 @@ func TestAResolutionsRecordRedactsThePath(t *testing.T) {
 	}
 }
 
-// The log record never shows the key: not in its path, nor in its id.
-// It fails: the record's id is the object's id as given.
+// The log record never shows the key: not in its path, nor in its id
+// (an id can be anything, even the key).
 func TestAResolutionsRecordNeverShowsTheKey(t *testing.T) {
 	t.Parallel()
 	records := resolveUpdateOfTheKey(t)

@@ -1,10 +1,8 @@
 package conductor_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
-	"log/slog"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -72,26 +70,6 @@ func TestARefusedResendLeavesTheFirstAttemptUnknown(t *testing.T) {
 				t.Fatalf("err = %v; want unconfirmed: the first attempt may have been carried out", err)
 			}
 		})
-	}
-}
-
-// TestAResolutionsLogRecordNeverHoldsTheKey: an id can be anything, even
-// the API key (the engine redacts it from every path it shows); the
-// resolution's record must not show it either.
-func TestAResolutionsLogRecordNeverHoldsTheKey(t *testing.T) {
-	t.Parallel()
-	var buf bytes.Buffer
-	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	srv := newScriptServer(t, failure(503), integrationError(404, "500"))
-	c := srv.client(t, conductor.WithMaxRetries(0), conductor.WithLogger(logger))
-	if _, err := c.QBD.Invoices.Delete(context.Background(), testEndUserID, testAPIKey); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(buf.String(), "conductor: write resolved") {
-		t.Fatalf("no resolution record in:\n%s", buf.String())
-	}
-	if strings.Contains(buf.String(), testAPIKey) {
-		t.Errorf("the log holds the API key:\n%s", buf.String())
 	}
 }
 
