@@ -176,7 +176,7 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 	if u, ok := err.(*UnconfirmedWriteError); ok {
 		u.ID = r.id
 		if u.SentAt.IsZero() {
-			u.SentAt = time.Now() // a 2xx it could not read: sent a moment ago
+			u.SentAt = time.Now().Round(0) // a 2xx it could not read: sent a moment ago
 		}
 		if r.externalID != nil && *r.externalID != nil {
 			u.ExternalID = (*r.externalID).String()

@@ -167,7 +167,7 @@ func writeTimeout(timeout time.Duration) []string {
 // write's first attempt went out.
 func sentAt(err error, first time.Time) error {
 	if u, ok := err.(*UnconfirmedWriteError); ok {
-		u.SentAt = first
+		u.SentAt = first.Round(0) // a time to show, without the monotonic reading
 	}
 	return err
 }

@@ -341,7 +341,7 @@ func TestReportWritesReportsWhatItKnowsAtOnce(t *testing.T) {
 			t.Fatalf("err = %v; want an *UnconfirmedWriteError", err)
 		}
 		sent := jsonField(t, b.posts()[0].body, "externalId")
-		if `"`+u.ExternalID+`"` != string(sent) || u.Kind != "create" || u.SentAt.IsZero() || !strings.Contains(err.Error(), u.ExternalID) {
+		if `"`+u.ExternalID+`"` != string(sent) || u.Kind != "create" || u.SentAt.IsZero() || !strings.Contains(err.Error(), "compare each object's externalId with "+u.ExternalID) {
 			t.Errorf("got %+v (%v); want kind create, the externalId sent (%s) in it and its message, and when", u, err, sent)
 		}
 		if creates, lists := b.count(); creates != 1 || lists != 0 {

@@ -186,12 +186,15 @@ func (e *UnconfirmedWriteError) Error() string {
 	case "create":
 		how = "it may have created the object: before creating it again, look for it, with List filtered by updatedAfter (a time just before the call) or by its name or reference number"
 		if e.ExternalID != "" {
-			how += ", or by its externalId " + e.ExternalID
+			// No list filters by externalId: the objects listed show it.
+			how += ", and compare each object's externalId with " + e.ExternalID
 		}
 	case "update":
 		how = "it may have been applied: Retrieve the object and compare its revisionNumber with the one you sent before updating it again"
 	case "delete":
 		how = "it may have deleted the object: Retrieve it to see whether it is gone"
+	case "void":
+		how = "it may have voided the transaction: Retrieve it and see whether its memo starts with \"VOID:\", as QuickBooks marks a voided one, before voiding it again"
 	default:
 		how = "it may have taken effect: Retrieve the object, or look for the change, before sending it again"
 	}

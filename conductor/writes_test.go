@@ -133,9 +133,14 @@ func TestUpdateAndVoidSayHowToCheck(t *testing.T) {
 	if !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), "revisionNumber") {
 		t.Errorf("update: %v; want ErrWriteUnconfirmed naming the revisionNumber to compare", err)
 	}
+	// SentAt is a time to show: printed, it has no monotonic clock reading.
+	var u *conductor.UnconfirmedWriteError
+	if !errors.As(err, &u) || u.SentAt.IsZero() || strings.Contains(fmt.Sprint(u.SentAt), "m=") {
+		t.Errorf("update: SentAt prints as %v; want the time alone", u.SentAt)
+	}
 	_, err = c.QBD.Invoices.Void(context.Background(), testEndUserID, "80000001-1234567890")
-	if !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), "Retrieve the object") {
-		t.Errorf("void: %v; want ErrWriteUnconfirmed saying to retrieve the object", err)
+	if !errors.Is(err, conductor.ErrWriteUnconfirmed) || !strings.Contains(err.Error(), `Retrieve it and see whether its memo starts with "VOID:"`) {
+		t.Errorf("void: %v; want ErrWriteUnconfirmed saying to retrieve the transaction and look at its memo", err)
 	}
 	if n := len(srv.got()); n != 2 {
 		t.Errorf("server got %d requests, want 2: one each, none retried", n)
