@@ -563,7 +563,7 @@ func (svc *BillCheckPaymentsService) Update(ctx context.Context, endUserID strin
 func (svc *BillCheckPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCheckPaymentVoidResponse, error) {
 	out := new(BillCheckPaymentVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -684,7 +684,7 @@ func (svc *BillCreditCardPaymentsService) Retrieve(ctx context.Context, endUserI
 func (svc *BillCreditCardPaymentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillCreditCardPaymentVoidResponse, error) {
 	out := new(BillCreditCardPaymentVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -830,7 +830,7 @@ func (svc *BillsService) Update(ctx context.Context, endUserID string, id string
 func (svc *BillsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*BillVoidResponse, error) {
 	out := new(BillVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -1138,7 +1138,7 @@ func (svc *ChecksService) Update(ctx context.Context, endUserID string, id strin
 func (svc *ChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CheckVoidResponse, error) {
 	out := new(CheckVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -1399,7 +1399,7 @@ func (svc *CreditCardChargesService) Update(ctx context.Context, endUserID strin
 func (svc *CreditCardChargesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardChargeVoidResponse, error) {
 	out := new(CreditCardChargeVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -1541,7 +1541,7 @@ func (svc *CreditCardCreditsService) Update(ctx context.Context, endUserID strin
 func (svc *CreditCardCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardCreditVoidResponse, error) {
 	out := new(CreditCardCreditVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -1663,7 +1663,7 @@ func (svc *CreditCardRefundsService) Retrieve(ctx context.Context, endUserID str
 func (svc *CreditCardRefundsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditCardRefundVoidResponse, error) {
 	out := new(CreditCardRefundVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -1804,7 +1804,7 @@ func (svc *CreditMemosService) Update(ctx context.Context, endUserID string, id 
 func (svc *CreditMemosService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*CreditMemoVoidResponse, error) {
 	out := new(CreditMemoVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -2368,7 +2368,7 @@ func (svc *DepositsService) Update(ctx context.Context, endUserID string, id str
 func (svc *DepositsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*DepositVoidResponse, error) {
 	out := new(DepositVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -2834,7 +2834,7 @@ func (svc *InventoryAdjustmentsService) Update(ctx context.Context, endUserID st
 func (svc *InventoryAdjustmentsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InventoryAdjustmentVoidResponse, error) {
 	out := new(InventoryAdjustmentVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -3277,7 +3277,7 @@ func (svc *InvoicesService) Update(ctx context.Context, endUserID string, id str
 func (svc *InvoicesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*InvoiceVoidResponse, error) {
 	out := new(InvoiceVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -3522,7 +3522,7 @@ func (svc *ItemReceiptsService) Update(ctx context.Context, endUserID string, id
 func (svc *ItemReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*ItemReceiptVoidResponse, error) {
 	out := new(ItemReceiptVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -3726,7 +3726,7 @@ func (svc *JournalEntriesService) Update(ctx context.Context, endUserID string, 
 func (svc *JournalEntriesService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*JournalEntryVoidResponse, error) {
 	out := new(JournalEntryVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -5061,7 +5061,7 @@ func (svc *SalesReceiptsService) Update(ctx context.Context, endUserID string, i
 func (svc *SalesReceiptsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesReceiptVoidResponse, error) {
 	out := new(SalesReceiptVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -5597,7 +5597,7 @@ func (svc *SalesTaxPaymentChecksService) Update(ctx context.Context, endUserID s
 func (svc *SalesTaxPaymentChecksService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*SalesTaxPaymentCheckVoidResponse, error) {
 	out := new(SalesTaxPaymentCheckVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {
@@ -6477,7 +6477,7 @@ func (svc *VendorCreditsService) Update(ctx context.Context, endUserID string, i
 func (svc *VendorCreditsService) Void(ctx context.Context, endUserID string, id string, opts ...Option) (*VendorCreditVoidResponse, error) {
 	out := new(VendorCreditVoidResponse)
 	if err := svc.client.call(ctx, request{
-		op:      opEndUser | opID | opAction,
+		op:      opEndUser | opID | opVoid,
 		endUser: endUserID,
 		id:      id,
 		build: func(s *settings) (*http.Request, error) {

@@ -38,9 +38,11 @@ const (
 	// opEndUser: the operation acts for an end-user, named in the
 	// Conductor-End-User-Id header (every QuickBooks Desktop operation).
 	opEndUser op = 1 << iota
-	// opCreate, opUpdate and opAction mark writes; see writeKind.
+	// opCreate, opUpdate, opVoid and opAction (any other POST on an
+	// object, a passthrough) mark writes; see writeKind.
 	opCreate
 	opUpdate
+	opVoid
 	opAction
 	// opID: the operation acts on an object named by its id argument.
 	opID
@@ -99,6 +101,8 @@ func (o op) write(method string) writeKind {
 		return writeCreate
 	case o&opUpdate != 0:
 		return writeUpdate
+	case o&opVoid != 0:
+		return writeVoid
 	case o&opAction != 0:
 		return writeOther
 	case method == http.MethodDelete:
@@ -180,9 +184,6 @@ func (c *Client) call(ctx context.Context, r request, opts []Option, out any) er
 		}
 		if r.externalID != nil && *r.externalID != nil {
 			u.ExternalID = (*r.externalID).String()
-		}
-		if u.Kind == "write" && r.op&opAction != 0 && strings.HasSuffix(req.URL.Path, "/void") {
-			u.Kind = "void"
 		}
 		if s.writePolicy == ResolveWrites {
 			return c.resolve(ctx, s, r, req, out, u, fresh)

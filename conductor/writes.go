@@ -55,7 +55,8 @@ const (
 	notWrite writeKind = iota
 	writeCreate
 	writeUpdate
-	writeOther  // a void, a passthrough, any POST through client.Gen()
+	writeVoid   // a facade void, which resolution settles by the voided transaction
+	writeOther  // a passthrough, any POST through client.Gen() (a void among them)
 	writeDelete // harmless to repeat: the second finds nothing to delete
 )
 
@@ -132,14 +133,16 @@ func (w writeKind) unconfirmed(err error, last, earlier bool) error {
 	return &UnconfirmedWriteError{Kind: w.name(), Err: err, earlier: !last}
 }
 
-// name is the kind's name in an UnconfirmedWriteError: a facade void says
-// "void" itself (see call), a void or passthrough through Gen() "write".
+// name is the kind's name in an UnconfirmedWriteError: a void or
+// passthrough through Gen() is a "write".
 func (w writeKind) name() string {
 	switch w {
 	case writeCreate:
 		return "create"
 	case writeUpdate:
 		return "update"
+	case writeVoid:
+		return "void"
 	case writeDelete:
 		return "delete"
 	}

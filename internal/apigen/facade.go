@@ -725,7 +725,11 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	case apispec.Update:
 		flags = append(flags, "opUpdate")
 	case apispec.Action:
-		flags = append(flags, "opAction")
+		if o.Name == "void" {
+			flags = append(flags, "opVoid")
+		} else {
+			flags = append(flags, "opAction")
+		}
 	}
 	if o.Kind == apispec.List && o.Paginated {
 		flags = append(flags, "opPaginated")
