@@ -126,17 +126,13 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 			return resp, sentAt(write.unconfirmed(err, mayHave, tookEffect), first)
 		}
 		tookEffect = tookEffect || mayHave
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, wait) {
 			last := err
 			if last == nil {
 				_, last = finish(req.Method, path, resp, nil, attempt)
 			}
 			err = fmt.Errorf("conductor: %s %s: %w while waiting to retry; last attempt: %w", req.Method, path, ctx.Err(), last)
 			return nil, sentAt(write.unconfirmed(err, false, tookEffect), first)
-		case <-t.C:
 		}
 	}
 }

@@ -290,12 +290,8 @@ func (res *resolution) create(ctx context.Context) (string, error) {
 			d := min(wait, landBy.Sub(now))
 			wait = min(2*wait, 10*time.Second)
 			res.checks = append(res.checks, "waited "+d.String())
-			t := time.NewTimer(d)
-			select {
-			case <-ctx.Done():
-				t.Stop()
+			if !sleep(ctx, d) {
 				return "", res.ended(ctx, last)
-			case <-t.C:
 			}
 			continue
 		}
@@ -423,12 +419,8 @@ func normalGUID(s string) string {
 func (res *resolution) resend(ctx context.Context) error {
 	if res.resends > 0 {
 		// The last re-send went unanswered too: back off, as a retry does.
-		t := time.NewTimer(retryDelay(nil, res.resends-1))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, retryDelay(nil, res.resends-1)) {
 			return &UnconfirmedWriteError{Err: ctx.Err()}
-		case <-t.C:
 		}
 	}
 	res.resends++

@@ -68,6 +68,20 @@ func shouldRetry(ctx context.Context, resp *http.Response, err error, w writeKin
 	}
 }
 
+// sleep waits d and reports whether it did: false when ctx ended first.
+// Retries, resolution's back-off and its waits for a create to land all
+// wait this way.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
 // retryDelay is how long to wait before retry number attempt+1: what the
 // server asked for, if sensible, else exponential backoff less up to 25%
 // jitter so that many clients do not retry in step.
