@@ -74,16 +74,7 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 	t.Parallel()
 	fixtures := writeFile(t, "fixtures.json", `{"endUsers": [{"id": "end_usr_a", "companyName": "A", "connected": true,
 		"qbd": {"customers": [{"id": "80000001-1700000000", "name": "Globex"}]}}]}`)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	var stderr strings.Builder
-	code := make(chan int, 1)
-	go func() {
-		code <- run(ctx, []string{"fake-server", "--addr", "127.0.0.1:0", "--secret-key", "sk_conductor_given", "--publishable-key", "pk_conductor_given", "--fixtures", fixtures}, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: outW, stderr: &stderr})
-		outW.Close()
-	}()
-	settings := readSettings(t, outR)
+	settings, stop := runningFakeServer(t, "--secret-key", "sk_conductor_given", "--publishable-key", "pk_conductor_given", "--fixtures", fixtures)
 	if settings["CONDUCTOR_SECRET_KEY"] != "sk_conductor_given" || settings["CONDUCTOR_PUBLISHABLE_KEY"] != "pk_conductor_given" || !strings.HasPrefix(settings["CONDUCTOR_BASE_URL"], "http://127.0.0.1:") {
 		t.Errorf("printed %v; want the given keys and a loopback URL", settings)
 	}
@@ -95,15 +86,38 @@ func TestFakeServerServesUntilCancelled(t *testing.T) {
 	if !strings.HasPrefix(s.AuthFlowURL, settings["CONDUCTOR_BASE_URL"]+"/qbd/") {
 		t.Errorf("AuthFlowURL %q is not on the fake", s.AuthFlowURL)
 	}
-	cancel()
+	if code, stderr := stop(); code != exitOK {
+		t.Errorf("exit %d after cancel, want 0; stderr %q", code, stderr)
+	}
+}
+
+// runningFakeServer runs fake-server on a free loopback port with args
+// and returns the settings it printed. stop ends its context and returns
+// its exit status and what it wrote on stderr; the test fails if it does
+// not stop.
+func runningFakeServer(t *testing.T, args ...string) (settings map[string]string, stop func() (int, string)) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	outR, outW := io.Pipe()
+	var stderr strings.Builder
+	code := make(chan int, 1)
+	go func() {
+		code <- run(ctx, append([]string{"fake-server", "--addr", "127.0.0.1:0"}, args...), env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: outW, stderr: &stderr})
+		outW.Close()
+	}()
+	settings = readSettings(t, outR)
 	go io.Copy(io.Discard, outR)
-	select {
-	case c := <-code:
-		if c != exitOK {
-			t.Errorf("exit %d after cancel, want 0; stderr %q", c, stderr.String())
+	return settings, func() (int, string) {
+		t.Helper()
+		cancel()
+		select {
+		case c := <-code:
+			return c, stderr.String() // written before code was sent
+		case <-testdeadline.Context(t).Done():
+			t.Fatal("fake-server did not stop after its context ended")
+			return 0, ""
 		}
-	case <-testdeadline.Context(t).Done():
-		t.Fatal("fake-server did not stop after its context ended")
 	}
 }
 
@@ -150,17 +164,7 @@ func TestFakeServerBadFlagsExit2(t *testing.T) {
 // the hard ways, and reads do not.
 func TestFakeServerFaultsWrites(t *testing.T) {
 	t.Parallel()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	outR, outW := io.Pipe()
-	var stderr strings.Builder
-	code := make(chan int, 1)
-	go func() {
-		code <- run(ctx, []string{"fake-server", "--addr", "127.0.0.1:0", "--demo", "--fault-rate", "1", "--fault-seed", "7"}, env{getenv: func(string) string { return "" }, stdin: strings.NewReader(""), stdout: outW, stderr: &stderr})
-		outW.Close()
-	}()
-	settings := readSettings(t, outR)
-	go io.Copy(io.Discard, outR)
+	settings, stop := runningFakeServer(t, "--demo", "--fault-rate", "1", "--fault-seed", "7")
 	c, err := conductor.NewClient(conductor.WithAPIKey(settings["CONDUCTOR_SECRET_KEY"]), conductor.WithBaseURL(settings["CONDUCTOR_BASE_URL"]),
 		conductor.WithMaxRetries(0), conductor.WithWritePolicy(conductor.ReportWrites), conductor.WithHeader("Conductor-Timeout-Seconds", "1"))
 	if err != nil {
@@ -177,12 +181,12 @@ func TestFakeServerFaultsWrites(t *testing.T) {
 	if _, err := c.QBD.Invoices.List(tctx, conductortest.DemoEndUserID, nil); err != nil {
 		t.Errorf("a read failed: %v; want faults on writes only", err)
 	}
-	cancel()
-	if c := <-code; c != exitOK {
-		t.Errorf("exit %d, want 0", c)
+	code, stderr := stop()
+	if code != exitOK {
+		t.Errorf("exit %d, want 0", code)
 	}
-	if !strings.Contains(stderr.String(), "100% of writes fail at random (seed 7)") {
-		t.Errorf("stderr %q does not say that writes fail", stderr.String())
+	if !strings.Contains(stderr, "100% of writes fail at random (seed 7)") {
+		t.Errorf("stderr %q does not say that writes fail", stderr)
 	}
 }
 
