@@ -247,7 +247,7 @@ func runScenario(t *testing.T, c *conductor.Client, i int) *scenario {
 	invoice := func(ref string) conductor.InvoiceCreateParams {
 		return conductor.InvoiceCreateParams{
 			CustomerID: customer, RefNumber: &ref, Memo: &sc.createdMemo, TransactionDate: conductor.Date{Time: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)},
-			Lines: []conductor.InvoiceCreateParamsLine{{ItemID: ptr(item), Quantity: ptr(2.0), Rate: ptr("150.00")}},
+			Lines: []conductor.InvoiceCreateParamsLine{{ItemID: new(item), Quantity: new(2.0), Rate: new("150.00")}},
 		}
 	}
 	var a *conductor.Invoice
@@ -296,8 +296,6 @@ func runScenario(t *testing.T, c *conductor.Client, i int) *scenario {
 	}
 	return sc
 }
-
-func ptr[T any](v T) *T { return &v }
 
 // calls are every write of the run, in no particular order.
 func (b *faultBooks) calls() []*call {
