@@ -57,6 +57,12 @@
 // filter in another form, or a single-value parameter given twice, is
 // refused with a 400 naming it.
 //
+// # Time
+//
+// The fake's clock is [Options.Now], moved on by [Server.Advance], so a
+// test can reach a cursor's expiry or a 90-day window without waiting:
+// every timestamp the fake writes and every expiry it checks reads it.
+//
 // # Starting state
 //
 // [NewServer] starts empty. [Options.Fixtures] (or [LoadFixtures], and
