@@ -1,6 +1,11 @@
 package conductortest
 
-import "time"
+import (
+	"time"
+	// The end-users' time zones (FixtureEndUser.TimeZone) are found
+	// wherever the fake runs, a container without zoneinfo included.
+	_ "time/tzdata"
+)
 
 // Advance moves the fake's clock forward by d, on top of [Options.Now],
 // so that a test can reach a 90-day window or a cursor's expiry without

@@ -50,9 +50,9 @@
 // matches, updatedAfter/Before, transactionDateFrom/To, status,
 // customerIds and the like) are applied; other filters are checked and
 // ignored. Date filters take YYYY-MM-DD; updatedAfter/Before (and
-// deletedAfter/Before) also a date and time with an offset (Z, +02:00) or
-// without one, read as UTC, the fake's stand-in for the time zone of the
-// end-user's computer. A date alone is the start of that day for a lower
+// deletedAfter/Before) also a date and time with an offset (Z, +02:00),
+// that instant, or without one, read in the time zone of the end-user's
+// computer ([FixtureEndUser.TimeZone], default UTC). A date alone is the start of that day for a lower
 // bound and its end for an upper one, and every bound is inclusive. A
 // filter in another form, or a single-value parameter given twice, is
 // refused with a 400 naming it.
@@ -62,6 +62,11 @@
 // The fake's clock is [Options.Now], moved on by [Server.Advance], so a
 // test can reach a cursor's expiry or a 90-day window without waiting:
 // every timestamp the fake writes and every expiry it checks reads it.
+// QuickBooks stamps an end-user's objects (createdAt, updatedAt) with the
+// clock of the end-user's computer, in its time zone with its offset
+// (2024-10-01T05:34:56-07:00): the fake's time plus
+// [FixtureEndUser.ClockSkew], in [FixtureEndUser.TimeZone]. End-users
+// created through the API are on UTC with no skew.
 //
 // # Starting state
 //

@@ -175,7 +175,7 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 // builderFor builds objects for eu at the fake's time.
 func (s *Server) builderFor(eu *endUser) *builder {
 	return &builder{
-		now:   s.now().UTC().Truncate(1e9),
+		now:   eu.clock(s.now()).Truncate(1e9),
 		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
 		newID: s.newQBDID,
 		newNumber: func() int64 {

@@ -37,6 +37,26 @@ type endUser struct {
 	ConnectedAt  time.Time
 	ConnectionID string
 	objects      map[string]*collection // by resource key: "qbd.invoices"
+	// loc and skew are the time zone and clock skew of the end-user's
+	// computer, by which QuickBooks stamps its objects; nil is UTC.
+	loc  *time.Location
+	skew time.Duration
+}
+
+// clock is the time on the end-user's computer when the fake's is now.
+func (eu *endUser) clock(now time.Time) time.Time {
+	if eu.loc == nil {
+		return now.UTC().Add(eu.skew)
+	}
+	return now.Add(eu.skew).In(eu.loc)
+}
+
+// location is the end-user's time zone.
+func (eu *endUser) location() *time.Location {
+	if eu.loc == nil {
+		return time.UTC
+	}
+	return eu.loc
 }
 
 // collection is one resource's objects of one end-user, in the order they
