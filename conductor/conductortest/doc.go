@@ -68,6 +68,23 @@
 // [FixtureEndUser.ClockSkew], in [FixtureEndUser.TimeZone]. End-users
 // created through the API are on UTC with no skew.
 //
+// # Deletions
+//
+// QuickBooks keeps what it deleted for 90 days, and so does the fake, by
+// its clock: deleting a transaction (the API's delete operations), or an
+// object the end-user deletes in QuickBooks itself
+// ([Server.DeleteInQuickBooks], for customers, items and the other list
+// objects the API cannot delete), keeps its id, type, createdAt,
+// refNumber or fullName, and deletedAt on the end-user's clock.
+// GET /quickbooks-desktop/deleted-transactions (transactionTypes) and
+// /quickbooks-desktop/deleted-list-objects (objectTypes) list them, of the
+// types asked for, filtered by deletedAfter and deletedBefore, grouped by
+// type (in the order of the types' names) and oldest first within a type.
+// The type of each resource (serviceItems are item_service,
+// creditCardRefunds ar_refund_credit_card) is a table checked against
+// openapi.yaml; the types no resource of the fake has (charge,
+// vehicle_mileage, billing_rate, ...) are accepted and list nothing.
+//
 // # Starting state
 //
 // [NewServer] starts empty. [Options.Fixtures] (or [LoadFixtures], and
@@ -141,7 +158,9 @@
 //   - at most [MaxEndUsers] (1,000) end-users, whose companyName, sourceId
 //     and email are at most 1 KiB each (400 beyond; openapi.yaml sets no
 //     maxLength there, while the maxLength it sets elsewhere is applied),
-//     [MaxObjectBytes] (8 MiB) of QuickBooks objects in all, and
+//     [MaxObjectBytes] (8 MiB) of QuickBooks objects in all (the
+//     records of deleted objects count against it too, until their 90
+//     days pass or, the oldest first, an object needs their room), and
 //     [MaxCursors] (1,000) lists being paged within [MaxCursorBytes]
 //     (2 MiB) of filters; a call that would pass one is refused with a
 //     message naming the limit, until something is deleted or a cursor

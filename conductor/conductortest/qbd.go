@@ -113,6 +113,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return 0, nil, notInQuickBooks(o.Model, id)
 		}
 		s.state.remove(eu, res, id)
+		s.recordDeletion(eu, o.Resource, id, v)
 		v["deleted"] = true
 		return http.StatusOK, b.object(answer, v), nil
 
@@ -141,6 +142,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		return http.StatusOK, b.object(answer, v), nil
 
 	case apispec.List:
+		switch o.Resource {
+		case "deletedTransactions":
+			return s.listDeleted(rt, query, eu, false)
+		case "deletedListObjects":
+			return s.listDeleted(rt, query, eu, true)
+		}
 		return s.list(rt, query, eu)
 
 	case apispec.Query:

@@ -20,6 +20,9 @@ type state struct {
 	seq         int64    // the last object sequence number given
 	cursors     map[string]*cursor
 	cursorBytes int // what the cursors count against MaxCursorBytes
+	// deleted are what QuickBooks keeps of deleted objects, of every
+	// end-user, oldest first; they count against MaxObjectBytes.
+	deleted []*deletion
 	// topLevel holds, in its objects, those of the top-level resources
 	// the fake has no rules of its own for (see serveTopLevel); it is no
 	// end-user, and in no list of them.
@@ -132,6 +135,9 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	grow := o.size()
 	if old != nil && old.pins == 0 {
 		grow -= old.size()
+	}
+	for st.bytes+grow > MaxObjectBytes && len(st.deleted) > 0 {
+		st.dropOldestDeletion() // objects come before the record of deleted ones
 	}
 	if st.bytes+grow > MaxObjectBytes {
 		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), counting those that lists still being written show, which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
@@ -260,6 +266,7 @@ func (st *state) dropEndUser(id string) {
 			st.forget(o)
 		}
 	}
+	st.dropDeletions(id)
 	delete(st.endUsers, id)
 	for i, x := range st.order {
 		if x == id {
