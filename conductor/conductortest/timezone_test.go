@@ -1,6 +1,8 @@
 package conductortest_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -83,5 +85,24 @@ func TestBadTimeZoneOrSkewIsRefusedAtLoad(t *testing.T) {
 				t.Errorf("%+v: error %q does not say %s", tt.eu, err, w)
 			}
 		}
+	}
+}
+
+// TestTimeZoneAndSkewFromAFixturesFile: a fixtures file gives them as
+// "timeZone" and "clockSkew", a Go duration.
+func TestTimeZoneAndSkewFromAFixturesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fixtures.json")
+	data := `{"endUsers": [{"id": "end_usr_a", "connected": true, "timeZone": "Asia/Kolkata", "clockSkew": "90s"}]}`
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := conductortest.LoadFixtures(path)
+	if err != nil {
+		t.Fatalf("LoadFixtures: %v", err)
+	}
+	srv := newServer(t, conductortest.Options{Now: func() time.Time { return clockStart }, Fixtures: f})
+	// 12:34:56Z + 90 s is 12:36:26Z, 18:06:26 in India (+05:30).
+	if got := createCustomer(t, srv, "end_usr_a", "Acme")["createdAt"]; got != "2024-10-01T18:06:26+05:30" {
+		t.Errorf("createdAt %v; want 2024-10-01T18:06:26+05:30", got)
 	}
 }
