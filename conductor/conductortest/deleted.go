@@ -155,6 +155,15 @@ func (st *state) pruneDeletions(now time.Time) {
 	})
 }
 
+// deletionBytes is what the records of deleted objects count.
+func (st *state) deletionBytes() int {
+	n := 0
+	for _, d := range st.deleted {
+		n += d.size()
+	}
+	return n
+}
+
 func (st *state) dropOldestDeletion() {
 	st.bytes -= st.deleted[0].size()
 	st.deleted[0] = nil

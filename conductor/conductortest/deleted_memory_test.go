@@ -1,6 +1,9 @@
 package conductortest_test
 
 import (
+	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,10 +34,38 @@ func TestDeletionsCountAgainstMaxObjectBytes(t *testing.T) {
 	inv = createTransaction(t, srv, "end_usr_a", "invoices", "INV-2")
 	deleteTransaction(t, srv, "end_usr_a", "invoices", inv["id"].(string))
 	fillWithInvoices(t, srv, "end_usr_a")
-	if diff := cmp.Diff([]any{}, deletedData(t, srv, "deleted-transactions?transactionTypes=invoice")); diff != "" {
-		t.Errorf("with the fake filled with invoices, the record of a deleted one is still kept (-want +got):\n%s", diff)
+	kept := deletedData(t, srv, "deleted-transactions?transactionTypes=invoice")
+	if len(kept) != 1 {
+		t.Fatalf("a create refused for want of room, even without the records, dropped the record of a deleted invoice: %v", kept)
 	}
 	if got := conductortest.ObjectBytes(srv); got > conductortest.MaxObjectBytes {
 		t.Errorf("the fake counts %d bytes; want at most MaxObjectBytes, %d", got, conductortest.MaxObjectBytes)
 	}
+
+	// A probe measures what an invoice with a memo costs; its deletion
+	// leaves a second record. Then an invoice one byte larger than the
+	// room left fits only in the room of the oldest record, INV-2's.
+	before := conductortest.ObjectBytes(srv)
+	probe := decodeObject(t, send(t, srv, "POST", "/quickbooks-desktop/invoices", qbdHeader(srv, "end_usr_a"), memoInvoice(1)))
+	perMemo := conductortest.ObjectBytes(srv) - before - 1 // an invoice with an empty memo
+	deleteTransaction(t, srv, "end_usr_a", "invoices", probe["id"].(string))
+	room := conductortest.MaxObjectBytes - conductortest.ObjectBytes(srv)
+	r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbdHeader(srv, "end_usr_a"), memoInvoice(room-perMemo+1))
+	if r.status != http.StatusOK {
+		t.Fatalf("an invoice that fits in the room of the oldest record: status %d: %.300s", r.status, r.body)
+	}
+	want := []any{map[string]any{"id": probe["id"], "objectType": "qbd_deleted_transaction", "transactionType": "invoice",
+		"createdAt": probe["createdAt"], "deletedAt": probe["createdAt"], "refNumber": probe["refNumber"]}}
+	if diff := cmp.Diff(want, deletedData(t, srv, "deleted-transactions?transactionTypes=invoice")); diff != "" {
+		t.Errorf("after an invoice took the oldest record's room (-want +got):\n%s", diff)
+	}
+	if got := conductortest.ObjectBytes(srv); got > conductortest.MaxObjectBytes {
+		t.Errorf("the fake counts %d bytes; want at most MaxObjectBytes, %d", got, conductortest.MaxObjectBytes)
+	}
+}
+
+// memoInvoice is the body of an invoice whose memo is n bytes long, with
+// a refNumber of fixed length so that only the memo changes its size.
+func memoInvoice(n int) string {
+	return fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","refNumber":"R-1","memo":%q}`, strings.Repeat("m", n))
 }

@@ -136,8 +136,12 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	if old != nil && old.pins == 0 {
 		grow -= old.size()
 	}
-	for st.bytes+grow > MaxObjectBytes && len(st.deleted) > 0 {
-		st.dropOldestDeletion() // objects come before the record of deleted ones
+	// Objects come before the records of deleted ones, but a write that
+	// would not fit even without them is refused with the records kept.
+	if st.bytes+grow > MaxObjectBytes && st.bytes-st.deletionBytes()+grow <= MaxObjectBytes {
+		for st.bytes+grow > MaxObjectBytes && len(st.deleted) > 0 {
+			st.dropOldestDeletion()
+		}
 	}
 	if st.bytes+grow > MaxObjectBytes {
 		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), counting those that lists still being written show, which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
