@@ -69,3 +69,18 @@ func TestDeletionsCountAgainstMaxObjectBytes(t *testing.T) {
 func memoInvoice(n int) string {
 	return fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","refNumber":"R-1","memo":%q}`, strings.Repeat("m", n))
 }
+
+// TestDeletionsGoWithTheirEndUser: deleting an end-user forgets the
+// records of its deleted objects, and their bytes, with it.
+func TestDeletionsGoWithTheirEndUser(t *testing.T) {
+	alone := conductortest.ObjectBytes(clockServer(t, conductortest.FixtureEndUser{ID: "end_usr_a"}))
+	srv := clockServer(t, conductortest.FixtureEndUser{ID: "end_usr_a"}, conductortest.FixtureEndUser{ID: "end_usr_b"})
+	inv := createTransaction(t, srv, "end_usr_b", "invoices", "INV-B")
+	deleteTransaction(t, srv, "end_usr_b", "invoices", inv["id"].(string))
+	if r := send(t, srv, "DELETE", "/end-users/end_usr_b", authorized(srv), ""); r.status != http.StatusOK {
+		t.Fatalf("deleting end_usr_b: status %d: %s", r.status, r.body)
+	}
+	if got := conductortest.ObjectBytes(srv); got != alone {
+		t.Errorf("after end_usr_b was deleted the fake counts %d bytes; want the %d of end_usr_a alone", got, alone)
+	}
+}

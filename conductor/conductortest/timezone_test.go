@@ -106,3 +106,17 @@ func TestTimeZoneAndSkewFromAFixturesFile(t *testing.T) {
 		t.Errorf("createdAt %v; want 2024-10-01T18:06:26+05:30", got)
 	}
 }
+
+// TestADateAloneCoversALongDay: updatedBefore as a date alone is the end
+// of that day in the end-user's zone, even on the 25-hour day when
+// daylight saving time ends (2024-11-03 in Los Angeles).
+func TestADateAloneCoversALongDay(t *testing.T) {
+	srv := clockServer(t, conductortest.FixtureEndUser{ID: "end_usr_a", TimeZone: "America/Los_Angeles"})
+	srv.Advance(time.Date(2024, 11, 4, 7, 30, 0, 0, time.UTC).Sub(clockStart)) // 23:30 PST on 2024-11-03
+	if got := createCustomer(t, srv, "end_usr_a", "Late")["updatedAt"]; got != "2024-11-03T23:30:00-08:00" {
+		t.Fatalf("updatedAt %v; want 2024-11-03T23:30:00-08:00", got)
+	}
+	if diff := cmp.Diff([]string{"Late"}, listed(t, srv, "/quickbooks-desktop/customers?updatedAfter=2024-11-03&updatedBefore=2024-11-03", "name")); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
