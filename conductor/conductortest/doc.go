@@ -50,12 +50,40 @@
 // matches, updatedAfter/Before, transactionDateFrom/To, status,
 // customerIds and the like) are applied; other filters are checked and
 // ignored. Date filters take YYYY-MM-DD; updatedAfter/Before (and
-// deletedAfter/Before) also a date and time with an offset (Z, +02:00) or
-// without one, read as UTC, the fake's stand-in for the time zone of the
-// end-user's computer. A date alone is the start of that day for a lower
+// deletedAfter/Before) also a date and time with an offset (Z, +02:00),
+// that instant, or without one, read in the time zone of the end-user's
+// computer ([FixtureEndUser.TimeZone], default UTC). A date alone is the start of that day for a lower
 // bound and its end for an upper one, and every bound is inclusive. A
 // filter in another form, or a single-value parameter given twice, is
 // refused with a 400 naming it.
+//
+// # Time
+//
+// The fake's clock is [Options.Now], moved on by [Server.Advance], so a
+// test can reach a cursor's expiry or a 90-day window without waiting:
+// every timestamp the fake writes and every expiry it checks reads it.
+// QuickBooks stamps an end-user's objects (createdAt, updatedAt) with the
+// clock of the end-user's computer, in its time zone with its offset
+// (2024-10-01T05:34:56-07:00): the fake's time plus
+// [FixtureEndUser.ClockSkew], in [FixtureEndUser.TimeZone]. End-users
+// created through the API are on UTC with no skew.
+//
+// # Deletions
+//
+// QuickBooks keeps what it deleted for 90 days, and so does the fake, by
+// its clock: deleting a transaction (the API's delete operations), or an
+// object the end-user deletes in QuickBooks itself
+// ([Server.DeleteInQuickBooks], for customers, items and the other list
+// objects the API cannot delete), keeps its id, type, createdAt,
+// refNumber or fullName, and deletedAt on the end-user's clock.
+// GET /quickbooks-desktop/deleted-transactions (transactionTypes) and
+// /quickbooks-desktop/deleted-list-objects (objectTypes) list them, of the
+// types asked for, filtered by deletedAfter and deletedBefore, grouped by
+// type (in the order of the types' names) and oldest first within a type.
+// The type of each resource (serviceItems are item_service,
+// creditCardRefunds ar_refund_credit_card) is a table checked against
+// openapi.yaml; the types no resource of the fake has (charge,
+// vehicle_mileage, billing_rate, ...) are accepted and list nothing.
 //
 // # Starting state
 //
@@ -130,7 +158,9 @@
 //   - at most [MaxEndUsers] (1,000) end-users, whose companyName, sourceId
 //     and email are at most 1 KiB each (400 beyond; openapi.yaml sets no
 //     maxLength there, while the maxLength it sets elsewhere is applied),
-//     [MaxObjectBytes] (8 MiB) of QuickBooks objects in all, and
+//     [MaxObjectBytes] (8 MiB) of QuickBooks objects in all (the
+//     records of deleted objects count against it too, until their 90
+//     days pass or, the oldest first, an object needs their room), and
 //     [MaxCursors] (1,000) lists being paged within [MaxCursorBytes]
 //     (2 MiB) of filters; a call that would pass one is refused with a
 //     message naming the limit, until something is deleted or a cursor

@@ -40,3 +40,11 @@ func SetLateMoments(s *Server, moment func(wait, bound time.Duration) <-chan str
 	defer s.mu.Unlock()
 	s.late.timer = moment
 }
+
+// ObjectBytes is what s counts against MaxObjectBytes: its objects and
+// the records of deleted ones.
+func ObjectBytes(s *Server) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state.bytes
+}

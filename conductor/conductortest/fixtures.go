@@ -42,6 +42,17 @@ type FixtureEndUser struct {
 	// Connected says that the end-user has connected QuickBooks Desktop,
 	// so that QuickBooks operations for it answer at once.
 	Connected bool `json:"connected"`
+	// TimeZone is the IANA name of the time zone of the end-user's
+	// computer, such as "America/Los_Angeles": QuickBooks writes
+	// createdAt and updatedAt in it, with its offset, and reads an
+	// updatedAfter (or updatedBefore, deletedAfter, deletedBefore)
+	// without an offset in it. Default UTC.
+	TimeZone string `json:"timeZone"`
+	// ClockSkew is how far the end-user's computer's clock is ahead of
+	// the fake's (behind, if negative), as a Go duration such as "-3h"
+	// or "90s": every timestamp QuickBooks writes for the end-user is
+	// the fake's time plus it. Default none.
+	ClockSkew string `json:"clockSkew"`
 	// QBD are the end-user's QuickBooks Desktop objects by resource, named
 	// as Conductor's SDKs name it ("customers", "invoices",
 	// "serviceItems"). Each is written as the API returns it, or as a
@@ -99,7 +110,12 @@ func (s *Server) load(f *Fixtures) error {
 		if msg := checkEndUserFields(fx.CompanyName, fx.SourceID, fx.Email); msg != "" {
 			return fmt.Errorf("endUsers[%d]: %s", i, msg)
 		}
+		loc, skew, err := fx.clock()
+		if err != nil {
+			return fmt.Errorf("endUsers[%d] (%s): %w", i, id, err)
+		}
 		eu := s.addEndUser(id, fx.CompanyName, fx.SourceID, fx.Email)
+		eu.loc, eu.skew = loc, skew
 		if fx.Connected {
 			s.connect(eu)
 		}
@@ -108,6 +124,28 @@ func (s *Server) load(f *Fixtures) error {
 		}
 	}
 	return nil
+}
+
+// clock is the time zone and clock skew of the end-user's computer, as
+// fx gives them.
+func (fx FixtureEndUser) clock() (*time.Location, time.Duration, error) {
+	loc := time.UTC
+	if fx.TimeZone != "" {
+		l, err := time.LoadLocation(fx.TimeZone)
+		if err != nil || fx.TimeZone == "Local" {
+			return nil, 0, fmt.Errorf("timeZone: %q is not an IANA time zone name; use one such as \"America/Los_Angeles\", \"Europe/Paris\" or \"UTC\"", fx.TimeZone)
+		}
+		loc = l
+	}
+	var skew time.Duration
+	if fx.ClockSkew != "" {
+		d, err := time.ParseDuration(fx.ClockSkew)
+		if err != nil {
+			return nil, 0, fmt.Errorf("clockSkew: %q is not a duration; use one such as \"-3h\", \"90s\" or \"1h30m\"", fx.ClockSkew)
+		}
+		skew = d
+	}
+	return loc, skew, nil
 }
 
 // loadObjects stores an end-user's objects in two passes: first each

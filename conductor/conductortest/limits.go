@@ -28,7 +28,9 @@ const (
 	// their bytes too.
 	MaxEndUsers = 1000
 	// MaxObjectBytes bounds the QuickBooks Desktop objects a fake holds,
-	// of all end-users, as JSON plus some bookkeeping each; a create or
+	// of all end-users, as JSON plus some bookkeeping each, and the
+	// records of deleted ones (kept 90 days of the fake's time, the
+	// oldest dropped first when an object needs their room); a create or
 	// update that would pass it is refused until some are deleted.
 	MaxObjectBytes = 8 << 20
 	// MaxCursors is how many lists a fake pages at once; an expired

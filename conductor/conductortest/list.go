@@ -66,7 +66,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			if obj.seq <= after {
 				continue
 			}
-			if len(filters) > 0 && !passes(decodeObject(obj.data), filters) {
+			if len(filters) > 0 && !passes(decodeObject(obj.data), filters, eu.location()) {
 				continue
 			}
 			if len(data) < limit {
@@ -151,19 +151,19 @@ func takesParam(rt *route, name string) bool {
 // refers to as x (customerIds: customer.id). With ids, QuickBooks ignores
 // the other filters. Other filters the spec lists are accepted and not
 // applied.
-func passes(v map[string]any, filters map[string]any) bool {
+func passes(v map[string]any, filters map[string]any, loc *time.Location) bool {
 	if ids, ok := filters["ids"].([]any); ok {
 		return contains(ids, v["id"])
 	}
 	for name, f := range filters {
-		if !passesOne(v, name, f) {
+		if !passesOne(v, name, f, loc) {
 			return false
 		}
 	}
 	return true
 }
 
-func passesOne(v map[string]any, name string, f any) bool {
+func passesOne(v map[string]any, name string, f any, loc *time.Location) bool {
 	switch name {
 	case "names":
 		return contains(f.([]any), v["name"]) || contains(f.([]any), v["fullName"])
@@ -176,7 +176,7 @@ func passesOne(v map[string]any, name string, f any) bool {
 		_, has := v["isActive"]
 		return !has || f == "all" || (f == "active") == active
 	case "updatedAfter", "updatedBefore":
-		t, err := parseWhen(name, fmt.Sprint(f))
+		t, err := parseWhen(name, fmt.Sprint(f), loc)
 		at, err2 := time.Parse(time.RFC3339, fmt.Sprint(v["updatedAt"]))
 		if err != nil || err2 != nil {
 			return true
@@ -247,7 +247,7 @@ func checkWhen(p *openapi3.Parameter, s string) string {
 			return fmt.Sprintf("%s: must be a date, YYYY-MM-DD, such as 2025-01-01.", p.Name)
 		}
 	case isTimeFilter(p):
-		if _, err := parseWhen(p.Name, s); err != nil {
+		if _, err := parseWhen(p.Name, s, time.UTC); err != nil {
 			return fmt.Sprintf("%s: must be a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:mm:ss), with an offset (Z, +02:00) or without one, such as 2025-01-01T12:34:56+00:00.", p.Name)
 		}
 	}
@@ -261,21 +261,23 @@ func isTimeFilter(p *openapi3.Parameter) bool {
 }
 
 // parseWhen reads the value of the time filter name as QuickBooks does,
-// taking the end-user's computer to be on UTC: a date and time with an
-// offset, one without (UTC), or a date: the start of that day for a lower
-// bound (updatedAfter) and its end for an upper bound (updatedBefore).
-func parseWhen(name, s string) (time.Time, error) {
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, nil
-		}
+// in loc, the time zone of the end-user's computer: a date and time with
+// an offset (that instant), one without (in loc), or a date (in loc): the
+// start of that day for a lower bound (updatedAfter) and its end for an
+// upper bound (updatedBefore).
+func parseWhen(name, s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
 	}
-	day, err := time.Parse(time.DateOnly, s)
+	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc); err == nil {
+		return t, nil
+	}
+	day, err := time.ParseInLocation(time.DateOnly, s, loc)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("not a date or date and time: %q", s)
 	}
 	if strings.HasSuffix(name, "Before") || strings.HasSuffix(name, "To") {
-		return day.Add(24*time.Hour - time.Nanosecond), nil
+		return day.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
 	}
 	return day, nil
 }

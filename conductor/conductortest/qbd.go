@@ -113,6 +113,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return 0, nil, notInQuickBooks(o.Model, id)
 		}
 		s.state.remove(eu, res, id)
+		s.recordDeletion(eu, o.Resource, id, v)
 		v["deleted"] = true
 		return http.StatusOK, b.object(answer, v), nil
 
@@ -141,6 +142,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		return http.StatusOK, b.object(answer, v), nil
 
 	case apispec.List:
+		switch o.Resource {
+		case "deletedTransactions":
+			return s.listDeleted(rt, query, eu, false)
+		case "deletedListObjects":
+			return s.listDeleted(rt, query, eu, true)
+		}
 		return s.list(rt, query, eu)
 
 	case apispec.Query:
@@ -175,7 +182,7 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 // builderFor builds objects for eu at the fake's time.
 func (s *Server) builderFor(eu *endUser) *builder {
 	return &builder{
-		now:   s.now().UTC().Truncate(1e9),
+		now:   eu.clock(s.now()).Truncate(1e9),
 		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
 		newID: s.newQBDID,
 		newNumber: func() int64 {

@@ -36,7 +36,7 @@ type Options struct {
 	// request body. Default: a random pk_conductor_fake_... key.
 	PublishableKey string
 	// Now is the fake's clock, for tests that want fixed timestamps or an
-	// expired session. Default time.Now.
+	// expired session. Default time.Now. [Server.Advance] moves it on.
 	Now func() time.Time
 	// CursorTTL is how long a list's cursor stays valid after the page
 	// it came with, as Conductor's does for 10 seconds. Default 10 s;
@@ -70,7 +70,10 @@ type Server struct {
 	// PublishableKey is the key a request body must carry.
 	PublishableKey string
 
-	now       func() time.Time
+	clock func() time.Time // Options.Now
+	// ahead is how far Advance has moved the fake's clock past clock, in
+	// nanoseconds.
+	ahead     atomic.Int64
 	http      *httptest.Server
 	transport *http.Transport
 	closing   chan struct{}
@@ -173,7 +176,7 @@ func prepare(opts Options) (*Server, error) {
 	s := &Server{
 		SecretKey:      opts.SecretKey,
 		PublishableKey: opts.PublishableKey,
-		now:            opts.Now,
+		clock:          opts.Now,
 		closing:        make(chan struct{}),
 		slots:          make(chan struct{}, maxConcurrent),
 		requests:       window[Request]{maxLen: RequestWindowLen, maxBytes: RequestWindowBytes},

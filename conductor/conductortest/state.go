@@ -20,6 +20,9 @@ type state struct {
 	seq         int64    // the last object sequence number given
 	cursors     map[string]*cursor
 	cursorBytes int // what the cursors count against MaxCursorBytes
+	// deleted are what QuickBooks keeps of deleted objects, of every
+	// end-user, oldest first; they count against MaxObjectBytes.
+	deleted []*deletion
 	// topLevel holds, in its objects, those of the top-level resources
 	// the fake has no rules of its own for (see serveTopLevel); it is no
 	// end-user, and in no list of them.
@@ -37,6 +40,26 @@ type endUser struct {
 	ConnectedAt  time.Time
 	ConnectionID string
 	objects      map[string]*collection // by resource key: "qbd.invoices"
+	// loc and skew are the time zone and clock skew of the end-user's
+	// computer, by which QuickBooks stamps its objects; nil is UTC.
+	loc  *time.Location
+	skew time.Duration
+}
+
+// clock is the time on the end-user's computer when the fake's is now.
+func (eu *endUser) clock(now time.Time) time.Time {
+	if eu.loc == nil {
+		return now.UTC().Add(eu.skew)
+	}
+	return now.Add(eu.skew).In(eu.loc)
+}
+
+// location is the end-user's time zone.
+func (eu *endUser) location() *time.Location {
+	if eu.loc == nil {
+		return time.UTC
+	}
+	return eu.loc
 }
 
 // collection is one resource's objects of one end-user, in the order they
@@ -112,6 +135,13 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	grow := o.size()
 	if old != nil && old.pins == 0 {
 		grow -= old.size()
+	}
+	// Objects come before the records of deleted ones, but a write that
+	// would not fit even without them is refused with the records kept.
+	if st.bytes+grow > MaxObjectBytes && st.bytes-st.deletionBytes()+grow <= MaxObjectBytes {
+		for st.bytes+grow > MaxObjectBytes && len(st.deleted) > 0 {
+			st.dropOldestDeletion()
+		}
 	}
 	if st.bytes+grow > MaxObjectBytes {
 		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), counting those that lists still being written show, which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
@@ -240,6 +270,7 @@ func (st *state) dropEndUser(id string) {
 			st.forget(o)
 		}
 	}
+	st.dropDeletions(id)
 	delete(st.endUsers, id)
 	for i, x := range st.order {
 		if x == id {

@@ -1,0 +1,264 @@
+package conductortest
+
+import (
+	"cmp"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+)
+
+// deletedKeep is how long QuickBooks lists a deleted object: 90 days, of
+// the fake's time.
+const deletedKeep = 90 * 24 * time.Hour
+
+// transactionTypes is the transactionType of deleted-transactions for
+// each resource whose objects are transactions, by resource as fixtures
+// name it. It is a table, not a naming rule: creditCardRefunds are
+// ar_refund_credit_card and timeTrackingActivities time_tracking.
+var transactionTypes = map[string]string{
+	"billCheckPayments":      "bill_payment_check",
+	"billCreditCardPayments": "bill_payment_credit_card",
+	"bills":                  "bill",
+	"buildAssemblies":        "build_assembly",
+	"checks":                 "check",
+	"creditCardCharges":      "credit_card_charge",
+	"creditCardCredits":      "credit_card_credit",
+	"creditCardRefunds":      "ar_refund_credit_card",
+	"creditMemos":            "credit_memo",
+	"deposits":               "deposit",
+	"estimates":              "estimate",
+	"inventoryAdjustments":   "inventory_adjustment",
+	"invoices":               "invoice",
+	"itemReceipts":           "item_receipt",
+	"journalEntries":         "journal_entry",
+	"purchaseOrders":         "purchase_order",
+	"receivePayments":        "receive_payment",
+	"salesOrders":            "sales_order",
+	"salesReceipts":          "sales_receipt",
+	"salesTaxPaymentChecks":  "sales_tax_payment_check",
+	"timeTrackingActivities": "time_tracking",
+	"vendorCredits":          "vendor_credit",
+}
+
+// transactionTypesUnserved are the transactionTypes of openapi.yaml the
+// fake has no resource for.
+var transactionTypesUnserved = []string{"charge", "transfer_inventory", "vehicle_mileage"}
+
+// listTypes is the listType (and objectTypes filter) of
+// deleted-list-objects for each resource whose objects are list objects.
+var listTypes = map[string]string{
+	"accounts":               "account",
+	"classes":                "class",
+	"currencies":             "currency",
+	"customerTypes":          "customer_type",
+	"customers":              "customer",
+	"dateDrivenTerms":        "date_driven_terms",
+	"discountItems":          "item_discount",
+	"employees":              "employee",
+	"inventoryAssemblyItems": "item_inventory_assembly",
+	"inventoryItems":         "item_inventory",
+	"inventorySites":         "inventory_site",
+	"itemGroups":             "item_group",
+	"nonInventoryItems":      "item_non_inventory",
+	"otherChargeItems":       "item_other_charge",
+	"otherNames":             "other_name",
+	"paymentMethods":         "payment_method",
+	"payrollWageItems":       "payroll_item_wage",
+	"priceLevels":            "price_level",
+	"salesRepresentatives":   "sales_representative",
+	"salesTaxCodes":          "sales_tax_code",
+	"salesTaxGroupItems":     "item_sales_tax_group",
+	"salesTaxItems":          "item_sales_tax",
+	"serviceItems":           "item_service",
+	"shippingMethods":        "ship_method",
+	"standardTerms":          "standard_terms",
+	"subtotalItems":          "item_subtotal",
+	"unitOfMeasureSets":      "unit_of_measure_set",
+	"vendors":                "vendor",
+}
+
+// listTypesUnserved are the listTypes of openapi.yaml the fake has no
+// resource for.
+var listTypesUnserved = []string{"billing_rate", "customer_message", "item_fixed_asset", "item_payment", "job_type",
+	"payroll_item_non_wage", "to_do", "vehicle", "vendor_type", "workers_comp_code"}
+
+// deletion is what QuickBooks keeps of a deleted object, as
+// deleted-transactions or deleted-list-objects show it.
+type deletion struct {
+	endUser              string
+	list                 bool   // a list object, shown by deleted-list-objects
+	typ                  string // its transactionType or listType
+	id                   string
+	name                 string    // its refNumber (transaction) or fullName (list object); "" for none
+	createdAt, deletedAt string    // as the end-user's clock wrote them
+	at                   time.Time // when, by the fake's clock
+}
+
+// deletionOverhead is what a deletion costs beyond its strings.
+const deletionOverhead = 160
+
+// size is what d counts against MaxObjectBytes.
+func (d *deletion) size() int {
+	return len(d.endUser) + len(d.typ) + len(d.id) + len(d.name) + len(d.createdAt) + len(d.deletedAt) + deletionOverhead
+}
+
+// recordDeletion keeps what deleted-transactions or deleted-list-objects
+// show of v, the object id of resource just deleted for eu, if resource
+// is one of theirs.
+func (s *Server) recordDeletion(eu *endUser, resource, id string, v map[string]any) {
+	d := &deletion{endUser: eu.ID, id: id, at: s.now()}
+	if t, ok := transactionTypes[resource]; ok {
+		d.typ, d.name = t, stringField(v, "refNumber")
+	} else if t, ok := listTypes[resource]; ok {
+		d.list, d.typ, d.name = true, t, stringField(v, "fullName")
+		if d.name == "" {
+			d.name = stringField(v, "name")
+		}
+	} else {
+		return
+	}
+	d.createdAt = stringField(v, "createdAt")
+	d.deletedAt = eu.clock(d.at).Truncate(time.Second).Format(time.RFC3339)
+	s.state.keepDeletion(d, d.at)
+}
+
+func stringField(v map[string]any, k string) string {
+	s, _ := v[k].(string)
+	return s
+}
+
+// keepDeletion keeps d, first dropping the deletions older than 90 days
+// of the fake's time and, if d would not fit within MaxObjectBytes, the
+// oldest others; d is dropped if even that leaves no room.
+func (st *state) keepDeletion(d *deletion, now time.Time) {
+	st.pruneDeletions(now)
+	for len(st.deleted) > 0 && st.bytes+d.size() > MaxObjectBytes {
+		st.dropOldestDeletion()
+	}
+	if st.bytes+d.size() > MaxObjectBytes {
+		return
+	}
+	st.bytes += d.size()
+	st.deleted = append(st.deleted, d)
+}
+
+// pruneDeletions drops the deletions QuickBooks no longer lists at now.
+func (st *state) pruneDeletions(now time.Time) {
+	st.deleted = slices.DeleteFunc(st.deleted, func(d *deletion) bool {
+		if now.Sub(d.at) > deletedKeep {
+			st.bytes -= d.size()
+			return true
+		}
+		return false
+	})
+}
+
+// deletionBytes is what the records of deleted objects count.
+func (st *state) deletionBytes() int {
+	n := 0
+	for _, d := range st.deleted {
+		n += d.size()
+	}
+	return n
+}
+
+func (st *state) dropOldestDeletion() {
+	st.bytes -= st.deleted[0].size()
+	st.deleted[0] = nil
+	st.deleted = st.deleted[1:]
+}
+
+// dropDeletions forgets the deletions of the end-user id.
+func (st *state) dropDeletions(id string) {
+	st.deleted = slices.DeleteFunc(st.deleted, func(d *deletion) bool {
+		if d.endUser == id {
+			st.bytes -= d.size()
+			return true
+		}
+		return false
+	})
+}
+
+// listDeleted answers deleted-transactions (list false) or
+// deleted-list-objects (list true): eu's deletions of the types asked
+// for within the last 90 days, filtered by deletedAfter and
+// deletedBefore, grouped by type in the order of the enum's names and
+// in each type by when they were deleted. s.mu is held.
+func (s *Server) listDeleted(rt *route, query map[string]any, eu *endUser, list bool) (int, any, *Error) {
+	param, objectType := "transactionTypes", "qbd_deleted_transaction"
+	if list {
+		param, objectType = "objectTypes", "qbd_deleted_list_object"
+	}
+	types := map[string]bool{}
+	asked, _ := query[param].([]any)
+	for _, t := range asked {
+		types[fmt.Sprint(t)] = true
+	}
+	var bounds [2]*time.Time
+	for i, name := range []string{"deletedAfter", "deletedBefore"} {
+		if f, ok := query[name]; ok {
+			t, err := parseWhen(name, fmt.Sprint(f), eu.location())
+			if err != nil {
+				return 0, nil, invalid(name + ": " + err.Error())
+			}
+			bounds[i] = &t
+		}
+	}
+	s.state.pruneDeletions(s.now())
+	var found []*deletion
+	for _, d := range s.state.deleted {
+		if d.endUser != eu.ID || d.list != list || !types[d.typ] {
+			continue
+		}
+		at, _ := time.Parse(time.RFC3339, d.deletedAt)
+		if (bounds[0] != nil && at.Before(*bounds[0])) || (bounds[1] != nil && at.After(*bounds[1])) {
+			continue
+		}
+		found = append(found, d)
+	}
+	slices.SortStableFunc(found, func(a, b *deletion) int {
+		return cmp.Or(cmp.Compare(a.typ, b.typ), a.at.Compare(b.at))
+	})
+	data := make([]any, 0, len(found))
+	for _, d := range found {
+		v := map[string]any{"id": d.id, "objectType": objectType, "createdAt": d.createdAt, "deletedAt": d.deletedAt}
+		var name any
+		if d.name != "" {
+			name = d.name
+		}
+		if list {
+			v["listType"], v["fullName"] = d.typ, name
+		} else {
+			v["transactionType"], v["refNumber"] = d.typ, name
+		}
+		data = append(data, v)
+	}
+	return http.StatusOK, map[string]any{"objectType": "list", "url": "/v1" + rt.op.Path, "data": data}, nil
+}
+
+// DeleteInQuickBooks deletes an object as the end-user does in QuickBooks
+// Desktop itself, for the objects the API cannot delete, such as a
+// customer or an item: it is gone from its lists and listed by
+// deleted-list-objects (or deleted-transactions) for 90 days of the
+// fake's time. resource is named as fixtures name it ("customers",
+// "serviceItems").
+func (s *Server) DeleteInQuickBooks(endUserID, resource, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	eu := s.state.endUsers[endUserID]
+	if eu == nil {
+		return fmt.Errorf("conductortest: DeleteInQuickBooks: no end-user %q", endUserID)
+	}
+	if s.api.models[qbdKey(resource)] == nil {
+		return fmt.Errorf("conductortest: DeleteInQuickBooks: %q is not a QuickBooks Desktop resource; they are %s", resource, strings.Join(s.qbdResources(), ", "))
+	}
+	v, ok := s.state.get(eu, qbdKey(resource), id)
+	if !ok {
+		return fmt.Errorf("conductortest: DeleteInQuickBooks: end-user %q has no %s with the id %q", endUserID, resource, id)
+	}
+	s.state.remove(eu, qbdKey(resource), id)
+	s.recordDeletion(eu, resource, id, v)
+	return nil
+}
