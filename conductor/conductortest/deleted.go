@@ -7,82 +7,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
 
 // deletedKeep is how long QuickBooks lists a deleted object: 90 days, of
 // the fake's time.
 const deletedKeep = 90 * 24 * time.Hour
-
-// transactionTypes is the transactionType of deleted-transactions for
-// each resource whose objects are transactions, by resource as fixtures
-// name it. It is a table, not a naming rule: creditCardRefunds are
-// ar_refund_credit_card and timeTrackingActivities time_tracking.
-var transactionTypes = map[string]string{
-	"billCheckPayments":      "bill_payment_check",
-	"billCreditCardPayments": "bill_payment_credit_card",
-	"bills":                  "bill",
-	"buildAssemblies":        "build_assembly",
-	"checks":                 "check",
-	"creditCardCharges":      "credit_card_charge",
-	"creditCardCredits":      "credit_card_credit",
-	"creditCardRefunds":      "ar_refund_credit_card",
-	"creditMemos":            "credit_memo",
-	"deposits":               "deposit",
-	"estimates":              "estimate",
-	"inventoryAdjustments":   "inventory_adjustment",
-	"invoices":               "invoice",
-	"itemReceipts":           "item_receipt",
-	"journalEntries":         "journal_entry",
-	"purchaseOrders":         "purchase_order",
-	"receivePayments":        "receive_payment",
-	"salesOrders":            "sales_order",
-	"salesReceipts":          "sales_receipt",
-	"salesTaxPaymentChecks":  "sales_tax_payment_check",
-	"timeTrackingActivities": "time_tracking",
-	"vendorCredits":          "vendor_credit",
-}
-
-// transactionTypesUnserved are the transactionTypes of openapi.yaml the
-// fake has no resource for.
-var transactionTypesUnserved = []string{"charge", "transfer_inventory", "vehicle_mileage"}
-
-// listTypes is the listType (and objectTypes filter) of
-// deleted-list-objects for each resource whose objects are list objects.
-var listTypes = map[string]string{
-	"accounts":               "account",
-	"classes":                "class",
-	"currencies":             "currency",
-	"customerTypes":          "customer_type",
-	"customers":              "customer",
-	"dateDrivenTerms":        "date_driven_terms",
-	"discountItems":          "item_discount",
-	"employees":              "employee",
-	"inventoryAssemblyItems": "item_inventory_assembly",
-	"inventoryItems":         "item_inventory",
-	"inventorySites":         "inventory_site",
-	"itemGroups":             "item_group",
-	"nonInventoryItems":      "item_non_inventory",
-	"otherChargeItems":       "item_other_charge",
-	"otherNames":             "other_name",
-	"paymentMethods":         "payment_method",
-	"payrollWageItems":       "payroll_item_wage",
-	"priceLevels":            "price_level",
-	"salesRepresentatives":   "sales_representative",
-	"salesTaxCodes":          "sales_tax_code",
-	"salesTaxGroupItems":     "item_sales_tax_group",
-	"salesTaxItems":          "item_sales_tax",
-	"serviceItems":           "item_service",
-	"shippingMethods":        "ship_method",
-	"standardTerms":          "standard_terms",
-	"subtotalItems":          "item_subtotal",
-	"unitOfMeasureSets":      "unit_of_measure_set",
-	"vendors":                "vendor",
-}
-
-// listTypesUnserved are the listTypes of openapi.yaml the fake has no
-// resource for.
-var listTypesUnserved = []string{"billing_rate", "customer_message", "item_fixed_asset", "item_payment", "job_type",
-	"payroll_item_non_wage", "to_do", "vehicle", "vendor_type", "workers_comp_code"}
 
 // deletion is what QuickBooks keeps of a deleted object, as
 // deleted-transactions or deleted-list-objects show it.
@@ -109,9 +40,9 @@ func (d *deletion) size() int {
 // is one of theirs.
 func (s *Server) recordDeletion(eu *endUser, resource, id string, v map[string]any) {
 	d := &deletion{endUser: eu.ID, id: id, at: s.now()}
-	if t, ok := transactionTypes[resource]; ok {
+	if t, ok := apispec.TransactionTypes[resource]; ok {
 		d.typ, d.name = t, stringField(v, "refNumber")
-	} else if t, ok := listTypes[resource]; ok {
+	} else if t, ok := apispec.ListTypes[resource]; ok {
 		d.list, d.typ, d.name = true, t, stringField(v, "fullName")
 		if d.name == "" {
 			d.name = stringField(v, "name")

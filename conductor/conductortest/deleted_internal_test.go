@@ -42,8 +42,8 @@ func TestDeletedTypesCoverTheSpec(t *testing.T) {
 		resource string
 		param    string
 	}{
-		{transactionTypes, transactionTypesUnserved, "deletedTransactions", "transactionTypes"},
-		{listTypes, listTypesUnserved, "deletedListObjects", "objectTypes"},
+		{apispec.TransactionTypes, apispec.TransactionTypesUnserved, "deletedTransactions", "transactionTypes"},
+		{apispec.ListTypes, apispec.ListTypesUnserved, "deletedListObjects", "objectTypes"},
 	} {
 		values := enum(tt.resource, tt.param)
 		mapped := map[string]string{}
@@ -73,8 +73,8 @@ func TestDeletedTypesCoverTheSpec(t *testing.T) {
 	}
 	for _, rt := range a.routes {
 		if rt.op.Namespace == apispec.QBDNamespace && rt.op.Kind == apispec.Delete {
-			if _, ok := transactionTypes[rt.op.Resource]; !ok {
-				t.Errorf("%s %s deletes %s, which has no transactionType (transactionTypes has %v)", rt.op.Method, rt.op.Path, rt.op.Resource, slices.Sorted(maps.Keys(transactionTypes)))
+			if _, ok := apispec.TransactionTypes[rt.op.Resource]; !ok {
+				t.Errorf("%s %s deletes %s, which has no transactionType (transactionTypes has %v)", rt.op.Method, rt.op.Path, rt.op.Resource, slices.Sorted(maps.Keys(apispec.TransactionTypes)))
 			}
 		}
 	}
