@@ -383,6 +383,28 @@ func (svc *AccountsService) All(ctx context.Context, endUserID string, params *A
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's accounts since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *AccountsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Account], error] {
+	return changes(ctx, svc.client, since, opts, feed[Account]{
+		name: "qbd.accounts",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewAccountListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "account"},
+		stamp:       func(v *Account) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/accounts/{id} (qbd.accounts.retrieve): Retrieve an account.
 //
 // Retrieves an account by ID.
@@ -507,6 +529,27 @@ func (svc *BillCheckPaymentsService) All(ctx context.Context, endUserID string, 
 		},
 		check: func(c checker) checker { checkBillCheckPaymentListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's bill check payments since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *BillCheckPaymentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[BillCheckPayment], error] {
+	return changes(ctx, svc.client, since, opts, feed[BillCheckPayment]{
+		name: "qbd.billCheckPayments",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewBillCheckPaymentListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "bill_payment_check"},
+		stamp:   func(v *BillCheckPayment) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/bill-check-payments/{id} (qbd.billCheckPayments.retrieve): Retrieve a bill check payment.
@@ -657,6 +700,27 @@ func (svc *BillCreditCardPaymentsService) All(ctx context.Context, endUserID str
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's bill credit card payments since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *BillCreditCardPaymentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[BillCreditCardPayment], error] {
+	return changes(ctx, svc.client, since, opts, feed[BillCreditCardPayment]{
+		name: "qbd.billCreditCardPayments",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewBillCreditCardPaymentListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "bill_payment_credit_card"},
+		stamp:   func(v *BillCreditCardPayment) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/bill-credit-card-payments/{id} (qbd.billCreditCardPayments.retrieve): Retrieve a bill credit card payment.
 //
 // Retrieves a bill credit card payment by ID.
@@ -775,6 +839,27 @@ func (svc *BillsService) All(ctx context.Context, endUserID string, params *Bill
 		},
 		check: func(c checker) checker { checkBillListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's bills since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *BillsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Bill], error] {
+	return changes(ctx, svc.client, since, opts, feed[Bill]{
+		name: "qbd.bills",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewBillListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "bill"},
+		stamp:   func(v *Bill) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/bills/{id} (qbd.bills.retrieve): Retrieve a bill.
@@ -963,6 +1048,27 @@ func (svc *BuildAssembliesService) All(ctx context.Context, endUserID string, pa
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's build assemblies since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *BuildAssembliesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[BuildAssembly], error] {
+	return changes(ctx, svc.client, since, opts, feed[BuildAssembly]{
+		name: "qbd.buildAssemblies",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewBuildAssemblyListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "build_assembly"},
+		stamp:   func(v *BuildAssembly) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/build-assemblies/{id} (qbd.buildAssemblies.retrieve): Retrieve a build assembly.
 //
 // Retrieves a build assembly by ID.
@@ -1086,6 +1192,27 @@ func (svc *ChecksService) All(ctx context.Context, endUserID string, params *Che
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's checks since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *ChecksService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Check], error] {
+	return changes(ctx, svc.client, since, opts, feed[Check]{
+		name: "qbd.checks",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCheckListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "check"},
+		stamp:   func(v *Check) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/checks/{id} (qbd.checks.retrieve): Retrieve a check.
 //
 // Retrieves a check by ID.
@@ -1201,6 +1328,28 @@ func (svc *ClassesService) All(ctx context.Context, endUserID string, params *Cl
 		},
 		check: func(c checker) checker { checkClassListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's classes since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *ClassesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Class], error] {
+	return changes(ctx, svc.client, since, opts, feed[Class]{
+		name: "qbd.classes",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewClassListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "class"},
+		stamp:       func(v *Class) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/classes/{id} (qbd.classes.retrieve): Retrieve a class.
@@ -1347,6 +1496,27 @@ func (svc *CreditCardChargesService) All(ctx context.Context, endUserID string, 
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's credit card charges since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *CreditCardChargesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditCardCharge], error] {
+	return changes(ctx, svc.client, since, opts, feed[CreditCardCharge]{
+		name: "qbd.creditCardCharges",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCreditCardChargeListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "credit_card_charge"},
+		stamp:   func(v *CreditCardCharge) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/credit-card-charges/{id} (qbd.creditCardCharges.retrieve): Retrieve a credit card charge.
 //
 // Retrieves a credit card charge by ID.
@@ -1489,6 +1659,27 @@ func (svc *CreditCardCreditsService) All(ctx context.Context, endUserID string, 
 		},
 		check: func(c checker) checker { checkCreditCardCreditListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's credit card credits since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *CreditCardCreditsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditCardCredit], error] {
+	return changes(ctx, svc.client, since, opts, feed[CreditCardCredit]{
+		name: "qbd.creditCardCredits",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCreditCardCreditListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "credit_card_credit"},
+		stamp:   func(v *CreditCardCredit) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-card-credits/{id} (qbd.creditCardCredits.retrieve): Retrieve a credit card credit.
@@ -1636,6 +1827,27 @@ func (svc *CreditCardRefundsService) All(ctx context.Context, endUserID string, 
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's credit card refunds since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *CreditCardRefundsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditCardRefund], error] {
+	return changes(ctx, svc.client, since, opts, feed[CreditCardRefund]{
+		name: "qbd.creditCardRefunds",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCreditCardRefundListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "ar_refund_credit_card"},
+		stamp:   func(v *CreditCardRefund) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/credit-card-refunds/{id} (qbd.creditCardRefunds.retrieve): Retrieve a credit card refund.
 //
 // Retrieves a credit card refund by ID.
@@ -1752,6 +1964,27 @@ func (svc *CreditMemosService) All(ctx context.Context, endUserID string, params
 		},
 		check: func(c checker) checker { checkCreditMemoListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's credit memos since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *CreditMemosService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditMemo], error] {
+	return changes(ctx, svc.client, since, opts, feed[CreditMemo]{
+		name: "qbd.creditMemos",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCreditMemoListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "credit_memo"},
+		stamp:   func(v *CreditMemo) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/credit-memos/{id} (qbd.creditMemos.retrieve): Retrieve a credit memo.
@@ -1871,6 +2104,28 @@ func (svc *CurrenciesService) All(ctx context.Context, endUserID string, params 
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's currencies since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *CurrenciesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Currency], error] {
+	return changes(ctx, svc.client, since, opts, feed[Currency]{
+		name: "qbd.currencies",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCurrencyListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "currency"},
+		stamp:       func(v *Currency) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/currencies/{id} (qbd.currencies.retrieve): Retrieve a currency.
 //
 // Retrieves a currency by ID.
@@ -1967,6 +2222,28 @@ func (svc *CustomerTypesService) All(ctx context.Context, endUserID string, para
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's customer types since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *CustomerTypesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CustomerType], error] {
+	return changes(ctx, svc.client, since, opts, feed[CustomerType]{
+		name: "qbd.customerTypes",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCustomerTypeListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "customer_type"},
+		stamp:       func(v *CustomerType) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/customer-types/{id} (qbd.customerTypes.retrieve): Retrieve a customer type.
 //
 // Retrieves a customer type by ID.
@@ -2043,6 +2320,28 @@ func (svc *CustomersService) All(ctx context.Context, endUserID string, params *
 		},
 		check: func(c checker) checker { checkCustomerListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's customers since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *CustomersService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Customer], error] {
+	return changes(ctx, svc.client, since, opts, feed[Customer]{
+		name: "qbd.customers",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewCustomerListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "customer"},
+		stamp:       func(v *Customer) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/customers/{id} (qbd.customers.retrieve): Retrieve a customer.
@@ -2140,6 +2439,28 @@ func (svc *DateDrivenTermsService) All(ctx context.Context, endUserID string, pa
 		},
 		check: func(c checker) checker { checkDateDrivenTermListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's date driven terms since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *DateDrivenTermsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[DateDrivenTerm], error] {
+	return changes(ctx, svc.client, since, opts, feed[DateDrivenTerm]{
+		name: "qbd.dateDrivenTerms",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewDateDrivenTermListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "date_driven_terms"},
+		stamp:       func(v *DateDrivenTerm) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/date-driven-terms/{id} (qbd.dateDrivenTerms.retrieve): Retrieve a date-driven term.
@@ -2318,6 +2639,27 @@ func (svc *DepositsService) All(ctx context.Context, endUserID string, params *D
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's deposits since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *DepositsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Deposit], error] {
+	return changes(ctx, svc.client, since, opts, feed[Deposit]{
+		name: "qbd.deposits",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewDepositListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "deposit"},
+		stamp:   func(v *Deposit) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/deposits/{id} (qbd.deposits.retrieve): Retrieve a deposit.
 //
 // Retrieves a deposit by ID.
@@ -2443,6 +2785,28 @@ func (svc *DiscountItemsService) All(ctx context.Context, endUserID string, para
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's discount items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *DiscountItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[DiscountItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[DiscountItem]{
+		name: "qbd.discountItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewDiscountItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_discount"},
+		stamp:       func(v *DiscountItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/discount-items/{id} (qbd.discountItems.retrieve): Retrieve a discount item.
 //
 // Retrieves a discount item by ID.
@@ -2542,6 +2906,28 @@ func (svc *EmployeesService) All(ctx context.Context, endUserID string, params *
 		},
 		check: func(c checker) checker { checkEmployeeListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's employees since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *EmployeesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Employee], error] {
+	return changes(ctx, svc.client, since, opts, feed[Employee]{
+		name: "qbd.employees",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewEmployeeListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "employee"},
+		stamp:       func(v *Employee) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/employees/{id} (qbd.employees.retrieve): Retrieve an employee.
@@ -2666,6 +3052,27 @@ func (svc *EstimatesService) All(ctx context.Context, endUserID string, params *
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's estimates since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *EstimatesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Estimate], error] {
+	return changes(ctx, svc.client, since, opts, feed[Estimate]{
+		name: "qbd.estimates",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewEstimateListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "estimate"},
+		stamp:   func(v *Estimate) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/estimates/{id} (qbd.estimates.retrieve): Retrieve an estimate.
 //
 // Retrieves an estimate by ID.
@@ -2782,6 +3189,27 @@ func (svc *InventoryAdjustmentsService) All(ctx context.Context, endUserID strin
 		},
 		check: func(c checker) checker { checkInventoryAdjustmentListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's inventory adjustments since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *InventoryAdjustmentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventoryAdjustment], error] {
+	return changes(ctx, svc.client, since, opts, feed[InventoryAdjustment]{
+		name: "qbd.inventoryAdjustments",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewInventoryAdjustmentListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "inventory_adjustment"},
+		stamp:   func(v *InventoryAdjustment) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-adjustments/{id} (qbd.inventoryAdjustments.retrieve): Retrieve an inventory adjustment.
@@ -2906,6 +3334,28 @@ func (svc *InventoryAssemblyItemsService) All(ctx context.Context, endUserID str
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's inventory assembly items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *InventoryAssemblyItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventoryAssemblyItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[InventoryAssemblyItem]{
+		name: "qbd.inventoryAssemblyItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewInventoryAssemblyItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_inventory_assembly"},
+		stamp:       func(v *InventoryAssemblyItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/inventory-assembly-items/{id} (qbd.inventoryAssemblyItems.retrieve): Retrieve an inventory assembly item.
 //
 // Retrieves an inventory assembly item by ID.
@@ -3009,6 +3459,28 @@ func (svc *InventoryItemsService) All(ctx context.Context, endUserID string, par
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's inventory items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *InventoryItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventoryItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[InventoryItem]{
+		name: "qbd.inventoryItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewInventoryItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_inventory"},
+		stamp:       func(v *InventoryItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/inventory-items/{id} (qbd.inventoryItems.retrieve): Retrieve an inventory item.
 //
 // Retrieves an inventory item by ID.
@@ -3104,6 +3576,28 @@ func (svc *InventorySitesService) All(ctx context.Context, endUserID string, par
 		},
 		check: func(c checker) checker { checkInventorySiteListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's inventory sites since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *InventorySitesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventorySite], error] {
+	return changes(ctx, svc.client, since, opts, feed[InventorySite]{
+		name: "qbd.inventorySites",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewInventorySiteListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "inventory_site"},
+		stamp:       func(v *InventorySite) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/inventory-sites/{id} (qbd.inventorySites.retrieve): Retrieve an inventory site.
@@ -3225,6 +3719,27 @@ func (svc *InvoicesService) All(ctx context.Context, endUserID string, params *I
 		},
 		check: func(c checker) checker { checkInvoiceListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's invoices since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *InvoicesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Invoice], error] {
+	return changes(ctx, svc.client, since, opts, feed[Invoice]{
+		name: "qbd.invoices",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewInvoiceListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "invoice"},
+		stamp:   func(v *Invoice) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/invoices/{id} (qbd.invoices.retrieve): Retrieve an invoice.
@@ -3349,6 +3864,28 @@ func (svc *ItemGroupsService) All(ctx context.Context, endUserID string, params 
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's item groups since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *ItemGroupsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ItemGroup], error] {
+	return changes(ctx, svc.client, since, opts, feed[ItemGroup]{
+		name: "qbd.itemGroups",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewItemGroupListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_group"},
+		stamp:       func(v *ItemGroup) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/item-groups/{id} (qbd.itemGroups.retrieve): Retrieve an item group.
 //
 // Retrieves an item group by ID.
@@ -3470,6 +4007,27 @@ func (svc *ItemReceiptsService) All(ctx context.Context, endUserID string, param
 		},
 		check: func(c checker) checker { checkItemReceiptListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's item receipts since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *ItemReceiptsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ItemReceipt], error] {
+	return changes(ctx, svc.client, since, opts, feed[ItemReceipt]{
+		name: "qbd.itemReceipts",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewItemReceiptListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "item_receipt"},
+		stamp:   func(v *ItemReceipt) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/item-receipts/{id} (qbd.itemReceipts.retrieve): Retrieve an item receipt.
@@ -3674,6 +4232,27 @@ func (svc *JournalEntriesService) All(ctx context.Context, endUserID string, par
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's journal entries since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *JournalEntriesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[JournalEntry], error] {
+	return changes(ctx, svc.client, since, opts, feed[JournalEntry]{
+		name: "qbd.journalEntries",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewJournalEntryListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "journal_entry"},
+		stamp:   func(v *JournalEntry) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/journal-entries/{id} (qbd.journalEntries.retrieve): Retrieve a journal entry.
 //
 // Retrieves a journal entry by ID.
@@ -3798,6 +4377,28 @@ func (svc *NonInventoryItemsService) All(ctx context.Context, endUserID string, 
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's non inventory items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *NonInventoryItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[NonInventoryItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[NonInventoryItem]{
+		name: "qbd.nonInventoryItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewNonInventoryItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_non_inventory"},
+		stamp:       func(v *NonInventoryItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/non-inventory-items/{id} (qbd.nonInventoryItems.retrieve): Retrieve a non-inventory item.
 //
 // Retrieves a non-inventory item by ID.
@@ -3904,6 +4505,28 @@ func (svc *OtherChargeItemsService) All(ctx context.Context, endUserID string, p
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's other charge items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *OtherChargeItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[OtherChargeItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[OtherChargeItem]{
+		name: "qbd.otherChargeItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewOtherChargeItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_other_charge"},
+		stamp:       func(v *OtherChargeItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/other-charge-items/{id} (qbd.otherChargeItems.retrieve): Retrieve an other charge item.
 //
 // Retrieves an other charge item by ID.
@@ -4000,6 +4623,28 @@ func (svc *OtherNamesService) All(ctx context.Context, endUserID string, params 
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's other names since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *OtherNamesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[OtherName], error] {
+	return changes(ctx, svc.client, since, opts, feed[OtherName]{
+		name: "qbd.otherNames",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewOtherNameListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "other_name"},
+		stamp:       func(v *OtherName) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/other-names/{id} (qbd.otherNames.retrieve): Retrieve an other-name.
 //
 // Retrieves an other-name by ID.
@@ -4092,6 +4737,28 @@ func (svc *PaymentMethodsService) All(ctx context.Context, endUserID string, par
 		},
 		check: func(c checker) checker { checkPaymentMethodListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's payment methods since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *PaymentMethodsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PaymentMethod], error] {
+	return changes(ctx, svc.client, since, opts, feed[PaymentMethod]{
+		name: "qbd.paymentMethods",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewPaymentMethodListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "payment_method"},
+		stamp:       func(v *PaymentMethod) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/payment-methods/{id} (qbd.paymentMethods.retrieve): Retrieve a payment method.
@@ -4205,6 +4872,28 @@ func (svc *PayrollWageItemsService) All(ctx context.Context, endUserID string, p
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's payroll wage items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *PayrollWageItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PayrollWageItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[PayrollWageItem]{
+		name: "qbd.payrollWageItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewPayrollWageItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "payroll_item_wage"},
+		stamp:       func(v *PayrollWageItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/payroll-wage-items/{id} (qbd.payrollWageItems.retrieve): Retrieve a payroll wage item.
 //
 // Retrieves a payroll wage item by ID.
@@ -4297,6 +4986,28 @@ func (svc *PriceLevelsService) All(ctx context.Context, endUserID string, params
 		},
 		check: func(c checker) checker { checkPriceLevelListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's price levels since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *PriceLevelsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PriceLevel], error] {
+	return changes(ctx, svc.client, since, opts, feed[PriceLevel]{
+		name: "qbd.priceLevels",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewPriceLevelListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "price_level"},
+		stamp:       func(v *PriceLevel) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/price-levels/{id} (qbd.priceLevels.retrieve): Retrieve a price level.
@@ -4417,6 +5128,27 @@ func (svc *PurchaseOrdersService) All(ctx context.Context, endUserID string, par
 		},
 		check: func(c checker) checker { checkPurchaseOrderListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's purchase orders since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *PurchaseOrdersService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PurchaseOrder], error] {
+	return changes(ctx, svc.client, since, opts, feed[PurchaseOrder]{
+		name: "qbd.purchaseOrders",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewPurchaseOrderListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "purchase_order"},
+		stamp:   func(v *PurchaseOrder) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/purchase-orders/{id} (qbd.purchaseOrders.retrieve): Retrieve a purchase order.
@@ -4541,6 +5273,27 @@ func (svc *ReceivePaymentsService) All(ctx context.Context, endUserID string, pa
 		},
 		check: func(c checker) checker { checkReceivePaymentListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's receive payments since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *ReceivePaymentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ReceivePayment], error] {
+	return changes(ctx, svc.client, since, opts, feed[ReceivePayment]{
+		name: "qbd.receivePayments",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewReceivePaymentListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "receive_payment"},
+		stamp:   func(v *ReceivePayment) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/receive-payments/{id} (qbd.receivePayments.retrieve): Retrieve a receive-payment.
@@ -4886,6 +5639,27 @@ func (svc *SalesOrdersService) All(ctx context.Context, endUserID string, params
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's sales orders since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SalesOrdersService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesOrder], error] {
+	return changes(ctx, svc.client, since, opts, feed[SalesOrder]{
+		name: "qbd.salesOrders",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSalesOrderListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "sales_order"},
+		stamp:   func(v *SalesOrder) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/sales-orders/{id} (qbd.salesOrders.retrieve): Retrieve a sales order.
 //
 // Retrieves a sales order by ID.
@@ -5009,6 +5783,27 @@ func (svc *SalesReceiptsService) All(ctx context.Context, endUserID string, para
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's sales receipts since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SalesReceiptsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesReceipt], error] {
+	return changes(ctx, svc.client, since, opts, feed[SalesReceipt]{
+		name: "qbd.salesReceipts",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSalesReceiptListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "sales_receipt"},
+		stamp:   func(v *SalesReceipt) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/sales-receipts/{id} (qbd.salesReceipts.retrieve): Retrieve a sales receipt.
 //
 // Retrieves a sales receipt by ID.
@@ -5127,6 +5922,28 @@ func (svc *SalesRepresentativesService) All(ctx context.Context, endUserID strin
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's sales representatives since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SalesRepresentativesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesRepresentative], error] {
+	return changes(ctx, svc.client, since, opts, feed[SalesRepresentative]{
+		name: "qbd.salesRepresentatives",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSalesRepresentativeListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "sales_representative"},
+		stamp:       func(v *SalesRepresentative) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/sales-representatives/{id} (qbd.salesRepresentatives.retrieve): Retrieve a sales representative.
 //
 // Retrieves a sales representative by ID.
@@ -5219,6 +6036,28 @@ func (svc *SalesTaxCodesService) All(ctx context.Context, endUserID string, para
 		},
 		check: func(c checker) checker { checkSalesTaxCodeListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's sales tax codes since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SalesTaxCodesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxCode], error] {
+	return changes(ctx, svc.client, since, opts, feed[SalesTaxCode]{
+		name: "qbd.salesTaxCodes",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSalesTaxCodeListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "sales_tax_code"},
+		stamp:       func(v *SalesTaxCode) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-codes/{id} (qbd.salesTaxCodes.retrieve): Retrieve a sales-tax code.
@@ -5325,6 +6164,28 @@ func (svc *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string,
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's sales tax group items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SalesTaxGroupItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxGroupItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[SalesTaxGroupItem]{
+		name: "qbd.salesTaxGroupItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSalesTaxGroupItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_sales_tax_group"},
+		stamp:       func(v *SalesTaxGroupItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/sales-tax-group-items/{id} (qbd.salesTaxGroupItems.retrieve): Retrieve a sales-tax group item.
 //
 // Retrieves a sales-tax group item by ID.
@@ -5424,6 +6285,28 @@ func (svc *SalesTaxItemsService) All(ctx context.Context, endUserID string, para
 		},
 		check: func(c checker) checker { checkSalesTaxItemListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's sales tax items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SalesTaxItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[SalesTaxItem]{
+		name: "qbd.salesTaxItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSalesTaxItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_sales_tax"},
+		stamp:       func(v *SalesTaxItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-items/{id} (qbd.salesTaxItems.retrieve): Retrieve a sales-tax item.
@@ -5545,6 +6428,27 @@ func (svc *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID stri
 		},
 		check: func(c checker) checker { checkSalesTaxPaymentCheckListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's sales tax payment checks since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SalesTaxPaymentChecksService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxPaymentCheck], error] {
+	return changes(ctx, svc.client, since, opts, feed[SalesTaxPaymentCheck]{
+		name: "qbd.salesTaxPaymentChecks",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSalesTaxPaymentCheckListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "sales_tax_payment_check"},
+		stamp:   func(v *SalesTaxPaymentCheck) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/sales-tax-payment-checks/{id} (qbd.salesTaxPaymentChecks.retrieve): Retrieve a sales-tax payment check.
@@ -5669,6 +6573,28 @@ func (svc *ServiceItemsService) All(ctx context.Context, endUserID string, param
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's service items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *ServiceItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ServiceItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[ServiceItem]{
+		name: "qbd.serviceItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewServiceItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_service"},
+		stamp:       func(v *ServiceItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/service-items/{id} (qbd.serviceItems.retrieve): Retrieve a service item.
 //
 // Retrieves a service item by ID.
@@ -5767,6 +6693,28 @@ func (svc *ShippingMethodsService) All(ctx context.Context, endUserID string, pa
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's shipping methods since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *ShippingMethodsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ShippingMethod], error] {
+	return changes(ctx, svc.client, since, opts, feed[ShippingMethod]{
+		name: "qbd.shippingMethods",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewShippingMethodListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "ship_method"},
+		stamp:       func(v *ShippingMethod) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/shipping-methods/{id} (qbd.shippingMethods.retrieve): Retrieve a shipping method.
 //
 // Retrieves a shipping method by ID.
@@ -5836,6 +6784,28 @@ func (svc *StandardTermsService) All(ctx context.Context, endUserID string, para
 		},
 		check: func(c checker) checker { checkStandardTermListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's standard terms since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *StandardTermsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[StandardTerm], error] {
+	return changes(ctx, svc.client, since, opts, feed[StandardTerm]{
+		name: "qbd.standardTerms",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewStandardTermListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "standard_terms"},
+		stamp:       func(v *StandardTerm) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/standard-terms/{id} (qbd.standardTerms.retrieve): Retrieve a standard term.
@@ -5914,6 +6884,28 @@ func (svc *SubtotalItemsService) All(ctx context.Context, endUserID string, para
 		},
 		check: func(c checker) checker { checkSubtotalItemListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's subtotal items since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *SubtotalItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SubtotalItem], error] {
+	return changes(ctx, svc.client, since, opts, feed[SubtotalItem]{
+		name: "qbd.subtotalItems",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewSubtotalItemListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "item_subtotal"},
+		stamp:       func(v *SubtotalItem) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/subtotal-items/{id} (qbd.subtotalItems.retrieve): Retrieve a subtotal item.
@@ -6068,6 +7060,27 @@ func (svc *TimeTrackingActivitiesService) All(ctx context.Context, endUserID str
 		},
 		check: func(c checker) checker { checkTimeTrackingActivityListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's time tracking activities since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *TimeTrackingActivitiesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[TimeTrackingActivity], error] {
+	return changes(ctx, svc.client, since, opts, feed[TimeTrackingActivity]{
+		name: "qbd.timeTrackingActivities",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewTimeTrackingActivityListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "time_tracking"},
+		stamp:   func(v *TimeTrackingActivity) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/time-tracking-activities/{id} (qbd.timeTrackingActivities.retrieve): Retrieve a time tracking activity.
@@ -6328,6 +7341,28 @@ func (svc *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, 
 	}, opts)
 }
 
+// Changes iterates over what changed in the end-user's unit of measure sets since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *UnitOfMeasureSetsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[UnitOfMeasureSet], error] {
+	return changes(ctx, svc.client, since, opts, feed[UnitOfMeasureSet]{
+		name: "qbd.unitOfMeasureSets",
+		list: request{
+			op:      opEndUser,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewUnitOfMeasureSetListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "unit_of_measure_set"},
+		stamp:       func(v *UnitOfMeasureSet) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
+}
+
 // Retrieve calls GET /quickbooks-desktop/unit-of-measure-sets/{id} (qbd.unitOfMeasureSets.retrieve): Retrieve an unit-of-measure set.
 //
 // Retrieves an unit-of-measure set by ID.
@@ -6424,6 +7459,27 @@ func (svc *VendorCreditsService) All(ctx context.Context, endUserID string, para
 		},
 		check: func(c checker) checker { checkVendorCreditListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's vendor credits since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *VendorCreditsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[VendorCredit], error] {
+	return changes(ctx, svc.client, since, opts, feed[VendorCredit]{
+		name: "qbd.vendorCredits",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewVendorCreditListRequest(s.server, nil)
+			},
+		},
+		deleted: deletedKind{typ: "vendor_credit"},
+		stamp:   func(v *VendorCredit) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendor-credits/{id} (qbd.vendorCredits.retrieve): Retrieve a vendor credit.
@@ -6547,6 +7603,28 @@ func (svc *VendorsService) All(ctx context.Context, endUserID string, params *Ve
 		},
 		check: func(c checker) checker { checkVendorListParams(&c, nil, params); return c },
 	}, opts)
+}
+
+// Changes iterates over what changed in the end-user's vendors since a checkpoint:
+// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
+// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// "" starts from the beginning: every object there is, then the changes after them.
+// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
+// See [Change] and the README's "Keeping a copy in sync".
+func (svc *VendorsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Vendor], error] {
+	return changes(ctx, svc.client, since, opts, feed[Vendor]{
+		name: "qbd.vendors",
+		list: request{
+			op:      opEndUser | opPaginated,
+			endUser: endUserID,
+			build: func(s *settings) (*http.Request, error) {
+				return gen.NewVendorListRequest(s.server, nil)
+			},
+		},
+		listsActive: true,
+		deleted:     deletedKind{list: true, typ: "vendor"},
+		stamp:       func(v *Vendor) stamp { return stamp{v.ID, v.RevisionNumber, v.UpdatedAt} },
+	})
 }
 
 // Retrieve calls GET /quickbooks-desktop/vendors/{id} (qbd.vendors.retrieve): Retrieve a vendor.

@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
@@ -766,6 +767,9 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 	switch {
 	case o.Kind == apispec.List:
 		m.Kind, m.Model = "list", f.model(o)
+		if m.Feed, err = f.feed(o, argTypes, m.Model); err != nil {
+			return m, err
+		}
 		m.AllDoc = "Conductor answers this list in one page, so All yields its objects from one call."
 		if o.Paginated {
 			m.AllDoc = "It asks for the next page as soon as a page arrives, while the loop works on that one,\nso the cursor, which expires 10 seconds after the page before it, is used at once;\nit holds at most one page ahead. A page that fails (after the usual retries) ends the\nloop with its error, as does a page that says more follow but gives no cursor or\nrepeats the one before it. Breaking out of the loop cancels the fetch in flight."
@@ -776,6 +780,76 @@ func (f *facade) method(recv string, o apispec.Operation) (methodData, error) {
 		m.Kind, m.Result = "object", result
 	}
 	return m, nil
+}
+
+// noDeletionHistory are the resources whose objects a change feed could
+// follow but whose deletions QuickBooks Desktop lists nowhere (no type of
+// deleted-transactions or deleted-list-objects is theirs): they get no
+// Changes method, since a feed that cannot see deletions would leave
+// deleted objects in every copy.
+var noDeletionHistory = map[string]bool{"transfers": true}
+
+// feed is the change feed of the list o, whose builder takes argTypes and
+// whose objects are model's, or nil when o has none: a feed needs the
+// updatedAfter filter, and objects with an id, an updatedAt and a
+// revisionNumber. A resource that has all that must have a deletion type
+// (apispec.TransactionTypes or ListTypes) or be one of noDeletionHistory;
+// any other is an error, so that a new resource of the spec is not
+// silently left without a feed, or given one blind to deletions.
+func (f *facade) feed(o apispec.Operation, argTypes []string, model string) (*feedData, error) {
+	if o.Namespace != apispec.QBDNamespace || len(argTypes) != 1 || !o.NeedsEndUser {
+		return nil, nil
+	}
+	fields := func(t string) map[string]string {
+		t = strings.TrimPrefix(t, "*")
+		for a, ok := f.gen.aliases[t]; ok; a, ok = f.gen.aliases[t] {
+			t = a
+		}
+		out := map[string]string{}
+		for _, fl := range f.gen.structs[t] {
+			out[fl.name] = fl.typ
+		}
+		return out
+	}
+	if _, ok := fields(argTypes[0])["UpdatedAfter"]; !ok {
+		return nil, nil
+	}
+	var obj map[string]string
+	for g, public := range f.public {
+		if public == model && f.gen.structs[g] != nil {
+			obj = fields(g)
+		}
+	}
+	if obj["ID"] != "string" || obj["UpdatedAt"] != "time.Time" || obj["RevisionNumber"] != "string" {
+		return nil, nil
+	}
+	fd := &feedData{Name: o.Namespace + "." + o.Resource, Words: inWords(o.Resource), ListsActive: f.activeLists[o.Path]}
+	if t, ok := apispec.TransactionTypes[o.Resource]; ok {
+		fd.DeletedType = t
+	} else if t, ok := apispec.ListTypes[o.Resource]; ok {
+		fd.DeletedList, fd.DeletedType = true, t
+	} else if noDeletionHistory[o.Resource] {
+		return nil, nil
+	} else {
+		return nil, fmt.Errorf("apigen: %s %s (%s) can be followed by updatedAfter, but has no deletion type: add its transactionType or listType to internal/apispec/deleted.go, or the resource to noDeletionHistory if QuickBooks lists its deletions nowhere", o.Method, o.Path, o.SDKName())
+	}
+	return fd, nil
+}
+
+// inWords is a camelCase name in lowercase words: creditCardRefunds is
+// "credit card refunds".
+func inWords(name string) string {
+	var b strings.Builder
+	for i, r := range name {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 // resultCases are checkResult's cases: for each result type whose schema

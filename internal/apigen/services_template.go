@@ -89,9 +89,26 @@ type methodData struct {
 	// ListsActive says that the list resolution looks the object up in
 	// shows active objects only, unless asked for all.
 	ListsActive bool
+	// Feed, for a list, is its resource's change feed, or nil.
+	Feed *feedData
 
 	// op names the operation in errors: POST /invoices/{id}/void (qbd.invoices.void).
 	op string
+}
+
+// feedData is a resource's change feed (conductor/changes.go).
+type feedData struct {
+	// Name is the resource's SDK name (qbd.invoices), which its
+	// checkpoints are bound to; Words is the resource in words (credit
+	// card refunds).
+	Name, Words string
+	// ListsActive says that its list shows active objects only unless
+	// asked for all.
+	ListsActive bool
+	// DeletedList says that its deletions are listed by
+	// deleted-list-objects (else deleted-transactions), as DeletedType.
+	DeletedList bool
+	DeletedType string
 }
 
 // A resultCase is checkResult's case of a result type, or of a page of it.

@@ -1,0 +1,414 @@
+package conductor
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"net/http"
+	"net/url"
+	"slices"
+	"time"
+)
+
+// Change is one change of a resource's feed (the Changes methods, such as
+// [InvoicesService.Changes]): an object created or updated (Object), or
+// one deleted (Deleted). The last Change of every run has neither: the
+// feed has caught up, and its Checkpoint is the one to store for the next
+// run.
+//
+// Applied in the order they come, changes bring a copy of the
+// end-user's objects up to date: each Object replaces the copy's object
+// of its ID whole, and each Deleted removes the object of its ID, which
+// the copy may never have held (one deleted before the copy began).
+type Change[T any] struct {
+	// Object is the object as it is now, after a create or an update;
+	// nil for a deletion or the caught-up Change.
+	Object *T
+	// Deleted is the object deleted; nil for an upsert or the
+	// caught-up Change.
+	Deleted *Deletion
+
+	at *feedState // the feed just after this change
+}
+
+// Deletion is an object deleted in QuickBooks Desktop, as its deletion
+// history records it.
+type Deletion struct {
+	// ID is the deleted object's id.
+	ID string
+	// DeletedAt is when it was deleted, by the end-user's clock.
+	DeletedAt time.Time
+}
+
+// Checkpoint is where to resume the feed after c: store it once c is
+// applied (in the same transaction as c, if the copy is a database), and
+// pass it as since to the next run. Resuming from it never misses a
+// change after c and delivers none of those up to c again; see the
+// README's "Keeping a copy in sync" for the assumptions this rests on.
+func (c Change[T]) Checkpoint() Checkpoint {
+	return c.at.checkpoint()
+}
+
+// CaughtUp reports whether c is the last Change of a run, which holds
+// neither an Object nor a Deletion, only the Checkpoint to store.
+func (c Change[T]) CaughtUp() bool { return c.Object == nil && c.Deleted == nil }
+
+// ErrResyncNeeded is what a feed fails with (errors.Is) when its
+// checkpoint is older than QuickBooks Desktop's history of deletions,
+// which goes back 90 days: deletions since the checkpoint may have been
+// forgotten, so the only way to a true copy is to replace it with a run
+// from a zero Checkpoint ("").
+var ErrResyncNeeded = errors.New("conductor: a full resync is needed")
+
+// The feed's bounds; the README's "Keeping a copy in sync" states them as
+// the assumptions the feed rests on.
+const (
+	// feedOverlap is how far before the last change delivered each run
+	// looks again, for objects committed after others that QuickBooks
+	// stamped later (and for those of the same second).
+	feedOverlap = 10 * time.Minute
+	// feedSkew is the most the end-user's clock, which stamps its
+	// objects, may be off Conductor's (its responses' Date), either way.
+	feedSkew = 24 * time.Hour
+	// deletionHistory is how long QuickBooks Desktop lists a deletion.
+	deletionHistory = 90 * 24 * time.Hour
+	// feedWindow is the most objects the feed holds at once: it reads a
+	// window of time whole before delivering its objects in order, and
+	// narrows a window that holds more (unless it is one second).
+	feedWindow = 600
+	// feedSeenMax bounds what a checkpoint remembers of the changes
+	// delivered within feedOverlap before it: beyond it, the oldest of
+	// those are delivered again after a resume (never missed).
+	feedSeenMax = 2000
+)
+
+// stamp is what a feed reads of an object: its id, revision and when
+// QuickBooks last changed it.
+type stamp struct {
+	id, rev string
+	at      time.Time
+}
+
+// feed is a resource's change feed, as its generated Changes method
+// describes it.
+type feed[T any] struct {
+	// name is the resource's SDK name (qbd.invoices), which checkpoints
+	// are bound to.
+	name string
+	// list is the resource's list operation, with no parameters: the
+	// feed sets the time window (and status=all where the list takes a
+	// status) itself.
+	list request
+	// listsActive says that the list shows active objects only unless
+	// asked for all.
+	listsActive bool
+	// deleted is how QuickBooks records the resource's deletions.
+	deleted deletedKind
+	// stamp reads an object's stamp.
+	stamp func(*T) stamp
+}
+
+// deletedKind says where the deletions of a resource are listed: by
+// deleted-list-objects (list) or deleted-transactions, with this type.
+type deletedKind struct {
+	list bool
+	typ  string
+}
+
+// changes runs a resource's feed from since: see the generated Changes
+// methods.
+func changes[T any](ctx context.Context, c *Client, since Checkpoint, opts []Option, f feed[T]) iter.Seq2[Change[T], error] {
+	return func(yield func(Change[T], error) bool) {
+		st, err := parseCheckpoint(since, f.name, f.list.endUser)
+		if err != nil {
+			yield(Change[T]{at: st}, err)
+			return
+		}
+		r := &feedRun[T]{c: c, f: f, opts: opts, st: st, yield: yield}
+		if err := r.run(ctx); err != nil && !errors.Is(err, errStopped) {
+			yield(Change[T]{at: r.st.snapshot()}, err)
+		}
+	}
+}
+
+// errStopped ends a run whose loop stopped early.
+var errStopped = errors.New("stopped")
+
+// feedRun is one run of a feed.
+type feedRun[T any] struct {
+	c     *Client
+	f     feed[T]
+	opts  []Option
+	st    *feedState
+	yield func(Change[T], error) bool
+	// serverNow is Conductor's time at the start of the run.
+	serverNow time.Time
+}
+
+func (r *feedRun[T]) run(ctx context.Context) error {
+	if err := r.deletions(ctx); err != nil {
+		return err
+	}
+	if err := r.upserts(ctx); err != nil {
+		return err
+	}
+	if !r.yield(Change[T]{at: r.st.snapshot()}, nil) {
+		return errStopped
+	}
+	return nil
+}
+
+// deletions delivers the resource's deletions since the checkpoint, in
+// the order they were made; from a zero checkpoint, it notes where the
+// deletions to deliver begin, delivering none.
+func (r *feedRun[T]) deletions(ctx context.Context) error {
+	st := r.st
+	var after *DateTime
+	if !st.deletedUntil.IsZero() {
+		after = &DateTime{Time: overlapStart(st.deletedUntil).UTC()}
+	}
+	gone, now, err := r.listDeletions(ctx, after)
+	if err != nil {
+		return err
+	}
+	r.serverNow = now
+	if after != nil {
+		if horizon := now.Add(feedSkew - deletionHistory); after.Time.Before(horizon) {
+			return fmt.Errorf("%w: the checkpoint's deletions reach back to %s, but QuickBooks Desktop lists deletions for 90 days only (to %s, allowing for the end-user's clock being up to %v off Conductor's); replace the copy with a run from a zero Checkpoint (\"\"): %w",
+				errResyncNeededText, after.Time.Format(time.RFC3339), horizon.Format(time.RFC3339), feedSkew, ErrResyncNeeded)
+		}
+	}
+	slices.SortFunc(gone, func(a, b Deletion) int {
+		return cmp.Or(a.DeletedAt.Compare(b.DeletedAt), cmp.Compare(a.ID, b.ID))
+	})
+	for i := range gone {
+		d := &gone[i]
+		if st.goneSeen(d.ID) {
+			continue
+		}
+		st.noteGone(d.ID, d.DeletedAt)
+		if after == nil {
+			continue // from a zero checkpoint, none of these is in the copy
+		}
+		if !r.yield(Change[T]{Deleted: d, at: st.snapshot()}, nil) {
+			return errStopped
+		}
+	}
+	// Every deletion stamped before the end-user's clock read now-skew
+	// was in that list: the next run need not look before it.
+	st.advanceDeleted(now.Add(-feedSkew))
+	return nil
+}
+
+// errResyncNeededText starts ErrResyncNeeded's wrapping error.
+var errResyncNeededText = errors.New("conductor: change feed")
+
+// listDeletions lists the resource's deletions after after (all kept,
+// for nil) and returns them with Conductor's time of the answer.
+func (r *feedRun[T]) listDeletions(ctx context.Context, after *DateTime) ([]Deletion, time.Time, error) {
+	var resp Response
+	opts := append(slices.Clip(r.opts), WithResponse(&resp))
+	qbd := r.c.QBD
+	endUser := r.f.list.endUser
+	var gone []Deletion
+	if r.f.deleted.list {
+		page, err := qbd.DeletedListObjects.List(ctx, endUser, &DeletedListObjectListParams{ObjectTypes: []ListType{ListType(r.f.deleted.typ)}, DeletedAfter: after}, opts...)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, d := range page.Data {
+			if string(d.ListType) == r.f.deleted.typ {
+				gone = append(gone, Deletion{ID: d.ID, DeletedAt: d.DeletedAt})
+			}
+		}
+	} else {
+		page, err := qbd.DeletedTransactions.List(ctx, endUser, &DeletedTransactionListParams{TransactionTypes: []DeletedTransactionType{DeletedTransactionType(r.f.deleted.typ)}, DeletedAfter: after}, opts...)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		for _, d := range page.Data {
+			if string(d.TransactionType) == r.f.deleted.typ {
+				gone = append(gone, Deletion{ID: d.ID, DeletedAt: d.DeletedAt})
+			}
+		}
+	}
+	return gone, serverTime(resp.Header), nil
+}
+
+// serverTime is the time a response's Date header gives, or this
+// machine's when it gives none that parses.
+func serverTime(h http.Header) time.Time {
+	if t, err := http.ParseTime(h.Get("Date")); err == nil {
+		return t
+	}
+	return time.Now()
+}
+
+// upserts delivers the objects created or updated since the checkpoint,
+// window by window, each in the order QuickBooks stamped them.
+func (r *feedRun[T]) upserts(ctx context.Context) error {
+	st := r.st
+	var lo time.Time // zero: from the beginning
+	if !st.updatedUntil.IsZero() {
+		lo = overlapStart(st.updatedUntil)
+	}
+	var hi time.Time // zero: open, up to now
+	for {
+		objs, split, err := r.window(ctx, lo, hi)
+		if err != nil {
+			return err
+		}
+		if !split.IsZero() {
+			hi = split
+			continue
+		}
+		if err := r.deliver(objs); err != nil {
+			return err
+		}
+		if hi.IsZero() {
+			return nil
+		}
+		// The next window is twice this one, or open when this one's
+		// width is unknown (it began at the beginning) or twice it would
+		// reach past any clock the end-user may have.
+		from := lo
+		lo = hi.Add(time.Second)
+		hi = lo.Add(2 * lo.Sub(from))
+		if from.IsZero() || hi.After(r.serverNow.Add(feedSkew)) {
+			hi = time.Time{}
+		}
+	}
+}
+
+// window reads the objects stamped from lo to hi, both included (zero:
+// unbounded), whole. When they are more than feedWindow and the window is
+// more than one second, it returns instead a narrower upper bound to try.
+func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Time, error) {
+	oneSecond := !lo.IsZero() && !hi.IsZero() && !hi.After(lo)
+	for attempt := 1; ; attempt++ {
+		var objs []T
+		tooMany, total := false, 0
+		err := r.c.pages(ctx, r.windowRequest(lo, hi), r.opts,
+			func() aPage { return new(Page[T]) },
+			func(p aPage) bool {
+				page := p.(*Page[T])
+				objs = append(objs, page.Data...)
+				total = len(objs)
+				if page.HasMore {
+					total += max(page.RemainingCount, 0)
+				}
+				if !oneSecond && total > feedWindow {
+					tooMany = true
+					return false
+				}
+				return true
+			})
+		switch {
+		case err != nil && errors.Is(err, errCursorExpired) && attempt < 3:
+			// A cursor expired while the window was read (the feed reads
+			// a window without waiting on the loop, so QuickBooks was
+			// slow): read the window again.
+			continue
+		case err != nil:
+			return nil, time.Time{}, err
+		case tooMany:
+			return nil, r.narrower(objs, total, lo, hi), nil
+		}
+		return objs, time.Time{}, nil
+	}
+}
+
+// narrower picks an upper bound for a window from lo to hi that held too
+// many objects, objs being some of the total it holds: where, by their
+// stamps, about half a window's worth would fall, and never past the
+// middle of lo to hi, so each narrowing at least halves the window.
+func (r *feedRun[T]) narrower(objs []T, total int, lo, hi time.Time) time.Time {
+	stamps := make([]time.Time, len(objs))
+	for i := range objs {
+		stamps[i] = r.f.stamp(&objs[i]).at.Truncate(time.Second)
+	}
+	slices.SortFunc(stamps, time.Time.Compare)
+	top := hi
+	if top.IsZero() {
+		top = stamps[len(stamps)-1]
+	}
+	split := stamps[min(len(stamps)*(feedWindow/2)/max(total, 1), len(stamps)-1)]
+	if !lo.IsZero() {
+		split = minTime(split, lo.Add(top.Sub(lo)/2).Truncate(time.Second))
+	}
+	if !hi.IsZero() && !split.Before(hi) {
+		split = hi.Add(-time.Second)
+	}
+	if !lo.IsZero() && split.Before(lo) {
+		split = lo
+	}
+	return split
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// filterLayout is the form of the time filters the feed sends: an
+// instant with its offset, which QuickBooks reads as that instant
+// whatever the end-user's time zone.
+const filterLayout = "2006-01-02T15:04:05-07:00"
+
+// windowRequest is the list request of the window from lo to hi.
+func (r *feedRun[T]) windowRequest(lo, hi time.Time) request {
+	req := r.f.list
+	build := req.build
+	req.build = func(s *settings) (*http.Request, error) {
+		hr, err := build(s)
+		if err != nil {
+			return hr, err
+		}
+		q := url.Values{}
+		if !lo.IsZero() {
+			q.Set("updatedAfter", lo.UTC().Format(filterLayout))
+		}
+		if !hi.IsZero() {
+			q.Set("updatedBefore", hi.UTC().Format(filterLayout))
+		}
+		if r.f.listsActive {
+			q.Set("status", "all")
+		}
+		hr.URL.RawQuery = q.Encode()
+		return hr, nil
+	}
+	return req
+}
+
+// deliver yields a window's objects in the order QuickBooks stamped them,
+// leaving out those already delivered at the same revision.
+func (r *feedRun[T]) deliver(objs []T) error {
+	type item struct {
+		s stamp
+		i int
+	}
+	items := make([]item, 0, len(objs))
+	for i := range objs {
+		s := r.f.stamp(&objs[i])
+		s.at = s.at.Truncate(time.Second)
+		items = append(items, item{s, i})
+	}
+	slices.SortStableFunc(items, func(a, b item) int {
+		return cmp.Or(a.s.at.Compare(b.s.at), cmp.Compare(a.s.id, b.s.id))
+	})
+	st := r.st
+	for _, it := range items {
+		if st.seen(it.s) {
+			continue
+		}
+		st.noteUpsert(it.s)
+		if !r.yield(Change[T]{Object: &objs[it.i], at: st.snapshot()}, nil) {
+			return errStopped
+		}
+	}
+	return nil
+}

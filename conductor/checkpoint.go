@@ -1,0 +1,236 @@
+package conductor
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Checkpoint is where a change feed resumes: text to store as it is (a
+// database column, a file) and pass back as the since of the next run.
+// "", the zero Checkpoint, starts a feed from the beginning: every object
+// there is, then the changes after them.
+//
+// It is opaque but versioned: a checkpoint written by this version of the
+// library is read by later ones. It is bound to the resource and the
+// end-user it was made for; another resource's or end-user's is refused.
+// Its size grows with the changes of the last ten minutes before it, up
+// to 2,000 of them (some 100 KB at most).
+type Checkpoint string
+
+// checkpointPrefix starts a checkpoint of this format, version 1.
+const checkpointPrefix = "v1."
+
+// maxCheckpointBytes bounds the checkpoint read, so that a corrupt or
+// hostile one cannot make the client allocate without limit.
+const maxCheckpointBytes = 1 << 20
+
+// feedState is where a feed stands: what it has delivered, as much as a
+// checkpoint says. A snapshot of it is immutable: the logs only append,
+// and a snapshot sees the entries up to its own length.
+type feedState struct {
+	// raw, when set, is a checkpoint that could not be read, given back
+	// as it is by the error's Change.
+	raw Checkpoint
+	// resource is the feed's SDK name; endUser the hash of its end-user.
+	resource, endUser string
+	// updatedUntil is the latest updatedAt delivered: every object
+	// stamped before it, less the overlap, was delivered.
+	updatedUntil time.Time
+	// deletedUntil is how far the deletion history has been read: every
+	// deletion stamped before it, less the overlap, was delivered.
+	deletedUntil time.Time
+	// upserts are the objects delivered at or after updatedUntil less
+	// the overlap (id and revision); gone, the deletions delivered at
+	// or after deletedUntil less the overlap (id).
+	upserts, gone seenLog
+}
+
+// overlapStart is where a run looks again from, for a feed delivered up
+// to t.
+func overlapStart(t time.Time) time.Time {
+	return t.Add(-feedOverlap).Truncate(time.Second)
+}
+
+// seenEntry is an object (or deletion) delivered: its id, its revision
+// (none for a deletion) and its stamp, in Unix seconds.
+type seenEntry struct {
+	ID  string `json:"i"`
+	Rev string `json:"r,omitempty"`
+	At  int64  `json:"t"`
+}
+
+// seenLog is the entries delivered within the overlap, oldest first
+// (mostly: a late commit may come after a later stamp), and an index of
+// the live ones.
+type seenLog struct {
+	entries []seenEntry // the live ones are entries[start:]
+	start   int
+	index   map[[2]string]int // how many live entries have this id and revision
+}
+
+func (l *seenLog) has(id, rev string) bool { return l.index[[2]string{id, rev}] > 0 }
+
+func (l *seenLog) add(e seenEntry) {
+	if l.index == nil {
+		l.index = map[[2]string]int{}
+	}
+	l.entries = append(l.entries, e)
+	l.index[[2]string{e.ID, e.Rev}]++
+}
+
+// prune forgets the entries stamped before from, and the oldest beyond
+// feedSeenMax. Forgetting one only means delivering it again after a
+// resume, never missing one.
+func (l *seenLog) prune(from time.Time) {
+	for l.start < len(l.entries) && (l.entries[l.start].At < from.Unix() || len(l.entries)-l.start > feedSeenMax) {
+		e := l.entries[l.start]
+		k := [2]string{e.ID, e.Rev}
+		if l.index[k]--; l.index[k] <= 0 {
+			delete(l.index, k)
+		}
+		l.start++
+	}
+	if l.start > feedSeenMax && l.start > len(l.entries)/2 {
+		// A fresh array: snapshots keep the old one.
+		l.entries, l.start = append([]seenEntry(nil), l.entries[l.start:]...), 0
+	}
+}
+
+// live are the live entries, capped so that appending to them copies.
+func (l *seenLog) live() []seenEntry {
+	return l.entries[l.start:len(l.entries):len(l.entries)]
+}
+
+func (st *feedState) seen(s stamp) bool { return st.upserts.has(s.id, s.rev) }
+
+func (st *feedState) noteUpsert(s stamp) {
+	if s.at.After(st.updatedUntil) {
+		st.updatedUntil = s.at
+	}
+	st.upserts.add(seenEntry{ID: s.id, Rev: s.rev, At: s.at.Unix()})
+	st.upserts.prune(overlapStart(st.updatedUntil))
+}
+
+func (st *feedState) goneSeen(id string) bool { return st.gone.has(id, "") }
+
+func (st *feedState) noteGone(id string, at time.Time) {
+	at = at.Truncate(time.Second)
+	st.gone.add(seenEntry{ID: id, At: at.Unix()})
+	st.advanceDeleted(at)
+}
+
+func (st *feedState) advanceDeleted(t time.Time) {
+	if t = t.Truncate(time.Second); t.After(st.deletedUntil) {
+		st.deletedUntil = t
+	}
+	st.gone.prune(overlapStart(st.deletedUntil))
+}
+
+// snapshot is st as it stands, unchanged by what st notes after.
+func (st *feedState) snapshot() *feedState {
+	return &feedState{
+		resource: st.resource, endUser: st.endUser,
+		updatedUntil: st.updatedUntil, deletedUntil: st.deletedUntil,
+		upserts: seenLog{entries: st.upserts.live()},
+		gone:    seenLog{entries: st.gone.live()},
+	}
+}
+
+// checkpointText is a checkpoint's content, as JSON.
+type checkpointText struct {
+	Resource string      `json:"r"`
+	EndUser  string      `json:"e"`
+	Updated  int64       `json:"u,omitempty"`
+	Deleted  int64       `json:"d,omitempty"`
+	Upserts  []seenEntry `json:"s,omitempty"`
+	Gone     []seenEntry `json:"x,omitempty"`
+}
+
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
+}
+
+func timeOrZero(sec int64) time.Time {
+	if sec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(sec, 0).UTC()
+}
+
+// checkpoint writes st as a Checkpoint.
+func (st *feedState) checkpoint() Checkpoint {
+	if st == nil {
+		return ""
+	}
+	if st.raw != "" {
+		return st.raw
+	}
+	b, err := json.Marshal(checkpointText{
+		Resource: st.resource, EndUser: st.endUser,
+		Updated: unixOrZero(st.updatedUntil), Deleted: unixOrZero(st.deletedUntil),
+		Upserts: st.upserts.live(), Gone: st.gone.live(),
+	})
+	if err != nil {
+		// Strings and integers always marshal.
+		panic("conductor: writing a checkpoint: " + err.Error())
+	}
+	return Checkpoint(checkpointPrefix + base64.RawURLEncoding.EncodeToString(b))
+}
+
+// endUserHash is what a checkpoint keeps of its end-user: enough to tell
+// another's, without the id itself.
+func endUserHash(endUserID string) string {
+	sum := sha256.Sum256([]byte(endUserID))
+	return hex.EncodeToString(sum[:6])
+}
+
+// parseCheckpoint reads the checkpoint a run of resource's feed for
+// endUserID starts from. On error, the state gives cp back as it is.
+func parseCheckpoint(cp Checkpoint, resource, endUserID string) (*feedState, error) {
+	st := &feedState{resource: resource, endUser: endUserHash(endUserID)}
+	if cp == "" {
+		return st, nil
+	}
+	bad := func(why string, args ...any) (*feedState, error) {
+		return &feedState{raw: cp}, fmt.Errorf("conductor: %s changes: the checkpoint %s; pass one a Change of this feed gave (Change.Checkpoint), or \"\" to start from the beginning", resource, fmt.Sprintf(why, args...))
+	}
+	if len(cp) > maxCheckpointBytes {
+		return bad("is %d bytes long, more than any this library writes (%d at most)", len(cp), maxCheckpointBytes)
+	}
+	rest, ok := strings.CutPrefix(string(cp), checkpointPrefix)
+	if !ok {
+		return bad("does not start with %q, as this library's do: it is not one of this feed's, or a later version of the library wrote it", checkpointPrefix)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(rest)
+	var t checkpointText
+	if err == nil {
+		err = json.Unmarshal(b, &t)
+	}
+	if err != nil {
+		return bad("cannot be read (%v): it was changed or cut short", err)
+	}
+	if t.Resource != resource {
+		return bad("is one of the %s feed's", t.Resource)
+	}
+	if t.EndUser != st.endUser {
+		return bad("is another end-user's (a checkpoint is one end-user's, and %s is not the one it was made for)", endUserID)
+	}
+	st.updatedUntil, st.deletedUntil = timeOrZero(t.Updated), timeOrZero(t.Deleted)
+	for _, e := range t.Upserts {
+		st.upserts.add(e)
+	}
+	for _, e := range t.Gone {
+		st.gone.add(e)
+	}
+	st.upserts.prune(overlapStart(st.updatedUntil))
+	st.gone.prune(overlapStart(st.deletedUntil))
+	return st, nil
+}
