@@ -176,8 +176,8 @@ func (r *feedRun[T]) deletions(ctx context.Context) error {
 	r.serverNow = now
 	if after != nil {
 		if horizon := now.Add(feedSkew - deletionHistory); after.Time.Before(horizon) {
-			return fmt.Errorf("%w: the checkpoint's deletions reach back to %s, but QuickBooks Desktop lists deletions for 90 days only (to %s, allowing for the end-user's clock being up to %v off Conductor's); replace the copy with a run from a zero Checkpoint (\"\"): %w",
-				errResyncNeededText, after.Time.Format(time.RFC3339), horizon.Format(time.RFC3339), feedSkew, ErrResyncNeeded)
+			return fmt.Errorf("conductor: %s changes: the checkpoint needs the deletions since %s, but QuickBooks Desktop lists deletions for 90 days only (since %s, allowing for the end-user's clock being up to %v off Conductor's), so some may be forgotten; clear the copy and fill it again from a zero Checkpoint (\"\") (%w)",
+				r.f.name, after.Time.Format(time.RFC3339), horizon.Format(time.RFC3339), feedSkew, ErrResyncNeeded)
 		}
 	}
 	slices.SortFunc(gone, func(a, b Deletion) int {
@@ -201,9 +201,6 @@ func (r *feedRun[T]) deletions(ctx context.Context) error {
 	st.advanceDeleted(now.Add(-feedSkew))
 	return nil
 }
-
-// errResyncNeededText starts ErrResyncNeeded's wrapping error.
-var errResyncNeededText = errors.New("conductor: change feed")
 
 // listDeletions lists the resource's deletions after after (all kept,
 // for nil) and returns them with Conductor's time of the answer.
