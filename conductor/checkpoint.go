@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -57,11 +58,26 @@ func overlapStart(t time.Time) time.Time {
 }
 
 // seenEntry is an object (or deletion) delivered: its id, its revision
-// (none for a deletion) and its stamp, in Unix seconds.
+// (none for a deletion) and its stamp, in Unix seconds. A checkpoint
+// writes it as ["id","rev",stamp], the shortest JSON that holds it.
 type seenEntry struct {
-	ID  string `json:"i"`
-	Rev string `json:"r,omitempty"`
-	At  int64  `json:"t"`
+	ID, Rev string
+	At      int64
+}
+
+func (e seenEntry) MarshalJSON() ([]byte, error) {
+	return json.Marshal([]any{e.ID, e.Rev, e.At})
+}
+
+func (e *seenEntry) UnmarshalJSON(b []byte) error {
+	var a []json.RawMessage
+	if err := json.Unmarshal(b, &a); err != nil {
+		return err
+	}
+	if len(a) != 3 {
+		return fmt.Errorf("an entry of %d values, not 3", len(a))
+	}
+	return errors.Join(json.Unmarshal(a[0], &e.ID), json.Unmarshal(a[1], &e.Rev), json.Unmarshal(a[2], &e.At))
 }
 
 // seenLog is the entries delivered within the overlap, oldest first
