@@ -22,6 +22,12 @@ import (
 // end-user's objects up to date: each Object replaces the copy's object
 // of its ID whole, and each Deleted removes the object of its ID, which
 // the copy may never have held (one deleted before the copy began).
+//
+// An error ends a run. The Change it comes with holds no object, and its
+// Checkpoint is that of the last change delivered (the since the run was
+// given, before any), so that storing it loses nothing: the next run
+// starts where this one stopped. A loop that breaks early stops the run
+// as cleanly.
 type Change[T any] struct {
 	// Object is the object as it is now, after a create or an update;
 	// nil for a deletion or the caught-up Change.
