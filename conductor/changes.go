@@ -36,7 +36,8 @@ type Change[T any] struct {
 	// caught-up Change.
 	Deleted *Deletion
 
-	at *feedState // the feed just after this change
+	at       *feedState // the feed just after this change
+	caughtUp bool
 }
 
 // Deletion is an object deleted in QuickBooks Desktop, as its deletion
@@ -57,9 +58,10 @@ func (c Change[T]) Checkpoint() Checkpoint {
 	return c.at.checkpoint()
 }
 
-// CaughtUp reports whether c is the last Change of a run, which holds
-// neither an Object nor a Deletion, only the Checkpoint to store.
-func (c Change[T]) CaughtUp() bool { return c.Object == nil && c.Deleted == nil }
+// CaughtUp reports whether c is the last Change of a run that went to
+// its end: it holds neither an Object nor a Deletion, only the
+// Checkpoint to store. The Change an error comes with is not.
+func (c Change[T]) CaughtUp() bool { return c.caughtUp }
 
 // ErrResyncNeeded is what a feed fails with (errors.Is) when its
 // checkpoint is older than QuickBooks Desktop's history of deletions,
@@ -160,7 +162,7 @@ func (r *feedRun[T]) run(ctx context.Context) error {
 	if err := r.upserts(ctx); err != nil {
 		return err
 	}
-	if !r.yield(Change[T]{at: r.st.snapshot()}, nil) {
+	if !r.yield(Change[T]{at: r.st.snapshot(), caughtUp: true}, nil) {
 		return errStopped
 	}
 	return nil

@@ -53,8 +53,10 @@ func runInvoices(t *testing.T, c *conductor.Client, eu string, since conductor.C
 		case ch.Deleted != nil:
 			d.deletions = append(d.deletions, *ch.Deleted)
 			d.order = append(d.order, "d:"+ch.Deleted.ID)
-		default:
+		case ch.CaughtUp():
 			d.caughtUp = true
+		default:
+			t.Fatal("a change with neither an object nor a deletion that is not the caught-up one")
 		}
 		d.checkpoints = append(d.checkpoints, ch.Checkpoint())
 		if each != nil {
@@ -334,6 +336,9 @@ func TestACheckpointTooOldForTheDeletionHistoryNeedsAResync(t *testing.T) {
 	for ch, e := range c.QBD.Invoices.Changes(context.Background(), eu, cp) {
 		n++
 		err, got = e, ch.Checkpoint()
+		if ch.CaughtUp() {
+			t.Error("the error's change says it caught up")
+		}
 	}
 	if n != 1 || !errors.Is(err, conductor.ErrResyncNeeded) {
 		t.Fatalf("got %d changes ending with %v, want only ErrResyncNeeded", n, err)
