@@ -66,7 +66,11 @@
 // clock of the end-user's computer, in its time zone with its offset
 // (2024-10-01T05:34:56-07:00): the fake's time plus
 // [FixtureEndUser.ClockSkew], in [FixtureEndUser.TimeZone]. End-users
-// created through the API are on UTC with no skew.
+// created through the API are on UTC with no skew. Every answer, errors
+// and faults included, carries a Date header of the fake's clock (in
+// http.TimeFormat, to the second), as a real server's gives its own, so
+// a client that reads the server's time from it sees Advance; a queued
+// [Response] may set its own.
 //
 // # Deletions
 //
