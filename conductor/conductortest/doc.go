@@ -46,6 +46,10 @@
 // Lists page as Conductor's do: at most 150 objects a page, oldest first,
 // with a cursor that must be used within [Options.CursorTTL] (10 seconds,
 // as Conductor's) of the page before it, by the end-user it was given to.
+// A list Conductor does not page (no cursor: accounts, classes,
+// currencies, inventory adjustments and the like) answers every object
+// that passes its filters, or at most its limit when one is given, as
+// openapi.yaml says of their limit.
 // The shared filters (ids, names, refNumbers, the name and refNumber
 // matches, updatedAfter/Before, transactionDateFrom/To, status,
 // customerIds and the like) are applied; other filters are checked and
