@@ -173,6 +173,11 @@
 //     (2 MiB) of filters; a call that would pass one is refused with a
 //     message naming the limit, until something is deleted or a cursor
 //     expires;
+//   - the answers not yet written show 262,144 objects at most, in all
+//     (each a reference to a stored object, so 2 MiB), as a list
+//     Conductor does not page has no limit of its own; a list that would
+//     pass it is refused with a message naming it until they are written
+//     (a list alone always fits: no fake holds that many objects);
 //   - a request's body is at most 1 MiB (413 beyond) and its headers at
 //     most [MaxHeaderBytes] (64 KiB, 431 beyond); bodies are read, and
 //     answers written, 4 MiB at most at once (a request waits, holding

@@ -87,6 +87,11 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			}
 		}
 	}
+	// Exactly as long as it is, as its length is what it counts.
+	data = slices.Clone(data)
+	if s.state.showing+len(data) > s.state.showingLimit {
+		return 0, nil, invalid(fmt.Sprintf("the fake's answers not yet written show at most %d objects at once, those to clients slow to read them included, which this list would pass; ask with a smaller limit, or again once they are read.", s.state.showingLimit))
+	}
 	out := map[string]any{"objectType": "list", "url": "/v1" + o.Path}
 	if schema := responseSchema(rt.spec); schema != nil {
 		if _, paged := schema.Properties["hasMore"]; paged {
