@@ -91,7 +91,10 @@
 // The type of each resource (serviceItems are item_service,
 // creditCardRefunds ar_refund_credit_card) is a table checked against
 // openapi.yaml; the types no resource of the fake has (charge,
-// vehicle_mileage, billing_rate, ...) are accepted and list nothing.
+// vehicle_mileage, billing_rate, ...) are accepted and list nothing. A
+// resource no type names, as QuickBooks keeps no deletion history of it
+// (transfers, item sites, templates), is deleted with no record: neither
+// list shows it.
 //
 // # Starting state
 //
