@@ -174,7 +174,10 @@ func (s *Server) listDeleted(rt *route, query map[string]any, eu *endUser, list 
 // customer or an item: it is gone from its lists and listed by
 // deleted-list-objects (or deleted-transactions) for 90 days of the
 // fake's time. resource is named as fixtures name it ("customers",
-// "serviceItems").
+// "serviceItems"). A resource QuickBooks keeps no deletion history for,
+// one no transactionType or listType of those lists names (transfers,
+// item sites, templates), is removed and recorded nowhere: neither list
+// ever shows it, so a change feed cannot see it go.
 func (s *Server) DeleteInQuickBooks(endUserID, resource, id string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

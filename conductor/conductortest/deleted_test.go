@@ -2,13 +2,16 @@ package conductortest_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
 
 // createTransaction creates a transaction of resource (invoices,
@@ -142,5 +145,40 @@ func TestDeletedListsNeedTheirTypes(t *testing.T) {
 		if env := decodeEnvelope(t, r); r.status != http.StatusBadRequest || env.Error.Code != "INVALID_REQUEST" {
 			t.Errorf("%s: status %d, %s; want 400 INVALID_REQUEST", path, r.status, r.body)
 		}
+	}
+}
+
+// TestDeleteInQuickBooksKeepsNoRecordWithoutAType: QuickBooks keeps no
+// deletion history of a transfer (no transactionType or listType names
+// it), so DeleteInQuickBooks removes one and records nothing: neither
+// deleted list shows it, of any type, while a deleted invoice is shown.
+func TestDeleteInQuickBooksKeepsNoRecordWithoutAType(t *testing.T) {
+	srv := clockServer(t, conductortest.FixtureEndUser{ID: "end_usr_a"})
+	transfer := decodeObject(t, send(t, srv, "POST", "/quickbooks-desktop/transfers", asEndUserA(srv),
+		`{"transactionDate":"2024-10-01","sourceAccountId":"80000001-1","targetAccountId":"80000002-1","amount":"10.00"}`))
+	invoice := createTransaction(t, srv, "end_usr_a", "invoices", "INV-1")
+	if err := srv.DeleteInQuickBooks("end_usr_a", "transfers", transfer["id"].(string)); err != nil {
+		t.Fatalf("DeleteInQuickBooks(transfers): %v", err)
+	}
+	if err := srv.DeleteInQuickBooks("end_usr_a", "invoices", invoice["id"].(string)); err != nil {
+		t.Fatalf("DeleteInQuickBooks(invoices): %v", err)
+	}
+	if got := listed(t, srv, "/quickbooks-desktop/transfers", "id"); len(got) != 0 {
+		t.Errorf("transfers after deleting the only one: %v; want none", got)
+	}
+	var transactions, lists []string
+	for _, typ := range append(slices.Collect(maps.Values(apispec.TransactionTypes)), apispec.TransactionTypesUnserved...) {
+		transactions = append(transactions, "transactionTypes="+typ)
+	}
+	for _, typ := range append(slices.Collect(maps.Values(apispec.ListTypes)), apispec.ListTypesUnserved...) {
+		lists = append(lists, "objectTypes="+typ)
+	}
+	var ids []any
+	for _, v := range append(deletedData(t, srv, "deleted-transactions?"+strings.Join(transactions, "&")),
+		deletedData(t, srv, "deleted-list-objects?"+strings.Join(lists, "&"))...) {
+		ids = append(ids, v.(map[string]any)["id"])
+	}
+	if diff := cmp.Diff([]any{invoice["id"]}, ids); diff != "" {
+		t.Errorf("ids of every deleted type (-want +got):\n%s", diff)
 	}
 }

@@ -46,6 +46,10 @@
 // Lists page as Conductor's do: at most 150 objects a page, oldest first,
 // with a cursor that must be used within [Options.CursorTTL] (10 seconds,
 // as Conductor's) of the page before it, by the end-user it was given to.
+// A list Conductor does not page (no cursor: accounts, classes,
+// currencies, inventory adjustments and the like) answers every object
+// that passes its filters, or at most its limit when one is given, as
+// openapi.yaml says of their limit.
 // The shared filters (ids, names, refNumbers, the name and refNumber
 // matches, updatedAfter/Before, transactionDateFrom/To, status,
 // customerIds and the like) are applied; other filters are checked and
@@ -66,7 +70,11 @@
 // clock of the end-user's computer, in its time zone with its offset
 // (2024-10-01T05:34:56-07:00): the fake's time plus
 // [FixtureEndUser.ClockSkew], in [FixtureEndUser.TimeZone]. End-users
-// created through the API are on UTC with no skew.
+// created through the API are on UTC with no skew. Every answer, errors
+// and faults included, carries a Date header of the fake's clock (in
+// http.TimeFormat, to the second), as a real server's gives its own, so
+// a client that reads the server's time from it sees Advance; a queued
+// [Response] may set its own.
 //
 // # Deletions
 //
@@ -83,7 +91,10 @@
 // The type of each resource (serviceItems are item_service,
 // creditCardRefunds ar_refund_credit_card) is a table checked against
 // openapi.yaml; the types no resource of the fake has (charge,
-// vehicle_mileage, billing_rate, ...) are accepted and list nothing.
+// vehicle_mileage, billing_rate, ...) are accepted and list nothing. A
+// resource no type names, as QuickBooks keeps no deletion history of it
+// (transfers, item sites, templates), is deleted with no record: neither
+// list shows it.
 //
 // # Starting state
 //
@@ -165,6 +176,11 @@
 //     (2 MiB) of filters; a call that would pass one is refused with a
 //     message naming the limit, until something is deleted or a cursor
 //     expires;
+//   - the answers not yet written show 262,144 objects at most, in all
+//     (each a reference to a stored object, so 2 MiB), as a list
+//     Conductor does not page has no limit of its own; a list that would
+//     pass it is refused with a message naming it until they are written
+//     (a list alone always fits: no fake holds that many objects);
 //   - a request's body is at most 1 MiB (413 beyond) and its headers at
 //     most [MaxHeaderBytes] (64 KiB, 431 beyond); bodies are read, and
 //     answers written, 4 MiB at most at once (a request waits, holding

@@ -48,3 +48,18 @@ func ObjectBytes(s *Server) int {
 	defer s.mu.Unlock()
 	return s.state.bytes
 }
+
+// SetShowingLimit sets how many objects the answers of s not yet written
+// may show at once (maxShownAtOnce), so that a test reaches it with a few.
+func SetShowingLimit(s *Server, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.state.showingLimit = n
+}
+
+// Showing is how many objects the answers of s not yet written show.
+func Showing(s *Server) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.state.showing
+}

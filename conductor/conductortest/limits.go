@@ -66,6 +66,16 @@ const (
 )
 
 const (
+	// maxShownAtOnce bounds the objects the answers prepared and not yet
+	// written show, in all. Each is a pointer to a stored object, 8 bytes
+	// (2 MiB in all); the objects themselves count against
+	// MaxObjectBytes. An answer waiting for room in maxInFlight is not
+	// counted there, and a list Conductor does not page has no limit of
+	// its own, so without this bound 128 connections asking for such a
+	// list of tens of thousands of objects would hold tens of MiB. One
+	// list alone always fits: every object costs objectOverhead or more,
+	// so the fake holds at most MaxObjectBytes/objectOverhead (87,381).
+	maxShownAtOnce = 1 << 18
 	// maxRequestBody bounds what the fake reads of a request body; more
 	// is a 413.
 	maxRequestBody = 1 << 20

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,18 +14,24 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
-// maxPage is the most objects a page holds, and the default limit.
+// maxPage is the most objects a page of a paged list holds, and its
+// default limit.
 const maxPage = 150
 
 // list answers a list operation: the end-user's objects of the resource
 // that pass the filters, oldest first, in pages of at most limit for the
 // lists Conductor pages. A paged list's cursor stays the same from page to
 // page and must be used within the fake's CursorTTL of the page before it,
-// as Conductor's must within 10 seconds. s.mu is held.
+// as Conductor's must within 10 seconds. A list Conductor does not page
+// (accounts, classes: no cursor) answers every object that passes unless
+// limit is given, as openapi.yaml says of their limit. s.mu is held.
 func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *Error) {
 	o := rt.op
 	res := resourceKey(o)
-	limit := maxPage
+	limit := math.MaxInt
+	if o.Paginated {
+		limit = maxPage
+	}
 	if l, ok := query["limit"].(float64); ok {
 		limit = int(l)
 	}
@@ -79,6 +86,11 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 				break
 			}
 		}
+	}
+	// Exactly as long as it is, as its length is what it counts.
+	data = slices.Clone(data)
+	if s.state.showing+len(data) > s.state.showingLimit {
+		return 0, nil, invalid(fmt.Sprintf("the fake's answers not yet written show at most %d objects at once, those to clients slow to read them included, which this list would pass; ask with a smaller limit, or again once they are read.", s.state.showingLimit))
 	}
 	out := map[string]any{"objectType": "list", "url": "/v1" + o.Path}
 	if schema := responseSchema(rt.spec); schema != nil {

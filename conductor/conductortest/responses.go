@@ -17,6 +17,7 @@ type Response struct {
 	// answer as the fake usually does, so Response{Delay: d} only stalls.
 	Status int
 	// Header is added to the response, e.g. Retry-After or x-should-retry.
+	// A Date here replaces the fake's own (see the package's Time).
 	Header http.Header
 	// Error, when set, makes the body Conductor's error envelope, with
 	// httpStatusCode equal to Status and requestId equal to the response's

@@ -343,8 +343,21 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		panic(http.ErrAbortHandler)
 	}
 	held = n
+	s.setDate(w.Header())
 	rc.SetWriteDeadline(time.Now().Add(s.ioTimeout))
 	a.writeTo(w)
+}
+
+// setDate dates an answer by the fake's clock, as a real server's Date
+// header gives its own: a client reads the server's time from it (a
+// change feed, to tell a checkpoint older than QuickBooks' 90 days), so
+// it must move with Advance, not be net/http's wall clock. Every answer
+// passes here; a Date a queued Response sets (or removes, with a nil
+// value) is left as it is.
+func (s *Server) setDate(h http.Header) {
+	if _, set := h["Date"]; !set {
+		h.Set("Date", s.now().UTC().Format(http.TimeFormat))
+	}
 }
 
 // unpin gives back the objects of a page written or abandoned.

@@ -20,6 +20,9 @@ type state struct {
 	seq         int64    // the last object sequence number given
 	cursors     map[string]*cursor
 	cursorBytes int // what the cursors count against MaxCursorBytes
+	// showing is how many objects the answers prepared and not yet written
+	// show (see pin), within showingLimit, maxShownAtOnce but in tests.
+	showing, showingLimit int
 	// deleted are what QuickBooks keeps of deleted objects, of every
 	// end-user, oldest first; they count against MaxObjectBytes.
 	deleted []*deletion
@@ -110,7 +113,7 @@ func (c *cursor) size(token string) int {
 }
 
 func newState() *state {
-	return &state{endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}, topLevel: &endUser{objects: map[string]*collection{}}}
+	return &state{endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}, topLevel: &endUser{objects: map[string]*collection{}}, showingLimit: maxShownAtOnce}
 }
 
 func (st *state) collection(eu *endUser, resource string) *collection {
@@ -214,6 +217,7 @@ func (st *state) forget(o *object) {
 // pin marks objs as shown by an answer about to be written; unpin, once
 // it is written or abandoned, undoes it.
 func (st *state) pin(objs []*object) {
+	st.showing += len(objs)
 	for _, o := range objs {
 		o.pins++
 	}
@@ -229,6 +233,7 @@ func (st *state) shown(eu *endUser, resource, id string) *page {
 }
 
 func (st *state) unpin(objs []*object) {
+	st.showing -= len(objs)
 	for _, o := range objs {
 		o.pins--
 		if o.pins == 0 && o.gone {
