@@ -414,8 +414,8 @@ func (b *faultBooks) check() wrongs {
 				invoices[*inv.RefNumber] = append(invoices[*inv.RefNumber], inv)
 			}
 		}
-		// A list of classes is not paged: it holds at most 150. Ask for
-		// them by name, 50 at a time.
+		// A list of classes is not paged. Ask for them by name, 50 at a
+		// time, to keep each answer small.
 		var names []string
 		for _, sc := range b.scenarios {
 			if sc.company == k {
