@@ -37,6 +37,15 @@
 // the write policy: what is retried, and when a write may have taken
 // effect. [WithWritePolicy] chooses another policy.
 //
+// To keep a copy of an end-user's QuickBooks Desktop objects, call a
+// resource's Changes method (such as [InvoicesService.Changes]) every few
+// minutes: each run delivers the objects created or updated and those
+// deleted since a [Checkpoint], in an order a copy can apply one by one,
+// then the Checkpoint to store for the next run. A checkpoint older than
+// QuickBooks' 90 days of deletions fails with [ErrResyncNeeded]. The
+// README's "Keeping a copy in sync" has an example and states what the
+// feed assumes of QuickBooks' clocks.
+//
 // The low-level client generated from the OpenAPI document lives in the gen
 // package; every operation has a method here, and [Client.Gen] reaches
 // the generated one. Every request it makes through a conductor [Client]
