@@ -3,10 +3,8 @@ package conductortest_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"os"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,15 +57,12 @@ func TestKeepingACopyInSync(t *testing.T) {
 	srv := conductortest.NewServer()
 	defer srv.Close()
 	// Conductor's time, as the feed reads it from the Date header, is the
-	// fake's clock: moved by Advance.
-	var ahead atomic.Int64
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	defer base.CloseIdleConnections()
-	client, err := srv.Client(conductor.WithHTTPClient(&http.Client{Transport: fakeDate{base, &ahead}}))
+	// fake's clock, which Advance moves on.
+	client, err := srv.Client()
 	if err != nil {
 		t.Fatal(err)
 	}
-	advance := func(d time.Duration) { srv.Advance(d); ahead.Add(int64(d)) }
+	advance := srv.Advance
 	ctx := t.Context()
 
 	endUser, err := client.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "acct_42", Email: "ap@acme.example"})
@@ -153,22 +148,6 @@ func TestKeepingACopyInSync(t *testing.T) {
 	if _, held := c.Invoices[third.ID]; held {
 		t.Errorf("the copy still holds %s, deleted more than 90 days ago", third.ID)
 	}
-}
-
-// fakeDate dates each answer by the fake's clock (the wall clock moved
-// on by what the test advanced it), as a Conductor whose time had moved
-// on would.
-type fakeDate struct {
-	base  http.RoundTripper
-	ahead *atomic.Int64
-}
-
-func (f fakeDate) RoundTrip(r *http.Request) (*http.Response, error) {
-	resp, err := f.base.RoundTrip(r)
-	if err == nil {
-		resp.Header.Set("Date", time.Now().Add(time.Duration(f.ahead.Load())).UTC().Format(http.TimeFormat))
-	}
-	return resp, err
 }
 
 // TestSyncExampleIsTheREADMEs holds the README's "Keeping a copy in sync"
