@@ -232,3 +232,46 @@ func TestAPathParameterIsNamedAsGenNamesIt(t *testing.T) {
 		}
 	}
 }
+
+// qbdListSpec is widgetSpec with a QuickBooks Desktop list of resource,
+// filtered by updatedAfter, whose objects have an id, an updatedAt and a
+// revisionNumber: what a change feed follows.
+func qbdListSpec(resource string) string {
+	paths := "  /quickbooks-desktop/" + resource + ":\n    get:\n      summary: List all " + resource + "\n" +
+		"      parameters:\n" +
+		"        - {in: header, name: Conductor-End-User-Id, required: true, schema: {type: string}}\n" +
+		"        - {in: query, name: updatedAfter, schema: {type: string}}\n" +
+		"      responses:\n        \"200\":\n          description: OK.\n          content:\n            application/json:\n              schema:\n" +
+		"                type: object\n                properties:\n                  objectType: {type: string, const: list}\n" +
+		"                  data: {type: array, items: {$ref: \"#/components/schemas/qbd_thing\"}}\n"
+	schemas := "    qbd_thing:\n      type: object\n      required: [id, updatedAt, revisionNumber]\n      properties:\n" +
+		"        id: {type: string}\n        updatedAt: {type: string, format: date-time}\n        revisionNumber: {type: string}\n"
+	return widgetSpec(paths, schemas)
+}
+
+// TestAFeedNeedsADeletionType: a QuickBooks Desktop resource a change feed
+// could follow gets a Changes method when its deletion type is known, and
+// stops generation, naming what to do, when it is not: a feed blind to
+// deletions would leave deleted objects in every copy.
+func TestAFeedNeedsADeletionType(t *testing.T) {
+	files, err := generate(t, qbdListSpec("invoices"))
+	if err != nil {
+		t.Fatalf("generation failed: %v", err)
+	}
+	api := string(files[apigen.ServicesFile])
+	for _, want := range []string{"func (svc *InvoicesService) Changes(", `name: "qbd.invoices"`, `deleted: deletedKind{typ: "invoice"}`} {
+		if !strings.Contains(api, want) {
+			t.Errorf("api.gen.go does not hold %q", want)
+		}
+	}
+
+	_, err = generate(t, qbdListSpec("gizmos"))
+	if err == nil {
+		t.Fatal("generation succeeded for a followable resource with no deletion type")
+	}
+	for _, want := range []string{"GET /quickbooks-desktop/gizmos (qbd.gizmos.list)", "no deletion type", "internal/apispec/deleted.go"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %q:\n%v", want, err)
+		}
+	}
+}
