@@ -24,8 +24,8 @@ func TestHelpAtEveryLevel(t *testing.T) {
 		}},
 		{[]string{"qbd", "--help"}, []string{
 			"Usage: conductor qbd <resource> <method> [flags]\n       conductor qbd <method> [flags]\n",
-			"\n  bill-check-payments        create, delete, list, retrieve, update, void\n",
-			"\n  sales-tax-codes            create, list, retrieve, update\n",
+			"\n  bill-check-payments        changes, create, delete, list, retrieve, update, void\n",
+			"\n  sales-tax-codes            changes, create, list, retrieve, update\n",
 			"\n  reports                    aging, budget-summary, custom-detail, custom-summary, general-detail, general-summary, job, payroll-detail, payroll-summary, time\n",
 			"\nMethods:\n  health-check               Health check\n",
 		}},

@@ -99,8 +99,8 @@ func rootUsage(root *node) string {
 		}
 		n := root.children[word]
 		switch {
-		case n.op != nil:
-			lines = append(lines, line{word, strings.TrimSuffix(n.op.op.Summary, ".")})
+		case n.leaf():
+			lines = append(lines, line{word, n.summary()})
 		case n.holdsResources():
 			title := apispec.NamespaceTitle(word)
 			lines = append(lines, line{word + " <resource> <method>", fmt.Sprintf("%s: %d resources; \"conductor %s --help\" lists them", title, len(n.children), word)})
