@@ -98,6 +98,10 @@ func dryRun(ctx context.Context, m *facade.Method, call facade.Args, iterates bo
 		conductor.WithAPIKey("sk_conductor_nothing_is_sent"),
 		conductor.WithBaseURL(conductor.DefaultBaseURL),
 		conductor.WithMaxRetries(0),
+		// A write the transport did not send has no outcome to find
+		// out: resolving it would wait as for a real one, seconds,
+		// before the command made the call it checks.
+		conductor.WithWritePolicy(conductor.ReportWrites),
 		conductor.WithHTTPClient(&http.Client{Transport: sendsNothing{}}),
 	)
 	if err != nil {

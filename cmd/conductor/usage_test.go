@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 )
 
 // TestAPIUsageErrorsExit2 gives the commands over the API what cannot
@@ -260,5 +262,35 @@ func TestQueryParamsOfAnotherType(t *testing.T) {
 	}
 	if _, err := queryParams([]*paramFlag{other}, reflect.TypeFor[params]()); err == nil || !strings.Contains(err.Error(), `unknown field "other"`) {
 		t.Errorf("a flag the parameters lack: got %v, want an error naming it", err)
+	}
+}
+
+// TestChecksBeforeSendingWaitForNothing: the command checks a call by the
+// client's rules, on a client that sends nothing, before it makes the
+// client that sends; a write those checks "send" must not be waited on as
+// one whose answer was lost. In a bubble, where only waiting moves the
+// clock, a write refused for its key (after the checks, before anything
+// is sent) leaves the clock where it was.
+func TestChecksBeforeSendingWaitForNothing(t *testing.T) {
+	t.Parallel()
+	id := []string{"--end-user-id", demo, "--id", "80000100-1700000100"}
+	for _, args := range [][]string{
+		append([]string{"qbd", "invoices", "update", "--data", `{"revisionNumber": "0", "memo": "x"}`}, id...),
+		append([]string{"qbd", "invoices", "void"}, id...),
+		append([]string{"qbd", "invoices", "delete"}, id...),
+		{"qbd", "classes", "create", "--end-user-id", demo, "--data", `{"name": "Overhead"}`},
+	} {
+		t.Run(strings.Join(args[:3], " "), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				r := runCmd(t, map[string]string{"CONDUCTOR_SECRET_KEY": "pk_conductor_x"}, args...)
+				if r.code != exitUsage || !strings.Contains(r.stderr, "CONDUCTOR_SECRET_KEY is a publishable key") {
+					t.Fatalf("exit %d, stderr %q; want 2 and the key refused", r.code, r.stderr)
+				}
+				if waited := time.Since(start); waited != 0 {
+					t.Errorf("the command waited %v before refusing the key; want no wait", waited)
+				}
+			})
+		})
 	}
 }
