@@ -34,7 +34,7 @@ func (c *feedCommand) what() string {
 }
 
 func (c *feedCommand) summary() string {
-	return "Print the " + c.what() + " created, updated or deleted since a checkpoint"
+	return "Print what changed in the " + c.what() + " since a checkpoint"
 }
 
 const feedSynopsisFlags = " --end-user-id ID [--since CHECKPOINT]"
@@ -45,7 +45,7 @@ func (c *feedCommand) printHelp(w io.Writer) {
 	fmt.Fprintf(w, "Usage: %s%s\n\n", c.name(), feedSynopsisFlags)
 	what := c.what()
 	for _, para := range []string{
-		wrap(c.summary()+", one JSON object a line, in the order to apply them to a copy:", "", 78),
+		wrap(c.summary()+": each one created, updated or deleted, one JSON object a line, in the order to apply them to a copy:", "", 78),
 		"",
 		`  {"object": {...}}                                 one created or updated, whole`,
 		`  {"deleted": {"id": "...", "deletedAt": "..."}}    one deleted`,

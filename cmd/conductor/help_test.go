@@ -37,6 +37,19 @@ func TestHelpAtEveryLevel(t *testing.T) {
 			"\n  void      Void an invoice\n",
 			`Run "conductor qbd invoices <method> --help" for a method's flags.`,
 		}},
+		{[]string{"qbd", "invoices", "changes", "--help"}, []string{
+			"Usage: conductor qbd invoices changes --end-user-id ID [--since CHECKPOINT]\n\nPrint what changed in the invoices since a checkpoint: each one created,\nupdated or deleted, one JSON object a line, in the order to apply them to a\ncopy:\n",
+			"\n  {\"object\": {...}}  ",
+			"\n  {\"deleted\": {\"id\": \"...\", \"deletedAt\": \"...\"}}  ",
+			"\n  {\"checkpoint\": \"...\", \"caughtUp\": true}           the last line\n",
+			"\nThe last line holds the checkpoint: store it only after applying every line\nbefore it, and pass it as --since next time",
+			"run again\nwithout --since and replace the copy",
+			"\n  --end-user-id ID\n      The ID of the End-User whose invoices to follow. Required.\n",
+			"\n  --since CHECKPOINT\n",
+		}},
+		{[]string{"qbd", "bill-check-payments", "-h"}, []string{
+			"\n  changes   Print what changed in the bill check payments since a checkpoint\n",
+		}},
 		{[]string{"end-users", "--help"}, []string{"Usage: conductor end-users <method> [flags]", "\n  passthrough  Passthrough\n"}},
 		{[]string{"qbd", "invoices", "list", "--help"}, []string{
 			"Usage: conductor qbd invoices list --end-user-id ID [flags]\n\nList all invoices.\nReturns a list of invoices.",
