@@ -81,16 +81,27 @@ func newClient(e env, publishableKey, keySource string, needPublishable bool) (c
 }
 
 // refusal is the client's refusal of a call, a *conductor.ValidationError,
-// or nil when the client would send it. It makes the call on a client
-// whose transport sends nothing, so that the command finds what the
-// client's rules refuse before it makes the client it sends with (and
-// starts no fake for a request that cannot go). all says that m is a
-// list's All, whose refusal is its first error.
-func refusal(ctx context.Context, m *facade.Method, call facade.Args, all bool) *conductor.ValidationError {
+// or nil when the client would send it, as dryRun finds it.
+func refusal(ctx context.Context, m *facade.Method, call facade.Args, iterates bool) *conductor.ValidationError {
+	verr, _ := errors.AsType[*conductor.ValidationError](dryRun(ctx, m, call, iterates))
+	return verr
+}
+
+// dryRun makes a call on a client whose transport sends nothing, so that
+// the command finds what the client refuses before it makes the client it
+// sends with (and starts no fake for a request that cannot go). It
+// returns the error the call ends with, which is errNotSent (errors.Is)
+// when the client would send it. iterates says that m returns an
+// iterator (a list's All, a feed's Changes), whose error is its first.
+func dryRun(ctx context.Context, m *facade.Method, call facade.Args, iterates bool) error {
 	client, err := conductor.NewClient(
 		conductor.WithAPIKey("sk_conductor_nothing_is_sent"),
 		conductor.WithBaseURL(conductor.DefaultBaseURL),
 		conductor.WithMaxRetries(0),
+		// A write the transport did not send has no outcome to find
+		// out: resolving it would wait as for a real one, seconds,
+		// before the command made the call it checks.
+		conductor.WithWritePolicy(conductor.ReportWrites),
 		conductor.WithHTTPClient(&http.Client{Transport: sendsNothing{}}),
 	)
 	if err != nil {
@@ -99,17 +110,19 @@ func refusal(ctx context.Context, m *facade.Method, call facade.Args, all bool) 
 		return nil
 	}
 	out, err := m.Call(ctx, client, call)
-	if all && err == nil {
+	if iterates && err == nil {
 		for _, errv := range out.Seq2() {
 			err, _ = errv.Interface().(error)
-			break
+			if err != nil {
+				break
+			}
 		}
 	}
-	if verr, ok := errors.AsType[*conductor.ValidationError](err); ok {
-		return verr
-	}
-	return nil
+	return err
 }
+
+// errNotSent is how sendsNothing fails every request.
+var errNotSent = errors.New("not sent: the request was only checked")
 
 // sendsNothing is a transport that fails every request it is given.
 type sendsNothing struct{}
@@ -118,5 +131,5 @@ func (sendsNothing) RoundTrip(r *http.Request) (*http.Response, error) {
 	if r.Body != nil {
 		r.Body.Close()
 	}
-	return nil, errors.New("not sent: the request was only checked")
+	return nil, errNotSent
 }

@@ -24,8 +24,8 @@ func TestHelpAtEveryLevel(t *testing.T) {
 		}},
 		{[]string{"qbd", "--help"}, []string{
 			"Usage: conductor qbd <resource> <method> [flags]\n       conductor qbd <method> [flags]\n",
-			"\n  bill-check-payments        create, delete, list, retrieve, update, void\n",
-			"\n  sales-tax-codes            create, list, retrieve, update\n",
+			"\n  bill-check-payments        changes, create, delete, list, retrieve, update, void\n",
+			"\n  sales-tax-codes            changes, create, list, retrieve, update\n",
 			"\n  reports                    aging, budget-summary, custom-detail, custom-summary, general-detail, general-summary, job, payroll-detail, payroll-summary, time\n",
 			"\nMethods:\n  health-check               Health check\n",
 		}},
@@ -36,6 +36,19 @@ func TestHelpAtEveryLevel(t *testing.T) {
 			"\n  list      List all invoices\n",
 			"\n  void      Void an invoice\n",
 			`Run "conductor qbd invoices <method> --help" for a method's flags.`,
+		}},
+		{[]string{"qbd", "invoices", "changes", "--help"}, []string{
+			"Usage: conductor qbd invoices changes --end-user-id ID [--since CHECKPOINT]\n\nPrint what changed in the invoices since a checkpoint: each one created,\nupdated or deleted, one JSON object a line, in the order to apply them to a\ncopy:\n",
+			"\n  {\"object\": {...}}  ",
+			"\n  {\"deleted\": {\"id\": \"...\", \"deletedAt\": \"...\"}}  ",
+			"\n  {\"checkpoint\": \"...\", \"caughtUp\": true}           the last line\n",
+			"\nThe last line holds the checkpoint: store it only after applying every line\nbefore it, and pass it as --since next time",
+			"run again\nwithout --since and replace the copy",
+			"\n  --end-user-id ID\n      The ID of the End-User whose invoices to follow. Required.\n",
+			"\n  --since CHECKPOINT\n",
+		}},
+		{[]string{"qbd", "bill-check-payments", "-h"}, []string{
+			"\n  changes   Print what changed in the bill check payments since a checkpoint\n",
 		}},
 		{[]string{"end-users", "--help"}, []string{"Usage: conductor end-users <method> [flags]", "\n  passthrough  Passthrough\n"}},
 		{[]string{"qbd", "invoices", "list", "--help"}, []string{

@@ -4,6 +4,7 @@
 //
 //	conductor end-users list
 //	conductor qbd invoices list --end-user-id end_usr_demo --limit 10
+//	conductor qbd invoices changes --end-user-id end_usr_demo --since CHECKPOINT
 //	conductor qbd customers create --end-user-id end_usr_demo --data '{"name": "Acme"}'
 //	conductor qbd reports aging --end-user-id end_usr_demo --report-type ar_aging_summary
 //	conductor auth-sessions create --end-user-id end_usr_demo
@@ -12,8 +13,9 @@
 // The commands over the API are made from internal/apispec's table of
 // operations (tree.go), their flags from each operation's parameters in
 // the spec, and each calls the facade's method for its operation by
-// reflection (internal/facade); auth-sessions create and fake-server are
-// written by hand.
+// reflection (internal/facade), as does the changes command of each
+// resource the facade gives a change feed; auth-sessions create and
+// fake-server are written by hand.
 //
 // Without CONDUCTOR_SECRET_KEY, every command but fake-server runs against
 // a fake started in-process with a demo company, so it works on a fresh
@@ -99,8 +101,8 @@ func rootUsage(root *node) string {
 		}
 		n := root.children[word]
 		switch {
-		case n.op != nil:
-			lines = append(lines, line{word, strings.TrimSuffix(n.op.op.Summary, ".")})
+		case n.leaf():
+			lines = append(lines, line{word, n.summary()})
 		case n.holdsResources():
 			title := apispec.NamespaceTitle(word)
 			lines = append(lines, line{word + " <resource> <method>", fmt.Sprintf("%s: %d resources; \"conductor %s --help\" lists them", title, len(n.children), word)})

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
@@ -10,16 +11,30 @@ import (
 	"sync"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/facade"
 )
 
 // node is a word of the command line over the spec's operations: a
-// namespace (qbd), a resource (invoices) or an operation (list), made
-// from internal/apispec's table, so every operation of the spec has a
-// command and the command keeps no list of its own.
+// namespace (qbd), a resource (invoices), an operation (list) or a
+// resource's change feed (changes), made from internal/apispec's table,
+// so every operation of the spec has a command and the command keeps no
+// list of its own.
 type node struct {
 	words    []string // from the root: qbd invoices
 	children map[string]*node
-	op       *opCommand // an operation, which has no children
+	op       *opCommand   // an operation, which has no children
+	feed     *feedCommand // a change feed, which has no children
+}
+
+// leaf says that the node is a command rather than a group of them.
+func (n *node) leaf() bool { return n.op != nil || n.feed != nil }
+
+// summary is what the node's command does, for the lists of commands.
+func (n *node) summary() string {
+	if n.feed != nil {
+		return n.feed.summary()
+	}
+	return strings.TrimSuffix(n.op.op.Summary, ".")
 }
 
 // loadTree makes the tree once per process.
@@ -31,9 +46,11 @@ var loadTree = sync.OnceValues(func() (*node, error) {
 	return buildTree(t)
 })
 
-// buildTree makes the tree of commands from the table's operations. Two
-// operations named alike, or a resource named as an operation, are an
-// error: the spec grew something the naming rules cannot tell apart.
+// buildTree makes the tree of commands from the table's operations, and a
+// changes command for each list whose resource the facade gives a change
+// feed (a Changes method). Two operations named alike, or a resource
+// named as an operation, are an error: the spec grew something the
+// naming rules cannot tell apart.
 func buildTree(t *specTable) (*node, error) {
 	root := &node{children: map[string]*node{}}
 	for _, op := range t.ops {
@@ -45,7 +62,7 @@ func buildTree(t *specTable) (*node, error) {
 				child = &node{words: words[:i+1], children: map[string]*node{}}
 				n.children[w] = child
 			}
-			if child.op != nil {
+			if child.leaf() {
 				return nil, fmt.Errorf("%s and %s would both be the command %q", child.op.op.SDKName(), op.SDKName(), strings.Join(child.words, " "))
 			}
 			n = child
@@ -56,13 +73,38 @@ func buildTree(t *specTable) (*node, error) {
 		}
 		n.children[last] = &node{words: words, op: &opCommand{words: words, op: op, table: t}}
 	}
+	for _, op := range t.ops {
+		if op.Kind != apispec.List {
+			continue
+		}
+		m, err := facade.Find(op, "Changes")
+		if errors.Is(err, facade.ErrNoMethod) {
+			continue // a resource the feed cannot follow
+		}
+		if err != nil {
+			return nil, err
+		}
+		words := commandWords(op)
+		words[len(words)-1] = "changes"
+		n := root
+		for _, w := range words[:len(words)-1] {
+			n = n.children[w]
+		}
+		if prev := n.children["changes"]; prev != nil {
+			return nil, fmt.Errorf("the change feed of %s would be the command %q, which is already %s", op.SDKName(), strings.Join(words, " "), prev.describe())
+		}
+		n.children["changes"] = &node{words: words, feed: &feedCommand{words: words, list: op, method: m}}
+	}
 	return root, nil
 }
 
 // describe names what a node is, for messages about the tree itself.
 func (n *node) describe() string {
-	if n.op != nil {
+	switch {
+	case n.op != nil:
 		return n.op.op.SDKName()
+	case n.feed != nil:
+		return "the change feed of " + n.feed.list.SDKName()
 	}
 	return "a group of commands"
 }
@@ -97,7 +139,7 @@ func (n *node) names() []string { return slices.Sorted(maps.Keys(n.children)) }
 // than a method.
 func (n *node) holdsResources() bool {
 	for _, c := range n.children {
-		if c.op == nil {
+		if !c.leaf() {
 			return true
 		}
 	}
@@ -106,8 +148,11 @@ func (n *node) holdsResources() bool {
 
 // run runs the command args name below the node.
 func (n *node) run(ctx context.Context, args []string, e env) int {
-	if n.op != nil {
+	switch {
+	case n.op != nil:
 		return n.op.run(ctx, args, e)
+	case n.feed != nil:
+		return n.feed.run(ctx, args, e)
 	}
 	if len(args) == 0 {
 		n.printUsage(e.stderr)
@@ -143,10 +188,10 @@ func (n *node) run(ctx context.Context, args []string, e env) int {
 
 // example is a whole command below the node, for messages.
 func (n *node) example() string {
-	for n.op == nil {
+	for !n.leaf() {
 		n = n.children[n.names()[0]]
 	}
-	return n.op.name() + " --flag ..."
+	return n.name() + " --flag ..."
 }
 
 // printUsage lists the words that may follow the node: resources with
@@ -154,7 +199,7 @@ func (n *node) example() string {
 func (n *node) printUsage(w io.Writer) {
 	var resources, methods []string
 	for _, name := range n.names() {
-		if n.children[name].op == nil {
+		if !n.children[name].leaf() {
 			resources = append(resources, name)
 		} else {
 			methods = append(methods, name)
@@ -183,7 +228,7 @@ func (n *node) printUsage(w io.Writer) {
 	if len(methods) > 0 {
 		fmt.Fprintf(w, "\nMethods:\n")
 		for _, name := range methods {
-			fmt.Fprintf(w, "  %-*s  %s\n", width, name, strings.TrimSuffix(n.children[name].op.op.Summary, "."))
+			fmt.Fprintf(w, "  %-*s  %s\n", width, name, n.children[name].summary())
 		}
 	}
 	what := "<method>"

@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 )
 
 // TestAPIUsageErrorsExit2 gives the commands over the API what cannot
@@ -28,7 +30,7 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"no resource", []string{"qbd"}, "", "Usage: conductor qbd <resource> <method> [flags]"},
 		{"unknown resource", []string{"qbd", "invoicez", "list"}, "", `conductor qbd: unknown resource "invoicez"; did you mean "invoices"?` + "\nRun \"conductor qbd --help\" to list them."},
 		{"no method", []string{"qbd", "invoices"}, "", "Usage: conductor qbd invoices <method> [flags]"},
-		{"unknown method", []string{"qbd", "invoices", "lst"}, "", "conductor qbd invoices: unknown method \"lst\"; did you mean \"list\"?\nIts methods are create, delete, list, retrieve, update and void.\n"},
+		{"unknown method", []string{"qbd", "invoices", "lst"}, "", "conductor qbd invoices: unknown method \"lst\"; did you mean \"list\"?\nIts methods are changes, create, delete, list, retrieve, update and void.\n"},
 		{"unknown end-users method", []string{"end-users", "update"}, "", "conductor end-users: unknown method \"update\"\nIts methods are create, delete, list, passthrough and retrieve.\n"},
 		{"a flag before the resource", []string{"qbd", "--end-user-id", demo, "invoices", "list"}, "", "conductor qbd: --end-user-id is a flag, but a resource comes first: flags follow the method, as in conductor qbd account-tax-lines list --flag ..."},
 
@@ -86,7 +88,7 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"--data from a directory", with(createCustomer, "--data", "@/"), "", "--data @/: read /: is a directory"},
 		{"--data too large", with(createCustomer, "--data", "-"), strings.Repeat(" ", maxData+1), "--data - (standard input): more than 16 MiB, which no body of the API comes near"},
 		{"no path parameter", []string{"end-users", "passthrough", "--id", demo, "--data", "{}"}, "", "--integration-slug is required"},
-		{"a flag before the method", []string{"qbd", "invoices", "--limit", "1", "list"}, "", "conductor qbd invoices: --limit is a flag, but a method comes first: flags follow the method, as in conductor qbd invoices create --flag ..."},
+		{"a flag before the method", []string{"qbd", "invoices", "--limit", "1", "list"}, "", "conductor qbd invoices: --limit is a flag, but a method comes first: flags follow the method, as in conductor qbd invoices changes --flag ..."},
 
 		// What the client's rules refuse is a usage error too, found
 		// before a fake is started, as a flag's own refusal is.
@@ -104,6 +106,18 @@ func TestAPIUsageErrorsExit2(t *testing.T) {
 		{"--data without a required true or false, and too long", []string{"qbd", "sales-tax-codes", "create", "--end-user-id", demo, "--data", `{"name": "Taxa"}`}, "",
 			"conductor qbd sales-tax-codes create: --data isTaxable is required\nconductor qbd sales-tax-codes create: --data name must be at most 3 characters; got 4\n"},
 		{"a blank id", []string{"qbd", "invoices", "retrieve", "--end-user-id", demo, "--id", " "}, "", `--id is required: the id of the object; got " "`},
+
+		// A change feed's flags, and its checkpoint, read before anything
+		// is sent (more in feedcmd_test.go).
+		{"changes without an end-user", []string{"qbd", "invoices", "changes"}, "", "conductor qbd invoices changes: --end-user-id is required\n\nUsage: conductor qbd invoices changes --end-user-id ID [--since CHECKPOINT]\n"},
+		{"changes with a blank end-user", []string{"qbd", "invoices", "changes", "--end-user-id", " "}, "", `conductor qbd invoices changes: --end-user-id is required: the id (end_usr_...) of the end-user whose QuickBooks Desktop to use; got " "`},
+		{"changes with an unknown flag", []string{"qbd", "invoices", "changes", "--end-user-id", demo, "--sinse", "x"}, "", "unknown flag --sinse; did you mean --since?"},
+		{"changes with a list's flag", []string{"qbd", "invoices", "changes", "--end-user-id", demo, "--limit", "1"}, "", "unknown flag --limit\n"},
+		{"changes since text that is no checkpoint", []string{"qbd", "invoices", "changes", "--end-user-id", demo, "--since", "yesterday"}, "",
+			"conductor qbd invoices changes: --since: the checkpoint does not start with \"v1.\""},
+		{"changes since a checkpoint cut short", []string{"qbd", "invoices", "changes", "--end-user-id", demo, "--since", "v1.eyJyIjoicWJkLmludm9p"}, "",
+			"conductor qbd invoices changes: --since: the checkpoint cannot be read"},
+		{"changes of a resource with no feed", []string{"qbd", "transfers", "changes", "--end-user-id", demo}, "", "conductor qbd transfers: unknown method \"changes\"\nIts methods are create, list, retrieve and update.\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -248,5 +262,35 @@ func TestQueryParamsOfAnotherType(t *testing.T) {
 	}
 	if _, err := queryParams([]*paramFlag{other}, reflect.TypeFor[params]()); err == nil || !strings.Contains(err.Error(), `unknown field "other"`) {
 		t.Errorf("a flag the parameters lack: got %v, want an error naming it", err)
+	}
+}
+
+// TestChecksBeforeSendingWaitForNothing: the command checks a call by the
+// client's rules, on a client that sends nothing, before it makes the
+// client that sends; a write those checks "send" must not be waited on as
+// one whose answer was lost. In a bubble, where only waiting moves the
+// clock, a write refused for its key (after the checks, before anything
+// is sent) leaves the clock where it was.
+func TestChecksBeforeSendingWaitForNothing(t *testing.T) {
+	t.Parallel()
+	id := []string{"--end-user-id", demo, "--id", "80000100-1700000100"}
+	for _, args := range [][]string{
+		append([]string{"qbd", "invoices", "update", "--data", `{"revisionNumber": "0", "memo": "x"}`}, id...),
+		append([]string{"qbd", "invoices", "void"}, id...),
+		append([]string{"qbd", "invoices", "delete"}, id...),
+		{"qbd", "classes", "create", "--end-user-id", demo, "--data", `{"name": "Overhead"}`},
+	} {
+		t.Run(strings.Join(args[:3], " "), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				start := time.Now()
+				r := runCmd(t, map[string]string{"CONDUCTOR_SECRET_KEY": "pk_conductor_x"}, args...)
+				if r.code != exitUsage || !strings.Contains(r.stderr, "CONDUCTOR_SECRET_KEY is a publishable key") {
+					t.Fatalf("exit %d, stderr %q; want 2 and the key refused", r.code, r.stderr)
+				}
+				if waited := time.Since(start); waited != 0 {
+					t.Errorf("the command waited %v before refusing the key; want no wait", waited)
+				}
+			})
+		})
 	}
 }

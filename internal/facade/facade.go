@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
@@ -19,11 +20,24 @@ import (
 )
 
 var (
-	contextType = reflect.TypeFor[context.Context]()
-	optionsType = reflect.TypeFor[[]conductor.Option]()
-	errorType   = reflect.TypeFor[error]()
-	clientType  = reflect.TypeFor[conductor.Client]()
+	contextType    = reflect.TypeFor[context.Context]()
+	optionsType    = reflect.TypeFor[[]conductor.Option]()
+	errorType      = reflect.TypeFor[error]()
+	clientType     = reflect.TypeFor[conductor.Client]()
+	checkpointType = reflect.TypeFor[conductor.Checkpoint]()
 )
+
+// ErrNoMethod is what Find fails with (errors.Is) when the facade has no
+// method of the name for the operation, as opposed to one that does not
+// take what the operation implies: a resource with no change feed has no
+// Changes.
+var ErrNoMethod = errors.New("no such facade method")
+
+// noMethod is Find's error for a method that is not there.
+type noMethod struct{ msg string }
+
+func (e noMethod) Error() string      { return e.msg }
+func (noMethod) Is(target error) bool { return target == ErrNoMethod }
 
 // Method is the facade's method for one operation: where it is and what
 // it takes.
@@ -43,11 +57,14 @@ type Method struct {
 }
 
 // Find finds the method name of op's service (the operation's own,
-// op.GoMethod(), or All for a list's iterator) and checks that it takes
-// what op implies, in the facade's order: the context, the end-user's id,
-// the object's id, the other path parameters, the query parameters as a
-// pointer or the body as a value, then options; and that it returns a
-// result and an error, or for All an iterator.
+// op.GoMethod(), All for a list's iterator, or Changes for the change
+// feed of a list's resource) and checks that it takes what op implies, in
+// the facade's order: the context, the end-user's id, the object's id,
+// the other path parameters, the query parameters as a pointer or the
+// body as a value, then options; and that it returns a result and an
+// error, or for All an iterator. Changes takes the context, the
+// end-user's id, a conductor.Checkpoint and options, and returns an
+// iterator.
 func Find(op apispec.Operation, name string) (*Method, error) {
 	m := &Method{op: op, name: name}
 	if op.Namespace != "" {
@@ -57,7 +74,7 @@ func Find(op apispec.Operation, name string) (*Method, error) {
 		m.fields = append(m.fields, op.GoResource())
 	}
 	m.Where = "client." + strings.Join(append(append([]string(nil), m.fields...), name), ".")
-	missing := fmt.Errorf("%s %s (%s) has no facade method %s", op.Method, op.Path, op.SDKName(), m.Where)
+	missing := noMethod{fmt.Sprintf("%s %s (%s) has no facade method %s", op.Method, op.Path, op.SDKName(), m.Where)}
 	t := clientType
 	for _, f := range m.fields {
 		sf, ok := t.FieldByName(f)
@@ -92,6 +109,22 @@ func Find(op apispec.Operation, name string) (*Method, error) {
 	isString := func(t reflect.Type) bool { return t.Kind() == reflect.String }
 	if _, err := next("the context", func(t reflect.Type) bool { return t == contextType }); err != nil {
 		return nil, err
+	}
+	if name == "Changes" {
+		// A feed reads the list by itself: it takes none of its parameters.
+		if _, err := next("the end-user's id", isString); err != nil {
+			return nil, err
+		}
+		if _, err := next("a conductor.Checkpoint", func(t reflect.Type) bool { return t == checkpointType }); err != nil {
+			return nil, err
+		}
+		if len(in) != 1 || in[0] != optionsType || !mt.IsVariadic() {
+			return nil, bad("want options last, and nothing else")
+		}
+		if mt.NumOut() != 1 || mt.Out(0).Kind() != reflect.Func {
+			return nil, bad("want an iterator")
+		}
+		return m, nil
 	}
 	if op.NeedsEndUser {
 		if _, err := next("the end-user's id", isString); err != nil {
@@ -148,6 +181,9 @@ type Args struct {
 	EndUserID, ID string
 	// PathParams are the other path parameters, in order.
 	PathParams []string
+	// Since is the checkpoint a change feed (Changes) starts from; it
+	// takes no other of these but EndUserID.
+	Since conductor.Checkpoint
 	// Params are the query parameters or the body: a value of the
 	// method's Params type or a pointer to one, a map[string]any filled
 	// into that type through JSON (as a caller's struct literal would
@@ -158,9 +194,16 @@ type Args struct {
 }
 
 // Call calls m on client. It returns the result and the error the method
-// returned; for All, the iterator and nil.
+// returned; for All and Changes, the iterator and nil.
 func (m *Method) Call(ctx context.Context, client *conductor.Client, a Args) (reflect.Value, error) {
 	args := []reflect.Value{reflect.ValueOf(ctx)}
+	if m.name == "Changes" {
+		args = append(args, reflect.ValueOf(a.EndUserID), reflect.ValueOf(a.Since))
+		for _, o := range a.Options {
+			args = append(args, reflect.ValueOf(o))
+		}
+		return m.service(client).MethodByName(m.name).Call(args)[0], nil
+	}
 	if m.op.NeedsEndUser {
 		args = append(args, reflect.ValueOf(a.EndUserID))
 	}
@@ -183,18 +226,23 @@ func (m *Method) Call(ctx context.Context, client *conductor.Client, a Args) (re
 	for _, o := range a.Options {
 		args = append(args, reflect.ValueOf(o))
 	}
+	out := m.service(client).MethodByName(m.name).Call(args)
+	if m.name == "All" {
+		return out[0], nil
+	}
+	err, _ := out[1].Interface().(error)
+	return out[0], err
+}
+
+// service is the service of client that has m, as a pointer.
+func (m *Method) service(client *conductor.Client) reflect.Value {
 	v := reflect.ValueOf(client)
 	for _, f := range m.fields {
 		if v = v.Elem().FieldByName(f); v.Kind() != reflect.Pointer {
 			v = v.Addr()
 		}
 	}
-	out := v.MethodByName(m.name).Call(args)
-	if m.name == "All" {
-		return out[0], nil
-	}
-	err, _ := out[1].Interface().(error)
-	return out[0], err
+	return v
 }
 
 // params is the argument for the query parameters or body given as p.

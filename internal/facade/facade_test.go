@@ -3,6 +3,7 @@ package facade_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -62,10 +63,21 @@ func TestASignatureThatIsNotTheOperationsIsRefused(t *testing.T) {
 			}
 		})
 	}
-	for _, name := range []string{"List", "All"} {
+	for _, name := range []string{"List", "All", "Changes"} {
 		if _, err := facade.Find(list, name); err != nil {
 			t.Errorf("Find(%s): %v", name, err)
 		}
+	}
+
+	// A method that is not there is told apart from one that does not
+	// fit: transfers have no change feed.
+	if _, err := facade.Find(operation(t, "qbd.transfers.list"), "Changes"); !errors.Is(err, facade.ErrNoMethod) {
+		t.Errorf("Find(transfers, Changes): %v; want ErrNoMethod", err)
+	}
+	wrong := list
+	wrong.HasID = true
+	if _, err := facade.Find(wrong, "List"); err == nil || errors.Is(err, facade.ErrNoMethod) {
+		t.Errorf("Find of a method that does not fit: %v; want an error that is not ErrNoMethod", err)
 	}
 }
 
