@@ -70,6 +70,21 @@ func TestTimeFilters(t *testing.T) {
 	}
 }
 
+// TestIDsOverrideTheTimeFilters: with ids, QuickBooks ignores every other
+// filter, the time filters too, even though the fake passes over objects
+// outside a time window without reading them.
+func TestIDsOverrideTheTimeFilters(t *testing.T) {
+	srv := fixtureServer(t, map[string][]map[string]any{"customers": {
+		{"id": "80000001-1", "name": "Alpha", "updatedAt": "2024-10-01T12:00:00Z"},
+		{"id": "80000002-1", "name": "Beta", "updatedAt": "2024-10-03T12:00:00Z"},
+	}})
+	for _, query := range []string{"ids=80000001-1&updatedAfter=2024-10-02", "ids=80000002-1&ids=80000001-1&updatedBefore=2024-10-02"} {
+		if diff := cmp.Diff([]string{"Alpha", "Beta"}[:strings.Count(query, "ids=")], listed(t, srv, "/quickbooks-desktop/customers?"+query, "name")); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", query, diff)
+		}
+	}
+}
+
 // TestMalformedDateFiltersAreRefused: a date or time filter the fake
 // cannot read is a 400 naming it, not a filter silently dropped.
 func TestMalformedDateFiltersAreRefused(t *testing.T) {

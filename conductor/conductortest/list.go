@@ -68,9 +68,13 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 
 	var data []*object
 	rest := 0
+	window := timeWindow(filters, eu.location())
 	if c := eu.objects[res]; c != nil {
 		for _, obj := range c.order {
 			if obj.seq <= after {
+				continue
+			}
+			if !window.holds(obj.updatedAt) {
 				continue
 			}
 			if len(filters) > 0 && !passes(decodeObject(obj.data), filters, eu.location()) {
@@ -277,6 +281,41 @@ func isTimeFilter(p *openapi3.Parameter) bool {
 // an offset (that instant), one without (in loc), or a date (in loc): the
 // start of that day for a lower bound (updatedAfter) and its end for an
 // upper bound (updatedBefore).
+// updatedWindow is what a list's updatedAfter and updatedBefore filters
+// let through, as passesOne reads them; a zero bound is none.
+type updatedWindow struct{ after, before time.Time }
+
+// timeWindow reads filters' updatedAfter and updatedBefore; one that does
+// not parse bounds nothing, as passesOne lets everything through it, and
+// neither does with ids, which make QuickBooks ignore every other filter.
+func timeWindow(filters map[string]any, loc *time.Location) updatedWindow {
+	var w updatedWindow
+	if _, ok := filters["ids"]; ok {
+		return w
+	}
+	if f, ok := filters["updatedAfter"]; ok {
+		w.after, _ = parseWhen("updatedAfter", fmt.Sprint(f), loc)
+	}
+	if f, ok := filters["updatedBefore"]; ok {
+		w.before, _ = parseWhen("updatedBefore", fmt.Sprint(f), loc)
+	}
+	return w
+}
+
+// holds reports whether an object updated at (zero: unknown) may pass
+// the window; passes decides for those it may.
+func (w updatedWindow) holds(at time.Time) bool {
+	switch {
+	case at.IsZero():
+		return true
+	case !w.after.IsZero() && at.Before(w.after):
+		return false
+	case !w.before.IsZero() && at.After(w.before):
+		return false
+	}
+	return true
+}
+
 func parseWhen(name, s string, loc *time.Location) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil

@@ -79,6 +79,10 @@ type object struct {
 	// name is what a reference to the object shows as fullName (see
 	// findName), kept so that references need not decode the object.
 	name string
+	// updatedAt is the object's updatedAt (zero for none), kept so that
+	// a list filtered by time, as a change feed's windows are, passes
+	// over the objects outside it without decoding them.
+	updatedAt time.Time
 	// pins is how many answers being written show this version of the
 	// object; gone, that it was since deleted or replaced. A gone object
 	// still pinned stays counted against MaxObjectBytes until the last
@@ -135,6 +139,9 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	c := st.collection(eu, resource)
 	old := c.byID[id]
 	o := &object{id: id, data: data, name: nameOf(v)}
+	if at, ok := v["updatedAt"].(string); ok {
+		o.updatedAt, _ = time.Parse(time.RFC3339, at)
+	}
 	grow := o.size()
 	if old != nil && old.pins == 0 {
 		grow -= old.size()
