@@ -315,6 +315,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	// request's "100 Continue" short.
 	rc.SetWriteDeadline(time.Time{})
 	w.Header().Set(requestIDHeader, "req_"+randomToken())
+	// Dated by the fake's clock, as Conductor's answers are by its own:
+	// a client reading the server's time from Date (the change feeds) must
+	// see the time the fake stamps objects by, moved by Advance.
+	w.Header().Set("Date", s.now().UTC().Format(http.TimeFormat))
 	var held int
 	defer func() { s.inFlight.give(held) }()
 	body, held, err := s.readBody(r, rc)
