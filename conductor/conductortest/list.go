@@ -66,7 +66,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			if obj.seq <= after {
 				continue
 			}
-			if len(filters) > 0 && !passes(decodeObject(obj.data), filters, eu.location()) {
+			if len(filters) > 0 && !passes(obj.filterable(filters), filters, eu.location()) {
 				continue
 			}
 			if len(data) < limit {
@@ -99,6 +99,23 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	}
 	s.state.pin(data)
 	return http.StatusOK, &page{fields: out, data: data}, nil
+}
+
+// filterable is what filters need of o: its stamp when they are time and
+// status filters only, else o decoded whole.
+func (o *object) filterable(filters map[string]any) map[string]any {
+	for k := range filters {
+		switch k {
+		case "updatedAfter", "updatedBefore", "status":
+		default:
+			return decodeObject(o.data)
+		}
+	}
+	v := map[string]any{"updatedAt": o.updatedAt}
+	if o.hasActive {
+		v["isActive"] = o.isActive
+	}
+	return v
 }
 
 // page is a list as it is written: its fields, and the stored objects it

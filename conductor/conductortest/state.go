@@ -76,6 +76,11 @@ type object struct {
 	// name is what a reference to the object shows as fullName (see
 	// findName), kept so that references need not decode the object.
 	name string
+	// updatedAt and isActive (if hasActive) are the object's, so that
+	// the lists' time and status filters, which change feeds send on
+	// every read, need not decode the object.
+	updatedAt, isActive any
+	hasActive           bool
 	// pins is how many answers being written show this version of the
 	// object; gone, that it was since deleted or replaced. A gone object
 	// still pinned stays counted against MaxObjectBytes until the last
@@ -96,7 +101,7 @@ type cursor struct {
 
 // objectOverhead is what an object costs beyond its JSON, id and name:
 // the bookkeeping around it.
-const objectOverhead = 96
+const objectOverhead = 136
 
 // size is what o counts against MaxObjectBytes.
 func (o *object) size() int { return len(o.data) + len(o.id) + len(o.name) + objectOverhead }
@@ -131,7 +136,8 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	}
 	c := st.collection(eu, resource)
 	old := c.byID[id]
-	o := &object{id: id, data: data, name: nameOf(v)}
+	o := &object{id: id, data: data, name: nameOf(v), updatedAt: v["updatedAt"]}
+	o.isActive, o.hasActive = v["isActive"]
 	grow := o.size()
 	if old != nil && old.pins == 0 {
 		grow -= old.size()
