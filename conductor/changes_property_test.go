@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,6 +111,55 @@ type feedWorld struct {
 	// clock, to find the most in one.
 	perSecond map[string]int
 	offset    time.Duration // how far Advance has moved the fake's clock
+	reads     *windowReads
+}
+
+// windowReads counts the pages read of each listing with a time window,
+// by its cursor: the feed holds at most a window of 600 objects (4 pages
+// of 150) at once, unless one second holds more.
+type windowReads struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	// pages counts the pages after the first of each listing whose
+	// window is more than one second.
+	pages     map[string]int
+	oneSecond bool
+}
+
+func (r *windowReads) RoundTrip(req *http.Request) (*http.Response, error) {
+	q := req.URL.Query()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	// A page after the first sends only the cursor: the window is the
+	// one of the last listing begun (the test reads one at a time).
+	if c := q.Get("cursor"); req.Method != http.MethodGet {
+	} else if c == "" {
+		r.oneSecond = q.Has("updatedAfter") && q.Get("updatedAfter") == q.Get("updatedBefore")
+	} else if !r.oneSecond {
+		r.pages[c]++
+	}
+	return r.next.RoundTrip(req)
+}
+
+// reset forgets the counts, of the test's own listings.
+func (r *windowReads) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	clear(r.pages)
+}
+
+// check fails t if a window of more than one second was read beyond 4
+// pages, and forgets the counts.
+func (r *windowReads) check(t *testing.T) {
+	t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for c, n := range r.pages {
+		if n+1 > 4 {
+			t.Fatalf("the feed read %d pages of one window of more than a second (cursor %s): more than the 600 objects it holds at most", n+1, c)
+		}
+	}
+	clear(r.pages)
 }
 
 // feedUser is an end-user: what the test knows of its objects (id to
@@ -165,7 +216,12 @@ func runFeedScenario(t *testing.T, seed uint64, total *feedTotals) {
 	}
 	t.Cleanup(fake.Close)
 	w.fake = fake
-	if w.c, err = fake.Client(); err != nil {
+	// The client's requests go through reads, which counts the pages of
+	// each window the feeds read.
+	transport := &http.Transport{}
+	t.Cleanup(transport.CloseIdleConnections)
+	w.reads = &windowReads{next: transport, pages: map[string]int{}}
+	if w.c, err = fake.Client(conductor.WithHTTPClient(&http.Client{Transport: w.reads})); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range w.users {
@@ -463,6 +519,8 @@ func (p *feedProgram[T]) run(crashAfter int, body func()) bool {
 	t := p.w.t
 	t.Helper()
 	p.w.total.Runs++
+	p.w.reads.reset() // the test's own listings, before the run
+	defer p.w.reads.check(t)
 	p.thisRun = map[string]bool{}
 	n, sinceStore := 0, 0
 	for ch, err := range p.changes(p.w.ctx, p.endUser, p.stored) {
