@@ -80,7 +80,7 @@ func TestChangeFeedProperty(t *testing.T) {
 // reach the cases they are for.
 type feedTotals struct {
 	Scenarios, Writes, Runs, Crashes, Delivered, Redelivered, LostBeforeResume int
-	BulkSeconds, MaxOneSecond                                                  int
+	BulkSeconds, MaxOneSecond, CursorsExpired                                  int
 }
 
 // feedZones are the end-users' time zones: half hours, quarter hours, a
@@ -116,14 +116,19 @@ type feedWorld struct {
 
 // windowReads counts the pages read of each listing with a time window,
 // by its cursor: the feed holds at most a window of 600 objects (4 pages
-// of 150) at once, unless one second holds more.
+// of 150) at once, unless one second holds more. It also plays QuickBooks
+// slow to answer a page: the cursor of the listing expires before it.
 type windowReads struct {
 	next http.RoundTripper
+	fake *conductortest.Server
 	mu   sync.Mutex
 	// pages counts the pages after the first of each listing whose
 	// window is more than one second.
 	pages     map[string]int
 	oneSecond bool
+	// expireAt is which page after a first of this run finds its cursor
+	// expired (0: none); expired counts those that did.
+	expireAt, cursorPages, expired int
 }
 
 func (r *windowReads) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -135,22 +140,30 @@ func (r *windowReads) RoundTrip(req *http.Request) (*http.Response, error) {
 	if c := q.Get("cursor"); req.Method != http.MethodGet {
 	} else if c == "" {
 		r.oneSecond = q.Has("updatedAfter") && q.Get("updatedAfter") == q.Get("updatedBefore")
-	} else if !r.oneSecond {
-		r.pages[c]++
+	} else {
+		if r.cursorPages++; r.cursorPages == r.expireAt {
+			r.fake.Advance(11 * time.Second) // past the cursor's 10 s
+			r.expired++
+		}
+		if !r.oneSecond {
+			r.pages[c]++
+		}
 	}
 	return r.next.RoundTrip(req)
 }
 
-// reset forgets the counts, of the test's own listings.
-func (r *windowReads) reset() {
+// reset forgets the counts, of the test's own listings, before a run
+// whose expireAt-th page after a first finds its cursor expired.
+func (r *windowReads) reset(expireAt int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	clear(r.pages)
+	r.expireAt, r.cursorPages = expireAt, 0
 }
 
 // check fails t if a window of more than one second was read beyond 4
-// pages, and forgets the counts.
-func (r *windowReads) check(t *testing.T) {
+// pages, and forgets the counts; it returns how many cursors expired.
+func (r *windowReads) check(t *testing.T) (expired int) {
 	t.Helper()
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -160,6 +173,10 @@ func (r *windowReads) check(t *testing.T) {
 		}
 	}
 	clear(r.pages)
+	r.expireAt = 0 // the run is over: the test's own listings are not slowed
+	n := r.expired
+	r.expired = 0
+	return n
 }
 
 // feedUser is an end-user: what the test knows of its objects (id to
@@ -220,7 +237,7 @@ func runFeedScenario(t *testing.T, seed uint64, total *feedTotals) {
 	// each window the feeds read.
 	transport := &http.Transport{}
 	t.Cleanup(transport.CloseIdleConnections)
-	w.reads = &windowReads{next: transport, pages: map[string]int{}}
+	w.reads = &windowReads{next: transport, fake: fake, pages: map[string]int{}}
 	if w.c, err = fake.Client(conductor.WithHTTPClient(&http.Client{Transport: w.reads})); err != nil {
 		t.Fatal(err)
 	}
@@ -519,8 +536,14 @@ func (p *feedProgram[T]) run(crashAfter int, body func()) bool {
 	t := p.w.t
 	t.Helper()
 	p.w.total.Runs++
-	p.w.reads.reset() // the test's own listings, before the run
-	defer p.w.reads.check(t)
+	expireAt := 0
+	if p.w.rng.IntN(2) == 0 || p.stored == "" { // always in a first run, which reads the most
+		expireAt = 1 + p.w.rng.IntN(4)
+	}
+	p.w.reads.reset(expireAt)
+	defer func() {
+		p.w.total.CursorsExpired += p.w.reads.check(t)
+	}()
 	p.thisRun = map[string]bool{}
 	n, sinceStore := 0, 0
 	for ch, err := range p.changes(p.w.ctx, p.endUser, p.stored) {
