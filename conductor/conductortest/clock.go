@@ -11,7 +11,8 @@ import (
 // so that a test can reach a 90-day window or a cursor's expiry without
 // waiting. Everything the fake dates or times by its clock sees it at
 // once: createdAt and updatedAt, revision ids, cursors' and auth
-// sessions' expiry, and the 90 days deleted objects are kept. A late
+// sessions' expiry, the 90 days deleted objects are kept, and the Date
+// header of its answers. A late
 // write ([ApplyLate]) is timed by the wall clock, as its client waits on
 // it, and is not moved. Advance refuses nothing: a negative d moves the
 // clock back, as a test of a clock that went back may want.

@@ -2,6 +2,7 @@ package conductortest_test
 
 import (
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -52,4 +53,17 @@ func TestAdvanceMovesTheFakesClock(t *testing.T) {
 	first := decodeObject(t, send(t, srv, "GET", "/quickbooks-desktop/customers?limit=1", asEndUserA(srv), ""))
 	srv.Advance(10 * time.Second)
 	wantInvalidCursor(t, send(t, srv, "GET", "/quickbooks-desktop/customers?limit=1&cursor="+first["nextCursor"].(string), asEndUserA(srv), ""), "a cursor 10 s of fake time after its page")
+}
+
+// TestDateHeaderIsTheFakesClock: the fake's answers are dated by its clock,
+// as Conductor's are by its own, so that a client that reads the server's
+// time from Date (the change feeds do) sees the time the fake stamps by,
+// moved by Advance, not this machine's.
+func TestDateHeaderIsTheFakesClock(t *testing.T) {
+	srv := clockServer(t, conductortest.FixtureEndUser{ID: "end_usr_a"})
+	srv.Advance(36 * time.Hour)
+	got := send(t, srv, "GET", "/quickbooks-desktop/customers", asEndUserA(srv), "").header.Get("Date")
+	if want := clockStart.Add(36 * time.Hour).Format(http.TimeFormat); got != want {
+		t.Errorf("Date = %q, want %q (the fake's clock)", got, want)
+	}
 }

@@ -81,8 +81,12 @@ type object struct {
 	name string
 	// updatedAt is the object's updatedAt (zero for none), kept so that
 	// a list filtered by time, as a change feed's windows are, passes
-	// over the objects outside it without decoding them.
+	// over the objects outside it without decoding them; isActive (if
+	// hasActive) is too, so that the status filter needs no decoding
+	// either.
 	updatedAt time.Time
+	isActive  any
+	hasActive bool
 	// pins is how many answers being written show this version of the
 	// object; gone, that it was since deleted or replaced. A gone object
 	// still pinned stays counted against MaxObjectBytes until the last
@@ -103,7 +107,7 @@ type cursor struct {
 
 // objectOverhead is what an object costs beyond its JSON, id and name:
 // the bookkeeping around it.
-const objectOverhead = 96
+const objectOverhead = 136
 
 // size is what o counts against MaxObjectBytes.
 func (o *object) size() int { return len(o.data) + len(o.id) + len(o.name) + objectOverhead }
@@ -142,6 +146,7 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	if at, ok := v["updatedAt"].(string); ok {
 		o.updatedAt, _ = time.Parse(time.RFC3339, at)
 	}
+	o.isActive, o.hasActive = v["isActive"]
 	grow := o.size()
 	if old != nil && old.pins == 0 {
 		grow -= old.size()
