@@ -134,7 +134,7 @@ func changes[T any](ctx context.Context, c *Client, since Checkpoint, opts []Opt
 			yield(Change[T]{at: st}, err)
 			return
 		}
-		r := &feedRun[T]{c: c, f: f, opts: opts, st: st, yield: yield}
+		r := &feedRun[T]{c: c, f: f, opts: opts, st: st, yield: yield, newest: st.updatedUntil}
 		if err := r.run(ctx); err != nil && !errors.Is(err, errStopped) {
 			yield(Change[T]{at: r.st.snapshot()}, err)
 		}
@@ -153,6 +153,9 @@ type feedRun[T any] struct {
 	yield func(Change[T], error) bool
 	// serverNow is Conductor's time at the start of the run.
 	serverNow time.Time
+	// newest is the latest updatedAt the run has read: the end-user's
+	// clock read at least that when it answered.
+	newest time.Time
 }
 
 func (r *feedRun[T]) run(ctx context.Context) error {
@@ -269,6 +272,7 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 			hi = split
 			continue
 		}
+		r.holdBack(lo, hi)
 		if err := r.deliver(objs); err != nil {
 			return err
 		}
@@ -285,6 +289,28 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 			hi = time.Time{}
 		}
 	}
+}
+
+// holdBack keeps the run's checkpoints from passing what a window from
+// lo to hi, just read, may still be missing. An object QuickBooks stamped
+// within feedOverlap before the end-user's clock read newest may be
+// committed after the window was read, and so be in no window of this
+// run; the next run reads again from feedOverlap before the checkpoint's
+// mark, so that mark must stay at or before the earliest such stamp the
+// window covers. A window that ends earlier misses nothing: what it
+// covers was committed when it was read.
+func (r *feedRun[T]) holdBack(lo, hi time.Time) {
+	if r.newest.IsZero() {
+		return // nothing read, so nothing delivered that the mark would follow
+	}
+	unsure := r.newest.Add(-feedOverlap)
+	if !hi.IsZero() && !hi.After(unsure) {
+		return
+	}
+	if lo.After(unsure) {
+		unsure = lo
+	}
+	r.st.holdAt(unsure.Add(feedOverlap))
 }
 
 // window reads the objects stamped from lo to hi, both included (zero:
@@ -310,6 +336,11 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 				}
 				return true
 			})
+		for i := range objs {
+			if at := r.f.stamp(&objs[i]).at.Truncate(time.Second); at.After(r.newest) {
+				r.newest = at
+			}
+		}
 		switch {
 		case err != nil && errors.Is(err, errCursorExpired) && attempt < 3:
 			// A cursor expired while the window was read (the feed reads
