@@ -295,10 +295,16 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 	for attempt := 1; ; attempt++ {
 		var objs []T
 		tooMany, total := false, 0
+		var outside error
 		err := r.c.pages(ctx, r.windowRequest(lo, hi), r.opts,
 			func() aPage { return new(Page[T]) },
 			func(p aPage) bool {
 				page := p.(*Page[T])
+				for i := range page.Data {
+					if outside = r.inWindow(&page.Data[i], lo, hi); outside != nil {
+						return false
+					}
+				}
 				objs = append(objs, page.Data...)
 				total = len(objs)
 				if page.HasMore {
@@ -318,11 +324,35 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 			continue
 		case err != nil:
 			return nil, time.Time{}, err
+		case outside != nil:
+			return nil, time.Time{}, outside
 		case tooMany:
 			return nil, r.narrower(objs, total, lo, hi), nil
 		}
 		return objs, time.Time{}, nil
 	}
+}
+
+// inWindow checks that an object a window's list answered was stamped
+// within it. The feed places every object by its stamp and narrows a
+// window by updatedBefore: an object with no stamp, or one the filters
+// should have left out, would be skipped, or would make the feed narrow
+// a window that never holds fewer, so the run ends instead.
+func (r *feedRun[T]) inWindow(obj *T, lo, hi time.Time) error {
+	s := r.f.stamp(obj)
+	at := s.at.Truncate(time.Second)
+	var filter string
+	switch {
+	case s.at.IsZero():
+		return fmt.Errorf("conductor: %s changes: the list answered %s with no updatedAt, so the feed cannot tell when it changed; QuickBooks Desktop stamps every object it lists", r.f.name, s.id)
+	case !lo.IsZero() && at.Before(lo):
+		filter = "updatedAfter=" + lo.UTC().Format(filterLayout)
+	case !hi.IsZero() && at.After(hi):
+		filter = "updatedBefore=" + hi.UTC().Format(filterLayout)
+	default:
+		return nil
+	}
+	return fmt.Errorf("conductor: %s changes: the list asked with %s answered %s, updated at %s: the server did not apply the filter, which the feed needs to read a bounded window of changes at a time", r.f.name, filter, s.id, s.at.Format(time.RFC3339))
 }
 
 // narrower picks an upper bound for a window from lo to hi that held too

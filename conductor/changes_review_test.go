@@ -1,0 +1,187 @@
+package conductor_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+)
+
+// The tests in this file put the change feed in front of servers that
+// answer as QuickBooks should not: filters left unapplied, objects
+// without a stamp. A feed may fail on them, with an error that says
+// what went wrong, but must neither loop for ever nor report a run as
+// caught up having skipped what it could not place.
+
+// rewriter is a server in front of the fake that may change a request
+// before the fake sees it, and the objects of the invoice lists it
+// answers.
+type rewriter struct {
+	*httptest.Server
+	// lists counts the invoice lists asked for.
+	lists atomic.Int64
+	// request, when set, changes a request's query before it is sent on.
+	request func(q url.Values)
+	// object, when set, changes each invoice of a list's answer.
+	object func(inv map[string]any)
+	// capLists, when positive, refuses the invoice lists after that many,
+	// so that a feed that would ask for ever ends.
+	capLists int64
+}
+
+func newRewriter(t *testing.T, fake *conductortest.Server) (*rewriter, *conductor.Client) {
+	t.Helper()
+	target, err := url.Parse(fake.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rw := &rewriter{}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	rp.ModifyResponse = func(resp *http.Response) error {
+		if rw.object == nil || !strings.HasSuffix(resp.Request.URL.Path, "/quickbooks-desktop/invoices") || resp.StatusCode != http.StatusOK {
+			return nil
+		}
+		body, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			return err
+		}
+		var page map[string]any
+		if err := json.Unmarshal(body, &page); err != nil {
+			return err
+		}
+		data, _ := page["data"].([]any)
+		for _, v := range data {
+			if inv, ok := v.(map[string]any); ok {
+				rw.object(inv)
+			}
+		}
+		if body, err = json.Marshal(page); err != nil {
+			return err
+		}
+		resp.Body = io.NopCloser(bytes.NewReader(body))
+		resp.ContentLength = int64(len(body))
+		resp.Header.Set("Content-Length", strconv.Itoa(len(body)))
+		return nil
+	}
+	rw.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/quickbooks-desktop/invoices") && r.Method == http.MethodGet {
+			if n := rw.lists.Add(1); rw.capLists > 0 && n > rw.capLists {
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(http.StatusBadRequest)
+				fmt.Fprint(w, envelope(400, "INVALID_REQUEST_ERROR", "TEST_CAP", "the test's cap on lists was reached"))
+				return
+			}
+			if rw.request != nil {
+				q := r.URL.Query()
+				rw.request(q)
+				r.URL.RawQuery = q.Encode()
+			}
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(rw.Close)
+	c, err := fake.Client(conductor.WithBaseURL(rw.URL), conductor.WithHTTPClient(rw.Client()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rw, c
+}
+
+// runToEnd runs the invoices feed of the demo end-user from since and
+// returns the ids of the invoices delivered and the error it ended with.
+func runToEnd(c *conductor.Client, since conductor.Checkpoint) (ids []string, caughtUp bool, err error) {
+	for ch, e := range c.QBD.Invoices.Changes(context.Background(), conductortest.DemoEndUserID, since) {
+		if e != nil {
+			return ids, false, e
+		}
+		if ch.Object != nil {
+			ids = append(ids, ch.Object.ID)
+		}
+		caughtUp = caughtUp || ch.CaughtUp()
+	}
+	return ids, caughtUp, nil
+}
+
+// TestAServerThatIgnoresUpdatedBeforeEndsTheRunWithAnError lists 700
+// invoices, a second apart, through a server that drops updatedBefore:
+// narrowing a window cannot make it hold fewer, so the feed must say so
+// rather than narrow second by second towards the year 1.
+func TestAServerThatIgnoresUpdatedBeforeEndsTheRunWithAnError(t *testing.T) {
+	fake, direct := demoFake(t)
+	createInvoices(t, fake, direct, 700, time.Second)
+	rw, c := newRewriter(t, fake)
+	rw.request = func(q url.Values) { q.Del("updatedBefore") }
+	rw.capLists = 200
+
+	_, caughtUp, err := runToEnd(c, "")
+	if caughtUp || err == nil {
+		t.Fatalf("the run ended with %v (caught up: %v), want an error", err, caughtUp)
+	}
+	if strings.Contains(err.Error(), "TEST_CAP") || !strings.Contains(err.Error(), "updatedBefore") {
+		t.Fatalf("got %v, want the feed's own error naming updatedBefore", err)
+	}
+	if n := rw.lists.Load(); n > 20 {
+		t.Errorf("the feed asked for %d lists before giving up", n)
+	}
+}
+
+// TestAnInvoiceWithoutAStampEndsTheRunWithAnError answers the invoices
+// with no updatedAt: the feed cannot place them in time, and must not
+// report a run caught up that delivered none of them.
+func TestAnInvoiceWithoutAStampEndsTheRunWithAnError(t *testing.T) {
+	fake, direct := demoFake(t)
+	createInvoices(t, fake, direct, 700, time.Second)
+	rw, c := newRewriter(t, fake)
+	rw.object = func(inv map[string]any) { delete(inv, "updatedAt") }
+	rw.capLists = 200
+
+	ids, caughtUp, err := runToEnd(c, "")
+	if caughtUp || err == nil {
+		t.Fatalf("the run delivered %d invoices and ended with %v (caught up: %v), want an error", len(ids), err, caughtUp)
+	}
+	if !strings.Contains(err.Error(), "updatedAt") {
+		t.Fatalf("got %v, want an error naming updatedAt", err)
+	}
+}
+
+// TestAServerThatIgnoresUpdatedAfterEndsTheRunWithAnError resumes a feed
+// of invoices a minute apart through a server that drops updatedAfter:
+// the invoices before the overlap come back, and the feed must not
+// deliver them again as changes.
+func TestAServerThatIgnoresUpdatedAfterEndsTheRunWithAnError(t *testing.T) {
+	fake, direct := demoFake(t)
+	createInvoices(t, fake, direct, 50, time.Minute)
+	var cp conductor.Checkpoint
+	for ch, err := range direct.QBD.Invoices.Changes(context.Background(), conductortest.DemoEndUserID, "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp = ch.Checkpoint()
+	}
+	rw, c := newRewriter(t, fake)
+	rw.request = func(q url.Values) { q.Del("updatedAfter") }
+
+	ids, _, err := runToEnd(c, cp)
+	if diff := cmp.Diff([]string(nil), ids); diff != "" {
+		t.Errorf("delivered again (-want +got):\n%s", diff)
+	}
+	if err == nil || !strings.Contains(err.Error(), "updatedAfter") {
+		t.Fatalf("got %v, want an error naming updatedAfter", err)
+	}
+}
