@@ -185,3 +185,29 @@ func TestAServerThatIgnoresUpdatedAfterEndsTheRunWithAnError(t *testing.T) {
 		t.Fatalf("got %v, want an error naming updatedAfter", err)
 	}
 }
+
+// TestACheckpointStaysWithinItsBoundWhateverTheIDs lists invoices whose
+// ids are 5,000 bytes long, as no QuickBooks id is: the checkpoint must
+// stay within the size its documentation gives, and the next run must
+// take it, rather than the feed writing a checkpoint it then refuses.
+func TestACheckpointStaysWithinItsBoundWhateverTheIDs(t *testing.T) {
+	fake, direct := demoFake(t)
+	createInvoices(t, fake, direct, 300, 0)
+	rw, c := newRewriter(t, fake)
+	long := strings.Repeat("x", 5000)
+	rw.object = func(inv map[string]any) { inv["id"] = fmt.Sprint(inv["id"], long) }
+
+	var cp conductor.Checkpoint
+	for ch, err := range c.QBD.Invoices.Changes(context.Background(), conductortest.DemoEndUserID, "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp = ch.Checkpoint()
+	}
+	if len(cp) > 350_000 {
+		t.Errorf("the checkpoint is %d bytes, more than the 350 KB Checkpoint's documentation allows", len(cp))
+	}
+	if _, _, err := runToEnd(c, cp); err != nil {
+		t.Fatalf("the run from the feed's own checkpoint: %v", err)
+	}
+}

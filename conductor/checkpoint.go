@@ -22,7 +22,7 @@ import (
 // Its size grows with what it remembers of the changes just before it
 // (the updates of the last ten minutes, the deletions of the last day, up
 // to 2,000 of each, some 70 bytes apiece): a few hundred bytes for a
-// quiet company, 280 KB at the very most.
+// quiet company, 350 KB at the very most.
 type Checkpoint string
 
 // checkpointPrefix starts a checkpoint of this format, version 1.
@@ -93,7 +93,18 @@ type seenLog struct {
 
 func (l *seenLog) has(id, rev string) bool { return l.index[[2]string{id, rev}] > 0 }
 
+// maxSeenEntryBytes is the most a remembered entry takes in a checkpoint,
+// as JSON. QuickBooks' ids and revisions take some 50; an entry longer
+// than this is not remembered (its change may come again after a
+// resume), so that a checkpoint stays within the size Checkpoint gives
+// and below maxCheckpointBytes, whatever the ids a server answers.
+const maxSeenEntryBytes = 64
+
+// add remembers e, unless it is too long to.
 func (l *seenLog) add(e seenEntry) {
+	if b, err := e.MarshalJSON(); err != nil || len(b) > maxSeenEntryBytes {
+		return
+	}
 	if l.index == nil {
 		l.index = map[[2]string]int{}
 	}
