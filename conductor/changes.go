@@ -260,6 +260,9 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 		lo = overlapStart(st.updatedUntil)
 	}
 	var hi time.Time // zero: open, up to now
+	// latest is the latest stamp read so far: the end-user's clock read
+	// at least that when the last window was read.
+	latest := st.updatedUntil
 	for {
 		objs, split, err := r.window(ctx, lo, hi)
 		if err != nil {
@@ -268,6 +271,20 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 		if !split.IsZero() {
 			hi = split
 			continue
+		}
+		for i := range objs {
+			if at := r.f.stamp(&objs[i]).at.Truncate(time.Second); at.After(latest) {
+				latest = at
+			}
+		}
+		// A window that reaches within the overlap of the latest stamp
+		// may have been read before all it spans was written; an
+		// object written after, stamped from (at least) 10 minutes
+		// before latest, is in none of the run's windows. The
+		// checkpoints after this window leave the next run to look
+		// for it.
+		if !hi.IsZero() && !hi.Before(overlapStart(latest)) && (st.ceiling.IsZero() || latest.Before(st.ceiling)) {
+			st.ceiling = latest
 		}
 		if err := r.deliver(objs); err != nil {
 			return err
