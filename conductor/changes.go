@@ -318,11 +318,13 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 			func(p aPage) bool {
 				page := p.(*Page[T])
 				for i := range page.Data {
-					if outside = r.inWindow(&page.Data[i], lo, hi); outside != nil {
+					var keep bool
+					if keep, outside = r.inWindow(&page.Data[i], lo, hi); outside != nil {
 						return false
+					} else if keep {
+						objs = append(objs, page.Data[i])
 					}
 				}
-				objs = append(objs, page.Data...)
 				total = len(objs)
 				if page.HasMore {
 					total += max(page.RemainingCount, 0)
@@ -350,26 +352,28 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 	}
 }
 
-// inWindow checks that an object a window's list answered was stamped
-// within it. The feed places every object by its stamp and narrows a
-// window by updatedBefore: an object with no stamp, or one the filters
-// should have left out, would be skipped, or would make the feed narrow
-// a window that never holds fewer, so the run ends instead.
-func (r *feedRun[T]) inWindow(obj *T, lo, hi time.Time) error {
+// inWindow reports whether an object a window's list answered belongs
+// to the window, whose list asks for one second more (see
+// windowRequest): an object of that second belongs to the next window.
+// The feed places every object by its stamp and narrows a window by
+// updatedBefore: an object with no stamp, or one the filters should have
+// left out, would be skipped, or would make the feed narrow a window that
+// never holds fewer, so the run ends instead.
+func (r *feedRun[T]) inWindow(obj *T, lo, hi time.Time) (bool, error) {
 	s := r.f.stamp(obj)
 	at := s.at.Truncate(time.Second)
 	var filter string
 	switch {
 	case s.at.IsZero():
-		return fmt.Errorf("conductor: %s changes: the list answered %s with no updatedAt, so the feed cannot tell when it changed; QuickBooks Desktop stamps every object it lists", r.f.name, s.id)
+		return false, fmt.Errorf("conductor: %s changes: the list answered %s with no updatedAt, so the feed cannot tell when it changed; QuickBooks Desktop stamps every object it lists", r.f.name, s.id)
 	case !lo.IsZero() && at.Before(lo):
 		filter = "updatedAfter=" + lo.UTC().Format(filterLayout)
-	case !hi.IsZero() && at.After(hi):
-		filter = "updatedBefore=" + hi.UTC().Format(filterLayout)
+	case !hi.IsZero() && at.After(hi.Add(time.Second)):
+		filter = "updatedBefore=" + hi.Add(time.Second).UTC().Format(filterLayout)
 	default:
-		return nil
+		return hi.IsZero() || !at.After(hi), nil
 	}
-	return fmt.Errorf("conductor: %s changes: the list asked with %s answered %s, updated at %s: the server did not apply the filter, which the feed needs to read a bounded window of changes at a time", r.f.name, filter, s.id, s.at.Format(time.RFC3339))
+	return false, fmt.Errorf("conductor: %s changes: the list asked with %s answered %s, updated at %s: the server did not apply the filter, which the feed needs to read a bounded window of changes at a time", r.f.name, filter, s.id, s.at.Format(time.RFC3339))
 }
 
 // narrower picks an upper bound for a window from lo to hi that held too
@@ -425,7 +429,12 @@ func (r *feedRun[T]) windowRequest(lo, hi time.Time) request {
 			q.Set("updatedAfter", lo.UTC().Format(filterLayout))
 		}
 		if !hi.IsZero() {
-			q.Set("updatedBefore", hi.UTC().Format(filterLayout))
+			// The second after hi, and inWindow leaves its objects to
+			// the next window: a stamp with a fraction of a second
+			// (QuickBooks writes none, fixtures may) just after hi is
+			// after updatedBefore=hi, and before the next window's
+			// updatedAfter.
+			q.Set("updatedBefore", hi.Add(time.Second).UTC().Format(filterLayout))
 		}
 		if r.f.listsActive {
 			q.Set("status", "all")

@@ -275,3 +275,46 @@ func TestAChangeMadeWhileAWindowIsDeliveredIsNotPassedOver(t *testing.T) {
 		t.Fatalf("the copy differs from the books (-want +got):\n%s", diff)
 	}
 }
+
+// TestStampsWithAFractionOfASecondAreDeliveredAcrossWindows follows 700
+// customers whose stamps hold half a second, as fixtures may give them
+// (QuickBooks writes whole seconds), a second apart: more than a window,
+// so the feed narrows, and an object stamped half a second after a
+// window's end must still come in the next.
+func TestStampsWithAFractionOfASecondAreDeliveredAcrossWindows(t *testing.T) {
+	base := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	var customers []map[string]any
+	for i := range 700 {
+		customers = append(customers, map[string]any{
+			"name":      fmt.Sprintf("N%03d", i),
+			"updatedAt": base.Add(time.Duration(i)*time.Second + 500*time.Millisecond).Format(time.RFC3339Nano),
+		})
+	}
+	fake, err := conductortest.NewServerWithOptions(conductortest.Options{Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
+		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{"customers": customers},
+	}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	c, err := fake.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]int{}
+	for ch, err := range c.QBD.Customers.Changes(context.Background(), "end_usr_a", "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Object != nil {
+			got[ch.Object.Name]++
+		}
+	}
+	want := map[string]int{}
+	for _, cu := range customers {
+		want[cu["name"].(string)] = 1
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("customers delivered, by name (-want +got):\n%s", diff)
+	}
+}
