@@ -3,6 +3,7 @@ package conductor_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -316,5 +317,59 @@ func TestStampsWithAFractionOfASecondAreDeliveredAcrossWindows(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Fatalf("customers delivered, by name (-want +got):\n%s", diff)
+	}
+}
+
+// TestACheckpointWithImpossibleMarksIsRefused changes a checkpoint the
+// feed wrote, keeping its resource and end-user: one with updates but no
+// deletion mark would deliver no deletion since (a run from "" lists the
+// deletions only to note where to begin), and one with marks beyond the
+// years a filter can name fails on a filter rather than on the
+// checkpoint. Each is refused as a checkpoint before anything is sent.
+func TestACheckpointWithImpossibleMarksIsRefused(t *testing.T) {
+	fake, c := demoFake(t)
+	eu := conductortest.DemoEndUserID
+	good := runInvoices(t, c, eu, "", nil).last()
+	raw, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(string(good), "v1."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := len(fake.Requests())
+	for _, tt := range []struct {
+		name   string
+		change func(m map[string]any)
+	}{
+		{"no deletion mark", func(m map[string]any) { delete(m, "d") }},
+		{"after the year 9999", func(m map[string]any) { m["u"], m["d"] = int64(1)<<62, int64(1)<<62 }},
+		{"before 1970", func(m map[string]any) { m["d"] = -86400 }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatal(err)
+			}
+			tt.change(m)
+			b, err := json.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cp := conductor.Checkpoint("v1." + base64.RawURLEncoding.EncodeToString(b))
+			n := 0
+			for ch, err := range c.QBD.Invoices.Changes(context.Background(), eu, cp) {
+				n++
+				if err == nil || !strings.Contains(err.Error(), "qbd.invoices changes: the checkpoint") {
+					t.Errorf("got %v, want the checkpoint refused", err)
+				}
+				if ch.Checkpoint() != cp {
+					t.Error("the error's checkpoint is not the one given")
+				}
+			}
+			if n != 1 {
+				t.Errorf("got %d changes, want only the error", n)
+			}
+		})
+	}
+	if got := len(fake.Requests()); got != sent {
+		t.Errorf("%d requests were sent for impossible checkpoints", got-sent)
 	}
 }

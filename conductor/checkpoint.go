@@ -28,6 +28,10 @@ type Checkpoint string
 // checkpointPrefix starts a checkpoint of this format, version 1.
 const checkpointPrefix = "v1."
 
+// maxMark is the latest time a checkpoint may hold, in Unix seconds:
+// the end of the year 9999, the last a time filter can name.
+const maxMark = 253402300799
+
 // maxCheckpointBytes bounds the checkpoint read, so that a corrupt or
 // hostile one cannot make the client allocate without limit.
 const maxCheckpointBytes = 1 << 20
@@ -262,6 +266,16 @@ func parseCheckpoint(cp Checkpoint, resource, endUserID string) (*feedState, err
 	}
 	if t.EndUser != st.endUser {
 		return bad("is another end-user's (a checkpoint is one end-user's, and %s is not the one it was made for)", endUserID)
+	}
+	for _, mark := range []int64{t.Updated, t.Deleted} {
+		if mark < 0 || mark > maxMark {
+			return bad("holds a time (%d) outside the years 1970 to 9999, which no QuickBooks stamp is in: it was changed", mark)
+		}
+	}
+	if t.Deleted == 0 && (t.Updated != 0 || len(t.Upserts) > 0 || len(t.Gone) > 0) {
+		// Every run notes where the deletions begin before it delivers
+		// anything; without that mark, the next would deliver none.
+		return bad("has changes delivered but no mark of the deletions delivered, as none this library writes: it was changed")
 	}
 	st.updatedUntil, st.deletedUntil = timeOrZero(t.Updated), timeOrZero(t.Deleted)
 	for _, e := range t.Upserts {
