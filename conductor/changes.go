@@ -24,9 +24,10 @@ import (
 // the copy may never have held (one deleted before the copy began).
 //
 // An error ends a run. The Change it comes with holds no object, and its
-// Checkpoint is that of the last change delivered (the since the run was
-// given, before any), so that storing it loses nothing: the next run
-// starts where this one stopped. A loop that breaks early stops the run
+// Checkpoint resumes after the last change delivered (where the since
+// the run was given does, before any; a checkpoint the run could not
+// read is given back as it was), so that storing it loses nothing: the
+// next run starts where this one stopped. A loop that breaks early stops the run
 // as cleanly.
 type Change[T any] struct {
 	// Object is the object as it is now, after a create or an update;
