@@ -387,6 +387,12 @@ func (r *feedRun[T]) narrower(objs []T, total int, lo, hi time.Time) time.Time {
 		stamps[i] = r.f.stamp(&objs[i]).at.Truncate(time.Second)
 	}
 	slices.SortFunc(stamps, time.Time.Compare)
+	if len(stamps) == 0 {
+		// Every object read is of the second after hi, which the list
+		// asks for too (see windowRequest), and they are too many: a
+		// window ending a second earlier asks for none of them.
+		return hi.Add(-time.Second)
+	}
 	top := hi
 	if top.IsZero() {
 		top = stamps[len(stamps)-1]

@@ -373,3 +373,49 @@ func TestACheckpointWithImpossibleMarksIsRefused(t *testing.T) {
 		t.Errorf("%d requests were sent for impossible checkpoints", got-sent)
 	}
 }
+
+// customersFake is a fake whose one end-user, end_usr_a, has the
+// customers given, and a client for it.
+func customersFake(t *testing.T, customers []map[string]any) *conductor.Client {
+	t.Helper()
+	fake, err := conductortest.NewServerWithOptions(conductortest.Options{Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
+		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{"customers": customers},
+	}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	c, err := fake.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// TestMoreThanAWindowInTheOnlySecondThereIs follows 800 customers all
+// stamped in one second, and none before: the windows narrowed towards
+// it hold nothing of their own and the second after them more than a
+// window; every customer comes once.
+func TestMoreThanAWindowInTheOnlySecondThereIs(t *testing.T) {
+	at := time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC).Format(time.RFC3339)
+	var customers []map[string]any
+	want := map[string]int{}
+	for i := range 800 {
+		name := fmt.Sprintf("N%03d", i)
+		customers = append(customers, map[string]any{"name": name, "updatedAt": at})
+		want[name] = 1
+	}
+	c := customersFake(t, customers)
+	got := map[string]int{}
+	for ch, err := range c.QBD.Customers.Changes(context.Background(), "end_usr_a", "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Object != nil {
+			got[ch.Object.Name]++
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Fatalf("customers delivered, by name (-want +got):\n%s", diff)
+	}
+}
