@@ -154,6 +154,10 @@ type feedRun[T any] struct {
 	yield func(Change[T], error) bool
 	// serverNow is Conductor's time at the start of the run.
 	serverNow time.Time
+	// latest is the latest stamp the run has read (or its checkpoint
+	// held): the end-user's clock read at least that when the last
+	// window was read.
+	latest time.Time
 }
 
 func (r *feedRun[T]) run(ctx context.Context) error {
@@ -261,9 +265,7 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 		lo = overlapStart(st.updatedUntil)
 	}
 	var hi time.Time // zero: open, up to now
-	// latest is the latest stamp read so far: the end-user's clock read
-	// at least that when the last window was read.
-	latest := st.updatedUntil
+	r.latest = st.updatedUntil
 	for {
 		objs, split, err := r.window(ctx, lo, hi)
 		if err != nil {
@@ -273,20 +275,6 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 			hi = split
 			continue
 		}
-		for i := range objs {
-			if at := r.f.stamp(&objs[i]).at.Truncate(time.Second); at.After(latest) {
-				latest = at
-			}
-		}
-		// A window that reaches within the overlap of the latest stamp
-		// may have been read before all it spans was written; an
-		// object written after, stamped from (at least) 10 minutes
-		// before latest, is in none of the run's windows. The
-		// checkpoints after this window leave the next run to look
-		// for it.
-		if !hi.IsZero() && !hi.Before(overlapStart(latest)) && (st.ceiling.IsZero() || latest.Before(st.ceiling)) {
-			st.ceiling = latest
-		}
 		if err := r.deliver(objs); err != nil {
 			return err
 		}
@@ -294,12 +282,17 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 			return nil
 		}
 		// The next window is twice this one, or open when this one's
-		// width is unknown (it began at the beginning) or twice it would
-		// reach past any clock the end-user may have.
+		// width is unknown (it began at the beginning), or twice it
+		// would reach the latest stamp read: a window read before its
+		// end has come lacks what is written within it after, which
+		// no later window would read, and the checkpoints of what
+		// later windows deliver would leave the next run to look only
+		// 10 minutes before them. An open window is the run's last,
+		// or is narrowed to end at a stamp it read.
 		from := lo
 		lo = hi.Add(time.Second)
 		hi = lo.Add(2 * lo.Sub(from))
-		if from.IsZero() || hi.After(r.serverNow.Add(feedSkew)) {
+		if from.IsZero() || !hi.Before(r.latest) || hi.After(r.serverNow.Add(feedSkew)) {
 			hi = time.Time{}
 		}
 	}
@@ -319,6 +312,9 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 			func(p aPage) bool {
 				page := p.(*Page[T])
 				for i := range page.Data {
+					if at := r.f.stamp(&page.Data[i]).at.Truncate(time.Second); at.After(r.latest) {
+						r.latest = at
+					}
 					var keep bool
 					if keep, outside = r.inWindow(&page.Data[i], lo, hi); outside != nil {
 						return false
@@ -396,6 +392,12 @@ func (r *feedRun[T]) narrower(objs []T, total int, lo, hi time.Time) time.Time {
 	top := hi
 	if top.IsZero() {
 		top = stamps[len(stamps)-1]
+	}
+	if hi.IsZero() {
+		// An open window counts every object up to the present, and is
+		// opened again each time the windows reach the latest stamp
+		// read: end it at the stamps read, the first page's most often.
+		total = len(stamps)
 	}
 	split := stamps[min(len(stamps)*(feedWindow/2)/max(total, 1), len(stamps)-1)]
 	if !lo.IsZero() {

@@ -55,13 +55,6 @@ type feedState struct {
 	// the overlap (id and revision); gone, the deletions delivered at
 	// or after deletedUntil less the overlap (id).
 	upserts, gone seenLog
-	// ceiling, when set, is the latest updatedUntil a run may note: a
-	// window the run read before its end had come may lack objects
-	// written after it was read, stamped from 10 minutes before that
-	// on, so the checkpoints after it must have the next run look there
-	// again, however late the changes they follow were stamped. It lives
-	// for one run and is not written.
-	ceiling time.Time
 }
 
 // overlapStart is where a run looks again from, for a feed delivered up
@@ -149,12 +142,8 @@ func (l *seenLog) live() []seenEntry {
 func (st *feedState) seen(s stamp) bool { return st.upserts.has(s.id, s.rev) }
 
 func (st *feedState) noteUpsert(s stamp) {
-	until := s.at
-	if !st.ceiling.IsZero() && until.After(st.ceiling) {
-		until = st.ceiling
-	}
-	if until.After(st.updatedUntil) {
-		st.updatedUntil = until
+	if s.at.After(st.updatedUntil) {
+		st.updatedUntil = s.at
 	}
 	st.upserts.add(seenEntry{ID: s.id, Rev: s.rev, At: s.at.Unix()})
 	st.upserts.prune(overlapStart(st.updatedUntil))
