@@ -24,9 +24,10 @@ import (
 // the copy may never have held (one deleted before the copy began).
 //
 // An error ends a run. The Change it comes with holds no object, and its
-// Checkpoint is that of the last change delivered (the since the run was
-// given, before any), so that storing it loses nothing: the next run
-// starts where this one stopped. A loop that breaks early stops the run
+// Checkpoint resumes after the last change delivered (where the since
+// the run was given does, before any; a checkpoint the run could not
+// read is given back as it was), so that storing it loses nothing: the
+// next run starts where this one stopped. A loop that breaks early stops the run
 // as cleanly.
 type Change[T any] struct {
 	// Object is the object as it is now, after a create or an update;
@@ -134,7 +135,7 @@ func changes[T any](ctx context.Context, c *Client, since Checkpoint, opts []Opt
 			yield(Change[T]{at: st}, err)
 			return
 		}
-		r := &feedRun[T]{c: c, f: f, opts: opts, st: st, yield: yield, newest: st.updatedUntil}
+		r := &feedRun[T]{c: c, f: f, opts: opts, st: st, yield: yield}
 		if err := r.run(ctx); err != nil && !errors.Is(err, errStopped) {
 			yield(Change[T]{at: r.st.snapshot()}, err)
 		}
@@ -153,9 +154,10 @@ type feedRun[T any] struct {
 	yield func(Change[T], error) bool
 	// serverNow is Conductor's time at the start of the run.
 	serverNow time.Time
-	// newest is the latest updatedAt the run has read: the end-user's
-	// clock read at least that when it answered.
-	newest time.Time
+	// latest is the latest stamp the run has read (or its checkpoint
+	// held): the end-user's clock read at least that when the last
+	// window was read.
+	latest time.Time
 }
 
 func (r *feedRun[T]) run(ctx context.Context) error {
@@ -263,6 +265,7 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 		lo = overlapStart(st.updatedUntil)
 	}
 	var hi time.Time // zero: open, up to now
+	r.latest = st.updatedUntil
 	for {
 		objs, split, err := r.window(ctx, lo, hi)
 		if err != nil {
@@ -280,8 +283,11 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 			return nil
 		}
 		// The next window is twice this one, or open when this one's
-		// width is unknown (it began at the beginning) or twice it would
-		// reach past any clock the end-user may have.
+		// width is unknown (it began at the beginning) or twice it
+		// would reach past any clock the end-user may have. A window
+		// that ends after the moment it is read may miss what is
+		// written within it after: holdBack keeps the checkpoints
+		// where the next run reads that again.
 		from := lo
 		lo = hi.Add(time.Second)
 		hi = lo.Add(2 * lo.Sub(from))
@@ -293,17 +299,20 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 
 // holdBack keeps the run's checkpoints from passing what a window from
 // lo to hi, just read, may still be missing. An object QuickBooks stamped
-// within feedOverlap before the end-user's clock read newest may be
-// committed after the window was read, and so be in no window of this
-// run; the next run reads again from feedOverlap before the checkpoint's
-// mark, so that mark must stay at or before the earliest such stamp the
-// window covers. A window that ends earlier misses nothing: what it
-// covers was committed when it was read.
+// within feedOverlap before the end-user's clock read when the window was
+// read may be committed after, and so be in no window of this run; the
+// next run reads again from feedOverlap before the checkpoint's mark, so
+// that mark must stay at or before the earliest such stamp the window
+// covers. The end-user's clock then read at least the latest stamp read,
+// and at least Conductor's time less feedSkew: a window that ends before
+// that less feedOverlap misses nothing, as what it covers was committed
+// when it was read (so an initial copy of old objects is never held).
 func (r *feedRun[T]) holdBack(lo, hi time.Time) {
-	if r.newest.IsZero() {
-		return // nothing read, so nothing delivered that the mark would follow
+	read := r.latest
+	if floor := r.serverNow.Add(-feedSkew).Truncate(time.Second); floor.After(read) {
+		read = floor
 	}
-	unsure := r.newest.Add(-feedOverlap)
+	unsure := read.Add(-feedOverlap)
 	if !hi.IsZero() && !hi.After(unsure) {
 		return
 	}
@@ -321,11 +330,22 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 	for attempt := 1; ; attempt++ {
 		var objs []T
 		tooMany, total := false, 0
+		var outside error
 		err := r.c.pages(ctx, r.windowRequest(lo, hi), r.opts,
 			func() aPage { return new(Page[T]) },
 			func(p aPage) bool {
 				page := p.(*Page[T])
-				objs = append(objs, page.Data...)
+				for i := range page.Data {
+					if at := r.f.stamp(&page.Data[i]).at.Truncate(time.Second); at.After(r.latest) {
+						r.latest = at
+					}
+					var keep bool
+					if keep, outside = r.inWindow(&page.Data[i], lo, hi); outside != nil {
+						return false
+					} else if keep {
+						objs = append(objs, page.Data[i])
+					}
+				}
 				total = len(objs)
 				if page.HasMore {
 					total += max(page.RemainingCount, 0)
@@ -336,11 +356,6 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 				}
 				return true
 			})
-		for i := range objs {
-			if at := r.f.stamp(&objs[i]).at.Truncate(time.Second); at.After(r.newest) {
-				r.newest = at
-			}
-		}
 		switch {
 		case err != nil && errors.Is(err, errCursorExpired) && attempt < 3:
 			// A cursor expired while the window was read (the feed reads
@@ -349,11 +364,37 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 			continue
 		case err != nil:
 			return nil, time.Time{}, err
+		case outside != nil:
+			return nil, time.Time{}, outside
 		case tooMany:
 			return nil, r.narrower(objs, total, lo, hi), nil
 		}
 		return objs, time.Time{}, nil
 	}
+}
+
+// inWindow reports whether an object a window's list answered belongs
+// to the window, by its stamp to the second (QuickBooks stamps whole
+// seconds, and filters by them). The feed places every object by its
+// stamp and narrows a window by updatedBefore: an object with no stamp,
+// or one the filters should have left out, would be skipped, or would
+// make the feed narrow a window that never holds fewer, so the run ends
+// instead.
+func (r *feedRun[T]) inWindow(obj *T, lo, hi time.Time) (bool, error) {
+	s := r.f.stamp(obj)
+	at := s.at.Truncate(time.Second)
+	var filter string
+	switch {
+	case s.at.IsZero():
+		return false, fmt.Errorf("conductor: %s changes: the list answered %s with no updatedAt, so the feed cannot tell when it changed; QuickBooks Desktop stamps every object it lists", r.f.name, s.id)
+	case !lo.IsZero() && at.Before(lo):
+		filter = "updatedAfter=" + lo.UTC().Format(filterLayout)
+	case !hi.IsZero() && at.After(hi):
+		filter = "updatedBefore=" + hi.UTC().Format(filterLayout)
+	default:
+		return true, nil
+	}
+	return false, fmt.Errorf("conductor: %s changes: the list asked with %s answered %s, updated at %s: the server did not apply the filter, which the feed needs to read a bounded window of changes at a time", r.f.name, filter, s.id, s.at.Format(time.RFC3339))
 }
 
 // narrower picks an upper bound for a window from lo to hi that held too
@@ -369,6 +410,12 @@ func (r *feedRun[T]) narrower(objs []T, total int, lo, hi time.Time) time.Time {
 	top := hi
 	if top.IsZero() {
 		top = stamps[len(stamps)-1]
+	}
+	if hi.IsZero() {
+		// An open window counts every object up to the present, and is
+		// opened again each time the windows reach the latest stamp
+		// read: end it at the stamps read, the first page's most often.
+		total = len(stamps)
 	}
 	split := stamps[min(len(stamps)*(feedWindow/2)/max(total, 1), len(stamps)-1)]
 	if !lo.IsZero() {

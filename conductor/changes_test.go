@@ -452,3 +452,82 @@ func TestAListObjectsFeedSeesDeactivationsAndDeletions(t *testing.T) {
 		t.Fatalf("(-want +got):\n%s", diff)
 	}
 }
+
+// oldCustomers is a fake whose end_usr_old has n customers QuickBooks
+// stamped a year ago, spread evenly over span, and a client for it.
+func oldCustomers(t *testing.T, n int, span time.Duration) *conductor.Client {
+	t.Helper()
+	base := time.Now().AddDate(-1, 0, 0).Truncate(time.Second)
+	var customers []map[string]any
+	for i := range n {
+		customers = append(customers, map[string]any{
+			"name":      fmt.Sprintf("Old %04d", i),
+			"updatedAt": base.Add(span / time.Duration(n) * time.Duration(i)).Format(time.RFC3339),
+		})
+	}
+	fake, err := conductortest.NewServerWithOptions(conductortest.Options{Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
+		ID: "end_usr_old", Connected: true, QBD: map[string][]map[string]any{"customers": customers},
+	}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(fake.Close)
+	c, err := fake.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// runCustomers runs end_usr_old's customers feed from since and returns
+// the last checkpoint and how many customers it delivered.
+func runCustomers(t *testing.T, c *conductor.Client, since conductor.Checkpoint) (conductor.Checkpoint, int) {
+	t.Helper()
+	n := 0
+	for ch, err := range c.QBD.Customers.Changes(context.Background(), "end_usr_old", since) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Object != nil {
+			n++
+		}
+		since = ch.Checkpoint()
+	}
+	return since, n
+}
+
+// TestAFirstCopyOfOldObjectsIsNotDeliveredAgain copies 2,300 customers
+// QuickBooks stamped over a year, more than a checkpoint remembers, read
+// in many windows: their windows end long before any clock the end-user
+// may have, so nothing can still be committed in them, the checkpoint's
+// mark follows the last one delivered, and the next run delivers none of
+// them again.
+func TestAFirstCopyOfOldObjectsIsNotDeliveredAgain(t *testing.T) {
+	c := oldCustomers(t, 2300, 300*24*time.Hour)
+	cp, n := runCustomers(t, c, "")
+	if n != 2300 {
+		t.Fatalf("the first run delivered %d customers, want 2300", n)
+	}
+	if _, n := runCustomers(t, c, cp); n != 0 {
+		t.Fatalf("the next run delivered %d customers again", n)
+	}
+}
+
+// TestMoreChangesInTheOverlapThanACheckpointRemembers: 2,300 customers
+// stamped within five minutes, all in the overlap of the last, which a
+// checkpoint remembers 2,000 of: the next run delivers the other 300
+// again, and no more, as the README says.
+func TestMoreChangesInTheOverlapThanACheckpointRemembers(t *testing.T) {
+	c := oldCustomers(t, 2300, 5*time.Minute)
+	cp, n := runCustomers(t, c, "")
+	if n != 2300 {
+		t.Fatalf("the first run delivered %d customers, want 2300", n)
+	}
+	cp, n = runCustomers(t, c, cp)
+	if n != 300 {
+		t.Fatalf("the next run delivered %d customers again, want the 300 the checkpoint could not remember", n)
+	}
+	if _, n := runCustomers(t, c, cp); n != 300 {
+		t.Fatalf("the run after delivered %d customers again, want the same 300", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -22,11 +23,15 @@ import (
 // Its size grows with what it remembers of the changes just before it
 // (the updates of the last ten minutes, the deletions of the last day, up
 // to 2,000 of each, some 70 bytes apiece): a few hundred bytes for a
-// quiet company, 280 KB at the very most.
+// quiet company, 350 KB at the very most.
 type Checkpoint string
 
 // checkpointPrefix starts a checkpoint of this format, version 1.
 const checkpointPrefix = "v1."
+
+// maxMark is the latest time a checkpoint may hold, in Unix seconds:
+// the end of the year 9999, the last a time filter can name.
+const maxMark = 253402300799
 
 // maxCheckpointBytes bounds the checkpoint read, so that a corrupt or
 // hostile one cannot make the client allocate without limit.
@@ -70,8 +75,33 @@ type seenEntry struct {
 	At      int64
 }
 
-func (e seenEntry) MarshalJSON() ([]byte, error) {
-	return json.Marshal([]any{e.ID, e.Rev, e.At})
+// appendJSON appends e's JSON to b. A checkpoint is written after every
+// change a loop stores, with up to thousands of entries: by hand, it
+// costs a copy of each, where encoding/json's reflection cost most of a
+// feed's time.
+func (e seenEntry) appendJSON(b []byte) []byte {
+	b = append(b, '[')
+	b = appendJSONString(b, e.ID)
+	b = append(b, ',')
+	b = appendJSONString(b, e.Rev)
+	b = append(b, ',')
+	b = strconv.AppendInt(b, e.At, 10)
+	return append(b, ']')
+}
+
+// appendJSONString appends s as a JSON string: as it is, quoted, when it
+// is printable ASCII with nothing to escape (QuickBooks' ids and
+// revisions are), else as encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always marshals
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
 
 func (e *seenEntry) UnmarshalJSON(b []byte) error {
@@ -96,7 +126,24 @@ type seenLog struct {
 
 func (l *seenLog) has(id, rev string) bool { return l.index[[2]string{id, rev}] > 0 }
 
+// maxSeenEntryBytes is the most a remembered entry takes in a checkpoint,
+// as JSON. QuickBooks' ids and revisions take some 50; an entry longer
+// than this is not remembered (its change may come again after a
+// resume), so that a checkpoint stays within the size Checkpoint gives
+// and below maxCheckpointBytes, whatever the ids a server answers.
+const maxSeenEntryBytes = 64
+
+// add remembers e, unless it is too long to.
 func (l *seenLog) add(e seenEntry) {
+	if len(e.appendJSON(nil)) > maxSeenEntryBytes {
+		return
+	}
+	if len(l.entries)-l.start >= feedSeenMax && e.At <= l.entries[l.start].At {
+		// Full, and no newer than all it holds: it would be the first
+		// forgotten, and would push out one a resumed run is about to
+		// meet (which would then push out the next, and so on).
+		return
+	}
 	if l.index == nil {
 		l.index = map[[2]string]int{}
 	}
@@ -205,15 +252,34 @@ func (st *feedState) checkpoint() Checkpoint {
 	if st.raw != "" {
 		return st.raw
 	}
-	b, err := json.Marshal(checkpointText{
-		Resource: st.resource, EndUser: st.endUser,
-		Updated: unixOrZero(st.updatedUntil), Deleted: unixOrZero(st.deletedUntil),
-		Upserts: st.upserts.live(), Gone: st.gone.live(),
-	})
-	if err != nil {
-		// Strings and integers always marshal.
-		panic("conductor: writing a checkpoint: " + err.Error())
+	// checkpointText's JSON, written by hand (see appendJSON).
+	b := append([]byte(nil), `{"r":`...)
+	b = appendJSONString(b, st.resource)
+	b = append(b, `,"e":`...)
+	b = appendJSONString(b, st.endUser)
+	if u := unixOrZero(st.updatedUntil); u != 0 {
+		b = strconv.AppendInt(append(b, `,"u":`...), u, 10)
 	}
+	if d := unixOrZero(st.deletedUntil); d != 0 {
+		b = strconv.AppendInt(append(b, `,"d":`...), d, 10)
+	}
+	for _, list := range []struct {
+		key     string
+		entries []seenEntry
+	}{{"s", st.upserts.live()}, {"x", st.gone.live()}} {
+		if len(list.entries) == 0 {
+			continue
+		}
+		b = append(b, `,"`+list.key+`":[`...)
+		for i, e := range list.entries {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = e.appendJSON(b)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, '}')
 	return Checkpoint(checkpointPrefix + base64.RawURLEncoding.EncodeToString(b))
 }
 
@@ -254,6 +320,16 @@ func parseCheckpoint(cp Checkpoint, resource, endUserID string) (*feedState, err
 	}
 	if t.EndUser != st.endUser {
 		return bad("is another end-user's (a checkpoint is one end-user's, and %s is not the one it was made for)", endUserID)
+	}
+	for _, mark := range []int64{t.Updated, t.Deleted} {
+		if mark < 0 || mark > maxMark {
+			return bad("holds a time (%d) outside the years 1970 to 9999, which no QuickBooks stamp is in: it was changed", mark)
+		}
+	}
+	if t.Deleted == 0 && (t.Updated != 0 || len(t.Upserts) > 0 || len(t.Gone) > 0) {
+		// Every run notes where the deletions begin before it delivers
+		// anything; without that mark, the next would deliver none.
+		return bad("has changes delivered but no mark of the deletions delivered, as none this library writes: it was changed")
 	}
 	st.updatedUntil, st.deletedUntil = timeOrZero(t.Updated), timeOrZero(t.Deleted)
 	for _, e := range t.Upserts {

@@ -213,6 +213,7 @@ func passesOne(v map[string]any, name string, f any, loc *time.Location) bool {
 	case "updatedAfter", "updatedBefore":
 		t, err := parseWhen(name, fmt.Sprint(f), loc)
 		at, err2 := time.Parse(time.RFC3339, fmt.Sprint(v["updatedAt"]))
+		at = at.Truncate(time.Second) // QuickBooks stamps, and filters by, whole seconds
 		if err != nil || err2 != nil {
 			return true
 		}

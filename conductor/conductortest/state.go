@@ -145,6 +145,7 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	o := &object{id: id, data: data, name: nameOf(v)}
 	if at, ok := v["updatedAt"].(string); ok {
 		o.updatedAt, _ = time.Parse(time.RFC3339, at)
+		o.updatedAt = o.updatedAt.Truncate(time.Second) // QuickBooks filters by whole seconds
 	}
 	o.isActive, o.hasActive = v["isActive"]
 	grow := o.size()
