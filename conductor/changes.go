@@ -275,7 +275,6 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 			hi = split
 			continue
 		}
-		r.holdBack(lo, hi)
 		if err := r.deliver(objs); err != nil {
 			return err
 		}
@@ -283,43 +282,20 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 			return nil
 		}
 		// The next window is twice this one, or open when this one's
-		// width is unknown (it began at the beginning) or twice it
-		// would reach past any clock the end-user may have. A window
-		// that ends after the moment it is read may miss what is
-		// written within it after: holdBack keeps the checkpoints
-		// where the next run reads that again.
+		// width is unknown (it began at the beginning), or twice it
+		// would reach the latest stamp read: a window read before its
+		// end has come lacks what is written within it after, which
+		// no later window would read, and the checkpoints of what
+		// later windows deliver would leave the next run to look only
+		// 10 minutes before them. An open window is the run's last,
+		// or is narrowed to end at a stamp it read.
 		from := lo
 		lo = hi.Add(time.Second)
 		hi = lo.Add(2 * lo.Sub(from))
-		if from.IsZero() || hi.After(r.serverNow.Add(feedSkew)) {
+		if from.IsZero() || !hi.Before(r.latest) || hi.After(r.serverNow.Add(feedSkew)) {
 			hi = time.Time{}
 		}
 	}
-}
-
-// holdBack keeps the run's checkpoints from passing what a window from
-// lo to hi, just read, may still be missing. An object QuickBooks stamped
-// within feedOverlap before the end-user's clock read when the window was
-// read may be committed after, and so be in no window of this run; the
-// next run reads again from feedOverlap before the checkpoint's mark, so
-// that mark must stay at or before the earliest such stamp the window
-// covers. The end-user's clock then read at least the latest stamp read,
-// and at least Conductor's time less feedSkew: a window that ends before
-// that less feedOverlap misses nothing, as what it covers was committed
-// when it was read (so an initial copy of old objects is never held).
-func (r *feedRun[T]) holdBack(lo, hi time.Time) {
-	read := r.latest
-	if floor := r.serverNow.Add(-feedSkew).Truncate(time.Second); floor.After(read) {
-		read = floor
-	}
-	unsure := read.Add(-feedOverlap)
-	if !hi.IsZero() && !hi.After(unsure) {
-		return
-	}
-	if lo.After(unsure) {
-		unsure = lo
-	}
-	r.st.holdAt(unsure.Add(feedOverlap))
 }
 
 // window reads the objects stamped from lo to hi, both included (zero:

@@ -457,7 +457,14 @@ func TestAListObjectsFeedSeesDeactivationsAndDeletions(t *testing.T) {
 // stamped a year ago, spread evenly over span, and a client for it.
 func oldCustomers(t *testing.T, n int, span time.Duration) *conductor.Client {
 	t.Helper()
-	base := time.Now().AddDate(-1, 0, 0).Truncate(time.Second)
+	return customersStamped(t, n, time.Now().AddDate(-1, 0, 0), span)
+}
+
+// customersStamped is a fake whose end_usr_old has n customers QuickBooks
+// stamped from base on, spread evenly over span, and a client for it.
+func customersStamped(t *testing.T, n int, base time.Time, span time.Duration) *conductor.Client {
+	t.Helper()
+	base = base.Truncate(time.Second)
 	var customers []map[string]any
 	for i := range n {
 		customers = append(customers, map[string]any{
@@ -498,10 +505,8 @@ func runCustomers(t *testing.T, c *conductor.Client, since conductor.Checkpoint)
 
 // TestAFirstCopyOfOldObjectsIsNotDeliveredAgain copies 2,300 customers
 // QuickBooks stamped over a year, more than a checkpoint remembers, read
-// in many windows: their windows end long before any clock the end-user
-// may have, so nothing can still be committed in them, the checkpoint's
-// mark follows the last one delivered, and the next run delivers none of
-// them again.
+// in many windows: the checkpoint's mark follows the last one delivered,
+// and the next run delivers none of them again.
 func TestAFirstCopyOfOldObjectsIsNotDeliveredAgain(t *testing.T) {
 	c := oldCustomers(t, 2300, 300*24*time.Hour)
 	cp, n := runCustomers(t, c, "")
@@ -510,6 +515,26 @@ func TestAFirstCopyOfOldObjectsIsNotDeliveredAgain(t *testing.T) {
 	}
 	if _, n := runCustomers(t, c, cp); n != 0 {
 		t.Fatalf("the next run delivered %d customers again", n)
+	}
+}
+
+// TestARecentCopyIsNotDeliveredAgain copies 3,000 customers changed over
+// 50 minutes two hours ago, read in many windows: each window ends at a
+// stamp it read, so nothing written after it was read can be in it, and
+// the checkpoint's mark follows what was delivered; later runs deliver
+// none of them again (a mark held back to where the first windows ended
+// would make every run deliver again what the checkpoint cannot
+// remember).
+func TestARecentCopyIsNotDeliveredAgain(t *testing.T) {
+	c := customersStamped(t, 3000, time.Now().Add(-2*time.Hour), 50*time.Minute)
+	cp, n := runCustomers(t, c, "")
+	if n != 3000 {
+		t.Fatalf("the first run delivered %d customers, want 3000", n)
+	}
+	for range 2 {
+		if cp, n = runCustomers(t, c, cp); n != 0 {
+			t.Fatalf("a later run delivered %d customers again", n)
+		}
 	}
 }
 

@@ -52,9 +52,6 @@ type feedState struct {
 	// deletedUntil is how far the deletion history has been read: every
 	// deletion stamped before it, less the overlap, was delivered.
 	deletedUntil time.Time
-	// heldAt, during a run, is the latest updatedUntil may reach: see
-	// feedRun.holdBack. Zero for none; never in a checkpoint.
-	heldAt time.Time
 	// upserts are the objects delivered at or after updatedUntil less
 	// the overlap (id and revision); gone, the deletions delivered at
 	// or after deletedUntil less the overlap (id).
@@ -177,22 +174,11 @@ func (l *seenLog) live() []seenEntry {
 func (st *feedState) seen(s stamp) bool { return st.upserts.has(s.id, s.rev) }
 
 func (st *feedState) noteUpsert(s stamp) {
-	mark := s.at
-	if !st.heldAt.IsZero() && mark.After(st.heldAt) {
-		mark = st.heldAt
-	}
-	if mark.After(st.updatedUntil) {
-		st.updatedUntil = mark
+	if s.at.After(st.updatedUntil) {
+		st.updatedUntil = s.at
 	}
 	st.upserts.add(seenEntry{ID: s.id, Rev: s.rev, At: s.at.Unix()})
 	st.upserts.prune(overlapStart(st.updatedUntil))
-}
-
-// holdAt keeps updatedUntil at or before t for the rest of the run.
-func (st *feedState) holdAt(t time.Time) {
-	if st.heldAt.IsZero() || t.Before(st.heldAt) {
-		st.heldAt = t
-	}
 }
 
 func (st *feedState) goneSeen(id string) bool { return st.gone.has(id, "") }
