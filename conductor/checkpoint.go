@@ -22,7 +22,7 @@ import (
 // end-user it was made for; another resource's or end-user's is refused.
 // Its size grows with what it remembers of the changes just before it
 // (the updates of the last ten minutes, the deletions of the last day, up
-// to 2,000 of each, some 70 bytes apiece): a few hundred bytes for a
+// to 2,000 of each, some 50 bytes apiece): a few hundred bytes for a
 // quiet company, 350 KB at the very most.
 type Checkpoint string
 
