@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -146,5 +147,75 @@ func TestMoreChangesInOneSecondThanACheckpointRemembers(t *testing.T) {
 		if cp, n = runCustomers(t, c, cp); n != 300 {
 			t.Fatalf("a later run delivered %d customers again, want the 300 the checkpoint could not remember", n)
 		}
+	}
+}
+
+// TestACheckpointsSizeIsAsTheREADMEStatesIt follows 1,300 invoices
+// changed a second apart, with revision numbers of QuickBooks' ten
+// digits: the last checkpoint remembers the 601 of the 10 minutes
+// before it, some 65 bytes of text each, 38 KB in all.
+func TestACheckpointsSizeIsAsTheREADMEStatesIt(t *testing.T) {
+	fake, direct := demoFake(t)
+	fake.Advance(time.Hour)
+	createInvoices(t, fake, direct, 1300, time.Second)
+	rw, c := newRewriter(t, fake)
+	rw.object = func(inv map[string]any) { inv["revisionNumber"] = "1721172183" }
+	var cp conductor.Checkpoint
+	for ch, err := range c.QBD.Invoices.Changes(context.Background(), conductortest.DemoEndUserID, "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp = ch.Checkpoint()
+	}
+	if n := len(cp); n < 36_000 || n > 40_000 {
+		t.Errorf("the checkpoint is %d bytes, not the README's 38 KB", n)
+	}
+}
+
+// TestALongIDIsNotRemembered follows invoices whose ids a server answers
+// longer than QuickBooks': those whose id and revision number are 46
+// characters together are remembered, and the next run delivers none of
+// them again; those of 47 are not, and come again, as the README says.
+func TestALongIDIsNotRemembered(t *testing.T) {
+	fake, direct := demoFake(t)
+	created := createInvoices(t, fake, direct, 20, 0)
+	rw, c := newRewriter(t, fake)
+	const rev = "1721172183"
+	long := map[string]bool{}
+	for i, inv := range created {
+		long[inv.ID] = i%2 == 1
+	}
+	pad := func(id string) string {
+		n := 46 - len(rev)
+		if long[id] {
+			n++
+		}
+		return id + strings.Repeat("x", n-len(id))
+	}
+	rw.object = func(inv map[string]any) {
+		inv["id"] = pad(fmt.Sprint(inv["id"]))
+		inv["revisionNumber"] = rev
+	}
+	var want []string
+	for _, inv := range created {
+		if long[inv.ID] {
+			want = append(want, pad(inv.ID))
+		}
+	}
+	var cp conductor.Checkpoint
+	for ch, err := range c.QBD.Invoices.Changes(context.Background(), conductortest.DemoEndUserID, "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		cp = ch.Checkpoint()
+	}
+	got, _, err := runToEnd(c, cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("invoices delivered again (-want +got):\n%s", diff)
 	}
 }

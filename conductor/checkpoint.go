@@ -24,8 +24,8 @@ import (
 // end-user it was made for; another resource's or end-user's is refused.
 // Its size grows with what it remembers of the changes just before it
 // (the updates of the last ten minutes, the deletions of the last day, up
-// to 2,000 of each, some 50 bytes apiece): a few hundred bytes for a
-// quiet company, 350 KB at the very most.
+// to 2,000 of each, some 65 bytes of text apiece): a few hundred bytes
+// for a quiet company, 350 KB at the very most.
 type Checkpoint string
 
 // checkpointPrefix starts a checkpoint of this format, version 1.
