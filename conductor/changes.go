@@ -53,8 +53,10 @@ type Deletion struct {
 // Checkpoint is where to resume the feed after c: store it once c is
 // applied (in the same transaction as c, if the copy is a database), and
 // pass it as since to the next run. Resuming from it never misses a
-// change after c and delivers none of those up to c again; see the
-// README's "Keeping a copy in sync" for the assumptions this rests on.
+// change after c and delivers none of those up to c again, within the
+// bounds and on the assumptions the README's "Keeping a copy in sync"
+// states (more changes just before c than a checkpoint remembers come
+// again).
 func (c Change[T]) Checkpoint() Checkpoint {
 	return c.at.checkpoint()
 }

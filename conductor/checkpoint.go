@@ -1,12 +1,14 @@
 package conductor
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,8 +24,8 @@ import (
 // end-user it was made for; another resource's or end-user's is refused.
 // Its size grows with what it remembers of the changes just before it
 // (the updates of the last ten minutes, the deletions of the last day, up
-// to 2,000 of each, some 50 bytes apiece): a few hundred bytes for a
-// quiet company, 350 KB at the very most.
+// to 2,000 of each, some 65 bytes of text apiece): a few hundred bytes
+// for a quiet company, 350 KB at the very most.
 type Checkpoint string
 
 // checkpointPrefix starts a checkpoint of this format, version 1.
@@ -113,12 +115,17 @@ func (e *seenEntry) UnmarshalJSON(b []byte) error {
 }
 
 // seenLog is the entries delivered within the overlap, oldest first
-// (mostly: a late commit may come after a later stamp), and an index of
-// the live ones.
+// (unless disordered: a late commit may come after a later stamp), and
+// an index of the live ones.
 type seenLog struct {
 	entries []seenEntry // the live ones are entries[start:]
 	start   int
 	index   map[[2]string]int // how many live entries have this id and revision
+	// latest is the latest stamp added; disordered says an entry was
+	// added after one stamped later, so the first live entry may not be
+	// the oldest, nor the ones after it within the overlap.
+	latest     int64
+	disordered bool
 }
 
 func (l *seenLog) has(id, rev string) bool { return l.index[[2]string{id, rev}] > 0 }
@@ -135,7 +142,7 @@ func (l *seenLog) add(e seenEntry) {
 	if len(e.appendJSON(nil)) > maxSeenEntryBytes {
 		return
 	}
-	if len(l.entries)-l.start >= feedSeenMax && e.At <= l.entries[l.start].At {
+	if len(l.entries)-l.start >= feedSeenMax && !l.disordered && e.At <= l.entries[l.start].At {
 		// Full, and no newer than all it holds: it would be the first
 		// forgotten, and would push out one a resumed run is about to
 		// meet (which would then push out the next, and so on).
@@ -144,6 +151,10 @@ func (l *seenLog) add(e seenEntry) {
 	if l.index == nil {
 		l.index = map[[2]string]int{}
 	}
+	if e.At < l.latest {
+		l.disordered = true
+	}
+	l.latest = max(l.latest, e.At)
 	l.entries = append(l.entries, e)
 	l.index[[2]string{e.ID, e.Rev}]++
 }
@@ -152,18 +163,51 @@ func (l *seenLog) add(e seenEntry) {
 // feedSeenMax. Forgetting one only means delivering it again after a
 // resume, never missing one.
 func (l *seenLog) prune(from time.Time) {
-	for l.start < len(l.entries) && (l.entries[l.start].At < from.Unix() || len(l.entries)-l.start > feedSeenMax) {
-		e := l.entries[l.start]
-		k := [2]string{e.ID, e.Rev}
-		if l.index[k]--; l.index[k] <= 0 {
-			delete(l.index, k)
-		}
-		l.start++
+	for l.start < len(l.entries) && l.entries[l.start].At < from.Unix() {
+		l.drop()
+	}
+	if len(l.entries)-l.start > feedSeenMax && l.disordered {
+		// Entries stamped before from may sit behind the first: they
+		// must not keep ones within the overlap from being remembered.
+		l.sort(from)
+	}
+	for len(l.entries)-l.start > feedSeenMax {
+		l.drop()
 	}
 	if l.start > feedSeenMax && l.start > len(l.entries)/2 {
 		// A fresh array: snapshots keep the old one.
 		l.entries, l.start = append([]seenEntry(nil), l.entries[l.start:]...), 0
 	}
+}
+
+// sort forgets the live entries stamped before from, wherever they are,
+// and puts the others in a fresh array (snapshots keep the old one),
+// oldest first, and of one stamp the last added first: the first
+// forgotten, as add would have refused it.
+func (l *seenLog) sort(from time.Time) {
+	live := l.entries[l.start:]
+	kept := make([]seenEntry, 0, len(live))
+	for i := len(live) - 1; i >= 0; i-- {
+		if live[i].At >= from.Unix() {
+			kept = append(kept, live[i])
+		}
+	}
+	slices.SortStableFunc(kept, func(a, b seenEntry) int { return cmp.Compare(a.At, b.At) })
+	l.entries, l.start, l.disordered = kept, 0, false
+	clear(l.index)
+	for _, e := range kept {
+		l.index[[2]string{e.ID, e.Rev}]++
+	}
+}
+
+// drop forgets the first live entry.
+func (l *seenLog) drop() {
+	e := l.entries[l.start]
+	k := [2]string{e.ID, e.Rev}
+	if l.index[k]--; l.index[k] <= 0 {
+		delete(l.index, k)
+	}
+	l.start++
 }
 
 // live are the live entries, capped so that appending to them copies.
