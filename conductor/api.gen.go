@@ -384,11 +384,12 @@ func (svc *AccountsService) All(ctx context.Context, endUserID string, params *A
 }
 
 // Changes iterates over what changed in the end-user's accounts since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *AccountsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Account], error] {
 	return changes(ctx, svc.client, since, opts, feed[Account]{
 		name: "qbd.accounts",
@@ -532,11 +533,12 @@ func (svc *BillCheckPaymentsService) All(ctx context.Context, endUserID string, 
 }
 
 // Changes iterates over what changed in the end-user's bill check payments since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *BillCheckPaymentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[BillCheckPayment], error] {
 	return changes(ctx, svc.client, since, opts, feed[BillCheckPayment]{
 		name: "qbd.billCheckPayments",
@@ -701,11 +703,12 @@ func (svc *BillCreditCardPaymentsService) All(ctx context.Context, endUserID str
 }
 
 // Changes iterates over what changed in the end-user's bill credit card payments since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *BillCreditCardPaymentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[BillCreditCardPayment], error] {
 	return changes(ctx, svc.client, since, opts, feed[BillCreditCardPayment]{
 		name: "qbd.billCreditCardPayments",
@@ -842,11 +845,12 @@ func (svc *BillsService) All(ctx context.Context, endUserID string, params *Bill
 }
 
 // Changes iterates over what changed in the end-user's bills since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *BillsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Bill], error] {
 	return changes(ctx, svc.client, since, opts, feed[Bill]{
 		name: "qbd.bills",
@@ -1049,11 +1053,12 @@ func (svc *BuildAssembliesService) All(ctx context.Context, endUserID string, pa
 }
 
 // Changes iterates over what changed in the end-user's build assemblies since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *BuildAssembliesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[BuildAssembly], error] {
 	return changes(ctx, svc.client, since, opts, feed[BuildAssembly]{
 		name: "qbd.buildAssemblies",
@@ -1193,11 +1198,12 @@ func (svc *ChecksService) All(ctx context.Context, endUserID string, params *Che
 }
 
 // Changes iterates over what changed in the end-user's checks since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *ChecksService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Check], error] {
 	return changes(ctx, svc.client, since, opts, feed[Check]{
 		name: "qbd.checks",
@@ -1331,11 +1337,12 @@ func (svc *ClassesService) All(ctx context.Context, endUserID string, params *Cl
 }
 
 // Changes iterates over what changed in the end-user's classes since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *ClassesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Class], error] {
 	return changes(ctx, svc.client, since, opts, feed[Class]{
 		name: "qbd.classes",
@@ -1497,11 +1504,12 @@ func (svc *CreditCardChargesService) All(ctx context.Context, endUserID string, 
 }
 
 // Changes iterates over what changed in the end-user's credit card charges since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *CreditCardChargesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditCardCharge], error] {
 	return changes(ctx, svc.client, since, opts, feed[CreditCardCharge]{
 		name: "qbd.creditCardCharges",
@@ -1662,11 +1670,12 @@ func (svc *CreditCardCreditsService) All(ctx context.Context, endUserID string, 
 }
 
 // Changes iterates over what changed in the end-user's credit card credits since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *CreditCardCreditsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditCardCredit], error] {
 	return changes(ctx, svc.client, since, opts, feed[CreditCardCredit]{
 		name: "qbd.creditCardCredits",
@@ -1828,11 +1837,12 @@ func (svc *CreditCardRefundsService) All(ctx context.Context, endUserID string, 
 }
 
 // Changes iterates over what changed in the end-user's credit card refunds since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *CreditCardRefundsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditCardRefund], error] {
 	return changes(ctx, svc.client, since, opts, feed[CreditCardRefund]{
 		name: "qbd.creditCardRefunds",
@@ -1967,11 +1977,12 @@ func (svc *CreditMemosService) All(ctx context.Context, endUserID string, params
 }
 
 // Changes iterates over what changed in the end-user's credit memos since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *CreditMemosService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CreditMemo], error] {
 	return changes(ctx, svc.client, since, opts, feed[CreditMemo]{
 		name: "qbd.creditMemos",
@@ -2105,11 +2116,12 @@ func (svc *CurrenciesService) All(ctx context.Context, endUserID string, params 
 }
 
 // Changes iterates over what changed in the end-user's currencies since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *CurrenciesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Currency], error] {
 	return changes(ctx, svc.client, since, opts, feed[Currency]{
 		name: "qbd.currencies",
@@ -2223,11 +2235,12 @@ func (svc *CustomerTypesService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's customer types since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *CustomerTypesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[CustomerType], error] {
 	return changes(ctx, svc.client, since, opts, feed[CustomerType]{
 		name: "qbd.customerTypes",
@@ -2323,11 +2336,12 @@ func (svc *CustomersService) All(ctx context.Context, endUserID string, params *
 }
 
 // Changes iterates over what changed in the end-user's customers since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *CustomersService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Customer], error] {
 	return changes(ctx, svc.client, since, opts, feed[Customer]{
 		name: "qbd.customers",
@@ -2442,11 +2456,12 @@ func (svc *DateDrivenTermsService) All(ctx context.Context, endUserID string, pa
 }
 
 // Changes iterates over what changed in the end-user's date driven terms since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *DateDrivenTermsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[DateDrivenTerm], error] {
 	return changes(ctx, svc.client, since, opts, feed[DateDrivenTerm]{
 		name: "qbd.dateDrivenTerms",
@@ -2640,11 +2655,12 @@ func (svc *DepositsService) All(ctx context.Context, endUserID string, params *D
 }
 
 // Changes iterates over what changed in the end-user's deposits since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *DepositsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Deposit], error] {
 	return changes(ctx, svc.client, since, opts, feed[Deposit]{
 		name: "qbd.deposits",
@@ -2786,11 +2802,12 @@ func (svc *DiscountItemsService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's discount items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *DiscountItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[DiscountItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[DiscountItem]{
 		name: "qbd.discountItems",
@@ -2909,11 +2926,12 @@ func (svc *EmployeesService) All(ctx context.Context, endUserID string, params *
 }
 
 // Changes iterates over what changed in the end-user's employees since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *EmployeesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Employee], error] {
 	return changes(ctx, svc.client, since, opts, feed[Employee]{
 		name: "qbd.employees",
@@ -3053,11 +3071,12 @@ func (svc *EstimatesService) All(ctx context.Context, endUserID string, params *
 }
 
 // Changes iterates over what changed in the end-user's estimates since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *EstimatesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Estimate], error] {
 	return changes(ctx, svc.client, since, opts, feed[Estimate]{
 		name: "qbd.estimates",
@@ -3192,11 +3211,12 @@ func (svc *InventoryAdjustmentsService) All(ctx context.Context, endUserID strin
 }
 
 // Changes iterates over what changed in the end-user's inventory adjustments since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *InventoryAdjustmentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventoryAdjustment], error] {
 	return changes(ctx, svc.client, since, opts, feed[InventoryAdjustment]{
 		name: "qbd.inventoryAdjustments",
@@ -3335,11 +3355,12 @@ func (svc *InventoryAssemblyItemsService) All(ctx context.Context, endUserID str
 }
 
 // Changes iterates over what changed in the end-user's inventory assembly items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *InventoryAssemblyItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventoryAssemblyItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[InventoryAssemblyItem]{
 		name: "qbd.inventoryAssemblyItems",
@@ -3460,11 +3481,12 @@ func (svc *InventoryItemsService) All(ctx context.Context, endUserID string, par
 }
 
 // Changes iterates over what changed in the end-user's inventory items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *InventoryItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventoryItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[InventoryItem]{
 		name: "qbd.inventoryItems",
@@ -3579,11 +3601,12 @@ func (svc *InventorySitesService) All(ctx context.Context, endUserID string, par
 }
 
 // Changes iterates over what changed in the end-user's inventory sites since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *InventorySitesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[InventorySite], error] {
 	return changes(ctx, svc.client, since, opts, feed[InventorySite]{
 		name: "qbd.inventorySites",
@@ -3722,11 +3745,12 @@ func (svc *InvoicesService) All(ctx context.Context, endUserID string, params *I
 }
 
 // Changes iterates over what changed in the end-user's invoices since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *InvoicesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Invoice], error] {
 	return changes(ctx, svc.client, since, opts, feed[Invoice]{
 		name: "qbd.invoices",
@@ -3865,11 +3889,12 @@ func (svc *ItemGroupsService) All(ctx context.Context, endUserID string, params 
 }
 
 // Changes iterates over what changed in the end-user's item groups since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *ItemGroupsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ItemGroup], error] {
 	return changes(ctx, svc.client, since, opts, feed[ItemGroup]{
 		name: "qbd.itemGroups",
@@ -4010,11 +4035,12 @@ func (svc *ItemReceiptsService) All(ctx context.Context, endUserID string, param
 }
 
 // Changes iterates over what changed in the end-user's item receipts since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *ItemReceiptsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ItemReceipt], error] {
 	return changes(ctx, svc.client, since, opts, feed[ItemReceipt]{
 		name: "qbd.itemReceipts",
@@ -4233,11 +4259,12 @@ func (svc *JournalEntriesService) All(ctx context.Context, endUserID string, par
 }
 
 // Changes iterates over what changed in the end-user's journal entries since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *JournalEntriesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[JournalEntry], error] {
 	return changes(ctx, svc.client, since, opts, feed[JournalEntry]{
 		name: "qbd.journalEntries",
@@ -4378,11 +4405,12 @@ func (svc *NonInventoryItemsService) All(ctx context.Context, endUserID string, 
 }
 
 // Changes iterates over what changed in the end-user's non inventory items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *NonInventoryItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[NonInventoryItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[NonInventoryItem]{
 		name: "qbd.nonInventoryItems",
@@ -4506,11 +4534,12 @@ func (svc *OtherChargeItemsService) All(ctx context.Context, endUserID string, p
 }
 
 // Changes iterates over what changed in the end-user's other charge items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *OtherChargeItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[OtherChargeItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[OtherChargeItem]{
 		name: "qbd.otherChargeItems",
@@ -4624,11 +4653,12 @@ func (svc *OtherNamesService) All(ctx context.Context, endUserID string, params 
 }
 
 // Changes iterates over what changed in the end-user's other names since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *OtherNamesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[OtherName], error] {
 	return changes(ctx, svc.client, since, opts, feed[OtherName]{
 		name: "qbd.otherNames",
@@ -4740,11 +4770,12 @@ func (svc *PaymentMethodsService) All(ctx context.Context, endUserID string, par
 }
 
 // Changes iterates over what changed in the end-user's payment methods since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *PaymentMethodsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PaymentMethod], error] {
 	return changes(ctx, svc.client, since, opts, feed[PaymentMethod]{
 		name: "qbd.paymentMethods",
@@ -4873,11 +4904,12 @@ func (svc *PayrollWageItemsService) All(ctx context.Context, endUserID string, p
 }
 
 // Changes iterates over what changed in the end-user's payroll wage items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *PayrollWageItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PayrollWageItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[PayrollWageItem]{
 		name: "qbd.payrollWageItems",
@@ -4989,11 +5021,12 @@ func (svc *PriceLevelsService) All(ctx context.Context, endUserID string, params
 }
 
 // Changes iterates over what changed in the end-user's price levels since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *PriceLevelsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PriceLevel], error] {
 	return changes(ctx, svc.client, since, opts, feed[PriceLevel]{
 		name: "qbd.priceLevels",
@@ -5131,11 +5164,12 @@ func (svc *PurchaseOrdersService) All(ctx context.Context, endUserID string, par
 }
 
 // Changes iterates over what changed in the end-user's purchase orders since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *PurchaseOrdersService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[PurchaseOrder], error] {
 	return changes(ctx, svc.client, since, opts, feed[PurchaseOrder]{
 		name: "qbd.purchaseOrders",
@@ -5276,11 +5310,12 @@ func (svc *ReceivePaymentsService) All(ctx context.Context, endUserID string, pa
 }
 
 // Changes iterates over what changed in the end-user's receive payments since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *ReceivePaymentsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ReceivePayment], error] {
 	return changes(ctx, svc.client, since, opts, feed[ReceivePayment]{
 		name: "qbd.receivePayments",
@@ -5640,11 +5675,12 @@ func (svc *SalesOrdersService) All(ctx context.Context, endUserID string, params
 }
 
 // Changes iterates over what changed in the end-user's sales orders since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SalesOrdersService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesOrder], error] {
 	return changes(ctx, svc.client, since, opts, feed[SalesOrder]{
 		name: "qbd.salesOrders",
@@ -5784,11 +5820,12 @@ func (svc *SalesReceiptsService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's sales receipts since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SalesReceiptsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesReceipt], error] {
 	return changes(ctx, svc.client, since, opts, feed[SalesReceipt]{
 		name: "qbd.salesReceipts",
@@ -5923,11 +5960,12 @@ func (svc *SalesRepresentativesService) All(ctx context.Context, endUserID strin
 }
 
 // Changes iterates over what changed in the end-user's sales representatives since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SalesRepresentativesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesRepresentative], error] {
 	return changes(ctx, svc.client, since, opts, feed[SalesRepresentative]{
 		name: "qbd.salesRepresentatives",
@@ -6039,11 +6077,12 @@ func (svc *SalesTaxCodesService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's sales tax codes since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SalesTaxCodesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxCode], error] {
 	return changes(ctx, svc.client, since, opts, feed[SalesTaxCode]{
 		name: "qbd.salesTaxCodes",
@@ -6165,11 +6204,12 @@ func (svc *SalesTaxGroupItemsService) All(ctx context.Context, endUserID string,
 }
 
 // Changes iterates over what changed in the end-user's sales tax group items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SalesTaxGroupItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxGroupItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[SalesTaxGroupItem]{
 		name: "qbd.salesTaxGroupItems",
@@ -6288,11 +6328,12 @@ func (svc *SalesTaxItemsService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's sales tax items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SalesTaxItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[SalesTaxItem]{
 		name: "qbd.salesTaxItems",
@@ -6431,11 +6472,12 @@ func (svc *SalesTaxPaymentChecksService) All(ctx context.Context, endUserID stri
 }
 
 // Changes iterates over what changed in the end-user's sales tax payment checks since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SalesTaxPaymentChecksService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SalesTaxPaymentCheck], error] {
 	return changes(ctx, svc.client, since, opts, feed[SalesTaxPaymentCheck]{
 		name: "qbd.salesTaxPaymentChecks",
@@ -6574,11 +6616,12 @@ func (svc *ServiceItemsService) All(ctx context.Context, endUserID string, param
 }
 
 // Changes iterates over what changed in the end-user's service items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *ServiceItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ServiceItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[ServiceItem]{
 		name: "qbd.serviceItems",
@@ -6694,11 +6737,12 @@ func (svc *ShippingMethodsService) All(ctx context.Context, endUserID string, pa
 }
 
 // Changes iterates over what changed in the end-user's shipping methods since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *ShippingMethodsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[ShippingMethod], error] {
 	return changes(ctx, svc.client, since, opts, feed[ShippingMethod]{
 		name: "qbd.shippingMethods",
@@ -6787,11 +6831,12 @@ func (svc *StandardTermsService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's standard terms since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *StandardTermsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[StandardTerm], error] {
 	return changes(ctx, svc.client, since, opts, feed[StandardTerm]{
 		name: "qbd.standardTerms",
@@ -6887,11 +6932,12 @@ func (svc *SubtotalItemsService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's subtotal items since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *SubtotalItemsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[SubtotalItem], error] {
 	return changes(ctx, svc.client, since, opts, feed[SubtotalItem]{
 		name: "qbd.subtotalItems",
@@ -7063,11 +7109,12 @@ func (svc *TimeTrackingActivitiesService) All(ctx context.Context, endUserID str
 }
 
 // Changes iterates over what changed in the end-user's time tracking activities since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *TimeTrackingActivitiesService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[TimeTrackingActivity], error] {
 	return changes(ctx, svc.client, since, opts, feed[TimeTrackingActivity]{
 		name: "qbd.timeTrackingActivities",
@@ -7342,11 +7389,12 @@ func (svc *UnitOfMeasureSetsService) All(ctx context.Context, endUserID string, 
 }
 
 // Changes iterates over what changed in the end-user's unit of measure sets since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *UnitOfMeasureSetsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[UnitOfMeasureSet], error] {
 	return changes(ctx, svc.client, since, opts, feed[UnitOfMeasureSet]{
 		name: "qbd.unitOfMeasureSets",
@@ -7462,11 +7510,12 @@ func (svc *VendorCreditsService) All(ctx context.Context, endUserID string, para
 }
 
 // Changes iterates over what changed in the end-user's vendor credits since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *VendorCreditsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[VendorCredit], error] {
 	return changes(ctx, svc.client, since, opts, feed[VendorCredit]{
 		name: "qbd.vendorCredits",
@@ -7606,11 +7655,12 @@ func (svc *VendorsService) All(ctx context.Context, endUserID string, params *Ve
 }
 
 // Changes iterates over what changed in the end-user's vendors since a checkpoint:
-// each object created or updated since (Change.Object), each one deleted (Change.Deleted),
-// then a Change with neither, whose Checkpoint is the one to pass as since next time.
+// each one deleted since (Change.Deleted), then each created or updated (Change.Object),
+// in the order QuickBooks stamped them, then a Change with neither (Change.CaughtUp),
+// whose Checkpoint is the one to pass as since next time; then the iterator ends.
 // "" starts from the beginning: every object there is, then the changes after them.
-// A checkpoint older than QuickBooks' 90 days of deletions fails with [ErrResyncNeeded].
-// See [Change] and the README's "Keeping a copy in sync".
+// QuickBooks lists deletions for 90 days: run it at least every 88 days, or a run fails
+// with [ErrResyncNeeded]. See [Change] and the README's "Keeping a copy in sync".
 func (svc *VendorsService) Changes(ctx context.Context, endUserID string, since Checkpoint, opts ...Option) iter.Seq2[Change[Vendor], error] {
 	return changes(ctx, svc.client, since, opts, feed[Vendor]{
 		name: "qbd.vendors",
