@@ -172,8 +172,8 @@
 //     [MaxObjectBytes] (8 MiB) of QuickBooks objects in all (the
 //     records of deleted objects count against it too, until their 90
 //     days pass or, the oldest first, an object needs their room), and
-//     [MaxCursors] (10,000) lists being paged within [MaxCursorBytes]
-//     (4 MiB) of filters; a call that would pass one is refused with a
+//     [MaxCursors] (5,000) lists being paged within [MaxCursorBytes]
+//     (2 MiB) of filters; a call that would pass one is refused with a
 //     message naming the limit, until something is deleted or a cursor
 //     expires (a page of a list whose cursor is kept is never refused
 //     for them). [Options.MaxObjectBytes], [Options.MaxCursors] and

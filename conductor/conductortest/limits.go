@@ -40,12 +40,12 @@ const (
 	// fake pages at once. A list that would pass it is refused, never a
 	// page of a list whose cursor is within its TTL; an expired cursor,
 	// or a finished list's, makes room.
-	MaxCursors = 10000
+	MaxCursors = 5000
 	// MaxCursorBytes is the default of Options.MaxCursorBytes: what the
 	// cursors of lists being paged keep, in all, their filters chiefly,
 	// as a list's filters can be as long as its URL; a list that would
 	// pass it is refused until a cursor expires.
-	MaxCursorBytes = 4 << 20
+	MaxCursorBytes = 2 << 20
 	// MaxHeaderBytes bounds a request's headers; the fake answers 431 to
 	// more (net/http lets up to 4 KiB beyond it through).
 	MaxHeaderBytes = 64 << 10
