@@ -65,7 +65,8 @@ const deletedObjectID = "80000002-1700000000"
 func deletedResources(spec *contractSpec) map[string]bool {
 	out := map[string]bool{}
 	for _, o := range spec.ops {
-		param, types := "", map[string]string{}
+		var param string
+		var types map[string]string
 		switch o.Resource {
 		case "deletedTransactions":
 			param, types = "transactionTypes", apispec.TransactionTypes
