@@ -92,17 +92,7 @@ func TestStaleEntriesDoNotCrowdOutTheOverlap(t *testing.T) {
 	for i := range 1900 {
 		customers = append(customers, map[string]any{"name": fmt.Sprintf("T %04d", i), "updatedAt": base.Format(time.RFC3339)})
 	}
-	fake, err := conductortest.NewServerWithOptions(conductortest.Options{Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
-		ID: "end_usr_old", Connected: true, QBD: map[string][]map[string]any{"customers": customers},
-	}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	c, err := fake.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
+	fake, c := customersFake(t, "end_usr_old", customers)
 	cp, n := runCustomers(t, c, "")
 	if n != 1900 {
 		t.Fatalf("the first run delivered %d customers, want 1900", n)
@@ -137,26 +127,6 @@ func TestStaleEntriesDoNotCrowdOutTheOverlap(t *testing.T) {
 	}
 	if diff := cmp.Diff(map[string]int{}, got); diff != "" {
 		t.Errorf("customers delivered again, by kind (-want +got):\n%s", diff)
-	}
-}
-
-// TestMoreChangesInOneSecondThanACheckpointRemembers: 2,300 customers
-// stamped in one second, which a checkpoint remembers 2,000 of. Each
-// later run delivers the other 300 again, and no more: one delivered
-// again must not push out of the checkpoint another of that second that
-// the run has yet to meet.
-func TestMoreChangesInOneSecondThanACheckpointRemembers(t *testing.T) {
-	// Long under -race, and on a fake of its own: beside the rest.
-	t.Parallel()
-	c := oldCustomers(t, 2300, 0)
-	cp, n := runCustomers(t, c, "")
-	if n != 2300 {
-		t.Fatalf("the first run delivered %d customers, want 2300", n)
-	}
-	for range 2 {
-		if cp, n = runCustomers(t, c, cp); n != 300 {
-			t.Fatalf("a later run delivered %d customers again, want the 300 the checkpoint could not remember", n)
-		}
 	}
 }
 

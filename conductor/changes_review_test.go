@@ -293,17 +293,7 @@ func TestStampsWithAFractionOfASecondAreDeliveredAcrossWindows(t *testing.T) {
 			"updatedAt": base.Add(time.Duration(i)*time.Second + 500*time.Millisecond).Format(time.RFC3339Nano),
 		})
 	}
-	fake, err := conductortest.NewServerWithOptions(conductortest.Options{Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
-		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{"customers": customers},
-	}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	c, err := fake.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := customersFake(t, "end_usr_a", customers)
 	got := map[string]int{}
 	for ch, err := range c.QBD.Customers.Changes(context.Background(), "end_usr_a", "") {
 		if err != nil {
@@ -376,24 +366,6 @@ func TestACheckpointWithImpossibleMarksIsRefused(t *testing.T) {
 	}
 }
 
-// customersFake is a fake whose one end-user, end_usr_a, has the
-// customers given, and a client for it.
-func customersFake(t *testing.T, customers []map[string]any) *conductor.Client {
-	t.Helper()
-	fake, err := conductortest.NewServerWithOptions(conductortest.Options{Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
-		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{"customers": customers},
-	}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(fake.Close)
-	c, err := fake.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return c
-}
-
 // TestMoreThanAWindowInTheOnlySecondThereIs follows 800 customers all
 // stamped in one second, and none before: the windows narrowed towards
 // it hold nothing of their own and the second after them more than a
@@ -407,7 +379,7 @@ func TestMoreThanAWindowInTheOnlySecondThereIs(t *testing.T) {
 		customers = append(customers, map[string]any{"name": name, "updatedAt": at})
 		want[name] = 1
 	}
-	c := customersFake(t, customers)
+	_, c := customersFake(t, "end_usr_a", customers)
 	got := map[string]int{}
 	for ch, err := range c.QBD.Customers.Changes(context.Background(), "end_usr_a", "") {
 		if err != nil {
