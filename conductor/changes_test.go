@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -576,4 +577,65 @@ func TestMoreChangesInTheOverlapThanACheckpointRemembers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAFeedDeliversOnlyItsOwnTypesDeletions answers a feed's deletions
+// query with a record of another type too, as a server that applied the
+// type filter loosely would: the invoices' feed delivers the invoice's
+// deletion only, and the customers' the customer's, so that a copy never
+// loses an object of its own to another type's deletion.
+func TestAFeedDeliversOnlyItsOwnTypesDeletions(t *testing.T) {
+	stamp := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
+	record := func(field, typ, objectType, name, id string) string {
+		return fmt.Sprintf(`{"id":%q,%q:%q,"objectType":%q,"createdAt":%q,"deletedAt":%q,%q:null}`, id, field, typ, objectType, stamp, stamp, name)
+	}
+	for _, tt := range []struct {
+		path, field, own, other, objectType, name string
+		feed                                      func(*conductor.Client, conductor.Checkpoint) ([]string, conductor.Checkpoint)
+	}{
+		{"deleted-transactions", "transactionType", "invoice", "bill", "qbd_deleted_transaction", "refNumber",
+			func(c *conductor.Client, cp conductor.Checkpoint) ([]string, conductor.Checkpoint) {
+				return deletedIDs(t, c.QBD.Invoices.Changes(context.Background(), conductortest.DemoEndUserID, cp))
+			}},
+		{"deleted-list-objects", "listType", "customer", "vendor", "qbd_deleted_list_object", "fullName",
+			func(c *conductor.Client, cp conductor.Checkpoint) ([]string, conductor.Checkpoint) {
+				return deletedIDs(t, c.QBD.Customers.Changes(context.Background(), conductortest.DemoEndUserID, cp))
+			}},
+	} {
+		t.Run(tt.path, func(t *testing.T) {
+			fake, _ := demoFake(t)
+			p, c := newProxy(t, fake)
+			_, cp := tt.feed(c, "") // a checkpoint from which deletions are delivered
+			p.intercept = func(w http.ResponseWriter, r *http.Request) bool {
+				if !strings.HasSuffix(r.URL.Path, "/"+tt.path) {
+					return false
+				}
+				w.Header().Set("Content-Type", "application/json")
+				fmt.Fprintf(w, `{"objectType":"list","url":"/v1/quickbooks-desktop/%s","data":[%s,%s]}`, tt.path,
+					record(tt.field, tt.other, tt.objectType, tt.name, "80000099-1700000099"),
+					record(tt.field, tt.own, tt.objectType, tt.name, "80000098-1700000098"))
+				return true
+			}
+			got, _ := tt.feed(c, cp)
+			if diff := cmp.Diff([]string{"80000098-1700000098"}, got); diff != "" {
+				t.Errorf("deletions delivered (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// deletedIDs runs a feed to its end and returns the ids of the deletions
+// it delivered and its last checkpoint.
+func deletedIDs[T any](t *testing.T, feed iter.Seq2[conductor.Change[T], error]) (ids []string, last conductor.Checkpoint) {
+	t.Helper()
+	for ch, err := range feed {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ch.Deleted != nil {
+			ids = append(ids, ch.Deleted.ID)
+		}
+		last = ch.Checkpoint()
+	}
+	return ids, last
 }
