@@ -1,6 +1,7 @@
 package conductortest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -148,7 +149,19 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		case "deletedListObjects":
 			return s.listDeleted(rt, query, eu, true)
 		}
-		return s.list(rt, query, eu)
+		filters := query
+		if token, ok := query["cursor"].(string); ok {
+			if c := s.state.cursors[token]; c != nil {
+				filters = map[string]any{}
+				json.Unmarshal([]byte(c.filters), &filters) // a later page is shaped as its first
+			}
+		}
+		status, v, failed := s.list(rt, query, eu)
+		if p, ok := v.(*page); ok {
+			a, _ := loadAPI()
+			s.state.shape(p, filters, a.models[res])
+		}
+		return status, v, failed
 
 	case apispec.Query:
 		if o.Resource == "" { // the health check
