@@ -1,0 +1,127 @@
+package conductortest_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestFilterKinds: each kind of filter the spec lists, applied as its
+// description says QuickBooks applies it, through the fake's HTTP API.
+func TestFilterKinds(t *testing.T) {
+	srv := fixtureServer(t, map[string][]map[string]any{
+		"customers": {
+			{"id": "C1", "name": "Globex", "totalBalance": "100.00"},
+			{"id": "C2", "name": "Initech", "totalBalance": "0.00"},
+			{"id": "C3", "name": "globe trotters", "totalBalance": "250.50"},
+		},
+		"accounts": {
+			{"id": "A1", "name": "Checking", "accountType": "bank"},
+			{"id": "A2", "name": "Sales", "accountType": "income"},
+		},
+		"serviceItems": {{"id": "S1", "name": "Consulting"}, {"id": "S2", "name": "Support"}},
+		"bills": {
+			{"refNumber": "B1", "vendorId": "V1", "transactionDate": "2024-10-01", "expenseLines": []any{map[string]any{"accountId": "A2", "amount": "5.00"}}},
+			{"refNumber": "B2", "vendorId": "V1", "transactionDate": "2024-10-01", "payablesAccountId": "A1"},
+		},
+		"vendors": {{"id": "V1", "name": "Acme"}},
+		"invoices": {
+			{"refNumber": "9", "customerId": "C1", "transactionDate": "2024-10-01", "isPaid": true, "lines": []any{map[string]any{"itemId": "S1", "amount": "10.00"}}},
+			{"refNumber": "10", "customerId": "C2", "transactionDate": "2024-10-01", "isPaid": false, "lines": []any{map[string]any{"itemId": "S2", "amount": "10.00"}}},
+			{"refNumber": "100", "customerId": "C1", "transactionDate": "2024-10-01", "isPaid": false, "lines": []any{map[string]any{"itemId": "S2", "amount": "10.00"}}},
+			{"refNumber": "INV-a", "customerId": "C3", "transactionDate": "2024-10-01", "isPaid": false},
+		},
+	})
+	tests := []struct {
+		path, field string
+		want        []string
+	}{
+		// Names, without case.
+		{"customers?fullNames=GLOBEX", "name", []string{"Globex"}},
+		{"customers?fullNames=initech", "name", []string{"Initech"}},
+		{"customers?nameContains=LOBE", "name", []string{"Globex", "globe trotters"}},
+		{"customers?nameStartsWith=GLOBE", "name", []string{"Globex", "globe trotters"}},
+		{"customers?nameEndsWith=TERS", "name", []string{"globe trotters"}},
+		{"customers?nameFrom=h&nameTo=J", "name", []string{"Initech"}},
+		// Ref numbers with case; ranges of digits only as numbers.
+		{"invoices?refNumberFrom=9&refNumberTo=10", "refNumber", []string{"9", "10"}},
+		{"invoices?refNumberFrom=10", "refNumber", []string{"10", "100", "INV-a"}}, // INV-a: by letters
+		{"invoices?refNumberContains=INV", "refNumber", []string{"INV-a"}},
+		{"invoices?refNumberContains=inv", "refNumber", nil},
+		{"invoices?refNumberStartsWith=1", "refNumber", []string{"10", "100"}},
+		{"invoices?refNumberEndsWith=-a", "refNumber", []string{"INV-a"}},
+		// Payment status.
+		{"invoices?paymentStatus=paid", "refNumber", []string{"9"}},
+		{"invoices?paymentStatus=not_paid", "refNumber", []string{"10", "100", "INV-a"}},
+		{"invoices?paymentStatus=all", "refNumber", []string{"9", "10", "100", "INV-a"}},
+		{"invoices?paymentStatus=not_paid&customerIds=C1", "refNumber", []string{"100"}},
+		// Entity and item filters, lines included.
+		{"bills?accountIds=A2", "refNumber", []string{"B1"}},
+		{"bills?accountIds=A1&accountIds=A9", "refNumber", []string{"B2"}},
+		// Amounts, as decimals.
+		{"customers?totalBalanceGreaterThan=100", "name", []string{"globe trotters"}},
+		{"customers?totalBalanceGreaterThanOrEqualTo=100.00", "name", []string{"Globex", "globe trotters"}},
+		{"customers?totalBalanceLessThan=100", "name", []string{"Initech"}},
+		{"customers?totalBalanceLessThanOrEqualTo=100", "name", []string{"Globex", "Initech"}},
+		{"customers?totalBalance=250.5", "name", []string{"globe trotters"}},
+		// An enum of the object's own field.
+		{"accounts?accountType=income", "name", []string{"Sales"}},
+		// ids override every other filter.
+		{"customers?ids=C2&nameContains=globe&totalBalanceGreaterThan=1000", "name", []string{"Initech"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if diff := cmp.Diff(tt.want, listed(t, srv, "/quickbooks-desktop/"+tt.path, tt.field)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestIncludeLineItems: includeLineItems=false leaves every invoice's
+// lines out of the answer, on every page, and the invoices stored keep
+// them.
+func TestIncludeLineItems(t *testing.T) {
+	line := []any{map[string]any{"description": "Work", "amount": "10.00"}}
+	srv := fixtureServer(t, map[string][]map[string]any{"invoices": {
+		{"refNumber": "1", "lines": line}, {"refNumber": "2", "lines": line},
+	}})
+	lines := func(query string) []int {
+		page := decodeObject(t, send(t, srv, "GET", "/quickbooks-desktop/invoices?"+query, asEndUserA(srv), ""))
+		var n []int
+		for _, v := range page["data"].([]any) {
+			n = append(n, len(v.(map[string]any)["lines"].([]any)))
+		}
+		return n
+	}
+	for _, tt := range []struct {
+		query string
+		want  []int
+	}{
+		{"includeLineItems=false", []int{0, 0}},
+		{"includeLineItems=true", []int{1, 1}},
+		{"", []int{1, 1}},
+		{"includeLineItems=false&limit=1", []int{0}},
+	} {
+		if diff := cmp.Diff(tt.want, lines(tt.query)); diff != "" {
+			t.Errorf("%s: lines (-want +got):\n%s", tt.query, diff)
+		}
+	}
+	page := decodeObject(t, send(t, srv, "GET", "/quickbooks-desktop/invoices?includeLineItems=false&limit=1", asEndUserA(srv), ""))
+	next := decodeObject(t, send(t, srv, "GET", "/quickbooks-desktop/invoices?limit=1&cursor="+page["nextCursor"].(string), asEndUserA(srv), ""))
+	if n := len(next["data"].([]any)[0].(map[string]any)["lines"].([]any)); n != 0 {
+		t.Errorf("the second page of includeLineItems=false shows %d lines; want 0", n)
+	}
+}
+
+// TestUnappliedFilterIsRefused: a filter the fake does not apply is a 400
+// naming it, not a list that looks filtered.
+func TestUnappliedFilterIsRefused(t *testing.T) {
+	srv := fixtureServer(t, nil)
+	r := send(t, srv, "GET", "/quickbooks-desktop/transactions?postingStatus=posting", asEndUserA(srv), "")
+	env := decodeEnvelope(t, r)
+	if r.status != 400 || !strings.HasPrefix(env.Error.Message, "postingStatus: the fake does not apply this filter to transactions") {
+		t.Errorf("status %d, %q; want 400 naming postingStatus", r.status, env.Error.Message)
+	}
+}
