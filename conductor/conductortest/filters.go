@@ -177,7 +177,7 @@ func refIDs(v any, ref string, ids map[any]bool) {
 			if r, ok := f.(map[string]any); ok && refKey(key, ref) && r["id"] != nil {
 				ids[r["id"]] = true
 			}
-			refIDs(f, ref, ids)
+			refIDs(f, ref, ids) // the references of its lines
 		}
 	case []any:
 		for _, f := range v {
