@@ -125,3 +125,32 @@ func TestUnappliedFilterIsRefused(t *testing.T) {
 		t.Errorf("status %d, %q; want 400 naming postingStatus", r.status, env.Error.Message)
 	}
 }
+
+// TestIncludeLinkedTransactions: a list leaves out each transaction's
+// linked transactions unless includeLinkedTransactions=true, its default
+// being false, as QuickBooks does.
+func TestIncludeLinkedTransactions(t *testing.T) {
+	linked := []any{map[string]any{"id": "P1", "transactionType": "receive_payment", "transactionDate": "2024-10-02", "amount": "-5.00", "linkType": "amount"}}
+	srv := fixtureServer(t, map[string][]map[string]any{"invoices": {{"refNumber": "1", "linkedTransactions": linked}}})
+	for query, want := range map[string]int{"": 0, "includeLinkedTransactions=false": 0, "includeLinkedTransactions=true": 1} {
+		page := decodeObject(t, send(t, srv, "GET", "/quickbooks-desktop/invoices?"+query, asEndUserA(srv), ""))
+		if got := len(page["data"].([]any)[0].(map[string]any)["linkedTransactions"].([]any)); got != want {
+			t.Errorf("%q: %d linked transactions; want %d", query, got, want)
+		}
+	}
+}
+
+// TestExcludeAlternateShippingAddresses: excludeAlternateShippingAddresses
+// =true answers a customer's alternateShippingAddresses null, as the
+// spec says.
+func TestExcludeAlternateShippingAddresses(t *testing.T) {
+	srv := fixtureServer(t, map[string][]map[string]any{"customers": {
+		{"name": "Globex", "alternateShippingAddresses": []any{map[string]any{"line1": "1 Main St"}}},
+	}})
+	for query, want := range map[string]bool{"": false, "excludeAlternateShippingAddresses=false": false, "excludeAlternateShippingAddresses=true": true} {
+		page := decodeObject(t, send(t, srv, "GET", "/quickbooks-desktop/customers?"+query, asEndUserA(srv), ""))
+		if got := page["data"].([]any)[0].(map[string]any)["alternateShippingAddresses"] == nil; got != want {
+			t.Errorf("%q: alternateShippingAddresses null is %v; want %v", query, got, want)
+		}
+	}
+}
