@@ -156,9 +156,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 				json.Unmarshal([]byte(c.filters), &filters) // a later page is shaped as its first
 			}
 		}
-		status, v, failed := s.list(rt, query, eu)
+		a, _ := loadAPI()
+		status, v, failed := s.list(rt, withoutUnapplied(rt, a.models[res], query), eu)
 		if p, ok := v.(*page); ok {
-			a, _ := loadAPI()
 			s.state.shape(p, filters, a.models[res])
 		}
 		return status, v, failed
