@@ -66,7 +66,11 @@
 // excludeAlternateShippingAddresses=true the addresses null. A filter
 // the fake does not apply to that list (transactions' postingStatus,
 // detailLevel; those whose field its objects lack) is refused with a 400
-// naming it, never ignored. Date filters take YYYY-MM-DD; updatedAfter/Before (and
+// naming it, never ignored, and so are filters the spec says QuickBooks
+// takes only one of at a time (nameContains with nameStartsWith; two
+// totalBalance filters). billsToPay's vendorId, required, names the list:
+// its objects hold no vendor, so the fake answers every one it holds.
+// Date filters take YYYY-MM-DD; updatedAfter/Before (and
 // deletedAfter/Before) also a date and time with an offset (Z, +02:00),
 // that instant, or without one, read in the time zone of the end-user's
 // computer ([FixtureEndUser.TimeZone], default UTC). A date alone is the start of that day for a lower

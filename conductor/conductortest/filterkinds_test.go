@@ -206,3 +206,26 @@ func TestStatusAndDueFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestExclusiveFiltersAreRefused: filters the spec's descriptions say
+// QuickBooks takes only one of at a time are refused together.
+func TestExclusiveFiltersAreRefused(t *testing.T) {
+	srv := fixtureServer(t, nil)
+	const one = ": QuickBooks takes only one of these filters at a time, as openapi.yaml says; give one of them."
+	for path, want := range map[string]string{
+		"customers?nameContains=a&nameStartsWith=b":                  "nameContains, nameStartsWith" + one,
+		"invoices?refNumberEndsWith=1&refNumberContains=2":           "refNumberContains, refNumberEndsWith" + one,
+		"customers?totalBalanceLessThan=1&totalBalanceGreaterThan=0": "totalBalanceGreaterThan, totalBalanceLessThan" + one,
+		"item-sites?itemType=service&siteIds=S1":                     "itemType, siteIds" + one,
+	} {
+		r := send(t, srv, "GET", "/quickbooks-desktop/"+path, asEndUserA(srv), "")
+		if env := decodeEnvelope(t, r); r.status != 400 || env.Error.Message != want {
+			t.Errorf("%s: status %d, %q; want 400, %q", path, r.status, env.Error.Message, want)
+		}
+	}
+	for _, ok := range []string{"customers?nameContains=a&nameFrom=b", "invoices?refNumberFrom=1&refNumberTo=2"} {
+		if r := send(t, srv, "GET", "/quickbooks-desktop/"+ok, asEndUserA(srv), ""); r.status != 200 {
+			t.Errorf("%s: status %d; want 200", ok, r.status)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/big"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -102,6 +103,55 @@ func applies(model *openapi3.Schema, p *openapi3.Parameter) bool {
 		return true
 	}
 	return false
+}
+
+// checkFilters refuses a list's filters that QuickBooks would refuse
+// together, or that the fake does not apply.
+func checkFilters(rt *route, query map[string]any) string {
+	if msg := exclusiveFilters(rt, query); msg != "" {
+		return msg
+	}
+	return unappliedFilter(rt, query)
+}
+
+// excludesRE finds the filters a parameter's description says cannot go
+// with it: "you cannot also use `nameStartsWith` or `nameEndsWith`", "Do
+// not use `itemType` together with `itemIds` or `siteIds`".
+var (
+	excludesRE = regexp.MustCompile("(?:cannot also use|together with) ((?:`\\w+`(?:,? or |, | and )?)+)")
+	quotedRE   = regexp.MustCompile("`(\\w+)`")
+)
+
+// exclusiveFilters refuses two filters given together that the spec's
+// descriptions say QuickBooks takes only one of.
+func exclusiveFilters(rt *route, query map[string]any) string {
+	for _, ref := range rt.spec.Parameters {
+		p := ref.Value
+		if _, given := query[p.Name]; !given || p.In != "query" {
+			continue
+		}
+		desc := p.Description + " " + p.Schema.Value.Description
+		var others []string
+		if m := excludesRE.FindStringSubmatch(desc); m != nil {
+			for _, q := range quotedRE.FindAllStringSubmatch(m[1], -1) {
+				others = append(others, q[1])
+			}
+		}
+		if strings.Contains(desc, "only use one total-balance filter at a time") {
+			for name := range query {
+				if strings.HasPrefix(name, "totalBalance") {
+					others = append(others, name)
+				}
+			}
+		}
+		slices.Sort(others)
+		for _, other := range others {
+			if _, given := query[other]; given && other != p.Name {
+				return fmt.Sprintf("%s, %s: QuickBooks takes only one of these filters at a time, as openapi.yaml says; give one of them.", p.Name, other)
+			}
+		}
+	}
+	return ""
 }
 
 // unappliedFilter is the refusal of the first query parameter of a list

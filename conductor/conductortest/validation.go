@@ -28,7 +28,7 @@ func checkRequest(rt *route, r *http.Request, body []byte) (map[string]any, map[
 	}
 	query, msg := checkQuery(rt.spec, r.URL.Query())
 	if msg == "" {
-		msg = unappliedFilter(rt, query)
+		msg = checkFilters(rt, query)
 	}
 	if msg != "" {
 		return nil, nil, invalid(msg)
