@@ -51,10 +51,11 @@
 // that passes its filters, or at most its limit when one is given, as
 // openapi.yaml says of their limit.
 // Filters are applied by the spec's names for every list, as its
-// descriptions say QuickBooks applies them: ids (which overrides the
-// others), names and fullNames, and the name matches and ranges, without
-// case; refNumbers and the refNumber matches with case, and refNumber
-// ranges of digits only as numbers; updatedAfter/Before,
+// descriptions say QuickBooks applies them: ids, names, fullNames and
+// refNumbers each override every other filter, as the spec says; names,
+// fullNames, and the name matches and ranges compare without case;
+// refNumbers and the refNumber matches with case, and refNumber ranges
+// of digits only as numbers; updatedAfter/Before,
 // transactionDateFrom/To, dueDate, status, paymentStatus (paid,
 // not_paid), pendingStatus, the totalBalance comparisons, an enum of the
 // object's own field (accountType); and each <x>Ids or <x>Id as the id

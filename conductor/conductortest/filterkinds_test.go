@@ -67,8 +67,12 @@ func TestFilterKinds(t *testing.T) {
 		{"customers?totalBalance=250.5", "name", []string{"globe trotters"}},
 		// An enum of the object's own field.
 		{"accounts?accountType=income", "name", []string{"Sales"}},
-		// ids override every other filter.
+		// ids, names, fullNames and refNumbers override every other
+		// filter, as their descriptions say.
 		{"customers?ids=C2&nameContains=globe&totalBalanceGreaterThan=1000", "name", []string{"Initech"}},
+		{"customers?fullNames=initech&nameContains=globe&updatedAfter=2999-01-01", "name", []string{"Initech"}},
+		{"vendors?names=ACME&status=inactive&nameStartsWith=z", "name", []string{"Acme"}},
+		{"invoices?refNumbers=9&customerIds=C2&paymentStatus=not_paid", "refNumber", []string{"9"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -313,11 +314,44 @@ func (o *object) filterable(filters map[string]any) map[string]any {
 	return v
 }
 
-// passes applies a list's filters, each as passesOne does. With ids,
-// QuickBooks ignores the other filters.
+// overridingFilters are the filters with which, as their descriptions
+// say, "QuickBooks will ignore all other query parameters": ids, names,
+// fullNames, refNumbers.
+var overridingFilters = sync.OnceValue(func() []string {
+	var out []string
+	if a, err := loadAPI(); err == nil {
+		for _, rt := range a.routes {
+			for _, ref := range rt.spec.Parameters {
+				p := ref.Value
+				if p.In == "query" && strings.Contains(p.Description+" "+p.Schema.Value.Description, "QuickBooks will ignore all other query parameters") {
+					out = append(out, p.Name)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+})
+
+// overriding is the filter of filters that makes QuickBooks ignore the
+// others (ids before the rest, should a list be given two), or "".
+func overriding(filters map[string]any) string {
+	if _, ok := filters["ids"]; ok {
+		return "ids"
+	}
+	for _, name := range overridingFilters() {
+		if _, ok := filters[name]; ok {
+			return name
+		}
+	}
+	return ""
+}
+
+// passes applies a list's filters, each as passesOne does, but for one
+// that overrides the others (ids): that one alone.
 func passes(v map[string]any, filters map[string]any, loc *time.Location) bool {
-	if ids, ok := filters["ids"].([]any); ok {
-		return contains(ids, v["id"])
+	if name := overriding(filters); name != "" {
+		return passesOne(v, name, filters[name], loc)
 	}
 	for name, f := range filters {
 		if !passesOne(v, name, f, loc) {
@@ -341,6 +375,8 @@ func passesOne(v map[string]any, name string, f any, loc *time.Location) bool {
 		return true
 	}
 	switch name {
+	case "ids":
+		return contains(f.([]any), v["id"])
 	case "names":
 		return containsFold(f.([]any), v["name"]) || containsFold(f.([]any), v["fullName"])
 	case "fullNames":
@@ -543,10 +579,11 @@ type updatedWindow struct{ after, before time.Time }
 
 // timeWindow reads filters' updatedAfter and updatedBefore; one that does
 // not parse bounds nothing, as passesOne lets everything through it, and
-// neither does with ids, which make QuickBooks ignore every other filter.
+// neither does with ids (or another overriding filter), which make
+// QuickBooks ignore every other filter.
 func timeWindow(filters map[string]any, loc *time.Location) updatedWindow {
 	var w updatedWindow
-	if _, ok := filters["ids"]; ok {
+	if overriding(filters) != "" {
 		return w
 	}
 	if f, ok := filters["updatedAfter"]; ok {
