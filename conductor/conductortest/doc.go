@@ -57,8 +57,8 @@
 // refNumbers and the refNumber matches with case, and refNumber ranges
 // of digits only as numbers; updatedAfter/Before,
 // transactionDateFrom/To, dueDate, status, paymentStatus (paid,
-// not_paid), pendingStatus, the totalBalance comparisons, an enum of the
-// object's own field (accountType); and each <x>Ids or <x>Id as the id
+// not_paid), pendingStatus, the totalBalance comparisons, a filter named
+// as one of the object's fields (accountType) by equality; and each <x>Ids or <x>Id as the id
 // of what the object or one of its lines refers to as x
 // (customerIds: customer; accountIds: payablesAccount or a line's
 // account). includeLineItems=false answers the lines empty,

@@ -100,10 +100,9 @@ func applies(model *openapi3.Schema, p *openapi3.Parameter) bool {
 	if ref, ok := refFilter(name); ok {
 		return refersTo(&openapi3.SchemaRef{Value: model}, ref, 0)
 	}
-	if len(p.Schema.Value.Enum) > 0 && has(name) { // accountType, paymentMethodType
-		return true
-	}
-	return false
+	// A filter by a field of the objects, of one value: accountType,
+	// paymentMethodType.
+	return has(name) && !p.Schema.Value.Type.Is("array")
 }
 
 // checkFilters refuses a list's filters that QuickBooks would refuse
@@ -462,8 +461,8 @@ func passesOne(v map[string]any, name string, f any, loc *time.Location) bool {
 		refIDs(v, ref, ids)
 		return slices.ContainsFunc(want, func(id any) bool { return ids[id] })
 	}
-	if s, ok := f.(string); ok { // an enum of the object's field: accountType
-		return v[name] == s
+	if _, many := f.([]any); !many { // the object's own field: accountType
+		return v[name] == f
 	}
 	return true
 }
