@@ -143,6 +143,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		return http.StatusOK, b.object(answer, v), nil
 
 	case apispec.List:
+		// QuickBooks refuses filters it cannot take together, once
+		// Conductor has reached it; so does the fake, and those it
+		// does not apply.
+		if msg := checkFilters(rt, query); msg != "" {
+			return 0, nil, invalid(msg)
+		}
 		switch o.Resource {
 		case "deletedTransactions":
 			return s.listDeleted(rt, query, eu, false)

@@ -27,9 +27,6 @@ func checkRequest(rt *route, r *http.Request, body []byte) (map[string]any, map[
 		return nil, nil, invalid(apispec.EndUserHeader + ": the header is required: the id (end_usr_...) of the end-user whose QuickBooks Desktop to use.")
 	}
 	query, msg := checkQuery(rt.spec, r.URL.Query())
-	if msg == "" {
-		msg = checkFilters(rt, query)
-	}
 	if msg != "" {
 		return nil, nil, invalid(msg)
 	}
