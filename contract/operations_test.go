@@ -306,6 +306,7 @@ func requestFor(spec *contractSpec, o apispec.Operation) request {
 			r.required[p.Value.Name] = v
 		}
 	}
+	r.params = withoutRefusedFilters(spec, o, r.params)
 	if schema := bodySchema(op); schema != nil {
 		body, _ := requestValue(&openapi3.SchemaRef{Value: schema}, 0).(map[string]any)
 		switch {

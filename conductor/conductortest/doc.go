@@ -50,10 +50,28 @@
 // currencies, inventory adjustments and the like) answers every object
 // that passes its filters, or at most its limit when one is given, as
 // openapi.yaml says of their limit.
-// The shared filters (ids, names, refNumbers, the name and refNumber
-// matches, updatedAfter/Before, transactionDateFrom/To, status,
-// customerIds and the like) are applied; other filters are checked and
-// ignored. Date filters take YYYY-MM-DD; updatedAfter/Before (and
+// Filters are applied by the spec's names for every list, as its
+// descriptions say QuickBooks applies them: ids, names, fullNames and
+// refNumbers each override every other filter, as the spec says; names,
+// fullNames, and the name matches and ranges compare without case;
+// refNumbers and the refNumber matches with case, and refNumber ranges
+// of digits only as numbers; updatedAfter/Before,
+// transactionDateFrom/To, dueDate, status, paymentStatus (paid,
+// not_paid), pendingStatus, the totalBalance comparisons, a filter named
+// as one of the object's fields (accountType) by equality; and each <x>Ids or <x>Id as the id
+// of what the object or one of its lines refers to as x
+// (customerIds: customer; accountIds: payablesAccount or a line's
+// account). includeLineItems=false answers the lines empty,
+// includeLinkedTransactions (false by default) the linked transactions,
+// includeComponentLineItems=false the component lines, and
+// excludeAlternateShippingAddresses=true the addresses null. A filter
+// the fake does not apply to that list (transactions' postingStatus,
+// detailLevel; those whose field its objects lack) is refused with a 400
+// naming it, never ignored, and so are filters the spec says QuickBooks
+// takes only one of at a time (nameContains with nameStartsWith; two
+// totalBalance filters). billsToPay's vendorId, required, names the list:
+// its objects hold no vendor, so the fake answers every one it holds.
+// Date filters take YYYY-MM-DD; updatedAfter/Before (and
 // deletedAfter/Before) also a date and time with an offset (Z, +02:00),
 // that instant, or without one, read in the time zone of the end-user's
 // computer ([FixtureEndUser.TimeZone], default UTC). A date alone is the start of that day for a lower

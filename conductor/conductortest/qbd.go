@@ -1,6 +1,7 @@
 package conductortest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -142,13 +143,31 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		return http.StatusOK, b.object(answer, v), nil
 
 	case apispec.List:
+		// QuickBooks refuses filters it cannot take together, once
+		// Conductor has reached it; so does the fake, and those it
+		// does not apply.
+		if msg := checkFilters(rt, query); msg != "" {
+			return 0, nil, invalid(msg)
+		}
 		switch o.Resource {
 		case "deletedTransactions":
 			return s.listDeleted(rt, query, eu, false)
 		case "deletedListObjects":
 			return s.listDeleted(rt, query, eu, true)
 		}
-		return s.list(rt, query, eu)
+		filters := query
+		if token, ok := query["cursor"].(string); ok {
+			if c := s.state.cursors[token]; c != nil {
+				filters = map[string]any{}
+				json.Unmarshal([]byte(c.filters), &filters) // a later page is shaped as its first
+			}
+		}
+		a, _ := loadAPI()
+		status, v, failed := s.list(rt, withoutUnapplied(rt, a.models[res], query), eu)
+		if p, ok := v.(*page); ok {
+			s.state.shape(p, filters, a.models[res])
+		}
+		return status, v, failed
 
 	case apispec.Query:
 		if o.Resource == "" { // the health check
