@@ -86,3 +86,13 @@ func withoutRefusedFilters(spec *contractSpec, o apispec.Operation, params map[s
 	probe.kept[o.SDKName()] = kept
 	return kept
 }
+
+// stopProbe closes the probe's fake, if a test started it.
+func stopProbe() {
+	probe.Lock()
+	defer probe.Unlock()
+	if probe.fake != nil {
+		probe.fake.Close()
+		probe.fake = nil
+	}
+}
