@@ -41,6 +41,13 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
+		if b.badRef != nil {
+			return 0, nil, b.badRef.refusal(o.Model)
+		}
+		applyPayment, refused := s.applyPayment(b, eu, o.Resource, o.Model, body)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		id := s.newQBDID()
 		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(time.RFC3339), "updatedAt": b.now.Format(time.RFC3339), "revisionNumber": "0"} {
 			if _, ok := model.Properties[k]; ok {
@@ -49,6 +56,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		}
 		if err := s.state.put(eu, res, id, v); err != nil {
 			return 0, nil, invalid(err.Error())
+		}
+		if failed := applyPayment(); failed != nil {
+			return 0, nil, failed
 		}
 		return http.StatusOK, s.state.shown(eu, res, id), nil
 
@@ -76,6 +86,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		changes := b.object(s.api.models[res], body)
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
+		}
+		if b.badRef != nil {
+			return 0, nil, b.badRef.refusal(o.Model)
 		}
 		for k := range body {
 			if k == "revisionNumber" {
@@ -182,9 +195,10 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 // builderFor builds objects for eu at the fake's time.
 func (s *Server) builderFor(eu *endUser) *builder {
 	return &builder{
-		now:   eu.clock(s.now()).Truncate(1e9),
-		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
-		newID: s.newQBDID,
+		now:    eu.clock(s.now()).Truncate(1e9),
+		name:   func(id string) (string, bool) { return s.state.findName(eu, id) },
+		exists: func(id string, resources []string) bool { return s.refExists(eu, id, resources) },
+		newID:  s.newQBDID,
 		newNumber: func() int64 {
 			s.idSeq++
 			return s.idSeq
