@@ -136,6 +136,17 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 			}
 		}
 	}
+	// A transaction is paid when nothing is left to pay: QuickBooks keeps
+	// isPaid with the balance (an invoice's balanceRemaining, a bill's
+	// openAmount), and a payment applied to it changes both.
+	if has("isPaid") && input["isPaid"] == nil {
+		for _, balance := range []string{"balanceRemaining", "openAmount"} {
+			if left, ok := parseDecimal(out[balance]); ok {
+				out["isPaid"] = left.Sign() == 0
+				break
+			}
+		}
+	}
 }
 
 // value builds a property from what the request gave for it.
