@@ -116,7 +116,12 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 			}
 		}
 	}
-	if lines, ok := out["lines"].([]any); ok && len(lines) > 0 {
+	var lines []any
+	for _, list := range lineLists {
+		l, _ := out[list].([]any)
+		lines = append(lines, l...)
+	}
+	if len(lines) > 0 {
 		sum := new(big.Rat)
 		for _, l := range lines {
 			if line, ok := l.(map[string]any); ok {
@@ -310,5 +315,10 @@ func isDateTime(ref *openapi3.SchemaRef) bool {
 }
 
 // totals are the amounts of a transaction that QuickBooks sums from its
-// lines.
-var totals = []string{"subtotal", "totalAmount", "balanceRemaining", "openAmount", "amount"}
+// lines: those of lineLists (a bill's amountDue "equals the sum of the
+// amounts in the bill's expense lines, item lines", the spec says).
+var totals = []string{"subtotal", "totalAmount", "balanceRemaining", "openAmount", "amountDue", "amount"}
+
+// lineLists are the lists of a transaction's lines whose amounts make its
+// totals.
+var lineLists = []string{"lines", "expenseLines", "itemLines"}

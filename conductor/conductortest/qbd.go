@@ -3,6 +3,7 @@ package conductortest
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,7 +108,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if _, renamed := body["name"]; renamed && changes["fullName"] != nil {
 			v["fullName"] = changes["fullName"]
 		}
-		if _, relined := body["lines"]; relined {
+		if slices.ContainsFunc(lineLists, func(l string) bool { _, relined := body[l]; return relined }) {
 			for _, total := range totals {
 				if _, given := body[total]; !given && changes[total] != nil {
 					v[total] = changes[total]

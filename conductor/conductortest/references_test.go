@@ -171,3 +171,56 @@ func TestAPaymentAppliedToAnInvoiceLowersItsBalance(t *testing.T) {
 		t.Errorf("%d payments; want the 2 accepted", len(payments.Data))
 	}
 }
+
+// TestABillPaymentLowersTheBillsOpenAmount: a bill's openAmount and
+// amountDue are the sum of its expense lines, and a bill check payment
+// applied to it lowers its openAmount and marks it isPaid once nothing
+// is left, as a receive-payment does an invoice's balance.
+func TestABillPaymentLowersTheBillsOpenAmount(t *testing.T) {
+	srv := newServer(t, conductortest.Options{Demo: true})
+	c := client(t, srv, conductor.WithMaxRetries(0))
+	ctx := testdeadline.Context(t)
+	eu := conductortest.DemoEndUserID
+	vendor, err := c.QBD.Vendors.Create(ctx, eu, conductor.VendorCreateParams{Name: "Initrode"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, err := c.QBD.Accounts.Create(ctx, eu, conductor.AccountCreateParams{Name: "Checking", AccountType: conductor.AccountTypeBank})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rent, err := c.QBD.Accounts.Create(ctx, eu, conductor.AccountCreateParams{Name: "Rent", AccountType: conductor.AccountTypeExpense})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bill, err := c.QBD.Bills.Create(ctx, eu, conductor.BillCreateParams{VendorID: vendor.ID, TransactionDate: demoDate,
+		ExpenseLines: []conductor.BillCreateParamsExpenseLine{{AccountID: ptr(rent.ID), Amount: ptr("300.00")}, {AccountID: ptr(rent.ID), Amount: ptr("50.00")}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type state struct {
+		AmountDue, OpenAmount string
+		IsPaid                bool
+	}
+	stateOf := func(b *conductor.Bill) state {
+		t.Helper()
+		if b.AmountDue == nil || b.OpenAmount == nil || b.IsPaid == nil {
+			t.Fatalf("the bill has amountDue %v, openAmount %v and isPaid %v; want all", b.AmountDue, b.OpenAmount, b.IsPaid)
+		}
+		return state{*b.AmountDue, *b.OpenAmount, *b.IsPaid}
+	}
+	if diff := cmp.Diff(state{"350.00", "350.00", false}, stateOf(bill)); diff != "" {
+		t.Errorf("the bill as created (-want +got):\n%s", diff)
+	}
+	if _, err := c.QBD.BillCheckPayments.Create(ctx, eu, conductor.BillCheckPaymentCreateParams{VendorID: vendor.ID, BankAccountID: bank.ID, TransactionDate: demoDate,
+		ApplyToTransactions: []conductor.BillCheckPaymentCreateParamsApplyToTransaction{{TransactionID: bill.ID, PaymentAmount: ptr("350.00")}}}); err != nil {
+		t.Fatal(err)
+	}
+	paid, err := c.QBD.Bills.Retrieve(ctx, eu, bill.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(state{"350.00", "0.00", true}, stateOf(paid)); diff != "" {
+		t.Errorf("the bill once paid (-want +got):\n%s", diff)
+	}
+}
