@@ -46,12 +46,12 @@
 // kinds the fake holds no resource for (customer messages, job types),
 // are not checked. Fixtures may name each other in any order. A
 // receive-payment's applyToTransactions lowers each invoice's
-// balanceRemaining by its paymentAmount, and a bill check or credit-card
-// payment's each bill's openAmount; the transaction gets a new revision
-// and isPaid once nothing is left (an appliedAmount is not kept). A
-// payment applied to a transaction the end-user does not have is refused
-// in the same way. A bill's amountDue and openAmount are the sum of its
-// expense and item lines.
+// balanceRemaining by its paymentAmount (not below zero), and a bill
+// check or credit-card payment's each bill's openAmount; the transaction
+// gets a new revision and isPaid once nothing is left (an appliedAmount
+// is not kept). A payment applied to a transaction the end-user does not
+// have is refused in the same way. A bill's amountDue and openAmount are
+// the sum of its expense and item lines.
 //
 // QuickBooks operations need the Conductor-End-User-Id header of an
 // end-user that has connected QuickBooks Desktop. An end-user connects by
