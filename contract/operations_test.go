@@ -23,12 +23,15 @@ import (
 // any; the fake starts with them (see everyResource).
 const (
 	// opsEndUser has connected QuickBooks Desktop and holds one object of
-	// every resource, each with the id objectID.
+	// every resource, each with the id objectID: the spec's example id,
+	// which the request bodies built from the spec's examples name in
+	// every reference (customerId, lines[].itemId), and the fake refuses
+	// a reference to an object the end-user does not have.
 	opsEndUser = "end_usr_contract"
 	// opsDoomedEndUser is the end-user endUsers.delete deletes, so that
 	// opsEndUser outlives it.
 	opsDoomedEndUser = "end_usr_contract_doomed"
-	objectID         = "80000001-1700000000"
+	objectID         = "80000001-1234567890"
 	// revision is the revisionNumber of the fake's fixture objects; an
 	// update must send the object's current one.
 	revision = "0"
@@ -324,6 +327,15 @@ func requestFor(spec *contractSpec, o apispec.Operation) request {
 		case o.Kind == apispec.Update:
 			body["revisionNumber"] = revision
 		}
+		// A payment is applied to the fixture transaction: the fake
+		// refuses one applied to a transaction the end-user does not
+		// have, as QuickBooks does.
+		applied, _ := body["applyToTransactions"].([]any)
+		for _, a := range applied {
+			if a, ok := a.(map[string]any); ok {
+				a["transactionId"] = objectID
+			}
+		}
 		r.params = body
 	}
 	return r
@@ -346,8 +358,17 @@ func bodySchema(op *openapi3.Operation) *openapi3.Schema {
 // lists yield only the fixtures), updates (which must send the fixture's
 // revisionNumber), voids and passthrough, and deletes last.
 func inStateOrder(ops []apispec.Operation) []apispec.Operation {
-	rank := map[apispec.Kind]int{apispec.Create: 1, apispec.Update: 2, apispec.Action: 3, apispec.Delete: 4}
+	rank := map[apispec.Kind]int{apispec.Create: 2, apispec.Update: 4, apispec.Action: 6, apispec.Delete: 8}
+	rankOf := func(o apispec.Operation) int {
+		// A payment changes the invoice or bill it is applied to (its
+		// balance, so its revisionNumber), so it goes after their
+		// updates.
+		if o.Kind == apispec.Create && slices.Contains([]string{"receivePayments", "billCheckPayments", "billCreditCardPayments"}, o.Resource) {
+			return rank[apispec.Update] + 1
+		}
+		return rank[o.Kind]
+	}
 	ops = slices.Clone(ops)
-	slices.SortStableFunc(ops, func(a, b apispec.Operation) int { return rank[a.Kind] - rank[b.Kind] })
+	slices.SortStableFunc(ops, func(a, b apispec.Operation) int { return rankOf(a) - rankOf(b) })
 	return ops
 }

@@ -26,6 +26,12 @@ type builder struct {
 	// name returns what a reference to the object with this id shows as
 	// fullName, and whether there is such an object.
 	name func(id string) (string, bool)
+	// exists says whether the end-user has an object with this id in
+	// one of resources (any of its resources if resources is nil).
+	exists func(id string, resources []string) bool
+	// badRef is the first reference to an object the end-user does not
+	// have, for a create or update to refuse; nil if none.
+	badRef *badReference
 	// newID returns an id for an object or line that has none;
 	// newNumber, for the few whose id is a number (a note's).
 	newID     func() string
@@ -73,7 +79,7 @@ func (b *builder) object(schema *openapi3.Schema, input map[string]any) map[stri
 			continue
 		}
 		if id, ok := input[name+"Id"].(string); ok && isReference(prop) {
-			out[name] = b.reference(id)
+			out[name] = b.reference(name, id)
 			continue
 		}
 		if required[name] {
@@ -110,7 +116,12 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 			}
 		}
 	}
-	if lines, ok := out["lines"].([]any); ok && len(lines) > 0 {
+	var lines []any
+	for _, list := range lineLists {
+		l, _ := out[list].([]any)
+		lines = append(lines, l...)
+	}
+	if len(lines) > 0 {
 		sum := new(big.Rat)
 		for _, l := range lines {
 			if line, ok := l.(map[string]any); ok {
@@ -127,6 +138,17 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 					break
 				}
 				out[total] = amount
+			}
+		}
+	}
+	// A transaction is paid when nothing is left to pay: QuickBooks keeps
+	// isPaid with the balance (an invoice's balanceRemaining, a bill's
+	// openAmount), and a payment applied to it changes both.
+	if has("isPaid") && input["isPaid"] == nil {
+		for _, balance := range []string{"balanceRemaining", "openAmount"} {
+			if left, ok := parseDecimal(out[balance]); ok {
+				out["isPaid"] = left.Sign() == 0
+				break
 			}
 		}
 	}
@@ -211,11 +233,18 @@ func (b *builder) zero(ref *openapi3.SchemaRef, name string) any {
 	return ""
 }
 
-// reference is what an answer holds for the object id refers to.
-func (b *builder) reference(id string) map[string]any {
+// reference is what an answer holds for the object id refers to, for
+// the reference property name (customer for a customerId). A reference
+// to an object the end-user does not have, of the kinds refersTo names,
+// is recorded in badRef.
+func (b *builder) reference(name, id string) map[string]any {
 	ref := map[string]any{"id": id, "fullName": nil}
-	if name, ok := b.name(id); ok {
-		ref["fullName"] = name
+	if full, ok := b.name(id); ok {
+		ref["fullName"] = full
+	}
+	if resources, checked := refersTo(name); checked && b.exists != nil && b.badRef == nil && !b.exists(id, resources) {
+		path := append(slices.Clone(b.path), name+"Id")
+		b.badRef = &badReference{field: fieldName(path), name: name, id: id}
 	}
 	return ref
 }
@@ -286,5 +315,10 @@ func isDateTime(ref *openapi3.SchemaRef) bool {
 }
 
 // totals are the amounts of a transaction that QuickBooks sums from its
-// lines.
-var totals = []string{"subtotal", "totalAmount", "balanceRemaining", "openAmount", "amount"}
+// lines: those of lineLists (a bill's amountDue "equals the sum of the
+// amounts in the bill's expense lines, item lines", the spec says).
+var totals = []string{"subtotal", "totalAmount", "balanceRemaining", "openAmount", "amountDue", "amount"}
+
+// lineLists are the lists of a transaction's lines whose amounts make its
+// totals.
+var lineLists = []string{"lines", "expenseLines", "itemLines"}

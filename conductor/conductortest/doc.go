@@ -34,6 +34,25 @@
 // are checked by the same rules; one that breaks them is an error naming
 // the fixture and the field.
 //
+// A create or update naming an object the end-user does not have, in a
+// reference at any depth (customerId, lines[].itemId, classId,
+// depositToAccountId), or an object of another kind (an item's id as a
+// customerId), is refused as QuickBooks refuses it, with nothing changed:
+// INTEGRATION_ERROR, QBD_REQUEST_ERROR, QuickBooks' status code 3140 as
+// integrationCode, and a message naming the kind, the id and the field
+// ("There is an invalid reference to QuickBooks Customer "..." in the
+// Invoice (customerId): ..."). The kind comes from the reference's name
+// (a table checked against the spec); references to a parent, and to
+// kinds the fake holds no resource for (customer messages, job types),
+// are not checked. Fixtures may name each other in any order. A
+// receive-payment's applyToTransactions lowers each invoice's
+// balanceRemaining by its paymentAmount (not below zero), and a bill
+// check or credit-card payment's each bill's openAmount; the transaction
+// gets a new revision and isPaid once nothing is left (an appliedAmount
+// is not kept). A payment applied to a transaction the end-user does not
+// have is refused in the same way. A bill's amountDue and openAmount are
+// the sum of its expense and item lines.
+//
 // QuickBooks operations need the Conductor-End-User-Id header of an
 // end-user that has connected QuickBooks Desktop. An end-user connects by
 // following an auth session's authFlowUrl, which points at the fake: its

@@ -98,7 +98,7 @@ func applies(model *openapi3.Schema, p *openapi3.Parameter) bool {
 		return has("totalBalance")
 	}
 	if ref, ok := refFilter(name); ok {
-		return refersTo(&openapi3.SchemaRef{Value: model}, ref, 0)
+		return schemaRefers(&openapi3.SchemaRef{Value: model}, ref, 0)
 	}
 	// A filter by a field of the objects, of one value: accountType,
 	// paymentMethodType.
@@ -217,21 +217,21 @@ func refKey(key, ref string) bool {
 	return strings.HasSuffix(key, string(r))
 }
 
-// refersTo says whether the schema holds, at some depth (lines too), a
+// schemaRefers says whether the schema holds, at some depth (lines too), a
 // reference named ref: an object with an id.
-func refersTo(s *openapi3.SchemaRef, ref string, depth int) bool {
+func schemaRefers(s *openapi3.SchemaRef, ref string, depth int) bool {
 	v, _ := nonNull(s)
 	if v == nil || depth > 4 {
 		return false
 	}
 	if v.Items != nil {
-		return refersTo(v.Items, ref, depth+1)
+		return schemaRefers(v.Items, ref, depth+1)
 	}
 	for key, prop := range v.Properties {
 		if pv, _ := nonNull(prop); pv != nil && refKey(key, ref) && pv.Properties["id"] != nil {
 			return true
 		}
-		if refersTo(prop, ref, depth+1) {
+		if schemaRefers(prop, ref, depth+1) {
 			return true
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -42,6 +43,13 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
+		if b.badRef != nil {
+			return 0, nil, b.badRef.refusal(o.Model)
+		}
+		applyPayment, refused := s.applyPayment(b, eu, o.Resource, o.Model, body)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		id := s.newQBDID()
 		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(time.RFC3339), "updatedAt": b.now.Format(time.RFC3339), "revisionNumber": "0"} {
 			if _, ok := model.Properties[k]; ok {
@@ -50,6 +58,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		}
 		if err := s.state.put(eu, res, id, v); err != nil {
 			return 0, nil, invalid(err.Error())
+		}
+		if failed := applyPayment(); failed != nil {
+			return 0, nil, failed
 		}
 		return http.StatusOK, s.state.shown(eu, res, id), nil
 
@@ -78,6 +89,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
+		if b.badRef != nil {
+			return 0, nil, b.badRef.refusal(o.Model)
+		}
 		for k := range body {
 			if k == "revisionNumber" {
 				continue
@@ -95,7 +109,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if _, renamed := body["name"]; renamed && changes["fullName"] != nil {
 			v["fullName"] = changes["fullName"]
 		}
-		if _, relined := body["lines"]; relined {
+		if slices.ContainsFunc(lineLists, func(l string) bool { _, relined := body[l]; return relined }) {
 			for _, total := range totals {
 				if _, given := body[total]; !given && changes[total] != nil {
 					v[total] = changes[total]
@@ -201,9 +215,10 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 // builderFor builds objects for eu at the fake's time.
 func (s *Server) builderFor(eu *endUser) *builder {
 	return &builder{
-		now:   eu.clock(s.now()).Truncate(1e9),
-		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
-		newID: s.newQBDID,
+		now:    eu.clock(s.now()).Truncate(1e9),
+		name:   func(id string) (string, bool) { return s.state.findName(eu, id) },
+		exists: func(id string, resources []string) bool { return s.refExists(eu, id, resources) },
+		newID:  s.newQBDID,
 		newNumber: func() int64 {
 			s.idSeq++
 			return s.idSeq
