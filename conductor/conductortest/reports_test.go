@@ -122,7 +122,7 @@ func TestARAgingBucketsByDueDate(t *testing.T) {
 		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{
 			"customers": {{"id": "C1", "name": "Globex"}},
 			"invoices": {
-				inv("D0", "2025-03-01", "2025-03-31", "10.00"),    // due on the report date: current
+				inv("D0", "2025-03-01", "2025-03-31", "10.00"),     // due on the report date: current
 				inv("Dfuture", "2025-03-01", "2025-04-30", "1.00"), // not yet due
 				inv("D1", "2025-03-01", "2025-03-30", "20.00"),
 				inv("D30", "2025-02-01", "2025-03-01", "30.00"),
