@@ -123,20 +123,23 @@ func (s *Server) report(b *builder, answer *openapi3.Schema, category string, qu
 	if msg != "" {
 		return 0, nil, invalid(msg)
 	}
-	asOf := today
-	if !to.IsZero() && query["agingAsOf"] != "today" {
-		asOf = to
+	// What is dated by the period's end is in, aged at that end, or at
+	// today with agingAsOf=today.
+	end := cmp.Or(to, today)
+	asOf := end
+	if query["agingAsOf"] == "today" {
+		asOf = today
 	}
 	// A report of what is open is as of a date: only the period's end
 	// counts, as in QuickBooks.
-	items, msg := s.openItems(eu, kind.books, query, asOf, today)
+	items, msg := s.openItems(eu, kind.books, query, end, asOf, today)
 	if msg != "" {
 		return 0, nil, invalid(msg)
 	}
 
 	rep := map[string]any{
 		"objectType": "qbd_report", "category": category, "reportType": reportType,
-		"title": kind.title, "subtitle": "As of " + asOf.Format("January 2, 2006"),
+		"title": kind.title, "subtitle": "As of " + end.Format("January 2, 2006"),
 		"basis": nil, "columnTitleRowCount": 1,
 	}
 	if !kind.aging {
@@ -171,9 +174,9 @@ func (s *Server) report(b *builder, answer *openapi3.Schema, category string, qu
 	return 200, rep, nil
 }
 
-// openItems are eu's open transactions of books dated on or before asOf
+// openItems are eu's open transactions of books dated on or before end
 // that pass the query's filters, aged at asOf, by due date then number.
-func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, asOf, today time.Time) ([]openItem, string) {
+func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, end, asOf, today time.Time) ([]openItem, string) {
 	updatedFrom, updatedTo, msg := period(query, "updatedAfter", "updatedBefore", "updatedDateMacro", today)
 	if msg != "" {
 		return nil, msg
@@ -201,7 +204,7 @@ func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, asOf
 			continue
 		}
 		date, err := time.Parse(time.DateOnly, fmt.Sprint(v["transactionDate"]))
-		if err != nil || date.After(asOf) {
+		if err != nil || date.After(end) {
 			continue
 		}
 		due, err := time.Parse(time.DateOnly, fmt.Sprint(v["dueDate"]))

@@ -416,3 +416,45 @@ func TestOtherReportsAreEmpty(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+// TestAgingAsOf: the report's period ends at reportDateTo or where its
+// macro says (weeks from Sunday, months and years from the 1st); the
+// aging is at that end, or at today with agingAsOf=today.
+func TestAgingAsOf(t *testing.T) {
+	srv := newServer(t, conductortest.Options{Now: fixedAt("2025-03-15"), Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
+		{ID: "end_usr_a", Connected: true, QBD: apBooks},
+	}}})
+	c := client(t, srv)
+	lastMonth := conductor.ReportDateMacroLastMonth
+	today := conductor.OpenBalanceAsOfToday
+	tests := []struct {
+		name string
+		p    conductor.ReportAgingParams
+		want []string
+	}{
+		{"today by default", conductor.ReportAgingParams{}, []string{
+			"data 1=Acme Supply 2=0.00 3=25.50 4=0.00 5=0.00 6=0.00 7=25.50",
+			"data 1=Stationers 2=0.00 3=0.00 4=300.00 5=0.00 6=0.00 7=300.00",
+			"total 1=TOTAL 2=0.00 3=25.50 4=300.00 5=0.00 6=0.00 7=325.50",
+		}},
+		{"last_month: as of 28 February", conductor.ReportAgingParams{ReportDateMacro: &lastMonth}, []string{
+			"data 1=Acme Supply 2=25.50 3=0.00 4=0.00 5=0.00 6=0.00 7=25.50",
+			"data 1=Stationers 2=0.00 3=300.00 4=0.00 5=0.00 6=0.00 7=300.00",
+			"total 1=TOTAL 2=25.50 3=300.00 4=0.00 5=0.00 6=0.00 7=325.50",
+		}},
+		{"as of 19 February", conductor.ReportAgingParams{ReportDateTo: date(t, "2025-02-19")}, []string{
+			"data 1=Stationers 2=0.00 3=300.00 4=0.00 5=0.00 6=0.00 7=300.00",
+			"total 1=TOTAL 2=0.00 3=300.00 4=0.00 5=0.00 6=0.00 7=300.00",
+		}},
+		{"as of 19 February, aged today", conductor.ReportAgingParams{ReportDateTo: date(t, "2025-02-19"), AgingAsOf: &today}, []string{
+			"data 1=Stationers 2=0.00 3=0.00 4=300.00 5=0.00 6=0.00 7=300.00",
+			"total 1=TOTAL 2=0.00 3=0.00 4=300.00 5=0.00 6=0.00 7=300.00",
+		}},
+	}
+	for _, tt := range tests {
+		tt.p.ReportType = conductor.ReportTypeApAgingSummary
+		if diff := cmp.Diff(tt.want, aging(t, c, "end_usr_a", tt.p)); diff != "" {
+			t.Errorf("%s (-want +got):\n%s", tt.name, diff)
+		}
+	}
+}
