@@ -222,10 +222,12 @@ func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, end,
 			entityName = name
 		}
 		accountID, accountName := refOf(v[books.account])
-		classID, className := refOf(v["class"])
 		if !refPasses(query, "entityIds", "entityFullNames", entityID, entityName) ||
 			!refPasses(query, "accountIds", "accountFullNames", accountID, accountName) ||
-			!refPasses(query, "classIds", "classFullNames", classID, className) {
+			!slices.ContainsFunc(classesOf(v), func(class any) bool {
+				id, name := refOf(class)
+				return refPasses(query, "classIds", "classFullNames", id, name)
+			}) {
 			continue
 		}
 		ref, _ := v["refNumber"].(string)
@@ -255,6 +257,21 @@ func refOf(v any) (id, fullName string) {
 	id, _ = m["id"].(string)
 	fullName, _ = m["fullName"].(string)
 	return id, fullName
+}
+
+// classesOf are the classes a transaction is posted to: its own, and
+// its lines' (a bill has only its lines'); nil if none.
+func classesOf(v map[string]any) []any {
+	classes := []any{v["class"]}
+	for _, field := range v {
+		lines, _ := field.([]any)
+		for _, l := range lines {
+			if line, ok := l.(map[string]any); ok && line["class"] != nil {
+				classes = append(classes, line["class"])
+			}
+		}
+	}
+	return classes
 }
 
 // bucketOf is the index in agingBuckets of what is days past due.

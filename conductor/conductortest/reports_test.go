@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -280,9 +282,11 @@ func TestARAgingLeavesOutPaidInvoices(t *testing.T) {
 var apBooks = map[string][]map[string]any{
 	"vendors":   {{"id": "V1", "name": "Stationers"}, {"id": "V2", "name": "Acme Supply"}},
 	"customers": {{"id": "C1", "name": "Globex"}},
+	"accounts":  {{"id": "A1", "name": "Accounts Payable"}},
+	"classes":   {{"id": "K1", "name": "East"}},
 	"bills": {
-		{"vendorId": "V1", "refNumber": "B-1", "transactionDate": "2025-01-01", "dueDate": "2025-01-31", "amountDue": "300.00", "openAmount": "300.00"},
-		{"vendorId": "V2", "refNumber": "B-2", "transactionDate": "2025-02-20", "dueDate": "2025-03-05", "amountDue": "80.00", "openAmount": "25.50"},
+		{"vendorId": "V1", "payablesAccountId": "A1", "refNumber": "B-1", "transactionDate": "2025-01-01", "dueDate": "2025-01-31", "amountDue": "300.00", "openAmount": "300.00"},
+		{"vendorId": "V2", "expenseLines": []any{map[string]any{"amount": "80.00", "classId": "K1"}}, "refNumber": "B-2", "transactionDate": "2025-02-20", "dueDate": "2025-03-05", "amountDue": "80.00", "openAmount": "25.50"},
 		{"vendorId": "V2", "refNumber": "B-3", "transactionDate": "2025-02-01", "dueDate": "2025-02-05", "amountDue": "90.00", "openAmount": "0.00", "isPaid": true},
 	},
 	"invoices": {{"customerId": "C1", "transactionDate": "2025-01-01", "balanceRemaining": "700.00"}},
@@ -328,6 +332,7 @@ func TestAgingFilters(t *testing.T) {
 	asOf := date(t, "2025-03-15")
 	summary := conductor.DetailLevelSummaryOnly
 	customers := conductor.EntityTypeCustomer
+	nonPosting := conductor.PostingStatusNonPosting
 	tests := []struct {
 		name string
 		p    conductor.ReportAgingParams
@@ -345,6 +350,25 @@ func TestAgingFilters(t *testing.T) {
 			"total 1=TOTAL 2=0.00 3=0.00 4=0.00 5=0.00 6=0.00 7=0.00",
 		}},
 		{"transactionTypes invoice", conductor.ReportAgingParams{TransactionTypes: []conductor.ReportTransactionType{"invoice"}}, []string{
+			"total 1=TOTAL 2=0.00 3=0.00 4=0.00 5=0.00 6=0.00 7=0.00",
+		}},
+		{"transactionTypes bill", conductor.ReportAgingParams{TransactionTypes: []conductor.ReportTransactionType{"check", "bill"}}, []string{
+			"data 1=Acme Supply 2=0.00 3=25.50 4=0.00 5=0.00 6=0.00 7=25.50",
+			"data 1=Stationers 2=0.00 3=0.00 4=300.00 5=0.00 6=0.00 7=300.00",
+			"total 1=TOTAL 2=0.00 3=25.50 4=300.00 5=0.00 6=0.00 7=325.50",
+		}},
+		{"accountFullNames", conductor.ReportAgingParams{AccountFullNames: []string{"ACCOUNTS PAYABLE"}}, []string{
+			"data 1=Stationers 2=0.00 3=0.00 4=300.00 5=0.00 6=0.00 7=300.00",
+			"total 1=TOTAL 2=0.00 3=0.00 4=300.00 5=0.00 6=0.00 7=300.00",
+		}},
+		{"classIds", conductor.ReportAgingParams{ClassIDs: []string{"K1"}}, []string{
+			"data 1=Acme Supply 2=0.00 3=25.50 4=0.00 5=0.00 6=0.00 7=25.50",
+			"total 1=TOTAL 2=0.00 3=25.50 4=0.00 5=0.00 6=0.00 7=25.50",
+		}},
+		{"postingStatus non_posting", conductor.ReportAgingParams{PostingStatus: &nonPosting}, []string{
+			"total 1=TOTAL 2=0.00 3=0.00 4=0.00 5=0.00 6=0.00 7=0.00",
+		}},
+		{"updatedBefore, before the books were written", conductor.ReportAgingParams{UpdatedBefore: date(t, "2001-01-01")}, []string{
 			"total 1=TOTAL 2=0.00 3=0.00 4=0.00 5=0.00 6=0.00 7=0.00",
 		}},
 		{"summary only", conductor.ReportAgingParams{DetailLevel: &summary}, []string{
@@ -421,8 +445,11 @@ func TestOtherReportsAreEmpty(t *testing.T) {
 // macro says (weeks from Sunday, months and years from the 1st); the
 // aging is at that end, or at today with agingAsOf=today.
 func TestAgingAsOf(t *testing.T) {
+	// apBooks, and a bill dated and due on the 1st of March.
+	books := maps.Clone(apBooks)
+	books["bills"] = append(slices.Clone(books["bills"]), map[string]any{"vendorId": "V1", "refNumber": "B-4", "transactionDate": "2025-03-01", "dueDate": "2025-03-01", "openAmount": "5.00"})
 	srv := newServer(t, conductortest.Options{Now: fixedAt("2025-03-15"), Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
-		{ID: "end_usr_a", Connected: true, QBD: apBooks},
+		{ID: "end_usr_a", Connected: true, QBD: books},
 	}}})
 	c := client(t, srv)
 	lastMonth := conductor.ReportDateMacroLastMonth
@@ -434,8 +461,8 @@ func TestAgingAsOf(t *testing.T) {
 	}{
 		{"today by default", conductor.ReportAgingParams{}, []string{
 			"data 1=Acme Supply 2=0.00 3=25.50 4=0.00 5=0.00 6=0.00 7=25.50",
-			"data 1=Stationers 2=0.00 3=0.00 4=300.00 5=0.00 6=0.00 7=300.00",
-			"total 1=TOTAL 2=0.00 3=25.50 4=300.00 5=0.00 6=0.00 7=325.50",
+			"data 1=Stationers 2=0.00 3=5.00 4=300.00 5=0.00 6=0.00 7=305.00",
+			"total 1=TOTAL 2=0.00 3=30.50 4=300.00 5=0.00 6=0.00 7=330.50",
 		}},
 		{"last_month: as of 28 February", conductor.ReportAgingParams{ReportDateMacro: &lastMonth}, []string{
 			"data 1=Acme Supply 2=25.50 3=0.00 4=0.00 5=0.00 6=0.00 7=25.50",
