@@ -62,6 +62,8 @@ func feedSeeds(t *testing.T) []uint64 {
 
 // TestChangeFeedProperty runs the scenarios: see the top of this file.
 func TestChangeFeedProperty(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	var total feedTotals
 	for _, seed := range feedSeeds(t) {
 		t.Run(fmt.Sprintf("seed=%d", seed), func(t *testing.T) {

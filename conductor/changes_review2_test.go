@@ -85,6 +85,8 @@ func TestACheckpointHoldsAnyIDAndRevision(t *testing.T) {
 // delivers none of them again: the 100 stamped before the overlap must
 // not take the places of changes within it.
 func TestStaleEntriesDoNotCrowdOutTheOverlap(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	base := time.Now().Add(-time.Hour).Truncate(time.Second)
 	var customers []map[string]any
 	for i := range 1900 {
@@ -144,6 +146,8 @@ func TestStaleEntriesDoNotCrowdOutTheOverlap(t *testing.T) {
 // again must not push out of the checkpoint another of that second that
 // the run has yet to meet.
 func TestMoreChangesInOneSecondThanACheckpointRemembers(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	c := oldCustomers(t, 2300, 0)
 	cp, n := runCustomers(t, c, "")
 	if n != 2300 {
@@ -161,6 +165,8 @@ func TestMoreChangesInOneSecondThanACheckpointRemembers(t *testing.T) {
 // digits: the last checkpoint remembers the 601 of the 10 minutes
 // before it, some 65 bytes of text each, 38 KB in all.
 func TestACheckpointsSizeIsAsTheREADMEStatesIt(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	fake, direct := demoFake(t)
 	fake.Advance(time.Hour)
 	createInvoices(t, fake, direct, 1300, time.Second)

@@ -239,6 +239,8 @@ func frozenFake(t *testing.T) (*conductortest.Server, *conductor.Client) {
 // checkpoint must not pass over it: the next run would never look back
 // that far, and the copy would lack the invoice for good.
 func TestAChangeMadeWhileAWindowIsDeliveredIsNotPassedOver(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	fake, c := frozenFake(t)
 	eu := conductortest.DemoEndUserID
 	copyOf := map[string]string{}

@@ -118,6 +118,8 @@ func touch(t *testing.T, c *conductor.Client, inv conductor.Invoice) conductor.I
 // changed: the feed narrows its windows and still delivers every invoice
 // once, by updatedAt.
 func TestAFeedDeliversEachChangeOnceInTheOrderQuickBooksStampedThem(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	fake, c := demoFake(t)
 	eu := conductortest.DemoEndUserID
 	invs := createInvoices(t, fake, c, 1300, 0)
@@ -508,6 +510,8 @@ func runCustomers(t *testing.T, c *conductor.Client, since conductor.Checkpoint)
 // in many windows: the checkpoint's mark follows the last one delivered,
 // and the next run delivers none of them again.
 func TestAFirstCopyOfOldObjectsIsNotDeliveredAgain(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	c := oldCustomers(t, 2300, 300*24*time.Hour)
 	cp, n := runCustomers(t, c, "")
 	if n != 2300 {
@@ -526,6 +530,8 @@ func TestAFirstCopyOfOldObjectsIsNotDeliveredAgain(t *testing.T) {
 // would make every run deliver again what the checkpoint cannot
 // remember).
 func TestARecentCopyIsNotDeliveredAgain(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	c := customersStamped(t, 3000, time.Now().Add(-2*time.Hour), 50*time.Minute)
 	cp, n := runCustomers(t, c, "")
 	if n != 3000 {
@@ -543,6 +549,8 @@ func TestARecentCopyIsNotDeliveredAgain(t *testing.T) {
 // checkpoint remembers 2,000 of: the next run delivers the other 300
 // again, and no more, as the README says.
 func TestMoreChangesInTheOverlapThanACheckpointRemembers(t *testing.T) {
+	// Long under -race, and on a fake of its own: beside the rest.
+	t.Parallel()
 	c := oldCustomers(t, 2300, 5*time.Minute)
 	cp, n := runCustomers(t, c, "")
 	if n != 2300 {

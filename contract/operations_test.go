@@ -39,17 +39,65 @@ const (
 // opsDoomedEndUser.
 func everyResource(spec *contractSpec) *conductortest.Fixtures {
 	qbd := map[string][]map[string]any{}
+	deleted := deletedResources(spec)
 	for _, o := range spec.ops {
 		// The resources the fake keeps objects of: those an operation
 		// returns a component schema for.
 		if o.Namespace == apispec.QBDNamespace && o.Resource != "" && o.ResultSchema != "" {
 			qbd[o.Resource] = []map[string]any{{"id": objectID, "name": "Contract " + o.Resource}}
+			if deleted[o.Resource] {
+				qbd[o.Resource] = append(qbd[o.Resource], map[string]any{"id": deletedObjectID, "name": "Deleted " + o.Resource})
+			}
 		}
 	}
 	return &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
 		{ID: opsEndUser, CompanyName: "Contract Inc.", Connected: true, QBD: qbd},
 		{ID: opsDoomedEndUser, CompanyName: "Doomed Inc."},
 	}}
+}
+
+// deletedObjectID is an object of each resource the deleted lists are
+// asked about, which withDeletions deletes in QuickBooks before the test.
+const deletedObjectID = "80000002-1700000000"
+
+// deletedResources are the resources whose type the deleted-transactions
+// and deleted-list-objects requests ask for.
+func deletedResources(spec *contractSpec) map[string]bool {
+	out := map[string]bool{}
+	for _, o := range spec.ops {
+		param, types := "", map[string]string{}
+		switch o.Resource {
+		case "deletedTransactions":
+			param, types = "transactionTypes", apispec.TransactionTypes
+		case "deletedListObjects":
+			param, types = "objectTypes", apispec.ListTypes
+		default:
+			continue
+		}
+		asked, _ := requestFor(spec, o).required[param].([]any)
+		for resource, typ := range types {
+			for _, a := range asked {
+				if a == typ {
+					out[resource] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// withDeletions deletes in QuickBooks, on srv's fake, the object
+// deletedObjectID of each of deletedResources, so that the deleted lists
+// answer one record each, as every other list answers its fixture: the
+// fake lists what QuickBooks kept of objects deleted, not fixtures.
+func withDeletions(t *testing.T, spec *contractSpec, srv server) server {
+	t.Helper()
+	for resource := range deletedResources(spec) {
+		if err := srv.fake.DeleteInQuickBooks(opsEndUser, resource, deletedObjectID); err != nil {
+			t.Fatalf("deleting %s %s: %v", resource, deletedObjectID, err)
+		}
+	}
+	return srv
 }
 
 // TestEveryOperation calls every facade method, one for each of the 262
@@ -64,7 +112,7 @@ func TestEveryOperation(t *testing.T) {
 	t.Parallel()
 	spec := theSpec(t)
 	for name, srv := range map[string]func(*testing.T) server{
-		"conductortest": func(t *testing.T) server { return fakeServer(t, everyResource(spec)) },
+		"conductortest": func(t *testing.T) server { return withDeletions(t, spec, fakeServer(t, everyResource(spec))) },
 		"prism":         staticPrism,
 		"prism-dynamic": dynamicPrism,
 	} {

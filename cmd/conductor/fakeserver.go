@@ -19,7 +19,15 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
-const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K] [--publishable-key K] [--fixtures FILE] [--demo] [--fault-rate R] [--fault-seed N]"
+const fakeServerSynopsis = "fake-server [--addr 127.0.0.1:4010] [--secret-key K] [--publishable-key K] [--fixtures FILE] [--demo] [--fault-rate R] [--fault-seed N] [--max-object-mib N] [--max-cursors N]"
+
+// maxObjectMiB and maxCursors bound --max-object-mib (64 GiB) and
+// --max-cursors, far beyond any test's books, so that the budgets are
+// numbers the fake can count on every platform.
+const (
+	maxObjectMiB = 64 << 10
+	maxCursors   = 1 << 24
+)
 
 // runFakeServer serves the fake until ctx ends (SIGINT or SIGTERM). It
 // prints the settings a client needs as environment assignments, one a
@@ -38,6 +46,8 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 	var faults conductortest.Faults
 	fs.Float64Var(&faults.Rate, "fault-rate", 0, "the `share` of writes, from 0 to 1, that fail the hard ways at random: carried out, then\nthe connection dropped or a 500; Conductor's timeout, then carried out late or never")
 	fs.Uint64Var(&faults.Seed, "fault-seed", 0, "the `seed` of the faults' draws: the same seed and the same writes in order, the same faults")
+	objectMiB := fs.Uint("max-object-mib", 0, fmt.Sprintf("the `MiB` of QuickBooks objects the fake holds, deleted ones' records included; 0 is the\ndefault, %d (some 3,000 invoices); a real company's books need more, and as much memory", conductortest.MaxObjectBytes>>20))
+	cursors := fs.Uint("max-cursors", 0, fmt.Sprintf("how many `lists` the fake pages at once; 0 is the default, %d", conductortest.MaxCursors))
 	usage := func(w io.Writer) { printUsage(fs, fakeServerSynopsis, w) }
 	if code, done := parseFlags(fs, args, nil, usage, usage, stdout, stderr); done {
 		return code
@@ -63,6 +73,15 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 			return exitUsage
 		}
 	}
+	if *objectMiB > maxObjectMiB {
+		fmt.Fprintf(stderr, "conductor fake-server: --max-object-mib %d is more than this fake can count: use 0 (the default, %d) to %d\n", *objectMiB, conductortest.MaxObjectBytes>>20, maxObjectMiB)
+		return exitUsage
+	}
+	if *cursors > maxCursors {
+		fmt.Fprintf(stderr, "conductor fake-server: --max-cursors %d is more than this fake can count: use 0 (the default, %d) to %d\n", *cursors, conductortest.MaxCursors, maxCursors)
+		return exitUsage
+	}
+	opts.MaxObjectBytes, opts.MaxCursors = int(*objectMiB)<<20, int(*cursors)
 	if math.IsNaN(faults.Rate) || faults.Rate < 0 || faults.Rate > 1 {
 		fmt.Fprintf(stderr, "conductor fake-server: --fault-rate %v is not a share: use 0 (no faults) to 1 (every write)\n", faults.Rate)
 		return exitUsage

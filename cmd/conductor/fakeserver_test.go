@@ -142,6 +142,9 @@ func TestFakeServerBadFlagsExit2(t *testing.T) {
 		{[]string{"--fault-rate", "-0.1"}, "--fault-rate -0.1 is not a share"},
 		{[]string{"--fault-rate", "NaN"}, "--fault-rate NaN is not a share"},
 		{[]string{"--fault-seed", "-1"}, `--fault-seed "-1": parse error`},
+		{[]string{"--max-object-mib", "-1"}, `--max-object-mib "-1": parse error`},
+		{[]string{"--max-object-mib", "65537"}, "--max-object-mib 65537 is more than this fake can count: use 0 (the default, 8) to 65536"},
+		{[]string{"--max-cursors", "16777217"}, "--max-cursors 16777217 is more than this fake can count: use 0 (the default, 5000) to 16777216"},
 		{[]string{"--publishable-key", "sk_conductor_y0123"}, "--publishable-key is a secret key (sk_...), which would be put in a URL shown to end-users"},
 	}
 	for _, tt := range tests {

@@ -61,14 +61,14 @@ func stringField(v map[string]any, k string) string {
 }
 
 // keepDeletion keeps d, first dropping the deletions older than 90 days
-// of the fake's time and, if d would not fit within MaxObjectBytes, the
+// of the fake's time and, if d would not fit within the object budget, the
 // oldest others; d is dropped if even that leaves no room.
 func (st *state) keepDeletion(d *deletion, now time.Time) {
 	st.pruneDeletions(now)
-	for len(st.deleted) > 0 && st.bytes+d.size() > MaxObjectBytes {
+	for len(st.deleted) > 0 && st.bytes+d.size() > st.maxObjectBytes {
 		st.dropOldestDeletion()
 	}
-	if st.bytes+d.size() > MaxObjectBytes {
+	if st.bytes+d.size() > st.maxObjectBytes {
 		return
 	}
 	st.bytes += d.size()

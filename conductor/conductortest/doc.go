@@ -198,10 +198,14 @@
 //     [MaxObjectBytes] (8 MiB) of QuickBooks objects in all (the
 //     records of deleted objects count against it too, until their 90
 //     days pass or, the oldest first, an object needs their room), and
-//     [MaxCursors] (1,000) lists being paged within [MaxCursorBytes]
+//     [MaxCursors] (5,000) lists being paged within [MaxCursorBytes]
 //     (2 MiB) of filters; a call that would pass one is refused with a
 //     message naming the limit, until something is deleted or a cursor
-//     expires;
+//     expires (a page of a list whose cursor is kept is never refused
+//     for them). [Options.MaxObjectBytes], [Options.MaxCursors] and
+//     [Options.MaxCursorBytes] set others, for a test of a real
+//     company's books: 50,000 invoices of 2.7 KB need some 150 MiB, and
+//     the fake's memory grows by as much;
 //   - the answers not yet written show 262,144 objects at most, in all
 //     (each a reference to a stored object, so 2 MiB), as a list
 //     Conductor does not page has no limit of its own; a list that would
@@ -230,7 +234,14 @@
 // lists are written or they are cut off, and slow senders can delay
 // other large bodies by a few seconds, not more.
 //
-// Together these keep the fake's heap under [MemoryBudget], 32 MiB, which
+// A page of a list costs what it shows, and the objects its filters pass
+// over to fill it, however many the end-user has: the first page counts
+// the objects that follow it, once, and the cursor keeps the count from
+// page to page; a write to the list's resource during the listing makes
+// its next page count them again.
+//
+// Together these keep the fake's heap under [MemoryBudget], 32 MiB (with
+// the default budgets), which
 // TestMemoryStaysWithinBudget checks with every limit reached at once and
 // TestSlowListReadersHoldNoMoreThanTheBudget with slow readers of lists
 // of deleted objects; MemoryBudget says what it leaves out, chiefly the

@@ -5,7 +5,8 @@ import "time"
 // The limits that keep a fake's memory bounded whatever it is sent, so
 // that a fake left running (conductor fake-server in a shared test
 // environment) neither grows until it is killed nor slows down. They
-// apply to every Server; the package documentation sums them up.
+// apply to every Server, the budgets of objects and cursors unless its
+// Options set others; the package documentation sums them up.
 const (
 	// RequestWindowLen is how many requests [Server.Requests] keeps: the
 	// most recent ones.
@@ -27,23 +28,28 @@ const (
 	// (companyName, sourceId, email) is at most 1 KiB, which bounds
 	// their bytes too.
 	MaxEndUsers = 1000
-	// MaxObjectBytes bounds the QuickBooks Desktop objects a fake holds,
-	// of all end-users, as JSON plus some bookkeeping each, and the
-	// records of deleted ones (kept 90 days of the fake's time, the
-	// oldest dropped first when an object needs their room); a create or
-	// update that would pass it is refused until some are deleted.
+	// MaxObjectBytes is the default of Options.MaxObjectBytes: the
+	// QuickBooks Desktop objects a fake holds, of all end-users, as JSON
+	// plus some bookkeeping each, and the records of deleted ones (kept
+	// 90 days of the fake's time, the oldest dropped first when an object
+	// needs their room); a create or update that would pass it is refused
+	// until some are deleted. 8 MiB is some 3,000 invoices of 2.7 KB; a
+	// test of a real company's books sets more.
 	MaxObjectBytes = 8 << 20
-	// MaxCursors is how many lists a fake pages at once; an expired
-	// cursor makes room.
-	MaxCursors = 1000
-	// MaxCursorBytes bounds the filters the cursors of lists being paged
-	// keep, in all, as a list's filters can be as long as its URL; a list
-	// that would pass it is refused until a cursor expires.
+	// MaxCursors is the default of Options.MaxCursors: how many lists a
+	// fake pages at once. A list that would pass it is refused, never a
+	// page of a list whose cursor is within its TTL; an expired cursor,
+	// or a finished list's, makes room.
+	MaxCursors = 5000
+	// MaxCursorBytes is the default of Options.MaxCursorBytes: what the
+	// cursors of lists being paged keep, in all, their filters chiefly,
+	// as a list's filters can be as long as its URL; a list that would
+	// pass it is refused until a cursor expires.
 	MaxCursorBytes = 2 << 20
 	// MaxHeaderBytes bounds a request's headers; the fake answers 431 to
 	// more (net/http lets up to 4 KiB beyond it through).
 	MaxHeaderBytes = 64 << 10
-	// MemoryBudget is the most heap a fake holds, at any moment and under
+	// MemoryBudget is the most heap a fake with the default budgets holds, at any moment and under
 	// the loads TestMemoryStaysWithinBudget and
 	// TestSlowListReadersHoldNoMoreThanTheBudget send (and, for a
 	// top-level resource a newer spec adds, the lists of
@@ -61,7 +67,9 @@ const (
 	// the bodies of requests stalled by a queued Response.Delay, as
 	// many as the test queued; and the requests of late writes of a
 	// Fault, at most 4 MiB. A change to the fake, such as more state,
-	// must stay within it.
+	// must stay within it. A bigger Options.MaxObjectBytes adds about as
+	// much again (each object shown by an answer being written costs 8
+	// bytes more), a bigger MaxCursorBytes as much as it adds.
 	MemoryBudget = 32 << 20
 )
 
@@ -74,7 +82,8 @@ const (
 	// its own, so without this bound 128 connections asking for such a
 	// list of tens of thousands of objects would hold tens of MiB. One
 	// list alone always fits: every object costs objectOverhead or more,
-	// so the fake holds at most MaxObjectBytes/objectOverhead (87,381).
+	// so the fake holds at most MaxObjectBytes/objectOverhead (61,680);
+	// with a bigger Options.MaxObjectBytes, the bound is that many.
 	maxShownAtOnce = 1 << 18
 	// maxRequestBody bounds what the fake reads of a request body; more
 	// is a 413.

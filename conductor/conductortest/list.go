@@ -45,6 +45,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	}
 	key, _ := json.Marshal(filters) // map keys marshal sorted
 	var after int64
+	var kept *cursor
 	if token != "" {
 		c := s.state.cursors[token]
 		if c == nil || c.endUser != eu.ID || c.resource != res || !now.Before(c.expires) {
@@ -61,23 +62,33 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 			return 0, nil, &Error{Type: "INTERNAL_ERROR", Code: "INTERNAL", Message: err.Error()}
 		}
 		key = []byte(c.filters)
+		kept = c
 	}
 	if _, ok := filters["status"]; !ok && takesParam(rt, "status") {
 		filters["status"] = "active" // QuickBooks lists active objects unless asked
 	}
 
+	// A page costs what it shows (and the objects the filters pass over
+	// to fill it), not the whole list: the objects after the page are
+	// counted once, when the list starts, and the cursor keeps the count
+	// from page to page. Only a write to the list's objects since the
+	// page before makes its next page count them again.
+	c := eu.objects[res]
+	var writes int64
+	if c != nil {
+		writes = c.writes
+	}
+	counted := kept != nil && kept.writes == writes
 	var data []*object
-	rest := 0
+	rest := int64(0)
 	window := timeWindow(filters, eu.location())
-	if c := eu.objects[res]; c != nil {
-		for _, obj := range c.order {
-			if obj.seq <= after {
-				continue
-			}
-			if !window.holds(obj.updatedAt) {
-				continue
-			}
-			if len(filters) > 0 && !passes(obj.filterable(filters), filters, eu.location()) {
+	pass := func(obj *object) bool {
+		return window.holds(obj.updatedAt) && (len(filters) == 0 || passes(obj.filterable(filters), filters, eu.location()))
+	}
+	if c != nil {
+		start, _ := c.index(after + 1) // c.order is by seq
+		for _, obj := range c.order[start:] {
+			if !pass(obj) {
 				continue
 			}
 			if len(data) < limit {
@@ -85,11 +96,15 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 				after = obj.seq
 				continue
 			}
-			rest++
-			if !o.Paginated {
+			if counted || !o.Paginated {
+				rest = 1 // more there are; the count says how many
 				break
 			}
+			rest++
 		}
+	}
+	if counted {
+		rest = kept.remaining - int64(len(data))
 	}
 	// Exactly as long as it is, as its length is what it counts.
 	data = slices.Clone(data)
@@ -104,7 +119,8 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 				if token == "" {
 					token = newCursorToken()
 				}
-				if msg := s.state.keepCursor(token, &cursor{endUser: eu.ID, resource: res, filters: string(key), after: after, expires: now.Add(s.cursorTTL)}, now, s.cursorTTL); msg != "" {
+				next := &cursor{endUser: eu.ID, resource: res, filters: string(key), after: after, expires: now.Add(s.cursorTTL), remaining: rest, writes: writes}
+				if msg := s.state.keepCursor(token, next, now, s.cursorTTL); msg != "" {
 					return 0, nil, invalid(msg)
 				}
 				out["hasMore"], out["nextCursor"], out["remainingCount"] = true, token, rest

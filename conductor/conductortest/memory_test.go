@@ -108,9 +108,8 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		}
 	}
 
-	// Lists paged with filters of 60 KB, a thousand of them (as many
-	// cursors as the fake keeps), each asked for a page of one of two
-	// invoices.
+	// Lists paged with filters of 60 KB, more than MaxCursorBytes holds,
+	// each asked for a page of one of two invoices.
 	if err := srv.Connect("end_usr_b"); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +121,8 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	}
 	filter := "&customerIds=80000001-1" + strings.Repeat("&customerIds="+strings.Repeat("8", 1000), 60)
 	var paged int
-	for range conductortest.MaxCursors {
+	longFilterLists := conductortest.MaxCursorBytes/(60<<10) + 100
+	for range longFilterLists {
 		status, answer := do(t, hc, "GET", srv.URL+"/quickbooks-desktop/invoices?limit=1"+filter, listing, nil)
 		switch {
 		case status == http.StatusOK:
@@ -235,7 +235,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	withHeaders := heapAlloc() - base
 
 	t.Logf("held by the fake: %.1f MiB after %d sessions, %d requests of 1 MiB, %d end-users, %d paged lists of the %d asked for with 60 KB filters and %d MiB of invoices; %.1f MiB with %d more in flight; %.1f MiB with %d unread lists of every invoice; %.1f MiB with %d half-sent header blocks; the budget is %d MiB",
-		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, conductortest.MaxEndUsers, paged, conductortest.MaxCursors, conductortest.MaxObjectBytes>>20,
+		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, conductortest.MaxEndUsers, paged, longFilterLists, conductortest.MaxObjectBytes>>20,
 		float64(withInFlight)/(1<<20), inFlight, float64(withLists)/(1<<20), len(unread),
 		float64(withHeaders)/(1<<20), halfSentHeaders, conductortest.MemoryBudget>>20)
 	if most := max(afterFlood, withInFlight, withLists, withHeaders); most > conductortest.MemoryBudget {

@@ -55,6 +55,14 @@ type Options struct {
 	// Demo adds a small demo company to the fixtures: a connected
 	// end-user, [DemoEndUserID], with customers, items and invoices.
 	Demo bool
+	// MaxObjectBytes bounds the QuickBooks Desktop objects the fake
+	// holds, in bytes, as [MaxObjectBytes] (the default, 8 MiB) says; a
+	// test of a real company's books, tens of thousands of objects, sets
+	// more, and the fake's memory grows by about as much.
+	MaxObjectBytes int
+	// MaxCursors and MaxCursorBytes bound the lists the fake pages at
+	// once, as [MaxCursors] and [MaxCursorBytes] (the defaults) say.
+	MaxCursors, MaxCursorBytes int
 }
 
 // Server is a running fake Conductor API. It is safe for concurrent use.
@@ -173,6 +181,18 @@ func prepare(opts Options) (*Server, error) {
 	if opts.IOTimeout <= 0 {
 		opts.IOTimeout = defaultIOTimeout
 	}
+	for _, b := range []struct {
+		name string
+		v    *int
+		def  int
+	}{{"MaxObjectBytes", &opts.MaxObjectBytes, MaxObjectBytes}, {"MaxCursors", &opts.MaxCursors, MaxCursors}, {"MaxCursorBytes", &opts.MaxCursorBytes, MaxCursorBytes}} {
+		if *b.v < 0 {
+			return nil, fmt.Errorf("conductortest: Options.%s is %d; use 0 for the default (%d) or more", b.name, *b.v, b.def)
+		}
+		if *b.v == 0 {
+			*b.v = b.def
+		}
+	}
 	s := &Server{
 		SecretKey:      opts.SecretKey,
 		PublishableKey: opts.PublishableKey,
@@ -185,7 +205,7 @@ func prepare(opts Options) (*Server, error) {
 		api:            a,
 		cursorTTL:      opts.CursorTTL,
 		ioTimeout:      opts.IOTimeout,
-		state:          newState(),
+		state:          newState(opts),
 	}
 	s.bodyGrace.Store(int64(bodyGrace))
 	fixtures := opts.Fixtures

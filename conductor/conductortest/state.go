@@ -1,6 +1,7 @@
 package conductortest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -11,15 +12,18 @@ import (
 // mutex: end-users, whether each has connected QuickBooks Desktop, each
 // one's QuickBooks objects by resource, and the cursors of lists being
 // paged. Objects are kept as compact JSON and decoded when read, which
-// keeps them within MaxObjectBytes in all; cursors are kept within
-// MaxCursors and MaxCursorBytes.
+// keeps them within the Server's object budget (Options.MaxObjectBytes)
+// in all; cursors are kept within its cursor budgets (Options.MaxCursors
+// and MaxCursorBytes).
 type state struct {
-	endUsers    map[string]*endUser
-	order       []string // end-user ids, oldest first
-	bytes       int      // what the objects count against MaxObjectBytes
-	seq         int64    // the last object sequence number given
-	cursors     map[string]*cursor
-	cursorBytes int // what the cursors count against MaxCursorBytes
+	// The budgets, from Options or their defaults.
+	maxObjectBytes, maxCursors, maxCursorBytes int
+	endUsers                                   map[string]*endUser
+	order                                      []string // end-user ids, oldest first
+	bytes                                      int      // what the objects count against MaxObjectBytes
+	seq                                        int64    // the last object sequence number given
+	cursors                                    map[string]*cursor
+	cursorBytes                                int // what the cursors count against MaxCursorBytes
 	// showing is how many objects the answers prepared and not yet written
 	// show (see pin), within showingLimit, maxShownAtOnce but in tests.
 	showing, showingLimit int
@@ -69,7 +73,10 @@ func (eu *endUser) location() *time.Location {
 // were created.
 type collection struct {
 	byID  map[string]*object
-	order []*object
+	order []*object // by seq, as put appends and never reorders
+	// writes counts the puts and removals, so that a cursor can tell
+	// whether the objects it counted are still as they were.
+	writes int64
 }
 
 type object struct {
@@ -103,6 +110,11 @@ type cursor struct {
 	endUser, resource, filters string
 	after                      int64 // the seq of the last object given
 	expires                    time.Time
+	// remaining is how many objects after after passed the filters when
+	// the collection's writes were writes: the next page's remainingCount
+	// is it less that page's objects, without a walk of the rest, unless
+	// an object was written since.
+	remaining, writes int64
 }
 
 // objectOverhead is what an object costs beyond its JSON, id and name:
@@ -113,15 +125,23 @@ const objectOverhead = 136
 func (o *object) size() int { return len(o.data) + len(o.id) + len(o.name) + objectOverhead }
 
 // cursorOverhead is what a cursor costs beyond its token and filters.
-const cursorOverhead = 160
+const cursorOverhead = 176
 
 // size is what c, kept under token, counts against MaxCursorBytes.
 func (c *cursor) size(token string) int {
 	return len(token) + len(c.endUser) + len(c.resource) + len(c.filters) + cursorOverhead
 }
 
-func newState() *state {
-	return &state{endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}, topLevel: &endUser{objects: map[string]*collection{}}, showingLimit: maxShownAtOnce}
+// newState is an empty state within the budgets opts gives, which
+// NewServerWithOptions has checked and defaulted.
+func newState(opts Options) *state {
+	return &state{
+		endUsers: map[string]*endUser{}, cursors: map[string]*cursor{}, topLevel: &endUser{objects: map[string]*collection{}},
+		maxObjectBytes: opts.MaxObjectBytes, maxCursors: opts.MaxCursors, maxCursorBytes: opts.MaxCursorBytes,
+		// One list alone always fits: every object costs objectOverhead
+		// or more.
+		showingLimit: max(maxShownAtOnce, opts.MaxObjectBytes/objectOverhead+1),
+	}
 }
 
 func (st *state) collection(eu *endUser, resource string) *collection {
@@ -134,7 +154,7 @@ func (st *state) collection(eu *endUser, resource string) *collection {
 }
 
 // put stores v as the object id of resource, replacing any before, and
-// refuses when the fake would hold more than MaxObjectBytes.
+// refuses when the fake would hold more than its object budget.
 func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
@@ -154,21 +174,23 @@ func (st *state) put(eu *endUser, resource, id string, v map[string]any) error {
 	}
 	// Objects come before the records of deleted ones, but a write that
 	// would not fit even without them is refused with the records kept.
-	if st.bytes+grow > MaxObjectBytes && st.bytes-st.deletionBytes()+grow <= MaxObjectBytes {
-		for st.bytes+grow > MaxObjectBytes && len(st.deleted) > 0 {
+	if st.bytes+grow > st.maxObjectBytes && st.bytes-st.deletionBytes()+grow <= st.maxObjectBytes {
+		for st.bytes+grow > st.maxObjectBytes && len(st.deleted) > 0 {
 			st.dropOldestDeletion()
 		}
 	}
-	if st.bytes+grow > MaxObjectBytes {
-		return fmt.Errorf("the fake holds at most %d MiB of QuickBooks objects (MaxObjectBytes), counting those that lists still being written show, which this one would pass; delete some, or start a new fake", MaxObjectBytes>>20)
+	if st.bytes+grow > st.maxObjectBytes {
+		return fmt.Errorf("the fake holds at most %s of QuickBooks objects (MaxObjectBytes), counting those that lists still being written show, which this one would pass; delete some, or start a fake with a bigger Options.MaxObjectBytes (fake-server --max-object-mib)", mib(st.maxObjectBytes))
 	}
 	st.bytes += o.size()
+	c.writes++
 	if old != nil {
 		// A new version in the old one's place: answers being written
 		// may still show the old one.
 		o.seq = old.seq
 		c.byID[id] = o
-		c.order[slices.Index(c.order, old)] = o
+		i, _ := c.index(old.seq)
+		c.order[i] = o
 		st.forget(old)
 		return nil
 	}
@@ -195,6 +217,11 @@ func (c *collection) all() []*object {
 	return c.order
 }
 
+// index is where the object seq is, or would be, in c.order.
+func (c *collection) index(seq int64) (int, bool) {
+	return slices.BinarySearchFunc(c.order, seq, func(o *object, seq int64) int { return cmp.Compare(o.seq, seq) })
+}
+
 func (c *collection) find(id string) *object {
 	if c == nil {
 		return nil
@@ -209,12 +236,10 @@ func (st *state) remove(eu *endUser, resource, id string) {
 		return
 	}
 	delete(c.byID, id)
-	for i, x := range c.order {
-		if x == o {
-			c.order = append(c.order[:i], c.order[i+1:]...)
-			break
-		}
+	if i, found := c.index(o.seq); found {
+		c.order = slices.Delete(c.order, i, i+1)
 	}
+	c.writes++
 	st.forget(o)
 }
 
@@ -304,8 +329,9 @@ func (st *state) dropEndUser(id string) {
 }
 
 // keepCursor keeps c under token, replacing the cursor kept there before,
-// and returns "" or why it cannot: a new cursor must fit within
-// MaxCursors and MaxCursorBytes once the expired ones are dropped.
+// and returns "" or why it cannot: a new cursor must fit within the
+// cursor budgets once the expired ones are dropped. A cursor still within
+// its TTL is never dropped to make room, as its list may go on.
 func (st *state) keepCursor(token string, c *cursor, now time.Time, ttl time.Duration) string {
 	grow := c.size(token)
 	old := st.cursors[token]
@@ -313,7 +339,7 @@ func (st *state) keepCursor(token string, c *cursor, now time.Time, ttl time.Dur
 		grow -= old.size(token)
 	}
 	full := func() bool {
-		return old == nil && (len(st.cursors) >= MaxCursors || st.cursorBytes+grow > MaxCursorBytes)
+		return old == nil && (len(st.cursors) >= st.maxCursors || st.cursorBytes+grow > st.maxCursorBytes)
 	}
 	if full() {
 		for t, x := range st.cursors {
@@ -323,7 +349,7 @@ func (st *state) keepCursor(token string, c *cursor, now time.Time, ttl time.Dur
 		}
 	}
 	if full() {
-		return fmt.Sprintf("The fake pages at most %d lists at once, with %d MiB of filters in all (MaxCursors, MaxCursorBytes); finish or abandon one, or wait %v for its cursor to expire.", MaxCursors, MaxCursorBytes>>20, ttl)
+		return fmt.Sprintf("The fake pages at most %d lists at once, with %s of filters in all (MaxCursors, MaxCursorBytes); finish or abandon one, or wait %v for its cursor to expire.", st.maxCursors, mib(st.maxCursorBytes), ttl)
 	}
 	st.cursors[token] = c
 	st.cursorBytes += grow
@@ -359,4 +385,13 @@ func (eu *endUser) asJSON() map[string]any {
 		"companyName": eu.CompanyName, "sourceId": eu.SourceID, "email": eu.Email,
 		"integrationConnections": conns,
 	}
+}
+
+// mib is n bytes as a budget's message says them: "8 MiB", or "1500 bytes"
+// for a budget that is no whole number of MiB.
+func mib(n int) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
