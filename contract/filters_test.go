@@ -27,12 +27,14 @@ var probe = struct {
 	kept map[string]map[string]any
 }{kept: map[string]map[string]any{}}
 
-// withoutRefusedFilters is a list's params without those the fake
-// refuses, as its package docs say it does (a filter it does not apply,
-// or two QuickBooks takes only one of), so that every request sent is
-// one both servers answer; the other operations' params as they are.
+// withoutRefusedFilters is a list's or a report's params without those
+// the fake refuses, as its package docs say it does (a filter it does not
+// apply, to a list or to a report it computes, or two QuickBooks takes
+// only one of), so that every request sent is one both servers answer;
+// the other operations' params as they are.
 func withoutRefusedFilters(spec *contractSpec, o apispec.Operation, params map[string]any) map[string]any {
-	if o.Kind != apispec.List || o.Namespace != apispec.QBDNamespace || len(params) == 0 {
+	filtered := o.Kind == apispec.List || o.Resource == "reports"
+	if !filtered || o.Namespace != apispec.QBDNamespace || len(params) == 0 {
 		return params
 	}
 	probe.Lock()

@@ -133,6 +133,32 @@
 // (transfers, item sites, templates), is deleted with no record: neither
 // list shows it.
 //
+// # Reports
+//
+// The aging reports (GET /quickbooks-desktop/reports/aging: A/R and A/P,
+// summary and detail) are computed from the end-user's open invoices
+// (balanceRemaining) and bills (openAmount, else amountDue): those not
+// paid, with a non-zero open amount, dated by the end of the report's
+// period (reportDateTo, the end of reportDateMacro's period, else today
+// on the end-user's clock), aged at that date or at today with
+// agingAsOf=today, by days past the due date (the transaction date when
+// there is none, as for an invoice without terms), in QuickBooks'
+// buckets: Current (not past due), 1 - 30, 31 - 60, 61 - 90 and > 90. A
+// summary has a row per customer or vendor, by name, with an amount per
+// bucket and TOTAL, then a total row; a detail has, per bucket, a heading,
+// a row per transaction (type, date, number, name, due date, days past
+// due, open balance) by due date and the bucket's subtotal, then the
+// total. The customer and vendor balance summaries (general-summary) are
+// the same open amounts, a TOTAL per customer or vendor. These reports
+// apply the entity, account, class, transactionTypes, postingStatus,
+// updated-date and detailLevel parameters and refuse, with a 400 naming
+// it, one they cannot (itemIds, includeColumns, ...), and two of a group
+// the spec allows one of. Every other report (balance sheets, profit and
+// loss, sales, payroll, time, budgets, the collections report, custom
+// reports) is answered with its reportType and category and no rows: they
+// need a general ledger (postings to accounts, payroll, time, budgets)
+// that the fake does not keep.
+//
 // # Starting state
 //
 // [NewServer] starts empty. [Options.Fixtures] (or [LoadFixtures], and
