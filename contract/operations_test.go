@@ -54,6 +54,13 @@ func everyResource(spec *contractSpec) *conductortest.Fixtures {
 			}
 		}
 	}
+	for _, o := range spec.ops {
+		if qbd[o.Resource] != nil {
+			for _, id := range otherExampleIDs(spec, o) {
+				qbd[o.Resource] = append(qbd[o.Resource], map[string]any{"id": id, "name": fmt.Sprint("Contract ", o.Resource, " ", id)})
+			}
+		}
+	}
 	return &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
 		{ID: opsEndUser, CompanyName: "Contract Inc.", Connected: true, QBD: qbd},
 		{ID: opsDoomedEndUser, CompanyName: "Doomed Inc."},
@@ -78,6 +85,29 @@ func excludedBy(description string, params map[string]any) bool {
 		}
 	}
 	return false
+}
+
+// otherExampleIDs are the ids a list o is asked for, from its spec's
+// example, besides objectID: the fixtures hold an object of each, as
+// QuickBooks refuses a list asked for an id it does not have (a
+// transaction's example id is not a list object's), and the ids make it
+// ignore every other filter sent.
+func otherExampleIDs(spec *contractSpec, o apispec.Operation) []any {
+	if o.Kind != apispec.List {
+		return nil
+	}
+	p := spec.operation(o).Parameters.GetByInAndName("query", "ids")
+	if p == nil {
+		return nil
+	}
+	ids, _ := requestValue(p.Schema, 0).([]any)
+	var out []any // not in ids' array, the spec's own example
+	for _, id := range ids {
+		if id != objectID {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // deletedObjectID is an object of each resource the deleted lists are
@@ -178,7 +208,7 @@ func testEveryOperation(t *testing.T, spec *contractSpec, srv server) {
 				switch {
 				case name == "All":
 					// All asks for nothing until iterated.
-					failed = checkAll(srv, o, out, rec)
+					failed = checkAll(spec, srv, o, out, rec)
 				case failed == nil:
 					failed = checkResult(srv, o, req.id, out)
 				}
@@ -239,7 +269,7 @@ const moreWithoutCursor = "gives no nextCursor to ask for them"
 // when they do, with the cursor to ask for them); All then fails rather
 // than ask forever or stop early. That failure passes only when the page
 // was such a page.
-func checkAll(srv server, o apispec.Operation, seq reflect.Value, rec *recorder) error {
+func checkAll(spec *contractSpec, srv server, o apispec.Operation, seq reflect.Value, rec *recorder) error {
 	if srv.fake == nil {
 		// Dynamic Prism invents pages that cannot go on: one that says
 		// more follow with no objects, or with no cursor. All must refuse
@@ -262,7 +292,7 @@ func checkAll(srv server, o apispec.Operation, seq reflect.Value, rec *recorder)
 		}
 		return err
 	}
-	want := 1
+	want := 1 + len(otherExampleIDs(spec, o))
 	if o.Namespace == "" {
 		want = 2
 	}

@@ -70,8 +70,11 @@
 // that passes its filters, or at most its limit when one is given, as
 // openapi.yaml says of their limit.
 // Filters are applied by the spec's names for every list, as its
-// descriptions say QuickBooks applies them: ids, names, fullNames and
-// refNumbers each override every other filter, as the spec says; names,
+// descriptions say QuickBooks applies them. ids, names, fullNames and
+// refNumbers each override every other filter, as the spec says: the
+// others are then neither applied nor refused, and a value of theirs
+// that matches nothing refuses the whole list with QuickBooks' "object
+// not found" error (integrationCode 500), as the spec says it does. Names,
 // fullNames, and the name matches and ranges compare without case;
 // refNumbers and the refNumber matches with case, and refNumber ranges
 // of digits only as numbers; updatedAfter/Before,

@@ -106,8 +106,20 @@ func applies(model *openapi3.Schema, p *openapi3.Parameter) bool {
 }
 
 // checkFilters refuses a list's filters that QuickBooks would refuse
-// together, or that the fake does not apply.
+// together, or that the fake does not apply. With a filter that makes
+// QuickBooks ignore the others (ids), only it and the parameters that
+// page or shape the answer are read, so the others can neither clash
+// nor go unapplied.
 func checkFilters(rt *route, query map[string]any) string {
+	if name := overriding(query); name != "" {
+		read := map[string]any{name: query[name]}
+		for k, v := range query {
+			if _, shaping := shapingParams[k]; shaping || k == "limit" || k == "cursor" {
+				read[k] = v
+			}
+		}
+		query = read
+	}
 	if msg := exclusiveFilters(rt, query); msg != "" {
 		return msg
 	}
@@ -346,6 +358,47 @@ func overriding(filters map[string]any) string {
 	return ""
 }
 
+// mustAllBeFound says whether the spec says of rt's filter name that
+// QuickBooks refuses a list when one of its values matches nothing: "If
+// any of the values you specify in this parameter are not found, the
+// request will return an error" (ids, names, fullNames, refNumbers).
+func mustAllBeFound(rt *route, name string) bool {
+	for _, ref := range rt.spec.Parameters {
+		if p := ref.Value; p.In == "query" && p.Name == name {
+			desc := strings.Join(strings.Fields(p.Description+" "+p.Schema.Value.Description), " ")
+			return strings.Contains(desc, "not found, the request will return an error")
+		}
+	}
+	return false
+}
+
+// notFound is the value of the overriding filter name (ids, fullNames,
+// refNumbers) that no object of c matches, or nil: QuickBooks refuses the
+// whole list then, as the spec's descriptions of those filters say ("If
+// any of the values you specify in this parameter are not found, the
+// request will return an error"), rather than answer the others alone.
+func (c *collection) notFound(name string, values []any, loc *time.Location) any {
+	missing := slices.Clone(values)
+	if name == "ids" {
+		missing = slices.DeleteFunc(missing, func(id any) bool {
+			s, _ := id.(string)
+			return c != nil && c.byID[s] != nil
+		})
+	} else if c != nil {
+		for _, obj := range c.order {
+			if len(missing) == 0 {
+				break
+			}
+			v := decodeObject(obj.data)
+			missing = slices.DeleteFunc(missing, func(f any) bool { return passesOne(v, name, []any{f}, loc) })
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return missing[0]
+}
+
 // passes applies a list's filters, each as passesOne does, but for one
 // that overrides the others (ids): that one alone.
 func passes(v map[string]any, filters map[string]any, loc *time.Location) bool {
@@ -373,9 +426,7 @@ func passesOne(v map[string]any, name string, f any, loc *time.Location) bool {
 	if _, shaping := shapingParams[name]; shaping {
 		return true
 	}
-	switch name {
-	case "ids":
-		return contains(f.([]any), v["id"])
+	switch name { // ids: list matches the stored id, as passes never sees it
 	case "names":
 		return containsFold(f.([]any), v["name"]) || containsFold(f.([]any), v["fullName"])
 	case "fullNames":

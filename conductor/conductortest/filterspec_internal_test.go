@@ -76,11 +76,16 @@ func TestEveryListParameterIsAppliedOrRefused(t *testing.T) {
 			}
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
-			var env struct{ Error struct{ Message string } }
+			var env struct {
+				Error struct{ Message, IntegrationCode string }
+			}
 			json.Unmarshal(body, &env)
 			want := p.Name + ": the fake does not apply this filter to " + o.Resource
+			// The end-user has no objects, so a filter of values that
+			// must all be found (ids) is applied by refusing the list.
+			notFound := mustAllBeFound(rt, p.Name) && resp.StatusCode == http.StatusBadRequest && env.Error.IntegrationCode == qbdNotFound
 			switch {
-			case appliedBy(a.models[resourceKey(o)], p) && resp.StatusCode == http.StatusOK:
+			case appliedBy(a.models[resourceKey(o)], p) && (resp.StatusCode == http.StatusOK || notFound):
 				applied++
 			case !appliedBy(a.models[resourceKey(o)], p) && resp.StatusCode == http.StatusBadRequest && strings.HasPrefix(env.Error.Message, want):
 				refused++

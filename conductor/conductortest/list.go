@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -62,6 +63,12 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 		key = []byte(c.filters)
 		kept = c
 	}
+	if name := overriding(filters); name != "" && token == "" && mustAllBeFound(rt, name) {
+		values, _ := filters[name].([]any)
+		if missing := eu.objects[res].notFound(name, values, eu.location()); missing != nil {
+			return 0, nil, notInQuickBooksBy(o.Model, strings.TrimSuffix(name, "s"), fmt.Sprint(missing))
+		}
+	}
 	if _, ok := filters["status"]; !ok && takesParam(rt, "status") {
 		filters["status"] = "active" // QuickBooks lists active objects unless asked
 	}
@@ -80,7 +87,13 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	var data []*object
 	rest := int64(0)
 	window := timeWindow(filters, eu.location())
+	// ids override every other filter (see overriding), and name the
+	// stored id, which a transaction's JSON shows as transactionId.
+	ids, byID := filters["ids"].([]any)
 	pass := func(obj *object) bool {
+		if byID {
+			return slices.Contains(ids, any(obj.id))
+		}
 		return window.holds(obj.updatedAt) && (len(filters) == 0 || passes(obj.filterable(filters), filters, eu.location()))
 	}
 	if c != nil {

@@ -25,8 +25,14 @@ const (
 )
 
 func notInQuickBooks(what, id string) *Error {
+	return notInQuickBooksBy(what, "id", id)
+}
+
+// notInQuickBooksBy is notInQuickBooks for an object looked for by
+// another field (a list's fullNames or refNumbers).
+func notInQuickBooksBy(what, field, value string) *Error {
 	return &Error{Type: "INTEGRATION_ERROR", Code: "QBD_REQUEST_ERROR", IntegrationCode: qbdNotFound,
-		Message:           fmt.Sprintf("QuickBooks Desktop has no %s with the id %q.", what, id),
+		Message:           fmt.Sprintf("QuickBooks Desktop has no %s with the %s %q.", what, field, value),
 		UserFacingMessage: "The object was not found in QuickBooks Desktop."}
 }
 
