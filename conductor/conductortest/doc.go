@@ -91,8 +91,16 @@
 // detailLevel; those whose field its objects lack) is refused with a 400
 // naming it, never ignored, and so are filters the spec says QuickBooks
 // takes only one of at a time (nameContains with nameStartsWith; two
-// totalBalance filters). billsToPay's vendorId, required, names the list:
-// its objects hold no vendor, so the fake answers every one it holds.
+// totalBalance filters). Bills to pay (vendorId, required) are read off
+// the books as QuickBooks reads them, not kept (fixtures of billsToPay are
+// refused): the vendor's bills with a positive amount left to pay
+// (openAmount, else amountDue; not isPaid) as bill, amountDue what is
+// left, then its vendor credits with credit left (openAmount, else
+// creditAmount; an appliedAmount is not taken off) as credit, each oldest
+// first, the home-currency amount that times exchangeRate (null with
+// none); dueDate, payablesAccountId and currencyIds filter these (a
+// credit has no due date and stays). Without payablesAccountId every A/P
+// account's are listed, as the fake keeps no default A/P account.
 // Date filters take YYYY-MM-DD; updatedAfter/Before (and
 // deletedAfter/Before) also a date and time with an offset (Z, +02:00),
 // that instant, or without one, read in the time zone of the end-user's

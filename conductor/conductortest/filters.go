@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math/big"
 	"regexp"
 	"slices"
@@ -37,25 +36,9 @@ var shapingParams = map[string]string{
 // of model's objects: the paging parameters, which list reads, and every
 // filter whose field the objects have.
 func appliedBy(model *openapi3.Schema, p *openapi3.Parameter) bool {
-	// A required parameter names the list itself (billsToPay's
-	// vendorId): when the objects have no field to filter by, the fake
-	// answers those it holds for the list (see withoutUnapplied).
+	// A required parameter names the list itself, and what answers the
+	// list applies it: billsToPay's vendorId (see billsToPay).
 	return p.Required || applies(model, p)
-}
-
-// withoutUnapplied is query without the required parameters the fake
-// cannot filter by, for list to read.
-func withoutUnapplied(rt *route, model *openapi3.Schema, query map[string]any) map[string]any {
-	out := query
-	for _, ref := range rt.spec.Parameters {
-		if p := ref.Value; p.In == "query" && p.Required && !applies(model, p) {
-			if _, ok := out[p.Name]; ok {
-				out = maps.Clone(out)
-				delete(out, p.Name)
-			}
-		}
-	}
-	return out
 }
 
 // applies says whether the fake filters a list of model's objects by p.

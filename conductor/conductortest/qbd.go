@@ -175,6 +175,8 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return s.listDeleted(rt, query, eu, false)
 		case "deletedListObjects":
 			return s.listDeleted(rt, query, eu, true)
+		case "billsToPay":
+			return s.billsToPay(b, rt, query, eu)
 		}
 		filters := query
 		if token, ok := query["cursor"].(string); ok {
@@ -184,7 +186,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			}
 		}
 		a, _ := loadAPI()
-		status, v, failed := s.list(rt, withoutUnapplied(rt, a.models[res], query), eu)
+		status, v, failed := s.list(rt, query, eu)
 		if p, ok := v.(*page); ok {
 			s.state.shape(p, filters, a.models[res])
 		}

@@ -193,14 +193,8 @@ func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, end,
 	var items []openItem
 	for _, o := range eu.objects[books.resource].all() {
 		v := decodeObject(o.data)
-		var open *big.Rat
-		for _, f := range books.open {
-			if r, ok := parseDecimal(v[f]); ok {
-				open = r
-				break
-			}
-		}
-		if open == nil || open.Sign() == 0 || v["isPaid"] == true {
+		open := openOf(v, books)
+		if open == nil || open.Sign() == 0 {
 			continue
 		}
 		date, err := time.Parse(time.DateOnly, fmt.Sprint(v["transactionDate"]))
@@ -238,6 +232,20 @@ func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, end,
 		return cmp.Or(x.due.Compare(y.due), x.date.Compare(y.date), cmp.Compare(x.refNumber, y.refNumber))
 	})
 	return items, ""
+}
+
+// openOf is what is still open of v, a transaction of books: the first
+// of books.open it holds, or nil when it holds none or is paid.
+func openOf(v map[string]any, books ledger) *big.Rat {
+	if v["isPaid"] == true {
+		return nil
+	}
+	for _, f := range books.open {
+		if r, ok := parseDecimal(v[f]); ok {
+			return r
+		}
+	}
+	return nil
 }
 
 // refPasses says whether a reference (id, fullName) passes the query's
