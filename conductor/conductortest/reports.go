@@ -147,8 +147,15 @@ func (s *Server) report(b *builder, answer *openapi3.Schema, category string, qu
 		"basis": nil, "columnTitleRowCount": 1,
 	}
 	if !kind.aging {
+		// What is owed is the same on any basis (the spec: cash moves
+		// income and expenses to when money changes hands), so basis
+		// changes only the report's word for it; none is QuickBooks'
+		// default for the report, accrual.
 		basis, _ := query["basis"].(string)
-		rep["basis"] = cmp.Or(basis, "accrual")
+		if basis == "" || basis == "none" {
+			basis = "accrual"
+		}
+		rep["basis"] = basis
 	}
 	detailLevel, _ := query["detailLevel"].(string)
 	var columns, rows []any
