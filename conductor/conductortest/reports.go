@@ -185,9 +185,9 @@ func (s *Server) report(b *builder, answer *openapi3.Schema, category string, qu
 	return 200, rep, nil
 }
 
-// openItems are eu's open transactions of books dated in the period
-// dated that pass the query's filters, aged at asOf, by due date then
-// number.
+// openItems are eu's open transactions of books whose date is in
+// dated and that pass the query's filters, aged at asOf, by due date
+// then number.
 func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, dated span, asOf, today time.Time) ([]openItem, string) {
 	updated, msg := period(query, "updatedAfter", "updatedBefore", "updatedDateMacro", today)
 	if msg != "" {
