@@ -149,26 +149,39 @@
 // The aging reports (GET /quickbooks-desktop/reports/aging: A/R and A/P,
 // summary and detail) are computed from the end-user's open invoices
 // (balanceRemaining) and bills (openAmount, else amountDue): those not
-// paid, with a non-zero open amount, dated by the end of the report's
-// period (reportDateTo, the end of reportDateMacro's period, else today
-// on the end-user's clock), aged at that date or at today with
-// agingAsOf=today, by days past the due date (the transaction date when
-// there is none, as for an invoice without terms), in QuickBooks'
+// paid, with a non-zero open amount, dated in the report's period
+// (reportDateFrom to reportDateTo, or reportDateMacro's period; with no
+// end, today on the end-user's clock; with no date at all, everything
+// dated by today, not the spec's "current fiscal year to date", so that
+// an aging shows every open item), aged at the period's end or at today
+// with agingAsOf=today, by days past the due date (the transaction date
+// when there is none, as for an invoice without terms), in QuickBooks'
 // buckets: Current (not past due), 1 - 30, 31 - 60, 61 - 90 and > 90. A
-// summary has a row per customer or vendor, by name, with an amount per
-// bucket and TOTAL, then a total row; a detail has, per bucket, a heading,
-// a row per transaction (type, date, number, name, due date, days past
-// due, open balance) by due date and the bucket's subtotal, then the
-// total. The customer and vendor balance summaries (general-summary) are
-// the same open amounts, a TOTAL per customer or vendor. These reports
-// apply the entity, account, class, transactionTypes, postingStatus,
-// updated-date and detailLevel parameters and refuse, with a 400 naming
-// it, one they cannot (itemIds, includeColumns, ...), and two of a group
-// the spec allows one of. Every other report (balance sheets, profit and
-// loss, sales, payroll, time, budgets, the collections report, custom
-// reports) is answered with its reportType and category and no rows: they
-// need a general ledger (postings to accounts, payroll, time, budgets)
-// that the fake does not keep.
+// pending (draft) invoice or bill posts to no register: it is left out
+// unless postingStatus is non_posting (only those) or either. A summary
+// has a row per customer or vendor, by name, with an amount per bucket
+// and TOTAL, then a total row; a detail has, per bucket, a heading, a row
+// per transaction (type, date, number, name, due date, days past due,
+// open balance) by due date and the bucket's subtotal, then the total.
+// The customer and vendor balance summaries (general-summary) are the
+// same open amounts, a TOTAL per customer or vendor; basis only names
+// the basis in the answer (accrual unless cash is asked for), as what is
+// owed is the same on either. These reports apply the date, entity,
+// account, class, transactionTypes, postingStatus, updated-date,
+// detailLevel and agingAsOf parameters and refuse, with a 400 naming it,
+// one they cannot (itemIds, includeColumns, accountsToInclude, ...), and
+// two of a group the spec allows one of.
+//
+// A limit: a report as of a past date reads each invoice's and bill's
+// open amount as it stands now, so a payment dated after the report's
+// date still takes the transaction out of it (QuickBooks would show it
+// open then). The fake does not keep what each payment applied and when.
+//
+// Every other report (balance sheets, profit and loss, sales, payroll,
+// time, budgets, the collections report, custom reports) is answered with
+// its reportType and category and no rows: they need a general ledger
+// (postings to accounts, payroll, time, budgets) that the fake does not
+// keep.
 //
 // # Starting state
 //

@@ -48,9 +48,10 @@ var computedReports = map[string]struct {
 	"vendor_balance_summary":   {"Vendor Balance Summary", payables, false, false},
 }
 
-// reportFilters are the report parameters the fake applies; any other
-// filter a computed report is given is refused rather than ignored, so
-// that a test does not pass for the wrong reason.
+// reportFilters are the report parameters the fake applies, each of
+// which changes the answer (reports_test.go shows each); any other a
+// computed report is given is refused rather than ignored, so that a
+// test does not pass for the wrong reason.
 var reportFilters = map[string]bool{
 	"reportType": true, "reportDateFrom": true, "reportDateTo": true, "reportDateMacro": true,
 	"accountIds": true, "accountFullNames": true,
@@ -58,7 +59,7 @@ var reportFilters = map[string]bool{
 	"classIds": true, "classFullNames": true, "transactionTypes": true,
 	"detailLevel": true, "postingStatus": true,
 	"updatedAfter": true, "updatedBefore": true, "updatedDateMacro": true,
-	"accountsToInclude": true, "agingAsOf": true, "basis": true,
+	"agingAsOf": true, "basis": true,
 }
 
 // exclusive are the groups of parameters of which a request may give only
@@ -119,20 +120,23 @@ func (s *Server) report(b *builder, answer *openapi3.Schema, category string, qu
 		}
 	}
 	today := dateOf(b.now)
-	_, to, msg := period(query, "reportDateFrom", "reportDateTo", "reportDateMacro", today)
+	dated, msg := period(query, "reportDateFrom", "reportDateTo", "reportDateMacro", today)
 	if msg != "" {
 		return 0, nil, invalid(msg)
 	}
-	// What is dated by the period's end is in, aged at that end, or at
-	// today with agingAsOf=today.
-	end := cmp.Or(to, today)
+	// What is dated in the period is in (the spec: "Filter report rows
+	// dated on or after" reportDateFrom, "on or before" reportDateTo),
+	// open as the books stand now, aged at the period's end (today when
+	// it has none), or at today with agingAsOf=today.
+	if !dated.hasTo {
+		dated.to, dated.hasTo = today, true
+	}
+	end := dated.to
 	asOf := end
 	if query["agingAsOf"] == "today" {
 		asOf = today
 	}
-	// A report of what is open is as of a date: only the period's end
-	// counts, as in QuickBooks.
-	items, msg := s.openItems(eu, kind.books, query, end, asOf, today)
+	items, msg := s.openItems(eu, kind.books, query, dated, asOf, today)
 	if msg != "" {
 		return 0, nil, invalid(msg)
 	}
@@ -143,8 +147,15 @@ func (s *Server) report(b *builder, answer *openapi3.Schema, category string, qu
 		"basis": nil, "columnTitleRowCount": 1,
 	}
 	if !kind.aging {
+		// What is owed is the same on any basis (the spec: cash moves
+		// income and expenses to when money changes hands), so basis
+		// changes only the report's word for it; none is QuickBooks'
+		// default for the report, accrual.
 		basis, _ := query["basis"].(string)
-		rep["basis"] = cmp.Or(basis, "accrual")
+		if basis == "" || basis == "none" {
+			basis = "accrual"
+		}
+		rep["basis"] = basis
 	}
 	detailLevel, _ := query["detailLevel"].(string)
 	var columns, rows []any
@@ -174,16 +185,19 @@ func (s *Server) report(b *builder, answer *openapi3.Schema, category string, qu
 	return 200, rep, nil
 }
 
-// openItems are eu's open transactions of books dated on or before end
-// that pass the query's filters, aged at asOf, by due date then number.
-func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, end, asOf, today time.Time) ([]openItem, string) {
-	updatedFrom, updatedTo, msg := period(query, "updatedAfter", "updatedBefore", "updatedDateMacro", today)
+// openItems are eu's open transactions of books whose date is in
+// dated and that pass the query's filters, aged at asOf, by due date
+// then number.
+func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, dated span, asOf, today time.Time) ([]openItem, string) {
+	updated, msg := period(query, "updatedAfter", "updatedBefore", "updatedDateMacro", today)
 	if msg != "" {
 		return nil, msg
 	}
-	if query["postingStatus"] == "non_posting" {
-		return nil, "" // invoices and bills post.
-	}
+	// A pending (draft) invoice or bill is non-posting: QuickBooks records
+	// it in no register, so a report has it only when asked for
+	// non-posting rows or either.
+	posting, _ := query["postingStatus"].(string)
+	posting = cmp.Or(posting, "posting")
 	if et, ok := query["entityType"].(string); ok && et != books.entityType {
 		return nil, ""
 	}
@@ -197,19 +211,19 @@ func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, end,
 		if open == nil || open.Sign() == 0 {
 			continue
 		}
+		if pending := v["isPending"] == true; (posting == "posting" && pending) || (posting == "non_posting" && !pending) {
+			continue
+		}
 		date, err := time.Parse(time.DateOnly, fmt.Sprint(v["transactionDate"]))
-		if err != nil || date.After(end) {
+		if err != nil || !dated.holds(date) {
 			continue
 		}
 		due, err := time.Parse(time.DateOnly, fmt.Sprint(v["dueDate"]))
 		if err != nil {
 			due = date // no terms: due on the transaction's date.
 		}
-		if updated, err := time.Parse(time.RFC3339, fmt.Sprint(v["updatedAt"])); err == nil && (!updatedFrom.IsZero() || !updatedTo.IsZero()) {
-			day := dateOf(updated)
-			if (!updatedFrom.IsZero() && day.Before(updatedFrom)) || (!updatedTo.IsZero() && day.After(updatedTo)) {
-				continue
-			}
+		if at, err := time.Parse(time.RFC3339, fmt.Sprint(v["updatedAt"])); err == nil && !updated.holds(dateOf(at)) {
+			continue
 		}
 		entityID, entityName := refOf(v[books.entity])
 		if name, ok := s.state.findName(eu, entityID); ok && name != "" {
@@ -427,32 +441,45 @@ func dateOf(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// period is the dates a report's from, to and macro parameters name; a
-// zero bound is open. Dates are days, in the end-user's calendar.
-func period(query map[string]any, fromParam, toParam, macroParam string, today time.Time) (from, to time.Time, msg string) {
+// span is a period of days. A bound is given or open by its flag, not by
+// a zero time: 0001-01-01 is a date a request can name.
+type span struct {
+	from, to       time.Time
+	hasFrom, hasTo bool
+}
+
+// holds says whether day is in the period, both bounds included.
+func (p span) holds(day time.Time) bool {
+	return (!p.hasFrom || !day.Before(p.from)) && (!p.hasTo || !day.After(p.to))
+}
+
+// period is the days a report's from, to and macro parameters name.
+// Dates are days, in the end-user's calendar.
+func period(query map[string]any, fromParam, toParam, macroParam string, today time.Time) (p span, msg string) {
 	if m, ok := query[macroParam].(string); ok {
-		from, to, ok = dateMacro(m, today)
-		if !ok {
-			return from, to, fmt.Sprintf("%s: the fake does not know the macro %q.", macroParam, m)
+		if p.from, p.to, ok = dateMacro(m, today); !ok {
+			return p, fmt.Sprintf("%s: the fake does not know the macro %q.", macroParam, m)
 		}
-		return from, to, ""
+		p.hasFrom, p.hasTo = m != "all", m != "all"
+		return p, ""
 	}
-	for _, p := range []struct {
-		name string
-		at   *time.Time
-	}{{fromParam, &from}, {toParam, &to}} {
-		if s, ok := query[p.name].(string); ok {
+	for _, b := range []struct {
+		name  string
+		at    *time.Time
+		given *bool
+	}{{fromParam, &p.from, &p.hasFrom}, {toParam, &p.to, &p.hasTo}} {
+		if s, ok := query[b.name].(string); ok {
 			d, err := time.Parse(time.DateOnly, s)
 			if err != nil {
-				return from, to, fmt.Sprintf("%s: must be a date, YYYY-MM-DD; got %q.", p.name, s)
+				return p, fmt.Sprintf("%s: must be a date, YYYY-MM-DD; got %q.", b.name, s)
 			}
-			*p.at = d
+			*b.at, *b.given = d, true
 		}
 	}
-	if !from.IsZero() && !to.IsZero() && to.Before(from) {
-		return from, to, fmt.Sprintf("%s: is before %s; give a period that ends after it starts.", toParam, fromParam)
+	if p.hasFrom && p.hasTo && p.to.Before(p.from) {
+		return p, fmt.Sprintf("%s: is before %s; give a period that ends after it starts.", toParam, fromParam)
 	}
-	return from, to, ""
+	return p, ""
 }
 
 // dateMacro is the period a QuickBooks date macro names on today. Weeks
