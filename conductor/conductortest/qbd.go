@@ -50,8 +50,8 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
-		if b.badRef != nil {
-			return 0, nil, b.badRef.refusal(o.Model)
+		if bad := s.badReferenceIn(eu, o.Resource, o.Model, body); bad != nil {
+			return 0, nil, bad.refusal(o.Model)
 		}
 		applyPayment, refused := s.applyPayment(b, eu, o.Resource, o.Model, body)
 		if refused != nil {
@@ -96,8 +96,8 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
-		if b.badRef != nil {
-			return 0, nil, b.badRef.refusal(o.Model)
+		if bad := s.badReferenceIn(eu, o.Resource, o.Model, body); bad != nil {
+			return 0, nil, bad.refusal(o.Model)
 		}
 		for k := range body {
 			if k == "revisionNumber" {
@@ -223,10 +223,9 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 // builderFor builds objects for eu at the fake's time.
 func (s *Server) builderFor(eu *endUser) *builder {
 	return &builder{
-		now:    eu.clock(s.now()).Truncate(1e9),
-		name:   func(id string) (string, bool) { return s.state.findName(eu, id) },
-		exists: func(id string, resources []string) bool { return s.refExists(eu, id, resources) },
-		newID:  s.newQBDID,
+		now:   eu.clock(s.now()).Truncate(1e9),
+		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
+		newID: s.newQBDID,
 		newNumber: func() int64 {
 			s.idSeq++
 			return s.idSeq
