@@ -59,7 +59,15 @@
 // gets a new revision and isPaid once nothing is left (an appliedAmount
 // is not kept). A payment applied to a transaction the end-user does not
 // have is refused in the same way. A bill's amountDue and openAmount are
-// the sum of its expense and item lines.
+// the sum of its expense and item lines. A customer's balance is what its
+// open invoices leave to pay (balanceRemaining of those not isPaid) and
+// its totalBalance that with its jobs' (the customers under it, at any
+// depth); a vendor's balance is what its open bills leave (openAmount,
+// else amountDue). They are computed from the books whenever a customer
+// or vendor is answered or filtered (the totalBalance filters), so they
+// are never stale; a fixture's own balance or totalBalance is replaced
+// by the computed one, and a customer's openBalance, credit memos and
+// vendor credits are not counted.
 //
 // QuickBooks operations need the Conductor-End-User-Id header of an
 // end-user that has connected QuickBooks Desktop. An end-user connects by

@@ -90,11 +90,20 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	// ids override every other filter (see overriding), and name the
 	// stored id, which a transaction's JSON shows as transactionId.
 	ids, byID := filters["ids"].([]any)
+	sheet := s.balancesOf(eu, res)
 	pass := func(obj *object) bool {
 		if byID {
 			return slices.Contains(ids, any(obj.id))
 		}
-		return window.holds(obj.updatedAt) && (len(filters) == 0 || passes(obj.filterable(filters), filters, eu.location()))
+		if !window.holds(obj.updatedAt) {
+			return false
+		}
+		if len(filters) == 0 {
+			return true
+		}
+		v := obj.filterable(filters)
+		sheet.fill(obj.id, v) // balances filtered as answered, computed
+		return passes(v, filters, eu.location())
 	}
 	if c != nil {
 		start, _ := c.index(after + 1) // c.order is by seq

@@ -69,7 +69,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if failed := applyPayment(); failed != nil {
 			return 0, nil, failed
 		}
-		return http.StatusOK, s.state.shown(eu, res, id), nil
+		return http.StatusOK, s.shownNow(eu, res, id), nil
 
 	case apispec.Retrieve:
 		if !o.HasID {
@@ -79,7 +79,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if eu.objects[res].find(params["id"]) == nil {
 			return 0, nil, notInQuickBooks(o.Model, params["id"])
 		}
-		return http.StatusOK, s.state.shown(eu, res, params["id"]), nil
+		return http.StatusOK, s.shownNow(eu, res, params["id"]), nil
 
 	case apispec.Update:
 		id := params["id"]
@@ -126,7 +126,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
 			return 0, nil, failed
 		}
-		return http.StatusOK, s.state.shown(eu, res, id), nil
+		return http.StatusOK, s.shownNow(eu, res, id), nil
 
 	case apispec.Delete:
 		id := params["id"]
@@ -189,6 +189,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		status, v, failed := s.list(rt, query, eu)
 		if p, ok := v.(*page); ok {
 			s.state.shape(p, filters, a.models[res])
+			s.showBalances(eu, res, p)
 		}
 		return status, v, failed
 
