@@ -94,3 +94,30 @@ func TestVendorBalancesAndFixtures(t *testing.T) {
 		t.Errorf("balance and totalBalance (-want +got):\n%s", diff)
 	}
 }
+
+// TestCustomersOwingPagedWhileOnePays: a page of the customers owing
+// counts those after it as the books are then: a customer who pays off
+// between pages is neither listed nor counted.
+func TestCustomersOwingPagedWhileOnePays(t *testing.T) {
+	srv := newServer(t, conductortest.Options{Demo: true})
+	h := qbdHeader(srv, conductortest.DemoEndUserID)
+	type pageOf struct {
+		Names     []string
+		Remaining float64
+	}
+	page := func(query string) (pageOf, string) {
+		t.Helper()
+		v := decodeObject(t, send(t, srv, "GET", "/quickbooks-desktop/customers?"+query, h, ""))
+		cursor, _ := v["nextCursor"].(string)
+		return pageOf{fieldOfEach(v, "name"), v["remainingCount"].(float64)}, cursor
+	}
+	first, cursor := page("totalBalanceGreaterThan=0&limit=1")
+	if diff := cmp.Diff(pageOf{[]string{"Acme Corporation"}, 2}, first); diff != "" {
+		t.Fatalf("first page (-want +got):\n%s", diff)
+	}
+	decodeObject(t, send(t, srv, "POST", "/quickbooks-desktop/receive-payments", h, `{"customerId":"80000002-1700000002","transactionDate":"2024-11-01","totalAmount":"849.00","applyToTransactions":[{"transactionId":"80000101-1700000101","paymentAmount":"849.00"}]}`))
+	second, _ := page("limit=1&cursor=" + cursor)
+	if diff := cmp.Diff(pageOf{[]string{"Initech"}, 0}, second); diff != "" {
+		t.Errorf("the page after Globex paid (-want +got):\n%s", diff)
+	}
+}

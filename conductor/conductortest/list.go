@@ -83,6 +83,11 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	if c != nil {
 		writes = c.writes
 	}
+	// Balances come from the books: a write to them counts too.
+	sheet := s.balancesOf(eu, res)
+	if sheet != nil {
+		writes += sheet.booksAt
+	}
 	counted := kept != nil && kept.writes == writes
 	var data []*object
 	rest := int64(0)
@@ -90,7 +95,6 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	// ids override every other filter (see overriding), and name the
 	// stored id, which a transaction's JSON shows as transactionId.
 	ids, byID := filters["ids"].([]any)
-	sheet := s.balancesOf(eu, res)
 	pass := func(obj *object) bool {
 		if byID {
 			return slices.Contains(ids, any(obj.id))
