@@ -389,18 +389,37 @@ func requestFor(spec *contractSpec, o apispec.Operation) request {
 		case o.Kind == apispec.Update:
 			body["revisionNumber"] = revision
 		}
-		// A payment is applied to the fixture transaction: the fake
-		// refuses one applied to a transaction the end-user does not
-		// have, as QuickBooks does.
-		applied, _ := body["applyToTransactions"].([]any)
-		for _, a := range applied {
-			if a, ok := a.(map[string]any); ok {
-				a["transactionId"] = objectID
-			}
-		}
+		// A payment is applied, a credit applied and a transaction linked
+		// to the fixture transaction: the fake refuses a reference to a
+		// transaction the end-user does not have, as QuickBooks does, and
+		// the spec's examples of these are no fixture's id.
+		nameFixtureTransactions(body)
 		r.params = body
 	}
 	return r
+}
+
+// nameFixtureTransactions points every transactionId,
+// creditTransactionId and linkToTransactionIds of a request body, at any
+// depth, at the fixture object.
+func nameFixtureTransactions(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			switch k {
+			case "transactionId", "creditTransactionId":
+				v[k] = objectID
+			case "linkToTransactionIds":
+				v[k] = []any{objectID}
+			default:
+				nameFixtureTransactions(x)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			nameFixtureTransactions(x)
+		}
+	}
 }
 
 // bodySchema is the schema of an operation's JSON request body, or nil.

@@ -26,12 +26,6 @@ type builder struct {
 	// name returns what a reference to the object with this id shows as
 	// fullName, and whether there is such an object.
 	name func(id string) (string, bool)
-	// exists says whether the end-user has an object with this id in
-	// one of resources (any of its resources if resources is nil).
-	exists func(id string, resources []string) bool
-	// badRef is the first reference to an object the end-user does not
-	// have, for a create or update to refuse; nil if none.
-	badRef *badReference
 	// newID returns an id for an object or line that has none;
 	// newNumber, for the few whose id is a number (a note's).
 	newID     func() string
@@ -79,7 +73,7 @@ func (b *builder) object(schema *openapi3.Schema, input map[string]any) map[stri
 			continue
 		}
 		if id, ok := input[name+"Id"].(string); ok && isReference(prop) {
-			out[name] = b.reference(name, id)
+			out[name] = b.reference(id)
 			continue
 		}
 		if required[name] {
@@ -233,18 +227,13 @@ func (b *builder) zero(ref *openapi3.SchemaRef, name string) any {
 	return ""
 }
 
-// reference is what an answer holds for the object id refers to, for
-// the reference property name (customer for a customerId). A reference
-// to an object the end-user does not have, of the kinds refersTo names,
-// is recorded in badRef.
-func (b *builder) reference(name, id string) map[string]any {
+// reference is what an answer holds for the object id refers to: its
+// fullName if the end-user has it (a create or update naming one it does
+// not have is refused first, badReferenceIn; fixtures may).
+func (b *builder) reference(id string) map[string]any {
 	ref := map[string]any{"id": id, "fullName": nil}
 	if full, ok := b.name(id); ok {
 		ref["fullName"] = full
-	}
-	if resources, checked := refersTo(name); checked && b.exists != nil && b.badRef == nil && !b.exists(id, resources) {
-		path := append(slices.Clone(b.path), name+"Id")
-		b.badRef = &badReference{field: fieldName(path), name: name, id: id}
 	}
 	return ref
 }

@@ -36,22 +36,38 @@
 //
 // A create or update naming an object the end-user does not have, in a
 // reference at any depth (customerId, lines[].itemId, classId,
-// depositToAccountId), or an object of another kind (an item's id as a
-// customerId), is refused as QuickBooks refuses it, with nothing changed:
-// INTEGRATION_ERROR, QBD_REQUEST_ERROR, QuickBooks' status code 3140 as
-// integrationCode, and a message naming the kind, the id and the field
-// ("There is an invalid reference to QuickBooks Customer "..." in the
-// Invoice (customerId): ..."). The kind comes from the reference's name
-// (a table checked against the spec); references to a parent, and to
-// kinds the fake holds no resource for (customer messages, job types),
-// are not checked. Fixtures may name each other in any order. A
+// depositToAccountId, parentId, each id of a list such as
+// salesTaxItemIds or linkToTransactionIds, a payment's
+// applyCredits[].creditTransactionId), or an object of another kind (an
+// item's id as a customerId), is refused as QuickBooks refuses it, with
+// nothing changed: INTEGRATION_ERROR, QBD_REQUEST_ERROR, QuickBooks'
+// status code 3140 as integrationCode, and a message naming the kind, the
+// id and the field ("There is an invalid reference to QuickBooks Customer
+// "..." in the Invoice (customerId): ..."). The kind comes from the
+// longest end of the reference's name a table has
+// (preferredPaymentMethodId: a payment method); a parent is of the
+// object's own kind; a transaction linked, credited, refunded or
+// deposited may be any object the end-user has. A test checks that every
+// reference of the spec's create and update bodies is checked, except
+// those listed with why: ids that are not QuickBooks objects' (externalId),
+// kinds the fake holds no resource for (customer messages, job types,
+// site locations), and lines of another transaction. Fixtures are not
+// checked, and may name each other in any order. A
 // receive-payment's applyToTransactions lowers each invoice's
 // balanceRemaining by its paymentAmount (not below zero), and a bill
 // check or credit-card payment's each bill's openAmount; the transaction
 // gets a new revision and isPaid once nothing is left (an appliedAmount
 // is not kept). A payment applied to a transaction the end-user does not
 // have is refused in the same way. A bill's amountDue and openAmount are
-// the sum of its expense and item lines.
+// the sum of its expense and item lines. A customer's balance is what its
+// open invoices leave to pay (balanceRemaining of those not isPaid) and
+// its totalBalance that with its jobs' (the customers under it, at any
+// depth); a vendor's balance is what its open bills leave (openAmount,
+// else amountDue). They are computed from the books whenever a customer
+// or vendor is answered or filtered (the totalBalance filters), so they
+// are never stale; a fixture's own balance or totalBalance is replaced
+// by the computed one, and a customer's openBalance, credit memos and
+// vendor credits are not counted.
 //
 // QuickBooks operations need the Conductor-End-User-Id header of an
 // end-user that has connected QuickBooks Desktop. An end-user connects by

@@ -11,10 +11,12 @@ import (
 // description says QuickBooks applies it, through the fake's HTTP API.
 func TestFilterKinds(t *testing.T) {
 	srv := fixtureServer(t, map[string][]map[string]any{
+		// Balances are the open invoices': Globex 100.00, Initech 10.00,
+		// globe trotters 250.50.
 		"customers": {
-			{"id": "C1", "name": "Globex", "totalBalance": "100.00"},
-			{"id": "C2", "name": "Initech", "totalBalance": "0.00"},
-			{"id": "C3", "name": "globe trotters", "totalBalance": "250.50"},
+			{"id": "C1", "name": "Globex"},
+			{"id": "C2", "name": "Initech"},
+			{"id": "C3", "name": "globe trotters"},
 		},
 		"accounts": {
 			{"id": "A1", "name": "Checking", "accountType": "bank"},
@@ -27,10 +29,11 @@ func TestFilterKinds(t *testing.T) {
 		},
 		"vendors": {{"id": "V1", "name": "Acme"}},
 		"invoices": {
-			{"refNumber": "9", "customerId": "C1", "transactionDate": "2024-10-01", "isPaid": true, "lines": []any{map[string]any{"itemId": "S1", "amount": "10.00"}}},
-			{"refNumber": "10", "customerId": "C2", "transactionDate": "2024-10-01", "isPaid": false, "lines": []any{map[string]any{"itemId": "S2", "amount": "10.00"}}},
-			{"refNumber": "100", "customerId": "C1", "transactionDate": "2024-10-01", "isPaid": false, "lines": []any{map[string]any{"itemId": "S2", "amount": "10.00"}}},
-			{"refNumber": "INV-a", "customerId": "C3", "transactionDate": "2024-10-01", "isPaid": false},
+			// Paid: nothing left of it (isPaid follows).
+			{"refNumber": "9", "customerId": "C1", "transactionDate": "2024-10-01", "balanceRemaining": "0.00", "lines": []any{map[string]any{"itemId": "S1", "amount": "10.00"}}},
+			{"refNumber": "10", "customerId": "C2", "transactionDate": "2024-10-01", "lines": []any{map[string]any{"itemId": "S2", "amount": "10.00"}}},
+			{"refNumber": "100", "customerId": "C1", "transactionDate": "2024-10-01", "lines": []any{map[string]any{"itemId": "S2", "amount": "100.00"}}},
+			{"refNumber": "INV-a", "customerId": "C3", "transactionDate": "2024-10-01", "lines": []any{map[string]any{"itemId": "S2", "amount": "250.50"}}},
 		},
 	})
 	tests := []struct {

@@ -83,6 +83,11 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	if c != nil {
 		writes = c.writes
 	}
+	// Balances come from the books: a write to them counts too.
+	sheet := s.balancesOf(eu, res)
+	if sheet != nil {
+		writes += sheet.booksAt
+	}
 	counted := kept != nil && kept.writes == writes
 	var data []*object
 	rest := int64(0)
@@ -94,7 +99,15 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 		if byID {
 			return slices.Contains(ids, any(obj.id))
 		}
-		return window.holds(obj.updatedAt) && (len(filters) == 0 || passes(obj.filterable(filters), filters, eu.location()))
+		if !window.holds(obj.updatedAt) {
+			return false
+		}
+		if len(filters) == 0 {
+			return true
+		}
+		v := obj.filterable(filters)
+		sheet.fill(obj.id, v) // balances filtered as answered, computed
+		return passes(v, filters, eu.location())
 	}
 	if c != nil {
 		start, _ := c.index(after + 1) // c.order is by seq

@@ -100,7 +100,7 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 				if o.Kind == apispec.Update {
 					v["revisionNumber"] = "0"
 				}
-				nameFixtures(o.Resource, v)
+				nameFixtures(o.Resource, o.Model, v)
 				body, _ = json.Marshal(v)
 			}
 			target := s.URL + path

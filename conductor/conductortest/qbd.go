@@ -50,8 +50,8 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
-		if b.badRef != nil {
-			return 0, nil, b.badRef.refusal(o.Model)
+		if bad := s.badReferenceIn(eu, o.Resource, o.Model, body); bad != nil {
+			return 0, nil, bad.refusal(o.Model)
 		}
 		applyPayment, refused := s.applyPayment(b, eu, o.Resource, o.Model, body)
 		if refused != nil {
@@ -69,7 +69,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if failed := applyPayment(); failed != nil {
 			return 0, nil, failed
 		}
-		return http.StatusOK, s.state.shown(eu, res, id), nil
+		return http.StatusOK, s.shownNow(eu, res, id), nil
 
 	case apispec.Retrieve:
 		if !o.HasID {
@@ -79,7 +79,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if eu.objects[res].find(params["id"]) == nil {
 			return 0, nil, notInQuickBooks(o.Model, params["id"])
 		}
-		return http.StatusOK, s.state.shown(eu, res, params["id"]), nil
+		return http.StatusOK, s.shownNow(eu, res, params["id"]), nil
 
 	case apispec.Update:
 		id := params["id"]
@@ -96,8 +96,8 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
-		if b.badRef != nil {
-			return 0, nil, b.badRef.refusal(o.Model)
+		if bad := s.badReferenceIn(eu, o.Resource, o.Model, body); bad != nil {
+			return 0, nil, bad.refusal(o.Model)
 		}
 		for k := range body {
 			if k == "revisionNumber" {
@@ -126,7 +126,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
 			return 0, nil, failed
 		}
-		return http.StatusOK, s.state.shown(eu, res, id), nil
+		return http.StatusOK, s.shownNow(eu, res, id), nil
 
 	case apispec.Delete:
 		id := params["id"]
@@ -189,6 +189,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		status, v, failed := s.list(rt, query, eu)
 		if p, ok := v.(*page); ok {
 			s.state.shape(p, filters, a.models[res])
+			s.showBalances(eu, res, p)
 		}
 		return status, v, failed
 
@@ -223,10 +224,9 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 // builderFor builds objects for eu at the fake's time.
 func (s *Server) builderFor(eu *endUser) *builder {
 	return &builder{
-		now:    eu.clock(s.now()).Truncate(1e9),
-		name:   func(id string) (string, bool) { return s.state.findName(eu, id) },
-		exists: func(id string, resources []string) bool { return s.refExists(eu, id, resources) },
-		newID:  s.newQBDID,
+		now:   eu.clock(s.now()).Truncate(1e9),
+		name:  func(id string) (string, bool) { return s.state.findName(eu, id) },
+		newID: s.newQBDID,
 		newNumber: func() int64 {
 			s.idSeq++
 			return s.idSeq

@@ -2,6 +2,9 @@ package conductortest
 
 import (
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -29,38 +32,86 @@ func (r *badReference) refusal(model string) *Error {
 	what := qbdObjectName(r.name)
 	return &Error{Type: "INTEGRATION_ERROR", Code: "QBD_REQUEST_ERROR", IntegrationCode: qbdInvalidReference,
 		Message: fmt.Sprintf("There is an invalid reference to QuickBooks %s %q in the %s (%s): QuickBooks Desktop has no such object. Use the id of an existing %s.",
-			what, r.id, model, r.field, strings.ToLower(what)),
-		UserFacingMessage: fmt.Sprintf("The %s this refers to was not found in QuickBooks Desktop.", strings.ToLower(what))}
+			what, r.id, model, r.field, words(what)),
+		UserFacingMessage: fmt.Sprintf("The %s this refers to was not found in QuickBooks Desktop.", words(what))}
 }
 
-// refersTo is which resources a reference property (customer, for a
-// body's customerId; depositToAccount) may name an object of, and
-// whether the fake checks it: a reference's schema is only {id,
-// fullName}, so the kind comes from its name, as the spec's descriptions
-// of them say ("The customer or customer-job", "The account where the
-// funds ... will be deposited"). The exact name is looked up first, then
-// its last word (depositToAccount: account). A reference not in the
-// table (a parent, whose kind is the object's own; a customer message,
-// a job type, kinds of object the fake has no resource for) is not
-// checked. TestReferenceKindsAreTheSpecs checks the table against the
-// spec.
-func refersTo(name string) ([]string, bool) {
-	r, ok := referenceKinds[kindName(name)]
-	return r, ok && r != nil
-}
-
-// kindName is the name refersTo looks a reference property up by: the
-// name itself if the table has it, else its last word.
-func kindName(name string) string {
-	if _, ok := referenceKinds[name]; ok {
-		return name
+// words writes a kind of object as words: UnitOfMeasureSet as "unit of
+// measure set".
+func words(kind string) string {
+	var b strings.Builder
+	for i, r := range kind {
+		if unicode.IsUpper(r) && i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(unicode.ToLower(r))
 	}
-	for i := len(name) - 1; i > 0; i-- {
-		if unicode.IsUpper(rune(name[i])) {
-			return strings.ToLower(name[i:i+1]) + name[i+1:]
+	return b.String()
+}
+
+// referenceField says what a field of a create or update body of
+// resource (model: its model name, Customer) refers to, and false if the
+// fake does not check it. A field is a reference when its name ends in
+// Id (customerId, lines[].itemId) or Ids (a list: salesTaxItemIds); a
+// reference's schema is only {id, fullName}, so its kind comes from its
+// name, as the spec's descriptions of them say ("The customer or
+// customer-job", "The account where the funds ... will be deposited"):
+// the longest end of the name the table referenceKinds has
+// (preferredPaymentMethodId: paymentMethod; depositToAccountId: account).
+// A parent is of the object's own resource; a payment's transactionId,
+// of what it pays (paidBy). Fields named in notReferences are not
+// checked. TestEveryReferenceOfTheSpecIsChecked checks both tables
+// against every create and update body of the spec.
+func referenceField(resource, model, key string) (ref refField, checked bool) {
+	base, list := strings.CutSuffix(key, "Ids")
+	if !list {
+		var isID bool
+		if base, isID = strings.CutSuffix(key, "Id"); !isID {
+			return refField{}, false
 		}
 	}
-	return name
+	if _, skip := notReferences[key]; skip {
+		return refField{}, false
+	}
+	switch key {
+	case "parentId":
+		return refField{kind: model, resources: []string{resource}}, true
+	case "transactionId":
+		if link, ok := paidBy[resource]; ok {
+			return refField{kind: link.model, resources: []string{link.target}}, true
+		}
+	}
+	resources, ok := referenceKinds[kindName(base)]
+	return refField{kind: base, resources: resources, list: list}, ok
+}
+
+// refField is what a reference field names: objects of kind (customer,
+// depositToAccount: named in QuickBooks' message by kindName) in one of
+// resources, or any of the end-user's objects if resources is nil; one
+// id, or a list of them.
+type refField struct {
+	kind      string
+	resources []string
+	list      bool
+}
+
+// kindName is the name a reference property is looked up by in
+// referenceKinds: the longest end of it, from a capital letter, the
+// table has (overrideUnitOfMeasureSet: unitOfMeasureSet), else its last
+// word; its first letter lower case.
+func kindName(name string) string {
+	last := name
+	for i := 0; i < len(name); i++ {
+		if i > 0 && !unicode.IsUpper(rune(name[i])) {
+			continue
+		}
+		end := strings.ToLower(name[i:i+1]) + name[i+1:]
+		if _, ok := referenceKinds[end]; ok {
+			return end
+		}
+		last = end
+	}
+	return last
 }
 
 // items are the resources a line's item may be of.
@@ -97,9 +148,35 @@ var referenceKinds = map[string][]string{
 	"inventorySite":         {"inventorySites"},
 	"unitOfMeasureSet":      {"unitOfMeasureSets"},
 	"documentTemplate":      {"templates"},
-	// Not checked: the kind is the object's own, or one the fake has no
-	// resource for.
-	"parent": nil,
+	// A transaction linked to, paid, refunded, deposited or a credit
+	// applied (linkToTransactionIds, creditTransactionId,
+	// paymentTransactionId): the fake checks that the end-user has an
+	// object with the id, not its kind.
+	"transaction": nil,
+}
+
+// notReferences are the fields named like references (…Id, …Ids) that
+// the fake does not check, and why.
+var notReferences = map[string]string{
+	// Not ids of QuickBooks objects.
+	"externalId":              "a GUID the integration chooses",
+	"ownerId":                 "a custom field's owner: 0 or a GUID of the integration",
+	"clientTransactionId":     "a card processor's",
+	"creditCardTransactionId": "a card processor's",
+	"reconBatchId":            "a card processor's",
+	// Kinds of QuickBooks objects the fake holds no resource for.
+	"inventorySiteLocationId": "a bin or shelf of an inventory site",
+	"customerMessageId":       "customer messages",
+	"jobTypeId":               "job types",
+	"vendorTypeId":            "vendor types",
+	"billingRateId":           "billing rates",
+	"salesTaxReturnId":        "sales tax returns",
+	"salesTaxReturnLineId":    "sales tax return lines",
+	"taxLineId":               "account tax lines, named by a number the fake does not keep as an id",
+	// A line of another transaction: the fake checks the transaction
+	// (transactionId, paymentTransactionId), not its lines.
+	"transactionLineId":        "a line of the linked transaction",
+	"paymentTransactionLineId": "a line of the payment deposited",
 }
 
 // qbdObjectName is how QuickBooks names the kind of object a reference
@@ -107,6 +184,9 @@ var referenceKinds = map[string][]string{
 // (depositToAccount), Item.
 func qbdObjectName(name string) string {
 	k := kindName(name)
+	if k == "" {
+		return "object"
+	}
 	return strings.ToUpper(k[:1]) + k[1:]
 }
 
@@ -123,4 +203,47 @@ func (s *Server) refExists(eu *endUser, id string, resources []string) bool {
 		}
 	}
 	return false
+}
+
+// badReferenceIn is the first reference (referenceField) in a create or
+// update body of resource to an object the end-user does not have,
+// fields in the order of their names and lists in theirs; nil if none.
+func (s *Server) badReferenceIn(eu *endUser, resource, model string, body map[string]any) *badReference {
+	var walk func(v any, path []string) *badReference
+	walk = func(v any, path []string) *badReference {
+		switch v := v.(type) {
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(v)) {
+				at := append(slices.Clone(path), k)
+				ref, checked := referenceField(resource, model, k)
+				if !checked {
+					if bad := walk(v[k], at); bad != nil {
+						return bad
+					}
+					continue
+				}
+				ids := []any{v[k]}
+				if ref.list {
+					ids, _ = v[k].([]any)
+				}
+				for i, id := range ids {
+					field := at
+					if ref.list {
+						field = append(slices.Clone(at), strconv.Itoa(i))
+					}
+					if id, ok := id.(string); ok && !s.refExists(eu, id, ref.resources) {
+						return &badReference{field: fieldName(field), name: ref.kind, id: id}
+					}
+				}
+			}
+		case []any:
+			for i, x := range v {
+				if bad := walk(x, append(slices.Clone(path), strconv.Itoa(i))); bad != nil {
+					return bad
+				}
+			}
+		}
+		return nil
+	}
+	return walk(body, nil)
 }

@@ -7,99 +7,121 @@ import (
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
 
-// nameFixtures points every reference of a request body of resource
-// (customerId, lines[].itemId, a payment's
-// applyToTransactions[].transactionId) the fake checks at the fixture
-// object of the first resource it may name, so that a request built from
-// the spec names objects that exist.
-func nameFixtures(resource string, body map[string]any) {
-	nameReferences(body)
-	if link, ok := paidBy[resource]; ok {
-		applied, _ := body["applyToTransactions"].([]any)
-		for _, a := range applied {
-			if a, ok := a.(map[string]any); ok {
-				a["transactionId"] = fixtureID(link.target)
-			}
-		}
-	}
-}
-
-func nameReferences(v any) {
+// nameFixtures points every reference the fake checks in a request body
+// of resource (model: its model name) at the fixture object of the first
+// resource it may name, or of resource itself if it may name any object,
+// so that a request built from the spec names objects that exist.
+func nameFixtures(resource, model string, v any) {
 	switch v := v.(type) {
 	case map[string]any:
 		for k, x := range v {
-			base, isID := strings.CutSuffix(k, "Id")
-			if _, isString := x.(string); isID && isString {
-				if resources, checked := refersTo(base); checked {
-					v[k] = fixtureID(resources[0])
-				}
+			ref, checked := referenceField(resource, model, k)
+			if !checked {
+				nameFixtures(resource, model, x)
 				continue
 			}
-			nameReferences(x)
+			id := fixtureID(resource)
+			if ref.resources != nil {
+				id = fixtureID(ref.resources[0])
+			}
+			switch x.(type) {
+			case string:
+				v[k] = id
+			case []any:
+				v[k] = []any{id}
+			}
 		}
 	case []any:
 		for _, x := range v {
-			nameReferences(x)
+			nameFixtures(resource, model, x)
 		}
 	}
 }
 
-// TestReferenceKindsAreTheSpecs checks the table of what a reference may
-// name against the spec: every resource it names is one of the spec's,
-// and every name it has is the name, or the last word of the name, of a
-// reference in the spec's objects, so that the table holds no guess the
-// spec does not bear out.
-func TestReferenceKindsAreTheSpecs(t *testing.T) {
+// TestEveryReferenceOfTheSpecIsChecked checks the tables of what a
+// reference may name against every create and update body of the spec,
+// both ways: every field named like a reference (…Id, …Ids, at any depth:
+// lines, applyToTransactions[].applyCredits) is either checked, naming
+// resources of the spec, or listed in notReferences with the reason; and
+// every name the tables have is the end of such a field's name, so that
+// a reference a new spec adds cannot go unchecked unnoticed, and the
+// tables hold no guess the spec does not bear out.
+func TestEveryReferenceOfTheSpecIsChecked(t *testing.T) {
 	a, err := loadAPI()
 	if err != nil {
 		t.Fatal(err)
 	}
-	references := map[string]bool{}
-	seen := map[any]bool{}
-	for _, model := range a.models {
-		collectReferences(model, references, seen)
-	}
-	used := map[string]bool{}
-	for name := range references {
-		used[kindName(name)] = true
+	kinds, skipped := map[string]bool{}, map[string]bool{}
+	for _, rt := range a.routes {
+		if rt.op.Kind != apispec.Create && rt.op.Kind != apispec.Update || rt.op.Namespace != apispec.QBDNamespace {
+			continue
+		}
+		o := rt.op
+		eachField(bodySchema(rt.spec), "", map[*openapi3.Schema]bool{}, func(path, key string, prop *openapi3.Schema) {
+			if !strings.HasSuffix(key, "Id") && !strings.HasSuffix(key, "Ids") {
+				return
+			}
+			if _, ok := notReferences[key]; ok {
+				skipped[key] = true
+				return
+			}
+			ref, checked := referenceField(o.Resource, o.Model, key)
+			if !checked {
+				t.Errorf("%s %s%s: a reference the fake does not check; add its kind to referenceKinds or the field to notReferences, saying why", o.SDKName(), path, key)
+				return
+			}
+			if list := prop.Type.Is("array"); list != ref.list {
+				t.Errorf("%s %s%s: the fake reads it as a list %v; the spec's type is %v", o.SDKName(), path, key, ref.list, prop.Type)
+			}
+			kinds[kindName(ref.kind)] = true
+			for _, r := range ref.resources {
+				if a.models[qbdKey(r)] == nil {
+					t.Errorf("%s %s%s names %q, which is not a QuickBooks Desktop resource of the spec", o.SDKName(), path, key, r)
+				}
+			}
+		})
 	}
 	for _, name := range slices.Sorted(maps.Keys(referenceKinds)) {
-		if !used[name] {
-			t.Errorf("referenceKinds has %q, which is not the name or last word of any reference in the spec", name)
-		}
-		for _, r := range referenceKinds[name] {
-			if a.models[qbdKey(r)] == nil {
-				t.Errorf("referenceKinds[%q] names %q, which is not a QuickBooks Desktop resource of the spec", name, r)
-			}
+		if !kinds[name] {
+			t.Errorf("referenceKinds has %q, which is not the end of the name of any reference of the spec's request bodies", name)
 		}
 	}
-	for _, name := range []string{"customer", "item", "class", "account", "depositToAccount", "vendor", "preferredVendor"} {
-		if _, checked := refersTo(name); !checked {
+	for _, name := range slices.Sorted(maps.Keys(notReferences)) {
+		if !skipped[name] {
+			t.Errorf("notReferences has %q, which no request body of the spec has", name)
+		}
+	}
+	for _, name := range []string{"customerId", "itemId", "classId", "accountId", "depositToAccountId", "preferredVendorId",
+		"preferredPaymentMethodId", "overrideUnitOfMeasureSetId", "salesTaxItemIds", "defaultExpenseAccountIds", "linkToTransactionIds", "creditTransactionId", "parentId"} {
+		if _, checked := referenceField("customers", "Customer", name); !checked {
 			t.Errorf("a reference %q is not checked", name)
 		}
 	}
 }
 
-// collectReferences adds the names of schema's reference properties, at
-// any depth, to names.
-func collectReferences(schema *openapi3.Schema, names map[string]bool, seen map[any]bool) {
+// eachField calls f for every property of schema at any depth (through
+// anyOf and lists), with the path to the object holding it.
+func eachField(schema *openapi3.Schema, path string, seen map[*openapi3.Schema]bool, f func(path, key string, prop *openapi3.Schema)) {
 	if schema == nil || seen[schema] {
 		return
 	}
 	seen[schema] = true
+	defer delete(seen, schema)
 	for _, alt := range schema.AnyOf {
-		collectReferences(alt.Value, names, seen)
+		eachField(alt.Value, path, seen, f)
 	}
 	if schema.Items != nil {
-		collectReferences(schema.Items.Value, names, seen)
+		eachField(schema.Items.Value, path+"[].", seen, f)
 	}
-	for name, prop := range schema.Properties {
-		if isReference(prop) {
-			names[name] = true
+	for _, name := range slices.Sorted(maps.Keys(schema.Properties)) {
+		prop, _ := nonNull(schema.Properties[name])
+		if prop == nil {
 			continue
 		}
-		collectReferences(prop.Value, names, seen)
+		f(path, name, prop)
+		eachField(prop, path+name+".", seen, f)
 	}
 }
