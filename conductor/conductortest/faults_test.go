@@ -604,7 +604,7 @@ func TestLateWritesHoldNoMoreThanTheirBytes(t *testing.T) {
 				}
 			}
 			fillWindow()
-			held := heapAlloc() - base
+			held := heapSince(base)
 			t.Logf("%d late writes with %d headers and %d-byte bodies: %.1f MiB held", tt.count, tt.headers, tt.body, float64(held)/(1<<20))
 			if held > 4<<20 {
 				t.Errorf("late writes held %.1f MiB; the fake promises at most 4 MiB of their requests", float64(held)/(1<<20))

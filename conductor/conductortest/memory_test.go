@@ -29,6 +29,13 @@ func heapAlloc() uint64 {
 	return m.HeapAlloc
 }
 
+// heapSince is how much the live heap grew since base, a heapAlloc: none
+// when the GC has since freed more than the test added (what earlier
+// tests left behind), rather than a difference wrapped around.
+func heapSince(base uint64) uint64 {
+	return max(heapAlloc(), base) - base
+}
+
 // TestMemoryStaysWithinBudget fills a fake as a long flood would, and
 // checks that what it holds stays under MemoryBudget: after more sessions
 // than it keeps, hundreds of 1 MiB requests, as many end-users as it keeps
@@ -159,7 +166,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 			t.Fatalf("listing the invoices: status %d", r.status)
 		}
 	}
-	afterFlood := heapAlloc() - base
+	afterFlood := heapSince(base)
 
 	// Then requests in flight: 1 MiB uploads that stop one byte short, so
 	// that the fake has started on as many as it will and waits for the
@@ -182,7 +189,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		})
 	}
 	waitFor(t, "the fake to take room for 4 bodies of 1 MiB", func() bool { return conductortest.InFlightBytes(srv) >= 4<<20 })
-	withInFlight := heapAlloc() - base
+	withInFlight := heapSince(base)
 	close(release)
 	wg.Wait()
 
@@ -208,7 +215,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 			t.Fatalf("an unread list: %q, %v; want HTTP/1.1 200", status, err)
 		}
 	}
-	withLists := heapAlloc() - base
+	withLists := heapSince(base)
 	for _, conn := range unread {
 		conn.Close()
 	}
@@ -233,7 +240,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	waitFor(t, "the fake to read 128 header blocks", func() bool {
 		return conductortest.BytesRead(srv)-readBefore >= int64(128*len(block))
 	})
-	withHeaders := heapAlloc() - base
+	withHeaders := heapSince(base)
 
 	t.Logf("held by the fake: %.1f MiB after %d sessions, %d requests of 1 MiB, %d end-users, %d paged lists of the %d asked for with 60 KB filters and %d MiB of invoices; %.1f MiB with %d more in flight; %.1f MiB with %d unread lists of every invoice; %.1f MiB with %d half-sent header blocks; the budget is %d MiB",
 		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, conductortest.MaxEndUsers, paged, longFilterLists, conductortest.MaxObjectBytes>>20,
@@ -301,7 +308,7 @@ func TestSlowListReadersHoldNoMoreThanTheBudget(t *testing.T) {
 				t.Fatalf("round %d: deleting an invoice: status %d: %.300s", round, r.status, r.body)
 			}
 		}
-		held := max(heapAlloc(), base) - base // the GC may have freed some of what base counted
+		held := heapSince(base)
 		t.Logf("round %d: %d invoices created and deleted under a slow reader; the fake holds %.1f MiB", round, len(ids), float64(held)/(1<<20))
 		most = max(most, held)
 	}
