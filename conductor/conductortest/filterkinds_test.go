@@ -27,7 +27,7 @@ func TestFilterKinds(t *testing.T) {
 		},
 		"vendors": {{"id": "V1", "name": "Acme"}},
 		"invoices": {
-			{"refNumber": "9", "customerId": "C1", "transactionDate": "2024-10-01", "isPaid": true, "lines": []any{map[string]any{"itemId": "S1", "amount": "10.00"}}},
+			{"refNumber": "9", "customerId": "C1", "transactionDate": "2024-10-01", "isPaid": true, "balanceRemaining": "0.00", "lines": []any{map[string]any{"itemId": "S1", "amount": "10.00"}}},
 			{"refNumber": "10", "customerId": "C2", "transactionDate": "2024-10-01", "isPaid": false, "lines": []any{map[string]any{"itemId": "S2", "amount": "10.00"}}},
 			{"refNumber": "100", "customerId": "C1", "transactionDate": "2024-10-01", "isPaid": false, "lines": []any{map[string]any{"itemId": "S2", "amount": "10.00"}}},
 			{"refNumber": "INV-a", "customerId": "C3", "transactionDate": "2024-10-01", "isPaid": false},

@@ -53,20 +53,20 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.badRef != nil {
 			return 0, nil, b.badRef.refusal(o.Model)
 		}
-		applyPayment, refused := s.applyPayment(b, eu, o.Resource, o.Model, body)
-		if refused != nil {
-			return 0, nil, refused
-		}
 		id := s.newQBDID()
 		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(time.RFC3339), "updatedAt": b.now.Format(time.RFC3339), "revisionNumber": "0"} {
 			if _, ok := model.Properties[k]; ok {
 				v[k] = val
 			}
 		}
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, nil, v, body)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		if err := s.state.put(eu, res, id, v); err != nil {
 			return 0, nil, invalid(err.Error())
 		}
-		if failed := applyPayment(); failed != nil {
+		if failed := link(); failed != nil {
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.state.shown(eu, res, id), nil
@@ -99,6 +99,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if b.badRef != nil {
 			return 0, nil, b.badRef.refusal(o.Model)
 		}
+		applied, wasApplied := appliedTo(v), appliedOf(v)
 		for k := range body {
 			if k == "revisionNumber" {
 				continue
@@ -122,8 +123,18 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 					v[total] = changes[total]
 				}
 			}
+			if failed := keepApplied(v, applied, o.Model); failed != nil {
+				return 0, nil, failed
+			}
+		}
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, wasApplied, v, body)
+		if refused != nil {
+			return 0, nil, refused
 		}
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
+			return 0, nil, failed
+		}
+		if failed := link(); failed != nil {
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.state.shown(eu, res, id), nil
@@ -134,7 +145,15 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if !ok {
 			return 0, nil, notInQuickBooks(o.Model, id)
 		}
+		// A deleted payment gives back what it applied.
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, appliedOf(v), nil, nil)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		s.state.remove(eu, res, id)
+		if failed := link(); failed != nil {
+			return 0, nil, failed
+		}
 		s.recordDeletion(eu, o.Resource, id, v)
 		v["deleted"] = true
 		return http.StatusOK, b.object(answer, v), nil
@@ -146,7 +165,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return 0, nil, notInQuickBooks(o.Model, id)
 		}
 		// QuickBooks keeps a voided transaction, with its amounts zeroed
-		// and VOID: before its memo.
+		// and VOID: before its memo; a voided payment no longer applies
+		// to anything, and gives back what it applied.
+		wasApplied := appliedOf(v)
+		if _, ok := v["appliedToTransactions"]; ok {
+			v["appliedToTransactions"] = []any{}
+		}
 		for _, k := range totals {
 			if _, ok := v[k].(string); ok {
 				v[k] = "0.00"
@@ -157,7 +181,14 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		} else if _, has := v["memo"]; has && v["memo"] == nil {
 			v["memo"] = "VOID:"
 		}
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, wasApplied, v, nil)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
+			return 0, nil, failed
+		}
+		if failed := link(); failed != nil {
 			return 0, nil, failed
 		}
 		v["voided"] = true
@@ -211,6 +242,7 @@ func (s *Server) singleton(b *builder, schema *openapi3.Schema, eu *endUser) map
 // revise stores v, changed, as the next revision of the object id, as
 // QuickBooks does on every change: a new revisionNumber and updatedAt.
 func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]any) *Error {
+	derivePaid(v)
 	rev, _ := strconv.Atoi(fmt.Sprint(v["revisionNumber"]))
 	v["revisionNumber"] = strconv.Itoa(rev + 1)
 	v["updatedAt"] = b.now.Format(time.RFC3339)
