@@ -1,0 +1,267 @@
+package conductortest_test
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+)
+
+// The demo's other invoices: INV-1002 (Globex, 5 × 150.00 + 99.00) and
+// INV-1003 (Initech).
+const (
+	demoGlobex   = "80000002-1700000002"
+	demoInvoice2 = "80000101-1700000101"
+)
+
+// books is a demo fake and the requests the payment tests make of it.
+type books struct {
+	t   *testing.T
+	srv *conductortest.Server
+}
+
+func demoBooks(t *testing.T) books {
+	return books{t, newServer(t, conductortest.Options{Demo: true})}
+}
+
+// do sends a request as the demo end-user and returns the answer.
+func (b books) do(method, path, body string) rawResponse {
+	b.t.Helper()
+	return send(b.t, b.srv, method, "/quickbooks-desktop/"+path, qbdHeader(b.srv, conductortest.DemoEndUserID), body)
+}
+
+// ok is do for a request that must be answered 200, decoded.
+func (b books) ok(method, path, body string) map[string]any {
+	b.t.Helper()
+	return decodeObject(b.t, b.do(method, path, body))
+}
+
+// paid is what is left to pay of a transaction and whether it is paid.
+type paid struct {
+	Balance string
+	IsPaid  any
+}
+
+func (b books) invoice(id string) paid {
+	b.t.Helper()
+	v := b.ok("GET", "invoices/"+id, "")
+	return paid{fmt.Sprint(v["balanceRemaining"]), v["isPaid"]}
+}
+
+func (b books) bill(id string) paid {
+	b.t.Helper()
+	v := b.ok("GET", "bills/"+id, "")
+	return paid{fmt.Sprint(v["openAmount"]), v["isPaid"]}
+}
+
+// receive is a receive-payment's body: the customer, the total, and the
+// applyToTransactions entries, each a JSON object's members.
+func receive(customer, total string, entries ...string) string {
+	return fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-01","totalAmount":%q,"applyToTransactions":[%s]}`, customer, total, join(entries))
+}
+
+// entry is an applyToTransactions entry paying amount of transaction id.
+func entry(id, amount string) string {
+	return fmt.Sprintf(`{"transactionId":%q,"paymentAmount":%q}`, id, amount)
+}
+
+func join(entries []string) string { return strings.Join(entries, ",") }
+
+// refused checks that r is a refusal of type and integrationCode whose
+// message contains each of words.
+func refused(t *testing.T, r rawResponse, integrationCode string, words ...string) {
+	t.Helper()
+	if r.status != http.StatusBadRequest {
+		t.Fatalf("status %d, body %s; want 400", r.status, r.body)
+	}
+	env := decodeEnvelope(t, r)
+	code := ""
+	if env.Error.IntegrationCode != nil {
+		code = *env.Error.IntegrationCode
+	}
+	if code != integrationCode {
+		t.Errorf("integrationCode %q; want %q (%s)", code, integrationCode, env.Error.Message)
+	}
+	for _, w := range words {
+		if !strings.Contains(env.Error.Message, w) {
+			t.Errorf("message %q lacks %q", env.Error.Message, w)
+		}
+	}
+}
+
+// TestTakingBackAPaymentRestoresWhatItPaid: deleting a receive-payment
+// (the API has no void of one) gives its invoices back what it applied, and updating
+// one takes back what it applied before applying what it applies now, as
+// QuickBooks does; the invoice's isPaid follows.
+func TestTakingBackAPaymentRestoresWhatItPaid(t *testing.T) {
+	b := demoBooks(t)
+	unpaid, settled := paid{"699.00", false}, paid{"0.00", true}
+
+	p := b.ok("POST", "receive-payments", receive(demoCustomer, "699.00", entry(demoInvoice, "699.00")))
+	if diff := cmp.Diff(settled, b.invoice(demoInvoice)); diff != "" {
+		t.Fatalf("paid in full (-want +got):\n%s", diff)
+	}
+	b.ok("DELETE", "receive-payments/"+p["id"].(string), "")
+	if diff := cmp.Diff(unpaid, b.invoice(demoInvoice)); diff != "" {
+		t.Errorf("its payment deleted (-want +got):\n%s", diff)
+	}
+
+	p = b.ok("POST", "receive-payments", receive(demoCustomer, "100.00", entry(demoInvoice, "100.00")))
+	p = b.ok("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"totalAmount":"10.00","applyToTransactions":[%s]}`, p["revisionNumber"], entry(demoInvoice, "10.00")))
+	if diff := cmp.Diff(paid{"689.00", false}, b.invoice(demoInvoice)); diff != "" {
+		t.Errorf("its payment of 100.00 updated to 10.00 (-want +got):\n%s", diff)
+	}
+	// Moved to another of the customer's invoices: the first gets its
+	// 10.00 back.
+	second := b.ok("POST", "invoices", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-02","lines":[{"itemId":%q,"quantity":1,"rate":"50.00"}]}`, demoCustomer, demoItem))
+	b.ok("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"applyToTransactions":[%s]}`, p["revisionNumber"], entry(second["id"].(string), "10.00")))
+	if diff := cmp.Diff([]paid{unpaid, {"40.00", false}}, []paid{b.invoice(demoInvoice), b.invoice(second["id"].(string))}); diff != "" {
+		t.Errorf("its payment moved to another invoice (-want +got):\n%s", diff)
+	}
+	// An update that does not name its applications keeps them.
+	p = b.ok("GET", "receive-payments/"+p["id"].(string), "")
+	b.ok("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"memo":"kept"}`, p["revisionNumber"]))
+	if diff := cmp.Diff(paid{"40.00", false}, b.invoice(second["id"].(string))); diff != "" {
+		t.Errorf("its payment's memo updated (-want +got):\n%s", diff)
+	}
+}
+
+// newBill creates a vendor, a bank account and a bill of 350.00 for the
+// vendor, and returns the vendor's, the account's and the bill's ids.
+func (b books) newBill(vendorName string) (vendor, bank, bill string) {
+	b.t.Helper()
+	vendor = b.ok("POST", "vendors", fmt.Sprintf(`{"name":%q}`, vendorName))["id"].(string)
+	bank = b.ok("POST", "accounts", fmt.Sprintf(`{"name":"Checking %s","accountType":"bank"}`, vendorName))["id"].(string)
+	rent := b.ok("POST", "accounts", fmt.Sprintf(`{"name":"Rent %s","accountType":"expense"}`, vendorName))["id"].(string)
+	bill = b.ok("POST", "bills", fmt.Sprintf(`{"vendorId":%q,"transactionDate":"2024-11-01","expenseLines":[{"accountId":%q,"amount":"350.00"}]}`, vendor, rent))["id"].(string)
+	return vendor, bank, bill
+}
+
+// TestTakingBackABillPaymentRestoresTheBill: a bill check or credit-card
+// payment deleted, voided or updated gives its bills back what it paid.
+func TestTakingBackABillPaymentRestoresTheBill(t *testing.T) {
+	b := demoBooks(t)
+	vendor, bank, bill := b.newBill("Initrode")
+	card := b.ok("POST", "accounts", `{"name":"Visa","accountType":"credit_card"}`)["id"].(string)
+	check := func(amount string) string {
+		return fmt.Sprintf(`{"vendorId":%q,"bankAccountId":%q,"transactionDate":"2024-11-01","applyToTransactions":[%s]}`, vendor, bank, entry(bill, amount))
+	}
+	p := b.ok("POST", "bill-check-payments", check("350.00"))
+	if diff := cmp.Diff(paid{"0.00", true}, b.bill(bill)); diff != "" {
+		t.Fatalf("paid in full (-want +got):\n%s", diff)
+	}
+	if p["amount"] != "350.00" {
+		t.Errorf("the check's amount %v; want what it pays, 350.00", p["amount"])
+	}
+	b.ok("DELETE", "bill-check-payments/"+p["id"].(string), "")
+	if diff := cmp.Diff(paid{"350.00", false}, b.bill(bill)); diff != "" {
+		t.Errorf("its check deleted (-want +got):\n%s", diff)
+	}
+	p = b.ok("POST", "bill-check-payments", check("300.00"))
+	b.ok("POST", "bill-check-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"applyToTransactions":[%s]}`, p["revisionNumber"], entry(bill, "30.00")))
+	if diff := cmp.Diff(paid{"320.00", false}, b.bill(bill)); diff != "" {
+		t.Errorf("its check updated from 300.00 to 30.00 (-want +got):\n%s", diff)
+	}
+	b.ok("POST", "bill-check-payments/"+p["id"].(string)+"/void", "")
+	cc := b.ok("POST", "bill-credit-card-payments", fmt.Sprintf(`{"vendorId":%q,"creditCardAccountId":%q,"transactionDate":"2024-11-01","applyToTransactions":[%s]}`, vendor, card, entry(bill, "350.00")))
+	if diff := cmp.Diff(paid{"0.00", true}, b.bill(bill)); diff != "" {
+		t.Errorf("its check voided, then paid by card (-want +got):\n%s", diff)
+	}
+	b.ok("POST", "bill-credit-card-payments/"+cc["id"].(string)+"/void", "")
+	if diff := cmp.Diff(paid{"350.00", false}, b.bill(bill)); diff != "" {
+		t.Errorf("its card payment voided (-want +got):\n%s", diff)
+	}
+}
+
+// TestIsPaidFollowsTheBalance: an invoice's isPaid is true exactly when
+// nothing is left to pay, after every write: new lines keep what was
+// paid (balanceRemaining is the new total less it); a voided invoice has
+// nothing left to pay and reads as paid, so that not_paid leaves it out.
+func TestIsPaidFollowsTheBalance(t *testing.T) {
+	b := demoBooks(t)
+	b.ok("POST", "receive-payments", receive(demoCustomer, "699.00", entry(demoInvoice, "699.00")))
+	relined := func(rate string) rawResponse {
+		v := b.ok("GET", "invoices/"+demoInvoice, "")
+		return b.do("POST", "invoices/"+demoInvoice, fmt.Sprintf(`{"revisionNumber":%q,"lines":[{"id":"-1","itemId":%q,"quantity":1,"rate":%q}]}`, v["revisionNumber"], demoItem, rate))
+	}
+	u := decodeObject(t, relined("709.00"))
+	if diff := cmp.Diff(paid{"10.00", false}, paid{fmt.Sprint(u["balanceRemaining"]), u["isPaid"]}); diff != "" {
+		t.Errorf("a paid invoice's total raised by 10.00 (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(paid{"10.00", false}, b.invoice(demoInvoice)); diff != "" {
+		t.Errorf("the invoice read back (-want +got):\n%s", diff)
+	}
+	refused(t, relined("600.00"), "3180", "600.00", "699.00 already applied")
+	if diff := cmp.Diff(paid{"10.00", false}, b.invoice(demoInvoice)); diff != "" {
+		t.Errorf("after the refusal (-want +got):\n%s", diff)
+	}
+
+	v := b.ok("POST", "invoices/"+demoInvoice2+"/void", "")
+	if v["voided"] != true {
+		t.Fatalf("void answered %v", v)
+	}
+	if diff := cmp.Diff(paid{"0.00", true}, b.invoice(demoInvoice2)); diff != "" {
+		t.Errorf("a voided invoice (-want +got):\n%s", diff)
+	}
+	list := b.ok("GET", "invoices?paymentStatus=not_paid", "")
+	var refs []any
+	for _, inv := range list["data"].([]any) {
+		refs = append(refs, inv.(map[string]any)["refNumber"])
+	}
+	if diff := cmp.Diff([]any{"INV-1001", "INV-1003"}, refs); diff != "" {
+		t.Errorf("invoices not paid (-want +got):\n%s", diff)
+	}
+}
+
+// TestPaymentsQuickBooksRefuses: what the spec says QuickBooks refuses of
+// a payment is refused, with the error it names, and changes nothing.
+func TestPaymentsQuickBooksRefuses(t *testing.T) {
+	b := demoBooks(t)
+	paidOff := b.ok("POST", "invoices", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-02","lines":[{"itemId":%q,"quantity":1,"rate":"5.00"}]}`, demoCustomer, demoItem))["id"].(string)
+	b.ok("POST", "receive-payments", receive(demoCustomer, "5.00", entry(paidOff, "5.00")))
+	vendorA, bank, billA := b.newBill("Initrode")
+	vendorB, _, _ := b.newBill("Umbrella")
+	_ = vendorA
+	invalidRequest := ""
+	for _, c := range []struct {
+		name, path, body, code string
+		words                  []string
+	}{
+		{"paymentAmounts over the totalAmount", "receive-payments", receive(demoCustomer, "1.00", entry(demoInvoice, "699.00")), "3180",
+			[]string{"add up to 699.00, more than the totalAmount 1.00"}},
+		{"an invoice already paid", "receive-payments", receive(demoCustomer, "5.00", entry(paidOff, "5.00")), "3140",
+			[]string{paidOff, "(applyToTransactions.0.transactionId)", "isPaid is true"}},
+		{"another customer's invoice", "receive-payments", receive(demoCustomer, "10.00", entry(demoInvoice2, "10.00")), "3140",
+			[]string{demoInvoice2, "not of this ReceivePayment's customer"}},
+		{"another vendor's bill", "bill-check-payments", fmt.Sprintf(`{"vendorId":%q,"bankAccountId":%q,"transactionDate":"2024-11-01","applyToTransactions":[%s]}`, vendorB, bank, entry(billA, "1.00")), "3140",
+			[]string{billA, "not of this BillCheckPayment's vendor"}},
+		{"an empty transaction", "receive-payments", receive(demoCustomer, "10.00", fmt.Sprintf(`{"transactionId":%q}`, demoInvoice)), "3180",
+			[]string{"applyToTransactions.0 is an empty transaction"}},
+		{"isAutoApply with applyToTransactions", "receive-payments", strings.Replace(receive(demoCustomer, "10.00", entry(demoInvoice, "10.00")), "{", `{"isAutoApply":true,`, 1), invalidRequest,
+			[]string{"never both"}},
+		{"a negative paymentAmount", "receive-payments", receive(demoCustomer, "10.00", entry(demoInvoice, "-500.00")), invalidRequest,
+			[]string{"applyToTransactions.0.paymentAmount: must not be negative"}},
+		{"more than is left to pay", "receive-payments", receive(demoCustomer, "800.00", entry(demoInvoice, "700.00")), "3180",
+			[]string{"applies 700.00", "only 699.00 left to pay"}},
+		{"more than is left, in two entries", "receive-payments", receive(demoCustomer, "800.00", entry(demoInvoice, "400.00"), entry(demoInvoice, "300.00")), "3180",
+			[]string{"applies 700.00", "only 699.00 left to pay"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			refused(t, b.do("POST", c.path, c.body), c.code, c.words...)
+		})
+	}
+	if diff := cmp.Diff([]paid{{"699.00", false}, {"849.00", false}, {"0.00", true}}, []paid{b.invoice(demoInvoice), b.invoice(demoInvoice2), b.invoice(paidOff)}); diff != "" {
+		t.Errorf("the invoices after the refusals (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(paid{"350.00", false}, b.bill(billA)); diff != "" {
+		t.Errorf("the bill after the refusals (-want +got):\n%s", diff)
+	}
+	// The same invoice twice in one payment is paid their sum.
+	b.ok("POST", "receive-payments", receive(demoCustomer, "100.00", entry(demoInvoice, "50.00"), entry(demoInvoice, "50.00")))
+	if diff := cmp.Diff(paid{"599.00", false}, b.invoice(demoInvoice)); diff != "" {
+		t.Errorf("paid 50.00 twice in one payment (-want +got):\n%s", diff)
+	}
+}
