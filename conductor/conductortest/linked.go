@@ -159,7 +159,9 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 		if !ok {
 			continue // deleted since; nothing to give back to
 		}
-		v[link.balance] = amount(openBalance(v, link.balance).Add(openBalance(v, link.balance), w))
+		back := openBalance(v, link.balance)
+		back.Add(back, w)
+		v[link.balance] = amount(back)
 		targets[tid] = v
 	}
 
@@ -396,9 +398,9 @@ func keepApplied(v map[string]any, applied *big.Rat, model string) *Error {
 	if !ok || applied == nil {
 		return nil
 	}
-	left := gross.Sub(gross, applied)
+	left := new(big.Rat).Sub(gross, applied)
 	if left.Sign() < 0 {
-		return notSaved(model, fmt.Sprintf("its new total %s is less than the %s already applied to it (payments, discounts, credits); delete or change those payments first.", amount(new(big.Rat).Add(left, applied)), amount(applied)))
+		return notSaved(model, fmt.Sprintf("its new total %s is less than the %s already applied to it (payments, discounts, credits); delete or change those payments first.", amount(gross), amount(applied)))
 	}
 	v[balance] = amount(left)
 	return nil

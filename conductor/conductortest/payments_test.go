@@ -265,3 +265,89 @@ func TestPaymentsQuickBooksRefuses(t *testing.T) {
 		t.Errorf("paid 50.00 twice in one payment (-want +got):\n%s", diff)
 	}
 }
+
+// TestDiscountsAutoApplyAndLinks: a discount lowers the invoice's balance
+// as a payment does; the payment shows what it applied, and the invoice
+// the payment among its linked transactions (in a list, with
+// includeLinkedTransactions=true); isAutoApply applies the payment to the
+// customer's open invoice of exactly its amount, else to its open
+// invoices oldest first.
+func TestDiscountsAutoApplyAndLinks(t *testing.T) {
+	b := demoBooks(t)
+	p := b.ok("POST", "receive-payments", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-01","refNumber":"PMT-1","totalAmount":"600.00","applyToTransactions":[{"transactionId":%q,"paymentAmount":"600.00","discountAmount":"99.00"}]}`, demoCustomer, demoInvoice))
+	if diff := cmp.Diff(paid{"0.00", true}, b.invoice(demoInvoice)); diff != "" {
+		t.Errorf("paid 600.00 with a discount of 99.00 (-want +got):\n%s", diff)
+	}
+	applied := p["appliedToTransactions"].([]any)[0].(map[string]any)
+	want := map[string]any{"transactionId": demoInvoice, "transactionType": "invoice", "transactionDate": "2024-10-01", "refNumber": "INV-1001",
+		"balanceRemaining": "0.00", "amount": "600.00", "discountAmount": "99.00"}
+	for k := range applied {
+		if want[k] == nil {
+			delete(applied, k)
+		}
+	}
+	if diff := cmp.Diff(want, applied); diff != "" {
+		t.Errorf("the payment's appliedToTransactions (-want +got):\n%s", diff)
+	}
+	if p["unusedPayment"] != "0.00" {
+		t.Errorf("unusedPayment %v; want 0.00", p["unusedPayment"])
+	}
+	link := []any{map[string]any{"id": p["id"], "objectType": "qbd_linked_transaction", "transactionType": "receive_payment", "transactionDate": "2024-11-01",
+		"refNumber": "PMT-1", "linkType": "amount", "amount": "699.00"}}
+	if diff := cmp.Diff(link, b.ok("GET", "invoices/"+demoInvoice, "")["linkedTransactions"]); diff != "" {
+		t.Errorf("the invoice's linked transactions (-want +got):\n%s", diff)
+	}
+	listed := func(query string) any {
+		for _, inv := range b.ok("GET", "invoices?"+query, "")["data"].([]any) {
+			if inv := inv.(map[string]any); inv["id"] == demoInvoice {
+				return inv["linkedTransactions"]
+			}
+		}
+		return nil
+	}
+	if diff := cmp.Diff(link, listed("includeLinkedTransactions=true")); diff != "" {
+		t.Errorf("listed with includeLinkedTransactions=true (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{}, listed("")); diff != "" {
+		t.Errorf("listed without includeLinkedTransactions (-want +got):\n%s", diff)
+	}
+	b.ok("DELETE", "receive-payments/"+p["id"].(string), "")
+	if diff := cmp.Diff([]any{}, b.ok("GET", "invoices/"+demoInvoice, "")["linkedTransactions"]); diff != "" {
+		t.Errorf("the payment deleted, the invoice's linked transactions (-want +got):\n%s", diff)
+	}
+
+	older := b.ok("POST", "invoices", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-09-01","lines":[{"itemId":%q,"quantity":1,"rate":"50.00"}]}`, demoCustomer, demoItem))["id"].(string)
+	auto := func(total string) map[string]any {
+		return b.ok("POST", "receive-payments", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-01","totalAmount":%q,"isAutoApply":true}`, demoCustomer, total))
+	}
+	auto("699.00")
+	if diff := cmp.Diff([]paid{{"0.00", true}, {"50.00", false}}, []paid{b.invoice(demoInvoice), b.invoice(older)}); diff != "" {
+		t.Errorf("auto-applied 699.00, the amount of the newer invoice (-want +got):\n%s", diff)
+	}
+	b.ok("POST", "invoices", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-12-01","lines":[{"itemId":%q,"quantity":1,"rate":"100.00"}]}`, demoCustomer, demoItem))
+	p = auto("80.00")
+	if diff := cmp.Diff(paid{"0.00", true}, b.invoice(older)); diff != "" {
+		t.Errorf("auto-applied 80.00: the oldest invoice (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, a := range p["appliedToTransactions"].([]any) {
+		a := a.(map[string]any)
+		got = append(got, fmt.Sprint(a["transactionDate"], " ", a["amount"], " ", a["balanceRemaining"]))
+	}
+	if diff := cmp.Diff([]string{"2024-09-01 50.00 0.00", "2024-12-01 30.00 70.00"}, got); diff != "" {
+		t.Errorf("auto-applied 80.00, oldest first (-want +got):\n%s", diff)
+	}
+}
+
+// TestAFixtureWhoseIsPaidContradictsItsBalanceIsRefused: QuickBooks keeps
+// isPaid with the balance, so fixtures cannot set them apart.
+func TestAFixtureWhoseIsPaidContradictsItsBalanceIsRefused(t *testing.T) {
+	_, err := conductortest.NewServerWithOptions(conductortest.Options{Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
+		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{
+			"invoices": {{"transactionDate": "2024-10-01", "subtotal": "10.00", "balanceRemaining": "10.00", "isPaid": true}},
+		}}}}})
+	want := "conductortest: fixtures: endUsers[0] (end_usr_a): qbd.invoices[0]: isPaid: is true, but what is left to pay (balanceRemaining, openAmount or amountDue) says false: QuickBooks keeps isPaid true exactly when nothing is left to pay."
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v; want %s", err, want)
+	}
+}
