@@ -62,7 +62,11 @@
 // unusedPayment is what is left of totalAmount, and a bill payment's
 // amount is what it pays. isPaid is true exactly when nothing is left to
 // pay, after every write, so a voided invoice or bill (amounts zeroed)
-// reads as paid; an invoice or bill given new lines keeps what was
+// reads as paid. An update's lines replace the stored ones, as the spec
+// says: a line given by the id of a stored one keeps that line's fields
+// but those it gives (its amount computed again from a new quantity or
+// rate), and one with the id -1 is new and gets an id of its own; an
+// invoice or bill given new lines keeps what was
 // applied to it (its balance is its new subtotal plus salesTaxTotal, or
 // amountDue, less what was applied), and a new total below that is
 // refused. Refused as the spec says QuickBooks refuses them, with nothing

@@ -42,7 +42,7 @@ const qbdSaveError = "3180"
 
 func notSaved(model, why string) *Error {
 	return &Error{Type: "INTEGRATION_ERROR", Code: "QBD_REQUEST_ERROR", IntegrationCode: qbdSaveError,
-		Message:           fmt.Sprintf("There was an error when saving a %s: %s", model, why),
+		Message:           fmt.Sprintf("There was an error when saving this %s: %s", model, why),
 		UserFacingMessage: "QuickBooks Desktop could not save this transaction as given."}
 }
 

@@ -351,3 +351,34 @@ func TestAFixtureWhoseIsPaidContradictsItsBalanceIsRefused(t *testing.T) {
 		t.Errorf("got %v; want %s", err, want)
 	}
 }
+
+// TestNewLinesOnAPaidInvoice: an update that keeps an invoice's lines by
+// their ids and adds one with the id -1, as the spec says to, keeps the
+// lines it names as they were, gives the new one an id of its own, and
+// keeps what was paid: the paid invoice owes the new line's amount.
+func TestNewLinesOnAPaidInvoice(t *testing.T) {
+	b := demoBooks(t)
+	b.ok("POST", "receive-payments", receive(demoCustomer, "699.00", entry(demoInvoice, "699.00")))
+	v := b.ok("GET", "invoices/"+demoInvoice, "")
+	ls := v["lines"].([]any)
+	first, second := ls[0].(map[string]any), ls[1].(map[string]any)
+	u := b.ok("POST", "invoices/"+demoInvoice, fmt.Sprintf(`{"revisionNumber":%q,"lines":[{"id":%q},{"id":%q,"quantity":2},{"id":"-1","itemId":%q,"quantity":1,"rate":"10.00"}]}`,
+		v["revisionNumber"], first["id"], second["id"], demoItem))
+	type line struct{ ID, Description, Amount any }
+	var got []line
+	for _, l := range u["lines"].([]any) {
+		l := l.(map[string]any)
+		got = append(got, line{l["id"], l["description"], l["amount"]})
+	}
+	newID := got[2].ID
+	if newID == "-1" || newID == first["id"] || newID == second["id"] || newID == nil {
+		t.Errorf("the new line's id is %v; want one of its own", newID)
+	}
+	want := []line{{first["id"], "Consulting, October", "600.00"}, {second["id"], "Support plan", "198.00"}, {newID, nil, "10.00"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the lines (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{"808.00", "109.00", false}, []any{u["subtotal"], u["balanceRemaining"], u["isPaid"]}); diff != "" {
+		t.Errorf("subtotal, balanceRemaining, isPaid (-want +got):\n%s", diff)
+	}
+}

@@ -3,6 +3,7 @@ package conductortest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"path"
 	"slices"
@@ -92,6 +93,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 				Message:           fmt.Sprintf("The revisionNumber %q is out of date: the %s has changed since it was read, and is now at %v. Retrieve it, then update it with its current revisionNumber.", sent, o.Model, v["revisionNumber"]),
 				UserFacingMessage: "Someone else changed this object in QuickBooks Desktop since you read it. Reload it and try again."}
 		}
+		body = keptLines(body, v)
 		changes := b.object(s.api.models[res], body)
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
@@ -232,6 +234,65 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		return s.report(b, answer, strings.ReplaceAll(path.Base(o.Path), "-", "_"), query, eu)
 	}
 	return 0, nil, &Error{Type: "INTERNAL_ERROR", Code: "NOT_IMPLEMENTED", Message: fmt.Sprintf("The fake does not know how to answer %s %s.", o.Method, o.Path)}
+}
+
+// keptLines is an update's body with each line it gives by the id of one
+// of the stored object's lines completed with that line's fields, and
+// each it gives with the id "-1" without it, as the spec says QuickBooks
+// takes them: the id of "an existing invoice line you wish to retain or
+// update", and "-1" for "new invoice lines you wish to add", which get
+// ids of their own. A kept line given a quantity or rate but no amount
+// has its amount computed again, and one given a reference by id (itemId)
+// loses the stored reference.
+func keptLines(body, stored map[string]any) map[string]any {
+	out := maps.Clone(body)
+	for _, list := range lineLists {
+		given, ok := body[list].([]any)
+		if !ok {
+			continue
+		}
+		old := map[string]map[string]any{}
+		had, _ := stored[list].([]any)
+		for _, l := range had {
+			if m, ok := l.(map[string]any); ok {
+				if id, ok := m["id"].(string); ok {
+					old[id] = m
+				}
+			}
+		}
+		lines := make([]any, len(given))
+		for i, l := range given {
+			m, ok := l.(map[string]any)
+			id, _ := m["id"].(string)
+			switch {
+			case !ok:
+			case id == "-1":
+				m = maps.Clone(m)
+				delete(m, "id")
+			case old[id] != nil:
+				kept := maps.Clone(old[id])
+				_, quantity := m["quantity"]
+				_, rate := m["rate"]
+				if _, amount := m["amount"]; (quantity || rate) && !amount {
+					delete(kept, "amount")
+				}
+				for k := range m {
+					if ref, ok := strings.CutSuffix(k, "Id"); ok {
+						delete(kept, ref)
+					}
+				}
+				maps.Copy(kept, m)
+				m = kept
+			}
+			if ok {
+				lines[i] = m
+			} else {
+				lines[i] = l
+			}
+		}
+		out[list] = lines
+	}
+	return out
 }
 
 // singleton is the company file's company or preferences object.
