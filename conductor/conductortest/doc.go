@@ -54,7 +54,8 @@
 // transaction gets a new revision and the payment among its
 // linkedTransactions (type, date, refNumber, linkType amount, the amount
 // it takes off). Deleting or voiding the payment gives back what it
-// applied; updating its applyToTransactions gives back the old and
+// applied (never past the transaction's total: a voided one stays at
+// zero); updating its applyToTransactions gives back the old and
 // applies the new (an update that does not name them keeps them). A
 // receive-payment with isAutoApply true is applied as the spec says: to
 // the customer's open invoice of exactly its totalAmount, else to its

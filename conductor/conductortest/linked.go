@@ -125,6 +125,9 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 		left := openBalance(v, link.balance)
 		if w := was[a.id]; w != nil {
 			left.Add(left, w)
+			if _, gross, ok := grossOf(v); ok && left.Cmp(gross) > 0 {
+				left = gross
+			}
 		}
 		if left.Sign() <= 0 {
 			// The spec: "The target invoice must have isPaid=false,
@@ -161,6 +164,10 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 		}
 		back := openBalance(v, link.balance)
 		back.Add(back, w)
+		if _, gross, ok := grossOf(v); ok && back.Cmp(gross) > 0 {
+			// Never more than it came to: a voided one (zeroed) stays 0.
+			back = gross
+		}
 		v[link.balance] = amount(back)
 		targets[tid] = v
 	}

@@ -382,3 +382,18 @@ func TestNewLinesOnAPaidInvoice(t *testing.T) {
 		t.Errorf("subtotal, balanceRemaining, isPaid (-want +got):\n%s", diff)
 	}
 }
+
+// TestAPaymentOfAVoidedInvoiceTakenBack: voiding an invoice zeroes it;
+// the payment that had paid it can no longer pay it, and deleting the
+// payment leaves it at zero, never owing more than it came to.
+func TestAPaymentOfAVoidedInvoiceTakenBack(t *testing.T) {
+	b := demoBooks(t)
+	p := b.ok("POST", "receive-payments", receive(demoCustomer, "100.00", entry(demoInvoice, "100.00")))
+	b.ok("POST", "invoices/"+demoInvoice+"/void", "")
+	r := b.do("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"applyToTransactions":[%s]}`, p["revisionNumber"], entry(demoInvoice, "50.00")))
+	refused(t, r, "3140", "isPaid is true")
+	b.ok("DELETE", "receive-payments/"+p["id"].(string), "")
+	if diff := cmp.Diff(paid{"0.00", true}, b.invoice(demoInvoice)); diff != "" {
+		t.Errorf("voided, then its payment deleted (-want +got):\n%s", diff)
+	}
+}
