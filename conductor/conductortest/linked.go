@@ -3,6 +3,7 @@ package conductortest
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math/big"
 	"slices"
 
@@ -63,6 +64,9 @@ type application struct {
 	id                string
 	payment, discount *big.Rat
 	entry             map[string]any
+	// at is the entry's index in applyToTransactions (the first, of
+	// entries naming the same transaction), for refusals to name.
+	at int
 }
 
 func (a application) total() *big.Rat { return new(big.Rat).Add(a.payment, a.discount) }
@@ -86,7 +90,6 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 	given, hasGiven := body["applyToTransactions"].([]any)
 	var apps []application
 	switch {
-	case after == nil:
 	case hasGiven && body["isAutoApply"] == true:
 		return nil, invalid("applyToTransactions, isAutoApply: give one or the other, never both, as the spec says: applyToTransactions names the transactions to pay; isAutoApply lets QuickBooks choose them.")
 	case hasGiven:
@@ -95,7 +98,7 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 		}
 	case body["isAutoApply"] == true:
 		apps = s.autoApply(eu, link, party, old, after["totalAmount"])
-	default:
+	default: // a deleted payment (after nil) applies nothing
 		apps = appliedOf(after)
 	}
 
@@ -109,18 +112,18 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 	}
 	paid := new(big.Rat)
 	targets := map[string]map[string]any{}
-	for i, a := range apps {
+	for _, a := range apps {
 		paid.Add(paid, a.payment)
-		field := fmt.Sprintf("applyToTransactions.%d.transactionId", i)
+		field := fmt.Sprintf("applyToTransactions.%d.transactionId", a.at)
 		v, ok := s.state.get(eu, qbdKey(link.target), a.id)
-		if who, _ := refOf(v[link.party]); ok && who != party {
+		if !ok {
+			return nil, (&badReference{field: field, name: link.model, id: a.id}).refusal(model)
+		}
+		if owner, _ := refOf(v[link.party]); owner != party {
 			// The spec: "This vendor must match the vendor on the
 			// bill(s)...; otherwise, QuickBooks will say the
 			// transactionId ... 'does not exist'."
 			return nil, unpayable(link, model, field, a.id, fmt.Sprintf("it is not of this %s's %s", model, link.party))
-		}
-		if !ok {
-			return nil, (&badReference{field: field, name: link.model, id: a.id}).refusal(model)
 		}
 		left := openBalance(v, link.balance)
 		if w := was[a.id]; w != nil {
@@ -136,7 +139,7 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 			return nil, unpayable(link, model, field, a.id, "it is paid (isPaid is true), and a payment applies only to one with something left to pay")
 		}
 		if a.total().Cmp(left) > 0 {
-			return nil, notSaved(model, fmt.Sprintf("applyToTransactions.%d applies %s (paymentAmount and discountAmount) to the %s %q, which has only %s left to pay; apply at most that.", i, amount(a.total()), link.targetType, a.id, amount(left)))
+			return nil, notSaved(model, fmt.Sprintf("applyToTransactions.%d applies %s (paymentAmount and discountAmount) to the %s %q, which has only %s left to pay; apply at most that.", a.at, amount(a.total()), link.targetType, a.id, amount(left)))
 		}
 		v[link.balance] = amount(left.Sub(left, a.total()))
 		targets[a.id] = v
@@ -211,13 +214,7 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 		v["linkedTransactions"] = links
 	}
 	return func() *Error {
-		for _, tid := range slices.Sorted(func(yield func(string) bool) {
-			for k := range targets {
-				if !yield(k) {
-					return
-				}
-			}
-		}) {
+		for _, tid := range slices.Sorted(maps.Keys(targets)) {
 			if failed := s.revise(b, eu, qbdKey(link.target), tid, targets[tid]); failed != nil {
 				return failed
 			}
@@ -244,7 +241,7 @@ func readApplications(given []any, model string) ([]application, *Error) {
 		if !hasPay && !hasDiscount && !hasCredits {
 			return nil, notSaved(model, fmt.Sprintf("applyToTransactions.%d is an empty transaction: give paymentAmount, discountAmount or applyCredits, or any of them together.", i))
 		}
-		a := application{id: id, payment: new(big.Rat), discount: new(big.Rat), entry: e}
+		a := application{id: id, payment: new(big.Rat), discount: new(big.Rat), entry: e, at: i}
 		for name, into := range map[string]*big.Rat{"paymentAmount": a.payment, "discountAmount": a.discount} {
 			x, given := e[name]
 			if !given {
@@ -275,10 +272,10 @@ func readApplications(given []any, model string) ([]application, *Error) {
 func appliedOf(v map[string]any) []application {
 	list, _ := v["appliedToTransactions"].([]any)
 	var apps []application
-	for _, e := range list {
+	for i, e := range list {
 		e, _ := e.(map[string]any)
 		id, _ := e["transactionId"].(string)
-		a := application{id: id, payment: new(big.Rat), discount: new(big.Rat), entry: e}
+		a := application{id: id, payment: new(big.Rat), discount: new(big.Rat), entry: e, at: i}
 		if r, ok := parseDecimal(e["amount"]); ok {
 			a.payment = r
 		}
@@ -338,7 +335,7 @@ func (s *Server) autoApply(eu *endUser, link payLink, party string, old []applic
 			pay.Set(left)
 		}
 		left.Sub(left, pay)
-		apps = append(apps, application{id: o.id, payment: pay, discount: new(big.Rat)})
+		apps = append(apps, application{id: o.id, payment: pay, discount: new(big.Rat), at: len(apps)})
 	}
 	return apps
 }
