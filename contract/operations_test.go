@@ -61,7 +61,16 @@ func everyResource(spec *contractSpec) *conductortest.Fixtures {
 	// answers it.
 	delete(qbd, "billsToPay")
 	maps.Copy(qbd["bills"][0], map[string]any{"vendorId": objectID, "payablesAccountId": objectID, "currencyId": objectID,
-		"dueDate": "2024-10-01", "amountDue": "10.00", "openAmount": "10.00"})
+		"dueDate": "2024-10-01", "amountDue": "1000.00", "openAmount": "1000.00"})
+	// The payments the operations create and update are applied to the
+	// fixture invoice and bill: QuickBooks pays only the payment's own
+	// customer's or vendor's open transactions, and at most what is left
+	// of them, so both are the fixture customer's or vendor's and open for
+	// more than the payments apply.
+	maps.Copy(qbd["invoices"][0], map[string]any{"customerId": objectID, "subtotal": "1000.00", "balanceRemaining": "1000.00"})
+	qbd["receivePayments"][0]["customerId"] = objectID
+	qbd["billCheckPayments"][0]["vendorId"] = objectID
+	qbd["billCreditCardPayments"][0]["vendorId"] = objectID
 	for _, o := range spec.ops {
 		if qbd[o.Resource] != nil {
 			for _, id := range otherExampleIDs(spec, o) {
@@ -441,10 +450,10 @@ func bodySchema(op *openapi3.Operation) *openapi3.Schema {
 func inStateOrder(ops []apispec.Operation) []apispec.Operation {
 	rank := map[apispec.Kind]int{apispec.Create: 2, apispec.Update: 4, apispec.Action: 6, apispec.Delete: 8}
 	rankOf := func(o apispec.Operation) int {
-		// A payment changes the invoice or bill it is applied to (its
-		// balance, so its revisionNumber), so it goes after their
-		// updates.
-		if o.Kind == apispec.Create && slices.Contains([]string{"receivePayments", "billCheckPayments", "billCreditCardPayments"}, o.Resource) {
+		// A payment created or updated changes the invoice or bill it is
+		// applied to (its balance, so its revisionNumber), so it goes
+		// after their updates.
+		if (o.Kind == apispec.Create || o.Kind == apispec.Update) && slices.Contains([]string{"receivePayments", "billCheckPayments", "billCreditCardPayments"}, o.Resource) {
 			return rank[apispec.Update] + 1
 		}
 		return rank[o.Kind]

@@ -135,15 +135,13 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 			}
 		}
 	}
-	// A transaction is paid when nothing is left to pay: QuickBooks keeps
-	// isPaid with the balance (an invoice's balanceRemaining, a bill's
-	// openAmount), and a payment applied to it changes both.
-	if has("isPaid") && input["isPaid"] == nil {
-		for _, balance := range []string{"balanceRemaining", "openAmount"} {
-			if left, ok := parseDecimal(out[balance]); ok {
-				out["isPaid"] = left.Sign() == 0
-				break
-			}
+	// A transaction is paid when nothing is left to pay (derivePaid); an
+	// isPaid given that says otherwise (a fixture's) is refused.
+	if has("isPaid") {
+		given := input["isPaid"]
+		derivePaid(out)
+		if given != nil && out["isPaid"] != nil && given != out["isPaid"] {
+			b.fail("isPaid", fmt.Sprintf("is %v, but what is left to pay (balanceRemaining, openAmount or amountDue) says %v: QuickBooks keeps isPaid true exactly when nothing is left to pay.", given, out["isPaid"]))
 		}
 	}
 }

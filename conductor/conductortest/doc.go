@@ -52,14 +52,48 @@
 // those listed with why: ids that are not QuickBooks objects' (externalId),
 // kinds the fake holds no resource for (customer messages, job types,
 // site locations), and lines of another transaction. Fixtures are not
-// checked, and may name each other in any order. A
-// receive-payment's applyToTransactions lowers each invoice's
-// balanceRemaining by its paymentAmount (not below zero), and a bill
-// check or credit-card payment's each bill's openAmount; the transaction
-// gets a new revision and isPaid once nothing is left (an appliedAmount
-// is not kept). A payment applied to a transaction the end-user does not
-// have is refused in the same way. A bill's amountDue and openAmount are
-// the sum of its expense and item lines. A customer's balance is what its
+// checked, and may name each other in any order.
+//
+// A payment (a receive-payment, a bill check or credit-card payment)
+// keeps what it applies in its appliedToTransactions (amount,
+// discountAmount, the balance left), and what it applies is taken off
+// each invoice's balanceRemaining or bill's openAmount: paymentAmount
+// plus discountAmount, entries naming the same transaction added up. The
+// transaction gets a new revision and the payment among its
+// linkedTransactions (type, date, refNumber, linkType amount, the amount
+// it takes off). Deleting or voiding the payment gives back what it
+// applied (never past the transaction's total: a voided one stays at
+// zero); updating its applyToTransactions gives back the old and
+// applies the new (an update that does not name them keeps them). A
+// receive-payment with isAutoApply true is applied as the spec says: to
+// the customer's open invoice of exactly its totalAmount, else to its
+// open invoices oldest first (by transactionDate) until it is used up;
+// unusedPayment is what is left of totalAmount, and a bill payment's
+// amount is what it pays. isPaid is true exactly when nothing is left to
+// pay, after every write, so a voided invoice or bill (amounts zeroed)
+// reads as paid. An update's lines replace the stored ones, as the spec
+// says: a line given by the id of a stored one keeps that line's fields
+// but those it gives (its amount computed again from a new quantity or
+// rate), and one with the id -1 is new and gets an id of its own; an
+// invoice or bill given new lines keeps what was
+// applied to it (its balance is its new subtotal plus salesTaxTotal, or
+// amountDue, less what was applied), and a new total below that is
+// refused. Refused as the spec says QuickBooks refuses them, with nothing
+// changed: a target the end-user does not have, one already paid, or one
+// of another customer (a bill of another vendor), as an invalid
+// reference (3140: "cannot be found", "does not exist", the spec says);
+// paymentAmounts adding up to more than totalAmount, an entry with none of
+// paymentAmount, discountAmount and applyCredits ("an empty
+// transaction"), and one applying more than is left to pay, with
+// QuickBooks' 3180 (an error saving the transaction); isAutoApply with
+// applyToTransactions ("never both"), and a negative amount, with a 400.
+// applyCredits are not applied (their credits are checked to exist), an invoice's appliedAmount
+// is not kept, and payments given as fixtures are taken as already
+// reflected in their targets' balances. A bill's amountDue and openAmount
+// are the sum of its expense and item lines. A fixture whose isPaid
+// contradicts its balance is refused.
+//
+// A customer's balance is what its
 // open invoices leave to pay (balanceRemaining of those not isPaid) and
 // its totalBalance that with its jobs' (the customers under it, at any
 // depth); a vendor's balance is what its open bills leave (openAmount,

@@ -36,6 +36,9 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 			fx.QBD[r] = []map[string]any{{"id": fixtureID(r), "name": "Fixture " + r}}
 		}
 	}
+	// A second bill is open, of the fixture vendor, for the bill payments
+	// to pay, so that the fixture bill keeps its revision for its update.
+	fx.QBD["bills"] = append(fx.QBD["bills"], map[string]any{"id": fixtureID("bills") + "-open", "vendorId": fixtureID("vendors"), "amountDue": "10.00"})
 	s, err := NewServerWithOptions(Options{Fixtures: &Fixtures{EndUsers: []FixtureEndUser{fx}}})
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +104,10 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 					v["revisionNumber"] = "0"
 				}
 				nameFixtures(o.Resource, o.Model, v)
+				if o.SDKName() == "qbd.billCheckPayments.create" || o.SDKName() == "qbd.billCreditCardPayments.create" {
+					// QuickBooks refuses an application with no amount.
+					v["applyToTransactions"] = []any{map[string]any{"transactionId": fixtureID("bills") + "-open", "paymentAmount": "1.00"}}
+				}
 				body, _ = json.Marshal(v)
 			}
 			target := s.URL + path

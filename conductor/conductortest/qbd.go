@@ -3,6 +3,7 @@ package conductortest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"path"
 	"slices"
@@ -53,20 +54,20 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if bad := s.badReferenceIn(eu, o.Resource, o.Model, body); bad != nil {
 			return 0, nil, bad.refusal(o.Model)
 		}
-		applyPayment, refused := s.applyPayment(b, eu, o.Resource, o.Model, body)
-		if refused != nil {
-			return 0, nil, refused
-		}
 		id := s.newQBDID()
 		for k, val := range map[string]any{idField(model): id, "createdAt": b.now.Format(time.RFC3339), "updatedAt": b.now.Format(time.RFC3339), "revisionNumber": "0"} {
 			if _, ok := model.Properties[k]; ok {
 				v[k] = val
 			}
 		}
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, nil, v, body)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		if err := s.state.put(eu, res, id, v); err != nil {
 			return 0, nil, invalid(err.Error())
 		}
-		if failed := applyPayment(); failed != nil {
+		if failed := link(); failed != nil {
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.shownNow(eu, res, id), nil
@@ -92,6 +93,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 				Message:           fmt.Sprintf("The revisionNumber %q is out of date: the %s has changed since it was read, and is now at %v. Retrieve it, then update it with its current revisionNumber.", sent, o.Model, v["revisionNumber"]),
 				UserFacingMessage: "Someone else changed this object in QuickBooks Desktop since you read it. Reload it and try again."}
 		}
+		body = keptLines(body, v)
 		changes := b.object(s.api.models[res], body)
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
@@ -99,6 +101,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if bad := s.badReferenceIn(eu, o.Resource, o.Model, body); bad != nil {
 			return 0, nil, bad.refusal(o.Model)
 		}
+		applied, wasApplied := appliedTo(v), appliedOf(v)
 		for k := range body {
 			if k == "revisionNumber" {
 				continue
@@ -122,8 +125,18 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 					v[total] = changes[total]
 				}
 			}
+			if failed := keepApplied(v, applied, o.Model); failed != nil {
+				return 0, nil, failed
+			}
+		}
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, wasApplied, v, body)
+		if refused != nil {
+			return 0, nil, refused
 		}
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
+			return 0, nil, failed
+		}
+		if failed := link(); failed != nil {
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.shownNow(eu, res, id), nil
@@ -134,7 +147,15 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if !ok {
 			return 0, nil, notInQuickBooks(o.Model, id)
 		}
+		// A deleted payment gives back what it applied.
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, appliedOf(v), nil, nil)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		s.state.remove(eu, res, id)
+		if failed := link(); failed != nil {
+			return 0, nil, failed
+		}
 		s.recordDeletion(eu, o.Resource, id, v)
 		v["deleted"] = true
 		return http.StatusOK, b.object(answer, v), nil
@@ -146,7 +167,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return 0, nil, notInQuickBooks(o.Model, id)
 		}
 		// QuickBooks keeps a voided transaction, with its amounts zeroed
-		// and VOID: before its memo.
+		// and VOID: before its memo; a voided payment no longer applies
+		// to anything, and gives back what it applied.
+		wasApplied := appliedOf(v)
+		if _, ok := v["appliedToTransactions"]; ok {
+			v["appliedToTransactions"] = []any{}
+		}
 		for _, k := range totals {
 			if _, ok := v[k].(string); ok {
 				v[k] = "0.00"
@@ -157,7 +183,14 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		} else if _, has := v["memo"]; has && v["memo"] == nil {
 			v["memo"] = "VOID:"
 		}
+		link, refused := s.linkPayment(b, eu, o.Resource, o.Model, id, wasApplied, v, nil)
+		if refused != nil {
+			return 0, nil, refused
+		}
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
+			return 0, nil, failed
+		}
+		if failed := link(); failed != nil {
 			return 0, nil, failed
 		}
 		v["voided"] = true
@@ -204,6 +237,65 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 	return 0, nil, &Error{Type: "INTERNAL_ERROR", Code: "NOT_IMPLEMENTED", Message: fmt.Sprintf("The fake does not know how to answer %s %s.", o.Method, o.Path)}
 }
 
+// keptLines is an update's body with each line it gives by the id of one
+// of the stored object's lines completed with that line's fields, and
+// each it gives with the id "-1" without it, as the spec says QuickBooks
+// takes them: the id of "an existing invoice line you wish to retain or
+// update", and "-1" for "new invoice lines you wish to add", which get
+// ids of their own. A kept line given a quantity or rate but no amount
+// has its amount computed again, and one given a reference by id (itemId)
+// loses the stored reference.
+func keptLines(body, stored map[string]any) map[string]any {
+	out := maps.Clone(body)
+	for _, list := range lineLists {
+		given, ok := body[list].([]any)
+		if !ok {
+			continue
+		}
+		old := map[string]map[string]any{}
+		had, _ := stored[list].([]any)
+		for _, l := range had {
+			if m, ok := l.(map[string]any); ok {
+				if id, ok := m["id"].(string); ok {
+					old[id] = m
+				}
+			}
+		}
+		lines := make([]any, len(given))
+		for i, l := range given {
+			m, ok := l.(map[string]any)
+			id, _ := m["id"].(string)
+			switch {
+			case !ok:
+			case id == "-1":
+				m = maps.Clone(m)
+				delete(m, "id")
+			case old[id] != nil:
+				kept := maps.Clone(old[id])
+				_, quantity := m["quantity"]
+				_, rate := m["rate"]
+				if _, amount := m["amount"]; (quantity || rate) && !amount {
+					delete(kept, "amount")
+				}
+				for k := range m {
+					if ref, ok := strings.CutSuffix(k, "Id"); ok {
+						delete(kept, ref)
+					}
+				}
+				maps.Copy(kept, m)
+				m = kept
+			}
+			if ok {
+				lines[i] = m
+			} else {
+				lines[i] = l
+			}
+		}
+		out[list] = lines
+	}
+	return out
+}
+
 // singleton is the company file's company or preferences object.
 func (s *Server) singleton(b *builder, schema *openapi3.Schema, eu *endUser) map[string]any {
 	return b.object(schema, map[string]any{"companyName": eu.CompanyName})
@@ -212,6 +304,7 @@ func (s *Server) singleton(b *builder, schema *openapi3.Schema, eu *endUser) map
 // revise stores v, changed, as the next revision of the object id, as
 // QuickBooks does on every change: a new revisionNumber and updatedAt.
 func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]any) *Error {
+	derivePaid(v)
 	rev, _ := strconv.Atoi(fmt.Sprint(v["revisionNumber"]))
 	v["revisionNumber"] = strconv.Itoa(rev + 1)
 	v["updatedAt"] = b.now.Format(time.RFC3339)

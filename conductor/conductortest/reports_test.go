@@ -261,7 +261,7 @@ func TestARAgingLeavesOutPaidInvoices(t *testing.T) {
 		"invoices": {
 			{"customerId": "C1", "refNumber": "Part", "transactionDate": "2024-10-01", "totalAmount": "500.00", "balanceRemaining": "120.00"},
 			{"customerId": "C1", "refNumber": "Zero", "transactionDate": "2024-10-01", "totalAmount": "500.00", "balanceRemaining": "0.00"},
-			{"customerId": "C1", "refNumber": "Paid", "transactionDate": "2024-10-01", "totalAmount": "500.00", "balanceRemaining": "500.00", "isPaid": true},
+			{"customerId": "C1", "refNumber": "Paid", "transactionDate": "2024-10-01", "totalAmount": "500.00", "balanceRemaining": "0.00", "isPaid": true},
 		},
 	})
 	c := client(t, srv)
