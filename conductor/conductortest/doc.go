@@ -222,10 +222,9 @@
 // one they cannot (itemIds, includeColumns, accountsToInclude, ...), and
 // two of a group the spec allows one of.
 //
-// A limit: a report as of a past date reads each invoice's and bill's
-// open amount as it stands now, so a payment dated after the report's
-// date still takes the transaction out of it (QuickBooks would show it
-// open then). The fake does not keep what each payment applied and when.
+// A report as of a past date counts what the payments dated after it
+// apply as still open, as QuickBooks ages a past date; other changes
+// since (an invoice's lines edited, a void) are read as they stand now.
 //
 // Every other report (balance sheets, profit and loss, sales, payroll,
 // time, budgets, the collections report, custom reports) is answered with

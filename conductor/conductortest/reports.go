@@ -204,10 +204,14 @@ func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, date
 	if types, ok := query["transactionTypes"].([]any); ok && !contains(types, books.txnType) && !contains(types, "all") {
 		return nil, ""
 	}
+	later := s.paidAfter(eu, books, dated.to)
 	var items []openItem
 	for _, o := range eu.objects[books.resource].all() {
 		v := decodeObject(o.data)
 		open := openOf(v, books)
+		if back := later[o.id]; back != nil {
+			open = new(big.Rat).Add(cmp.Or(open, new(big.Rat)), back)
+		}
 		if open == nil || open.Sign() == 0 {
 			continue
 		}
@@ -246,6 +250,29 @@ func (s *Server) openItems(eu *endUser, books ledger, query map[string]any, date
 		return cmp.Or(x.due.Compare(y.due), x.date.Compare(y.date), cmp.Compare(x.refNumber, y.refNumber))
 	})
 	return items, ""
+}
+
+// paidAfter is what the payments dated after end apply to each of eu's
+// transactions of books, by id: on the report's date they were still
+// open for it, as QuickBooks ages a past date.
+func (s *Server) paidAfter(eu *endUser, books ledger, end time.Time) map[string]*big.Rat {
+	out := map[string]*big.Rat{}
+	for resource, link := range paidBy {
+		if qbdKey(link.target) != books.resource {
+			continue
+		}
+		for _, o := range eu.objects[qbdKey(resource)].all() {
+			v := decodeObject(o.data)
+			date, err := time.Parse(time.DateOnly, fmt.Sprint(v["transactionDate"]))
+			if err != nil || !date.After(end) {
+				continue
+			}
+			for _, a := range appliedOf(v) {
+				out[a.id] = new(big.Rat).Add(cmp.Or(out[a.id], new(big.Rat)), a.total())
+			}
+		}
+	}
+	return out
 }
 
 // openOf is what is still open of v, a transaction of books: the first

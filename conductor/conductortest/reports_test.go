@@ -648,17 +648,12 @@ func TestAgingReportDates(t *testing.T) {
 	}
 }
 
-// TestAgingAsOfAPastDateLimitPaymentsMadeLaterCount pins a limit of the
-// fake, not QuickBooks' behaviour: an aging report as of a past date
-// reads each invoice's balance as it stands now, so a payment dated after
-// the report's date still takes the invoice out (QuickBooks would show
-// INV-1001 open on 31 October, paid on 1 November). The fake does not
-// keep what each payment applied and when (a stored payment's
-// appliedToTransactions is empty), so it cannot undo later payments.
-// The package docs say so; when payments keep what they applied, this
-// test should change to want INV-1001 in.
-func TestAgingAsOfAPastDateLimitPaymentsMadeLaterCount(t *testing.T) {
-	srv := newServer(t, conductortest.Options{Demo: true, Now: fixedAt("2024-11-01")})
+// TestAgingAsOfAPastDateCountsPaymentsMadeByThen: an aging report as of
+// a past date leaves out only what was paid by that date: a payment dated
+// 1 November takes INV-1001 out of the report as of 1 November, not of
+// the one as of 31 October, as QuickBooks ages a past date.
+func TestAgingAsOfAPastDateCountsPaymentsMadeByThen(t *testing.T) {
+	srv := newServer(t, conductortest.Options{Demo: true, Now: fixedAt("2024-11-02")})
 	c := client(t, srv)
 	eu := conductortest.DemoEndUserID
 	amount := "699.00"
@@ -668,14 +663,26 @@ func TestAgingAsOfAPastDateLimitPaymentsMadeLaterCount(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	got := aging(t, c, eu, conductor.ReportAgingParams{ReportType: conductor.ReportTypeArAgingSummary, ReportDateTo: date(t, "2024-10-31")})
-	want := []string{
-		"data 1=Globex 2=0.00 3=849.00 4=0.00 5=0.00 6=0.00 7=849.00",
-		"data 1=Initech 2=0.00 3=999.00 4=0.00 5=0.00 6=0.00 7=999.00",
-		"total 1=TOTAL 2=0.00 3=1848.00 4=0.00 5=0.00 6=0.00 7=1848.00",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("as of 31 October, after a payment of 1 November (-want +got):\n%s", diff)
+	for _, tt := range []struct {
+		asOf string
+		want []string
+	}{
+		{"2024-10-31", []string{
+			"data 1=Acme Corporation 2=0.00 3=699.00 4=0.00 5=0.00 6=0.00 7=699.00",
+			"data 1=Globex 2=0.00 3=849.00 4=0.00 5=0.00 6=0.00 7=849.00",
+			"data 1=Initech 2=0.00 3=999.00 4=0.00 5=0.00 6=0.00 7=999.00",
+			"total 1=TOTAL 2=0.00 3=2547.00 4=0.00 5=0.00 6=0.00 7=2547.00",
+		}},
+		{"2024-11-01", []string{
+			"data 1=Globex 2=0.00 3=849.00 4=0.00 5=0.00 6=0.00 7=849.00",
+			"data 1=Initech 2=0.00 3=999.00 4=0.00 5=0.00 6=0.00 7=999.00",
+			"total 1=TOTAL 2=0.00 3=1848.00 4=0.00 5=0.00 6=0.00 7=1848.00",
+		}},
+	} {
+		got := aging(t, c, eu, conductor.ReportAgingParams{ReportType: conductor.ReportTypeArAgingSummary, ReportDateTo: date(t, tt.asOf)})
+		if diff := cmp.Diff(tt.want, got); diff != "" {
+			t.Errorf("as of %s, after a payment of 1 November (-want +got):\n%s", tt.asOf, diff)
+		}
 	}
 }
 
