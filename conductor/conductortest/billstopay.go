@@ -32,8 +32,10 @@ var payableBranches = []struct {
 
 // computedList says whether QuickBooks computes resource's list from the
 // books rather than keeping its objects, so that fixtures cannot give
-// them.
-func computedList(resource string) bool { return resource == "billsToPay" }
+// them: bills to pay, and the transactions view (transactions.go).
+func computedList(resource string) bool {
+	return resource == "billsToPay" || resource == transactionsResource
+}
 
 // billsToPay answers the bills-to-pay list of the vendor vendorId: each of
 // its bills with a positive amount still open and each of its vendor

@@ -54,6 +54,8 @@ func applies(model *openapi3.Schema, p *openapi3.Parameter) bool {
 		return has("name") || has("fullName")
 	case "refNumbers":
 		return has("refNumber")
+	case "transactionTypes": // the transactions view's
+		return has("transactionType")
 	case "transactionDateFrom", "transactionDateTo":
 		return has("transactionDate")
 	case "dueDate": // open bills due on or before it
@@ -416,6 +418,8 @@ func passesOne(v map[string]any, name string, f any, loc *time.Location) bool {
 		return containsFold(f.([]any), v["fullName"])
 	case "refNumbers":
 		return contains(f.([]any), v["refNumber"])
+	case "transactionTypes":
+		return contains(f.([]any), "all") || contains(f.([]any), v["transactionType"])
 	case "status":
 		active, _ := v["isActive"].(bool)
 		_, has := v["isActive"]

@@ -158,7 +158,11 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 			return fmt.Errorf("qbd: %q is not a QuickBooks Desktop resource; they are %s", r, strings.Join(s.qbdResources(), ", "))
 		}
 		if computedList(r) {
-			return fmt.Errorf("qbd: %q is computed from the books, as QuickBooks computes it, not kept: give the bills and vendorCredits it is read from instead", r)
+			from := "the bills and vendorCredits it is read from"
+			if r == transactionsResource {
+				from = "the transactions themselves (invoices, bills, receivePayments, checks, journalEntries, ...), which it shows"
+			}
+			return fmt.Errorf("qbd: %q is computed from the books, as QuickBooks computes it, not kept: give %s instead", r, from)
 		}
 	}
 	b := s.builderFor(eu)

@@ -55,8 +55,8 @@ func TestAValueNotFoundRefusesTheList(t *testing.T) {
 // objects asked for are answered.
 func TestOverridingFilterIgnoresTheOthers(t *testing.T) {
 	srv := fixtureServer(t, map[string][]map[string]any{
-		"customers":    {{"id": "C1", "name": "Alpha", "isActive": false}, {"id": "C2", "name": "Beta"}},
-		"transactions": {{"id": "J1", "refNumber": "JE-1"}},
+		"customers":      {{"id": "C1", "name": "Alpha", "isActive": false}, {"id": "C2", "name": "Beta"}},
+		"journalEntries": {{"id": "J1", "refNumber": "JE-1"}}, // shown in transactions
 	})
 	tests := []struct {
 		path, field string

@@ -44,6 +44,23 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 	res := resourceKey(o)
 	b := s.builderFor(eu)
 	answer := responseSchema(rt.spec)
+	if o.Resource == transactionsResource && (o.Kind == apispec.List || o.Kind == apispec.Retrieve) {
+		// Read off the books (transactions.go), then listed or
+		// retrieved as any resource's objects are.
+		view, failed := s.transactionsView(eu)
+		if failed != nil {
+			return 0, nil, failed
+		}
+		kept, had := eu.objects[res]
+		eu.objects[res] = view
+		defer func() {
+			if had {
+				eu.objects[res] = kept
+			} else {
+				delete(eu.objects, res)
+			}
+		}()
+	}
 	switch o.Kind {
 	case apispec.Create:
 		model := s.api.models[res]
