@@ -138,7 +138,7 @@
 // includeComponentLineItems=false the component lines, and
 // excludeAlternateShippingAddresses=true the addresses null. A filter
 // the fake does not apply to that list (transactions' postingStatus,
-// detailLevel; those whose field its objects lack) is refused with a 400
+// detailLevel, itemIds; those whose field its objects lack) is refused with a 400
 // naming it, never ignored, and so are filters the spec says QuickBooks
 // takes only one of at a time (nameContains with nameStartsWith; two
 // totalBalance filters). Bills to pay (vendorId, required) are read off
@@ -151,6 +151,15 @@
 // none); dueDate, payablesAccountId and currencyIds filter these (a
 // credit has no due date and stays). Without payablesAccountId every A/P
 // account's are listed, as the fake keeps no default A/P account.
+// Transactions (GET /transactions, and /transactions/{id} for any
+// transaction's id) are read off the books too, as QuickBooks'
+// TransactionQuery is, not kept (fixtures of transactions are refused:
+// give the transactions themselves): every invoice, bill, payment,
+// check, journal entry and other transaction, oldest first, with its
+// transactionType, its customer, vendor or payee as entity, its A/R, A/P
+// or bank account as account, and its totalAmount (else subtotal,
+// amount, amountDue, creditAmount) as amount; paged and filtered as any
+// list, transactionTypes (all, or the types given) included.
 // Date filters take YYYY-MM-DD; updatedAfter/Before (and
 // deletedAfter/Before) also a date and time with an offset (Z, +02:00),
 // that instant, or without one, read in the time zone of the end-user's
