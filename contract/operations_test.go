@@ -60,6 +60,8 @@ func everyResource(spec *contractSpec) *conductortest.Fixtures {
 	// fixture currency, due by the request's dueDate, so that the list
 	// answers it.
 	delete(qbd, "billsToPay")
+	// So are transactions: every fixture transaction shows in them.
+	delete(qbd, "transactions")
 	maps.Copy(qbd["bills"][0], map[string]any{"vendorId": objectID, "payablesAccountId": objectID, "currencyId": objectID,
 		"dueDate": "2024-10-01", "amountDue": "1000.00", "openAmount": "1000.00"})
 	// The payments the operations create and update are applied to the
@@ -313,11 +315,32 @@ func checkAll(spec *contractSpec, srv server, o apispec.Operation, seq reflect.V
 	if o.Namespace == "" {
 		want = 2
 	}
+	if o.Namespace == apispec.QBDNamespace && o.Resource == "transactions" {
+		want = fixtureTransactions(spec)
+	}
 	n, err := iterate(seq, -1)
 	if err == nil && n != want {
 		err = fmt.Errorf("All yielded %d objects, want the fixtures' %d", n, want)
 	}
 	return err
+}
+
+// fixtureTransactions is how many of the fixtures the transactions list
+// shows: every object, not deleted, of the resources whose objects are
+// transactions of a type the list's schema has (time tracking is none).
+func fixtureTransactions(spec *contractSpec) int {
+	types := spec.doc.Components.Schemas["qbd_transaction"].Value.Properties["transactionType"].Value.Enum
+	n := 0
+	for r, objs := range everyResource(spec).EndUsers[0].QBD {
+		if t, ok := apispec.TransactionTypes[r]; ok && slices.Contains(types, any(t)) {
+			for _, v := range objs {
+				if v["id"] != deletedObjectID {
+					n++
+				}
+			}
+		}
+	}
+	return n
 }
 
 // iterate runs an iter.Seq2[T, error], given as a reflect.Value, until it
