@@ -159,7 +159,8 @@
 // transactionType, its customer, vendor or payee as entity, its A/R, A/P
 // or bank account as account, and its totalAmount (else subtotal,
 // amount, amountDue, creditAmount) as amount; paged and filtered as any
-// list, transactionTypes (all, or the types given) included.
+// list, transactionTypes (all, or the types given) included; a later
+// page reads only the transactions after the one before.
 // Date filters take YYYY-MM-DD; updatedAfter/Before (and
 // deletedAfter/Before) also a date and time with an offset (Z, +02:00),
 // that instant, or without one, read in the time zone of the end-user's

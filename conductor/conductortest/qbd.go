@@ -47,7 +47,11 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 	if o.Resource == transactionsResource && (o.Kind == apispec.List || o.Kind == apispec.Retrieve) {
 		// Read off the books (transactions.go), then listed or
 		// retrieved as any resource's objects are.
-		view, failed := s.transactionsView(eu)
+		var after int64
+		if c := s.state.cursors[fmt.Sprint(query["cursor"])]; c != nil && c.endUser == eu.ID {
+			after = c.after
+		}
+		view, failed := s.transactionsView(eu, params["id"], after)
 		if failed != nil {
 			return 0, nil, failed
 		}

@@ -26,13 +26,16 @@ var (
 	viewAmount  = []string{"totalAmount", "subtotal", "amount", "amountDue", "creditAmount", "totalAmountInHomeCurrency"}
 )
 
-// transactionsView is every transaction eu holds as the transactions
-// view shows it, as a collection in the order they were created (by
-// seq, which the state gives across resources), so that the list
-// machinery pages, filters and retrieves it as any other; its writes are
-// those of the collections it is read from, so that a cursor sees a
-// write to any of them. It is built for each request that reads it.
-func (s *Server) transactionsView(eu *endUser) (*collection, *Error) {
+// transactionsView is the transactions eu holds as the transactions view
+// shows them, as a collection in the order they were created (by seq,
+// which the state gives across resources), so that the list machinery
+// pages, filters and retrieves it as any other; its writes are those of
+// the collections it is read from, so that a cursor sees a write to any
+// of them. It is built for each request that reads it, of only what the
+// request can show: the transaction id if id is given, else those
+// created after the seq after (a later page's), so that a page costs
+// what is left of the list, not all of it.
+func (s *Server) transactionsView(eu *endUser, id string, after int64) (*collection, *Error) {
 	model := s.api.models[qbdKey(transactionsResource)]
 	b := s.builderFor(eu)
 	view := &collection{byID: map[string]*object{}}
@@ -42,7 +45,16 @@ func (s *Server) transactionsView(eu *endUser) (*collection, *Error) {
 			continue // time tracking is no transaction the query shows
 		}
 		view.writes += c.writes
-		for _, o := range c.order {
+		objs := c.order
+		if id != "" {
+			objs = nil
+			if o := c.find(id); o != nil {
+				objs = []*object{o}
+			}
+		} else if start, _ := c.index(after + 1); start > 0 {
+			objs = objs[start:]
+		}
+		for _, o := range objs {
 			v := decodeObject(o.data)
 			shown := map[string]any{"transactionId": o.id, "transactionType": txnType, "transactionLineId": nil}
 			for _, k := range []string{"transactionDate", "refNumber", "memo", "currency", "exchangeRate", "createdAt", "updatedAt"} {

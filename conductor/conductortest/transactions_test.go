@@ -60,6 +60,12 @@ func TestTransactionsAreReadOffTheBooks(t *testing.T) {
 			t.Errorf("transactions%s (-want +got):\n%s", tt.query, diff)
 		}
 	}
+	// Paged as every list is: a later page goes on after the one before.
+	first := b.ok("GET", "transactions?limit=3", "")
+	next := b.ok("GET", fmt.Sprintf("transactions?limit=3&cursor=%v", first["nextCursor"]), "")
+	if diff := cmp.Diff([]any{demoInvoiceTxns, 1.0, []shownTxn{payment}, 0.0}, []any{shownTxns(first), first["remainingCount"], shownTxns(next), next["remainingCount"]}); diff != "" {
+		t.Errorf("transactions in pages of 3 (-want +got):\n%s", diff)
+	}
 	got := b.ok("GET", "transactions/"+demoInvoice2, "")
 	if diff := cmp.Diff(demoInvoiceTxns[1:2], shownTxns(map[string]any{"data": []any{got}})); diff != "" {
 		t.Errorf("transactions/%s (-want +got):\n%s", demoInvoice2, diff)
