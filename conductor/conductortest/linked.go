@@ -212,11 +212,23 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 		}
 		v["linkedTransactions"] = links
 	}
+	// A target refused (MaxObjectBytes) puts back those stored before
+	// it, so that the request, refused, changes nothing.
 	return func() *Error {
+		type kept struct {
+			id string
+			v  map[string]any
+		}
+		var done []kept
 		for _, tid := range slices.Sorted(maps.Keys(targets)) {
+			was, _ := s.state.get(eu, qbdKey(link.target), tid)
 			if failed := s.revise(b, eu, qbdKey(link.target), tid, targets[tid]); failed != nil {
+				for _, d := range slices.Backward(done) {
+					s.putBack(eu, qbdKey(link.target), d.id, d.v)
+				}
 				return failed
 			}
+			done = append(done, kept{tid, was})
 		}
 		return nil
 	}, nil

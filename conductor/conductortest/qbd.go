@@ -68,6 +68,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return 0, nil, invalid(err.Error())
 		}
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, nil)
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.shownNow(eu, res, id), nil
@@ -133,10 +134,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if refused != nil {
 			return 0, nil, refused
 		}
+		stored, _ := s.state.get(eu, res, id)
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
 			return 0, nil, failed
 		}
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, stored)
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.shownNow(eu, res, id), nil
@@ -154,6 +157,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		}
 		s.state.remove(eu, res, id)
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, v)
 			return 0, nil, failed
 		}
 		s.recordDeletion(eu, o.Resource, id, v)
@@ -187,10 +191,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if refused != nil {
 			return 0, nil, refused
 		}
+		stored, _ := s.state.get(eu, res, id)
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
 			return 0, nil, failed
 		}
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, stored)
 			return 0, nil, failed
 		}
 		v["voided"] = true
@@ -312,6 +318,19 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 		return invalid(err.Error())
 	}
 	return nil
+}
+
+// putBack undoes a write of the object id refused part way, when
+// storing a payment's targets fails after the payment was stored: it
+// stores old again, or removes the object when old is nil (it was just
+// created), so that a refused request leaves the books as they were. It
+// fits, as it did before the write.
+func (s *Server) putBack(eu *endUser, resource, id string, old map[string]any) {
+	if old == nil {
+		s.state.remove(eu, resource, id)
+		return
+	}
+	s.state.put(eu, resource, id, old)
 }
 
 // builderFor builds objects for eu at the fake's time.

@@ -1,0 +1,53 @@
+package conductortest_test
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/seed-6dcb809e/conductor-go/conductor/conductortest"
+)
+
+// TestARefusedPaymentChangesNothing: a payment that fits in
+// Options.MaxObjectBytes while the invoice it pays, revised, does not is
+// refused, and then neither the payment is stored nor the invoice
+// changed: a write is all or nothing. Budgets just below the least a
+// payment needs refuse at each step of the write (the payment, then the
+// invoice).
+func TestARefusedPaymentChangesNothing(t *testing.T) {
+	try := func(budget int) (status int, stored int, left paid) {
+		srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true, MaxObjectBytes: budget, Fixtures: testEndUsers})
+		if err != nil {
+			return 0, 0, paid{} // the books alone do not fit
+		}
+		defer srv.Close()
+		b := books{t, srv}
+		r := b.do("POST", "receive-payments", receive(demoCustomer, "699.00", entry(demoInvoice, "100.00")))
+		list := b.ok("GET", "receive-payments", "")
+		return r.status, len(list["data"].([]any)), b.invoice(demoInvoice)
+	}
+	lo, hi := 1, 1<<22
+	for lo < hi {
+		m := (lo + hi) / 2
+		if status, _, _ := try(m); status == http.StatusOK {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	refusals := 0
+	for budget := lo - 1; budget > lo-1200 && budget > 0; budget -= 16 {
+		status, stored, left := try(budget)
+		if status == http.StatusOK || status == 0 {
+			continue
+		}
+		refusals++
+		if diff := cmp.Diff(fmt.Sprint(0, paid{"699.00", false}), fmt.Sprint(stored, left)); diff != "" {
+			t.Errorf("MaxObjectBytes %d: payment refused (%d), yet payments stored and invoice (-want +got):\n%s", budget, status, diff)
+		}
+	}
+	if refusals == 0 {
+		t.Fatal("no budget below the least refused the payment")
+	}
+}
