@@ -101,6 +101,18 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 	default: // a deleted payment (after nil) applies nothing
 		apps = appliedOf(after)
 	}
+	// An update that names no applyToTransactions keeps what the payment
+	// applies, unchecked: it was checked when given, and a transaction
+	// voided since keeps it. One deleted since no longer counts, as
+	// QuickBooks unlinks a deleted transaction's payments: what it was
+	// applied is unused again.
+	keep := !hasGiven && body["isAutoApply"] != true && after != nil
+	if keep {
+		apps = slices.DeleteFunc(apps, func(a application) bool {
+			_, ok := s.state.get(eu, qbdKey(link.target), a.id)
+			return !ok
+		})
+	}
 
 	// What each target had from the payment, and has after.
 	was := map[string]*big.Rat{}
@@ -124,6 +136,10 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 			// bill(s)...; otherwise, QuickBooks will say the
 			// transactionId ... 'does not exist'."
 			return nil, unpayable(link, model, field, a.id, fmt.Sprintf("it is not of this %s's %s", model, link.party))
+		}
+		if keep {
+			targets[a.id] = v
+			continue
 		}
 		left := openBalance(v, link.balance)
 		if w := was[a.id]; w != nil {

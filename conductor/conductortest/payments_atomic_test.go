@@ -51,3 +51,33 @@ func TestARefusedPaymentChangesNothing(t *testing.T) {
 		t.Fatal("no budget below the least refused the payment")
 	}
 }
+
+// TestAPaymentOutlivesWhatItPaid: once an invoice a payment paid is
+// deleted or voided, an update of the payment that names no
+// applyToTransactions (a memo) is taken, keeping what it applies
+// unchecked; a deleted invoice's part no longer counts, as QuickBooks
+// unlinks a deleted transaction's payments, and is unused again.
+func TestAPaymentOutlivesWhatItPaid(t *testing.T) {
+	type kept struct {
+		Memo, Unused string
+		Applied      int
+	}
+	for _, c := range []struct {
+		name, method, path string
+		want               kept
+	}{
+		{"deleted", "DELETE", "invoices/" + demoInvoice, kept{"x", "699.00", 0}},
+		{"voided", "POST", "invoices/" + demoInvoice + "/void", kept{"x", "599.00", 1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := demoBooks(t)
+			p := b.ok("POST", "receive-payments", receive(demoCustomer, "699.00", entry(demoInvoice, "100.00")))
+			b.ok(c.method, c.path, "")
+			u := b.ok("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"memo":"x"}`, p["revisionNumber"]))
+			got := kept{fmt.Sprint(u["memo"]), fmt.Sprint(u["unusedPayment"]), len(u["appliedToTransactions"].([]any))}
+			if diff := cmp.Diff(c.want, got); diff != "" {
+				t.Errorf("payment after its invoice was %s (-want +got):\n%s", c.name, diff)
+			}
+		})
+	}
+}
