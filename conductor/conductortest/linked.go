@@ -141,6 +141,9 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 			targets[a.id] = v
 			continue
 		}
+		if v["isPending"] == true {
+			return nil, unpayable(link, model, field, a.id, "it is pending (isPending is true): a pending transaction posts to no register, so nothing can be applied to it until it is made final")
+		}
 		left := openBalance(v, link.balance)
 		if w := was[a.id]; w != nil {
 			left.Add(left, w)
@@ -336,8 +339,8 @@ func (s *Server) autoApply(eu *endUser, link payLink, party string, old []applic
 	var opens []open
 	for _, o := range eu.objects[qbdKey(link.target)].all() {
 		v := decodeObject(o.data)
-		if who, _ := refOf(v[link.party]); who != party {
-			continue
+		if who, _ := refOf(v[link.party]); who != party || v["isPending"] == true {
+			continue // not the party's, or pending: nothing can be applied to it
 		}
 		bal := openBalance(v, link.balance)
 		if w := was[o.id]; w != nil {

@@ -81,3 +81,29 @@ func TestAPaymentOutlivesWhatItPaid(t *testing.T) {
 		})
 	}
 }
+
+// TestAPendingInvoiceIsNotOwed: a pending invoice (isPending) posts to no
+// register, so it is not in its customer's balance, a payment applied to
+// it is refused as to one QuickBooks cannot find (3140, saying why), and
+// isAutoApply passes it by, even when its total is the payment's.
+func TestAPendingInvoiceIsNotOwed(t *testing.T) {
+	b := demoBooks(t)
+	balance := func() string {
+		c := b.ok("GET", "customers/"+demoGlobex, "")
+		return fmt.Sprint(c["balance"], " ", c["totalBalance"])
+	}
+	before := balance()
+	pending := b.ok("POST", "invoices", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-01","isPending":true,"lines":[{"itemId":%q,"quantity":1,"rate":"1000.00"}]}`, demoGlobex, demoItem))
+	if diff := cmp.Diff(before, balance()); diff != "" {
+		t.Errorf("Globex's balance after a pending invoice (-before +after):\n%s", diff)
+	}
+	refused(t, b.do("POST", "receive-payments", receive(demoGlobex, "10.00", entry(pending["id"].(string), "10.00"))), "3140", "pending", "applyToTransactions.0.transactionId")
+	auto := b.ok("POST", "receive-payments", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-01","totalAmount":"1000.00","isAutoApply":true}`, demoGlobex))
+	var to []string
+	for _, a := range auto["appliedToTransactions"].([]any) {
+		to = append(to, a.(map[string]any)["transactionId"].(string))
+	}
+	if diff := cmp.Diff([]string{demoInvoice2}, to); diff != "" {
+		t.Errorf("isAutoApply applied to (-want +got):\n%s", diff)
+	}
+}
