@@ -107,3 +107,66 @@ func TestAPendingInvoiceIsNotOwed(t *testing.T) {
 		t.Errorf("isAutoApply applied to (-want +got):\n%s", diff)
 	}
 }
+
+// TestARefusedPaymentUpdateChangesNothing: an update of a payment to
+// apply to a second invoice too, refused past Options.MaxObjectBytes at
+// any step (the payment, either invoice), leaves the payment and both
+// invoices as they were.
+func TestARefusedPaymentUpdateChangesNothing(t *testing.T) {
+	type kept struct {
+		Payment, First, Other string
+	}
+	// try sets up a fake of budget bytes with a new invoice of Acme and
+	// a payment of it, and updates the payment to pay INV-1001 too (the
+	// invoices are stored in the order of their ids, the new one first,
+	// so that INV-1001 can be refused after the new one was stored); ok
+	// is false when the setup does not fit.
+	try := func(budget int) (ok bool, status int, before, after kept) {
+		srv, err := conductortest.NewServerWithOptions(conductortest.Options{Demo: true, MaxObjectBytes: budget, Fixtures: testEndUsers})
+		if err != nil {
+			return false, 0, before, after
+		}
+		defer srv.Close()
+		b := books{t, srv}
+		second := b.do("POST", "invoices", fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-11-02","lines":[{"itemId":%q,"quantity":1,"rate":"50.00"}]}`, demoCustomer, demoItem))
+		if second.status != http.StatusOK {
+			return false, 0, before, after
+		}
+		secondID := decodeObject(t, second)["id"].(string)
+		r := b.do("POST", "receive-payments", receive(demoCustomer, "699.00", entry(secondID, "50.00")))
+		if r.status != http.StatusOK {
+			return false, 0, before, after
+		}
+		p := decodeObject(t, r)
+		read := func() kept {
+			get := func(path string) string { return fmt.Sprint(b.ok("GET", path, "")) }
+			return kept{get("receive-payments/" + p["id"].(string)), get("invoices/" + demoInvoice), get("invoices/" + secondID)}
+		}
+		before = read()
+		u := b.do("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"applyToTransactions":[%s,%s]}`, p["revisionNumber"], entry(secondID, "50.00"), entry(demoInvoice, "100.00")))
+		return true, u.status, before, read()
+	}
+	lo, hi := 1, 1<<22
+	for lo < hi {
+		m := (lo + hi) / 2
+		if ok, _, _, _ := try(m); ok {
+			hi = m
+		} else {
+			lo = m + 1
+		}
+	}
+	refusals := 0
+	for budget := lo; budget < lo+1500; budget += 8 {
+		ok, status, before, after := try(budget)
+		if !ok || status == http.StatusOK {
+			continue
+		}
+		refusals++
+		if diff := cmp.Diff(before, after); diff != "" {
+			t.Errorf("MaxObjectBytes %d: update refused (%d), yet the books changed (-before +after):\n%s", budget, status, diff)
+		}
+	}
+	if refusals == 0 {
+		t.Fatal("no budget refused the update")
+	}
+}
