@@ -65,9 +65,8 @@
 // applied (never past the transaction's total: a voided one stays at
 // zero); updating its applyToTransactions gives back the old and
 // applies the new (an update that does not name them keeps them
-// unchecked, but for those of a transaction deleted since: QuickBooks
-// unlinks a deleted transaction's payments, so that part is unused
-// again). A receive-payment with isAutoApply true is applied as the spec says: to
+// unchecked). Deleting an invoice or bill unlinks its payments, as
+// QuickBooks does: what they applied to it is unused again. A receive-payment with isAutoApply true is applied as the spec says: to
 // the customer's open invoice of exactly its totalAmount, else to its
 // open invoices oldest first (by transactionDate) until it is used up,
 // passing pending ones by;

@@ -56,7 +56,8 @@ func TestARefusedPaymentChangesNothing(t *testing.T) {
 // deleted or voided, an update of the payment that names no
 // applyToTransactions (a memo) is taken, keeping what it applies
 // unchecked; a deleted invoice's part no longer counts, as QuickBooks
-// unlinks a deleted transaction's payments, and is unused again.
+// unlinks a deleted transaction's payments, and is unused again from the
+// delete on.
 func TestAPaymentOutlivesWhatItPaid(t *testing.T) {
 	type kept struct {
 		Memo, Unused string
@@ -73,7 +74,12 @@ func TestAPaymentOutlivesWhatItPaid(t *testing.T) {
 			b := demoBooks(t)
 			p := b.ok("POST", "receive-payments", receive(demoCustomer, "699.00", entry(demoInvoice, "100.00")))
 			b.ok(c.method, c.path, "")
-			u := b.ok("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"memo":"x"}`, p["revisionNumber"]))
+			now := b.ok("GET", "receive-payments/"+p["id"].(string), "")
+			unlinked := kept{"<nil>", fmt.Sprint(now["unusedPayment"]), len(now["appliedToTransactions"].([]any))}
+			if diff := cmp.Diff(kept{"<nil>", c.want.Unused, c.want.Applied}, unlinked); diff != "" {
+				t.Errorf("payment once its invoice was %s (-want +got):\n%s", c.name, diff)
+			}
+			u := b.ok("POST", "receive-payments/"+p["id"].(string), fmt.Sprintf(`{"revisionNumber":%q,"memo":"x"}`, now["revisionNumber"]))
 			got := kept{fmt.Sprint(u["memo"]), fmt.Sprint(u["unusedPayment"]), len(u["appliedToTransactions"].([]any))}
 			if diff := cmp.Diff(c.want, got); diff != "" {
 				t.Errorf("payment after its invoice was %s (-want +got):\n%s", c.name, diff)

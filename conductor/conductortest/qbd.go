@@ -161,6 +161,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return 0, nil, failed
 		}
 		s.recordDeletion(eu, o.Resource, id, v)
+		s.unlinkPayments(b, eu, o.Resource, id)
 		v["deleted"] = true
 		return http.StatusOK, b.object(answer, v), nil
 
@@ -318,6 +319,32 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 		return invalid(err.Error())
 	}
 	return nil
+}
+
+// unlinkPayments does what QuickBooks does to the payments of a deleted
+// transaction (of resource): unlinks them, so that what they applied to
+// it is unused again. One that cannot be stored (MaxObjectBytes) is left
+// as it was; it drops the deleted transaction when next updated.
+func (s *Server) unlinkPayments(b *builder, eu *endUser, resource, id string) {
+	for _, r := range slices.Sorted(maps.Keys(paidBy)) {
+		if paidBy[r].target != resource {
+			continue
+		}
+		for _, o := range slices.Clone(eu.objects[qbdKey(r)].all()) {
+			v := decodeObject(o.data)
+			if !slices.ContainsFunc(appliedOf(v), func(a application) bool { return a.id == id }) {
+				continue
+			}
+			stored := decodeObject(o.data)
+			link, refused := s.linkPayment(b, eu, r, r, o.id, appliedOf(v), v, map[string]any{})
+			if refused != nil || s.revise(b, eu, qbdKey(r), o.id, v) != nil {
+				continue
+			}
+			if link() != nil {
+				s.putBack(eu, qbdKey(r), o.id, stored)
+			}
+		}
+	}
 }
 
 // putBack undoes a write of the object id refused part way, when
