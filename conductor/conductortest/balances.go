@@ -49,7 +49,8 @@ func (s *Server) balancesOf(eu *endUser, resource string) *balanceSheet {
 	for _, o := range books.all() {
 		v := decodeObject(o.data)
 		open := openOf(v, rule.books)
-		if open == nil {
+		if open == nil || v["isPending"] == true {
+			// A pending transaction posts to no register.
 			continue
 		}
 		id, _ := refOf(v[rule.books.entity])

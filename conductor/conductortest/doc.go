@@ -64,10 +64,12 @@
 // it takes off). Deleting or voiding the payment gives back what it
 // applied (never past the transaction's total: a voided one stays at
 // zero); updating its applyToTransactions gives back the old and
-// applies the new (an update that does not name them keeps them). A
-// receive-payment with isAutoApply true is applied as the spec says: to
+// applies the new (an update that does not name them keeps them
+// unchecked). Deleting an invoice or bill unlinks its payments, as
+// QuickBooks does: what they applied to it is unused again. A receive-payment with isAutoApply true is applied as the spec says: to
 // the customer's open invoice of exactly its totalAmount, else to its
-// open invoices oldest first (by transactionDate) until it is used up;
+// open invoices oldest first (by transactionDate) until it is used up,
+// passing pending ones by;
 // unusedPayment is what is left of totalAmount, and a bill payment's
 // amount is what it pays. isPaid is true exactly when nothing is left to
 // pay, after every write, so a voided invoice or bill (amounts zeroed)
@@ -79,8 +81,10 @@
 // applied to it (its balance is its new subtotal plus salesTaxTotal, or
 // amountDue, less what was applied), and a new total below that is
 // refused. Refused as the spec says QuickBooks refuses them, with nothing
-// changed: a target the end-user does not have, one already paid, or one
-// of another customer (a bill of another vendor), as an invalid
+// changed (a payment refused while its targets are stored, past
+// MaxObjectBytes, is not kept either): a target the end-user does not
+// have, one already paid, one pending (isPending: it posts to no
+// register), or one of another customer (a bill of another vendor), as an invalid
 // reference (3140: "cannot be found", "does not exist", the spec says);
 // paymentAmounts adding up to more than totalAmount, an entry with none of
 // paymentAmount, discountAmount and applyCredits ("an empty
@@ -93,11 +97,11 @@
 // are the sum of its expense and item lines. A fixture whose isPaid
 // contradicts its balance is refused.
 //
-// A customer's balance is what its
-// open invoices leave to pay (balanceRemaining of those not isPaid) and
-// its totalBalance that with its jobs' (the customers under it, at any
-// depth); a vendor's balance is what its open bills leave (openAmount,
-// else amountDue). They are computed from the books whenever a customer
+// A customer's balance is what its open invoices leave to pay
+// (balanceRemaining of those neither isPaid nor isPending: a pending one
+// posts to no register) and its totalBalance that with its jobs' (the
+// customers under it, at any depth); a vendor's balance is what its open
+// bills, pending ones left out, leave (openAmount, else amountDue). They are computed from the books whenever a customer
 // or vendor is answered or filtered (the totalBalance filters), so they
 // are never stale; a fixture's own balance or totalBalance is replaced
 // by the computed one, and a customer's openBalance, credit memos and

@@ -101,6 +101,18 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 	default: // a deleted payment (after nil) applies nothing
 		apps = appliedOf(after)
 	}
+	// An update that names no applyToTransactions keeps what the payment
+	// applies, unchecked: it was checked when given, and a transaction
+	// voided since keeps it. One deleted since no longer counts, as
+	// QuickBooks unlinks a deleted transaction's payments: what it was
+	// applied is unused again.
+	keep := !hasGiven && body["isAutoApply"] != true && after != nil
+	if keep {
+		apps = slices.DeleteFunc(apps, func(a application) bool {
+			_, ok := s.state.get(eu, qbdKey(link.target), a.id)
+			return !ok
+		})
+	}
 
 	// What each target had from the payment, and has after.
 	was := map[string]*big.Rat{}
@@ -124,6 +136,13 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 			// bill(s)...; otherwise, QuickBooks will say the
 			// transactionId ... 'does not exist'."
 			return nil, unpayable(link, model, field, a.id, fmt.Sprintf("it is not of this %s's %s", model, link.party))
+		}
+		if keep {
+			targets[a.id] = v
+			continue
+		}
+		if v["isPending"] == true {
+			return nil, unpayable(link, model, field, a.id, "it is pending (isPending is true): a pending transaction posts to no register, so nothing can be applied to it until it is made final")
 		}
 		left := openBalance(v, link.balance)
 		if w := was[a.id]; w != nil {
@@ -212,11 +231,23 @@ func (s *Server) linkPayment(b *builder, eu *endUser, resource, model, id string
 		}
 		v["linkedTransactions"] = links
 	}
+	// A target refused (MaxObjectBytes) puts back those stored before
+	// it, so that the request, refused, changes nothing.
 	return func() *Error {
+		type kept struct {
+			id string
+			v  map[string]any
+		}
+		var done []kept
 		for _, tid := range slices.Sorted(maps.Keys(targets)) {
+			was, _ := s.state.get(eu, qbdKey(link.target), tid)
 			if failed := s.revise(b, eu, qbdKey(link.target), tid, targets[tid]); failed != nil {
+				for _, d := range slices.Backward(done) {
+					s.putBack(eu, qbdKey(link.target), d.id, d.v)
+				}
 				return failed
 			}
+			done = append(done, kept{tid, was})
 		}
 		return nil
 	}, nil
@@ -308,8 +339,8 @@ func (s *Server) autoApply(eu *endUser, link payLink, party string, old []applic
 	var opens []open
 	for _, o := range eu.objects[qbdKey(link.target)].all() {
 		v := decodeObject(o.data)
-		if who, _ := refOf(v[link.party]); who != party {
-			continue
+		if who, _ := refOf(v[link.party]); who != party || v["isPending"] == true {
+			continue // not the party's, or pending: nothing can be applied to it
 		}
 		bal := openBalance(v, link.balance)
 		if w := was[o.id]; w != nil {

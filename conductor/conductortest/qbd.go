@@ -89,6 +89,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return 0, nil, invalid(err.Error())
 		}
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, nil)
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.shownNow(eu, res, id), nil
@@ -154,10 +155,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if refused != nil {
 			return 0, nil, refused
 		}
+		stored, _ := s.state.get(eu, res, id)
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
 			return 0, nil, failed
 		}
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, stored)
 			return 0, nil, failed
 		}
 		return http.StatusOK, s.shownNow(eu, res, id), nil
@@ -175,9 +178,11 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		}
 		s.state.remove(eu, res, id)
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, v)
 			return 0, nil, failed
 		}
 		s.recordDeletion(eu, o.Resource, id, v)
+		s.unlinkPayments(b, eu, o.Resource, id)
 		v["deleted"] = true
 		return http.StatusOK, b.object(answer, v), nil
 
@@ -208,10 +213,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 		if refused != nil {
 			return 0, nil, refused
 		}
+		stored, _ := s.state.get(eu, res, id)
 		if failed := s.revise(b, eu, res, id, v); failed != nil {
 			return 0, nil, failed
 		}
 		if failed := link(); failed != nil {
+			s.putBack(eu, res, id, stored)
 			return 0, nil, failed
 		}
 		v["voided"] = true
@@ -333,6 +340,45 @@ func (s *Server) revise(b *builder, eu *endUser, res, id string, v map[string]an
 		return invalid(err.Error())
 	}
 	return nil
+}
+
+// unlinkPayments does what QuickBooks does to the payments of a deleted
+// transaction (of resource): unlinks them, so that what they applied to
+// it is unused again. One that cannot be stored (MaxObjectBytes) is left
+// as it was; it drops the deleted transaction when next updated.
+func (s *Server) unlinkPayments(b *builder, eu *endUser, resource, id string) {
+	for _, r := range slices.Sorted(maps.Keys(paidBy)) {
+		if paidBy[r].target != resource {
+			continue
+		}
+		for _, o := range slices.Clone(eu.objects[qbdKey(r)].all()) {
+			v := decodeObject(o.data)
+			if !slices.ContainsFunc(appliedOf(v), func(a application) bool { return a.id == id }) {
+				continue
+			}
+			stored := decodeObject(o.data)
+			link, refused := s.linkPayment(b, eu, r, r, o.id, appliedOf(v), v, map[string]any{})
+			if refused != nil || s.revise(b, eu, qbdKey(r), o.id, v) != nil {
+				continue
+			}
+			if link() != nil {
+				s.putBack(eu, qbdKey(r), o.id, stored)
+			}
+		}
+	}
+}
+
+// putBack undoes a write of the object id refused part way, when
+// storing a payment's targets fails after the payment was stored: it
+// stores old again, or removes the object when old is nil (it was just
+// created), so that a refused request leaves the books as they were. It
+// fits, as it did before the write.
+func (s *Server) putBack(eu *endUser, resource, id string, old map[string]any) {
+	if old == nil {
+		s.state.remove(eu, resource, id)
+		return
+	}
+	s.state.put(eu, resource, id, old)
 }
 
 // builderFor builds objects for eu at the fake's time.
