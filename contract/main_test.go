@@ -18,8 +18,9 @@ var workDir string
 
 // TestMain keeps the machine's CONDUCTOR_* variables out of every client
 // here (the tests run in parallel, where t.Setenv is not allowed), and
-// stops the shared Prism before looking for leaked goroutines: its output
-// is read by one until it exits.
+// stops the shared Prism and the filter probe's fake before looking for
+// leaked goroutines: Prism's output is read by one until it exits, and the
+// fake serves on one.
 func TestMain(m *testing.M) {
 	for _, name := range []string{conductor.EnvSecretKey, conductor.EnvBaseURL, conductor.EnvPublishableKey} {
 		os.Unsetenv(name)
@@ -32,6 +33,7 @@ func TestMain(m *testing.M) {
 	workDir = dir
 	code := m.Run()
 	stopPrism()
+	stopProbe()
 	os.RemoveAll(dir)
 	if code == 0 {
 		if err := goleak.Find(); err != nil {

@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -23,12 +25,15 @@ import (
 // any; the fake starts with them (see everyResource).
 const (
 	// opsEndUser has connected QuickBooks Desktop and holds one object of
-	// every resource, each with the id objectID.
+	// every resource, each with the id objectID: the spec's example id,
+	// which the request bodies built from the spec's examples name in
+	// every reference (customerId, lines[].itemId), and the fake refuses
+	// a reference to an object the end-user does not have.
 	opsEndUser = "end_usr_contract"
 	// opsDoomedEndUser is the end-user endUsers.delete deletes, so that
 	// opsEndUser outlives it.
 	opsDoomedEndUser = "end_usr_contract_doomed"
-	objectID         = "80000001-1700000000"
+	objectID         = "80000001-1234567890"
 	// revision is the revisionNumber of the fake's fixture objects; an
 	// update must send the object's current one.
 	revision = "0"
@@ -50,10 +55,78 @@ func everyResource(spec *contractSpec) *conductortest.Fixtures {
 			}
 		}
 	}
+	// Bills to pay are read off the books, not kept: the fixture bill is
+	// open, of the fixture vendor, on the fixture A/P account and in the
+	// fixture currency, due by the request's dueDate, so that the list
+	// answers it.
+	delete(qbd, "billsToPay")
+	// So are transactions: every fixture transaction shows in them.
+	delete(qbd, "transactions")
+	maps.Copy(qbd["bills"][0], map[string]any{"vendorId": objectID, "payablesAccountId": objectID, "currencyId": objectID,
+		"dueDate": "2024-10-01", "amountDue": "1000.00", "openAmount": "1000.00"})
+	// The payments the operations create and update are applied to the
+	// fixture invoice and bill: QuickBooks pays only the payment's own
+	// customer's or vendor's open transactions, and at most what is left
+	// of them, so both are the fixture customer's or vendor's and open for
+	// more than the payments apply.
+	maps.Copy(qbd["invoices"][0], map[string]any{"customerId": objectID, "subtotal": "1000.00", "balanceRemaining": "1000.00"})
+	qbd["receivePayments"][0]["customerId"] = objectID
+	qbd["billCheckPayments"][0]["vendorId"] = objectID
+	qbd["billCreditCardPayments"][0]["vendorId"] = objectID
+	for _, o := range spec.ops {
+		if qbd[o.Resource] != nil {
+			for _, id := range otherExampleIDs(spec, o) {
+				qbd[o.Resource] = append(qbd[o.Resource], map[string]any{"id": id, "name": fmt.Sprint("Contract ", o.Resource, " ", id)})
+			}
+		}
+	}
 	return &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{
 		{ID: opsEndUser, CompanyName: "Contract Inc.", Connected: true, QBD: qbd},
 		{ID: opsDoomedEndUser, CompanyName: "Doomed Inc."},
 	}}
+}
+
+// exclusiveSentence is where a parameter's description names the others
+// it cannot be given with: "Choose only one account filter per request:
+// `accountType`, `accountIds`, or `accountFullNames`." or "Choose either
+// `reportDateMacro` or `reportDateFrom`/`reportDateTo`."
+var exclusiveSentence = regexp.MustCompile(`Choose (?:only one|either)[^.]*`)
+
+// excludedBy reports whether the description of a parameter names, in
+// its "choose only one" sentence, a parameter already in params: the API
+// refuses both together (as the fake does), so the request gives the one
+// the spec lists first.
+func excludedBy(description string, params map[string]any) bool {
+	sentence := exclusiveSentence.FindString(description)
+	for _, name := range regexp.MustCompile("`([A-Za-z]+)`").FindAllStringSubmatch(sentence, -1) {
+		if _, given := params[name[1]]; given {
+			return true
+		}
+	}
+	return false
+}
+
+// otherExampleIDs are the ids a list o is asked for, from its spec's
+// example, besides objectID: the fixtures hold an object of each, as
+// QuickBooks refuses a list asked for an id it does not have (a
+// transaction's example id is not a list object's), and the ids make it
+// ignore every other filter sent.
+func otherExampleIDs(spec *contractSpec, o apispec.Operation) []any {
+	if o.Kind != apispec.List {
+		return nil
+	}
+	p := spec.operation(o).Parameters.GetByInAndName("query", "ids")
+	if p == nil {
+		return nil
+	}
+	ids, _ := requestValue(p.Schema, 0).([]any)
+	var out []any // not in ids' array, the spec's own example
+	for _, id := range ids {
+		if id != objectID {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // deletedObjectID is an object of each resource the deleted lists are
@@ -75,7 +148,9 @@ func deletedResources(spec *contractSpec) map[string]bool {
 		default:
 			continue
 		}
-		asked, _ := requestFor(spec, o).required[param].([]any)
+		// The value requestFor sends, read here without it: requestFor
+		// asks the probe fake, whose fixtures are built from this.
+		asked, _ := requestValue(spec.operation(o).Parameters.GetByInAndName("query", param).Schema, 0).([]any)
 		for resource, typ := range types {
 			for _, a := range asked {
 				if a == typ {
@@ -152,7 +227,7 @@ func testEveryOperation(t *testing.T, spec *contractSpec, srv server) {
 				switch {
 				case name == "All":
 					// All asks for nothing until iterated.
-					failed = checkAll(srv, o, out, rec)
+					failed = checkAll(spec, srv, o, out, rec)
 				case failed == nil:
 					failed = checkResult(srv, o, req.id, out)
 				}
@@ -213,7 +288,7 @@ const moreWithoutCursor = "gives no nextCursor to ask for them"
 // when they do, with the cursor to ask for them); All then fails rather
 // than ask forever or stop early. That failure passes only when the page
 // was such a page.
-func checkAll(srv server, o apispec.Operation, seq reflect.Value, rec *recorder) error {
+func checkAll(spec *contractSpec, srv server, o apispec.Operation, seq reflect.Value, rec *recorder) error {
 	if srv.fake == nil {
 		// Dynamic Prism invents pages that cannot go on: one that says
 		// more follow with no objects, or with no cursor. All must refuse
@@ -236,15 +311,36 @@ func checkAll(srv server, o apispec.Operation, seq reflect.Value, rec *recorder)
 		}
 		return err
 	}
-	want := 1
+	want := 1 + len(otherExampleIDs(spec, o))
 	if o.Namespace == "" {
 		want = 2
+	}
+	if o.Namespace == apispec.QBDNamespace && o.Resource == "transactions" {
+		want = fixtureTransactions(spec)
 	}
 	n, err := iterate(seq, -1)
 	if err == nil && n != want {
 		err = fmt.Errorf("All yielded %d objects, want the fixtures' %d", n, want)
 	}
 	return err
+}
+
+// fixtureTransactions is how many of the fixtures the transactions list
+// shows: every object, not deleted, of the resources whose objects are
+// transactions of a type the list's schema has (time tracking is none).
+func fixtureTransactions(spec *contractSpec) int {
+	types := spec.doc.Components.Schemas["qbd_transaction"].Value.Properties["transactionType"].Value.Enum
+	n := 0
+	for r, objs := range everyResource(spec).EndUsers[0].QBD {
+		if t, ok := apispec.TransactionTypes[r]; ok && slices.Contains(types, any(t)) {
+			for _, v := range objs {
+				if v["id"] != deletedObjectID {
+					n++
+				}
+			}
+		}
+	}
+	return n
 }
 
 // iterate runs an iter.Seq2[T, error], given as a reflect.Value, until it
@@ -294,6 +390,9 @@ func requestFor(spec *contractSpec, o apispec.Operation) request {
 		if p.Value.In != "query" || p.Value.Name == "cursor" {
 			continue
 		}
+		if excludedBy(p.Value.Description, r.params) {
+			continue
+		}
 		v := requestValue(p.Value.Schema, 0)
 		if r.params == nil {
 			r.params = map[string]any{}
@@ -306,6 +405,7 @@ func requestFor(spec *contractSpec, o apispec.Operation) request {
 			r.required[p.Value.Name] = v
 		}
 	}
+	r.params = withoutRefusedFilters(spec, o, r.params)
 	if schema := bodySchema(op); schema != nil {
 		body, _ := requestValue(&openapi3.SchemaRef{Value: schema}, 0).(map[string]any)
 		switch {
@@ -321,9 +421,37 @@ func requestFor(spec *contractSpec, o apispec.Operation) request {
 		case o.Kind == apispec.Update:
 			body["revisionNumber"] = revision
 		}
+		// A payment is applied, a credit applied and a transaction linked
+		// to the fixture transaction: the fake refuses a reference to a
+		// transaction the end-user does not have, as QuickBooks does, and
+		// the spec's examples of these are no fixture's id.
+		nameFixtureTransactions(body)
 		r.params = body
 	}
 	return r
+}
+
+// nameFixtureTransactions points every transactionId,
+// creditTransactionId and linkToTransactionIds of a request body, at any
+// depth, at the fixture object.
+func nameFixtureTransactions(v any) {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, x := range v {
+			switch k {
+			case "transactionId", "creditTransactionId":
+				v[k] = objectID
+			case "linkToTransactionIds":
+				v[k] = []any{objectID}
+			default:
+				nameFixtureTransactions(x)
+			}
+		}
+	case []any:
+		for _, x := range v {
+			nameFixtureTransactions(x)
+		}
+	}
 }
 
 // bodySchema is the schema of an operation's JSON request body, or nil.
@@ -343,8 +471,17 @@ func bodySchema(op *openapi3.Operation) *openapi3.Schema {
 // lists yield only the fixtures), updates (which must send the fixture's
 // revisionNumber), voids and passthrough, and deletes last.
 func inStateOrder(ops []apispec.Operation) []apispec.Operation {
-	rank := map[apispec.Kind]int{apispec.Create: 1, apispec.Update: 2, apispec.Action: 3, apispec.Delete: 4}
+	rank := map[apispec.Kind]int{apispec.Create: 2, apispec.Update: 4, apispec.Action: 6, apispec.Delete: 8}
+	rankOf := func(o apispec.Operation) int {
+		// A payment created or updated changes the invoice or bill it is
+		// applied to (its balance, so its revisionNumber), so it goes
+		// after their updates.
+		if (o.Kind == apispec.Create || o.Kind == apispec.Update) && slices.Contains([]string{"receivePayments", "billCheckPayments", "billCreditCardPayments"}, o.Resource) {
+			return rank[apispec.Update] + 1
+		}
+		return rank[o.Kind]
+	}
 	ops = slices.Clone(ops)
-	slices.SortStableFunc(ops, func(a, b apispec.Operation) int { return rank[a.Kind] - rank[b.Kind] })
+	slices.SortStableFunc(ops, func(a, b apispec.Operation) int { return rankOf(a) - rankOf(b) })
 	return ops
 }

@@ -128,7 +128,8 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	var inv conductor.Invoice = invoices.Data[0]
+	fmt.Println("invoices with it:", len(invoices.Data)) // the demo's have none
+	var inv conductor.Invoice
 	fmt.Printf("invoice field: %T\n", inv.ExternalReference)
 	last := srv.Requests()[len(srv.Requests())-1]
 	fmt.Println("filter sent:", last.RawQuery)
@@ -141,6 +142,7 @@ func main() {
 		"one never created is not found: true",
 		"refused an empty id: true",
 		"vehicles: 0",
+		"invoices with it: 0",
 		"invoice field: *string",
 		"filter sent: externalReference=PO-7",
 	} {

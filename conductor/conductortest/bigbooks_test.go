@@ -198,7 +198,8 @@ func TestACursorWithinItsTTLIsNeverRefused(t *testing.T) {
 // passes), in books of 5,000 and 50,000 invoices; an op is a page, the
 // list started again when it ends, so that a list's first page, which
 // counts what follows it, is in the average as often as it comes. Each
-// page costs the same whatever the books' size.
+// page costs the same whatever the books' size; so does a page of the
+// customers owing.
 func BenchmarkListingBigBooks(b *testing.B) {
 	for _, n := range []int{5000, 50000} {
 		b.Run(fmt.Sprintf("invoices=%d", n), func(b *testing.B) {
@@ -222,6 +223,16 @@ func BenchmarkListingBigBooks(b *testing.B) {
 					}
 				})
 			}
+			// Customers owing: their balances are computed from the
+			// invoices once, not per page or per customer, while the
+			// books stay as they are.
+			b.Run("customers=owing", func(b *testing.B) {
+				hc := &http.Client{}
+				defer hc.CloseIdleConnections()
+				for b.Loop() {
+					benchPage(b, hc, srv.URL+"/quickbooks-desktop/customers?limit=150&totalBalanceGreaterThan=0", h)
+				}
+			})
 		})
 	}
 }

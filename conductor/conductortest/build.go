@@ -110,7 +110,12 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 			}
 		}
 	}
-	if lines, ok := out["lines"].([]any); ok && len(lines) > 0 {
+	var lines []any
+	for _, list := range lineLists {
+		l, _ := out[list].([]any)
+		lines = append(lines, l...)
+	}
+	if len(lines) > 0 {
 		sum := new(big.Rat)
 		for _, l := range lines {
 			if line, ok := l.(map[string]any); ok {
@@ -128,6 +133,15 @@ func (b *builder) derive(schema *openapi3.Schema, input, out map[string]any) {
 				}
 				out[total] = amount
 			}
+		}
+	}
+	// A transaction is paid when nothing is left to pay (derivePaid); an
+	// isPaid given that says otherwise (a fixture's) is refused.
+	if has("isPaid") {
+		given := input["isPaid"]
+		derivePaid(out)
+		if given != nil && out["isPaid"] != nil && given != out["isPaid"] {
+			b.fail("isPaid", fmt.Sprintf("is %v, but what is left to pay (balanceRemaining, openAmount or amountDue) says %v: QuickBooks keeps isPaid true exactly when nothing is left to pay.", given, out["isPaid"]))
 		}
 	}
 }
@@ -211,11 +225,13 @@ func (b *builder) zero(ref *openapi3.SchemaRef, name string) any {
 	return ""
 }
 
-// reference is what an answer holds for the object id refers to.
+// reference is what an answer holds for the object id refers to: its
+// fullName if the end-user has it (a create or update naming one it does
+// not have is refused first, badReferenceIn; fixtures may).
 func (b *builder) reference(id string) map[string]any {
 	ref := map[string]any{"id": id, "fullName": nil}
-	if name, ok := b.name(id); ok {
-		ref["fullName"] = name
+	if full, ok := b.name(id); ok {
+		ref["fullName"] = full
 	}
 	return ref
 }
@@ -286,5 +302,10 @@ func isDateTime(ref *openapi3.SchemaRef) bool {
 }
 
 // totals are the amounts of a transaction that QuickBooks sums from its
-// lines.
-var totals = []string{"subtotal", "totalAmount", "balanceRemaining", "openAmount", "amount"}
+// lines: those of lineLists (a bill's amountDue "equals the sum of the
+// amounts in the bill's expense lines, item lines", the spec says).
+var totals = []string{"subtotal", "totalAmount", "balanceRemaining", "openAmount", "amountDue", "amount"}
+
+// lineLists are the lists of a transaction's lines whose amounts make its
+// totals.
+var lineLists = []string{"lines", "expenseLines", "itemLines"}

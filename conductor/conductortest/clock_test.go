@@ -19,7 +19,7 @@ func clockServer(t *testing.T, endUsers ...conductortest.FixtureEndUser) *conduc
 	t.Helper()
 	for i := range endUsers {
 		endUsers[i].Connected = true
-		endUsers[i].QBD = map[string][]map[string]any{"customers": {{"name": "A"}, {"name": "B"}, {"name": "C"}}}
+		endUsers[i].QBD = map[string][]map[string]any{"customers": {{"id": "80000001-1", "name": "A"}, {"name": "B"}, {"name": "C"}}}
 	}
 	return newServer(t, conductortest.Options{Now: func() time.Time { return clockStart }, Fixtures: &conductortest.Fixtures{EndUsers: endUsers}})
 }

@@ -154,8 +154,10 @@ func TestDeletedListsNeedTheirTypes(t *testing.T) {
 // deleted list shows it, of any type, while a deleted invoice is shown.
 func TestDeleteInQuickBooksKeepsNoRecordWithoutAType(t *testing.T) {
 	srv := clockServer(t, conductortest.FixtureEndUser{ID: "end_usr_a"})
+	from := decodeObject(t, send(t, srv, "POST", "/quickbooks-desktop/accounts", asEndUserA(srv), `{"name":"Checking","accountType":"bank"}`))
+	to := decodeObject(t, send(t, srv, "POST", "/quickbooks-desktop/accounts", asEndUserA(srv), `{"name":"Savings","accountType":"bank"}`))
 	transfer := decodeObject(t, send(t, srv, "POST", "/quickbooks-desktop/transfers", asEndUserA(srv),
-		`{"transactionDate":"2024-10-01","sourceAccountId":"80000001-1","targetAccountId":"80000002-1","amount":"10.00"}`))
+		fmt.Sprintf(`{"transactionDate":"2024-10-01","sourceAccountId":%q,"targetAccountId":%q,"amount":"10.00"}`, from["id"], to["id"])))
 	invoice := createTransaction(t, srv, "end_usr_a", "invoices", "INV-1")
 	if err := srv.DeleteInQuickBooks("end_usr_a", "transfers", transfer["id"].(string)); err != nil {
 		t.Fatalf("DeleteInQuickBooks(transfers): %v", err)

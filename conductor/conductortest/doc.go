@@ -34,6 +34,79 @@
 // are checked by the same rules; one that breaks them is an error naming
 // the fixture and the field.
 //
+// A create or update naming an object the end-user does not have, in a
+// reference at any depth (customerId, lines[].itemId, classId,
+// depositToAccountId, parentId, each id of a list such as
+// salesTaxItemIds or linkToTransactionIds, a payment's
+// applyCredits[].creditTransactionId), or an object of another kind (an
+// item's id as a customerId), is refused as QuickBooks refuses it, with
+// nothing changed: INTEGRATION_ERROR, QBD_REQUEST_ERROR, QuickBooks'
+// status code 3140 as integrationCode, and a message naming the kind, the
+// id and the field ("There is an invalid reference to QuickBooks Customer
+// "..." in the Invoice (customerId): ..."). The kind comes from the
+// longest end of the reference's name a table has
+// (preferredPaymentMethodId: a payment method); a parent is of the
+// object's own kind; a transaction linked, credited, refunded or
+// deposited may be any object the end-user has. A test checks that every
+// reference of the spec's create and update bodies is checked, except
+// those listed with why: ids that are not QuickBooks objects' (externalId),
+// kinds the fake holds no resource for (customer messages, job types,
+// site locations), and lines of another transaction. Fixtures are not
+// checked, and may name each other in any order.
+//
+// A payment (a receive-payment, a bill check or credit-card payment)
+// keeps what it applies in its appliedToTransactions (amount,
+// discountAmount, the balance left), and what it applies is taken off
+// each invoice's balanceRemaining or bill's openAmount: paymentAmount
+// plus discountAmount, entries naming the same transaction added up. The
+// transaction gets a new revision and the payment among its
+// linkedTransactions (type, date, refNumber, linkType amount, the amount
+// it takes off). Deleting or voiding the payment gives back what it
+// applied (never past the transaction's total: a voided one stays at
+// zero); updating its applyToTransactions gives back the old and
+// applies the new (an update that does not name them keeps them
+// unchecked). Deleting an invoice or bill unlinks its payments, as
+// QuickBooks does: what they applied to it is unused again. A receive-payment with isAutoApply true is applied as the spec says: to
+// the customer's open invoice of exactly its totalAmount, else to its
+// open invoices oldest first (by transactionDate) until it is used up,
+// passing pending ones by;
+// unusedPayment is what is left of totalAmount, and a bill payment's
+// amount is what it pays. isPaid is true exactly when nothing is left to
+// pay, after every write, so a voided invoice or bill (amounts zeroed)
+// reads as paid. An update's lines replace the stored ones, as the spec
+// says: a line given by the id of a stored one keeps that line's fields
+// but those it gives (its amount computed again from a new quantity or
+// rate), and one with the id -1 is new and gets an id of its own; an
+// invoice or bill given new lines keeps what was
+// applied to it (its balance is its new subtotal plus salesTaxTotal, or
+// amountDue, less what was applied), and a new total below that is
+// refused. Refused as the spec says QuickBooks refuses them, with nothing
+// changed (a payment refused while its targets are stored, past
+// MaxObjectBytes, is not kept either): a target the end-user does not
+// have, one already paid, one pending (isPending: it posts to no
+// register), or one of another customer (a bill of another vendor), as an invalid
+// reference (3140: "cannot be found", "does not exist", the spec says);
+// paymentAmounts adding up to more than totalAmount, an entry with none of
+// paymentAmount, discountAmount and applyCredits ("an empty
+// transaction"), and one applying more than is left to pay, with
+// QuickBooks' 3180 (an error saving the transaction); isAutoApply with
+// applyToTransactions ("never both"), and a negative amount, with a 400.
+// applyCredits are not applied (their credits are checked to exist), an invoice's appliedAmount
+// is not kept, and payments given as fixtures are taken as already
+// reflected in their targets' balances. A bill's amountDue and openAmount
+// are the sum of its expense and item lines. A fixture whose isPaid
+// contradicts its balance is refused.
+//
+// A customer's balance is what its open invoices leave to pay
+// (balanceRemaining of those neither isPaid nor isPending: a pending one
+// posts to no register) and its totalBalance that with its jobs' (the
+// customers under it, at any depth); a vendor's balance is what its open
+// bills, pending ones left out, leave (openAmount, else amountDue). They are computed from the books whenever a customer
+// or vendor is answered or filtered (the totalBalance filters), so they
+// are never stale; a fixture's own balance or totalBalance is replaced
+// by the computed one, and a customer's openBalance, credit memos and
+// vendor credits are not counted.
+//
 // QuickBooks operations need the Conductor-End-User-Id header of an
 // end-user that has connected QuickBooks Desktop. An end-user connects by
 // following an auth session's authFlowUrl, which points at the fake: its
@@ -50,10 +123,49 @@
 // currencies, inventory adjustments and the like) answers every object
 // that passes its filters, or at most its limit when one is given, as
 // openapi.yaml says of their limit.
-// The shared filters (ids, names, refNumbers, the name and refNumber
-// matches, updatedAfter/Before, transactionDateFrom/To, status,
-// customerIds and the like) are applied; other filters are checked and
-// ignored. Date filters take YYYY-MM-DD; updatedAfter/Before (and
+// Filters are applied by the spec's names for every list, as its
+// descriptions say QuickBooks applies them. ids, names, fullNames and
+// refNumbers each override every other filter, as the spec says: the
+// others are then neither applied nor refused, and a value of theirs
+// that matches nothing refuses the whole list with QuickBooks' "object
+// not found" error (integrationCode 500), as the spec says it does. Names,
+// fullNames, and the name matches and ranges compare without case;
+// refNumbers and the refNumber matches with case, and refNumber ranges
+// of digits only as numbers; updatedAfter/Before,
+// transactionDateFrom/To, dueDate, status, paymentStatus (paid,
+// not_paid), pendingStatus, the totalBalance comparisons, a filter named
+// as one of the object's fields (accountType) by equality; and each <x>Ids or <x>Id as the id
+// of what the object or one of its lines refers to as x
+// (customerIds: customer; accountIds: payablesAccount or a line's
+// account). includeLineItems=false answers the lines empty,
+// includeLinkedTransactions (false by default) the linked transactions,
+// includeComponentLineItems=false the component lines, and
+// excludeAlternateShippingAddresses=true the addresses null. A filter
+// the fake does not apply to that list (transactions' postingStatus,
+// detailLevel, itemIds; those whose field its objects lack) is refused with a 400
+// naming it, never ignored, and so are filters the spec says QuickBooks
+// takes only one of at a time (nameContains with nameStartsWith; two
+// totalBalance filters). Bills to pay (vendorId, required) are read off
+// the books as QuickBooks reads them, not kept (fixtures of billsToPay are
+// refused): the vendor's bills with a positive amount left to pay
+// (openAmount, else amountDue; not isPaid) as bill, amountDue what is
+// left, then its vendor credits with credit left (openAmount, else
+// creditAmount; an appliedAmount is not taken off) as credit, each oldest
+// first, the home-currency amount that times exchangeRate (null with
+// none); dueDate, payablesAccountId and currencyIds filter these (a
+// credit has no due date and stays). Without payablesAccountId every A/P
+// account's are listed, as the fake keeps no default A/P account.
+// Transactions (GET /transactions, and /transactions/{id} for any
+// transaction's id) are read off the books too, as QuickBooks'
+// TransactionQuery is, not kept (fixtures of transactions are refused:
+// give the transactions themselves): every invoice, bill, payment,
+// check, journal entry and other transaction, oldest first, with its
+// transactionType, its customer, vendor or payee as entity, its A/R, A/P
+// or bank account as account, and its totalAmount (else subtotal,
+// amount, amountDue, creditAmount) as amount; paged and filtered as any
+// list, transactionTypes (all, or the types given) included; a later
+// page reads only the transactions after the one before.
+// Date filters take YYYY-MM-DD; updatedAfter/Before (and
 // deletedAfter/Before) also a date and time with an offset (Z, +02:00),
 // that instant, or without one, read in the time zone of the end-user's
 // computer ([FixtureEndUser.TimeZone], default UTC). A date alone is the start of that day for a lower
@@ -95,6 +207,44 @@
 // resource no type names, as QuickBooks keeps no deletion history of it
 // (transfers, item sites, templates), is deleted with no record: neither
 // list shows it.
+//
+// # Reports
+//
+// The aging reports (GET /quickbooks-desktop/reports/aging: A/R and A/P,
+// summary and detail) are computed from the end-user's open invoices
+// (balanceRemaining) and bills (openAmount, else amountDue): those not
+// paid, with a non-zero open amount, dated in the report's period
+// (reportDateFrom to reportDateTo, or reportDateMacro's period; with no
+// end, today on the end-user's clock; with no date at all, everything
+// dated by today, not the spec's "current fiscal year to date", so that
+// an aging shows every open item), aged at the period's end or at today
+// with agingAsOf=today, by days past the due date (the transaction date
+// when there is none, as for an invoice without terms), in QuickBooks'
+// buckets: Current (not past due), 1 - 30, 31 - 60, 61 - 90 and > 90. A
+// pending (draft) invoice or bill posts to no register: it is left out
+// unless postingStatus is non_posting (only those) or either. A summary
+// has a row per customer or vendor, by name, with an amount per bucket
+// and TOTAL, then a total row; a detail has, per bucket, a heading, a row
+// per transaction (type, date, number, name, due date, days past due,
+// open balance) by due date and the bucket's subtotal, then the total.
+// The customer and vendor balance summaries (general-summary) are the
+// same open amounts, a TOTAL per customer or vendor; basis only names
+// the basis in the answer (accrual unless cash is asked for), as what is
+// owed is the same on either. These reports apply the date, entity,
+// account, class, transactionTypes, postingStatus, updated-date,
+// detailLevel and agingAsOf parameters and refuse, with a 400 naming it,
+// one they cannot (itemIds, includeColumns, accountsToInclude, ...), and
+// two of a group the spec allows one of.
+//
+// A report as of a past date counts what the payments dated after it
+// apply as still open, as QuickBooks ages a past date; other changes
+// since (an invoice's lines edited, a void) are read as they stand now.
+//
+// Every other report (balance sheets, profit and loss, sales, payroll,
+// time, budgets, the collections report, custom reports) is answered with
+// its reportType and category and no rows: they need a general ledger
+// (postings to accounts, payroll, time, budgets) that the fake does not
+// keep.
 //
 // # Starting state
 //

@@ -102,9 +102,15 @@ var writes = []write{
 	}},
 }
 
+// customersNamed are the ids of end_usr_a's customers named name: none
+// when QuickBooks, asked by fullNames, answers that it has no such
+// customer.
 func customersNamed(t *testing.T, c *conductor.Client, name string) []string {
 	t.Helper()
 	page, err := c.QBD.Customers.List(testdeadline.Context(t), "end_usr_a", &conductor.CustomerListParams{FullNames: []string{name}})
+	if apiErr := (*conductor.Error)(nil); errors.As(err, &apiErr) && apiErr.IntegrationCode == "500" {
+		return nil
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -598,7 +604,7 @@ func TestLateWritesHoldNoMoreThanTheirBytes(t *testing.T) {
 				}
 			}
 			fillWindow()
-			held := heapAlloc() - base
+			held := heapSince(base)
 			t.Logf("%d late writes with %d headers and %d-byte bodies: %.1f MiB held", tt.count, tt.headers, tt.body, float64(held)/(1<<20))
 			if held > 4<<20 {
 				t.Errorf("late writes held %.1f MiB; the fake promises at most 4 MiB of their requests", float64(held)/(1<<20))

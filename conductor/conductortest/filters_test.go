@@ -158,7 +158,6 @@ func TestTransactionAndReferenceFilters(t *testing.T) {
 		{"invoices?customerIds=C9", nil},
 		{"invoices?customerIds=C1&transactionDateFrom=2024-10-02", []string{"I4"}},
 		{"invoices?refNumbers=I4&refNumbers=I2", []string{"I2", "I4"}},
-		{"invoices?refNumbers=I9", nil},
 		{"bills?vendorIds=V1", []string{"B1", "B3"}},
 		{"bills?vendorIds=V2", []string{"B2"}},
 	}

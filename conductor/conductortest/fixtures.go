@@ -157,6 +157,13 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 		if s.api.models[qbdKey(r)] == nil {
 			return fmt.Errorf("qbd: %q is not a QuickBooks Desktop resource; they are %s", r, strings.Join(s.qbdResources(), ", "))
 		}
+		if computedList(r) {
+			from := "the bills and vendorCredits it is read from"
+			if r == transactionsResource {
+				from = "the transactions themselves (invoices, bills, receivePayments, checks, journalEntries, ...), which it shows"
+			}
+			return fmt.Errorf("qbd: %q is computed from the books, as QuickBooks computes it, not kept: give %s instead", r, from)
+		}
 	}
 	b := s.builderFor(eu)
 	ids := map[string][]string{}
@@ -210,7 +217,7 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 func (s *Server) qbdResources() []string {
 	var out []string
 	for key := range s.api.models {
-		if r, ok := strings.CutPrefix(key, qbdKey("")); ok {
+		if r, ok := strings.CutPrefix(key, qbdKey("")); ok && !computedList(r) {
 			out = append(out, r)
 		}
 	}

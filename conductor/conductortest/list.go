@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -64,6 +63,12 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 		key = []byte(c.filters)
 		kept = c
 	}
+	if name := overriding(filters); name != "" && token == "" && mustAllBeFound(rt, name) {
+		values, _ := filters[name].([]any)
+		if missing := eu.objects[res].notFound(name, values, eu.location()); missing != nil {
+			return 0, nil, notInQuickBooksBy(o.Model, strings.TrimSuffix(name, "s"), fmt.Sprint(missing))
+		}
+	}
 	if _, ok := filters["status"]; !ok && takesParam(rt, "status") {
 		filters["status"] = "active" // QuickBooks lists active objects unless asked
 	}
@@ -78,12 +83,31 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	if c != nil {
 		writes = c.writes
 	}
+	// Balances come from the books: a write to them counts too.
+	sheet := s.balancesOf(eu, res)
+	if sheet != nil {
+		writes += sheet.booksAt
+	}
 	counted := kept != nil && kept.writes == writes
 	var data []*object
 	rest := int64(0)
 	window := timeWindow(filters, eu.location())
+	// ids override every other filter (see overriding), and name the
+	// stored id, which a transaction's JSON shows as transactionId.
+	ids, byID := filters["ids"].([]any)
 	pass := func(obj *object) bool {
-		return window.holds(obj.updatedAt) && (len(filters) == 0 || passes(obj.filterable(filters), filters, eu.location()))
+		if byID {
+			return slices.Contains(ids, any(obj.id))
+		}
+		if !window.holds(obj.updatedAt) {
+			return false
+		}
+		if len(filters) == 0 {
+			return true
+		}
+		v := obj.filterable(filters)
+		sheet.fill(obj.id, v) // balances filtered as answered, computed
+		return passes(v, filters, eu.location())
 	}
 	if c != nil {
 		start, _ := c.index(after + 1) // c.order is by seq
@@ -133,25 +157,6 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 	return http.StatusOK, &page{fields: out, data: data}, nil
 }
 
-// filterable is what filters need of o: when they are time and status
-// filters only, its isActive alone, since window has already applied the
-// time filters (passes lets an object with no updatedAt through them);
-// else o decoded whole.
-func (o *object) filterable(filters map[string]any) map[string]any {
-	for k := range filters {
-		switch k {
-		case "updatedAfter", "updatedBefore", "status":
-		default:
-			return decodeObject(o.data)
-		}
-	}
-	v := map[string]any{}
-	if o.hasActive {
-		v["isActive"] = o.isActive
-	}
-	return v
-}
-
 // page is a list as it is written: its fields, and the stored objects it
 // shows, which put replaces and never changes in place. It is written
 // object by object, so a page of everything the fake holds costs no copy
@@ -193,178 +198,4 @@ func newCursorToken() string {
 
 func takesParam(rt *route, name string) bool {
 	return slices.ContainsFunc(rt.spec.Parameters, func(p *openapi3.ParameterRef) bool { return p.Value != nil && p.Value.Name == name })
-}
-
-// passes applies the filters every list shares, by name: ids, names and
-// reference numbers; name and refNumber contains, starts with, ends with,
-// from and to; updatedAfter and updatedBefore; transactionDateFrom and To;
-// status (active, inactive, all); and any <x>Ids, an id of what the object
-// refers to as x (customerIds: customer.id). With ids, QuickBooks ignores
-// the other filters. Other filters the spec lists are accepted and not
-// applied.
-func passes(v map[string]any, filters map[string]any, loc *time.Location) bool {
-	if ids, ok := filters["ids"].([]any); ok {
-		return contains(ids, v["id"])
-	}
-	for name, f := range filters {
-		if !passesOne(v, name, f, loc) {
-			return false
-		}
-	}
-	return true
-}
-
-func passesOne(v map[string]any, name string, f any, loc *time.Location) bool {
-	switch name {
-	case "names":
-		return contains(f.([]any), v["name"]) || contains(f.([]any), v["fullName"])
-	case "fullNames":
-		return contains(f.([]any), v["fullName"])
-	case "refNumbers":
-		return contains(f.([]any), v["refNumber"])
-	case "status":
-		active, _ := v["isActive"].(bool)
-		_, has := v["isActive"]
-		return !has || f == "all" || (f == "active") == active
-	case "updatedAfter", "updatedBefore":
-		t, err := parseWhen(name, fmt.Sprint(f), loc)
-		at, err2 := time.Parse(time.RFC3339, fmt.Sprint(v["updatedAt"]))
-		at = at.Truncate(time.Second) // QuickBooks stamps, and filters by, whole seconds
-		if err != nil || err2 != nil {
-			return true
-		}
-		if name == "updatedAfter" {
-			return !at.Before(t)
-		}
-		return !at.After(t)
-	case "transactionDateFrom", "transactionDateTo":
-		d, ok := v["transactionDate"].(string)
-		if !ok {
-			return true
-		}
-		if name == "transactionDateFrom" {
-			return d >= fmt.Sprint(f)
-		}
-		return d <= fmt.Sprint(f)
-	}
-	for _, field := range []string{"name", "refNumber"} {
-		op, ok := strings.CutPrefix(name, field)
-		if !ok {
-			continue
-		}
-		got, _ := v[field].(string)
-		if field == "name" {
-			if full, ok := v["fullName"].(string); ok {
-				got = full
-			}
-		}
-		want := fmt.Sprint(f)
-		if field == "name" { // QuickBooks compares names without case
-			got, want = strings.ToLower(got), strings.ToLower(want)
-		}
-		switch op {
-		case "Contains":
-			return strings.Contains(got, want)
-		case "StartsWith":
-			return strings.HasPrefix(got, want)
-		case "EndsWith":
-			return strings.HasSuffix(got, want)
-		case "From":
-			return got >= want
-		case "To":
-			return got <= want
-		}
-	}
-	if ref, ok := strings.CutSuffix(name, "Ids"); ok {
-		if r, ok := v[ref].(map[string]any); ok {
-			return contains(f.([]any), r["id"])
-		}
-	}
-	return true
-}
-
-func contains(list []any, v any) bool {
-	return v != nil && slices.Contains(list, v)
-}
-
-// checkWhen refuses a date or time filter the fake could not apply, in
-// the formats the spec lists for it: a date for a date filter
-// (format: date, such as transactionDateFrom), and for a time filter
-// (updatedAfter and the like, whose description lists "the following ISO
-// 8601 formats") a date, or a date and time with or without an offset.
-func checkWhen(p *openapi3.Parameter, s string) string {
-	switch {
-	case p.Schema.Value.Format == "date":
-		if _, err := time.Parse(time.DateOnly, s); err != nil {
-			return fmt.Sprintf("%s: must be a date, YYYY-MM-DD, such as 2025-01-01.", p.Name)
-		}
-	case isTimeFilter(p):
-		if _, err := parseWhen(p.Name, s, time.UTC); err != nil {
-			return fmt.Sprintf("%s: must be a date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:mm:ss), with an offset (Z, +02:00) or without one, such as 2025-01-01T12:34:56+00:00.", p.Name)
-		}
-	}
-	return ""
-}
-
-// isTimeFilter says whether p is a filter by date and time, which the spec
-// marks only in words.
-func isTimeFilter(p *openapi3.Parameter) bool {
-	return strings.Contains(p.Description+p.Schema.Value.Description, "Accepts the following ISO 8601 formats")
-}
-
-// parseWhen reads the value of the time filter name as QuickBooks does,
-// in loc, the time zone of the end-user's computer: a date and time with
-// an offset (that instant), one without (in loc), or a date (in loc): the
-// start of that day for a lower bound (updatedAfter) and its end for an
-// upper bound (updatedBefore).
-// updatedWindow is what a list's updatedAfter and updatedBefore filters
-// let through, as passesOne reads them; a zero bound is none.
-type updatedWindow struct{ after, before time.Time }
-
-// timeWindow reads filters' updatedAfter and updatedBefore; one that does
-// not parse bounds nothing, as passesOne lets everything through it, and
-// neither does with ids, which make QuickBooks ignore every other filter.
-func timeWindow(filters map[string]any, loc *time.Location) updatedWindow {
-	var w updatedWindow
-	if _, ok := filters["ids"]; ok {
-		return w
-	}
-	if f, ok := filters["updatedAfter"]; ok {
-		w.after, _ = parseWhen("updatedAfter", fmt.Sprint(f), loc)
-	}
-	if f, ok := filters["updatedBefore"]; ok {
-		w.before, _ = parseWhen("updatedBefore", fmt.Sprint(f), loc)
-	}
-	return w
-}
-
-// holds reports whether an object updated at (zero: unknown) may pass
-// the window; passes decides for those it may.
-func (w updatedWindow) holds(at time.Time) bool {
-	switch {
-	case at.IsZero():
-		return true
-	case !w.after.IsZero() && at.Before(w.after):
-		return false
-	case !w.before.IsZero() && at.After(w.before):
-		return false
-	}
-	return true
-}
-
-func parseWhen(name, s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	if t, err := time.ParseInLocation("2006-01-02T15:04:05", s, loc); err == nil {
-		return t, nil
-	}
-	day, err := time.ParseInLocation(time.DateOnly, s, loc)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("not a date or date and time: %q", s)
-	}
-	if strings.HasSuffix(name, "Before") || strings.HasSuffix(name, "To") {
-		return day.AddDate(0, 0, 1).Add(-time.Nanosecond), nil
-	}
-	return day, nil
 }

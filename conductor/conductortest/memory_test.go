@@ -29,6 +29,13 @@ func heapAlloc() uint64 {
 	return m.HeapAlloc
 }
 
+// heapSince is how much the live heap grew since base, a heapAlloc: none
+// when the GC has since freed more than the test added (what earlier
+// tests left behind), rather than a difference wrapped around.
+func heapSince(base uint64) uint64 {
+	return max(heapAlloc(), base) - base
+}
+
 // TestMemoryStaysWithinBudget fills a fake as a long flood would, and
 // checks that what it holds stays under MemoryBudget: after more sessions
 // than it keeps, hundreds of 1 MiB requests, as many end-users as it keeps
@@ -114,12 +121,13 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	listing := qbdHeader(srv, "end_usr_b")
+	customer := newCustomer(t, srv, "end_usr_b")
 	for range 2 {
-		if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", listing, `{"customerId":"80000001-1","transactionDate":"2024-10-01"}`); r.status != http.StatusOK {
+		if r := send(t, srv, "POST", "/quickbooks-desktop/invoices", listing, fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-10-01"}`, customer)); r.status != http.StatusOK {
 			t.Fatalf("creating an invoice: status %d: %.300s", r.status, r.body)
 		}
 	}
-	filter := "&customerIds=80000001-1" + strings.Repeat("&customerIds="+strings.Repeat("8", 1000), 60)
+	filter := "&customerIds=" + customer + strings.Repeat("&customerIds="+strings.Repeat("8", 1000), 60)
 	var paged int
 	longFilterLists := conductortest.MaxCursorBytes/(60<<10) + 100
 	for range longFilterLists {
@@ -138,7 +146,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	if err := srv.Connect("end_usr_a"); err != nil {
 		t.Fatal(err)
 	}
-	invoice := fmt.Appendf(nil, `{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, bytes.Repeat([]byte{'m'}, 1<<20-200))
+	invoice := fmt.Appendf(nil, `{"customerId":%q,"transactionDate":"2024-10-01","memo":%q}`, newCustomer(t, srv, "end_usr_a"), bytes.Repeat([]byte{'m'}, 1<<20-200))
 	qbd := qbdHeader(srv, "end_usr_a")
 	refused := false
 	for i := 0; i < 2*conductortest.MaxObjectBytes>>20 && !refused; i++ {
@@ -158,7 +166,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 			t.Fatalf("listing the invoices: status %d", r.status)
 		}
 	}
-	afterFlood := heapAlloc() - base
+	afterFlood := heapSince(base)
 
 	// Then requests in flight: 1 MiB uploads that stop one byte short, so
 	// that the fake has started on as many as it will and waits for the
@@ -181,7 +189,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 		})
 	}
 	waitFor(t, "the fake to take room for 4 bodies of 1 MiB", func() bool { return conductortest.InFlightBytes(srv) >= 4<<20 })
-	withInFlight := heapAlloc() - base
+	withInFlight := heapSince(base)
 	close(release)
 	wg.Wait()
 
@@ -207,7 +215,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 			t.Fatalf("an unread list: %q, %v; want HTTP/1.1 200", status, err)
 		}
 	}
-	withLists := heapAlloc() - base
+	withLists := heapSince(base)
 	for _, conn := range unread {
 		conn.Close()
 	}
@@ -232,7 +240,7 @@ func TestMemoryStaysWithinBudget(t *testing.T) {
 	waitFor(t, "the fake to read 128 header blocks", func() bool {
 		return conductortest.BytesRead(srv)-readBefore >= int64(128*len(block))
 	})
-	withHeaders := heapAlloc() - base
+	withHeaders := heapSince(base)
 
 	t.Logf("held by the fake: %.1f MiB after %d sessions, %d requests of 1 MiB, %d end-users, %d paged lists of the %d asked for with 60 KB filters and %d MiB of invoices; %.1f MiB with %d more in flight; %.1f MiB with %d unread lists of every invoice; %.1f MiB with %d half-sent header blocks; the budget is %d MiB",
 		float64(afterFlood)/(1<<20), conductortest.MaxSessions+101, megabyteRequests, conductortest.MaxEndUsers, paged, longFilterLists, conductortest.MaxObjectBytes>>20,
@@ -272,7 +280,7 @@ func TestSlowListReadersHoldNoMoreThanTheBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	qbd := qbdHeader(srv, "end_usr_a")
-	invoice := fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 850_000))
+	invoice := fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-10-01","memo":%q}`, newCustomer(t, srv, "end_usr_a"), strings.Repeat("m", 850_000))
 	base := heapAlloc()
 	var most uint64
 	for round := range 8 {
@@ -300,7 +308,7 @@ func TestSlowListReadersHoldNoMoreThanTheBudget(t *testing.T) {
 				t.Fatalf("round %d: deleting an invoice: status %d: %.300s", round, r.status, r.body)
 			}
 		}
-		held := max(heapAlloc(), base) - base // the GC may have freed some of what base counted
+		held := heapSince(base)
 		t.Logf("round %d: %d invoices created and deleted under a slow reader; the fake holds %.1f MiB", round, len(ids), float64(held)/(1<<20))
 		most = max(most, held)
 	}
@@ -346,7 +354,7 @@ func TestOversizedHeadersAre431(t *testing.T) {
 // counts against the limit.
 func TestDeletingMakesRoom(t *testing.T) {
 	srv := newServer(t)
-	ids := fillWithInvoices(t, srv, "end_usr_a")
+	ids, bigInvoice := fillWithInvoices(t, srv, "end_usr_a")
 	if r := send(t, srv, "DELETE", "/quickbooks-desktop/invoices/"+ids[0], qbdHeader(srv, "end_usr_a"), ""); r.status != http.StatusOK {
 		t.Fatalf("deleting an invoice: status %d: %.300s", r.status, r.body)
 	}
@@ -357,14 +365,16 @@ func TestDeletingMakesRoom(t *testing.T) {
 	if r := send(t, srv, "DELETE", "/end-users/end_usr_a", authorized(srv), ""); r.status != http.StatusOK {
 		t.Fatalf("deleting the end-user: status %d: %.300s", r.status, r.body)
 	}
-	if again := fillWithInvoices(t, srv, "end_usr_b"); len(again) != len(ids) {
+	if again, _ := fillWithInvoices(t, srv, "end_usr_b"); len(again) != len(ids) {
 		t.Errorf("after deleting the end-user that had %d invoices of 1 MiB, another got room for %d", len(ids), len(again))
 	}
 }
 
-// bigInvoice is an invoice of nearly 1 MiB, for the fake to be filled
-// with a few.
-var bigInvoice = fmt.Sprintf(`{"customerId":"80000001-1","transactionDate":"2024-10-01","memo":%q}`, strings.Repeat("m", 1<<20-200))
+// bigInvoice is an invoice of nearly 1 MiB for the customer, for the fake
+// to be filled with a few.
+func bigInvoice(customer string) string {
+	return fmt.Sprintf(`{"customerId":%q,"transactionDate":"2024-10-01","memo":%q}`, customer, strings.Repeat("m", 1<<20-200))
+}
 
 func qbdHeader(srv *conductortest.Server, endUser string) http.Header {
 	h := authorized(srv)
@@ -372,19 +382,19 @@ func qbdHeader(srv *conductortest.Server, endUser string) http.Header {
 	return h
 }
 
-// fillWithInvoices connects endUser and creates bigInvoice for it until
-// the fake refuses one for MaxObjectBytes, and returns the ids of those
-// it created.
-func fillWithInvoices(t *testing.T, srv *conductortest.Server, endUser string) []string {
+// fillWithInvoices connects endUser and creates a customer and then a
+// bigInvoice for it until the fake refuses one for MaxObjectBytes, and
+// returns the ids of those it created and the invoice's body.
+func fillWithInvoices(t *testing.T, srv *conductortest.Server, endUser string) (ids []string, invoice string) {
 	t.Helper()
 	if err := srv.Connect(endUser); err != nil {
 		t.Fatal(err)
 	}
-	var ids []string
+	invoice = bigInvoice(newCustomer(t, srv, endUser))
 	for range 2 * conductortest.MaxObjectBytes >> 20 {
-		r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbdHeader(srv, endUser), bigInvoice)
+		r := send(t, srv, "POST", "/quickbooks-desktop/invoices", qbdHeader(srv, endUser), invoice)
 		if r.status == http.StatusBadRequest && bytes.Contains(r.body, []byte("MaxObjectBytes")) {
-			return ids
+			return ids, invoice
 		}
 		var created struct{ ID string }
 		if err := json.Unmarshal(r.body, &created); r.status != http.StatusOK || err != nil {
@@ -393,7 +403,7 @@ func fillWithInvoices(t *testing.T, srv *conductortest.Server, endUser string) [
 		ids = append(ids, created.ID)
 	}
 	t.Fatalf("the fake kept creating invoices of 1 MiB past MaxObjectBytes (%d MiB)", conductortest.MaxObjectBytes>>20)
-	return nil
+	return nil, ""
 }
 
 // TestAnUpdateTakesTheRoomOfWhatItReplaces: with MaxObjectBytes full, an
@@ -401,7 +411,7 @@ func fillWithInvoices(t *testing.T, srv *conductortest.Server, endUser string) [
 // replaces the old one rather than adding to it.
 func TestAnUpdateTakesTheRoomOfWhatItReplaces(t *testing.T) {
 	srv := newServer(t)
-	ids := fillWithInvoices(t, srv, "end_usr_a")
+	ids, _ := fillWithInvoices(t, srv, "end_usr_a")
 	update := fmt.Sprintf(`{"revisionNumber":"0","memo":%q}`, strings.Repeat("n", 1<<20-200))
 	if r := send(t, srv, "POST", "/quickbooks-desktop/invoices/"+ids[0], qbdHeader(srv, "end_usr_a"), update); r.status != http.StatusOK {
 		t.Errorf("updating an invoice of 1 MiB with MaxObjectBytes full: status %d: %.300s", r.status, r.body)

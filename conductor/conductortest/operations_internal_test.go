@@ -32,10 +32,13 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 	const endUserID = "end_usr_operations"
 	fx := FixtureEndUser{ID: endUserID, CompanyName: "Operations Inc.", Connected: true, QBD: map[string][]map[string]any{}}
 	for key := range a.models {
-		if r, ok := strings.CutPrefix(key, "qbd."); ok {
+		if r, ok := strings.CutPrefix(key, "qbd."); ok && !computedList(r) {
 			fx.QBD[r] = []map[string]any{{"id": fixtureID(r), "name": "Fixture " + r}}
 		}
 	}
+	// A second bill is open, of the fixture vendor, for the bill payments
+	// to pay, so that the fixture bill keeps its revision for its update.
+	fx.QBD["bills"] = append(fx.QBD["bills"], map[string]any{"id": fixtureID("bills") + "-open", "vendorId": fixtureID("vendors"), "amountDue": "10.00"})
 	s, err := NewServerWithOptions(Options{Fixtures: &Fixtures{EndUsers: []FixtureEndUser{fx}}})
 	if err != nil {
 		t.Fatal(err)
@@ -76,6 +79,9 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 			if o.Namespace == "" {
 				id = endUserID
 			}
+			if o.Resource == transactionsResource {
+				id = fixtureID("invoices") // the view shows every transaction
+			}
 			path = strings.ReplaceAll(path, "{id}", url.PathEscape(id))
 			q := url.Values{}
 			for _, p := range rt.spec.Parameters {
@@ -99,6 +105,11 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 				}
 				if o.Kind == apispec.Update {
 					v["revisionNumber"] = "0"
+				}
+				nameFixtures(o.Resource, o.Model, v)
+				if o.SDKName() == "qbd.billCheckPayments.create" || o.SDKName() == "qbd.billCreditCardPayments.create" {
+					// QuickBooks refuses an application with no amount.
+					v["applyToTransactions"] = []any{map[string]any{"transactionId": fixtureID("bills") + "-open", "paymentAmount": "1.00"}}
 				}
 				body, _ = json.Marshal(v)
 			}

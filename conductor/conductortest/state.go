@@ -51,6 +51,9 @@ type endUser struct {
 	// computer, by which QuickBooks stamps its objects; nil is UTC.
 	loc  *time.Location
 	skew time.Duration
+	// balances are the last balances computed of a resource's objects
+	// (balancesOf), kept until the books or the objects change.
+	balances map[string]*balanceSheet
 }
 
 // clock is the time on the end-user's computer when the fake's is now.

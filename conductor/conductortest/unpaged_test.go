@@ -62,7 +62,7 @@ func TestAnswersNotYetWrittenShowABoundedNumberOfObjects(t *testing.T) {
 		classes = append(classes, map[string]any{"name": fmt.Sprintf("N%03d", i)})
 	}
 	srv := newServer(t, conductortest.Options{IOTimeout: time.Hour, Fixtures: &conductortest.Fixtures{EndUsers: []conductortest.FixtureEndUser{{
-		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{"classes": classes},
+		ID: "end_usr_a", Connected: true, QBD: map[string][]map[string]any{"classes": classes, "customers": {{"id": "80000001-1", "name": "Globex"}}},
 	}}}})
 	conductortest.SetShowingLimit(srv, 10)
 	qbd := asEndUserA(srv)
