@@ -8,11 +8,11 @@
 package bulkpages
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -119,17 +119,17 @@ func Pages() ([][]byte, error) {
 }
 
 // nextCursor reads a page's nextCursor and hasMore without decoding it (a
-// fake's cursors are plain tokens, with nothing to unescape).
+// fake's cursors are plain tokens, with nothing to unescape) or copying
+// it.
 func nextCursor(body []byte) (string, bool) {
-	s := string(body)
-	more := strings.Contains(s, `"hasMore":true`)
-	const key = `"nextCursor":"`
-	i := strings.Index(s, key)
+	more := bytes.Contains(body, []byte(`"hasMore":true`))
+	key := []byte(`"nextCursor":"`)
+	i := bytes.Index(body, key)
 	if i < 0 {
 		return "", more
 	}
-	s = s[i+len(key):]
-	return s[:strings.IndexByte(s, '"')], more
+	rest := body[i+len(key):]
+	return string(rest[:bytes.IndexByte(rest, '"')]), more
 }
 
 // Server answers GET /quickbooks-desktop/invoices with the pages, in
