@@ -2,7 +2,7 @@
 # needs npm; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test test-contract lint check ci fuzz bench mutate spec-diff update-spec spec-scale
+.PHONY: all generate test test-contract lint check ci fuzz bench bench-peers mutate spec-diff update-spec spec-scale
 
 all: ci
 
@@ -72,6 +72,39 @@ fuzz:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 10 ./conductor | tee bench.txt
 	$(GO) run golang.org/x/perf/cmd/benchstat -col /impl bench.txt
+
+# PEER_RUNS is how many times bench-peers reads the books with each
+# client from each server, alternating the clients.
+PEER_RUNS ?= 5
+PEER_BIN = $(CURDIR)/bin/bench-peers
+
+## bench-peers: read the same 10,000 invoices (internal/bulkpages) with the
+## facade and with Conductor's official Node SDK (bench/peers, pinned with
+## its lockfile), each in a process of its own, from a static page server
+## on 127.0.0.1 and from the fake (chunked answers), and print each read's
+## CPU time and peak memory (figures in BENCHMARKS.md, "Bulk reads").
+## Needs node and npm, else it says so and does nothing; not part of test
+## or ci. --ignore-scripts: the SDK needs no install script.
+bench-peers:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+		echo "bench-peers: skipped, node and npm are needed to run the Node SDK"; exit 0; fi; \
+	set -e; \
+	npm ci --prefix bench/peers --ignore-scripts --no-audit --no-fund --loglevel=error; \
+	$(GO) build -o $(PEER_BIN)/pageserver ./bench/peers/pageserver; \
+	$(GO) build -o $(PEER_BIN)/goread ./bench/peers/goread; \
+	for server in static fake; do \
+		flag=; if [ $$server = fake ]; then flag=-fake; fi; \
+		$(PEER_BIN)/pageserver $$flag > $(PEER_BIN)/env & pid=$$!; \
+		trap 'kill $$pid 2>/dev/null || true' EXIT; \
+		while [ ! -s $(PEER_BIN)/env ]; do kill -0 $$pid; sleep 0.2; done; \
+		eval "$$(cat $(PEER_BIN)/env)"; \
+		echo "server=$$server ($$BASE), $(PEER_RUNS) reads each:"; \
+		for i in $$(seq $(PEER_RUNS)); do \
+			$(PEER_BIN)/goread -base "$$BASE" -key "$$KEY"; \
+			node bench/peers/read.js "$$BASE" "$$KEY"; \
+		done; \
+		kill $$pid; wait $$pid 2>/dev/null || true; rm -f $(PEER_BIN)/env; \
+	done
 
 # JOBS mutants run at once; MUTATE_ARGS passes more flags to the runner
 # (-run REGEXP for some of them, -build to check that each builds, -v).
