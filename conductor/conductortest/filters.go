@@ -117,7 +117,35 @@ func checkFilters(rt *route, query map[string]any) string {
 var (
 	excludesRE = regexp.MustCompile("(?:cannot also use|together with) ((?:`\\w+`(?:,? or |, | and )?)+)")
 	quotedRE   = regexp.MustCompile("`(\\w+)`")
+	// chooseRE finds a report parameter's group: "Choose only one
+	// account filter per request: `accountType`, `accountIds`, or
+	// `accountFullNames`.", "Choose either `reportDateMacro` or
+	// `reportDateFrom`/`reportDateTo`." (names joined by / go together).
+	chooseRE      = regexp.MustCompile("Choose (?:only one[^:.]*:|either) ([^.]*)")
+	alternativeRE = regexp.MustCompile(",? or |, ")
 )
+
+// clashing are the parameters the description desc of the parameter
+// name says cannot be given with it.
+func clashing(name, desc string) []string {
+	var out []string
+	if m := excludesRE.FindStringSubmatch(desc); m != nil {
+		for _, q := range quotedRE.FindAllStringSubmatch(m[1], -1) {
+			out = append(out, q[1])
+		}
+	}
+	if m := chooseRE.FindStringSubmatch(desc); m != nil {
+		for _, alt := range alternativeRE.Split(m[1], -1) {
+			names := quotedRE.FindAllStringSubmatch(alt, -1)
+			if !slices.ContainsFunc(names, func(q []string) bool { return q[1] == name }) {
+				for _, q := range names {
+					out = append(out, q[1])
+				}
+			}
+		}
+	}
+	return out
+}
 
 // exclusiveFilters refuses two filters given together that the spec's
 // descriptions say QuickBooks takes only one of.
@@ -128,12 +156,7 @@ func exclusiveFilters(rt *route, query map[string]any) string {
 			continue
 		}
 		desc := p.Description + " " + p.Schema.Value.Description
-		var others []string
-		if m := excludesRE.FindStringSubmatch(desc); m != nil {
-			for _, q := range quotedRE.FindAllStringSubmatch(m[1], -1) {
-				others = append(others, q[1])
-			}
-		}
+		others := clashing(p.Name, desc)
 		if strings.Contains(desc, "only use one total-balance filter at a time") {
 			for name := range query {
 				if strings.HasPrefix(name, "totalBalance") {

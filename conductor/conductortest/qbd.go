@@ -259,7 +259,12 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 			return http.StatusOK, map[string]any{"duration": 1, "status": "ok"}, nil
 		}
 		// A report: computed from the end-user's books where the fake
-		// can (reports.go), else the kind asked for with no rows.
+		// can (reports.go), else the kind asked for with no rows; two
+		// parameters the spec says to choose one of are refused first,
+		// as for a list.
+		if msg := exclusiveFilters(rt, query); msg != "" {
+			return 0, nil, invalid(msg)
+		}
 		return s.report(b, answer, strings.ReplaceAll(path.Base(o.Path), "-", "_"), query, eu)
 	}
 	return 0, nil, &Error{Type: "INTERNAL_ERROR", Code: "NOT_IMPLEMENTED", Message: fmt.Sprintf("The fake does not know how to answer %s %s.", o.Method, o.Path)}

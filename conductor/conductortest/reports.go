@@ -62,17 +62,6 @@ var reportFilters = map[string]bool{
 	"agingAsOf": true, "basis": true,
 }
 
-// exclusive are the groups of parameters of which a request may give only
-// one, as the spec says ("Choose only one ...").
-var exclusive = [][]string{
-	{"reportDateMacro", "reportDateFrom"}, {"reportDateMacro", "reportDateTo"},
-	{"updatedDateMacro", "updatedAfter"}, {"updatedDateMacro", "updatedBefore"},
-	{"accountType", "accountIds", "accountFullNames"},
-	{"entityType", "entityIds", "entityFullNames"},
-	{"itemType", "itemIds", "itemFullNames"},
-	{"classIds", "classFullNames"},
-}
-
 // agingBucket is one of QuickBooks' aging periods.
 type agingBucket struct {
 	title   string
@@ -97,17 +86,6 @@ type openItem struct {
 // "aging") for eu.
 func (s *Server) report(b *builder, answer *openapi3.Schema, category string, query map[string]any, eu *endUser) (int, any, *Error) {
 	reportType, _ := query["reportType"].(string)
-	for _, group := range exclusive {
-		var given []string
-		for _, name := range group {
-			if _, ok := query[name]; ok {
-				given = append(given, name)
-			}
-		}
-		if len(given) > 1 {
-			return 0, nil, invalid(fmt.Sprintf("%s: give only one of %s.", strings.Join(given, ", "), strings.Join(group, ", ")))
-		}
-	}
 	kind, computed := computedReports[reportType]
 	if !computed {
 		given := maps.Clone(query)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -420,13 +421,47 @@ func TestAgingFilters(t *testing.T) {
 		// Which accounts a report lists changes no aging row (they are
 		// per customer or vendor): refused, not accepted and ignored.
 		{conductor.ReportAgingParams{AccountsToInclude: new(conductor.AccountsToIncludeAll)}, "accountsToInclude: the fake does not apply this filter"},
-		{conductor.ReportAgingParams{EntityIDs: []string{"V1"}, EntityFullNames: []string{"Stationers"}}, "entityIds, entityFullNames: give only one of entityType, entityIds, entityFullNames"},
+		{conductor.ReportAgingParams{EntityIDs: []string{"V1"}, EntityFullNames: []string{"Stationers"}}, "entityIds, entityFullNames: QuickBooks takes only one of these filters at a time"},
 	} {
 		tt.p.ReportType = conductor.ReportTypeApAgingSummary
 		_, err := c.QBD.Reports.Aging(ctx, "end_usr_a", &tt.p)
 		var e *conductor.Error
 		if !errors.As(err, &e) || e.StatusCode != 400 || !strings.Contains(e.Message, tt.want) {
 			t.Errorf("%+v: %v; want a 400 saying %q", tt.p, err, tt.want)
+		}
+	}
+}
+
+// TestReportOneOfGroups: two parameters of a group the spec says to
+// choose one of ("Choose only one account filter per request",
+// "Choose either `reportDateMacro` or `reportDateFrom`/`reportDateTo`")
+// are refused together, read from the spec's words; the two joined by a
+// slash go together.
+func TestReportOneOfGroups(t *testing.T) {
+	srv := fixtureServer(t, apBooks)
+	for _, tt := range []struct {
+		query   string
+		refused bool
+	}{
+		{"reportDateMacro=this_week&reportDateFrom=2025-01-01", true},
+		{"reportDateMacro=this_week&reportDateTo=2025-01-31", true},
+		{"reportDateFrom=2025-01-01&reportDateTo=2025-01-31", false},
+		{"updatedDateMacro=today&updatedAfter=2025-01-01", true},
+		{"updatedDateMacro=today&updatedBefore=2025-01-31", true},
+		{"updatedAfter=2025-01-01&updatedBefore=2025-01-31", false},
+		{"accountType=accounts_payable&accountIds=A1", true},
+		{"accountIds=A1&accountFullNames=Payables", true},
+		{"entityType=vendor&entityFullNames=Stationers", true},
+		{"itemType=discount&itemIds=I1", true},
+		{"itemIds=I1&itemFullNames=Consulting", true},
+		{"classIds=K1&classFullNames=Sales", true},
+	} {
+		r := send(t, srv, "GET", "/quickbooks-desktop/reports/aging?reportType=ap_aging_summary&"+tt.query, asEndUserA(srv), "")
+		var env struct{ Error struct{ Message string } }
+		json.Unmarshal(r.body, &env)
+		refused := r.status == http.StatusBadRequest && strings.Contains(env.Error.Message, "QuickBooks takes only one of these filters at a time")
+		if refused != tt.refused {
+			t.Errorf("%s: status %d, %s; want refused as one of a group: %v", tt.query, r.status, r.body, tt.refused)
 		}
 	}
 }
