@@ -9,7 +9,6 @@ import (
 	"maps"
 	"net/http"
 	"reflect"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -84,26 +83,6 @@ func everyResource(spec *contractSpec) *conductortest.Fixtures {
 		{ID: opsEndUser, CompanyName: "Contract Inc.", Connected: true, QBD: qbd},
 		{ID: opsDoomedEndUser, CompanyName: "Doomed Inc."},
 	}}
-}
-
-// exclusiveSentence is where a parameter's description names the others
-// it cannot be given with: "Choose only one account filter per request:
-// `accountType`, `accountIds`, or `accountFullNames`." or "Choose either
-// `reportDateMacro` or `reportDateFrom`/`reportDateTo`."
-var exclusiveSentence = regexp.MustCompile(`Choose (?:only one|either)[^.]*`)
-
-// excludedBy reports whether the description of a parameter names, in
-// its "choose only one" sentence, a parameter already in params: the API
-// refuses both together (as the fake does), so the request gives the one
-// the spec lists first.
-func excludedBy(description string, params map[string]any) bool {
-	sentence := exclusiveSentence.FindString(description)
-	for _, name := range regexp.MustCompile("`([A-Za-z]+)`").FindAllStringSubmatch(sentence, -1) {
-		if _, given := params[name[1]]; given {
-			return true
-		}
-	}
-	return false
 }
 
 // otherExampleIDs are the ids a list o is asked for, from its spec's
@@ -388,9 +367,6 @@ func requestFor(spec *contractSpec, o apispec.Operation) request {
 	}
 	for _, p := range op.Parameters {
 		if p.Value.In != "query" || p.Value.Name == "cursor" {
-			continue
-		}
-		if excludedBy(p.Value.Description, r.params) {
 			continue
 		}
 		v := requestValue(p.Value.Schema, 0)
