@@ -251,7 +251,7 @@ func decodeInto(resp *http.Response, err error, out any) error {
 		return invalidResponse(resp, body, "want JSON; got %s", describeBody(resp, body))
 	}
 	if raw, ok := out.(*json.RawMessage); ok {
-		if !json.Valid(body) {
+		if !validJSON(body) {
 			return invalidResponse(resp, body, "the body is not valid JSON")
 		}
 		*raw = append(json.RawMessage(nil), body...)
@@ -260,7 +260,7 @@ func decodeInto(resp *http.Response, err error, out any) error {
 	if why := checkDecodeCost(body, reflect.TypeOf(out)); why != "" {
 		return invalidResponse(resp, body, "%s", why)
 	}
-	if err := json.Unmarshal(body, out); err != nil {
+	if err := unmarshal(body, out); err != nil {
 		return invalidResponse(resp, body, "%s", describeDecodeError(body, err))
 	}
 	if bytes.TrimLeft(body, " \t\r\n")[0] != '{' {

@@ -1,7 +1,6 @@
 package conductor
 
 import (
-	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -117,7 +116,7 @@ func integrationDown(resp *http.Response) bool {
 			Type ErrorType `json:"type"`
 		} `json:"error"`
 	}
-	return json.Unmarshal(body.data, &env) == nil && env.Error.Type == ErrorTypeIntegrationConnection
+	return unmarshal(body.data, &env) == nil && env.Error.Type == ErrorTypeIntegrationConnection
 }
 
 // unconfirmed wraps err, the error a call ends with, in an
