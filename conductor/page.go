@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"hash/maphash"
 	"iter"
 	"strings"
 	"sync"
@@ -89,9 +89,19 @@ func (c *Client) fetchPage(ctx context.Context, s *settings, r request, cursor s
 	case r.op&opPaginated != 0 && page.len() > maxPageObjects:
 		return 0, invalidResponse(resp, body, "a page of %d objects; Conductor sends at most %d", page.len(), maxPageObjects)
 	}
-	h := fnv.New64a()
-	h.Write(body)
-	return h.Sum64(), nil
+	return digest(body), nil
+}
+
+// digestSeed seeds the digests of pages. maphash reads 16 bytes at a time
+// where FNV reads one, so a page of 400 KB costs microseconds, not a
+// twelfth of reading it; and a seed the server cannot know leaves it no
+// way to make two different pages collide.
+var digestSeed = maphash.MakeSeed()
+
+// digest is the 8-byte digest by which a listing tells a page repeated
+// byte for byte.
+func digest(body []byte) uint64 {
+	return maphash.Bytes(digestSeed, body)
 }
 
 // all iterates over every object of every page of a list operation.

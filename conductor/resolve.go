@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"log/slog"
 	"math/big"
@@ -400,9 +399,7 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 		if page.NextCursor != nil {
 			cursor = *page.NextCursor
 		}
-		h := fnv.New64a()
-		h.Write(body)
-		if err := l.follow(n, pageInfo{hasMore: true, cursor: cursor, remaining: page.RemainingCount, len: len(page.Data)}, h.Sum64()); err != nil {
+		if err := l.follow(n, pageInfo{hasMore: true, cursor: cursor, remaining: page.RemainingCount, len: len(page.Data)}, digest(body)); err != nil {
 			return false, fmt.Errorf("conductor: looking up externalId %s: %w", res.u.ExternalID, err)
 		}
 	}
