@@ -148,7 +148,8 @@ func aboutCursor(err error) bool {
 // possible; at most that one page is held ahead. A failed page (after the
 // engine's retries) ends the listing: no object is skipped or repeated.
 // Stopping, or ctx ending, stops the fetch in flight, and pages returns
-// only once it has stopped, so no goroutine outlives the loop.
+// only once it has stopped, so no goroutine outlives the loop; once ctx
+// has ended, no page is handed on, even one that arrived before.
 //
 // A listing the server does not bring to an end ends in an error: a page
 // that says more follow but gives no cursor to ask with, an empty page
@@ -207,6 +208,11 @@ func (c *Client) pages(ctx context.Context, call request, opts []Option, newPage
 			return nil
 		}
 		r = <-ahead
+		if err := ctx.Err(); err != nil && r.err == nil {
+			// The page arrived before the loop body ended the context:
+			// a loop that cancels gets no object after it.
+			return fmt.Errorf("conductor: the list was stopped before page %d: %w", n+1, context.Cause(ctx))
+		}
 	}
 }
 
