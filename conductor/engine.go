@@ -187,7 +187,7 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 	resp, err = s.httpClient.Do(r)
 	if err == nil {
 		resp.Request = r // a transport from WithHTTPClient may leave it out
-		if err = readResponse(ctx, resp, boundsBodies(s.httpClient), red); err == nil {
+		if err = readResponse(ctx, resp, boundsBodies(s.httpClient), red, s.bodies.spare()); err == nil {
 			return resp, resp, nil
 		}
 		answer = resp // its head, redacted; the Body, not read whole, is not kept
@@ -207,10 +207,11 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 }
 
 // readResponse reads resp's body whole, bounded by ctx and
-// MaxResponseBodyBytes, and replaces it, and resp's status line, headers
-// and trailers, with their redacted form. bound says that the transport
-// itself ends a body read when ctx ends.
-func readResponse(ctx context.Context, resp *http.Response, bound bool, red redactor) error {
+// MaxResponseBodyBytes, into spare's memory when it is large enough, and
+// replaces it, and resp's status line, headers and trailers, with their
+// redacted form. bound says that the transport itself ends a body read
+// when ctx ends.
+func readResponse(ctx context.Context, resp *http.Response, bound bool, red redactor, spare []byte) error {
 	resp.Status = red.string(resp.Status) // a reason phrase can say anything
 	red.header(resp.Header)
 	if resp.StatusCode < 200 {
@@ -225,7 +226,7 @@ func readResponse(ctx context.Context, resp *http.Response, bound bool, red reda
 		stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
 		defer stop()
 	}
-	body, err := readCapped(resp.Body, resp.ContentLength)
+	body, err := readCapped(resp.Body, resp.ContentLength, spare)
 	resp.Body.Close()
 	red.header(resp.Trailer) // filled in once the body is read to its end
 	if err != nil {
@@ -236,41 +237,6 @@ func readResponse(ctx context.Context, resp *http.Response, bound bool, red reda
 	rb.Reset(body)
 	resp.Body = rb
 	return nil
-}
-
-// readBody is a response body the engine has read whole within the
-// attempt's timeout; parsers read it again, and errors keep its bytes.
-type readBody struct {
-	bytes.Reader
-	data []byte
-}
-
-func (*readBody) Close() error { return nil }
-
-// errBodyTooLarge is wrapped when a body exceeds MaxResponseBodyBytes.
-var errBodyTooLarge = fmt.Errorf("response body exceeds the %d MiB limit", MaxResponseBodyBytes>>20)
-
-func readCapped(r io.Reader, contentLength int64) ([]byte, error) {
-	if contentLength > MaxResponseBodyBytes {
-		return nil, errBodyTooLarge
-	}
-	if contentLength < 0 { // unknown length: read until the cap
-		body, err := io.ReadAll(io.LimitReader(r, MaxResponseBodyBytes+1))
-		if err == nil && len(body) > MaxResponseBodyBytes {
-			err = errBodyTooLarge
-		}
-		return body, err
-	}
-	// One spare byte, to read on to EOF: that is what lets net/http reuse
-	// the connection.
-	buf := make([]byte, contentLength+1)
-	if _, err := io.ReadFull(r, buf[:contentLength]); err != nil {
-		return nil, err
-	}
-	if _, err := r.Read(buf[contentLength:]); err != io.EOF {
-		return nil, fmt.Errorf("body longer than its Content-Length %d", contentLength)
-	}
-	return buf[:contentLength], nil
 }
 
 // boundsBodies reports whether hc's transport is net/http's own, which

@@ -61,6 +61,9 @@ type settings struct {
 	// response, set by WithResponse for one call only, is filled in with
 	// the answer the call ends with (see Response.record).
 	response *Response
+	// bodies, set for the pages of one listing, lends them a buffer to
+	// read into (see bodyBuffer).
+	bodies *bodyBuffer
 }
 
 // clone copies s deeply enough that options applied to the copy never

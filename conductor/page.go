@@ -89,7 +89,9 @@ func (c *Client) fetchPage(ctx context.Context, s *settings, r request, cursor s
 	case r.op&opPaginated != 0 && page.len() > maxPageObjects:
 		return 0, invalidResponse(resp, body, "a page of %d objects; Conductor sends at most %d", page.len(), maxPageObjects)
 	}
-	return digest(body), nil
+	d := digest(body)
+	s.bodies.giveBack(body) // decoded, checked and digested: nothing refers to it now
+	return d, nil
 }
 
 // digestSeed seeds the digests of pages. maphash reads 16 bytes at a time
@@ -176,6 +178,7 @@ func (c *Client) pages(ctx context.Context, call request, opts []Option, newPage
 		wg.Wait()
 	}()
 	s, deliver := s.forAll() // for WithResponse: see forAll
+	s = s.lendingBodies()
 	type result struct {
 		page   aPage
 		digest uint64
