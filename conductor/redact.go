@@ -40,6 +40,39 @@ type redactor struct {
 	secret string
 }
 
+// containsKey reports whether b holds key as written. It searches for
+// the key's rarest character in JSON text, not its first: keys start
+// "sk_", and an s begins a false start every 16 bytes of English, while
+// an upper-case letter or a digit from the key's random part seldom
+// occurs in an answer.
+func containsKey(b []byte, key string) bool {
+	at := rareByte(key)
+	for i := at; i < len(b); i++ {
+		j := bytes.IndexByte(b[i:], key[at])
+		if j < 0 {
+			return false
+		}
+		i += j
+		if start := i - at; start+len(key) <= len(b) && string(b[start:start+len(key)]) == key {
+			return true
+		}
+	}
+	return false
+}
+
+// rareByte is the index in key of the character least likely in JSON
+// text: its first upper-case letter, else its first digit, else its last
+// character.
+func rareByte(key string) int {
+	if i := strings.IndexFunc(key, func(r rune) bool { return 'A' <= r && r <= 'Z' }); i >= 0 {
+		return i
+	}
+	if i := strings.IndexAny(key, "0123456789"); i >= 0 {
+		return i
+	}
+	return len(key) - 1
+}
+
 // maxPercentLayers bounds how many times a percent-escape may be escaped
 // again (%252573 is three), so that a long run of %25 costs no more than
 // any other text.
@@ -53,7 +86,7 @@ func (r redactor) bytes(b []byte) []byte {
 	}
 	if bytes.IndexByte(b, '\\') < 0 && bytes.IndexByte(b, '%') < 0 {
 		// No escape, so only the plain spelling: one fast search.
-		if !bytes.Contains(b, []byte(r.secret)) {
+		if !containsKey(b, r.secret) {
 			return b
 		}
 		return bytes.ReplaceAll(b, []byte(r.secret), []byte(redacted))
