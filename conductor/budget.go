@@ -1,6 +1,7 @@
 package conductor
 
 import (
+	"encoding/binary"
 	"fmt"
 	"reflect"
 	"sync"
@@ -46,8 +47,9 @@ func checkDecodeCost(body []byte, t reflect.Type) string {
 
 // decodeCost adds up, for each element of each array in body, what it
 // costs in the Go value: costs[d-1] for an element of an array nested in
-// d-1 others (minElementCost beyond them). Strings are skipped whole; the
-// body need not be valid JSON (encoding/json checks that).
+// d-1 others (minElementCost beyond them). Strings, most of a body, are
+// skipped a search at a time; the body need not be valid JSON (the
+// decoder checks that).
 func decodeCost(body []byte, costs []int64) int64 {
 	var (
 		cost  int64
@@ -59,7 +61,8 @@ func decodeCost(body []byte, costs []int64) int64 {
 	)
 	for i := 0; i < len(body); i++ {
 		c := body[i]
-		if c == ' ' || c == '\t' || c == '\r' || c == '\n' {
+		k := costClass[c]
+		if k == classSpace {
 			continue
 		}
 		if elem {
@@ -72,13 +75,12 @@ func decodeCost(body []byte, costs []int64) int64 {
 				}
 			}
 		}
+		if k == classOther {
+			continue
+		}
 		switch c {
 		case '"':
-			for i++; i < len(body) && body[i] != '"'; i++ {
-				if body[i] == '\\' {
-					i++
-				}
-			}
+			i = stringEnd(body, i)
 		case '[', '{':
 			if len(stack) == maxScanDepth {
 				return cost
@@ -100,6 +102,51 @@ func decodeCost(body []byte, costs []int64) int64 {
 		}
 	}
 	return cost
+}
+
+// The classes of bytes decodeCost tells apart.
+const (
+	classOther = iota // inside a number or literal, or a colon
+	classSpace
+	classSyntax // a quote, bracket, brace or comma
+)
+
+// costClass is the class of each byte.
+var costClass = [256]uint8{
+	' ': classSpace, '\t': classSpace, '\r': classSpace, '\n': classSpace,
+	'"': classSyntax, '[': classSyntax, '{': classSyntax, ']': classSyntax, '}': classSyntax, ',': classSyntax,
+}
+
+// stringEnd is the index of the quote that ends the string whose opening
+// quote is at body[start], or len(body) when it does not end. It skips
+// eight bytes at a time that hold neither a quote nor a backslash: a
+// page's strings are mostly short keys, too short for a call to
+// bytes.IndexByte to pay.
+func stringEnd(body []byte, start int) int {
+	for i := start + 1; i < len(body); {
+		if i+8 <= len(body) && !quoteOrBackslash(binary.LittleEndian.Uint64(body[i:])) {
+			i += 8
+			continue
+		}
+		switch body[i] {
+		case '"':
+			return i
+		case '\\':
+			i += 2
+		default:
+			i++
+		}
+	}
+	return len(body)
+}
+
+// quoteOrBackslash reports whether any of the eight bytes of w is a quote
+// or a backslash: a byte of w^x is zero where w's equals x's, and
+// (v-0x01..)&^v&0x80.. is non-zero exactly when some byte of v is zero.
+func quoteOrBackslash(w uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, b := w^(ones*'"'), w^(ones*'\\')
+	return ((q-ones)&^q|(b-ones)&^b)&highs != 0
 }
 
 // elementCosts of a type are, by depth of array nesting, the size of the
