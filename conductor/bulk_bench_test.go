@@ -38,9 +38,10 @@ import (
 //     in the figures (it runs in the same process);
 //   - server=fakeserver: the same fake as users run it, the conductor
 //     command's fake-server (built once from ./cmd/conductor) holding the
-//     books in a process of its own on loopback: chunked answers, and
-//     only the client's work in the figures, so that its CPU compares
-//     with server=static's;
+//     books in a process of its own on loopback: chunked answers (of
+//     4 KiB chunks, the fake's bufio.Writer, some 100 a page), and only
+//     the client's work in the figures, so that its CPU compares with
+//     server=static's;
 //
 // and four clients:
 //
