@@ -9,9 +9,11 @@ package bulkpages
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"sync"
 	"time"
@@ -59,6 +61,18 @@ func Fixtures() *conductortest.Fixtures {
 			"invoices":  invoices,
 		},
 	}}}
+}
+
+// WriteFixtures writes the books to a new file at path as JSON, for
+// conductor fake-server --fixtures (with --max-object-mib of at least
+// ObjectBudget>>20): a fake in a process of its own, whose CPU a
+// benchmark does not count.
+func WriteFixtures(path string) error {
+	data, err := json.Marshal(Fixtures())
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, data, 0o600)
 }
 
 // NewFake starts a fake holding the books, whose cursors last a minute
