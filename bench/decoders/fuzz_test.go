@@ -31,7 +31,7 @@ var strict = map[string]bool{"jsonexp-v1": true, "goccy": true, "sonic-std": tru
 // every decoder: none may panic, and those in strict must accept and
 // refuse what encoding/json does.
 //
-//	go test -run '^$' -fuzz FuzzDecoders -fuzztime 60s
+//	go test -run '^$' -fuzz FuzzDecoders -fuzztime 60s -fuzzminimizetime 2s
 func FuzzDecoders(f *testing.F) {
 	for _, p := range probes {
 		if len(p.body) < 4096 {
