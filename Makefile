@@ -2,7 +2,7 @@
 # needs npm; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test test-contract lint check ci fuzz bench bench-peers mutate spec-diff update-spec spec-scale
+.PHONY: all generate test test-contract lint check ci fuzz bench bench-peers bench-decoders mutate spec-diff update-spec spec-scale
 
 all: ci
 
@@ -105,6 +105,37 @@ bench-peers:
 		done; \
 		kill $$pid; wait $$pid 2>/dev/null || true; rm -f $(PEER_BIN)/env; \
 	done
+
+# DECODER_ROUNDS is how many times bench-decoders runs the page benchmark
+# of each build, alternating the builds; DECODER_COUNT is the -count of
+# each run, DECODER_BENCHTIME its -benchtime.
+DECODER_ROUNDS ?= 4
+DECODER_COUNT ?= 2
+DECODER_BENCHTIME ?= 0.5s
+DECODER_BIN = $(CURDIR)/bin/bench-decoders
+
+## bench-decoders: compare JSON decoders on one page of each large resource
+## (bench/decoders, a module of its own, so the candidates stay out of
+## go.mod): its tests (pages, probes, fuzz corpora against encoding/json),
+## then the page benchmark built as is and with GOEXPERIMENT=jsonv2,
+## DECODER_ROUNDS runs of each in turn, summarised by benchstat per build
+## (figures in BENCHMARKS.md, "Choosing the JSON decoder"). Not part of
+## test or ci.
+bench-decoders:
+	cd bench/decoders && $(GO) test -count=1 ./...
+	@mkdir -p $(DECODER_BIN)
+	cd bench/decoders && $(GO) test -c -o $(DECODER_BIN)/default.test . && \
+		GOEXPERIMENT=jsonv2 $(GO) test -c -o $(DECODER_BIN)/jsonv2.test .
+	@set -e; : > $(DECODER_BIN)/bench.txt; \
+	for i in $$(seq $(DECODER_ROUNDS)); do \
+		for build in default jsonv2; do \
+			echo "round $$i of $(DECODER_ROUNDS), build $$build"; \
+			echo "build: $$build" >> $(DECODER_BIN)/bench.txt; \
+			$(DECODER_BIN)/$$build.test -test.run '^$$' -test.bench DecodePage -test.benchmem \
+				-test.count $(DECODER_COUNT) -test.benchtime $(DECODER_BENCHTIME) >> $(DECODER_BIN)/bench.txt; \
+		done; \
+	done
+	$(GO) run golang.org/x/perf/cmd/benchstat -table build -row /page -col /dec $(DECODER_BIN)/bench.txt
 
 # JOBS mutants run at once; MUTATE_ARGS passes more flags to the runner
 # (-run REGEXP for some of them, -build to check that each builds, -v).
