@@ -3,6 +3,7 @@ package conductor
 import (
 	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"reflect"
 	"sync"
 )
@@ -39,10 +40,15 @@ const minElementCost = 16
 // or "".
 func checkDecodeCost(body []byte, t reflect.Type) string {
 	cost := decodeCost(body, elementCosts(t))
-	if limit := int64(decodeBudgetFactor)*int64(len(body)) + decodeBudgetSlack; cost > limit {
+	if cost > decodeBudget(len(body)) {
 		return fmt.Sprintf("its arrays would take some %d MiB to decode from %d KiB of body (the limit is %d times the body's size, plus %d MiB); refused unread", cost>>20, len(body)>>10, decodeBudgetFactor, decodeBudgetSlack>>20)
 	}
 	return ""
+}
+
+// decodeBudget is what decoding a body of size bytes may cost.
+func decodeBudget(size int) int64 {
+	return int64(decodeBudgetFactor)*int64(size) + decodeBudgetSlack
 }
 
 // decodeCost adds up, for each element of each array in body, what it
@@ -118,35 +124,43 @@ var costClass = [256]uint8{
 }
 
 // stringEnd is the index of the quote that ends the string whose opening
-// quote is at body[start], or len(body) when it does not end. It skips
-// eight bytes at a time that hold neither a quote nor a backslash: a
-// page's strings are mostly short keys, too short for a call to
-// bytes.IndexByte to pay.
+// quote is at body[start], or len(body) when it does not end. It reads
+// eight bytes at a time, and goes straight to the first quote or
+// backslash among them: the string's end, or an escape to step over.
 func stringEnd(body []byte, start int) int {
-	for i := start + 1; i < len(body); {
-		if i+8 <= len(body) && !quoteOrBackslash(binary.LittleEndian.Uint64(body[i:])) {
+	i := start + 1
+	for i+8 <= len(body) {
+		m := quotesAndBackslashes(binary.LittleEndian.Uint64(body[i:]))
+		if m == 0 {
 			i += 8
 			continue
 		}
+		i += bits.TrailingZeros64(m) / 8
+		if body[i] == '"' {
+			return i
+		}
+		i += 2 // a backslash, and the byte it escapes
+	}
+	for ; i < len(body); i++ {
 		switch body[i] {
 		case '"':
 			return i
 		case '\\':
-			i += 2
-		default:
 			i++
 		}
 	}
 	return len(body)
 }
 
-// quoteOrBackslash reports whether any of the eight bytes of w is a quote
-// or a backslash: a byte of w^x is zero where w's equals x's, and
-// (v-0x01..)&^v&0x80.. is non-zero exactly when some byte of v is zero.
-func quoteOrBackslash(w uint64) bool {
+// quotesAndBackslashes has the high bit of each byte of w that is a quote
+// or a backslash set, at least for the first such byte, and no bit before
+// it: a byte of w^x is zero where w's equals x's, and (v-0x01..)&^v&0x80..
+// marks the first zero byte of v exactly (a borrow can only mark bytes
+// after it).
+func quotesAndBackslashes(w uint64) uint64 {
 	const ones, highs = 0x0101010101010101, 0x8080808080808080
 	q, b := w^(ones*'"'), w^(ones*'\\')
-	return ((q-ones)&^q|(b-ones)&^b)&highs != 0
+	return ((q-ones)&^q | (b-ones)&^b) & highs
 }
 
 // elementCosts of a type are, by depth of array nesting, the size of the
