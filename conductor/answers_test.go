@@ -199,31 +199,51 @@ func decodeHeap(call func()) uint64 {
 	return after.TotalAlloc - before.TotalAlloc
 }
 
-// TestAnAnswerCostsABoundedMultipleOfItsSize: empty objects by the
-// hundred thousand, as a page's data or as one invoice's lines, would
-// each become a whole Go value, hundreds of bytes for three of body; the
-// answer is refused before that, so the call costs a few times the body
-// (the engine's read of it) however the body is made.
+// TestAnAnswerCostsABoundedMultipleOfItsSize: empty objects, nulls or
+// numbers by the hundred thousand, as a page's data or as one invoice's
+// lines, would each become a whole Go value, hundreds of bytes for three
+// of body; the answer is refused before that, so the call costs a few
+// times the body (the engine's read of it) however the body is made.
+// Numbers are of the wrong type, which encoding/json decodes on past; a
+// smaller body of them stays within what the count of its commas allows,
+// so it is decoded, and must stop at the first.
 func TestAnAnswerCostsABoundedMultipleOfItsSize(t *testing.T) {
-	const size = 256 << 10
-	empties := func(prefix, suffix string) string {
-		n := (size - len(prefix) - len(suffix)) / 3
-		return prefix + strings.Repeat("{},", n) + "{}" + suffix
+	size := 256 << 10
+	many := func(elem, prefix, suffix string) string {
+		n := (size - len(prefix) - len(suffix)) / (len(elem) + 1)
+		return prefix + strings.Repeat(elem+",", n) + elem + suffix
 	}
+	list := func(c *conductor.Client) error {
+		_, err := c.QBD.Accounts.List(context.Background(), testEndUserID, nil)
+		return err
+	}
+	retrieve := func(c *conductor.Client) error {
+		_, err := c.QBD.Invoices.Retrieve(context.Background(), testEndUserID, "1")
+		return err
+	}
+	const page, invoice = `{"objectType":"list","url":"/x","hasMore":false,"data":[`, `{"id":"1","objectType":"qbd_invoice","lines":[`
 	tests := []struct {
 		name string
 		body string
 		call func(c *conductor.Client) error
 	}{
-		{"a page of {}", empties(`{"objectType":"list","url":"/x","hasMore":false,"data":[`, `]}`), func(c *conductor.Client) error {
-			_, err := c.QBD.Accounts.List(context.Background(), testEndUserID, nil)
-			return err
-		}},
-		{"an invoice of {} lines", empties(`{"id":"1","objectType":"qbd_invoice","lines":[`, `]}`), func(c *conductor.Client) error {
-			_, err := c.QBD.Invoices.Retrieve(context.Background(), testEndUserID, "1")
-			return err
-		}},
+		{"a page of {}", many("{}", page, `]}`), list},
+		{"an invoice of {} lines", many("{}", invoice, `]}`), retrieve},
+		{"a page of nulls", many("null", page, `]}`), list},
+		{"an invoice of null lines", many("null", invoice, `]}`), retrieve},
+		{"a page of nulls, spaced", many(" null", page, `]}`), list},
+		{"a page of numbers", many("1", page, `]}`), list},
+		{"an invoice of number lines", many("1", invoice, `]}`), retrieve},
 	}
+	size = 64 << 10
+	tests = append(tests, []struct {
+		name string
+		body string
+		call func(c *conductor.Client) error
+	}{
+		{"a smaller page of numbers", many("1", page, `]}`), list},
+		{"an invoice of fewer number lines", many("1", invoice, `]}`), retrieve},
+	}...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := newScriptServer(t, answer(tt.body))

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -257,10 +256,11 @@ func decodeInto(resp *http.Response, err error, out any) error {
 		*raw = append(json.RawMessage(nil), body...)
 		return nil
 	}
-	if why := checkDecodeCost(body, reflect.TypeOf(out)); why != "" {
-		return invalidResponse(resp, body, "%s", why)
-	}
-	if err := unmarshal(body, out); err != nil {
+	refused, err := decodeAnswer(body, out)
+	switch {
+	case refused != "":
+		return invalidResponse(resp, body, "%s", refused)
+	case err != nil:
 		return invalidResponse(resp, body, "%s", describeDecodeError(body, err))
 	}
 	if bytes.TrimLeft(body, " \t\r\n")[0] != '{' {
