@@ -250,7 +250,7 @@ func decodeInto(resp *http.Response, err error, out any) error {
 		return invalidResponse(resp, body, "want JSON; got %s", describeBody(resp, body))
 	}
 	if raw, ok := out.(*json.RawMessage); ok {
-		if !validJSON(body) {
+		if !json.Valid(body) {
 			return invalidResponse(resp, body, "the body is not valid JSON")
 		}
 		*raw = append(json.RawMessage(nil), body...)

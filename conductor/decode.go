@@ -11,28 +11,14 @@ import (
 	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
-// unmarshal decodes JSON into v with encoding/json's behaviour (the same
-// values, and the same errors for what the tests look at: a wrong type
-// names its field, a bad time wraps *time.ParseError) on the json/v2
-// engine, which decodes in some 0.6 of the time with a quarter fewer
-// allocations (BENCHMARKS.md, "Choosing the JSON decoder"). Built with
-// GOEXPERIMENT=jsonv2, the module is an alias of the standard library's
-// encoding/json, which then runs the same engine.
-func unmarshal(data []byte, v any) error {
-	return jsonv1.Unmarshal(data, v)
-}
-
-// validJSON reports whether data is one JSON value, by the rules
-// unmarshal decodes with.
-func validJSON(data []byte) bool {
-	return jsonv1.Valid(data)
-}
-
-// streaming is encoding/json's behaviour but for errors: the decoder
-// checks and fills in the value in one pass and stops at the first
-// error, where encoding/json's checks the whole text first, then decodes
-// on past a value of the wrong type. Where both succeed, the values are
-// the same.
+// streaming decodes with the json/v2 engine, which decodes a page in some
+// 0.6 of encoding/json's time with a quarter fewer allocations
+// (BENCHMARKS.md, "Choosing the JSON decoder"), and encoding/json's
+// behaviour but for errors: it checks and fills in the value in one pass
+// and stops at the first error, where encoding/json checks the whole text
+// first, then decodes on past a value of the wrong type. Where both
+// succeed, the values are the same. Built with GOEXPERIMENT=jsonv2, the
+// module is an alias of the standard library's encoding/json/v2.
 var streaming = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportErrorsWithLegacySemantics(false))
 
 // decodeAnswer decodes an answer's body into out (a pointer), within the
@@ -43,8 +29,8 @@ var streaming = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportError
 // nulls bounds what they can cost (countedCost), and the body is decoded
 // streaming, which stops at the first value of the wrong type. Only an
 // answer the count cannot clear, or that fails to decode, takes the slow
-// way: the exact cost pass, then unmarshal, whose errors are the ones
-// users and tests know.
+// way: the exact cost pass, then encoding/json, whose values are the
+// same and whose errors are the ones users know.
 func decodeAnswer(body []byte, out any) (refused string, err error) {
 	t := reflect.TypeOf(out)
 	if countedCost(body, t) <= decodeBudget(len(body)) {
@@ -56,7 +42,7 @@ func decodeAnswer(body []byte, out any) (refused string, err error) {
 	if why := checkDecodeCost(body, t); why != "" {
 		return why, nil
 	}
-	return "", unmarshal(body, out)
+	return "", json.Unmarshal(body, out)
 }
 
 // countedCost bounds from above what decoding body into a value of type t

@@ -1,6 +1,7 @@
 package conductor
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -28,7 +29,7 @@ func decodeError(resp *http.Response, body []byte) *Error {
 		e.Message = fmt.Sprintf("the server answered %d %s, which the Conductor API never does; the connection was closed unread", resp.StatusCode, http.StatusText(resp.StatusCode))
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		e.Message = fmt.Sprintf("redirect to %q not followed: API calls never follow redirects, so the secret key cannot reach another host", resp.Header.Get("Location"))
-	case unmarshal(body, &env) == nil && env.Error.Message != "" && env.Error.Type != "":
+	case json.Unmarshal(body, &env) == nil && env.Error.Message != "" && env.Error.Type != "":
 		e.Type = ErrorType(env.Error.Type)
 		e.Code = env.Error.Code
 		e.Message = env.Error.Message

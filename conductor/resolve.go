@@ -193,7 +193,7 @@ func (res *resolution) deleted() (string, error) {
 	res.checks = append(res.checks, "no such object")
 	body, err := json.Marshal(map[string]any{"id": res.r.id, "objectType": objectTypeOf(res.out), "deleted": true})
 	if err == nil {
-		err = unmarshal(body, res.out)
+		err = json.Unmarshal(body, res.out)
 	}
 	if err != nil {
 		return "", res.unconfirmed(err)
@@ -246,7 +246,7 @@ func voided(body []byte) bool {
 	var obj struct {
 		Memo *string `json:"memo"`
 	}
-	return unmarshal(body, &obj) == nil && obj.Memo != nil && strings.HasPrefix(*obj.Memo, "VOID:")
+	return json.Unmarshal(body, &obj) == nil && obj.Memo != nil && strings.HasPrefix(*obj.Memo, "VOID:")
 }
 
 // voided fills in the result of a void found done from the retrieved
@@ -254,11 +254,11 @@ func voided(body []byte) bool {
 func (res *resolution) voided(body []byte) (string, error) {
 	res.checks = append(res.checks, "voided")
 	var obj map[string]any
-	err := unmarshal(body, &obj)
+	err := json.Unmarshal(body, &obj)
 	if err == nil {
 		obj["voided"] = true
 		if body, err = json.Marshal(obj); err == nil {
-			err = unmarshal(body, res.out)
+			err = json.Unmarshal(body, res.out)
 		}
 	}
 	if err != nil {
@@ -355,7 +355,7 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 			NextCursor     *string           `json:"nextCursor"`
 			RemainingCount int               `json:"remainingCount"`
 		}
-		if err := unmarshal(body, &page); err != nil || page.Data == nil {
+		if err := json.Unmarshal(body, &page); err != nil || page.Data == nil {
 			if err == nil {
 				err = errors.New("it has no data")
 			}
@@ -366,7 +366,7 @@ func (res *resolution) lookup(ctx context.Context) (bool, error) {
 				ExternalID *string `json:"externalId"`
 				CreatedAt  string  `json:"createdAt"`
 			}
-			if unmarshal(raw, &obj) != nil || obj.ExternalID == nil || normalGUID(*obj.ExternalID) != want {
+			if json.Unmarshal(raw, &obj) != nil || obj.ExternalID == nil || normalGUID(*obj.ExternalID) != want {
 				continue
 			}
 			if created, err := time.Parse(time.RFC3339, obj.CreatedAt); err == nil && created.Before(since) {
@@ -471,7 +471,7 @@ func (res *resolution) read(ctx context.Context, parent bool, query string) ([]b
 
 // decode decodes a retrieved or listed object into out.
 func (res *resolution) decode(body []byte) error {
-	return unmarshal(body, res.out)
+	return json.Unmarshal(body, res.out)
 }
 
 // isUnknown reports an error that leaves a write's outcome unknown.

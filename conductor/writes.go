@@ -1,6 +1,7 @@
 package conductor
 
 import (
+	"encoding/json"
 	"errors"
 	"net"
 	"net/http"
@@ -116,7 +117,7 @@ func integrationDown(resp *http.Response) bool {
 			Type ErrorType `json:"type"`
 		} `json:"error"`
 	}
-	return unmarshal(body.data, &env) == nil && env.Error.Type == ErrorTypeIntegrationConnection
+	return json.Unmarshal(body.data, &env) == nil && env.Error.Type == ErrorTypeIntegrationConnection
 }
 
 // unconfirmed wraps err, the error a call ends with, in an
