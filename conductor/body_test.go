@@ -257,3 +257,99 @@ func TestAChunkedPageOverTheCapIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// closeSignal is a transport whose response bodies report their Close
+// (and call onClose, if set): the engine closes a body once it has read
+// it whole.
+type closeSignal struct {
+	closed  chan struct{}
+	onClose func()
+}
+
+func (t closeSignal) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil {
+		resp.Body = signalingBody{resp.Body, t}
+	}
+	return resp, err
+}
+
+type signalingBody struct {
+	io.ReadCloser
+	closeSignal
+}
+
+func (b signalingBody) Close() error {
+	err := b.ReadCloser.Close()
+	if b.onClose != nil {
+		b.onClose()
+	}
+	select {
+	case b.closed <- struct{}{}:
+	default: // a second Close of the same body
+	}
+	return err
+}
+
+// TestAPageReadBeforeTheContextEndedIsNotHandedOn: a context cancelled
+// (with a cause) once a page has been read in full, before the loop gets
+// to it, ends the loop with an error that matches context.Canceled and
+// the cause, and none of that page's objects: the first page, cancelled
+// as its body closes, or the second, cancelled by the loop body on the
+// first object (All reads one page ahead).
+func TestAPageReadBeforeTheContextEndedIsNotHandedOn(t *testing.T) {
+	pages := invoicePages(3, 2, func(int) int { return 10 }, 0)
+	why := errors.New("the user went home")
+	for _, tt := range []struct {
+		name    string
+		onPage1 bool // cancel as the first page's body closes
+		want    []string
+	}{
+		{"first page", true, nil},
+		{"second page", false, []string{"inv-0-0", "inv-0-1"}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(&pageBodies{bodies: pages})
+			t.Cleanup(srv.Close)
+			ctx, cancel := context.WithCancelCause(context.Background())
+			defer cancel(nil)
+			closed := make(chan struct{}, 16)
+			transport := closeSignal{closed: closed}
+			if tt.onPage1 {
+				transport.onClose = func() { cancel(why) }
+			}
+			c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL(srv.URL),
+				conductor.WithHTTPClient(&http.Client{Transport: transport}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			var last error
+			for inv, err := range c.QBD.Invoices.All(ctx, testEndUserID, nil) {
+				if err != nil {
+					last = err
+					break
+				}
+				got = append(got, inv.ID)
+				if len(got) == 1 {
+					for range 2 { // the first page, then the second, read whole
+						select {
+						case <-closed:
+						case <-time.After(10 * time.Second):
+							t.Fatal("the second page was not read")
+						}
+					}
+					// Its decode takes microseconds; give it far more.
+					time.Sleep(50 * time.Millisecond)
+					cancel(why)
+				}
+			}
+			if !errors.Is(last, context.Canceled) || !errors.Is(last, why) {
+				t.Errorf("the loop ended with %v; want an error matching context.Canceled and its cause", last)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("objects (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -200,6 +200,12 @@ func (c *Client) pages(ctx context.Context, call request, opts []Option, newPage
 			}
 			return r.err
 		}
+		if err := ctx.Err(); err != nil {
+			// The page arrived before the context ended (the loop body
+			// may have ended it): a loop that cancels gets no object
+			// after it.
+			return stopped(n, ctx)
+		}
 		p := r.page.info()
 		if err := l.follow(n, p, r.digest); err != nil {
 			return err
@@ -211,12 +217,18 @@ func (c *Client) pages(ctx context.Context, call request, opts []Option, newPage
 			return nil
 		}
 		r = <-ahead
-		if err := ctx.Err(); err != nil && r.err == nil {
-			// The page arrived before the loop body ended the context:
-			// a loop that cancels gets no object after it.
-			return fmt.Errorf("conductor: the list was stopped before page %d: %w", n+1, context.Cause(ctx))
-		}
 	}
+}
+
+// stopped is the error of a listing whose context ended before page n
+// was handed on: it matches the context's error, and its cause when the
+// context was cancelled with one.
+func stopped(n int, ctx context.Context) error {
+	err, cause := ctx.Err(), context.Cause(ctx)
+	if cause == err {
+		return fmt.Errorf("conductor: the list was stopped before page %d: %w", n, err)
+	}
+	return fmt.Errorf("conductor: the list was stopped before page %d: %w (%w)", n, err, cause)
 }
 
 // maxStalledPages is how many pages in a row may leave remainingCount at
