@@ -260,6 +260,40 @@ func TestAnAnswerCostsABoundedMultipleOfItsSize(t *testing.T) {
 	}
 }
 
+// TestTextThatLooksLikeElementsCostsNothing: brackets and braces inside a
+// string, after an escaped quote or a run of backslashes, are text, not
+// elements: an invoice whose memo reads like a quarter of a megabyte of
+// empty objects is decoded, where counting them would refuse it.
+func TestTextThatLooksLikeElementsCostsNothing(t *testing.T) {
+	for _, escape := range []string{`\"`, `\\\"`, `\\`} {
+		t.Run(escape, func(t *testing.T) {
+			memo := escape + "[" + strings.Repeat("{},", 80<<10) + "{}]"
+			body := `{"id":"1","objectType":"qbd_invoice","memo":"` + memo + `","lines":[]}`
+			srv := newScriptServer(t, answer(body))
+			c := srv.client(t, conductor.WithMaxRetries(0))
+			defer c.CloseIdleConnections()
+			inv, err := c.QBD.Invoices.Retrieve(context.Background(), testEndUserID, "1")
+			if err != nil {
+				t.Fatalf("Retrieve: %v", err)
+			}
+			var want string
+			if err := json.Unmarshal([]byte(`"`+memo+`"`), &want); err != nil {
+				t.Fatal(err)
+			}
+			if inv.Memo == nil || *inv.Memo != want {
+				t.Errorf("memo of %d bytes; want the %d bytes sent", len(deref(inv.Memo)), len(want))
+			}
+		})
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // BenchmarkListPage decodes a page of 150 invoices of 10 lines each, the
 // largest page Conductor sends, through List: the cost of the checks
 // (the pass over the body that bounds its cost, and the objectType and
