@@ -222,8 +222,11 @@ func readResponse(ctx context.Context, resp *http.Response, bound bool, red reda
 		return nil
 	}
 	if !bound {
-		// Closing the body when ctx ends is what bounds a read then.
-		stop := context.AfterFunc(ctx, func() { resp.Body.Close() })
+		// Closing the body when ctx ends is what bounds a read then. The
+		// function closes the body it was given: ctx may end after the
+		// read, as resp.Body is replaced below.
+		raw := resp.Body
+		stop := context.AfterFunc(ctx, func() { raw.Close() })
 		defer stop()
 	}
 	body, err := readCapped(resp.Body, resp.ContentLength, spare)
