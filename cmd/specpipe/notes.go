@@ -142,17 +142,24 @@ func releaseNotes(changes checker.Changes, names map[string]string) string {
 			continue
 		}
 		k := key{sec, sec == removed || c.GetLevel() >= checker.WARN, c.GetUncolorizedText(l)}
-		switch c.GetId() {
-		case "endpoint-added":
-			k.text = "new operation"
-		case "api-removed-without-deprecation", "api-removed-before-sunset", "api-path-removed-without-deprecation", "api-path-removed-before-sunset", "api-removed-with-deprecation", "api-path-removed-with-deprecation":
-			k.text = "operation removed"
+		op := ""
+		if c.GetOperation() != "" {
+			op = opName(c.GetOperation()+" "+c.GetPath(), names)
+		}
+		// An operation added or removed is a line of its own, by its
+		// name: a spec that adds a resource adds several, which read
+		// better as a list than as one line.
+		switch id := c.GetId(); {
+		case id == "endpoint-added" && op != "":
+			k.text, op = op+": new operation", ""
+		case sec == removed && strings.HasPrefix(id, "api-") && op != "":
+			k.text, op = op+": operation removed", ""
 		}
 		if groups[k] == nil {
 			groups[k] = map[string]bool{}
 		}
-		if op := c.GetOperation(); op != "" {
-			groups[k][opName(op+" "+c.GetPath(), names)] = true
+		if op != "" {
+			groups[k][op] = true
 		}
 	}
 	bySection := map[section][]note{}
