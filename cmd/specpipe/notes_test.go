@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -220,5 +221,36 @@ func TestReleaseNotesNeedABase(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run([]string{"notes", "openapi.yaml"}, &stdout, &stderr); code != exitFailure || !regexp.MustCompile(`-base is required`).Match(stderr.Bytes()) {
 		t.Errorf("specpipe notes without -base exited %d: %s", code, stderr.String())
+	}
+}
+
+// TestMakeReleaseNotes runs the Makefile's target as a release would: from
+// HEAD, whose openapi.yaml is the working tree's unless a spec update is
+// under way, and without FROM, which is a usage error rather than notes
+// against nothing. It needs make and a git checkout, and skips without
+// them.
+func TestMakeReleaseNotes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: builds and runs specpipe through make")
+	}
+	for _, tool := range []string{"make", "git"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed", tool)
+		}
+	}
+	if err := exec.Command("git", "-C", repoRoot, "rev-parse", "--verify", "HEAD:openapi.yaml").Run(); err != nil {
+		t.Skipf("not a git checkout with openapi.yaml committed: %v", err)
+	}
+	cmd := exec.Command("make", "--no-print-directory", "-C", repoRoot, "release-notes", "FROM=HEAD")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("make release-notes FROM=HEAD: %v\n%s", err, out)
+	}
+	if s := string(out); s != "No changes to the API.\n" && !strings.HasPrefix(s, "### ") {
+		t.Errorf("make release-notes FROM=HEAD printed neither notes nor that nothing changed:\n%s", s)
+	}
+	out, err = exec.Command("make", "--no-print-directory", "-C", repoRoot, "release-notes").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "usage: make release-notes FROM=<git ref>") {
+		t.Errorf("make release-notes without FROM: %v\n%s", err, out)
 	}
 }
