@@ -2,7 +2,7 @@
 # needs npm; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test test-contract lint check ci fuzz bench bench-peers bench-decoders mutate spec-diff update-spec spec-scale
+.PHONY: all generate test test-contract lint check ci fuzz bench bench-peers bench-decoders mutate spec-diff update-spec spec-scale release-notes
 
 all: ci
 
@@ -179,6 +179,22 @@ update-spec:
 	$(GO) run ./cmd/specpipe update "$(SPEC)" && \
 	$(MAKE) --no-print-directory generate && \
 	$(GO) run ./cmd/specpipe diff -base "$$before" openapi.yaml
+
+# FROM is the git ref of the last release (a tag such as v0.1.0, or a
+# commit) for release-notes.
+FROM ?=
+
+## release-notes: print the API part of the next CHANGELOG.md entry, from
+## the changes to openapi.yaml between FROM (a git ref) and the working
+## tree: operations, parameters and fields added, changed, deprecated and
+## removed, breaking ones marked, in Markdown under Keep a Changelog's
+## headings (make release-notes FROM=v0.1.0). Paste it under
+## "## [Unreleased]" and write the rest of the entry by hand.
+release-notes:
+	@test -n "$(FROM)" || { echo "usage: make release-notes FROM=<git ref>" >&2; exit 2; }
+	@old="$$(mktemp)" && trap 'rm -f "$$old"' EXIT && \
+	git show "$(FROM):openapi.yaml" > "$$old" && \
+	$(GO) run ./cmd/specpipe notes -base "$$old" openapi.yaml
 
 ## spec-scale: take Conductor's whole published spec (../shared/specs) through the pipeline, with timings
 spec-scale:

@@ -16,7 +16,11 @@ import (
 	"github.com/seed-6dcb809e/conductor-go/internal/config"
 )
 
-// Version is this library's version, sent in the User-Agent header.
+// Version is this library's version, sent in every request's User-Agent
+// header as conductor-go/Version. It is the top released version of
+// CHANGELOG.md (a test holds them equal), so that a User-Agent seen in
+// Conductor's logs or a bug report names the entry that describes the code;
+// a release bumps both together.
 const Version = "0.1.0"
 
 // core is the hand-written part of a [Client], which api.gen.go declares

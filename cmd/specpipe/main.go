@@ -3,6 +3,7 @@
 //
 //	specpipe diff [-base openapi.yaml] SPEC     (make spec-diff SPEC=...)
 //	specpipe update [-spec openapi.yaml] SPEC   (part of make update-spec SPEC=...)
+//	specpipe notes -base OLD.yaml SPEC          (make release-notes FROM=<git ref>)
 //
 // SPEC is a file, or an http(s) URL when the network allows.
 //
@@ -13,6 +14,10 @@
 //
 // update replaces the spec file with SPEC, adding back the local additions
 // SPEC lacks. Regenerating and the report are the Makefile's next steps.
+//
+// notes writes the API part of the next CHANGELOG.md entry from the changes
+// between OLD.yaml and SPEC, as Markdown under Keep a Changelog's headings,
+// breaking changes marked (see releaseNotes); it exits 0 whatever they are.
 package main
 
 import (
@@ -29,6 +34,7 @@ import (
 const usage = `usage:
   specpipe diff [-base openapi.yaml] SPEC     print the changelog to SPEC; exit 1 on breaking changes
   specpipe update [-spec openapi.yaml] SPEC   replace the spec with SPEC, keeping the local additions
+  specpipe notes -base OLD.yaml SPEC          print the changelog entry's API part from OLD.yaml to SPEC
 SPEC is a file or an http(s) URL.
 `
 
@@ -57,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		file = fs.String("base", "openapi.yaml", "the committed spec to compare with")
 	case "update":
 		file = fs.String("spec", "openapi.yaml", "the spec file to replace")
+	case "notes":
+		file = fs.String("base", "", "the spec of the last release (required)")
 	default:
 		fmt.Fprintf(stderr, "specpipe: unknown command %q\n%s", args[0], usage)
 		return exitFailure
@@ -67,10 +75,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	var breaking bool
 	var err error
-	if args[0] == "diff" {
+	switch args[0] {
+	case "diff":
 		breaking, err = diffCommand(*file, src, stdout)
-	} else {
+	case "update":
 		err = updateCommand(*file, src, stdout)
+	case "notes":
+		if *file == "" {
+			fmt.Fprintf(stderr, "specpipe notes: -base is required\n%s", usage)
+			return exitFailure
+		}
+		err = notesCommand(*file, src, stdout, stderr)
 	}
 	switch {
 	case err != nil:
