@@ -23,7 +23,7 @@ type opSpec struct {
 	RequestBody *struct {
 		Required bool `json:"required"`
 		Content  map[string]struct {
-			Schema bodySchema `json:"schema"`
+			Schema specSchema `json:"schema"`
 		} `json:"content"`
 	} `json:"requestBody"`
 }
@@ -39,25 +39,22 @@ type specParam struct {
 }
 
 // specSchema is what the command uses of a schema: its type, which a
-// flag's text is parsed as, and the constraints its help states (the
-// client's rules check them).
+// flag's text is parsed as, the constraints its help states (the
+// client's rules check them), and an object's fields, which the help
+// lists for a body down to the nested ones.
 type specSchema struct {
-	Ref         string       `json:"$ref"`
-	Type        schemaType   `json:"type"`
-	Format      string       `json:"format"`
-	Enum        []any        `json:"enum"`
-	Minimum     *float64     `json:"minimum"`
-	Maximum     *float64     `json:"maximum"`
-	Default     any          `json:"default"`
-	Description string       `json:"description"`
-	Items       *specSchema  `json:"items"`
-	AnyOf       []specSchema `json:"anyOf"`
-}
-
-// bodySchema is a request body's schema, to its top-level fields.
-type bodySchema struct {
-	Properties map[string]specSchema `json:"properties"`
-	Required   []string              `json:"required"`
+	Ref         string                `json:"$ref"`
+	Type        schemaType            `json:"type"`
+	Format      string                `json:"format"`
+	Enum        []any                 `json:"enum"`
+	Minimum     *float64              `json:"minimum"`
+	Maximum     *float64              `json:"maximum"`
+	Default     any                   `json:"default"`
+	Description string                `json:"description"`
+	Items       *specSchema           `json:"items"`
+	AnyOf       []specSchema          `json:"anyOf"`
+	Properties  map[string]specSchema `json:"properties"`
+	Required    []string              `json:"required"`
 }
 
 // schemaType is a schema's type, written "string" or, in OpenAPI 3.1,
@@ -97,6 +94,11 @@ func (s *specSchema) UnmarshalJSON(b []byte) error {
 		for _, alt := range s.AnyOf {
 			if alt.Type != "" && alt.Type != "null" {
 				s.Type, s.Format, s.Enum, s.Items = alt.Type, alt.Format, alt.Enum, alt.Items
+				s.Minimum, s.Maximum = alt.Minimum, alt.Maximum
+				s.Properties, s.Required = alt.Properties, alt.Required
+				if s.Description == "" {
+					s.Description = alt.Description
+				}
 				break
 			}
 		}
@@ -176,7 +178,7 @@ func (t *specTable) resolve(ref, prefix string, components map[string]json.RawMe
 }
 
 // body is the operation's JSON request body schema, or nil.
-func (s *opSpec) body() *bodySchema {
+func (s *opSpec) body() *specSchema {
 	if s == nil || s.RequestBody == nil {
 		return nil
 	}
@@ -187,9 +189,9 @@ func (s *opSpec) body() *bodySchema {
 	return &media.Schema
 }
 
-// fields are the body's top-level field names, required ones first, each
-// group sorted.
-func (b *bodySchema) fields() []string {
+// fields are an object's field names, required ones first, each group
+// sorted.
+func (b *specSchema) fields() []string {
 	names := make([]string, 0, len(b.Properties))
 	for name := range b.Properties {
 		names = append(names, name)
