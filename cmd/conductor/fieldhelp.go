@@ -100,4 +100,3 @@ func bodyFields(s specSchema, prefix string, resolve func(*specSchema) bool, dep
 	}
 	return out
 }
-

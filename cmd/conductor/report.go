@@ -35,6 +35,12 @@ func reportError(name string, err error, flagFor func(field string) string, stde
 		fmt.Fprintf(stderr, "%s: %s\n", name, message(err))
 		return exitAPI
 	}
+	if errors.Is(err, conductor.ErrInvalidResponse) || apiErr.StatusCode < 400 {
+		// An answer the client could not read (a 2xx cut short): the
+		// API did not refuse the call.
+		fmt.Fprintf(stderr, "%s: %s\n", name, message(err))
+		return exitAPI
+	}
 	fmt.Fprintf(stderr, "%s: the API refused the call with status %d\n", name, apiErr.StatusCode)
 	for _, f := range []struct{ name, value string }{
 		{"type", string(apiErr.Type)}, {"code", apiErr.Code}, {"message", apiErr.Message}, {"request id", apiErr.RequestID},
