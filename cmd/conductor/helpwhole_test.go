@@ -184,6 +184,8 @@ func TestBooleanFlagValueAfterASpace(t *testing.T) {
 		// Not after a boolean flag, or not a boolean: no hint.
 		{with("--limit", "5", "no"), `unexpected argument "no"` + "\n"},
 		{with("--cursor=x", "no"), `unexpected argument "no"` + "\n"},
+		// --limit is --cursor's value here, not a flag.
+		{with("--cursor", "--limit", "no"), `unexpected argument "no"` + "\n"},
 		{with("--include-line-items=true", "no"), `unexpected argument "no"` + "\n"},
 		{with("--include-line-items", "maybe"), `unexpected argument "maybe"` + "\n"},
 	}
