@@ -69,14 +69,14 @@ func TestHelpAtEveryLevel(t *testing.T) {
 		{[]string{"qbd", "customers", "create", "--help"}, []string{
 			"Usage: conductor qbd customers create --end-user-id ID --data JSON\n",
 			"\n  --data JSON\n      The request body: JSON text, @FILE to read it from a file, or - to read\n      it from standard input.\n      Type: JSON object, whose fields are listed below. Required.\n",
-			"\nFields of the body (--data), a JSON object: a.b is field b of object a, a[].b\nfield b of each item of array a; a field marked required must be given\nwhenever its object is.\n\n  name: string, required\n      The case-insensitive name of this customer. Not guaranteed to be unique\n",
+			"\nFields of the body (--data), a JSON object: a.b is field b of object a, a[].b\nfield b of each item of array a; a field marked required must be given\nwhenever its object is.\n\n  name: required string\n      The case-insensitive name of this customer. Not guaranteed to be unique\n",
 			"\n      Maximum length: 41 characters.\n",
 			"\n  email: string\n",
 		}},
 		{[]string{"qbd", "invoices", "update", "--help"}, []string{
 			"Usage: conductor qbd invoices update --end-user-id ID --id ID --data JSON\n",
 			"\n  --id ID\n      The QuickBooks-assigned unique identifier of the invoice to update.\n      Type: string. Required.\n",
-			"\n  revisionNumber: string, required\n",
+			"\n  revisionNumber: required string\n",
 		}},
 		{[]string{"end-users", "passthrough", "--help"}, []string{
 			"Usage: conductor end-users passthrough --id ID --integration-slug VALUE --data JSON\n",

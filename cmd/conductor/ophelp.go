@@ -79,9 +79,14 @@ func (c *opCommand) printBody(b *specSchema, w io.Writer) {
 	for _, field := range fields {
 		kind := typeName(field.schema)
 		if field.required {
-			kind += ", required"
+			// Before the type, where an enum's values cannot run into it.
+			kind = "required " + kind
 		}
-		fmt.Fprintf(w, "\n  %s: %s\n", field.path, kind)
+		// An enum's values may run past the width: they go on indented
+		// past the description, which follows.
+		const more = "        "
+		line := wrap(field.path+": "+kind, more, helpWidth)
+		fmt.Fprintf(w, "\n  %s\n", strings.TrimPrefix(line, more))
 		if field.schema.Description != "" {
 			fmt.Fprintln(w, wrapText(helpText(field.schema.Description), "      ", helpWidth))
 		}
