@@ -28,6 +28,7 @@ func TestHelpIsWhole(t *testing.T) {
 			"\n      following ISO 8601 formats:\n      - date-only (YYYY-MM-DD) - QuickBooks Desktop interprets the date as the\n        start of the specified day",
 			"\n      - datetime with timezone (YYYY-MM-DDTHH:mm:ss±HH:mm) - QuickBooks\n        Desktop interprets the timestamp using the specified timezone.\n      Type: date-time.\n",
 			"\n      Type: date.\n",
+			"\n  --updated-after DATE-TIME\n",
 			"\n      Type: integer from 1 to 150. Default: 150.\n",
 			"\n  --payment-status VALUE\n      Filter for invoices that are paid, not paid, or both.\n      Type: enum: all, paid, not_paid. Default: all.\n",
 			"\n  --include-line-items[=false]\n      Whether to include line items in the response. Defaults to `true`.\n      Type: boolean. Default: true.\n",

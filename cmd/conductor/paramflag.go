@@ -174,6 +174,8 @@ func (f *paramFlag) placeholder() string {
 		p = "NUMBER"
 	case schema.Format == "date":
 		p = "YYYY-MM-DD"
+	case typeName(schema, f.param.Description) == "date-time":
+		p = "DATE-TIME" // one of the forms its description lists
 	case strings.HasSuffix(f.param.Name, "Id") || strings.HasSuffix(f.param.Name, "Ids") || f.param.Name == "ids":
 		p = "ID"
 	default:
