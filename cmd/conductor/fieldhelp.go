@@ -87,6 +87,11 @@ func bodyFields(s specSchema, prefix string, resolve func(*specSchema) bool, dep
 	for _, name := range s.fields() {
 		field := s.Properties[name]
 		resolve(&field)
+		if field.Items != nil {
+			items := *field.Items // not the schema's own, which others share
+			resolve(&items)
+			field.Items = &items
+		}
 		out = append(out, bodyField{prefix + name, field, slices.Contains(s.Required, name)})
 		path, inner := prefix+name, field
 		for inner.Type == "array" && inner.Items != nil {
