@@ -68,7 +68,7 @@ func TestHelpAtEveryLevel(t *testing.T) {
 		}},
 		{[]string{"qbd", "customers", "create", "--help"}, []string{
 			"Usage: conductor qbd customers create --end-user-id ID --data JSON\n",
-			"\n  --data JSON\n      The request body: JSON text, @FILE to read it from a file, or - to read\n      it from standard input.\n      Type: JSON object, whose fields are listed below. Required.\n",
+			"\n  --data JSON\n      The request body: JSON text, @FILE to read it from a file, or - to read\n      it from standard input.\n      Type: JSON object, described below. Required.\n",
 			"\nFields of the body (--data), a JSON object: a.b is field b of object a, a[].b\nfield b of each item of array a; a field marked required must be given\nwhenever its object is.\n\n  name: required string\n      The case-insensitive name of this customer. Not guaranteed to be unique\n",
 			"\n      Maximum length: 41 characters.\n",
 			"\n  email: string\n",
@@ -81,7 +81,7 @@ func TestHelpAtEveryLevel(t *testing.T) {
 		{[]string{"end-users", "passthrough", "--help"}, []string{
 			"Usage: conductor end-users passthrough --id ID --integration-slug VALUE --data JSON\n",
 			"\n      Type: enum: quickbooks_desktop. Required.\n",
-			"\n      it from standard input.\n      Type: JSON object. Required.\n",
+			"\n      it from standard input.\n      Type: JSON object, described below. Required.\n",
 			"\nThe body (--data) is a JSON object, sent as it is.\n",
 		}},
 		{[]string{"qbd", "health-check", "--help"}, []string{"Usage: conductor qbd health-check --end-user-id ID\n\nHealth check.\n"}},

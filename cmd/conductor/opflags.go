@@ -18,7 +18,7 @@ type opFlags struct {
 	query   []*paramFlag
 	data    *string
 	all     *bool
-	body    *specSchema
+	body    func() (*specSchema, error) // the body's schema, for the help
 	// required are the flags that must be given, without dashes.
 	required []string
 	help     map[string]flagHelp
@@ -84,12 +84,9 @@ func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 	}
 	if c.op.HasBody {
 		f.data = new(string)
-		f.body = s.body()
+		f.body = s.body
 		required := s.RequestBody != nil && s.RequestBody.Required
-		facts := "Type: JSON object."
-		if f.body != nil && len(f.body.Properties) > 0 {
-			facts = "Type: JSON object, whose fields are listed below."
-		}
+		facts := "Type: JSON object, described below."
 		if err := define("data", " JSON", "The request body: JSON text, @FILE to read it from a file, or - to read it from standard input.", facts, required, (*stringFlag)(f.data)); err != nil {
 			return nil, err
 		}

@@ -50,8 +50,14 @@ func (c *opCommand) printHelp(f *opFlags, w io.Writer) {
 		}
 		fmt.Fprintln(w, wrap(h.facts, "      ", helpWidth))
 	}
-	if f.body != nil {
-		c.printBody(f.body, w)
+	if f.body == nil {
+		return
+	}
+	switch body, err := f.body(); {
+	case err != nil:
+		fmt.Fprintf(w, "\nThe body's fields cannot be listed: %v\n", err)
+	case body != nil:
+		c.printBody(body, w)
 	}
 }
 

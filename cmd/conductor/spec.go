@@ -23,7 +23,11 @@ type opSpec struct {
 	RequestBody *struct {
 		Required bool `json:"required"`
 		Content  map[string]struct {
-			Schema specSchema `json:"schema"`
+			// Schema is decoded only for the help (body): a command
+			// that runs needs none of it, and its fields down to the
+			// nested ones take a few times longer to decode than the
+			// rest of the operation.
+			Schema json.RawMessage `json:"schema"`
 		} `json:"content"`
 	} `json:"requestBody"`
 }
@@ -177,16 +181,21 @@ func (t *specTable) resolve(ref, prefix string, components map[string]json.RawMe
 	return json.Unmarshal(raw, v)
 }
 
-// body is the operation's JSON request body schema, or nil.
-func (s *opSpec) body() *specSchema {
+// body is the operation's JSON request body schema, or nil when it has
+// none.
+func (s *opSpec) body() (*specSchema, error) {
 	if s == nil || s.RequestBody == nil {
-		return nil
+		return nil, nil
 	}
 	media, ok := s.RequestBody.Content["application/json"]
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	return &media.Schema
+	var schema specSchema
+	if err := json.Unmarshal(media.Schema, &schema); err != nil {
+		return nil, fmt.Errorf("reading the request body's schema from the spec: %w", err)
+	}
+	return &schema, nil
 }
 
 // fields are an object's field names, required ones first, each group
