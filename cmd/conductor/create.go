@@ -55,7 +55,7 @@ func runCreate(ctx context.Context, args []string, e env) int {
 	}
 	client, done, code, err := newClient(e, params.PublishableKey, keySource, true)
 	if err != nil {
-		fmt.Fprintf(stderr, "conductor auth-sessions create: %v\n", err)
+		fmt.Fprintf(stderr, "conductor auth-sessions create: %s\n", message(err))
 		return code
 	}
 	defer done()

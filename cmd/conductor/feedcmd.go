@@ -133,13 +133,13 @@ func (c *feedCommand) run(ctx context.Context, args []string, e env) int {
 
 	client, done, code, err := newClient(e, e.getenv(conductor.EnvPublishableKey), conductor.EnvPublishableKey, false)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+		fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), message(err))
 		return code
 	}
 	defer done()
 	seq, err := c.method.Call(ctx, client, call)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+		fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), message(err))
 		return exitAPI
 	}
 	enc := json.NewEncoder(e.stdout)
@@ -200,7 +200,7 @@ func sinceReason(err error) string {
 // do when the checkpoint is too old to resume from.
 func (c *feedCommand) report(err error, stderr io.Writer) int {
 	if errors.Is(err, conductor.ErrResyncNeeded) {
-		fmt.Fprintf(stderr, "%s: %v\nRun it again without --since and replace the copy with what that run prints: the deletions since the checkpoint are no longer all known.\n", c.name(), err)
+		fmt.Fprintf(stderr, "%s: %s\nRun it again without --since and replace the copy with what that run prints: the deletions since the checkpoint are no longer all known.\n", c.name(), message(err))
 		return exitAPI
 	}
 	return reportError(c.name(), err, c.flagFor, stderr)

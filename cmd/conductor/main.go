@@ -225,12 +225,8 @@ func parseFlags(fs *flag.FlagSet, args []string, known []string, help, usage fun
 	err := fs.Parse(args)
 	if err == nil && fs.NArg() > 0 {
 		err = fmt.Errorf("unexpected argument %q", fs.Arg(0))
-		// "--include-line-items false" leaves false over: package flag
-		// takes a boolean's value only after =.
-		if _, berr := parseBool(fs.Arg(0)); berr == nil {
-			if at := len(args) - fs.NArg(); at > 0 && strings.HasPrefix(args[at-1], "-") {
-				err = fmt.Errorf("%w; a true/false flag takes its value after =, as --%s=%s", err, strings.TrimLeft(args[at-1], "-"), fs.Arg(0))
-			}
+		if name, value, ok := boolAfterSpace(fs, args); ok {
+			err = fmt.Errorf("%w; a true/false flag takes its value after =, as --%s=%t", err, name, value)
 		}
 	}
 	switch {
@@ -252,6 +248,34 @@ func parseFlags(fs *flag.FlagSet, args []string, known []string, help, usage fun
 		return exitUsage, true
 	}
 	return exitOK, false
+}
+
+// boolAfterSpace finds a boolean flag given its value after a space, as
+// in "--include-line-items false" or "--include-line-items no": package
+// flag takes a boolean's value only after =, so it set the flag to true
+// and stopped at the word, the first argument left over. It returns the
+// flag's name and the value the word means.
+func boolAfterSpace(fs *flag.FlagSet, args []string) (name string, value, ok bool) {
+	at := len(args) - fs.NArg()
+	if at == 0 || !strings.HasPrefix(args[at-1], "-") {
+		return "", false, false
+	}
+	name = strings.TrimLeft(args[at-1], "-")
+	f := fs.Lookup(name)
+	if f == nil {
+		return "", false, false // "--" before the word, or --name=value
+	}
+	if b, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool || !b.IsBoolFlag() {
+		return "", false, false
+	}
+	switch strings.ToLower(fs.Arg(0)) {
+	case "yes", "y", "on":
+		return name, true, true
+	case "no", "n", "off":
+		return name, false, true
+	}
+	value, err := parseBool(fs.Arg(0))
+	return name, value, err == nil
 }
 
 // invalidValue is how package flag reports a value its flag.Value refused,

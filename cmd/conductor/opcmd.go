@@ -40,7 +40,7 @@ func (c *opCommand) run(ctx context.Context, args []string, e env) int {
 			return c.runWith(ctx, f, args, e)
 		}
 	}
-	fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+	fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), message(err))
 	return exitAPI
 }
 
@@ -68,7 +68,7 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 	}
 	m, err := facade.Find(c.op, name)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+		fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), message(err))
 		return exitAPI
 	}
 	var call facade.Args
@@ -118,7 +118,7 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 
 	client, done, code, err := newClient(e, e.getenv(conductor.EnvPublishableKey), conductor.EnvPublishableKey, false)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", c.name(), err)
+		fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), message(err))
 		return code
 	}
 	defer done()

@@ -172,7 +172,9 @@ func checkCallSends(t *testing.T, vars map[string]string, srv *conductortest.Ser
 			args = append(args, "--"+kebab(p.Name), sample(p.Schema))
 		}
 	}
-	if b := s.body(); b != nil {
+	if b, err := s.body(); err != nil {
+		t.Fatal(err)
+	} else if b != nil {
 		body := minimalBody(t, op)
 		data, err := json.Marshal(body)
 		if err != nil {

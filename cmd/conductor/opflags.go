@@ -18,15 +18,16 @@ type opFlags struct {
 	query   []*paramFlag
 	data    *string
 	all     *bool
-	body    *bodySchema
+	body    func() (*specSchema, error) // the body's schema, for the help
 	// required are the flags that must be given, without dashes.
 	required []string
 	help     map[string]flagHelp
 }
 
 // flagHelp is how the help writes a flag: the placeholder after its name
-// (" ID", " N", "[=false]") and its description.
-type flagHelp struct{ placeholder, text string }
+// (" ID", " N", "[=false]"), its description, and the facts of its value
+// (its type, its default, whether it is required).
+type flagHelp struct{ placeholder, text, facts string }
 
 // flags makes the operation's flags from its spec: --end-user-id, --id,
 // the other path parameters, the query parameters, --data for a body and
@@ -34,7 +35,7 @@ type flagHelp struct{ placeholder, text string }
 // an error: the spec grew a parameter the command cannot name.
 func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 	f := &opFlags{fs: flag.NewFlagSet(strings.Join(c.words, " "), flag.ContinueOnError), help: map[string]flagHelp{}}
-	define := func(name, placeholder, help string, required bool, value flag.Value) error {
+	define := func(name, placeholder, text, facts string, required bool, value flag.Value) error {
 		switch {
 		case name == "" || strings.HasPrefix(name, "-") || strings.Contains(name, "="):
 			// package flag would panic
@@ -42,13 +43,13 @@ func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 		case f.fs.Lookup(name) != nil:
 			return fmt.Errorf("%s: two of its parameters would both be --%s", c.op.SDKName(), name)
 		}
-		f.fs.Var(value, name, help)
+		f.fs.Var(value, name, firstSentence(text))
 		f.order = append(f.order, name)
 		if required {
 			f.required = append(f.required, name)
-			help += " Required."
+			facts += " Required."
 		}
-		f.help[name] = flagHelp{placeholder, help}
+		f.help[name] = flagHelp{placeholder, text, facts}
 		return nil
 	}
 	byName := map[string]specParam{}
@@ -57,14 +58,15 @@ func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 	}
 	if c.op.NeedsEndUser {
 		f.endUser = new(string)
-		desc := firstSentence(byName["header "+apispec.EndUserHeader].Description)
-		if err := define("end-user-id", " ID", desc, true, (*stringFlag)(f.endUser)); err != nil {
+		p := byName["header "+apispec.EndUserHeader]
+		if err := define("end-user-id", " ID", p.Description, "Type: "+typeName(p.Schema, p.Description)+".", true, (*stringFlag)(f.endUser)); err != nil {
 			return nil, err
 		}
 	}
 	if c.op.HasID {
 		f.id = new(string)
-		if err := define("id", " ID", firstSentence(byName["path id"].Description), true, (*stringFlag)(f.id)); err != nil {
+		p := byName["path id"]
+		if err := define("id", " ID", p.Description, "Type: "+typeName(p.Schema, p.Description)+".", true, (*stringFlag)(f.id)); err != nil {
 			return nil, err
 		}
 	}
@@ -74,22 +76,24 @@ func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 			return nil, fmt.Errorf("%s: the spec does not describe the path parameter %s", c.op.SDKName(), name)
 		}
 		pf := newParamFlag(p)
-		if err := define(pf.flag, pf.placeholder(), pf.help(), true, pf); err != nil {
+		text, facts := pf.help()
+		if err := define(pf.flag, pf.placeholder(), text, facts, true, pf); err != nil {
 			return nil, err
 		}
 		f.path = append(f.path, pf)
 	}
 	if c.op.HasBody {
 		f.data = new(string)
-		f.body = s.body()
+		f.body = s.body
 		required := s.RequestBody != nil && s.RequestBody.Required
-		if err := define("data", " JSON", "The request body: JSON text, @FILE to read it from a file, or - to read it from standard input.", required, (*stringFlag)(f.data)); err != nil {
+		facts := "Type: JSON object, described below."
+		if err := define("data", " JSON", "The request body: JSON text, @FILE to read it from a file, or - to read it from standard input.", facts, required, (*stringFlag)(f.data)); err != nil {
 			return nil, err
 		}
 	}
 	if c.op.Kind == apispec.List {
 		f.all = new(bool)
-		if err := define("all", "", "Print every object of every page, one JSON object a line, instead of the first page as one JSON document.", false, (*boolFlag)(f.all)); err != nil {
+		if err := define("all", "", "Print every object of every page, one JSON object a line, instead of the first page as one JSON document.", "Type: boolean.", false, (*boolFlag)(f.all)); err != nil {
 			return nil, err
 		}
 	}
@@ -98,7 +102,8 @@ func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 			continue
 		}
 		pf := newParamFlag(p)
-		if err := define(pf.flag, pf.placeholder(), pf.help(), p.Required, pf); err != nil {
+		text, facts := pf.help()
+		if err := define(pf.flag, pf.placeholder(), text, facts, p.Required, pf); err != nil {
 			return nil, err
 		}
 		f.query = append(f.query, pf)

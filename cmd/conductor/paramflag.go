@@ -174,6 +174,8 @@ func (f *paramFlag) placeholder() string {
 		p = "NUMBER"
 	case schema.Format == "date":
 		p = "YYYY-MM-DD"
+	case typeName(schema, f.param.Description) == "date-time":
+		p = "DATE-TIME" // one of the forms its description lists
 	case strings.HasSuffix(f.param.Name, "Id") || strings.HasSuffix(f.param.Name, "Ids") || f.param.Name == "ids":
 		p = "ID"
 	default:
@@ -182,29 +184,20 @@ func (f *paramFlag) placeholder() string {
 	return " " + p + suffix
 }
 
-// help is the flag's description: the first sentence of the spec's, and
-// what the flag accepts (whether it is required, the caller says).
-func (f *paramFlag) help() string {
-	desc := f.param.Description
-	if desc == "" {
-		desc = f.param.Schema.Description
+// help is the flag's description, the spec's whole, and the facts of
+// what it accepts: its type, how to give a list, its default (whether it
+// is required, the caller says).
+func (f *paramFlag) help() (text, facts string) {
+	text = f.param.Description
+	if text == "" {
+		text = f.param.Schema.Description
 	}
-	parts := []string{firstSentence(desc)}
-	schema := f.param.Schema
-	if schema.Type == "array" && schema.Items != nil {
-		schema = *schema.Items
+	parts := []string{"Type: " + typeName(f.param.Schema, f.param.Description) + "."}
+	if f.param.Schema.Type == "array" {
 		parts = append(parts, "Separate values with commas, or repeat the flag.")
-	}
-	switch {
-	case len(schema.Enum) > 0:
-		parts = append(parts, "One of: "+enumList(schema.Enum)+".")
-	case schema.Type == "integer" || schema.Type == "number":
-		if b := bounds(schema); b != "" {
-			parts = append(parts, "A "+map[schemaType]string{"integer": "whole number", "number": "number"}[schema.Type]+b+".")
-		}
 	}
 	if d := f.param.Schema.Default; d != nil {
 		parts = append(parts, fmt.Sprintf("Default: %v.", d))
 	}
-	return strings.Join(parts, " ")
+	return text, strings.Join(parts, " ")
 }

@@ -23,7 +23,11 @@ type opSpec struct {
 	RequestBody *struct {
 		Required bool `json:"required"`
 		Content  map[string]struct {
-			Schema bodySchema `json:"schema"`
+			// Schema is decoded only for the help (body): a command
+			// that runs needs none of it, and its fields down to the
+			// nested ones take a few times longer to decode than the
+			// rest of the operation.
+			Schema json.RawMessage `json:"schema"`
 		} `json:"content"`
 	} `json:"requestBody"`
 }
@@ -39,25 +43,22 @@ type specParam struct {
 }
 
 // specSchema is what the command uses of a schema: its type, which a
-// flag's text is parsed as, and the constraints its help states (the
-// client's rules check them).
+// flag's text is parsed as, the constraints its help states (the
+// client's rules check them), and an object's fields, which the help
+// lists for a body down to the nested ones.
 type specSchema struct {
-	Ref         string       `json:"$ref"`
-	Type        schemaType   `json:"type"`
-	Format      string       `json:"format"`
-	Enum        []any        `json:"enum"`
-	Minimum     *float64     `json:"minimum"`
-	Maximum     *float64     `json:"maximum"`
-	Default     any          `json:"default"`
-	Description string       `json:"description"`
-	Items       *specSchema  `json:"items"`
-	AnyOf       []specSchema `json:"anyOf"`
-}
-
-// bodySchema is a request body's schema, to its top-level fields.
-type bodySchema struct {
-	Properties map[string]specSchema `json:"properties"`
-	Required   []string              `json:"required"`
+	Ref         string                `json:"$ref"`
+	Type        schemaType            `json:"type"`
+	Format      string                `json:"format"`
+	Enum        []any                 `json:"enum"`
+	Minimum     *float64              `json:"minimum"`
+	Maximum     *float64              `json:"maximum"`
+	Default     any                   `json:"default"`
+	Description string                `json:"description"`
+	Items       *specSchema           `json:"items"`
+	AnyOf       []specSchema          `json:"anyOf"`
+	Properties  map[string]specSchema `json:"properties"`
+	Required    []string              `json:"required"`
 }
 
 // schemaType is a schema's type, written "string" or, in OpenAPI 3.1,
@@ -97,6 +98,11 @@ func (s *specSchema) UnmarshalJSON(b []byte) error {
 		for _, alt := range s.AnyOf {
 			if alt.Type != "" && alt.Type != "null" {
 				s.Type, s.Format, s.Enum, s.Items = alt.Type, alt.Format, alt.Enum, alt.Items
+				s.Minimum, s.Maximum = alt.Minimum, alt.Maximum
+				s.Properties, s.Required = alt.Properties, alt.Required
+				if s.Description == "" {
+					s.Description = alt.Description
+				}
 				break
 			}
 		}
@@ -175,21 +181,26 @@ func (t *specTable) resolve(ref, prefix string, components map[string]json.RawMe
 	return json.Unmarshal(raw, v)
 }
 
-// body is the operation's JSON request body schema, or nil.
-func (s *opSpec) body() *bodySchema {
+// body is the operation's JSON request body schema, or nil when it has
+// none.
+func (s *opSpec) body() (*specSchema, error) {
 	if s == nil || s.RequestBody == nil {
-		return nil
+		return nil, nil
 	}
 	media, ok := s.RequestBody.Content["application/json"]
 	if !ok {
-		return nil
+		return nil, nil
 	}
-	return &media.Schema
+	var schema specSchema
+	if err := json.Unmarshal(media.Schema, &schema); err != nil {
+		return nil, fmt.Errorf("reading the request body's schema from the spec: %w", err)
+	}
+	return &schema, nil
 }
 
-// fields are the body's top-level field names, required ones first, each
-// group sorted.
-func (b *bodySchema) fields() []string {
+// fields are an object's field names, required ones first, each group
+// sorted.
+func (b *specSchema) fields() []string {
 	names := make([]string, 0, len(b.Properties))
 	for name := range b.Properties {
 		names = append(names, name)

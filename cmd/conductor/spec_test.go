@@ -35,7 +35,7 @@ func TestParametersByReference(t *testing.T) {
 	if p := s.Parameters[0]; p.Name != "limit" || p.Schema.Type != "integer" {
 		t.Errorf("the parameter by reference is %+v", p)
 	}
-	if help := newParamFlag(s.Parameters[1]).help(); !strings.Contains(help, "One of: active, all.") {
-		t.Errorf("--status's help is %q; the enum of the schema by reference allows active and all", help)
+	if _, facts := newParamFlag(s.Parameters[1]).help(); !strings.Contains(facts, "Type: enum: active, all.") {
+		t.Errorf("--status's help is %q; the enum of the schema by reference allows active and all", facts)
 	}
 }

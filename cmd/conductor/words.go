@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -99,4 +100,53 @@ func editDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// docsSite is where the spec's relative links lead: its descriptions are
+// Conductor's documentation, which links to its own pages by path.
+const docsSite = "https://docs.conductor.is"
+
+// absoluteLinks makes the spec's relative Markdown links, such as
+// [Missing QBD types](/api-ref/missing-qbd-types), absolute, so that a
+// terminal can follow them; the rest of the text is left as it is.
+func absoluteLinks(s string) string {
+	return strings.ReplaceAll(s, "](/", "]("+docsSite+"/")
+}
+
+// helpText is a description of the spec as the help prints it: whole,
+// with its links absolute and without Markdown's bold, which a terminal
+// shows as asterisks.
+func helpText(s string) string {
+	return absoluteLinks(strings.ReplaceAll(s, "**", ""))
+}
+
+// listItem matches the start of an item of a Markdown list: "- ", "* ",
+// "1. ".
+var listItem = regexp.MustCompile(`^(?:[-*]|[0-9]+\.) `)
+
+// wrapText is wrap for a description of several lines: each paragraph is
+// wrapped on its own, after a blank line where the text has one, and an
+// item of a list keeps its marker, with the lines after its first
+// indented under its text.
+func wrapText(text, indent string, width int) string {
+	var out []string
+	blank := false
+	for line := range strings.SplitSeq(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			blank = len(out) > 0
+			continue
+		}
+		if blank {
+			out = append(out, "")
+			blank = false
+		}
+		if m := listItem.FindString(line); m != "" {
+			body := wrap(line[len(m):], indent+strings.Repeat(" ", len(m)), width)
+			out = append(out, indent+m+strings.TrimLeft(body, " "))
+			continue
+		}
+		out = append(out, wrap(line, indent, width))
+	}
+	return strings.Join(out, "\n")
 }
