@@ -53,6 +53,9 @@ type settings struct {
 	headers           http.Header
 	allowInsecureHTTP bool
 	logger            *slog.Logger
+	// middlewares wrap each attempt, the first outermost (WithMiddleware);
+	// never appended to in place, so a clone may share it.
+	middlewares []Middleware
 	// writePolicy is what a write whose outcome is unknown does.
 	writePolicy WritePolicy
 	// skipSpecChecks, set by SkipSpecChecks for one call only, leaves out
