@@ -168,6 +168,10 @@ func (e *engine) throughMiddleware(ctx context.Context, r *http.Request, attempt
 		if err := readResponse(ctx, got, b, red, spare); err != nil {
 			return nil, red.error(err)
 		}
+		// The body's length once redacted, which may differ from what the
+		// server said: a middleware that wraps the body (otelhttp does)
+		// hands back one the client reads again by that length.
+		got.ContentLength = int64(len(got.Body.(*readBody).data))
 		return got, nil
 	}
 	chain := MiddlewareNext(send)

@@ -270,3 +270,34 @@ func TestMiddlewareErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestMiddlewareWrapsBody: a middleware that wraps the body next returned
+// (as otelhttp does, to end its span when the body is read) hands back a
+// body the client reads again; its length is the redacted one, not the
+// server's Content-Length, when the server echoed the key; and Gen()'s
+// requests go through the middleware too.
+func TestMiddlewareWrapsBody(t *testing.T) {
+	srv := newScriptServer(t, reply{status: 400, headers: jsonHeader, body: envelope(400, "INVALID_REQUEST_ERROR", "X", "your key "+testAPIKey)})
+	var calls int
+	wrap := func(req *http.Request, next conductor.MiddlewareNext) (*http.Response, error) {
+		calls++
+		resp, err := next(req)
+		if err == nil {
+			resp.Body = io.NopCloser(resp.Body)
+		}
+		return resp, err
+	}
+	c := srv.client(t, conductor.WithMiddleware(wrap))
+	_, err := c.EndUsers.Retrieve(testdeadline.Context(t), "end_usr_1")
+	var apiErr *conductor.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 400 || apiErr.Message != "your key [redacted]" {
+		t.Fatalf("err = %v, want the 400 with its redacted message", err)
+	}
+	resp, err := c.Gen().EndUserRetrieve(testdeadline.Context(t), "end_usr_1")
+	if err == nil {
+		resp.Body.Close()
+	}
+	if calls != 2 {
+		t.Errorf("the middleware ran %d times, want 2: once for the call, once for Gen()'s", calls)
+	}
+}
