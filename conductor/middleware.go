@@ -27,6 +27,9 @@ import (
 // with the body read whole (within the attempt's timeout and
 // [MaxResponseBodyBytes]) and readable again.
 //
+// A client's middlewares run for all its calls at once, so a middleware
+// must be safe for concurrent use. A panic in one is not recovered.
+//
 // A middleware may change the request it passes to next (add a header such
 // as a trace's traceparent, say), return a response of its own without
 // calling next, or return an error. next sends only to the base URL, as

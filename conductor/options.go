@@ -313,7 +313,8 @@ func WithWritePolicy(p WritePolicy) Option {
 // id, external_id, checks, outcome, requests, duration) at Info level, or
 // Warn when it stays unconfirmed. Secrets are never logged: not
 // the Authorization header, not a session's client secret. Default: no
-// logging.
+// logging, unless the CONDUCTOR_LOG environment variable asks for it (see
+// [EnvLog]); a logger given here, to NewClient or to a call, wins over it.
 func WithLogger(logger *slog.Logger) Option {
 	return func(s *settings) error {
 		if logger == nil {
