@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 )
 
 // A Middleware wraps each attempt of a call: it is given the attempt's
@@ -48,7 +49,8 @@ import (
 type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, error)
 
 // MiddlewareNext sends an attempt's request on: to the next [Middleware],
-// or, from the last, to the network.
+// or, from the last, to the network. One attempt's next must not be
+// called from several goroutines at once: it keeps what the attempt sent.
 type MiddlewareNext func(req *http.Request) (*http.Response, error)
 
 // WithMiddleware adds middlewares that wrap each attempt (see
@@ -100,6 +102,17 @@ func AttemptFromContext(ctx context.Context) (int, bool) {
 // time in one attempt of a write that must not be sent twice.
 var errNextAgain = errors.New("a middleware called next a second time in one attempt of a write; it was not sent again, since sending a write again is decided by the write policy (see conductor.ErrWriteUnconfirmed)")
 
+// sameBody reports whether a and b are the same body, without the panic
+// of == on an interface holding a type that cannot be compared (a body of
+// a middleware's own may be one).
+func sameBody(a, b io.ReadCloser) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	t := reflect.TypeOf(a)
+	return t == reflect.TypeOf(b) && t.Comparable() && a == b
+}
+
 // notSentError marks the error of an attempt whose middlewares returned it
 // without next having sent anything: a middleware's own, or next's
 // refusal of a request it would not send. The write policy (notSent)
@@ -139,7 +152,7 @@ func (e *engine) throughMiddleware(ctx context.Context, r *http.Request, attempt
 		} else if err := checkTarget(out.Method, out.URL, s.base); err != nil {
 			return nil, red.error(err)
 		}
-		if calls > 1 && getBody != nil && req.Body == view.Body {
+		if calls > 1 && getBody != nil && sameBody(req.Body, view.Body) {
 			// The first call sent the attempt's body; the same bytes again.
 			body, err := getBody()
 			if err != nil {
@@ -187,6 +200,9 @@ func (e *engine) throughMiddleware(ctx context.Context, r *http.Request, attempt
 		err = errors.New("a middleware returned neither a response nor an error")
 	}
 	if err != nil {
+		if resp != nil && resp.Body != nil {
+			resp.Body.Close() // a middleware's answer and error both: the error wins
+		}
 		err = red.error(err)
 		if !sent {
 			err = &notSentError{err}
