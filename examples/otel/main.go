@@ -26,6 +26,7 @@ import (
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -37,7 +38,7 @@ import (
 )
 
 func main() {
-	spans, metrics, err := run()
+	spans, metrics, _, err := run()
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -48,8 +49,9 @@ func main() {
 // through otelhttp's transport, configured by opts (the providers to use,
 // by default the global ones): the span of an attempt is a child of the
 // span in the call's context, carries the attempt's number as
-// conductor.attempt, and its traceparent header goes out with the
-// request. The transport is made once, here, since it makes its metric
+// conductor.attempt, and goes out with the request in the propagators'
+// headers (W3C traceparent, with otelhttp.WithPropagators or
+// otel.SetTextMapPropagator). The transport is made once, here, since it makes its metric
 // instruments; each attempt hands it that attempt's next in the request's
 // context.
 func Middleware(opts ...otelhttp.Option) conductor.Middleware {
@@ -75,8 +77,8 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 
 // run makes a few calls against the fake, one of them retried after a
 // 503, each under a span of its own, and returns the spans and metrics
-// recorded.
-func run() ([]sdktrace.ReadOnlySpan, metricdata.ResourceMetrics, error) {
+// recorded, and the requests the fake received.
+func run() ([]sdktrace.ReadOnlySpan, metricdata.ResourceMetrics, []conductortest.Request, error) {
 	ctx := context.Background()
 	spans := tracetest.NewSpanRecorder()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))
@@ -88,9 +90,13 @@ func run() ([]sdktrace.ReadOnlySpan, metricdata.ResourceMetrics, error) {
 
 	fake := conductortest.NewServer()
 	defer fake.Close()
-	client, err := fake.Client(conductor.WithMiddleware(Middleware(otelhttp.WithTracerProvider(tp), otelhttp.WithMeterProvider(mp))))
+	client, err := fake.Client(conductor.WithMiddleware(Middleware(
+		otelhttp.WithTracerProvider(tp),
+		otelhttp.WithMeterProvider(mp),
+		otelhttp.WithPropagators(propagation.TraceContext{}),
+	)))
 	if err != nil {
-		return nil, metrics, err
+		return nil, metrics, nil, err
 	}
 	tracer := tp.Tracer("example")
 
@@ -98,7 +104,7 @@ func run() ([]sdktrace.ReadOnlySpan, metricdata.ResourceMetrics, error) {
 	endUser, err := client.EndUsers.Create(ctx, conductor.EndUserCreateParams{CompanyName: "Acme", SourceID: "acct_42", Email: "ap@acme.example"})
 	span.End()
 	if err != nil {
-		return nil, metrics, err
+		return nil, metrics, nil, err
 	}
 
 	// The fake answers the next request with a 503, which the client
@@ -108,19 +114,19 @@ func run() ([]sdktrace.ReadOnlySpan, metricdata.ResourceMetrics, error) {
 		Header: http.Header{"Retry-After-Ms": {"10"}},
 		Error:  &conductortest.Error{Type: "INTERNAL_ERROR", Code: "INTERNAL_SERVER_ERROR", Message: "try again"},
 	}); err != nil {
-		return nil, metrics, err
+		return nil, metrics, nil, err
 	}
 	ctx, span = tracer.Start(context.Background(), "look up customer")
 	_, err = client.EndUsers.Retrieve(ctx, endUser.ID)
 	span.End()
 	if err != nil {
-		return nil, metrics, err
+		return nil, metrics, nil, err
 	}
 
 	if err := reader.Collect(context.Background(), &metrics); err != nil {
-		return nil, metrics, err
+		return nil, metrics, nil, err
 	}
-	return spans.Ended(), metrics, nil
+	return spans.Ended(), metrics, fake.Requests(), nil
 }
 
 // print writes one line per span, children under their parent, and the

@@ -12,10 +12,11 @@ import (
 
 // TestSpansPerAttempt: every attempt is a client span under the span of
 // the work that made it, numbered by conductor.attempt, the retried
-// lookup's two included; the duration histogram counted each attempt;
-// and what print writes names them.
+// lookup's two included, each sent with its span's traceparent; the
+// duration histogram counted each attempt; and what print writes names
+// them.
 func TestSpansPerAttempt(t *testing.T) {
-	spans, metrics, err := run()
+	spans, metrics, requests, err := run()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,10 +30,12 @@ func TestSpansPerAttempt(t *testing.T) {
 		status  int64
 	}
 	var got []attempt
+	var traceparents []string
 	for _, s := range spans {
 		if s.SpanKind() != trace.SpanKindClient {
 			continue
 		}
+		traceparents = append(traceparents, "00-"+s.SpanContext().TraceID().String()+"-"+s.SpanContext().SpanID().String()+"-01")
 		a := attempt{attempt: value(s, "conductor.attempt").AsInt64(), status: value(s, "http.response.status_code").AsInt64()}
 		for name, p := range byName {
 			if p.SpanContext().SpanID() == s.Parent().SpanID() {
@@ -48,6 +51,16 @@ func TestSpansPerAttempt(t *testing.T) {
 	for i := range want {
 		if got[i] != want[i] {
 			t.Errorf("client span %d is %+v, want %+v", i, got[i], want[i])
+		}
+	}
+
+	// Each attempt went out with its own span's traceparent.
+	if len(requests) != len(traceparents) {
+		t.Fatalf("the fake got %d requests, want one per client span (%d)", len(requests), len(traceparents))
+	}
+	for i, r := range requests {
+		if got := r.Header.Get("Traceparent"); got != traceparents[i] {
+			t.Errorf("request %d (%s %s) has traceparent %q, want its span's %q", i, r.Method, r.Path, got, traceparents[i])
 		}
 	}
 
