@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -331,5 +332,25 @@ func BenchmarkMiddleware(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestMiddlewareSeesNoKeyInErrors: a server whose answer is not HTTP and
+// quotes the key makes net/http's error quote it; the error next gives a
+// middleware has it redacted.
+func TestMiddlewareSeesNoKeyInErrors(t *testing.T) {
+	url, _ := rawServer(t, func(c net.Conn) { io.WriteString(c, "Bearer "+testAPIKey+"\r\n\r\n") })
+	var seen []string
+	record := func(req *http.Request, next conductor.MiddlewareNext) (*http.Response, error) {
+		resp, err := next(req)
+		seen = append(seen, fmt.Sprintf("%v %+v %#v", err, err, err))
+		return resp, err
+	}
+	_, err := rawClient(t, url, conductor.WithMiddleware(record), conductor.WithMaxRetries(0)).EndUsers.Retrieve(testdeadline.Context(t), "end_usr_1")
+	if err == nil || !strings.Contains(err.Error(), "malformed HTTP") || len(seen) != 1 {
+		t.Fatalf("err = %v, seen %q; want net/http's malformed response error, seen once", err, seen)
+	}
+	if leaksKey(seen[0]) || !strings.Contains(seen[0], "[redacted]") {
+		t.Errorf("the middleware saw %s", seen[0])
 	}
 }
