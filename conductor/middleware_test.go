@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -352,5 +353,32 @@ func TestMiddlewareSeesNoKeyInErrors(t *testing.T) {
 	}
 	if leaksKey(seen[0]) || !strings.Contains(seen[0], "[redacted]") {
 		t.Errorf("the middleware saw %s", seen[0])
+	}
+}
+
+// TestMiddlewareConcurrentCalls: one client's middlewares run for many
+// calls at once, each attempt with its own next (run it with -race).
+func TestMiddlewareConcurrentCalls(t *testing.T) {
+	srv := newScriptServer(t, reply{200, jsonHeader, endUserJSON, 0})
+	var n atomic.Int32
+	count := func(req *http.Request, next conductor.MiddlewareNext) (*http.Response, error) {
+		n.Add(1)
+		return next(req)
+	}
+	c := srv.client(t, conductor.WithMiddleware(count))
+	ctx := testdeadline.Context(t)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			for range 5 {
+				if _, err := c.EndUsers.Retrieve(ctx, "end_usr_1", conductor.WithMiddleware(count)); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n.Load() != 80 || srv.count() != 40 {
+		t.Errorf("the middlewares ran %d times for %d requests, want 80 for 40", n.Load(), srv.count())
 	}
 }
