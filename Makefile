@@ -2,7 +2,7 @@
 # needs npm; tools come from go.mod.
 GO ?= go
 
-.PHONY: all generate test test-contract lint check ci fuzz bench bench-peers bench-decoders mutate spec-diff update-spec spec-scale release-notes
+.PHONY: all generate test test-contract lint check ci example-otel fuzz bench bench-peers bench-decoders mutate spec-diff update-spec spec-scale release-notes
 
 all: ci
 
@@ -158,8 +158,14 @@ check: generate
 		echo "run 'make generate' and commit them"; exit 1; fi
 	@echo "gen/, conductor/*.gen.go and internal/embeddedspec are up to date"
 
+## example-otel: the OpenTelemetry example (examples/otel, a module of its
+## own so that the library links nothing of OpenTelemetry): its go.mod
+## tidy, vet, its test (a span and a measurement per attempt), and a run
+example-otel:
+	cd examples/otel && $(GO) mod tidy -diff && $(GO) vet ./... && $(GO) test -count=1 ./... && $(GO) run .
+
 ## ci: everything CI runs
-ci: test test-contract lint check
+ci: test test-contract lint check example-otel
 	$(MAKE) fuzz FUZZTIME=20000x
 
 # SPEC is a candidate spec for spec-diff and update-spec: a file, or an

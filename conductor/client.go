@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -33,8 +34,8 @@ type core struct {
 }
 
 // NewClient returns a client configured by opts on top of the environment
-// (CONDUCTOR_SECRET_KEY, CONDUCTOR_BASE_URL, CONDUCTOR_PUBLISHABLE_KEY) and
-// the defaults. It fails with [ErrMissingAPIKey] when no secret key is
+// (CONDUCTOR_SECRET_KEY, CONDUCTOR_BASE_URL, CONDUCTOR_PUBLISHABLE_KEY,
+// and CONDUCTOR_LOG: see [EnvLog]) and the defaults. It fails with [ErrMissingAPIKey] when no secret key is
 // given either way, and with a descriptive error when an option or
 // environment variable holds a bad value.
 func NewClient(opts ...Option) (*Client, error) {
@@ -94,7 +95,40 @@ func (s *settings) fillFromEnvironment() error {
 			return fmt.Errorf("environment variable %s: %w", e.name, err)
 		}
 	}
+	if s.logger == nil {
+		s.logger = envLogger(os.Getenv(EnvLog))
+	}
 	return nil
+}
+
+// envLevels are the values of CONDUCTOR_LOG, the Node SDK's names, and
+// the slog level each turns on; off turns nothing on.
+var envLevels = map[string]slog.Level{
+	"debug": slog.LevelDebug,
+	"info":  slog.LevelInfo,
+	"warn":  slog.LevelWarn,
+	"error": slog.LevelError,
+}
+
+// badEnvLog warns once per process of a CONDUCTOR_LOG value it ignores:
+// a program making a client per request would otherwise repeat it on
+// every one.
+var badEnvLog sync.Once
+
+// envLogger is the logger CONDUCTOR_LOG asks for: nil when it is unset,
+// off, or not a level (after a warning on standard error).
+func envLogger(v string) *slog.Logger {
+	if v == "" || v == "off" {
+		return nil
+	}
+	level, ok := envLevels[v]
+	if !ok {
+		badEnvLog.Do(func() {
+			fmt.Fprintf(os.Stderr, "conductor: %s is %q, not one of debug, info, warn, error, off; logging stays off\n", EnvLog, v)
+		})
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 }
 
 // String describes the client without its secret key, so that printing a

@@ -46,6 +46,13 @@
 // README's "Keeping a copy in sync" has an example and states what the
 // feed assumes of QuickBooks' clocks.
 //
+// [WithMiddleware] wraps each attempt of a call (request in, response or
+// error out), for tracing and metrics with what a program already uses,
+// OpenTelemetry's otelhttp among them (the README's "Middleware and
+// tracing"); what a middleware sees has the key redacted. [WithLogger], or
+// the CONDUCTOR_LOG environment variable ([EnvLog]) without code, logs one
+// redacted record per attempt.
+//
 // The low-level client generated from the OpenAPI document lives in the gen
 // package; every operation has a method here, and [Client.Gen] reaches
 // the generated one. Every request it makes through a conductor [Client]

@@ -111,7 +111,7 @@ func (e *engine) send(ctx context.Context, req *http.Request, s *settings, write
 			start = time.Now()
 		}
 		var resp *http.Response
-		resp, answer, err = e.attempt(ctx, req, attempt, getBody, s, red)
+		resp, answer, err = e.attempt(ctx, req, attempt, getBody, s, red, write)
 		retry := attempt < s.maxRetries && shouldRetry(ctx, resp, err, write, s.writePolicy == ResendWrites)
 		var wait time.Duration
 		if retry {
@@ -173,7 +173,10 @@ func sentAt(err error, first time.Time) error {
 // answer is what arrived of the answer: resp, or, when its body could not
 // be read, its status and headers (a write's request id is what support
 // needs to tell whether it took effect); nil when nothing did.
-func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor) (resp, answer *http.Response, err error) {
+//
+// With middlewares (WithMiddleware), the attempt goes through them; write
+// says what next may do (see throughMiddleware).
+func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int, getBody func() (io.ReadCloser, error), s *settings, red redactor, write writeKind) (resp, answer *http.Response, err error) {
 	ctx, stop := e.deadlines.start(callCtx, s.timeout)
 	defer stop()
 	r := req.WithContext(ctx)
@@ -184,8 +187,11 @@ func (e *engine) attempt(callCtx context.Context, req *http.Request, attempt int
 		}
 		r.Body = body
 	}
-	resp, err = s.httpClient.Do(r)
-	if err == nil {
+	if len(s.middlewares) > 0 {
+		if resp, answer, err = e.throughMiddleware(ctx, r, attempt, getBody, s, red, write); err == nil {
+			return resp, answer, nil
+		}
+	} else if resp, err = s.httpClient.Do(r); err == nil {
 		resp.Request = r // a transport from WithHTTPClient may leave it out
 		if err = readResponse(ctx, resp, boundsBodies(s.httpClient), red, s.bodies.spare()); err == nil {
 			return resp, resp, nil

@@ -28,6 +28,17 @@ const (
 	EnvSecretKey      = "CONDUCTOR_SECRET_KEY"
 	EnvBaseURL        = "CONDUCTOR_BASE_URL"
 	EnvPublishableKey = "CONDUCTOR_PUBLISHABLE_KEY"
+	// EnvLog turns on logging without code, as the official SDKs'
+	// variable of the same name does: debug, info, warn, error or off.
+	// When set and no [WithLogger] is given, the client writes its log
+	// records (the ones WithLogger describes, as redacted) to standard
+	// error at that level and above, in slog's text format. debug shows
+	// every attempt; warn the failed ones and the writes left unconfirmed;
+	// info adds the writes resolved; error logs nothing today (no record is
+	// at that level), off nothing. Any other value is ignored, with one
+	// warning on standard error per process, as the Node SDK ignores it:
+	// a typo in a logging setting should not stop a program.
+	EnvLog = "CONDUCTOR_LOG"
 )
 
 // An Option configures a [Client] when passed to [NewClient], or a single
@@ -53,6 +64,9 @@ type settings struct {
 	headers           http.Header
 	allowInsecureHTTP bool
 	logger            *slog.Logger
+	// middlewares wrap each attempt, the first outermost (WithMiddleware);
+	// never appended to in place, so a clone may share it.
+	middlewares []Middleware
 	// writePolicy is what a write whose outcome is unknown does.
 	writePolicy WritePolicy
 	// skipSpecChecks, set by SkipSpecChecks for one call only, leaves out
@@ -299,7 +313,8 @@ func WithWritePolicy(p WritePolicy) Option {
 // id, external_id, checks, outcome, requests, duration) at Info level, or
 // Warn when it stays unconfirmed. Secrets are never logged: not
 // the Authorization header, not a session's client secret. Default: no
-// logging.
+// logging, unless the CONDUCTOR_LOG environment variable asks for it (see
+// [EnvLog]); a logger given here, to NewClient or to a call, wins over it.
 func WithLogger(logger *slog.Logger) Option {
 	return func(s *settings) error {
 		if logger == nil {

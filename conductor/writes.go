@@ -98,9 +98,16 @@ func mayHaveTakenEffect(resp *http.Response, err error) bool {
 // notSent reports whether err happened before any byte of the request was
 // sent: the connection could not be opened (refused, no such host). A
 // connection that broke later may have carried the whole request.
+//
+// A middleware's error before it called next (notSentError) is the same:
+// nothing was sent.
 func notSent(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	var ns *notSentError
+	return errors.As(err, &ns)
 }
 
 // integrationDown reports an answer that says the end-user's QuickBooks

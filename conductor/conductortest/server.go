@@ -277,8 +277,10 @@ func newTransport() *http.Transport {
 // Client returns a conductor client for the fake: its URL, SecretKey and
 // PublishableKey, and an HTTP client whose connections Close shuts. opts
 // apply on top, such as conductor.WithMaxRetries(0). The error is
-// NewClient's for a bad option; CONDUCTOR_* variables play no part, since
-// the fake's own settings override them.
+// NewClient's for a bad option; CONDUCTOR_SECRET_KEY, CONDUCTOR_BASE_URL
+// and CONDUCTOR_PUBLISHABLE_KEY play no part, since the fake's own
+// settings override them; CONDUCTOR_LOG does, as for any client, unless
+// opts has conductor.WithLogger.
 func (s *Server) Client(opts ...conductor.Option) (*conductor.Client, error) {
 	base := []conductor.Option{
 		conductor.WithAPIKey(s.SecretKey),
