@@ -9,11 +9,13 @@ all: ci
 ## generate: regenerate gen/ (the overlay and the client) from openapi.yaml
 ## and oapi-codegen.yaml, then the facade's conductor/*.gen.go from gen/: in
 ## that order, since each step reads the one before; and the spec the fake
-## and the command embed (internal/embeddedspec)
+## and the command embed (internal/embeddedspec), and the command's table
+## of operations (cmd/conductor/spectable.gen.go)
 generate:
 	$(GO) generate ./gen/...
 	$(GO) generate ./conductor
 	$(GO) generate ./internal/embeddedspec
+	$(GO) generate ./cmd/conductor
 
 ## test: run every test with the race detector
 # TestIdleFakeServerGivesMemoryBack measures an idle fake-server's resident
@@ -148,15 +150,16 @@ MUTATE_ARGS ?=
 mutate:
 	$(GO) run ./internal/mutation/mutate -p $(JOBS) $(MUTATE_ARGS)
 
-## check: fail if gen/, conductor/*.gen.go or the embedded spec differ from
-## what openapi.yaml, oapi-codegen.yaml and the go:generate lines generate
-GENERATED = gen/ conductor/*.gen.go internal/embeddedspec/openapi.json.gz
+## check: fail if gen/, conductor/*.gen.go, the embedded spec or the
+## command's table differ from what openapi.yaml, oapi-codegen.yaml and the
+## go:generate lines generate
+GENERATED = gen/ conductor/*.gen.go internal/embeddedspec/openapi.json.gz cmd/conductor/*.gen.go
 check: generate
 	@if ! git diff --quiet -- $(GENERATED) || [ -n "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" ]; then \
 		echo "generated files are out of date with openapi.yaml, oapi-codegen.yaml or a go:generate line:"; \
 		git status --porcelain --untracked-files=all -- $(GENERATED); git --no-pager diff --stat -- $(GENERATED); \
 		echo "run 'make generate' and commit them"; exit 1; fi
-	@echo "gen/, conductor/*.gen.go and internal/embeddedspec are up to date"
+	@echo "gen/, conductor/*.gen.go, internal/embeddedspec and cmd/conductor/*.gen.go are up to date"
 
 ## example-otel: the OpenTelemetry example (examples/otel, a module of its
 ## own so that the library links nothing of OpenTelemetry): its go.mod

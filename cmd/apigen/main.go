@@ -5,6 +5,7 @@
 //	apigen overlay -spec SPEC [-prev FILE] -o FILE  the overlay oapi-codegen applies
 //	apigen facade -spec SPEC -gen GENFILE -dir DIR  the facade's aliases and wrappers
 //	apigen embed -spec SPEC -o FILE               the spec the fake and the command embed
+//	apigen cmdtable -spec SPEC -o FILE            the command's table of operations
 //
 // overlay keeps the names of types that the overlay at -prev (the one it
 // wrote last time, usually -o itself) published; a -prev that does not
@@ -29,6 +30,7 @@ const usage = `usage:
   apigen overlay -spec SPEC [-prev FILE] -o FILE
   apigen facade -spec SPEC -gen GENFILE -dir DIR
   apigen embed -spec SPEC -o FILE
+  apigen cmdtable -spec SPEC -o FILE
 `
 
 func main() {
@@ -43,7 +45,7 @@ func run(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("apigen "+args[0], flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	spec := fs.String("spec", "", "the OpenAPI document")
-	out := fs.String("o", "", "the file to write (overlay, embed)")
+	out := fs.String("o", "", "the file to write (overlay, embed, cmdtable)")
 	genFile := fs.String("gen", "", "the generated client (facade)")
 	dir := fs.String("dir", "", "the directory of package conductor (facade)")
 	prev := fs.String("prev", "", "the overlay written last time, whose names are kept (overlay; missing: none)")
@@ -66,6 +68,8 @@ func run(args []string, stderr io.Writer) int {
 		})
 	case args[0] == "embed" && *out != "":
 		err = transform(*spec, *out, apigen.EmbeddedSpec)
+	case args[0] == "cmdtable" && *out != "":
+		err = transform(*spec, *out, apigen.CommandTable)
 	case args[0] == "facade" && *genFile != "" && *dir != "":
 		err = facade(*spec, *genFile, *dir)
 	default:

@@ -237,7 +237,7 @@ func minimalBody(t *testing.T, o apispec.Operation) map[string]any {
 			} `json:"content"`
 		} `json:"requestBody"`
 	}
-	if err := json.Unmarshal(table.doc.Paths[o.Path][strings.ToLower(o.Method)], &op); err != nil {
+	if err := json.Unmarshal([]byte(table.doc.Operations[o.Method+" "+o.Path]), &op); err != nil {
 		t.Fatal(err)
 	}
 	body, _ := sampleJSON(op.RequestBody.Content["application/json"].Schema).(map[string]any)

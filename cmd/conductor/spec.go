@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
-	"github.com/seed-6dcb809e/conductor-go/internal/embeddedspec"
 )
 
 // What the command reads of the spec beyond internal/apispec's names: an
@@ -111,44 +110,42 @@ func (s *specSchema) UnmarshalJSON(b []byte) error {
 }
 
 // specDoc is the spec's operations, and the components they may refer
-// to, each kept raw until a command needs it.
+// to, each kept as JSON until a command needs it: generated at `make
+// generate` (spectable.gen.go), so that a command decodes the one
+// operation it runs, not the whole embedded spec.
 type specDoc struct {
-	Paths      map[string]map[string]json.RawMessage `json:"paths"`
+	Operations map[string]string // by method and path: GET /end-users
 	Components struct {
-		Parameters map[string]json.RawMessage `json:"parameters"`
-		Schemas    map[string]json.RawMessage `json:"schemas"`
-	} `json:"components"`
+		Parameters map[string]string
+		Schemas    map[string]string
+	}
 }
 
+//go:generate go run ../apigen cmdtable -spec ../../openapi.yaml -o spectable.gen.go
+
 // specTable is the command's table: the operations apispec names, and the
-// document they come from, each kept raw until a command needs it. It is
-// read once per process, from the decoding internal/embeddedspec shares
-// with an in-process fake.
+// JSON of each, with the components they reach, from spectable.gen.go.
 type specTable struct {
 	ops []apispec.Operation
 	doc specDoc
 }
 
 var loadSpec = sync.OnceValues(func() (*specTable, error) {
-	s, err := embeddedspec.Load()
-	if err != nil {
-		return nil, err
-	}
-	t := &specTable{ops: s.Operations}
-	if err := json.Unmarshal(s.JSON, &t.doc); err != nil {
-		return nil, fmt.Errorf("reading the spec's paths: %w", err)
-	}
+	t := &specTable{ops: specOperations}
+	t.doc.Operations = specOperationJSON
+	t.doc.Components.Parameters = specParameterJSON
+	t.doc.Components.Schemas = specSchemaJSON
 	return t, nil
 })
 
 // operation reads the parameters and body of o from the spec.
 func (t *specTable) operation(o apispec.Operation) (*opSpec, error) {
-	raw, ok := t.doc.Paths[o.Path][strings.ToLower(o.Method)]
+	raw, ok := t.doc.Operations[o.Method+" "+o.Path]
 	if !ok {
 		return nil, fmt.Errorf("the spec has no %s %s", o.Method, o.Path)
 	}
 	var s opSpec
-	if err := json.Unmarshal(raw, &s); err != nil {
+	if err := json.Unmarshal([]byte(raw), &s); err != nil {
 		return nil, fmt.Errorf("reading %s %s from the spec: %w", o.Method, o.Path, err)
 	}
 	// The spec writes its parameters in place today; one it shares
@@ -172,13 +169,13 @@ func (t *specTable) operation(o apispec.Operation) (*opSpec, error) {
 }
 
 // resolve decodes into v the component a local $ref names.
-func (t *specTable) resolve(ref, prefix string, components map[string]json.RawMessage, v any) error {
+func (t *specTable) resolve(ref, prefix string, components map[string]string, v any) error {
 	name, ok := strings.CutPrefix(ref, prefix)
 	raw, found := components[name]
 	if !ok || !found {
 		return fmt.Errorf("cannot follow $ref %q", ref)
 	}
-	return json.Unmarshal(raw, v)
+	return json.Unmarshal([]byte(raw), v)
 }
 
 // body is the operation's JSON request body schema, or nil when it has

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"strings"
 	"testing"
 
@@ -12,22 +11,18 @@ import (
 // shares through components gets its flag as one written in place does.
 func TestParametersByReference(t *testing.T) {
 	t.Parallel()
-	doc := `{"paths": {"/things": {"get": {"parameters": [
+	var table specTable
+	table.doc.Operations = map[string]string{"GET /things": `{"parameters": [
 		{"$ref": "#/components/parameters/limit"},
 		{"in": "query", "name": "status", "schema": {"$ref": "#/components/schemas/status"}},
-		{"$ref": "#/components/parameters/absent"}]}}},
-	"components": {
-		"parameters": {"limit": {"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1}}},
-		"schemas": {"status": {"type": "string", "enum": ["active", "all"]}}}}`
-	var table specTable
-	if err := json.Unmarshal([]byte(doc), &table.doc); err != nil {
-		t.Fatal(err)
-	}
+		{"$ref": "#/components/parameters/absent"}]}`}
+	table.doc.Components.Parameters = map[string]string{"limit": `{"in": "query", "name": "limit", "schema": {"type": "integer", "minimum": 1}}`}
+	table.doc.Components.Schemas = map[string]string{"status": `{"type": "string", "enum": ["active", "all"]}`}
 	_, err := table.operation(apispec.Operation{Method: "GET", Path: "/things"})
 	if err == nil || !strings.Contains(err.Error(), `cannot follow $ref "#/components/parameters/absent"`) {
 		t.Errorf("a $ref to nothing: got %v", err)
 	}
-	table.doc.Paths["/things"]["get"] = json.RawMessage(`{"parameters": [{"$ref": "#/components/parameters/limit"}, {"in": "query", "name": "status", "schema": {"$ref": "#/components/schemas/status"}}]}`)
+	table.doc.Operations["GET /things"] = `{"parameters": [{"$ref": "#/components/parameters/limit"}, {"in": "query", "name": "status", "schema": {"$ref": "#/components/schemas/status"}}]}`
 	s, err := table.operation(apispec.Operation{Method: "GET", Path: "/things"})
 	if err != nil {
 		t.Fatal(err)
