@@ -1,9 +1,10 @@
 // Package embeddedspec is openapi.yaml as the fake (conductor/conductortest)
-// and the command (cmd/conductor) read it: embedded in their programs,
-// and decoded the first time one asks, once per process, so that a
-// command that needs no spec (auth-sessions create, --help) pays nothing
-// for it, and a command that starts an in-process fake decodes it once
-// for both. Nothing here is edited by hand: change openapi.yaml and run
+// reads it: embedded in its programs, and decoded the first time one
+// asks, once per process, so that a program that starts no fake pays
+// nothing for it. The command (cmd/conductor) does not read it: its
+// table of operations is generated from the same document
+// (cmd/conductor/spectable.gen.go), so that a command decodes only the
+// operation it runs; its tests check the two agree. Nothing here is edited by hand: change openapi.yaml and run
 // `make generate`.
 //
 // A program importing conductor does not link it (footprint_test.go
@@ -31,7 +32,7 @@ var compressed []byte
 // Spec is the document, decoded.
 type Spec struct {
 	// JSON is the document as compact JSON, for readers of their own
-	// (kin-openapi's loader, the command's flags). The document decoded
+	// (kin-openapi's loader). The document decoded
 	// whole is not kept: some 10 MiB that neither needs.
 	JSON []byte
 	// Operations are the document's operations, named by internal/apispec.
