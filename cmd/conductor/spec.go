@@ -13,8 +13,9 @@ import (
 // What the command reads of the spec beyond internal/apispec's names: an
 // operation's parameters, with the schemas that type their flags, and the
 // top-level fields of its body, with the descriptions the help shows.
-// apispec's Operation does not carry them; they are read here from the
-// same embedded document, with encoding/json, which is quick.
+// apispec's Operation does not carry them; they are read here, with
+// encoding/json, from the JSON of the spec that spectable.gen.go holds
+// for each operation.
 
 // opSpec is one operation of the spec as the command reads it.
 type opSpec struct {
