@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -33,6 +34,32 @@ func TestSpecTableIsUpToDate(t *testing.T) {
 	}
 	if string(got) != string(want) {
 		t.Fatal("spectable.gen.go is not what openapi.yaml generates: run make generate")
+	}
+}
+
+// TestSpecTableDriftIsDetected: a spec whose parameter's description
+// changed without regenerating fails the check above, as a help that
+// would show the old text must.
+func TestSpecTableDriftIsDetected(t *testing.T) {
+	t.Parallel()
+	spec, err := os.ReadFile("../../openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const was = "The maximum number of objects to return."
+	if !bytes.Contains(spec, []byte(was)) {
+		t.Fatalf("the spec no longer says %q: pick another sentence", was)
+	}
+	edited, err := apigen.CommandTable(bytes.Replace(spec, []byte(was), []byte("At most this many objects."), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("spectable.gen.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Equal(edited, got) {
+		t.Error("the table of a changed spec is the table committed: drift would go unseen")
 	}
 }
 
