@@ -385,7 +385,7 @@ func nextSpecCopy(t *testing.T) *nextSpecRepo {
 			t.Fatalf("specpipe update exited %d:\n%s", code, out)
 		}
 		// make generate's steps, in its order.
-		c.took["generate"] = r.goCmd(t, "generate", "./gen/...", "./conductor", "./internal/embeddedspec")
+		c.took["generate"] = r.goCmd(t, "generate", "./gen/...", "./conductor", "./internal/embeddedspec", "./cmd/conductor")
 		c.took["build"] = r.goCmd(t, "build", "./...")
 		nextSpec.built = c
 	})
@@ -401,7 +401,7 @@ func (c *nextSpecRepo) everyOperationTests(t *testing.T) *goRun {
 	t.Helper()
 	nextSpec.testsOnce.Do(func() {
 		run := &goRun{args: []string{"test", "-count=1",
-			"-run", "^(TestFacadeIsUpToDate|TestEveryOperationThroughHTTP|TestDotsAreRefusedInEveryPathParameter|TestEveryOperationIsACommand|TestEveryOperationAnswersAsTheSpecSays|TestEmbeddedIsUpToDate)$",
+			"-run", "^(TestFacadeIsUpToDate|TestEveryOperationThroughHTTP|TestDotsAreRefusedInEveryPathParameter|TestEveryOperationIsACommand|TestEveryOperationAnswersAsTheSpecSays|TestEmbeddedIsUpToDate|TestSpecTableIsUpToDate|TestSpecTableAgreesWithEmbeddedSpec)$",
 			"./conductor", "./conductor/conductortest", "./cmd/conductor", "./internal/embeddedspec"}}
 		cmd := exec.Command("go", run.args...)
 		cmd.Dir = c.r.dir
