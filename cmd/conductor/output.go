@@ -40,7 +40,7 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-const outputHelp = `How to print the result: json, indented JSON as the API sends it (with --all, one object a line); jsonl, one JSON object a line, each object of a list's page on a line of its own (without the page's cursor: --all follows it); table, for people: a list as columns of its objects' key fields (id, name, number, party, date, amount, balance, updated, as its objects have them), any other result as a row for each field that has a value.`
+const outputHelp = `How to print the result: json, jsonl or table. json is indented JSON as the API sends it (with --all, one object a line); jsonl, one JSON object a line, each object of a list's page on a line of its own (without the page's cursor: --all follows it); table, for people: a list as columns of its objects' key fields (id, name, number, party, date, amount, balance, updated, as its objects have them), any other result as a row for each field that has a value.`
 
 // columnRoles are the table's columns for a list, by what a field is for
 // a person reading down the list: each role is the first field of its
