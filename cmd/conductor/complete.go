@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seed-6dcb809e/conductor-go/conductor"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
 
@@ -107,7 +108,11 @@ func complete(args []string) []candidate {
 	case before[0] == "auth-sessions":
 		if len(before) == 1 {
 			all = append(all, candidate{"create", "create an auth session"})
+		} else if before[1] == "create" {
+			return completeFlags(createFlags(new(conductor.AuthSessionCreateParams)), nil, before[2:], cur)
 		}
+	case before[0] == "fake-server":
+		return completeFlags(new(fakeServerSettings).flagSet(), nil, before[1:], cur)
 	default:
 		root, err := loadTree()
 		if err != nil {
@@ -207,8 +212,6 @@ func (f *paramFlag) values() []string {
 	return out
 }
 
-func (b *boolFlag) values() []string { return []string{"true", "false"} }
-
 // isBool says that a flag takes no value after a space.
 func isBool(f *flag.Flag) bool {
 	b, ok := f.Value.(interface{ IsBoolFlag() bool })
@@ -248,7 +251,15 @@ func completeFlags(fs *flag.FlagSet, what map[string]string, before []string, cu
 		if pf, ok := f.Value.(*paramFlag); given[f.Name] && !(ok && pf.param.Schema.Type == "array") {
 			return
 		}
-		all = append(all, candidate{"--" + f.Name, what[f.Name]})
+		w, ok := what[f.Name]
+		if !ok {
+			// A hand-written command's flag: its usage, to the first
+			// semicolon or line break.
+			_, w = flag.UnquoteUsage(f)
+			w, _, _ = strings.Cut(w, "\n")
+			w, _, _ = strings.Cut(w, ";")
+		}
+		all = append(all, candidate{"--" + f.Name, w})
 	})
 	if !strings.HasPrefix(cur, "-") && cur != "" {
 		return nil // a word where a flag goes: none fits
@@ -260,9 +271,14 @@ func completeFlags(fs *flag.FlagSet, what map[string]string, before []string, cu
 // (--name= when the value is in the same word); a list's flag completes
 // the item after the last comma.
 func flagValues(f *flag.Flag, prefix, typed string) []candidate {
-	v, ok := f.Value.(valued)
-	if !ok {
-		return nil
+	var values []string
+	switch v := f.Value.(type) {
+	case valued:
+		values = v.values()
+	default:
+		if isBool(f) {
+			values = []string{"true", "false"}
+		}
 	}
 	if pf, isParam := f.Value.(*paramFlag); isParam && pf.param.Schema.Type == "array" {
 		if i := strings.LastIndex(typed, ","); i >= 0 {
@@ -271,7 +287,7 @@ func flagValues(f *flag.Flag, prefix, typed string) []candidate {
 		}
 	}
 	var out []candidate
-	for _, value := range v.values() {
+	for _, value := range values {
 		if strings.HasPrefix(value, typed) {
 			out = append(out, candidate{prefix + value, ""})
 		}

@@ -44,6 +44,9 @@ func TestCompleteAtEveryLevel(t *testing.T) {
 		{[]string{"qbd", "invoices", "changes", "--s"}, []string{"--since"}},
 		{[]string{"completion", ""}, []string{"bash", "fish", "zsh"}},
 		{[]string{"auth-sessions", ""}, []string{"create"}},
+		{[]string{"auth-sessions", "create", "--end-user-id", "end_usr_demo", "--"}, []string{"--link-expiry", "--publishable-key", "--redirect-url"}},
+		{[]string{"fake-server", "--demo", "--fa"}, []string{"--fault-rate", "--fault-seed"}},
+		{[]string{"fake-server", "--demo="}, []string{"--demo=true", "--demo=false"}},
 		// Nothing fits: an unknown word, a word where a flag goes.
 		{[]string{"qbd", "nothing", ""}, nil},
 		{[]string{"qbd", "invoices", "list", "extra"}, nil},
