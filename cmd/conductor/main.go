@@ -76,7 +76,7 @@ type handCommand struct {
 var handWritten = []handCommand{
 	{"auth-sessions", "auth-sessions create", "create an auth session and print it as JSON", runAuthSessions},
 	{"fake-server", "fake-server", "run a fake Conductor API on loopback", runFakeServer},
-	{"completion", "completion bash|zsh|fish", "print a script that completes commands and flags in the shell", runCompletion},
+	{"completion", "completion <shell>", "print a script that completes commands and flags in bash, zsh or fish", runCompletion},
 }
 
 const environmentUsage = `

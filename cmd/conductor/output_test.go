@@ -75,9 +75,12 @@ func TestOutputTableOfAnObject(t *testing.T) {
 
 func TestOutputJSONLinesOfAPage(t *testing.T) {
 	t.Parallel()
+	// One fake for both runs: each in-process fake stamps its objects
+	// with the time it starts.
+	_, vars := demoFake(t)
 	args := []string{"qbd", "invoices", "list", "--end-user-id", "end_usr_demo", "--limit", "2"}
-	page := runCmd(t, nil, args...)
-	lines := runCmd(t, nil, append(args, "--output", "jsonl")...)
+	page := runCmd(t, vars, args...)
+	lines := runCmd(t, vars, append(args, "--output", "jsonl")...)
 	if page.code != exitOK || lines.code != exitOK {
 		t.Fatalf("exit %d and %d, stderr %q and %q", page.code, lines.code, page.stderr, lines.stderr)
 	}
