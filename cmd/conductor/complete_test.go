@@ -136,7 +136,7 @@ try conductor qbd reports aging --report-type ar_aging_s
 try conductor qbd invoices list --output ""
 try conductor qbd invoices list --output = jsonl
 try conductor qbd invoices list --include-line-items =
-try conductor qbd invoices list --include-line-items=true --lim
+try conductor qbd invoices list --include-line-items = true --lim
 `
 	want := strings.Join([]string{
 		"complete -F _conductor conductor",
