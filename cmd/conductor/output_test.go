@@ -122,13 +122,13 @@ func TestOutputBadValue(t *testing.T) {
 
 func TestTableColumnsFallBack(t *testing.T) {
 	t.Parallel()
-	// A list whose objects have none of the roles' fields: its first
-	// fields, required ones first.
+	// A list whose objects have none of the roles' fields but an id: its
+	// first fields, required ones first.
 	item := &specSchema{
-		Properties: map[string]specSchema{"taxLineName": {}, "taxLineId": {}, "note": {}},
+		Properties: map[string]specSchema{"taxLineName": {}, "taxLineId": {}, "note": {}, "id": {}},
 		Required:   []string{"taxLineName", "taxLineId"},
 	}
-	if diff := cmp.Diff([]string{"taxLineId", "taxLineName", "note"}, tableColumns(item)); diff != "" {
+	if diff := cmp.Diff([]string{"taxLineId", "taxLineName", "id", "note"}, tableColumns(item)); diff != "" {
 		t.Errorf("columns (-want +got):\n%s", diff)
 	}
 }
