@@ -155,7 +155,7 @@ func decodeObject(data []byte) (map[string]any, error) {
 	return obj, err
 }
 
-// print writes a result in format: items, when not nil, says that the
+// printResult writes a result in format: items, when not nil, says that the
 // result is a list page whose data are objects items describes.
 func printResult(w io.Writer, v any, format string, items func() (*specSchema, error)) error {
 	if format == "json" {
