@@ -30,14 +30,22 @@ type sessionJSON struct {
 // timestampLayout is Conductor's own: UTC, milliseconds, Z.
 const timestampLayout = "2006-01-02T15:04:05.000Z"
 
-func runCreate(ctx context.Context, args []string, e env) int {
-	stdout, stderr := e.stdout, e.stderr
+// createFlags defines auth-sessions create's flags, on a set of their
+// own, bound to params: the command parses it, and completion lists its
+// flags.
+func createFlags(params *conductor.AuthSessionCreateParams) *flag.FlagSet {
 	fs := flag.NewFlagSet("auth-sessions create", flag.ContinueOnError)
-	var params conductor.AuthSessionCreateParams
 	fs.StringVar(&params.EndUserID, "end-user-id", "", "the `ID` of the end-user (end_usr_...); required")
 	fs.StringVar(&params.PublishableKey, "publishable-key", "", "your publishable `key` (pk_...); default: CONDUCTOR_PUBLISHABLE_KEY")
 	fs.Var(durationFlag{&params.LinkExpiry}, "link-expiry", "how long the auth-flow link stays valid, a `duration` from 15m to 168h;\ndefault: the API's, 30m")
 	fs.StringVar(&params.RedirectURL, "redirect-url", "", "the `URL` the end-user's browser goes to after the flow")
+	return fs
+}
+
+func runCreate(ctx context.Context, args []string, e env) int {
+	stdout, stderr := e.stdout, e.stderr
+	var params conductor.AuthSessionCreateParams
+	fs := createFlags(&params)
 	usage := func(w io.Writer) { printUsage(fs, createSynopsis, w) }
 	if code, done := parseFlags(fs, args, nil, usage, usage, stdout, stderr); done {
 		return code

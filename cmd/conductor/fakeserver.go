@@ -29,6 +29,30 @@ const (
 	maxCursors   = 1 << 24
 )
 
+// fakeServerSettings are what fake-server's flags set.
+type fakeServerSettings struct {
+	opts               conductortest.Options
+	faults             conductortest.Faults
+	fixtures           string
+	objectMiB, cursors uint
+}
+
+// flagSet defines fake-server's flags, on a set of their own, bound to s:
+// the command parses it, and completion lists its flags.
+func (s *fakeServerSettings) flagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("fake-server", flag.ContinueOnError)
+	fs.StringVar(&s.opts.Addr, "addr", "127.0.0.1:4010", "the `address` to listen on; port 0 picks a free one, and 0.0.0.0:PORT\nlistens on every interface (CONDUCTOR_BASE_URL then names 127.0.0.1)")
+	fs.StringVar(&s.opts.SecretKey, "secret-key", "", "the secret `key` clients must send; default: a random sk_conductor_fake_...")
+	fs.StringVar(&s.opts.PublishableKey, "publishable-key", "", "the publishable `key` bodies must carry; default: a random pk_conductor_fake_...")
+	fs.StringVar(&s.fixtures, "fixtures", "", "a JSON `file` of end-users and their QuickBooks Desktop objects to start with:\n{\"endUsers\": [{\"id\": \"end_usr_1\", \"connected\": true, \"qbd\": {\"customers\": [{\"name\": \"Acme\"}]}}]}")
+	fs.BoolVar(&s.opts.Demo, "demo", false, "add a demo company: the connected end-user "+conductortest.DemoEndUserID+" with customers, items and invoices")
+	fs.Float64Var(&s.faults.Rate, "fault-rate", 0, "the `share` of writes, from 0 to 1, that fail the hard ways at random: carried out, then\nthe connection dropped or a 500; Conductor's timeout, then carried out late or never")
+	fs.Uint64Var(&s.faults.Seed, "fault-seed", 0, "the `seed` of the faults' draws: the same seed and the same writes in order, the same faults")
+	fs.UintVar(&s.objectMiB, "max-object-mib", 0, fmt.Sprintf("the `MiB` of QuickBooks objects the fake holds, deleted ones' records included; 0 is the\ndefault, %d (some 3,000 invoices); a real company's books need more, and as much memory", conductortest.MaxObjectBytes>>20))
+	fs.UintVar(&s.cursors, "max-cursors", 0, fmt.Sprintf("how many `lists` the fake pages at once; 0 is the default, %d", conductortest.MaxCursors))
+	return fs
+}
+
 // runFakeServer serves the fake until ctx ends (SIGINT or SIGTERM). It
 // prints the settings a client needs as environment assignments, one a
 // line, so a script can read them; printing the fake's own keys is the
@@ -36,18 +60,10 @@ const (
 // anything starts.
 func runFakeServer(ctx context.Context, args []string, e env) int {
 	stdout, stderr := e.stdout, e.stderr
-	fs := flag.NewFlagSet("fake-server", flag.ContinueOnError)
-	var opts conductortest.Options
-	fs.StringVar(&opts.Addr, "addr", "127.0.0.1:4010", "the `address` to listen on; port 0 picks a free one, and 0.0.0.0:PORT\nlistens on every interface (CONDUCTOR_BASE_URL then names 127.0.0.1)")
-	fs.StringVar(&opts.SecretKey, "secret-key", "", "the secret `key` clients must send; default: a random sk_conductor_fake_...")
-	fs.StringVar(&opts.PublishableKey, "publishable-key", "", "the publishable `key` bodies must carry; default: a random pk_conductor_fake_...")
-	fixtures := fs.String("fixtures", "", "a JSON `file` of end-users and their QuickBooks Desktop objects to start with:\n{\"endUsers\": [{\"id\": \"end_usr_1\", \"connected\": true, \"qbd\": {\"customers\": [{\"name\": \"Acme\"}]}}]}")
-	fs.BoolVar(&opts.Demo, "demo", false, "add a demo company: the connected end-user "+conductortest.DemoEndUserID+" with customers, items and invoices")
-	var faults conductortest.Faults
-	fs.Float64Var(&faults.Rate, "fault-rate", 0, "the `share` of writes, from 0 to 1, that fail the hard ways at random: carried out, then\nthe connection dropped or a 500; Conductor's timeout, then carried out late or never")
-	fs.Uint64Var(&faults.Seed, "fault-seed", 0, "the `seed` of the faults' draws: the same seed and the same writes in order, the same faults")
-	objectMiB := fs.Uint("max-object-mib", 0, fmt.Sprintf("the `MiB` of QuickBooks objects the fake holds, deleted ones' records included; 0 is the\ndefault, %d (some 3,000 invoices); a real company's books need more, and as much memory", conductortest.MaxObjectBytes>>20))
-	cursors := fs.Uint("max-cursors", 0, fmt.Sprintf("how many `lists` the fake pages at once; 0 is the default, %d", conductortest.MaxCursors))
+	var set fakeServerSettings
+	fs := set.flagSet()
+	opts, faults := &set.opts, &set.faults
+	fixtures, objectMiB, cursors := &set.fixtures, &set.objectMiB, &set.cursors
 	usage := func(w io.Writer) { printUsage(fs, fakeServerSynopsis, w) }
 	if code, done := parseFlags(fs, args, nil, usage, usage, stdout, stderr); done {
 		return code
@@ -94,7 +110,7 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 		}
 		opts.Fixtures = f
 	}
-	srv, err := conductortest.NewServerWithOptions(opts)
+	srv, err := conductortest.NewServerWithOptions(*opts)
 	var netErr *net.OpError
 	switch {
 	case err != nil && errors.As(err, &netErr):
@@ -108,7 +124,7 @@ func runFakeServer(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(stderr, "conductor fake-server: cannot start: %v\n", cause(err))
 		return exitAPI
 	}
-	if err := srv.SetFaults(faults); err != nil {
+	if err := srv.SetFaults(*faults); err != nil {
 		// The rate was checked above; the kinds are the fake's own.
 		srv.Close()
 		fmt.Fprintf(stderr, "conductor fake-server: %v\n", cause(err))

@@ -67,24 +67,24 @@ func TestHelpAtEveryLevel(t *testing.T) {
 			"\n  --report-type VALUE\n      The aging report type to retrieve.\n      Type: enum: ap_aging_detail, ap_aging_summary, ar_aging_detail,\n      ar_aging_summary, collections_report. Required.\n",
 		}},
 		{[]string{"qbd", "customers", "create", "--help"}, []string{
-			"Usage: conductor qbd customers create --end-user-id ID --data JSON\n",
+			"Usage: conductor qbd customers create --end-user-id ID --data JSON [flags]\n",
 			"\n  --data JSON\n      The request body: JSON text, @FILE to read it from a file, or - to read\n      it from standard input.\n      Type: JSON object, described below. Required.\n",
 			"\nFields of the body (--data), a JSON object: a.b is field b of object a, a[].b\nfield b of each item of array a; a field marked required must be given\nwhenever its object is.\n\n  name: required string\n      The case-insensitive name of this customer. Not guaranteed to be unique\n",
 			"\n      Maximum length: 41 characters.\n",
 			"\n  email: string\n",
 		}},
 		{[]string{"qbd", "invoices", "update", "--help"}, []string{
-			"Usage: conductor qbd invoices update --end-user-id ID --id ID --data JSON\n",
+			"Usage: conductor qbd invoices update --end-user-id ID --id ID --data JSON [flags]\n",
 			"\n  --id ID\n      The QuickBooks-assigned unique identifier of the invoice to update.\n      Type: string. Required.\n",
 			"\n  revisionNumber: required string\n",
 		}},
 		{[]string{"end-users", "passthrough", "--help"}, []string{
-			"Usage: conductor end-users passthrough --id ID --integration-slug VALUE --data JSON\n",
+			"Usage: conductor end-users passthrough --id ID --integration-slug VALUE --data JSON [flags]\n",
 			"\n      Type: enum: quickbooks_desktop. Required.\n",
 			"\n      it from standard input.\n      Type: JSON object, described below. Required.\n",
 			"\nThe body (--data) is a JSON object, sent as it is.\n",
 		}},
-		{[]string{"qbd", "health-check", "--help"}, []string{"Usage: conductor qbd health-check --end-user-id ID\n\nHealth check.\n"}},
+		{[]string{"qbd", "health-check", "--help"}, []string{"Usage: conductor qbd health-check --end-user-id ID [flags]\n\nHealth check.\n"}},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -76,6 +76,7 @@ type handCommand struct {
 var handWritten = []handCommand{
 	{"auth-sessions", "auth-sessions create", "create an auth session and print it as JSON", runAuthSessions},
 	{"fake-server", "fake-server", "run a fake Conductor API on loopback", runFakeServer},
+	{"completion", "completion <shell>", "print a script that completes commands and flags in bash, zsh or fish", runCompletion},
 }
 
 const environmentUsage = `
@@ -141,6 +142,9 @@ type command func(ctx context.Context, args []string, e env) int
 // hand-written commands run without decoding the spec, which takes some
 // 50 ms (see BENCHMARKS.md).
 func run(ctx context.Context, args []string, e env) int {
+	if len(args) > 0 && args[0] == completeWord {
+		return runComplete(ctx, args[1:], e) // for the completion scripts, not listed
+	}
 	if len(args) > 0 {
 		for _, h := range handWritten {
 			if h.word == args[0] {

@@ -18,10 +18,16 @@ import (
 // a real environment.
 func TestMain(m *testing.M) {
 	if os.Getenv(runMainVar) == "1" {
-		var args []string
-		if err := json.Unmarshal([]byte(os.Getenv(argsVar)), &args); err != nil {
-			fmt.Fprintln(os.Stderr, "bad", argsVar, err)
-			os.Exit(3)
+		// The arguments as a shell passes them (a script named
+		// conductor that runs this binary, for the completion tests),
+		// unless given as JSON.
+		args := os.Args[1:]
+		if encoded, ok := os.LookupEnv(argsVar); ok {
+			args = nil
+			if err := json.Unmarshal([]byte(encoded), &args); err != nil {
+				fmt.Fprintln(os.Stderr, "bad", argsVar, err)
+				os.Exit(3)
+			}
 		}
 		os.Unsetenv(runMainVar)
 		os.Unsetenv(argsVar)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -124,35 +125,64 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 	defer done()
 	out, err := m.Call(ctx, client, call)
 	if name == "All" {
-		return c.stream(out, e)
+		return c.stream(out, f, e)
 	}
 	if err != nil {
 		return reportError(c.name(), err, c.flagFor, e.stderr)
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false) // keep & in URLs readable
-	if err := enc.Encode(out.Interface()); err != nil {
+	if err := printResult(e.stdout, out.Interface(), string(*f.output), f.items); err != nil {
 		fmt.Fprintf(e.stderr, "%s: writing the result: %v\n", c.name(), err)
 		return exitAPI
 	}
 	return exitOK
 }
 
-// stream prints what a list's All iterator yields, one JSON object a
-// line, as each arrives; stopping early (a write fails) stops the
-// iterator, which cancels the page it is fetching.
-func (c *opCommand) stream(seq reflect.Value, e env) int {
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false)
+// stream prints what a list's All iterator yields, as each arrives: one
+// JSON object a line, or with --output table a row each, lined up once
+// the last has come; stopping early (a write fails) stops the iterator,
+// which cancels the page it is fetching.
+func (c *opCommand) stream(seq reflect.Value, f *opFlags, e env) int {
+	var row func(v any) error
+	flush := func() error { return nil }
+	if *f.output == "table" {
+		schema, err := f.items()
+		if err != nil {
+			fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), message(err))
+			return exitAPI
+		}
+		cols := tableColumns(schema)
+		tw := newTable(e.stdout)
+		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+		flush = tw.Flush
+		row = func(v any) error {
+			var buf bytes.Buffer
+			if err := encodeJSON(&buf, v, ""); err != nil {
+				return err
+			}
+			obj, err := decodeObject(buf.Bytes())
+			if err != nil {
+				return err
+			}
+			return writeRow(tw, cols, obj)
+		}
+	} else {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetEscapeHTML(false)
+		row = enc.Encode
+	}
 	for v, errv := range seq.Seq2() {
 		if err, _ := errv.Interface().(error); err != nil {
+			flush() // the rows so far, before the error
 			return reportError(c.name(), err, c.flagFor, e.stderr)
 		}
-		if err := enc.Encode(v.Interface()); err != nil {
+		if err := row(v.Interface()); err != nil {
 			fmt.Fprintf(e.stderr, "%s: writing the objects: %v\n", c.name(), err)
 			return exitAPI
 		}
+	}
+	if err := flush(); err != nil {
+		fmt.Fprintf(e.stderr, "%s: writing the objects: %v\n", c.name(), err)
+		return exitAPI
 	}
 	return exitOK
 }

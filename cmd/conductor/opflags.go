@@ -18,7 +18,11 @@ type opFlags struct {
 	query   []*paramFlag
 	data    *string
 	all     *bool
-	body    func() (*specSchema, error) // the body's schema, for the help
+	output  *outputFlag
+	// items is the schema of a list's objects, for --output table; nil
+	// for an operation that is not a list.
+	items func() (*specSchema, error)
+	body  func() (*specSchema, error) // the body's schema, for the help
 	// required are the flags that must be given, without dashes.
 	required []string
 	help     map[string]flagHelp
@@ -96,6 +100,14 @@ func (c *opCommand) flags(s *opSpec) (*opFlags, error) {
 		if err := define("all", "", "Print every object of every page, one JSON object a line, instead of the first page as one JSON document.", "Type: boolean.", false, (*boolFlag)(f.all)); err != nil {
 			return nil, err
 		}
+	}
+	f.output = new(outputFlag)
+	*f.output = outputFlag(outputFormats[0])
+	if err := define("output", " FORMAT", outputHelp, "Type: enum: "+strings.Join(outputFormats, ", ")+". Default: json.", false, f.output); err != nil {
+		return nil, err
+	}
+	if c.op.Kind == apispec.List {
+		f.items = func() (*specSchema, error) { return c.table.items(s) }
 	}
 	for _, p := range s.Parameters {
 		if p.In != "query" {

@@ -30,6 +30,13 @@ type opSpec struct {
 			Schema json.RawMessage `json:"schema"`
 		} `json:"content"`
 	} `json:"requestBody"`
+	// Responses are decoded only for a table (items): the schema of a
+	// list's objects names its columns.
+	Responses map[string]struct {
+		Content map[string]struct {
+			Schema json.RawMessage `json:"schema"`
+		} `json:"content"`
+	} `json:"responses"`
 }
 
 // specParam is a parameter of an operation.
@@ -214,4 +221,33 @@ func (b *specSchema) fields() []string {
 		return strings.Compare(x, y)
 	})
 	return names
+}
+
+// items is the schema of the objects of a list's page, its 200 response's
+// data array, followed to the component it names.
+func (t *specTable) items(s *opSpec) (*specSchema, error) {
+	media, ok := s.Responses["200"].Content["application/json"]
+	if !ok {
+		return nil, fmt.Errorf("the spec gives the list no JSON response")
+	}
+	var page specSchema
+	if err := json.Unmarshal(media.Schema, &page); err != nil {
+		return nil, fmt.Errorf("reading the list's response schema from the spec: %w", err)
+	}
+	if page.Ref != "" {
+		if err := t.resolve(page.Ref, "#/components/schemas/", t.doc.Components.Schemas, &page); err != nil {
+			return nil, err
+		}
+	}
+	data, ok := page.Properties["data"]
+	if !ok || data.Items == nil {
+		return nil, fmt.Errorf("the spec's list response has no data array")
+	}
+	item := *data.Items
+	if item.Ref != "" {
+		if err := t.resolve(item.Ref, "#/components/schemas/", t.doc.Components.Schemas, &item); err != nil {
+			return nil, err
+		}
+	}
+	return &item, nil
 }
