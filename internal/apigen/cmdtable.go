@@ -78,7 +78,9 @@ func CommandTable(specData []byte) ([]byte, error) {
 		if !ok {
 			return nil, fmt.Errorf("apigen: the spec has no %s %s", op.Method, op.Path)
 		}
-		// Only what the command reads: the answers are the facade's.
+		// Only what the command reads: the parameters, the body, and the
+		// 200 answer, whose schema names a table's columns (--output
+		// table); other answers are the facade's to read.
 		var whole map[string]json.RawMessage
 		if err := json.Unmarshal(r, &whole); err != nil {
 			return nil, fmt.Errorf("apigen: reading %s %s: %w", op.Method, op.Path, err)
@@ -88,6 +90,14 @@ func CommandTable(specData []byte) ([]byte, error) {
 			if v, ok := whole[k]; ok {
 				kept[k] = v
 			}
+		}
+		var answers map[string]json.RawMessage
+		if err := json.Unmarshal(whole["responses"], &answers); err == nil && answers["200"] != nil {
+			ok200, err := json.Marshal(map[string]json.RawMessage{"200": answers["200"]})
+			if err != nil {
+				return nil, err
+			}
+			kept["responses"] = ok200
 		}
 		r, err := json.Marshal(kept)
 		if err != nil {
