@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"sync"
 )
 
 // A Middleware wraps each attempt of a call: it is given the attempt's
@@ -98,6 +99,10 @@ func AttemptFromContext(ctx context.Context) (int, bool) {
 	return n, ok
 }
 
+// errNextAfterAttempt is what next answers a middleware that kept it and
+// called it once its attempt had ended.
+var errNextAfterAttempt = errors.New("a middleware called next after its attempt had ended; nothing was sent, since the engine may by then be sending the call again")
+
 // errNextAgain is what next answers a middleware that calls it a second
 // time in one attempt of a write that must not be sent twice.
 var errNextAgain = errors.New("a middleware called next a second time in one attempt of a write; it was not sent again, since sending a write again is decided by the write policy (see conductor.ErrWriteUnconfirmed)")
@@ -139,12 +144,38 @@ func (e *engine) throughMiddleware(ctx context.Context, r *http.Request, attempt
 	viewURL := view.URL.String()
 	guarded := !write.repeatable() && s.writePolicy != ResendWrites
 	bound := boundsBodies(s.httpClient)
-	sent, calls := false, 0
+	// What next has done, under mu: a middleware may call it from other
+	// goroutines, or keep it and call it after the attempt (done), when
+	// nothing may be sent: the engine may by then be sending the write
+	// again.
+	var (
+		mu         sync.Mutex
+		sent, done bool
+		calls      int
+	)
+	defer func() {
+		mu.Lock()
+		done = true
+		mu.Unlock()
+	}()
 	send := func(req *http.Request) (*http.Response, error) {
+		mu.Lock()
+		if done {
+			mu.Unlock()
+			return nil, errNextAfterAttempt
+		}
 		calls++
-		if calls > 1 && guarded {
+		n := calls
+		if n > 1 && guarded {
+			mu.Unlock()
 			return nil, errNextAgain
 		}
+		if req.Method != r.Method {
+			mu.Unlock()
+			return nil, fmt.Errorf("a middleware changed the request's method from %s to %s: the write policy is the call's, so next sends only its method", r.Method, req.Method)
+		}
+		sent = true
+		mu.Unlock()
 		out := req.Clone(req.Context())
 		if req.URL.String() == viewURL {
 			u := *r.URL // the real path, with whatever the view hid
@@ -152,7 +183,7 @@ func (e *engine) throughMiddleware(ctx context.Context, r *http.Request, attempt
 		} else if err := checkTarget(out.Method, out.URL, s.base); err != nil {
 			return nil, red.error(err)
 		}
-		if calls > 1 && getBody != nil && sameBody(req.Body, view.Body) {
+		if n > 1 && getBody != nil && sameBody(req.Body, view.Body) {
 			// The first call sent the attempt's body; the same bytes again.
 			body, err := getBody()
 			if err != nil {
@@ -166,22 +197,21 @@ func (e *engine) throughMiddleware(ctx context.Context, r *http.Request, attempt
 		out.Header.Set("User-Agent", userAgent)
 		out.Header.Del("Idempotency-Key")
 		out.Header.Del("X-Idempotency-Key")
-		sent = true
 		got, err := s.httpClient.Do(out)
 		if err != nil {
 			return nil, red.error(err)
 		}
 		got.Request = req // the middleware's own, without the key
-		var spare []byte
-		if calls == 1 {
-			spare = s.bodies.spare() // a second answer must not overwrite the first
-		}
 		// A middleware may hand next a context of its own (a span's): the
 		// transport bounds the body read only by one that ends with the
-		// attempt's, which a context derived from it does.
+		// attempt's, which a context derived from it does. A middleware
+		// may keep what next returns, so its body is never read into a
+		// listing's reused buffer (bodyBuffer).
 		b := bound && out.Context().Done() == ctx.Done()
+		mu.Lock()
 		answer = got
-		if err := readResponse(ctx, got, b, red, spare); err != nil {
+		mu.Unlock()
+		if err := readResponse(ctx, got, b, red, nil); err != nil {
 			return nil, red.error(err)
 		}
 		// The body's length once redacted, which may differ from what the
@@ -204,10 +234,13 @@ func (e *engine) throughMiddleware(ctx context.Context, r *http.Request, attempt
 			resp.Body.Close() // a middleware's answer and error both: the error wins
 		}
 		err = red.error(err)
+		mu.Lock()
 		if !sent {
 			err = &notSentError{err}
 		}
-		return nil, answer, err
+		a := answer
+		mu.Unlock()
+		return nil, a, err
 	}
 	if rb, ok := resp.Body.(*readBody); ok {
 		// next's answer, read and redacted: only rewind it, in case a
