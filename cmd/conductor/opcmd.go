@@ -130,7 +130,7 @@ func (c *opCommand) runWith(ctx context.Context, f *opFlags, args []string, e en
 	if err != nil {
 		return reportError(c.name(), err, c.flagFor, e.stderr)
 	}
-	if err := printResult(e.stdout, out.Interface(), string(*f.output), f.items); err != nil {
+	if err := printResult(e.stdout, e.stderr, out.Interface(), string(*f.output), f.items); err != nil {
 		fmt.Fprintf(e.stderr, "%s: writing the result: %v\n", c.name(), err)
 		return exitAPI
 	}

@@ -7,7 +7,9 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"text/tabwriter"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -114,12 +116,29 @@ func cell(v any) string {
 	default:
 		s = fmt.Sprint(v)
 	}
+	// Text from QuickBooks may hold control characters, which a terminal
+	// would obey (ESC sequences): each is shown as its \u escape, as the
+	// JSON output shows it.
+	s = controlReplacer().Replace(s)
 	s = strings.Join(strings.Fields(s), " ")
 	if utf8.RuneCountInString(s) > maxCell {
 		s = string([]rune(s)[:maxCell-1]) + "…"
 	}
 	return s
 }
+
+// controlReplacer replaces each control character but tab, line feed
+// and carriage return (which the columns turn into spaces) with its \u
+// escape; built on first use.
+var controlReplacer = sync.OnceValue(func() *strings.Replacer {
+	var pairs []string
+	for r := rune(0); r < 0xa0; r++ {
+		if unicode.IsControl(r) && r != '\t' && r != '\n' && r != '\r' {
+			pairs = append(pairs, string(r), fmt.Sprintf("\\u%04x", r))
+		}
+	}
+	return strings.NewReplacer(pairs...)
+})
 
 // newTable is a writer that lines up tab-separated cells in columns two
 // spaces apart; nothing shows until it is flushed.
@@ -157,7 +176,7 @@ func decodeObject(data []byte) (map[string]any, error) {
 
 // printResult writes a result in format: items, when not nil, says that the
 // result is a list page whose data are objects items describes.
-func printResult(w io.Writer, v any, format string, items func() (*specSchema, error)) error {
+func printResult(w, notes io.Writer, v any, format string, items func() (*specSchema, error)) error {
 	if format == "json" {
 		return encodeJSON(w, v, "  ")
 	}
@@ -166,9 +185,20 @@ func printResult(w io.Writer, v any, format string, items func() (*specSchema, e
 		return err
 	}
 	var page struct {
-		Data []json.RawMessage `json:"data"`
+		Data       []json.RawMessage `json:"data"`
+		HasMore    bool              `json:"hasMore"`
+		NextCursor *string           `json:"nextCursor"`
 	}
 	isList := items != nil && json.Unmarshal(buf.Bytes(), &page) == nil && page.Data != nil
+	if isList && page.HasMore && notes != nil {
+		// jsonl and table show the objects, not the page: say what the
+		// page's hasMore and nextCursor would have said.
+		how := "read every page with --all"
+		if page.NextCursor != nil && *page.NextCursor != "" {
+			how = "ask for the next page with --cursor " + *page.NextCursor + ", or " + how
+		}
+		fmt.Fprintf(notes, "more objects follow (the page says hasMore): %s\n", how)
+	}
 	switch {
 	case format == "jsonl" && isList:
 		for _, item := range page.Data {
