@@ -12,11 +12,12 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
 )
 
 // pageBodies serves a listing of invoices whose pages are bodies, in
@@ -196,7 +197,7 @@ func TestWithResponseOfAllKeepsEachPagesBody(t *testing.T) {
 				for n < page+1 {
 					n = <-p.served
 				}
-			case <-time.After(10 * time.Second):
+			case <-testdeadline.Context(t).Done():
 				t.Fatal("the next page was not asked for")
 			}
 		}
@@ -258,18 +259,16 @@ func TestAChunkedPageOverTheCapIsRefused(t *testing.T) {
 	}
 }
 
-// closeSignal is a transport whose response bodies report their Close
-// (and call onClose, if set): the engine closes a body once it has read
-// it whole.
+// closeSignal is a transport whose response bodies call onClose when
+// closed: the engine closes a body once it has read it whole.
 type closeSignal struct {
-	closed  chan struct{}
 	onClose func()
 }
 
 func (t closeSignal) RoundTrip(r *http.Request) (*http.Response, error) {
 	resp, err := http.DefaultTransport.RoundTrip(r)
 	if err == nil {
-		resp.Body = signalingBody{resp.Body, t}
+		resp.Body = signalingBody{resp.Body, t, new(sync.Once)}
 	}
 	return resp, err
 }
@@ -277,47 +276,42 @@ func (t closeSignal) RoundTrip(r *http.Request) (*http.Response, error) {
 type signalingBody struct {
 	io.ReadCloser
 	closeSignal
+	once *sync.Once // a body closed twice is one close
 }
 
 func (b signalingBody) Close() error {
 	err := b.ReadCloser.Close()
-	if b.onClose != nil {
-		b.onClose()
-	}
-	select {
-	case b.closed <- struct{}{}:
-	default: // a second Close of the same body
-	}
+	b.once.Do(b.onClose)
 	return err
 }
 
 // TestAPageReadBeforeTheContextEndedIsNotHandedOn: a context cancelled
-// (with a cause) once a page has been read in full, before the loop gets
-// to it, ends the loop with an error that matches context.Canceled and
-// the cause, and none of that page's objects: the first page, cancelled
-// as its body closes, or the second, cancelled by the loop body on the
-// first object (All reads one page ahead).
+// (with a cause) as a page's body is read whole, before the loop gets to
+// it, ends the loop with an error that matches context.Canceled and the
+// cause, and none of that page's objects: the first page, or the second
+// (All reads it ahead while the loop works on the first).
 func TestAPageReadBeforeTheContextEndedIsNotHandedOn(t *testing.T) {
 	pages := invoicePages(3, 2, func(int) int { return 10 }, 0)
 	why := errors.New("the user went home")
 	for _, tt := range []struct {
-		name    string
-		onPage1 bool // cancel as the first page's body closes
-		want    []string
+		name     string
+		cancelAt int // the body, counting from 1, whose Close cancels
+		want     []string
 	}{
-		{"first page", true, nil},
-		{"second page", false, []string{"inv-0-0", "inv-0-1"}},
+		{"first page", 1, nil},
+		{"second page", 2, []string{"inv-0-0", "inv-0-1"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(&pageBodies{bodies: pages})
 			t.Cleanup(srv.Close)
 			ctx, cancel := context.WithCancelCause(context.Background())
 			defer cancel(nil)
-			closed := make(chan struct{}, 16)
-			transport := closeSignal{closed: closed}
-			if tt.onPage1 {
-				transport.onClose = func() { cancel(why) }
-			}
+			var closes atomic.Int32
+			transport := closeSignal{onClose: func() {
+				if closes.Add(1) == int32(tt.cancelAt) {
+					cancel(why)
+				}
+			}}
 			c, err := conductor.NewClient(conductor.WithAPIKey(testAPIKey), conductor.WithBaseURL(srv.URL),
 				conductor.WithHTTPClient(&http.Client{Transport: transport}))
 			if err != nil {
@@ -331,18 +325,6 @@ func TestAPageReadBeforeTheContextEndedIsNotHandedOn(t *testing.T) {
 					break
 				}
 				got = append(got, inv.ID)
-				if len(got) == 1 {
-					for range 2 { // the first page, then the second, read whole
-						select {
-						case <-closed:
-						case <-time.After(10 * time.Second):
-							t.Fatal("the second page was not read")
-						}
-					}
-					// Its decode takes microseconds; give it far more.
-					time.Sleep(50 * time.Millisecond)
-					cancel(why)
-				}
 			}
 			if !errors.Is(last, context.Canceled) || !errors.Is(last, why) {
 				t.Errorf("the loop ended with %v; want an error matching context.Canceled and its cause", last)
