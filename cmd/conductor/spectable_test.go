@@ -83,7 +83,11 @@ func TestSpecTableAgreesWithEmbeddedSpec(t *testing.T) {
 			Schemas    map[string]json.RawMessage `json:"schemas"`
 		} `json:"components"`
 	}
-	if err := json.Unmarshal(s.JSON, &doc); err != nil {
+	whole, err := s.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(whole, &doc); err != nil {
 		t.Fatal(err)
 	}
 	asAny := func(b []byte) any {

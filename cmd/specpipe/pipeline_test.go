@@ -133,7 +133,11 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	os.Stdout.Write(s.JSON)
+	doc, err := s.Document()
+	if err != nil {
+		panic(err)
+	}
+	os.Stdout.Write(doc)
 }
 `))
 	doc, err := openapi3.NewLoader().LoadFromData(r.goOutput(t, "run", "./specdump"))

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
@@ -17,57 +18,143 @@ import (
 // client is generated from), named by internal/apispec as the client names it, with
 // its schemas. Nothing in the fake lists operations by hand, so a new one
 // in the spec is served without a change here.
+//
+// Each resource's schemas are parsed the first time the fake uses the
+// resource: parsing all of them took half a second and some 150 MB of
+// every command run against the in-process demo fake, which uses three
+// or four.
 type api struct {
-	doc    *openapi3.T
 	routes []*route
-	// models are the component schemas of each resource's objects, by
-	// namespace and resource ("qbd.invoices": qbd_invoice).
-	models map[string]*openapi3.Schema
+	// resources are the spec's resources, by resourceKey.
+	resources map[string]*resource
+	// decimals are the formats of the request bodies' decimal strings, by
+	// property name; no name has two.
+	decimals map[string]decimalFormat
+	// overriding are the filters with which, as their descriptions say,
+	// "QuickBooks will ignore all other query parameters": ids, names,
+	// fullNames, refNumbers.
+	overriding []string
+}
+
+// resource is a resource of the spec, and its schemas once parsed.
+type resource struct {
+	key string
+	// model is the component schema of its objects ("qbd_invoice"), or "".
+	model string
+	doc   func() (*openapi3.T, error)
+	// parsed says that doc has been asked for: the fake's tests hold it
+	// to the resources a program uses.
+	parsed atomic.Bool
 }
 
 // route is one operation and how its path is matched.
 type route struct {
 	op   apispec.Operation
-	spec *openapi3.Operation
+	res  *resource
 	segs []string // the path's segments; "{name}" for a parameter
 }
 
 // resourceKey names a resource in the fake's state and its fixtures.
-func resourceKey(o apispec.Operation) string { return o.Namespace + "." + o.Resource }
+func resourceKey(o apispec.Operation) string { return apispec.ResourceKey(o) }
 
 // qbdKey is the resourceKey of a QuickBooks Desktop resource, named as
 // fixtures name it: "invoices".
 func qbdKey(resource string) string { return apispec.QBDNamespace + "." + resource }
 
-// loadAPI reads the spec once for every fake in the process, with
-// kin-openapi for its schemas (some third of a second) and from the
-// decoding the command shares, for the operations' names.
-var loadAPI = sync.OnceValues(func() (*api, error) {
+// loadAPI reads the spec's index once for every fake in the process.
+var loadAPI = sync.OnceValues(newAPI)
+
+// newAPI reads the spec's index; each resource's document is parsed when
+// first asked for.
+func newAPI() (*api, error) {
 	embedded, err := embeddedspec.Load()
 	if err != nil {
 		return nil, err
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(embedded.JSON)
-	if err != nil {
-		return nil, err
-	}
-	a := &api{doc: doc, models: map[string]*openapi3.Schema{}}
-	for _, o := range embedded.Operations {
-		item := doc.Paths.Find(o.Path)
-		if item == nil || item.GetOperation(o.Method) == nil {
-			return nil, fmt.Errorf("the spec names %s %s but kin-openapi finds no such operation", o.Method, o.Path)
-		}
-		a.routes = append(a.routes, &route{op: o, spec: item.GetOperation(o.Method), segs: strings.Split(strings.Trim(o.Path, "/"), "/")})
-		if o.ResultSchema != "" && o.Resource != "" {
-			if ref := doc.Components.Schemas[o.ResultSchema]; ref != nil && ref.Value != nil {
-				if _, done := a.models[resourceKey(o)]; !done || o.Kind != apispec.List {
-					a.models[resourceKey(o)] = ref.Value
-				}
+	a := &api{resources: map[string]*resource{}, decimals: map[string]decimalFormat{}, overriding: embedded.OverridingFilters}
+	for key, r := range embedded.Resources {
+		res := &resource{key: key, model: r.Model}
+		res.doc = sync.OnceValues(func() (*openapi3.T, error) {
+			res.parsed.Store(true)
+			js, err := embedded.Resource(key)
+			if err != nil {
+				return nil, err
 			}
+			doc, err := openapi3.NewLoader().LoadFromData(js)
+			if err != nil {
+				return nil, fmt.Errorf("the spec of %s: %w", key, err)
+			}
+			return doc, nil
+		})
+		a.resources[key] = res
+	}
+	for _, o := range embedded.Operations {
+		res := a.resources[resourceKey(o)]
+		if res == nil {
+			return nil, fmt.Errorf("the spec's index names %s %s but no document of its resource", o.Method, o.Path)
+		}
+		a.routes = append(a.routes, &route{op: o, res: res, segs: strings.Split(strings.Trim(o.Path, "/"), "/")})
+	}
+	for name, desc := range embedded.DecimalProperties {
+		if f, ok := decimalFormatOf(desc); ok {
+			a.decimals[name] = f
 		}
 	}
 	return a, nil
-})
+}
+
+// spec is the operation's part of the spec. serveAPI has loaded it (see
+// load) before anything asks.
+func (rt *route) spec() *openapi3.Operation {
+	doc, err := rt.res.doc()
+	if err != nil {
+		return &openapi3.Operation{Responses: openapi3.NewResponses()}
+	}
+	return doc.Paths.Find(rt.op.Path).GetOperation(rt.op.Method)
+}
+
+// load parses the spec of rt's resource, or says why it cannot.
+func (rt *route) load() error {
+	doc, err := rt.res.doc()
+	if err != nil {
+		return err
+	}
+	if item := doc.Paths.Find(rt.op.Path); item == nil || item.GetOperation(rt.op.Method) == nil {
+		return fmt.Errorf("the spec of %s has no %s %s", rt.res.key, rt.op.Method, rt.op.Path)
+	}
+	return nil
+}
+
+// hasModel says whether the resource named key keeps objects of a schema.
+func (a *api) hasModel(key string) bool {
+	r := a.resources[key]
+	return r != nil && r.model != ""
+}
+
+// model is the schema of the objects of the resource named key, or nil
+// if it has none or its spec cannot be read.
+func (a *api) model(key string) *openapi3.Schema {
+	if r := a.resources[key]; r != nil {
+		return r.objects()
+	}
+	return nil
+}
+
+// objects is the schema of r's objects, or nil if it has none or its spec
+// cannot be read.
+func (r *resource) objects() *openapi3.Schema {
+	if r.model == "" {
+		return nil
+	}
+	doc, err := r.doc()
+	if err != nil {
+		return nil
+	}
+	if ref := doc.Components.Schemas[r.model]; ref != nil {
+		return ref.Value
+	}
+	return nil
+}
 
 // match finds the operation for method and an escaped path, and its path
 // parameters, unescaped. When the path names a resource but not with this

@@ -43,7 +43,7 @@ func computedList(resource string) bool {
 // list's other filters (payablesAccountId, dueDate, currencyIds), applied
 // to what the list shows as every list's are. The list has no pages.
 func (s *Server) billsToPay(b *builder, rt *route, query map[string]any, eu *endUser) (int, any, *Error) {
-	model := s.api.models[resourceKey(rt.op)]
+	model := s.api.model(resourceKey(rt.op))
 	vendor, _ := query["vendorId"].(string)
 	filters := maps.Clone(query)
 	delete(filters, "vendorId") // what the list shows holds no vendor

@@ -185,7 +185,7 @@ func (s *Server) DeleteInQuickBooks(endUserID, resource, id string) error {
 	if eu == nil {
 		return fmt.Errorf("conductortest: DeleteInQuickBooks: no end-user %q", endUserID)
 	}
-	if s.api.models[qbdKey(resource)] == nil {
+	if !s.api.hasModel(qbdKey(resource)) {
 		return fmt.Errorf("conductortest: DeleteInQuickBooks: %q is not a QuickBooks Desktop resource; they are %s", resource, strings.Join(s.qbdResources(), ", "))
 	}
 	v, ok := s.state.get(eu, qbdKey(resource), id)

@@ -23,7 +23,7 @@ func TestDeletedTypesCoverTheSpec(t *testing.T) {
 			if rt.op.Namespace != apispec.QBDNamespace || rt.op.Resource != resource || rt.op.Kind != apispec.List {
 				continue
 			}
-			for _, p := range rt.spec.Parameters {
+			for _, p := range rt.spec().Parameters {
 				if p.Value.Name == param {
 					var out []string
 					for _, v := range p.Value.Schema.Value.Items.Value.Enum {
@@ -48,7 +48,7 @@ func TestDeletedTypesCoverTheSpec(t *testing.T) {
 		values := enum(tt.resource, tt.param)
 		mapped := map[string]string{}
 		for resource, v := range tt.table {
-			if a.models[qbdKey(resource)] == nil {
+			if !a.hasModel(qbdKey(resource)) {
 				t.Errorf("%s: %q is no resource of the fake", tt.param, resource)
 			}
 			if !slices.Contains(values, v) {

@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode"
 
@@ -150,7 +149,7 @@ func clashing(name, desc string) []string {
 // exclusiveFilters refuses two filters given together that the spec's
 // descriptions say QuickBooks takes only one of.
 func exclusiveFilters(rt *route, query map[string]any) string {
-	for _, ref := range rt.spec.Parameters {
+	for _, ref := range rt.spec().Parameters {
 		p := ref.Value
 		if _, given := query[p.Name]; !given || p.In != "query" {
 			continue
@@ -180,13 +179,9 @@ func unappliedFilter(rt *route, query map[string]any) string {
 	if rt.op.Kind != apispec.List || rt.op.Namespace != apispec.QBDNamespace || listsDeleted(rt.op.Resource) {
 		return ""
 	}
-	a, err := loadAPI()
-	if err != nil {
-		return ""
-	}
-	model := a.models[resourceKey(rt.op)]
+	model := rt.res.objects()
 	var refused []string
-	for _, ref := range rt.spec.Parameters {
+	for _, ref := range rt.spec().Parameters {
 		p := ref.Value
 		// The default asks for what the fake answers anyway
 		// (includeLineItems=true).
@@ -336,21 +331,13 @@ func (o *object) filterable(filters map[string]any) map[string]any {
 // overridingFilters are the filters with which, as their descriptions
 // say, "QuickBooks will ignore all other query parameters": ids, names,
 // fullNames, refNumbers.
-var overridingFilters = sync.OnceValue(func() []string {
-	var out []string
-	if a, err := loadAPI(); err == nil {
-		for _, rt := range a.routes {
-			for _, ref := range rt.spec.Parameters {
-				p := ref.Value
-				if p.In == "query" && strings.Contains(p.Description+" "+p.Schema.Value.Description, "QuickBooks will ignore all other query parameters") {
-					out = append(out, p.Name)
-				}
-			}
-		}
+func overridingFilters() []string {
+	a, err := loadAPI()
+	if err != nil {
+		return nil
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
-})
+	return a.overriding
+}
 
 // overriding is the filter of filters that makes QuickBooks ignore the
 // others (ids before the rest, should a list be given two), or "".
@@ -371,7 +358,7 @@ func overriding(filters map[string]any) string {
 // any of the values you specify in this parameter are not found, the
 // request will return an error" (ids, names, fullNames, refNumbers).
 func mustAllBeFound(rt *route, name string) bool {
-	for _, ref := range rt.spec.Parameters {
+	for _, ref := range rt.spec().Parameters {
 		if p := ref.Value; p.In == "query" && p.Name == name {
 			desc := strings.Join(strings.Fields(p.Description+" "+p.Schema.Value.Description), " ")
 			return strings.Contains(desc, "not found, the request will return an error")

@@ -34,12 +34,12 @@ func TestEveryListParameterIsAppliedOrRefused(t *testing.T) {
 			continue
 		}
 		required := url.Values{}
-		for _, ref := range rt.spec.Parameters {
+		for _, ref := range rt.spec().Parameters {
 			if p := ref.Value; p.In == "query" && p.Required {
 				required.Set(p.Name, fmt.Sprint(example(p.Schema)))
 			}
 		}
-		for _, ref := range rt.spec.Parameters {
+		for _, ref := range rt.spec().Parameters {
 			p := ref.Value
 			if p.In != "query" || p.Required || p.Name == "cursor" {
 				continue
@@ -85,9 +85,9 @@ func TestEveryListParameterIsAppliedOrRefused(t *testing.T) {
 			// must all be found (ids) is applied by refusing the list.
 			notFound := mustAllBeFound(rt, p.Name) && resp.StatusCode == http.StatusBadRequest && env.Error.IntegrationCode == qbdNotFound
 			switch {
-			case appliedBy(a.models[resourceKey(o)], p) && (resp.StatusCode == http.StatusOK || notFound):
+			case appliedBy(a.model(resourceKey(o)), p) && (resp.StatusCode == http.StatusOK || notFound):
 				applied++
-			case !appliedBy(a.models[resourceKey(o)], p) && resp.StatusCode == http.StatusBadRequest && strings.HasPrefix(env.Error.Message, want):
+			case !appliedBy(a.model(resourceKey(o)), p) && resp.StatusCode == http.StatusBadRequest && strings.HasPrefix(env.Error.Message, want):
 				refused++
 			default:
 				t.Errorf("%s %s=%s: status %d, %s; want 200 if the fake applies it, else 400 %q...", o.SDKName(), p.Name, v, resp.StatusCode, body, want)

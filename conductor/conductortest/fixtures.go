@@ -154,8 +154,12 @@ func (fx FixtureEndUser) clock() (*time.Location, time.Duration, error) {
 func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any) error {
 	resources := slices.Sorted(maps.Keys(byResource))
 	for _, r := range resources {
-		if s.api.models[qbdKey(r)] == nil {
+		if !s.api.hasModel(qbdKey(r)) {
 			return fmt.Errorf("qbd: %q is not a QuickBooks Desktop resource; they are %s", r, strings.Join(s.qbdResources(), ", "))
+		}
+		if s.api.model(qbdKey(r)) == nil {
+			_, err := s.api.resources[qbdKey(r)].doc()
+			return fmt.Errorf("qbd: %q: the fake cannot read its schema: %v", r, err)
 		}
 		if computedList(r) {
 			from := "the bills and vendorCredits it is read from"
@@ -169,7 +173,7 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 	ids := map[string][]string{}
 	for _, r := range resources {
 		for i, in := range byResource[r] {
-			id, _ := in[idField(s.api.models[qbdKey(r)])].(string)
+			id, _ := in[idField(s.api.model(qbdKey(r)))].(string)
 			if id == "" {
 				id, _ = in["id"].(string)
 			}
@@ -189,7 +193,7 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 		}
 	}
 	for _, r := range resources {
-		model := s.api.models[qbdKey(r)]
+		model := s.api.model(qbdKey(r))
 		for i, in := range byResource[r] {
 			v := b.object(model, in)
 			if b.failed != "" {
@@ -216,8 +220,8 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 // qbdResources are the resources fixtures can hold, sorted.
 func (s *Server) qbdResources() []string {
 	var out []string
-	for key := range s.api.models {
-		if r, ok := strings.CutPrefix(key, qbdKey("")); ok && !computedList(r) {
+	for key := range s.api.resources {
+		if r, ok := strings.CutPrefix(key, qbdKey("")); ok && s.api.hasModel(key) && !computedList(r) {
 			out = append(out, r)
 		}
 	}

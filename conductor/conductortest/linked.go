@@ -373,7 +373,7 @@ func (s *Server) autoApply(eu *endUser, link payLink, party string, old []applic
 // appliedSchema is the schema of an entry of resource's
 // appliedToTransactions.
 func (s *Server) appliedSchema(resource string) *openapi3.Schema {
-	list := s.api.models[qbdKey(resource)].Properties["appliedToTransactions"]
+	list := s.api.model(qbdKey(resource)).Properties["appliedToTransactions"]
 	return list.Value.Items.Value
 }
 

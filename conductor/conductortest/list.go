@@ -136,7 +136,7 @@ func (s *Server) list(rt *route, query map[string]any, eu *endUser) (int, any, *
 		return 0, nil, invalid(fmt.Sprintf("the fake's answers not yet written show at most %d objects at once, those to clients slow to read them included, which this list would pass; ask with a smaller limit, or again once they are read.", s.state.showingLimit))
 	}
 	out := map[string]any{"objectType": "list", "url": "/v1" + o.Path}
-	if schema := responseSchema(rt.spec); schema != nil {
+	if schema := responseSchema(rt.spec()); schema != nil {
 		if _, paged := schema.Properties["hasMore"]; paged {
 			out["hasMore"], out["nextCursor"], out["remainingCount"] = false, nil, 0
 			if o.Paginated && rest > 0 {
@@ -197,5 +197,5 @@ func newCursorToken() string {
 }
 
 func takesParam(rt *route, name string) bool {
-	return slices.ContainsFunc(rt.spec.Parameters, func(p *openapi3.ParameterRef) bool { return p.Value != nil && p.Value.Name == name })
+	return slices.ContainsFunc(rt.spec().Parameters, func(p *openapi3.ParameterRef) bool { return p.Value != nil && p.Value.Name == name })
 }

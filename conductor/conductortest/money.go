@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -178,34 +177,10 @@ func fieldFormat(name string, ref *openapi3.SchemaRef) (decimalFormat, bool) {
 
 // requestFormats is the format of each decimal property the request bodies
 // of the spec have, by name; no name has two.
-var requestFormats = sync.OnceValue(func() map[string]decimalFormat {
-	out := map[string]decimalFormat{}
+func requestFormats() map[string]decimalFormat {
 	a, err := loadAPI()
 	if err != nil {
-		return out
+		return nil
 	}
-	seen := map[*openapi3.Schema]bool{}
-	var walk func(s *openapi3.Schema)
-	walk = func(s *openapi3.Schema) {
-		if s == nil || seen[s] {
-			return
-		}
-		seen[s] = true
-		for name, prop := range s.Properties {
-			if f, ok := isDecimalString(prop); ok {
-				out[name] = f
-			}
-			walk(prop.Value)
-		}
-		if s.Items != nil {
-			walk(s.Items.Value)
-		}
-		for _, alt := range s.AnyOf {
-			walk(alt.Value)
-		}
-	}
-	for _, rt := range a.routes {
-		walk(bodySchema(rt.spec))
-	}
-	return out
-})
+	return a.decimals
+}

@@ -31,8 +31,8 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 	}
 	const endUserID = "end_usr_operations"
 	fx := FixtureEndUser{ID: endUserID, CompanyName: "Operations Inc.", Connected: true, QBD: map[string][]map[string]any{}}
-	for key := range a.models {
-		if r, ok := strings.CutPrefix(key, "qbd."); ok && !computedList(r) {
+	for key := range a.resources {
+		if r, ok := strings.CutPrefix(key, "qbd."); ok && a.hasModel(key) && !computedList(r) {
 			fx.QBD[r] = []map[string]any{{"id": fixtureID(r), "name": "Fixture " + r}}
 		}
 	}
@@ -46,8 +46,9 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 	defer s.Close()
 	// A top-level resource the fake has no rules of its own for (one a
 	// newer spec adds) holds an object with the id the requests name.
-	for key, model := range a.models {
-		if r, ok := strings.CutPrefix(key, "."); ok && r != "endUsers" && r != "authSessions" {
+	for key := range a.resources {
+		if r, ok := strings.CutPrefix(key, "."); ok && a.hasModel(key) && r != "endUsers" && r != "authSessions" {
+			model := a.model(key)
 			v := (&builder{name: func(string) (string, bool) { return "", false }, newID: s.newQBDID, newNumber: func() int64 { return 1 }}).object(model, map[string]any{idField(model): endUserID})
 			if err := s.state.put(s.state.topLevel, key, endUserID, v); err != nil {
 				t.Fatal(err)
@@ -84,7 +85,7 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 			}
 			path = strings.ReplaceAll(path, "{id}", url.PathEscape(id))
 			q := url.Values{}
-			for _, p := range rt.spec.Parameters {
+			for _, p := range rt.spec().Parameters {
 				if p.Value.In == "query" && p.Value.Required {
 					v := example(p.Value.Schema)
 					if items, ok := v.([]any); ok {
@@ -94,7 +95,7 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 				}
 			}
 			var body []byte
-			if schema := bodySchema(rt.spec); schema != nil {
+			if schema := bodySchema(rt.spec()); schema != nil {
 				v, _ := example(&openapi3.SchemaRef{Value: schema}).(map[string]any)
 				switch o.SDKName() {
 				case "authSessions.create":
@@ -136,7 +137,7 @@ func TestEveryOperationAnswersAsTheSpecSays(t *testing.T) {
 			if err := json.Unmarshal(answer, &v); err != nil {
 				t.Fatalf("the answer is not JSON: %v", err)
 			}
-			schema := responseSchema(rt.spec)
+			schema := responseSchema(rt.spec())
 			if err := schema.VisitJSON(v, openapi3.VisitAsResponse(), openapi3.EnableFormatValidation(), openapi3.MultiErrors()); err != nil {
 				t.Errorf("the answer does not validate against the spec:\n%v\nanswer: %.2000s", err, answer)
 			}

@@ -43,7 +43,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 	o := rt.op
 	res := resourceKey(o)
 	b := s.builderFor(eu)
-	answer := responseSchema(rt.spec)
+	answer := responseSchema(rt.spec())
 	if o.Resource == transactionsResource && (o.Kind == apispec.List || o.Kind == apispec.Retrieve) {
 		// Read off the books (transactions.go), then listed or
 		// retrieved as any resource's objects are.
@@ -67,7 +67,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 	}
 	switch o.Kind {
 	case apispec.Create:
-		model := s.api.models[res]
+		model := s.api.model(res)
 		v := b.object(model, body)
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
@@ -116,7 +116,7 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 				UserFacingMessage: "Someone else changed this object in QuickBooks Desktop since you read it. Reload it and try again."}
 		}
 		body = keptLines(body, v)
-		changes := b.object(s.api.models[res], body)
+		changes := b.object(s.api.model(res), body)
 		if b.failed != "" {
 			return 0, nil, invalid(b.failed)
 		}
@@ -246,10 +246,9 @@ func (s *Server) serveQBD(rt *route, params map[string]string, query, body map[s
 				json.Unmarshal([]byte(c.filters), &filters) // a later page is shaped as its first
 			}
 		}
-		a, _ := loadAPI()
 		status, v, failed := s.list(rt, query, eu)
 		if p, ok := v.(*page); ok {
-			s.state.shape(p, filters, a.models[res])
+			s.state.shape(p, filters, s.api.model(res))
 			s.showBalances(eu, res, p)
 		}
 		return status, v, failed

@@ -60,7 +60,7 @@ func TestEveryReferenceOfTheSpecIsChecked(t *testing.T) {
 			continue
 		}
 		o := rt.op
-		eachField(bodySchema(rt.spec), "", map[*openapi3.Schema]bool{}, func(path, key string, prop *openapi3.Schema) {
+		eachField(bodySchema(rt.spec()), "", map[*openapi3.Schema]bool{}, func(path, key string, prop *openapi3.Schema) {
 			if !strings.HasSuffix(key, "Id") && !strings.HasSuffix(key, "Ids") {
 				return
 			}
@@ -78,7 +78,7 @@ func TestEveryReferenceOfTheSpecIsChecked(t *testing.T) {
 			}
 			kinds[kindName(ref.kind)] = true
 			for _, r := range ref.resources {
-				if a.models[qbdKey(r)] == nil {
+				if !a.hasModel(qbdKey(r)) {
 					t.Errorf("%s %s%s names %q, which is not a QuickBooks Desktop resource of the spec", o.SDKName(), path, key, r)
 				}
 			}

@@ -175,6 +175,11 @@ func prepare(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("conductortest: the fake cannot read its OpenAPI document: %w", err)
 	}
+	return prepareWith(a, opts)
+}
+
+// prepareWith is prepare with the spec a.
+func prepareWith(a *api, opts Options) (*Server, error) {
 	if opts.CursorTTL <= 0 {
 		opts.CursorTTL = 10 * time.Second
 	}
@@ -440,6 +445,10 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 			Type: "AUTHENTICATION_ERROR", Code: "API_KEY_INVALID", Message: msg,
 			UserFacingMessage: "An internal server error occurred. Please try again.",
 		})
+		return
+	}
+	if err := rt.load(); err != nil {
+		writeError(w, http.StatusInternalServerError, Error{Type: "INTERNAL_ERROR", Code: "INTERNAL", Message: "The fake cannot read the spec of " + rt.op.Method + " " + rt.op.Path + ": " + err.Error()})
 		return
 	}
 	query, obj, bad := checkRequest(rt, r, body)

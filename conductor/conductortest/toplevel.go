@@ -28,7 +28,7 @@ func topLevelMissing(o apispec.Operation, id string) *Error {
 func (s *Server) serveTopLevel(rt *route, params map[string]string, query, body map[string]any) (int, any, *Error) {
 	o := rt.op
 	res := resourceKey(o)
-	model := s.api.models[res]
+	model := s.api.model(res)
 	owner := s.state.topLevel
 	b := &builder{
 		now:   s.now().UTC().Truncate(1e9),
@@ -53,9 +53,9 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string, query, body 
 			query["limit"] = float64(max(1, len(owner.objects[res].all())))
 		}
 		status, v, failed := s.list(rt, query, owner)
-		if p, ok := v.(*page); ok && responseSchema(rt.spec) != nil {
+		if p, ok := v.(*page); ok && responseSchema(rt.spec()) != nil {
 			// The list's other required fields, as the schema has them.
-			p.fields = b.object(responseSchema(rt.spec), p.fields)
+			p.fields = b.object(responseSchema(rt.spec()), p.fields)
 			delete(p.fields, "data")
 		}
 		return status, v, failed
@@ -107,12 +107,12 @@ func (s *Server) serveTopLevel(rt *route, params map[string]string, query, body 
 	case apispec.Delete:
 		s.state.remove(owner, res, id)
 		v["deleted"] = true
-		return http.StatusOK, b.object(responseSchema(rt.spec), v), nil
+		return http.StatusOK, b.object(responseSchema(rt.spec()), v), nil
 	case apispec.Action:
 		// The fake knows no rules for what the action does (a refresh,
 		// say): it answers with the object as stored, filled out to the
 		// schema of the action's answer.
-		switch schema := responseSchema(rt.spec); {
+		switch schema := responseSchema(rt.spec()); {
 		case schema == model:
 			return http.StatusOK, s.state.shown(owner, res, id), nil
 		case schema != nil:

@@ -36,7 +36,7 @@ var (
 // created after the seq after (a later page's), so that a page costs
 // what is left of the list, not all of it.
 func (s *Server) transactionsView(eu *endUser, id string, after int64) (*collection, *Error) {
-	model := s.api.models[qbdKey(transactionsResource)]
+	model := s.api.model(qbdKey(transactionsResource))
 	b := s.builderFor(eu)
 	view := &collection{byID: map[string]*object{}}
 	for res, txnType := range apispec.TransactionTypes {

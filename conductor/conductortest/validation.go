@@ -26,11 +26,11 @@ func checkRequest(rt *route, r *http.Request, body []byte) (map[string]any, map[
 	if rt.op.NeedsEndUser && strings.TrimSpace(r.Header.Get(apispec.EndUserHeader)) == "" {
 		return nil, nil, invalid(apispec.EndUserHeader + ": the header is required: the id (end_usr_...) of the end-user whose QuickBooks Desktop to use.")
 	}
-	query, msg := checkQuery(rt.spec, r.URL.Query())
+	query, msg := checkQuery(rt.spec(), r.URL.Query())
 	if msg != "" {
 		return nil, nil, invalid(msg)
 	}
-	schema := bodySchema(rt.spec)
+	schema := bodySchema(rt.spec())
 	if schema == nil {
 		return query, nil, nil
 	}

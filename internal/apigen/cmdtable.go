@@ -25,7 +25,7 @@ import (
 // runs (and, for its help, the schemas its body reaches), where decoding
 // the whole embedded spec took some 0.1 s of each command's start-up.
 //
-// The JSON is the one EmbeddedSpec writes, so the command reads the
+// The JSON is the one EmbeddedSpec writes (kin-openapi's), so the command reads the
 // document the fake reads; the output depends only on the spec.
 func CommandTable(specData []byte) ([]byte, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(specData)

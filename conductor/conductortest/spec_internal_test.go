@@ -1,0 +1,203 @@
+package conductortest
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/seed-6dcb809e/conductor-go/conductor"
+	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
+	"github.com/seed-6dcb809e/conductor-go/internal/embeddedspec"
+	"github.com/seed-6dcb809e/conductor-go/internal/testdeadline"
+)
+
+// TestTheDemoParsesOnlyWhatItUses: a fake with the demo company that
+// lists invoices, as the command does when no key is set, has parsed the
+// documents of the demo's three resources and of no other. Parsing them
+// all took half a second and some 150 MB of every such command.
+func TestTheDemoParsesOnlyWhatItUses(t *testing.T) {
+	a, err := newAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_lazy", PublishableKey: "pk_conductor_fake_lazy", Now: time.Now, Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.start(l)
+	defer srv.Close()
+	parsed := func() []string {
+		var out []string
+		for key, r := range a.resources {
+			if r.parsed.Load() {
+				out = append(out, key)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	want := []string{"qbd.customers", "qbd.invoices", "qbd.serviceItems"}
+	if diff := cmp.Diff(want, parsed()); diff != "" {
+		t.Errorf("resources parsed to start the demo (-want +got):\n%s", diff)
+	}
+	c, err := srv.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	page, err := c.QBD.Invoices.List(testdeadline.Context(t), DemoEndUserID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Data) != 3 {
+		t.Errorf("the demo lists %d invoices, want its 3", len(page.Data))
+	}
+	if diff := cmp.Diff(want, parsed()); diff != "" {
+		t.Errorf("resources parsed to list the demo's invoices (-want +got):\n%s", diff)
+	}
+	if _, err := c.EndUsers.List(testdeadline.Context(t)); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(append([]string{".endUsers"}, want...), parsed()); diff != "" {
+		t.Errorf("resources parsed once end-users were listed too (-want +got):\n%s", diff)
+	}
+}
+
+// TestTheIndexIsWhatTheWholeSpecSays: what the fake reads from the
+// archive's index and from each resource's document (the schema of a
+// resource's objects, the decimal properties of the request bodies, the
+// filters that override the others) is what the whole spec, parsed at
+// once as the fake parsed it before, gives.
+func TestTheIndexIsWhatTheWholeSpecSays(t *testing.T) {
+	embedded, err := embeddedspec.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, err := embedded.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(whole)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := newAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	formats := map[string]decimalFormat{}
+	overriding := map[string]bool{}
+	models := map[string]*openapi3.Schema{}
+	seen := map[*openapi3.Schema]bool{}
+	var walk func(s *openapi3.Schema)
+	walk = func(s *openapi3.Schema) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for name, prop := range s.Properties {
+			if f, ok := isDecimalString(prop); ok {
+				if had, twice := formats[name]; twice && had != f {
+					t.Errorf("the request bodies give %s two formats, %v and %v", name, had, f)
+				}
+				formats[name] = f
+			}
+			walk(prop.Value)
+		}
+		if s.Items != nil {
+			walk(s.Items.Value)
+		}
+		for _, alt := range s.AnyOf {
+			walk(alt.Value)
+		}
+	}
+	for _, o := range embedded.Operations {
+		op := doc.Paths.Find(o.Path).GetOperation(o.Method)
+		walk(bodySchema(op))
+		for _, ref := range op.Parameters {
+			if p := ref.Value; p.In == "query" && strings.Contains(p.Description+" "+p.Schema.Value.Description, "QuickBooks will ignore all other query parameters") {
+				overriding[p.Name] = true
+			}
+		}
+		if o.ResultSchema != "" && o.Resource != "" {
+			if _, done := models[resourceKey(o)]; !done || o.Kind != apispec.List {
+				models[resourceKey(o)] = doc.Components.Schemas[o.ResultSchema].Value
+			}
+		}
+	}
+	if len(formats) == 0 || len(overriding) == 0 {
+		t.Fatalf("the whole spec gives %d decimal properties and %d overriding filters; the oracle reads it wrong", len(formats), len(overriding))
+	}
+	if diff := cmp.Diff(formats, a.decimals, cmp.AllowUnexported(decimalFormat{})); diff != "" {
+		t.Errorf("decimal properties (-whole spec +index):\n%s", diff)
+	}
+	if diff := cmp.Diff(slices.Sorted(maps.Keys(overriding)), a.overriding); diff != "" {
+		t.Errorf("overriding filters (-whole spec +index):\n%s", diff)
+	}
+	for key := range a.resources {
+		want, got := models[key], a.model(key)
+		if (want == nil) != (got == nil) || (want == nil) != !a.hasModel(key) {
+			t.Errorf("%s: a model in the whole spec: %v; in the archive: %v; hasModel: %v", key, want != nil, got != nil, a.hasModel(key))
+			continue
+		}
+		if want == nil {
+			continue
+		}
+		wantJSON, _ := json.Marshal(want)
+		gotJSON, _ := json.Marshal(got)
+		if string(wantJSON) != string(gotJSON) {
+			t.Errorf("%s: the model differs from the whole spec's", key)
+		}
+	}
+	if len(models) != len(slices.DeleteFunc(slices.Collect(maps.Keys(a.resources)), func(k string) bool { return !a.hasModel(k) })) {
+		t.Errorf("the whole spec has models of %d resources, the archive of another number", len(models))
+	}
+}
+
+// TestASpecThatCannotBeReadIsAnInternalError: a resource whose document
+// cannot be parsed is answered with a 500 that says why, for its
+// operations only, and never with a panic.
+func TestASpecThatCannotBeReadIsAnInternalError(t *testing.T) {
+	a, err := newAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.resources[".endUsers"].doc = func() (*openapi3.T, error) { return nil, errors.New("a broken document") }
+	srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_broken", PublishableKey: "pk_conductor_fake_broken", Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.start(l)
+	defer srv.Close()
+	c, err := srv.Client(conductor.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseIdleConnections()
+	_, err = c.EndUsers.List(testdeadline.Context(t))
+	var apiErr *conductor.Error
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError || !strings.Contains(apiErr.Message, "cannot read the spec of GET /end-users: a broken document") {
+		t.Errorf("listing end-users with their spec unreadable = %v; want a 500 saying why", err)
+	}
+	if _, err := c.AuthSessions.Create(testdeadline.Context(t), conductor.AuthSessionCreateParams{EndUserID: "end_usr_x"}); err == nil || strings.Contains(err.Error(), "cannot read the spec") {
+		t.Errorf("an auth session for an unknown end-user = %v; want the usual refusal, its spec being readable", err)
+	}
+}
