@@ -129,7 +129,11 @@ type deletedKind struct {
 }
 
 // changes runs a resource's feed from since: see the generated Changes
-// methods.
+// methods. Only this is generic: the run (feedRun) sees each object as an
+// any holding its *T, so that Go compiles it once, not once for each of
+// the resources' types (it was some 40% of the package's machine code,
+// and of the time a first build of a program importing conductor spends
+// on the package).
 func changes[T any](ctx context.Context, c *Client, since Checkpoint, opts []Option, f feed[T]) iter.Seq2[Change[T], error] {
 	return func(yield func(Change[T], error) bool) {
 		st, err := parseCheckpoint(since, f.name, f.list.endUser)
@@ -137,23 +141,54 @@ func changes[T any](ctx context.Context, c *Client, since Checkpoint, opts []Opt
 			yield(Change[T]{at: st}, err)
 			return
 		}
-		r := &feedRun[T]{c: c, f: f, opts: opts, st: st, yield: yield}
+		r := &feedRun{c: c, opts: opts, st: st,
+			f: feedSpec{
+				name: f.name, list: f.list, listsActive: f.listsActive, deleted: f.deleted,
+				stamp:   func(obj any) stamp { return f.stamp(obj.(*T)) },
+				newPage: func() aPage { return new(Page[T]) },
+			},
+			yield: func(ch change) bool {
+				out := Change[T]{Deleted: ch.deleted, at: ch.at, caughtUp: ch.caughtUp}
+				if ch.object != nil {
+					out.Object = ch.object.(*T)
+				}
+				return yield(out, nil)
+			},
+		}
 		if err := r.run(ctx); err != nil && !errors.Is(err, errStopped) {
 			yield(Change[T]{at: r.st.snapshot()}, err)
 		}
 	}
 }
 
+// feedSpec is a feed[T] as the run sees it: objects are *T in an any.
+type feedSpec struct {
+	name        string
+	list        request
+	listsActive bool
+	deleted     deletedKind
+	stamp       func(obj any) stamp
+	newPage     func() aPage
+}
+
+// change is a Change[T] as the run makes it: object is a *T, or nil.
+type change struct {
+	object   any
+	deleted  *Deletion
+	at       *feedState
+	caughtUp bool
+}
+
 // errStopped ends a run whose loop stopped early.
 var errStopped = errors.New("stopped")
 
 // feedRun is one run of a feed.
-type feedRun[T any] struct {
+type feedRun struct {
 	c     *Client
-	f     feed[T]
+	f     feedSpec
 	opts  []Option
 	st    *feedState
-	yield func(Change[T], error) bool
+	yield func(change) bool
 	// serverNow is Conductor's time at the start of the run.
 	serverNow time.Time
 	// latest is the latest stamp the run has read (or its checkpoint
@@ -162,14 +197,14 @@ type feedRun[T any] struct {
 	latest time.Time
 }
 
-func (r *feedRun[T]) run(ctx context.Context) error {
+func (r *feedRun) run(ctx context.Context) error {
 	if err := r.deletions(ctx); err != nil {
 		return err
 	}
 	if err := r.upserts(ctx); err != nil {
 		return err
 	}
-	if !r.yield(Change[T]{at: r.st.snapshot(), caughtUp: true}, nil) {
+	if !r.yield(change{at: r.st.snapshot(), caughtUp: true}) {
 		return errStopped
 	}
 	return nil
@@ -178,7 +213,7 @@ func (r *feedRun[T]) run(ctx context.Context) error {
 // deletions delivers the resource's deletions since the checkpoint, in
 // the order they were made; from a zero checkpoint, it notes where the
 // deletions to deliver begin, delivering none.
-func (r *feedRun[T]) deletions(ctx context.Context) error {
+func (r *feedRun) deletions(ctx context.Context) error {
 	st := r.st
 	var after *DateTime
 	if !st.deletedUntil.IsZero() {
@@ -207,7 +242,7 @@ func (r *feedRun[T]) deletions(ctx context.Context) error {
 		if after == nil {
 			continue // from a zero checkpoint, none of these is in the copy
 		}
-		if !r.yield(Change[T]{Deleted: d, at: st.snapshot()}, nil) {
+		if !r.yield(change{deleted: d, at: st.snapshot()}) {
 			return errStopped
 		}
 	}
@@ -219,7 +254,7 @@ func (r *feedRun[T]) deletions(ctx context.Context) error {
 
 // listDeletions lists the resource's deletions after after (all kept,
 // for nil) and returns them with Conductor's time of the answer.
-func (r *feedRun[T]) listDeletions(ctx context.Context, after *DateTime) ([]Deletion, time.Time, error) {
+func (r *feedRun) listDeletions(ctx context.Context, after *DateTime) ([]Deletion, time.Time, error) {
 	var resp Response
 	opts := append(slices.Clip(r.opts), WithResponse(&resp))
 	qbd := r.c.QBD
@@ -260,7 +295,7 @@ func serverTime(h http.Header) time.Time {
 
 // upserts delivers the objects created or updated since the checkpoint,
 // window by window, each in the order QuickBooks stamped them.
-func (r *feedRun[T]) upserts(ctx context.Context) error {
+func (r *feedRun) upserts(ctx context.Context) error {
 	st := r.st
 	var lo time.Time // zero: from the beginning
 	if !st.updatedUntil.IsZero() {
@@ -303,30 +338,29 @@ func (r *feedRun[T]) upserts(ctx context.Context) error {
 // window reads the objects stamped from lo to hi, both included (zero:
 // unbounded), whole. When they are more than feedWindow and the window is
 // more than one second, it returns instead a narrower upper bound to try.
-func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Time, error) {
+func (r *feedRun) window(ctx context.Context, lo, hi time.Time) ([]any, time.Time, error) {
 	oneSecond := !lo.IsZero() && !hi.IsZero() && !hi.After(lo)
 	for attempt := 1; ; attempt++ {
-		var objs []T
+		var objs []any
 		tooMany, total := false, 0
 		var outside error
-		err := r.c.pages(ctx, r.windowRequest(lo, hi), r.opts,
-			func() aPage { return new(Page[T]) },
-			func(p aPage) bool {
-				page := p.(*Page[T])
-				for i := range page.Data {
-					if at := r.f.stamp(&page.Data[i]).at.Truncate(time.Second); at.After(r.latest) {
+		err := r.c.pages(ctx, r.windowRequest(lo, hi), r.opts, r.f.newPage,
+			func(page aPage) bool {
+				for i := range page.len() {
+					obj := page.item(i)
+					if at := r.f.stamp(obj).at.Truncate(time.Second); at.After(r.latest) {
 						r.latest = at
 					}
 					var keep bool
-					if keep, outside = r.inWindow(&page.Data[i], lo, hi); outside != nil {
+					if keep, outside = r.inWindow(obj, lo, hi); outside != nil {
 						return false
 					} else if keep {
-						objs = append(objs, page.Data[i])
+						objs = append(objs, obj)
 					}
 				}
 				total = len(objs)
-				if page.HasMore {
-					total += max(page.RemainingCount, 0)
+				if info := page.info(); info.hasMore {
+					total += max(info.remaining, 0)
 				}
 				if !oneSecond && total > feedWindow {
 					tooMany = true
@@ -358,7 +392,7 @@ func (r *feedRun[T]) window(ctx context.Context, lo, hi time.Time) ([]T, time.Ti
 // or one the filters should have left out, would be skipped, or would
 // make the feed narrow a window that never holds fewer, so the run ends
 // instead.
-func (r *feedRun[T]) inWindow(obj *T, lo, hi time.Time) (bool, error) {
+func (r *feedRun) inWindow(obj any, lo, hi time.Time) (bool, error) {
 	s := r.f.stamp(obj)
 	at := s.at.Truncate(time.Second)
 	var filter string
@@ -379,10 +413,10 @@ func (r *feedRun[T]) inWindow(obj *T, lo, hi time.Time) (bool, error) {
 // many objects, objs being some of the total it holds: where, by their
 // stamps, about half a window's worth would fall, and never past the
 // middle of lo to hi, so each narrowing at least halves the window.
-func (r *feedRun[T]) narrower(objs []T, total int, lo, hi time.Time) time.Time {
+func (r *feedRun) narrower(objs []any, total int, lo, hi time.Time) time.Time {
 	stamps := make([]time.Time, len(objs))
-	for i := range objs {
-		stamps[i] = r.f.stamp(&objs[i]).at.Truncate(time.Second)
+	for i, obj := range objs {
+		stamps[i] = r.f.stamp(obj).at.Truncate(time.Second)
 	}
 	slices.SortFunc(stamps, time.Time.Compare)
 	top := hi
@@ -421,7 +455,7 @@ func minTime(a, b time.Time) time.Time {
 const filterLayout = "2006-01-02T15:04:05-07:00"
 
 // windowRequest is the list request of the window from lo to hi.
-func (r *feedRun[T]) windowRequest(lo, hi time.Time) request {
+func (r *feedRun) windowRequest(lo, hi time.Time) request {
 	req := r.f.list
 	build := req.build
 	req.build = func(s *settings) (*http.Request, error) {
@@ -447,14 +481,14 @@ func (r *feedRun[T]) windowRequest(lo, hi time.Time) request {
 
 // deliver yields a window's objects in the order QuickBooks stamped them,
 // leaving out those already delivered at the same revision.
-func (r *feedRun[T]) deliver(objs []T) error {
+func (r *feedRun) deliver(objs []any) error {
 	type item struct {
 		s stamp
 		i int
 	}
 	items := make([]item, 0, len(objs))
-	for i := range objs {
-		s := r.f.stamp(&objs[i])
+	for i, obj := range objs {
+		s := r.f.stamp(obj)
 		s.at = s.at.Truncate(time.Second)
 		items = append(items, item{s, i})
 	}
@@ -467,7 +501,7 @@ func (r *feedRun[T]) deliver(objs []T) error {
 			continue
 		}
 		st.noteUpsert(it.s)
-		if !r.yield(Change[T]{Object: &objs[it.i], at: st.snapshot()}, nil) {
+		if !r.yield(change{object: objs[it.i], at: st.snapshot()}) {
 			return errStopped
 		}
 	}

@@ -35,6 +35,8 @@ type aPage interface {
 	hasData() bool
 	len() int
 	info() pageInfo
+	// item is a pointer to the page's object i, as an any: a *T.
+	item(i int) any
 }
 
 // pageInfo is what pages needs of a page to follow a listing.
@@ -45,8 +47,9 @@ type pageInfo struct {
 	len       int
 }
 
-func (p *Page[T]) hasData() bool { return p.Data != nil }
-func (p *Page[T]) len() int      { return len(p.Data) }
+func (p *Page[T]) hasData() bool  { return p.Data != nil }
+func (p *Page[T]) len() int       { return len(p.Data) }
+func (p *Page[T]) item(i int) any { return &p.Data[i] }
 func (p *Page[T]) info() pageInfo {
 	return pageInfo{hasMore: p.HasMore, cursor: p.NextCursor, remaining: p.RemainingCount, len: len(p.Data)}
 }
