@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 
 	"fmt"
@@ -103,6 +104,9 @@ func dryRun(ctx context.Context, m *facade.Method, call facade.Args, iterates bo
 		// before the command made the call it checks.
 		conductor.WithWritePolicy(conductor.ReportWrites),
 		conductor.WithHTTPClient(&http.Client{Transport: sendsNothing{}}),
+		// Its attempt fails on purpose: CONDUCTOR_LOG must not log it as
+		// a failed request to Conductor.
+		conductor.WithLogger(slog.New(slog.DiscardHandler)),
 	)
 	if err != nil {
 		// Its options are constants, which NewClient takes; were it to

@@ -215,8 +215,10 @@ func TestCreateErrorsNameWhatTheUserCanChange(t *testing.T) {
 			`CONDUCTOR_BASE_URL: "ftp://example.com" is not an absolute http or https URL`},
 		{"CONDUCTOR_BASE_URL unparsable", real(map[string]string{"CONDUCTOR_BASE_URL": "http://[::1"}), nil,
 			`CONDUCTOR_BASE_URL: cannot parse "http://[::1"`},
-		{"CONDUCTOR_BASE_URL with a query", real(map[string]string{"CONDUCTOR_BASE_URL": "https://example.com/v1?x=1"}), nil,
-			`CONDUCTOR_BASE_URL: "https://example.com/v1?x=1" has a query or fragment`},
+		{"CONDUCTOR_BASE_URL with a key in its query", real(map[string]string{"CONDUCTOR_BASE_URL": "https://example.com/v1?key=sk_conductor_y0123"}), nil,
+			`CONDUCTOR_BASE_URL: "https://example.com/v1" is followed by a query or fragment (not shown here, as it may hold a secret)`},
+		{"CONDUCTOR_BASE_URL with a key in its fragment", real(map[string]string{"CONDUCTOR_BASE_URL": "https://example.com/v1#sk_conductor_y0123"}), nil,
+			`CONDUCTOR_BASE_URL: "https://example.com/v1" is followed by a query or fragment`},
 		{"CONDUCTOR_BASE_URL plain http to another host", real(map[string]string{"CONDUCTOR_BASE_URL": "http://example.com/v1"}), nil,
 			`CONDUCTOR_BASE_URL "http://example.com/v1" uses plain http to a host that is not loopback, which would send your secret key in clear; use https (plain http is allowed to loopback only, such as a conductor fake-server on 127.0.0.1)`},
 	}
@@ -259,5 +261,26 @@ func TestCreateOnTheFakeUsesThePublishableKeyGiven(t *testing.T) {
 				t.Errorf("authFlowUrl %q, want it to carry pk_conductor_mine", s.AuthFlowURL)
 			}
 		})
+	}
+}
+
+// TestCONDUCTOR_LOGShowsEachRequestOnce: with CONDUCTOR_LOG set, a command
+// logs the request it sends, and not the one it only checked (a request
+// the client refuses is found before anything is sent, on a client whose
+// transport sends nothing and fails on purpose).
+func TestCONDUCTOR_LOGShowsEachRequestOnce(t *testing.T) {
+	t.Parallel()
+	for _, level := range []string{"debug", "warn"} {
+		r := runProcess(t, map[string]string{"CONDUCTOR_LOG": level}, "qbd", "invoices", "list", "--end-user-id", "end_usr_demo", "--limit", "1")
+		if r.code != 0 {
+			t.Fatalf("CONDUCTOR_LOG=%s: exit %d, stderr %q", level, r.code, r.stderr)
+		}
+		want := 0
+		if level == "debug" {
+			want = 1 // warn logs failures only, and nothing failed
+		}
+		if n := strings.Count(r.stderr, `msg="conductor: request"`); n != want || strings.Contains(r.stderr, "not sent") {
+			t.Errorf("CONDUCTOR_LOG=%s: stderr has %d request records, want %d, and none of a request not sent:\n%s", level, n, want, r.stderr)
+		}
 	}
 }

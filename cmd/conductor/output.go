@@ -42,7 +42,7 @@ func orList(items []string) string {
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
-const outputHelp = `How to print the result: json, jsonl or table. json is indented JSON as the API sends it (with --all, one object a line); jsonl, one JSON object a line, each object of a list's page on a line of its own (without the page's cursor: --all follows it); table, for people: a list as columns of its objects' key fields (id, name, number, party, date, amount, balance, updated, as its objects have them), any other result as a row for each field that has a value.`
+const outputHelp = `How to print the result: json, jsonl or table. json is indented JSON as the API sends it (with --all, one object a line); jsonl, one JSON object a line, each object of a list's page on a line of its own (without the page's cursor: --all follows it); table, for people: a list as columns of its objects' key fields (id, type, name, number, party, date, amount, balance, updated, as its objects have them), any other result as a row for each field that has a value.`
 
 // columnRoles are the table's columns for a list, by what a field is for
 // a person reading down the list: each role is the first field of its
@@ -50,7 +50,8 @@ const outputHelp = `How to print the result: json, jsonl or table. json is inden
 // says the same thing across the API's resources, so one rule serves
 // every list, and a new resource gets its columns with no code.
 var columnRoles = [][]string{
-	{"id"},
+	{"id", "transactionId"},
+	{"transactionType"},
 	{"fullName", "name", "companyName"},
 	{"refNumber"},
 	{"customer", "vendor", "payee", "entity"},

@@ -153,3 +153,21 @@ func TestCell(t *testing.T) {
 		}
 	}
 }
+
+// TestOutputTableOfTransactions: the transactions list, whose objects'
+// id is transactionId, shows it, and each one's type, so that a reader can
+// retrieve the row's transaction.
+func TestOutputTableOfTransactions(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, nil, "qbd", "transactions", "list", "--end-user-id", "end_usr_demo", "--output", "table")
+	if r.code != exitOK {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
+	if fields := strings.Fields(lines[0]); len(fields) < 2 || fields[0] != "transactionId" || fields[1] != "transactionType" {
+		t.Errorf("header %q, want it to begin with transactionId and transactionType", lines[0])
+	}
+	if len(lines) != 4 || !strings.HasPrefix(lines[1], "80000100-1700000100") || !strings.Contains(lines[1], "invoice") {
+		t.Errorf("want a row for each of the demo's 3 invoices, the first 80000100-1700000100, an invoice:\n%s", r.stdout)
+	}
+}

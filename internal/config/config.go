@@ -71,8 +71,12 @@ func BaseURL(rawURL string) (string, error) {
 	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return "", fmt.Errorf("%q is not an absolute http or https URL", shown)
 	}
-	if u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("%q has a query or fragment; a base URL has neither", shown)
+	if u.RawQuery != "" || u.Fragment != "" || u.ForceQuery {
+		// Not quoted: a query may carry a token or a key.
+		if i := strings.IndexAny(shown, "?#"); i >= 0 {
+			shown = shown[:i]
+		}
+		return "", fmt.Errorf("%q is followed by a query or fragment (not shown here, as it may hold a secret); a base URL has neither", shown)
 	}
 	return strings.TrimSuffix(u.String(), "/"), nil
 }
