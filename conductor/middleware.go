@@ -22,12 +22,15 @@ import (
 // did (see [ResolveWrites]) go through it too.
 //
 // What it sees is already stripped of the secret key, so that it may log
-// anything it is given: the request's Authorization header reads
+// the requests and answers it is given: the request's Authorization header reads
 // "Bearer [redacted]" (next puts the key back on its own copy, which the
 // middleware never sees), its URL's path is redacted as in log records,
 // and the response and error next returns are redacted as a call's are,
 // with the body read whole (within the attempt's timeout and
-// [MaxResponseBodyBytes]) and readable again.
+// [MaxResponseBodyBytes]) and readable again. Bodies are otherwise as the
+// API sent them: an auth session's answer holds its client secret (see
+// [AuthSession]), which the client's log records leave out and a
+// middleware that logs bodies should too.
 //
 // A client's middlewares run for all its calls at once, so a middleware
 // must be safe for concurrent use. A panic in one is not recovered.
