@@ -252,6 +252,16 @@ func refsIn(v any, out []string) []string {
 		if r, ok := x["$ref"].(string); ok {
 			out = append(out, r)
 		}
+		// A discriminator's mapping names schemas by reference too (or by
+		// name, which only the oneOf beside it resolves).
+		if d, ok := x["discriminator"].(map[string]any); ok {
+			mapping, _ := d["mapping"].(map[string]any)
+			for _, target := range mapping {
+				if r, ok := target.(string); ok && strings.HasPrefix(r, "#/") {
+					out = append(out, r)
+				}
+			}
+		}
 		for _, e := range x {
 			out = refsIn(e, out)
 		}
@@ -294,7 +304,11 @@ func decimalProperties(doc *openapi3.T) map[string]string {
 		}
 	}
 	for _, path := range doc.Paths.InMatchingOrder() {
-		for _, op := range doc.Paths.Find(path).Operations() {
+		// In a fixed order: a name the bodies give in two wordings (of
+		// the same format) is indexed with the last walked.
+		item := doc.Paths.Find(path)
+		for _, method := range slices.Sorted(maps.Keys(item.Operations())) {
+			op := item.GetOperation(method)
 			if op.RequestBody == nil || op.RequestBody.Value == nil {
 				continue
 			}
