@@ -301,7 +301,7 @@ func testStopsOn(t *testing.T, sig syscall.Signal) {
 // company, once it has printed its settings, has at its peak taken well
 // under what parsing the whole OpenAPI document took (170-200 MB): it
 // parses the documents of the resources its fixtures use, and no other
-// (some 25 MB in all; BENCHMARKS.md, "Command start-up").
+// (some 30 MB in all; BENCHMARKS.md, "Command start-up").
 func TestFakeServerStartsSmall(t *testing.T) {
 	t.Parallel()
 	if info, ok := debug.ReadBuildInfo(); ok && slices.Contains(info.Settings, debug.BuildSetting{Key: "-race", Value: "true"}) {
