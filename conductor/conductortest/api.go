@@ -20,9 +20,9 @@ import (
 // in the spec is served without a change here.
 //
 // Each resource's schemas are parsed the first time the fake uses the
-// resource: parsing all of them took half a second and some 150 MB of
-// every command run against the in-process demo fake, which uses three
-// or four.
+// resource: parsing the whole document took half a second and some
+// 150 MB of every command run against the in-process demo fake, which
+// uses three or four resources.
 type api struct {
 	routes []*route
 	// resources are the spec's resources, by resourceKey.
@@ -104,7 +104,8 @@ func newAPI() (*api, error) {
 }
 
 // spec is the operation's part of the spec. serveAPI has loaded it (see
-// load) before anything asks.
+// load) before anything asks; were it not, a document that cannot be
+// parsed would give an empty operation here.
 func (rt *route) spec() *openapi3.Operation {
 	doc, err := rt.res.doc()
 	if err != nil {
