@@ -639,3 +639,38 @@ func deletedIDs[T any](t *testing.T, feed iter.Seq2[conductor.Change[T], error])
 	}
 	return ids, last
 }
+
+// TestAChangesCheckpointStaysWhereItWas: a program that keeps the changes
+// of a run to apply them later (a batch per transaction) reads each one's
+// Checkpoint after the feed has moved on; it is still the checkpoint just
+// after that change, not after the later ones, which storing it would
+// skip.
+func TestAChangesCheckpointStaysWhereItWas(t *testing.T) {
+	fake, c := demoFake(t)
+	eu := conductortest.DemoEndUserID
+	invs := createInvoices(t, fake, c, 6, time.Second)
+	fake.Advance(2 * time.Second)
+	base := runInvoices(t, c, eu, "", nil).last()
+	fake.Advance(time.Minute)
+	for _, inv := range invs[:2] {
+		if _, err := c.QBD.Invoices.Delete(context.Background(), eu, inv.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, inv := range invs[2:5] {
+		touch(t, c, inv)
+		fake.Advance(time.Second)
+	}
+	var kept []conductor.Change[conductor.Invoice]
+	d := runInvoices(t, c, eu, base, func(ch conductor.Change[conductor.Invoice]) { kept = append(kept, ch) })
+	if len(d.deletions) != 2 || len(d.upserts) != 3 {
+		t.Fatalf("got %v; want 2 deletions and 3 updates", d.order)
+	}
+	var later []conductor.Checkpoint
+	for _, ch := range kept {
+		later = append(later, ch.Checkpoint())
+	}
+	if diff := cmp.Diff(d.checkpoints, later); diff != "" {
+		t.Errorf("checkpoints read during the run (-) and after it (+):\n%s", diff)
+	}
+}

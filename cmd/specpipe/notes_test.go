@@ -254,3 +254,98 @@ func TestMakeReleaseNotes(t *testing.T) {
 		t.Errorf("make release-notes without FROM: %v\n%s", err, out)
 	}
 }
+
+// TestReleaseNotesOfARollback: the notes from the next spec back to
+// openapi.yaml, which removes what TestReleaseNotesOfTheNextSpec adds.
+// Each removed operation is a line of its own, named by the facade method
+// it had: only the base spec has it, so its name comes from there. What
+// is removed is breaking whatever oasdiff's level (it rates a removed
+// optional response field INFO), as a program that reads it no longer
+// compiles.
+func TestReleaseNotesOfARollback(t *testing.T) {
+	next := filepath.Join(t.TempDir(), "next.yaml")
+	current := filepath.Join(repoRoot, "openapi.yaml")
+	if err := os.WriteFile(next, splice(t, readFile(t, current), readFile(t, "testdata/next-spec.yaml")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	removed := sections(t, notes(t, next, current))["Removed"]
+	var ops []string
+	for _, l := range removed {
+		if strings.HasSuffix(l, ": operation removed") {
+			ops = append(ops, l)
+		}
+	}
+	wantOps := []string{
+		"- **Breaking:** `client.IntegrationConnections.Create` (`POST /integration-connections`): operation removed",
+		"- **Breaking:** `client.IntegrationConnections.List` (`GET /integration-connections`): operation removed",
+		"- **Breaking:** `client.IntegrationConnections.Refresh` (`POST /integration-connections/{id}/refresh`): operation removed",
+		"- **Breaking:** `client.IntegrationConnections.Retrieve` (`GET /integration-connections/{id}`): operation removed",
+		"- **Breaking:** `client.QBD.Vehicles.List` (`GET /quickbooks-desktop/vehicles`): operation removed",
+		"- **Breaking:** `client.QBD.Vehicles.Retrieve` (`GET /quickbooks-desktop/vehicles/{id}`): operation removed",
+	}
+	if diff := cmp.Diff(wantOps, ops); diff != "" {
+		t.Errorf("removed operations (-want +got):\n%s", diff)
+	}
+	field := "- **Breaking:** removed the optional property `externalReference` from the response with the `200` status: " +
+		"`client.QBD.Invoices.Create` (`POST /quickbooks-desktop/invoices`), `client.QBD.Invoices.Retrieve` (`GET /quickbooks-desktop/invoices/{id}`), " +
+		"`client.QBD.Invoices.Update` (`POST /quickbooks-desktop/invoices/{id}`)"
+	if !slices.Contains(removed, field) {
+		t.Errorf("no line under ### Removed:\n%s", field)
+	}
+	for _, l := range removed {
+		if !strings.HasPrefix(l, "- **Breaking:** ") {
+			t.Errorf("a line under ### Removed that is not marked breaking: %q", l)
+		}
+	}
+}
+
+// specVariant writes spec, with each pair of edits applied once, to a file
+// in dir and returns its path; it fails the test when an edit's text is
+// not in spec, so that the test cannot pass on a spec it did not change.
+func specVariant(t *testing.T, dir, name string, spec []byte, edits ...string) string {
+	t.Helper()
+	s := string(spec)
+	for i := 0; i+1 < len(edits); i += 2 {
+		if !strings.Contains(s, edits[i]) {
+			t.Fatalf("openapi.yaml has no %q to edit", edits[i])
+		}
+		s = strings.Replace(s, edits[i], edits[i+1], 1)
+	}
+	path := filepath.Join(dir, name)
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestReleaseNotesLeaveOutMetadata: a spec that only lowers its version
+// and gives an operation an operationId and a tag changes nothing a
+// caller sees (the facade's names come from the overlay), and the notes
+// say so rather than listing oasdiff's findings about the document.
+func TestReleaseNotesLeaveOutMetadata(t *testing.T) {
+	spec := readFile(t, filepath.Join(repoRoot, "openapi.yaml"))
+	dir := t.TempDir()
+	candidate := specVariant(t, dir, "candidate.yaml", spec,
+		"  version: 0.0.1\n", "  version: 0.0.0\n",
+		"      summary: Create an auth session\n", "      summary: Create an auth session\n      operationId: createAuthSession\n      tags: [Auth]\n")
+	if got := notes(t, specVariant(t, dir, "base.yaml", spec), candidate); got != "No changes to the API.\n" {
+		t.Errorf("notes of a change to the document's metadata only: %q", got)
+	}
+}
+
+// TestReleaseNotesWarningsAreBreaking: a change oasdiff rates a warning
+// (a request field's pattern changed, so a value the old pattern allowed
+// may now be refused) is marked breaking, not only its errors.
+func TestReleaseNotesWarningsAreBreaking(t *testing.T) {
+	spec := readFile(t, filepath.Join(repoRoot, "openapi.yaml"))
+	dir := t.TempDir()
+	// The first maxLength 31 is the name in an account's create body.
+	base := specVariant(t, dir, "base.yaml", spec, "                  maxLength: 31\n", "                  maxLength: 31\n                  pattern: ^[a-z]+$\n")
+	candidate := specVariant(t, dir, "candidate.yaml", spec, "                  maxLength: 31\n", "                  maxLength: 31\n                  pattern: ^[A-Z]+$\n")
+	want := "### Changed\n\n" +
+		"- **Breaking:** changed the pattern of the request property `name` from `^[a-z]+$` to `^[A-Z]+$`: " +
+		"`client.QBD.Accounts.Create` (`POST /quickbooks-desktop/accounts`)\n"
+	if diff := cmp.Diff(want, notes(t, base, candidate)); diff != "" {
+		t.Errorf("notes of a pattern changed (-want +got):\n%s", diff)
+	}
+}

@@ -209,3 +209,68 @@ func TestASpecThatCannotBeReadIsAnInternalError(t *testing.T) {
 		t.Errorf("an auth session for an unknown end-user = %v; want the usual refusal, its spec being readable", err)
 	}
 }
+
+// TestASpecWithoutTheOperationIsAnInternalError: a resource's document
+// that parses but lacks one of the resource's operations (an archive
+// built wrong), either the whole path or the method on it, is answered
+// with a 500 naming the operation, not served with an empty spec or a
+// panic.
+func TestASpecWithoutTheOperationIsAnInternalError(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		edit func(item *openapi3.PathItem) *openapi3.PathItem
+	}{
+		{"no path", func(*openapi3.PathItem) *openapi3.PathItem { return nil }},
+		{"no method", func(item *openapi3.PathItem) *openapi3.PathItem {
+			without := *item
+			without.Get = nil
+			return &without
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := newAPI()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := a.resources[".endUsers"]
+			read := res.doc
+			res.doc = func() (*openapi3.T, error) {
+				doc, err := read()
+				if err != nil {
+					return nil, err
+				}
+				edited := *doc
+				edited.Paths = openapi3.NewPaths()
+				for path, item := range doc.Paths.Map() {
+					if path == "/end-users" {
+						item = c.edit(item)
+					}
+					if item != nil {
+						edited.Paths.Set(path, item)
+					}
+				}
+				return &edited, nil
+			}
+			srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_noop", PublishableKey: "pk_conductor_fake_noop", Now: time.Now})
+			if err != nil {
+				t.Fatal(err)
+			}
+			l, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.start(l)
+			defer srv.Close()
+			cl, err := srv.Client(conductor.WithMaxRetries(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.CloseIdleConnections()
+			_, err = cl.EndUsers.List(testdeadline.Context(t))
+			var apiErr *conductor.Error
+			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError || !strings.Contains(apiErr.Message, "the spec of .endUsers has no GET /end-users") {
+				t.Errorf("listing end-users with their operation missing from the spec = %v; want a 500 naming it", err)
+			}
+		})
+	}
+}
