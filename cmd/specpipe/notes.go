@@ -86,10 +86,11 @@ var (
 	// addedChecks are a new operation, parameter, field, body or enum
 	// value: new names or values in the facade.
 	addedChecks = regexp.MustCompile(`^(endpoint-added|new-.*|response-(optional|required)-property-added|request-body-added-.*|.*enum-value-added)$`)
-	// removedChecks are an operation, parameter, field, body or enum value
-	// gone: a name or value the facade no longer has, which breaks a
-	// program that uses it whatever oasdiff's level.
-	removedChecks = regexp.MustCompile(`^(api-(path-)?removed-.*|request-(parameter|property)-removed.*|response-(optional|required)-property-removed.*|request-body-removed|.*enum-value-removed)$`)
+	// removedChecks are an operation, component schema (a type of the
+	// facade), parameter, field, body or enum value gone: a name or value
+	// the facade no longer has, which breaks a program that uses it
+	// whatever oasdiff's level.
+	removedChecks = regexp.MustCompile(`^(api-(path-)?removed-.*|api-schema-removed|request-(parameter|property)-removed.*|response-(optional|required)-property-removed.*|request-body-removed|.*enum-value-removed)$`)
 	// deprecatedChecks mark what a later spec may remove.
 	deprecatedChecks = regexp.MustCompile(`^.*-deprecated$`)
 	// skippedChecks are about the document, not the API: its version

@@ -292,6 +292,11 @@ func TestReleaseNotesOfARollback(t *testing.T) {
 	if !slices.Contains(removed, field) {
 		t.Errorf("no line under ### Removed:\n%s", field)
 	}
+	// The schema is the facade's type conductor.Vehicle: a program that
+	// names it no longer compiles.
+	if schema := "- **Breaking:** removed the schema `qbd_vehicle`"; !slices.ContainsFunc(removed, func(l string) bool { return strings.HasPrefix(l, schema) }) {
+		t.Errorf("no line under ### Removed beginning %q; removed:\n%s", schema, strings.Join(removed, "\n"))
+	}
 	for _, l := range removed {
 		if !strings.HasPrefix(l, "- **Breaking:** ") {
 			t.Errorf("a line under ### Removed that is not marked breaking: %q", l)
