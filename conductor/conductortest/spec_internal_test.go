@@ -29,16 +29,7 @@ func TestTheDemoParsesOnlyWhatItUses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_lazy", PublishableKey: "pk_conductor_fake_lazy", Now: time.Now, Demo: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.start(l)
-	defer srv.Close()
+	srv := startWith(t, a, true)
 	parsed := func() []string {
 		var out []string
 		for key, r := range a.resources {
@@ -53,11 +44,7 @@ func TestTheDemoParsesOnlyWhatItUses(t *testing.T) {
 	if diff := cmp.Diff(want, parsed()); diff != "" {
 		t.Errorf("resources parsed to start the demo (-want +got):\n%s", diff)
 	}
-	c, err := srv.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseIdleConnections()
+	c := clientOf(t, srv)
 	page, err := c.QBD.Invoices.List(testdeadline.Context(t), DemoEndUserID, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -185,21 +172,7 @@ func TestASpecThatCannotBeReadIsAnInternalError(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.resources[".endUsers"].doc = func() (*openapi3.T, error) { return nil, errors.New("a broken document") }
-	srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_broken", PublishableKey: "pk_conductor_fake_broken", Now: time.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.start(l)
-	defer srv.Close()
-	c, err := srv.Client(conductor.WithMaxRetries(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.CloseIdleConnections()
+	c := clientOf(t, startWith(t, a, false))
 	_, err = c.EndUsers.List(testdeadline.Context(t))
 	var apiErr *conductor.Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError || !strings.Contains(apiErr.Message, "cannot read the spec of GET /end-users: a broken document") {
@@ -251,21 +224,7 @@ func TestASpecWithoutTheOperationIsAnInternalError(t *testing.T) {
 				}
 				return &edited, nil
 			}
-			srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_noop", PublishableKey: "pk_conductor_fake_noop", Now: time.Now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			l, err := net.Listen("tcp", "127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			srv.start(l)
-			defer srv.Close()
-			cl, err := srv.Client(conductor.WithMaxRetries(0))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer cl.CloseIdleConnections()
+			cl := clientOf(t, startWith(t, a, false))
 			_, err = cl.EndUsers.List(testdeadline.Context(t))
 			var apiErr *conductor.Error
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError || !strings.Contains(apiErr.Message, "the spec of .endUsers has no GET /end-users") {
@@ -273,4 +232,33 @@ func TestASpecWithoutTheOperationIsAnInternalError(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startWith starts a fake on loopback that reads the spec through a, with
+// the demo company if demo, and closes it when t ends.
+func startWith(t *testing.T, a *api, demo bool) *Server {
+	t.Helper()
+	srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_spec", PublishableKey: "pk_conductor_fake_spec", Now: time.Now, Demo: demo})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.start(l)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// clientOf is a client of srv that does not retry, so that a 500 is
+// answered at once.
+func clientOf(t *testing.T, srv *Server) *conductor.Client {
+	t.Helper()
+	c, err := srv.Client(conductor.WithMaxRetries(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.CloseIdleConnections)
+	return c
 }
