@@ -456,14 +456,22 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 		writeError(w, http.StatusBadRequest, *bad)
 		return
 	}
-	s.mu.Lock()
-	status, answer, failed := s.dispatch(rt, r, params, query, obj)
-	s.mu.Unlock()
+	status, answer, failed := s.dispatchLocked(rt, r, params, query, obj)
 	if failed != nil {
 		writeError(w, statusOf(failed), *failed)
 		return
 	}
 	writeJSON(w, status, answer)
+}
+
+// dispatchLocked is dispatch with s.mu held, and let go whatever
+// happens: a panic in an operation (a bug of the fake, which net/http
+// recovers from) must fail that request, not leave every later one
+// waiting for the lock.
+func (s *Server) dispatchLocked(rt *route, r *http.Request, params map[string]string, query, body map[string]any) (int, any, *Error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dispatch(rt, r, params, query, body)
 }
 
 // dispatch runs an operation against the state. s.mu is held.

@@ -262,3 +262,34 @@ func clientOf(t *testing.T, srv *Server) *conductor.Client {
 	t.Cleanup(c.CloseIdleConnections)
 	return c
 }
+
+// TestAPanicInAnOperationStallsNoOtherRequest: an operation that panics
+// while it holds the fake's state (here, reading its spec again under
+// the lock) fails its own request, which net/http cuts off, and the
+// fake goes on answering the next ones.
+func TestAPanicInAnOperationStallsNoOtherRequest(t *testing.T) {
+	a, err := newAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srv *Server
+	res := a.resources["qbd.invoices"]
+	read := res.doc
+	res.doc = func() (*openapi3.T, error) {
+		if srv != nil && !srv.mu.TryLock() {
+			panic("conductortest: a bug in an operation")
+		} else if srv != nil {
+			srv.mu.Unlock()
+		}
+		return read()
+	}
+	srv = startWith(t, a, true)
+	c := clientOf(t, srv)
+	ctx := testdeadline.Context(t)
+	if _, err := c.QBD.Invoices.List(ctx, DemoEndUserID, nil); err == nil {
+		t.Fatal("the list whose operation panicked succeeded")
+	}
+	if _, err := c.EndUsers.List(ctx); err != nil {
+		t.Errorf("the request after a panic: %v; want it answered", err)
+	}
+}
