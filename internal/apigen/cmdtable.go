@@ -5,14 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"go/format"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/getkin/kin-openapi/openapi3"
-
-	"github.com/seed-6dcb809e/conductor-go/internal/apispec"
 )
 
 // CommandTable is the table cmd/conductor builds its commands, flags and
@@ -28,28 +23,13 @@ import (
 // The JSON is the one EmbeddedSpec writes (kin-openapi's), so the command reads the
 // document the fake reads; the output depends only on the spec.
 func CommandTable(specData []byte) ([]byte, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(specData)
-	if err != nil {
-		return nil, fmt.Errorf("apigen: reading the spec: %w", err)
-	}
-	js, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	parsed, err := apispec.Parse(js)
-	if err != nil {
-		return nil, err
-	}
-	ops, err := parsed.Operations()
+	js, _, ops, err := readSpec(specData)
 	if err != nil {
 		return nil, err
 	}
 	var raw struct {
 		Paths      map[string]map[string]json.RawMessage `json:"paths"`
-		Components struct {
-			Parameters map[string]json.RawMessage `json:"parameters"`
-			Schemas    map[string]json.RawMessage `json:"schemas"`
-		} `json:"components"`
+		Components map[string]any                        `json:"components"`
 	}
 	if err := json.Unmarshal(js, &raw); err != nil {
 		return nil, fmt.Errorf("apigen: reading the spec's paths: %w", err)
@@ -70,9 +50,9 @@ func CommandTable(specData []byte) ([]byte, error) {
 	b.WriteString("}\n\n")
 
 	// What the operations reach: their JSON, then the components it
-	// refers to, followed until none is new.
+	// refers to (closure, as the fake's documents are cut).
 	opJSON := map[string]string{}
-	var pending []string
+	var kept []any
 	for _, op := range ops {
 		r, ok := raw.Paths[op.Path][strings.ToLower(op.Method)]
 		if !ok {
@@ -81,51 +61,37 @@ func CommandTable(specData []byte) ([]byte, error) {
 		// Only what the command reads: the parameters, the body, and the
 		// 200 answer, whose schema names a table's columns (--output
 		// table); other answers are the facade's to read.
-		var whole map[string]json.RawMessage
+		var whole map[string]any
 		if err := json.Unmarshal(r, &whole); err != nil {
 			return nil, fmt.Errorf("apigen: reading %s %s: %w", op.Method, op.Path, err)
 		}
-		kept := map[string]json.RawMessage{}
+		read := map[string]any{}
 		for _, k := range []string{"parameters", "requestBody"} {
 			if v, ok := whole[k]; ok {
-				kept[k] = v
+				read[k] = v
 			}
 		}
-		var answers map[string]json.RawMessage
-		if err := json.Unmarshal(whole["responses"], &answers); err == nil && answers["200"] != nil {
-			ok200, err := json.Marshal(map[string]json.RawMessage{"200": answers["200"]})
-			if err != nil {
-				return nil, err
-			}
-			kept["responses"] = ok200
+		if answers, _ := whole["responses"].(map[string]any); answers["200"] != nil {
+			read["responses"] = map[string]any{"200": answers["200"]}
 		}
-		r, err := json.Marshal(kept)
+		r, err := json.Marshal(read)
 		if err != nil {
 			return nil, err
 		}
 		opJSON[op.Method+" "+op.Path] = string(r)
-		pending = append(pending, string(r))
+		kept = append(kept, read)
 	}
-	params, schemas := map[string]string{}, map[string]string{}
-	for len(pending) > 0 {
-		text := pending[len(pending)-1]
-		pending = pending[:len(pending)-1]
-		for _, m := range componentRef.FindAllStringSubmatch(text, -1) {
-			kind, name := m[1], m[2]
-			from, to := raw.Components.Schemas, schemas
-			if kind == "parameters" {
-				from, to = raw.Components.Parameters, params
-			}
-			if _, done := to[name]; done {
-				continue
-			}
-			r, ok := from[name]
-			if !ok {
-				return nil, fmt.Errorf("apigen: cannot follow $ref %q", m[0])
-			}
-			to[name] = string(r)
-			pending = append(pending, string(r))
-		}
+	reached, err := closure(raw.Components, kept, map[string]bool{})
+	if err != nil {
+		return nil, fmt.Errorf("apigen: %w", err)
+	}
+	params, err := jsonByName(reached["parameters"])
+	if err != nil {
+		return nil, err
+	}
+	schemas, err := jsonByName(reached["schemas"])
+	if err != nil {
+		return nil, err
 	}
 	writeMap(&b, "specOperationJSON", "each operation's JSON, by method and path (GET /end-users)", opJSON)
 	writeMap(&b, "specParameterJSON", "the components' parameters the operations refer to, by name", params)
@@ -133,8 +99,20 @@ func CommandTable(specData []byte) ([]byte, error) {
 	return format.Source(b.Bytes())
 }
 
-// componentRef is a local $ref to a parameter or a schema of components.
-var componentRef = regexp.MustCompile(`"\$ref":"#/components/(parameters|schemas)/([^"]+)"`)
+// jsonByName is each component of named, a components object's map of
+// one kind, as JSON.
+func jsonByName(named any) (map[string]string, error) {
+	m, _ := named.(map[string]any)
+	out := make(map[string]string, len(m))
+	for name, v := range m {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = string(b)
+	}
+	return out, nil
+}
 
 // writeMap writes a map of strings, keys sorted.
 func writeMap(b *bytes.Buffer, name, doc string, m map[string]string) {

@@ -31,19 +31,7 @@ import (
 // example such as 2024-10-31 into a timestamp). The bytes depend only on
 // the spec and on Go's compress/flate.
 func EmbeddedSpec(specData []byte) ([]byte, error) {
-	doc, err := openapi3.NewLoader().LoadFromData(specData)
-	if err != nil {
-		return nil, fmt.Errorf("apigen: reading the spec: %w", err)
-	}
-	js, err := json.Marshal(doc)
-	if err != nil {
-		return nil, err
-	}
-	parsed, err := apispec.Parse(js)
-	if err != nil {
-		return nil, err
-	}
-	ops, err := parsed.Operations()
+	js, doc, ops, err := readSpec(specData)
 	if err != nil {
 		return nil, err
 	}
@@ -189,6 +177,27 @@ func EmbeddedSpec(specData []byte) ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// readSpec reads the spec as the fake and the command see it: through
+// kin-openapi, as compact JSON (kin-openapi keeps scalars as the document
+// writes them), with its operations as internal/apispec names them.
+func readSpec(specData []byte) (js []byte, doc *openapi3.T, ops []apispec.Operation, err error) {
+	doc, err = openapi3.NewLoader().LoadFromData(specData)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("apigen: reading the spec: %w", err)
+	}
+	if js, err = json.Marshal(doc); err != nil {
+		return nil, nil, nil, err
+	}
+	parsed, err := apispec.Parse(js)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if ops, err = parsed.Operations(); err != nil {
+		return nil, nil, nil, err
+	}
+	return js, doc, ops, nil
 }
 
 func resourceEntry(key string) string { return "resources/" + key + ".json" }
