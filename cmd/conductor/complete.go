@@ -248,7 +248,7 @@ func completeFlags(fs *flag.FlagSet, what map[string]string, before []string, cu
 	}
 	var all []candidate
 	fs.VisitAll(func(f *flag.Flag) {
-		if pf, ok := f.Value.(*paramFlag); given[f.Name] && !(ok && pf.param.Schema.Type == "array") {
+		if pf, ok := f.Value.(*paramFlag); given[f.Name] && !(ok && pf.isList()) {
 			return
 		}
 		w, ok := what[f.Name]
@@ -280,7 +280,7 @@ func flagValues(f *flag.Flag, prefix, typed string) []candidate {
 			values = []string{"true", "false"}
 		}
 	}
-	if pf, isParam := f.Value.(*paramFlag); isParam && pf.param.Schema.Type == "array" {
+	if pf, isParam := f.Value.(*paramFlag); isParam && pf.isList() {
 		if i := strings.LastIndex(typed, ","); i >= 0 {
 			prefix += typed[:i+1]
 			typed = typed[i+1:]

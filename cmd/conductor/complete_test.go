@@ -211,3 +211,21 @@ func TestCompletionUsage(t *testing.T) {
 		t.Errorf("--help: exit %d, stdout %q", r.code, r.stdout)
 	}
 }
+
+// TestCompletionNeedsNoKeyOrNetwork: __complete and the completion
+// scripts work with no key and an unreachable base URL.
+func TestCompletionNeedsNoKeyOrNetwork(t *testing.T) {
+	for _, args := range [][]string{
+		{"__complete", "qbd", "invoices", "list", "--output", ""},
+		{"__complete", "qbd", "inv"},
+		{"__complete", "end-users", "create", "--"},
+		{"completion", "bash"},
+		{"completion", "zsh"},
+		{"completion", "fish"},
+	} {
+		r := runCmd(t, map[string]string{"CONDUCTOR_BASE_URL": "http://127.0.0.1:1"}, args...)
+		if r.code != 0 || r.stdout == "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, r.code, r.stdout, r.stderr)
+		}
+	}
+}

@@ -269,7 +269,7 @@ func boolAfterSpace(fs *flag.FlagSet, args []string) (name string, value, ok boo
 	if f == nil {
 		return "", false, false // "--" before the word, or --name=value
 	}
-	if b, isBool := f.Value.(interface{ IsBoolFlag() bool }); !isBool || !b.IsBoolFlag() {
+	if !isBool(f) {
 		return "", false, false
 	}
 	switch strings.ToLower(fs.Arg(0)) {

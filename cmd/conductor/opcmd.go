@@ -150,11 +150,10 @@ func (c *opCommand) stream(seq reflect.Value, f *opFlags, e env) int {
 			fmt.Fprintf(e.stderr, "%s: %s\n", c.name(), message(err))
 			return exitAPI
 		}
-		cols := tableColumns(schema)
-		tw := newTable(e.stdout)
-		fmt.Fprintln(tw, strings.Join(cols, "\t"))
-		flush = tw.Flush
+		var tableRow func(map[string]any) error
+		tableRow, flush = listTable(e.stdout, schema)
 		row = func(v any) error {
+			// The object as the API wrote it, as a page's are read.
 			var buf bytes.Buffer
 			if err := encodeJSON(&buf, v, ""); err != nil {
 				return err
@@ -163,7 +162,7 @@ func (c *opCommand) stream(seq reflect.Value, f *opFlags, e env) int {
 			if err != nil {
 				return err
 			}
-			return writeRow(tw, cols, obj)
+			return tableRow(obj)
 		}
 	} else {
 		enc := json.NewEncoder(e.stdout)

@@ -65,18 +65,7 @@ func (c *opCommand) printHelp(f *opFlags, w io.Writer) {
 // whether it is required, and its description, down to the fields of
 // objects and of arrays' items.
 func (c *opCommand) printBody(b *specSchema, w io.Writer) {
-	resolve := func(s *specSchema) bool {
-		if s.Ref == "" {
-			return true
-		}
-		var to specSchema
-		if err := c.table.resolve(s.Ref, "#/components/schemas/", c.table.doc.Components.Schemas, &to); err != nil {
-			return false
-		}
-		*s = to
-		return true
-	}
-	fields := bodyFields(*b, "", resolve, 0)
+	fields := bodyFields(*b, "", c.table.deref, 0)
 	if len(fields) == 0 {
 		fmt.Fprintf(w, "\nThe body (--data) is a JSON object, sent as it is.\n")
 		return

@@ -216,21 +216,29 @@ func printResult(w, notes io.Writer, v any, format string, items func() (*specSc
 		if err != nil {
 			return err
 		}
-		cols := tableColumns(schema)
-		tw := newTable(w)
-		fmt.Fprintln(tw, strings.Join(cols, "\t"))
+		row, flush := listTable(w, schema)
 		for _, raw := range page.Data {
 			obj, err := decodeObject(raw)
 			if err != nil {
 				return err
 			}
-			if err := writeRow(tw, cols, obj); err != nil {
+			if err := row(obj); err != nil {
 				return err
 			}
 		}
-		return tw.Flush()
+		return flush()
 	}
 	return fieldRows(w, buf.Bytes())
+}
+
+// listTable writes the header of a list's table, whose objects schema
+// describes, and returns how to write a row of it and how to line the
+// rows up once the last is written.
+func listTable(w io.Writer, schema *specSchema) (row func(obj map[string]any) error, flush func() error) {
+	cols := tableColumns(schema)
+	tw := newTable(w)
+	fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	return func(obj map[string]any) error { return writeRow(tw, cols, obj) }, tw.Flush
 }
 
 // fieldRows writes an object as a row for each field with a value, in the

@@ -152,6 +152,10 @@ func enumList(values []any) string {
 	return strings.Join(s, ", ")
 }
 
+// isList says that the flag takes a list: comma-separated values, or the
+// flag repeated.
+func (f *paramFlag) isList() bool { return f.param.Schema.Type == "array" }
+
 // placeholder is what the help writes after the flag for its value.
 func (f *paramFlag) placeholder() string {
 	schema := f.param.Schema
@@ -193,7 +197,7 @@ func (f *paramFlag) help() (text, facts string) {
 		text = f.param.Schema.Description
 	}
 	parts := []string{"Type: " + typeName(f.param.Schema, f.param.Description) + "."}
-	if f.param.Schema.Type == "array" {
+	if f.isList() {
 		parts = append(parts, "Separate values with commas, or repeat the flag.")
 	}
 	if d := f.param.Schema.Default; d != nil {

@@ -164,10 +164,8 @@ func (t *specTable) operation(o apispec.Operation) (*opSpec, error) {
 				return nil, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
 			}
 		}
-		if ref := s.Parameters[i].Schema.Ref; ref != "" {
-			if err := t.resolve(ref, "#/components/schemas/", t.doc.Components.Schemas, &s.Parameters[i].Schema); err != nil {
-				return nil, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
-			}
+		if err := t.deref(&s.Parameters[i].Schema); err != nil {
+			return nil, fmt.Errorf("%s %s: %w", o.Method, o.Path, err)
 		}
 		if s.Parameters[i].Name == "" {
 			return nil, fmt.Errorf("%s %s: a parameter has no name", o.Method, o.Path)
@@ -184,6 +182,20 @@ func (t *specTable) resolve(ref, prefix string, components map[string]string, v 
 		return fmt.Errorf("cannot follow $ref %q", ref)
 	}
 	return json.Unmarshal([]byte(raw), v)
+}
+
+// deref replaces a schema that is a $ref by the component schema it
+// names; any other schema is left as it is.
+func (t *specTable) deref(s *specSchema) error {
+	if s.Ref == "" {
+		return nil
+	}
+	var to specSchema
+	if err := t.resolve(s.Ref, "#/components/schemas/", t.doc.Components.Schemas, &to); err != nil {
+		return err
+	}
+	*s = to
+	return nil
 }
 
 // body is the operation's JSON request body schema, or nil when it has
@@ -234,20 +246,16 @@ func (t *specTable) items(s *opSpec) (*specSchema, error) {
 	if err := json.Unmarshal(media.Schema, &page); err != nil {
 		return nil, fmt.Errorf("reading the list's response schema from the spec: %w", err)
 	}
-	if page.Ref != "" {
-		if err := t.resolve(page.Ref, "#/components/schemas/", t.doc.Components.Schemas, &page); err != nil {
-			return nil, err
-		}
+	if err := t.deref(&page); err != nil {
+		return nil, err
 	}
 	data, ok := page.Properties["data"]
 	if !ok || data.Items == nil {
 		return nil, fmt.Errorf("the spec's list response has no data array")
 	}
 	item := *data.Items
-	if item.Ref != "" {
-		if err := t.resolve(item.Ref, "#/components/schemas/", t.doc.Components.Schemas, &item); err != nil {
-			return nil, err
-		}
+	if err := t.deref(&item); err != nil {
+		return nil, err
 	}
 	return &item, nil
 }
