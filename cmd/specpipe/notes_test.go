@@ -127,18 +127,9 @@ func TestReleaseNotesOfConductorsSpecs(t *testing.T) {
 // name, a new field and a new filter under Added, not breaking, and the
 // new enum value, which oasdiff calls breaking as a client may not know it.
 func TestReleaseNotesOfTheNextSpec(t *testing.T) {
-	candidate := filepath.Join(t.TempDir(), "next.yaml")
 	base := filepath.Join(repoRoot, "openapi.yaml")
-	if err := os.WriteFile(candidate, splice(t, readFile(t, base), readFile(t, "testdata/next-spec.yaml")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	s := sections(t, notes(t, base, candidate))
-	var ops []string
-	for _, l := range s["Added"] {
-		if strings.HasSuffix(l, ": new operation") {
-			ops = append(ops, l)
-		}
-	}
+	s := sections(t, notes(t, base, nextSpecFile(t)))
+	ops := linesEnding(s["Added"], ": new operation")
 	wantOps := []string{
 		"- `client.IntegrationConnections.Create` (`POST /integration-connections`): new operation",
 		"- `client.IntegrationConnections.List` (`GET /integration-connections`): new operation",
@@ -263,18 +254,9 @@ func TestMakeReleaseNotes(t *testing.T) {
 // optional response field INFO), as a program that reads it no longer
 // compiles.
 func TestReleaseNotesOfARollback(t *testing.T) {
-	next := filepath.Join(t.TempDir(), "next.yaml")
 	current := filepath.Join(repoRoot, "openapi.yaml")
-	if err := os.WriteFile(next, splice(t, readFile(t, current), readFile(t, "testdata/next-spec.yaml")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	removed := sections(t, notes(t, next, current))["Removed"]
-	var ops []string
-	for _, l := range removed {
-		if strings.HasSuffix(l, ": operation removed") {
-			ops = append(ops, l)
-		}
-	}
+	removed := sections(t, notes(t, nextSpecFile(t), current))["Removed"]
+	ops := linesEnding(removed, ": operation removed")
 	wantOps := []string{
 		"- **Breaking:** `client.IntegrationConnections.Create` (`POST /integration-connections`): operation removed",
 		"- **Breaking:** `client.IntegrationConnections.List` (`GET /integration-connections`): operation removed",
@@ -353,4 +335,28 @@ func TestReleaseNotesWarningsAreBreaking(t *testing.T) {
 	if diff := cmp.Diff(want, notes(t, base, candidate)); diff != "" {
 		t.Errorf("notes of a pattern changed (-want +got):\n%s", diff)
 	}
+}
+
+// nextSpecFile writes openapi.yaml with testdata/next-spec.yaml spliced
+// in (the spec TestTheNextSpecGrowsTheLibrary builds) to a file of the
+// test's, and returns its path.
+func nextSpecFile(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "next.yaml")
+	spec := splice(t, readFile(t, filepath.Join(repoRoot, "openapi.yaml")), readFile(t, "testdata/next-spec.yaml"))
+	if err := os.WriteFile(path, spec, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// linesEnding are the lines that end with suffix, in order.
+func linesEnding(lines []string, suffix string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.HasSuffix(l, suffix) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
