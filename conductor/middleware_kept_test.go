@@ -69,13 +69,13 @@ func TestAMiddlewareCannotChangeTheMethod(t *testing.T) {
 		}
 		return resp, err
 	}
-	c := srv.client(t, conductor.WithMiddleware(mw))
-	c.EndUsers.Retrieve(testdeadline.Context(t), "end_usr_1")
-	if srv.count() > 1 {
-		t.Errorf("a create reached the server %d times from one attempt of a read", srv.count())
+	c := srv.client(t, conductor.WithMiddleware(mw), conductor.WithMaxRetries(0))
+	_, err := c.EndUsers.Retrieve(testdeadline.Context(t), "end_usr_1")
+	if err == nil || !strings.Contains(err.Error(), "changed the request's method from GET to POST") {
+		t.Errorf("the read whose middleware made it a POST = %v; want next's refusal of the method", err)
 	}
-	for _, r := range srv.got() {
-		t.Logf("server got %s %s", r.method, r.path)
+	if n := srv.count(); n != 0 {
+		t.Errorf("the server got %d requests; want none: next sends only the call's method", n)
 	}
 }
 
@@ -271,8 +271,13 @@ func TestAMiddlewareSeesNoKeyInARedirectOrSplitBody(t *testing.T) {
 	}
 	_, err = c.EndUsers.Retrieve(testdeadline.Context(t), "end_usr_1")
 	all := seen.String() + fmt.Sprintf("%v %+v", err, err)
-	t.Logf("%s", all)
 	if strings.Contains(all, testAPIKey) {
-		t.Errorf("the key leaked")
+		t.Errorf("the key leaked into what the middleware saw or the error:\n%s", all)
+	}
+	// It saw the answer, with the key redacted where it stood.
+	for _, want := range []string{"Location:[https://evil.example/?k=[redacted]]", `"message":"key [redacted]"`} {
+		if !strings.Contains(seen.String(), want) {
+			t.Errorf("the middleware saw no %s:\n%s", want, seen.String())
+		}
 	}
 }
