@@ -101,15 +101,6 @@ func (s *settings) fillFromEnvironment() error {
 	return nil
 }
 
-// envLevels are the values of CONDUCTOR_LOG, the Node SDK's names, and
-// the slog level each turns on; off turns nothing on.
-var envLevels = map[string]slog.Level{
-	"debug": slog.LevelDebug,
-	"info":  slog.LevelInfo,
-	"warn":  slog.LevelWarn,
-	"error": slog.LevelError,
-}
-
 // badEnvLog warns once per process of a CONDUCTOR_LOG value it ignores:
 // a program making a client per request would otherwise repeat it on
 // every one.
@@ -121,8 +112,19 @@ func envLogger(v string) *slog.Logger {
 	if v == "" || v == "off" {
 		return nil
 	}
-	level, ok := envLevels[v]
-	if !ok {
+	// The Node SDK's names. A switch, not a map: nothing to build at
+	// start-up in every program importing the package.
+	var level slog.Level
+	switch v {
+	case "debug":
+		level = slog.LevelDebug
+	case "info":
+		level = slog.LevelInfo
+	case "warn":
+		level = slog.LevelWarn
+	case "error":
+		level = slog.LevelError
+	default:
 		badEnvLog.Do(func() {
 			fmt.Fprintf(os.Stderr, "conductor: %s is %q, not one of debug, info, warn, error, off; logging stays off\n", EnvLog, v)
 		})

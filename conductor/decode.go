@@ -23,7 +23,7 @@ var streaming = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv1.ReportError
 
 // decodeAnswer decodes an answer's body into out (a pointer), within the
 // decode budget (see budget.go): it returns why the body was refused
-// unread, or unmarshal's error, or neither.
+// unread, or encoding/json's error, or neither.
 //
 // Most answers take one pass: a count of the body's brackets, commas and
 // nulls bounds what they can cost (countedCost), and the body is decoded
