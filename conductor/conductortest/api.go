@@ -52,6 +52,9 @@ type route struct {
 	op   apispec.Operation
 	res  *resource
 	segs []string // the path's segments; "{name}" for a parameter
+	// operation is the operation's part of its resource's document, found
+	// once, or why it cannot be.
+	operation func() (*openapi3.Operation, error)
 }
 
 // resourceKey names a resource in the fake's state and its fixtures.
@@ -93,7 +96,20 @@ func newAPI() (*api, error) {
 		if res == nil {
 			return nil, fmt.Errorf("the spec's index names %s %s but no document of its resource", o.Method, o.Path)
 		}
-		a.routes = append(a.routes, &route{op: o, res: res, segs: strings.Split(strings.Trim(o.Path, "/"), "/")})
+		rt := &route{op: o, res: res, segs: strings.Split(strings.Trim(o.Path, "/"), "/")}
+		rt.operation = sync.OnceValues(func() (*openapi3.Operation, error) {
+			doc, err := res.doc()
+			if err != nil {
+				return nil, err
+			}
+			if item := doc.Paths.Find(o.Path); item != nil {
+				if op := item.GetOperation(o.Method); op != nil {
+					return op, nil
+				}
+			}
+			return nil, fmt.Errorf("the spec of %s has no %s %s", res.key, o.Method, o.Path)
+		})
+		a.routes = append(a.routes, rt)
 	}
 	for name, desc := range embedded.DecimalProperties {
 		if f, ok := decimalFormatOf(desc); ok {
@@ -103,27 +119,15 @@ func newAPI() (*api, error) {
 	return a, nil
 }
 
-// spec is the operation's part of the spec. serveAPI has loaded it (see
-// load) before anything asks; were it not, a document that cannot be
-// parsed would give an empty operation here.
+// spec is the operation's part of the spec. serveAPI has found it (see
+// operation) before anything asks; were it not, a document that cannot
+// be parsed would give an empty operation here.
 func (rt *route) spec() *openapi3.Operation {
-	doc, err := rt.res.doc()
+	op, err := rt.operation()
 	if err != nil {
 		return &openapi3.Operation{Responses: openapi3.NewResponses()}
 	}
-	return doc.Paths.Find(rt.op.Path).GetOperation(rt.op.Method)
-}
-
-// load parses the spec of rt's resource, or says why it cannot.
-func (rt *route) load() error {
-	doc, err := rt.res.doc()
-	if err != nil {
-		return err
-	}
-	if item := doc.Paths.Find(rt.op.Path); item == nil || item.GetOperation(rt.op.Method) == nil {
-		return fmt.Errorf("the spec of %s has no %s %s", rt.res.key, rt.op.Method, rt.op.Path)
-	}
-	return nil
+	return op
 }
 
 // hasModel says whether the resource named key keeps objects of a schema.
@@ -136,25 +140,26 @@ func (a *api) hasModel(key string) bool {
 // if it has none or its spec cannot be read.
 func (a *api) model(key string) *openapi3.Schema {
 	if r := a.resources[key]; r != nil {
-		return r.objects()
+		schema, _ := r.objects()
+		return schema
 	}
 	return nil
 }
 
-// objects is the schema of r's objects, or nil if it has none or its spec
-// cannot be read.
-func (r *resource) objects() *openapi3.Schema {
+// objects is the schema of r's objects: nil if it has none, or an error
+// if its spec cannot be read or lacks it.
+func (r *resource) objects() (*openapi3.Schema, error) {
 	if r.model == "" {
-		return nil
+		return nil, nil
 	}
 	doc, err := r.doc()
 	if err != nil {
-		return nil
+		return nil, err
 	}
-	if ref := doc.Components.Schemas[r.model]; ref != nil {
-		return ref.Value
+	if ref := doc.Components.Schemas[r.model]; ref != nil && ref.Value != nil {
+		return ref.Value, nil
 	}
-	return nil
+	return nil, fmt.Errorf("the spec of %s has no schema %s", r.key, r.model)
 }
 
 // match finds the operation for method and an escaped path, and its path

@@ -179,7 +179,7 @@ func unappliedFilter(rt *route, query map[string]any) string {
 	if rt.op.Kind != apispec.List || rt.op.Namespace != apispec.QBDNamespace || listsDeleted(rt.op.Resource) {
 		return ""
 	}
-	model := rt.res.objects()
+	model, _ := rt.res.objects() // serveAPI has read the spec
 	var refused []string
 	for _, ref := range rt.spec().Parameters {
 		p := ref.Value

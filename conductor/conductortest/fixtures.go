@@ -157,9 +157,8 @@ func (s *Server) loadObjects(eu *endUser, byResource map[string][]map[string]any
 		if !s.api.hasModel(qbdKey(r)) {
 			return fmt.Errorf("qbd: %q is not a QuickBooks Desktop resource; they are %s", r, strings.Join(s.qbdResources(), ", "))
 		}
-		if s.api.model(qbdKey(r)) == nil {
-			_, err := s.api.resources[qbdKey(r)].doc()
-			return fmt.Errorf("qbd: %q: the fake cannot read its schema: %v", r, err)
+		if _, err := s.api.resources[qbdKey(r)].objects(); err != nil {
+			return fmt.Errorf("qbd: %q: the fake cannot read its schema: %w", r, err)
 		}
 		if computedList(r) {
 			from := "the bills and vendorCredits it is read from"

@@ -447,7 +447,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request, body []byte) {
 		})
 		return
 	}
-	if err := rt.load(); err != nil {
+	if _, err := rt.operation(); err != nil {
 		writeError(w, http.StatusInternalServerError, Error{Type: "INTERNAL_ERROR", Code: "INTERNAL", Message: "The fake cannot read the spec of " + rt.op.Method + " " + rt.op.Path + ": " + err.Error()})
 		return
 	}

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func TestTheDemoParsesOnlyWhatItUses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := startWith(t, a, true)
+	srv := startWith(t, a, Options{Demo: true})
 	parsed := func() []string {
 		var out []string
 		for key, r := range a.resources {
@@ -86,10 +87,10 @@ func TestTheIndexIsWhatTheWholeSpecSays(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The other internal tests read rt.spec() of every route without
-	// load, which answers an empty operation for a document that cannot
+	// operation's error, which answers an empty operation for a document that cannot
 	// be parsed: they would pass on nothing.
 	for _, rt := range a.routes {
-		if err := rt.load(); err != nil {
+		if _, err := rt.operation(); err != nil {
 			t.Errorf("%s %s: %v", rt.op.Method, rt.op.Path, err)
 		}
 	}
@@ -172,7 +173,7 @@ func TestASpecThatCannotBeReadIsAnInternalError(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.resources[".endUsers"].doc = func() (*openapi3.T, error) { return nil, errors.New("a broken document") }
-	c := clientOf(t, startWith(t, a, false))
+	c := clientOf(t, startWith(t, a, Options{}))
 	_, err = c.EndUsers.List(testdeadline.Context(t))
 	var apiErr *conductor.Error
 	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError || !strings.Contains(apiErr.Message, "cannot read the spec of GET /end-users: a broken document") {
@@ -224,7 +225,7 @@ func TestASpecWithoutTheOperationIsAnInternalError(t *testing.T) {
 				}
 				return &edited, nil
 			}
-			cl := clientOf(t, startWith(t, a, false))
+			cl := clientOf(t, startWith(t, a, Options{}))
 			_, err = cl.EndUsers.List(testdeadline.Context(t))
 			var apiErr *conductor.Error
 			if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusInternalServerError || !strings.Contains(apiErr.Message, "the spec of .endUsers has no GET /end-users") {
@@ -234,11 +235,16 @@ func TestASpecWithoutTheOperationIsAnInternalError(t *testing.T) {
 	}
 }
 
-// startWith starts a fake on loopback that reads the spec through a, with
-// the demo company if demo, and closes it when t ends.
-func startWith(t *testing.T, a *api, demo bool) *Server {
+// startWith starts a fake on loopback that reads the spec through a,
+// configured by opts, with keys of its own and the real clock unless opts
+// gives them, and closes it when t ends.
+func startWith(t *testing.T, a *api, opts Options) *Server {
 	t.Helper()
-	srv, err := prepareWith(a, Options{SecretKey: "sk_conductor_fake_spec", PublishableKey: "pk_conductor_fake_spec", Now: time.Now, Demo: demo})
+	opts.SecretKey, opts.PublishableKey = "sk_conductor_fake_spec", "pk_conductor_fake_spec"
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	srv, err := prepareWith(a, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,30 +270,26 @@ func clientOf(t *testing.T, srv *Server) *conductor.Client {
 }
 
 // TestAPanicInAnOperationStallsNoOtherRequest: an operation that panics
-// while it holds the fake's state (here, reading its spec again under
-// the lock) fails its own request, which net/http cuts off, and the
-// fake goes on answering the next ones.
+// while it holds the fake's state (here, its clock, which operations read
+// under the lock, panics once) fails its own request, which net/http cuts
+// off, and the fake goes on answering the next ones.
 func TestAPanicInAnOperationStallsNoOtherRequest(t *testing.T) {
 	a, err := newAPI()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var srv *Server
-	res := a.resources["qbd.invoices"]
-	read := res.doc
-	res.doc = func() (*openapi3.T, error) {
-		if srv != nil && !srv.mu.TryLock() {
+	var armed atomic.Bool
+	srv := startWith(t, a, Options{Demo: true, Now: func() time.Time {
+		if armed.CompareAndSwap(true, false) {
 			panic("conductortest: a bug in an operation")
-		} else if srv != nil {
-			srv.mu.Unlock()
 		}
-		return read()
-	}
-	srv = startWith(t, a, true)
+		return time.Now()
+	}})
 	c := clientOf(t, srv)
 	ctx := testdeadline.Context(t)
-	if _, err := c.QBD.Invoices.List(ctx, DemoEndUserID, nil); err == nil {
-		t.Fatal("the list whose operation panicked succeeded")
+	armed.Store(true)
+	if _, err := c.QBD.Invoices.List(ctx, DemoEndUserID, nil); err == nil || armed.Load() {
+		t.Fatalf("the list whose operation panicked = %v (the clock armed: %v); want it cut off", err, armed.Load())
 	}
 	if _, err := c.EndUsers.List(ctx); err != nil {
 		t.Errorf("the request after a panic: %v; want it answered", err)
