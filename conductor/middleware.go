@@ -53,8 +53,10 @@ import (
 type Middleware func(req *http.Request, next MiddlewareNext) (*http.Response, error)
 
 // MiddlewareNext sends an attempt's request on: to the next [Middleware],
-// or, from the last, to the network. One attempt's next must not be
-// called from several goroutines at once: it keeps what the attempt sent.
+// or, from the last, to the network. It is safe to call from several
+// goroutines at once, and keeps count of what the attempt sent, so that a
+// write is sent at most once whoever calls it; called after its attempt
+// has ended, it sends nothing and returns an error.
 type MiddlewareNext func(req *http.Request) (*http.Response, error)
 
 // WithMiddleware adds middlewares that wrap each attempt (see
