@@ -44,7 +44,9 @@ func TestAKeptNextSendsNothingAfterItsAttempt(t *testing.T) {
 	if resp != nil {
 		io.Copy(io.Discard, resp.Body)
 	}
-	t.Logf("late next: err=%v", err)
+	if err == nil || !strings.Contains(err.Error(), "called next after its attempt had ended") {
+		t.Errorf("the kept next, called after its attempt = %v; want its refusal", err)
+	}
 	if n := srv.count(); n != 1 {
 		t.Errorf("the server got the create %d times; a next kept past its attempt (counted as not sent) sent it again", n)
 	}

@@ -115,8 +115,9 @@ func TestMiddlewarePerCall(t *testing.T) {
 // itself; and the server still gets the key, and the real path.
 func TestMiddlewareSeesNoKey(t *testing.T) {
 	echo := map[string]string{"Content-Type": "application/json", "X-Echo": "Bearer " + testAPIKey}
+	retrySoon := map[string]string{"Content-Type": "application/json", "X-Echo": "Bearer " + testAPIKey, "Retry-After-Ms": "1"}
 	srv := newScriptServer(t,
-		reply{status: 500, headers: echo, body: envelope(500, "INTERNAL_ERROR", "X", "your key "+testAPIKey)},
+		reply{status: 500, headers: retrySoon, body: envelope(500, "INTERNAL_ERROR", "X", "your key "+testAPIKey)},
 		reply{status: 400, headers: echo, body: envelope(400, "INVALID_REQUEST_ERROR", "X", "your key "+testAPIKey)})
 	var seen strings.Builder
 	record := func(req *http.Request, next conductor.MiddlewareNext) (*http.Response, error) {
